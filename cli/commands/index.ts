@@ -1,0 +1,9 @@
+/** Every `ptc` subcommand. Add one line per command. */
+import { registerPlan } from './plan';
+import type { RegisterCommand } from './types';
+import { registerValidateConfig } from './validate-config';
+
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerValidateConfig,
+  registerPlan,
+];

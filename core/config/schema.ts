@@ -1,0 +1,288 @@
+/**
+ * The configuration schema: one YAML file describes every cache of an account.
+ *
+ * Parsed once at the edge (`parseConfig`), then every part of ptc-autopilot works on the typed
+ * `PtcConfig`. Errors name the field path (`rules[1].upstream`).
+ */
+import { z } from 'zod';
+import { UPSTREAM_NAMES, UPSTREAMS, isUpstreamName, suggestName, type UpstreamName } from '../upstreams';
+import {
+  accountId,
+  boundedInt,
+  kmsKeyArn,
+  organizationId,
+  region,
+  repositoryPrefix,
+  roleArn,
+  scheduleExpression,
+  secretArn,
+  secretName,
+  strictObject,
+  tagKey,
+  tagValue,
+} from './fields';
+
+const upstreamName = z.string({ error: `must be one of: ${UPSTREAM_NAMES.join(', ')}` }).transform((value, ctx) => {
+  if (isUpstreamName(value)) return value as UpstreamName;
+  const hint = suggestName(value, UPSTREAM_NAMES);
+  ctx.addIssue({
+    code: 'custom',
+    message:
+      hint === undefined
+        ? `"${value}" is not a known upstream; use one of: ${UPSTREAM_NAMES.join(', ')}`
+        : `"${value}" is not a known upstream; did you mean "${hint}"?`,
+  });
+  return z.NEVER;
+});
+
+const credentials = strictObject({
+  /** Name of the Secrets Manager secret; created with a placeholder value when absent. */
+  secretName: secretName.optional(),
+  /** ARN of an existing secret to use instead of creating one. */
+  secretArn: secretArn.optional(),
+}).superRefine((value, ctx) => {
+  const given = [value.secretName, value.secretArn].filter((v) => v !== undefined).length;
+  if (given !== 1) {
+    ctx.addIssue({ code: 'custom', message: 'give exactly one of "secretName" (created for you) or "secretArn" (an existing secret)' });
+  }
+});
+
+const rule = strictObject({
+  prefix: repositoryPrefix,
+  upstream: upstreamName,
+  credentials: credentials.optional(),
+  /** Azure Container Registry: the registry host, such as `myregistry.azurecr.io`. */
+  registryUrl: z.string().optional(),
+  /** ECR upstream: the account that owns the upstream registry. */
+  upstreamAccount: accountId.optional(),
+  /** ECR upstream: the region of the upstream registry. */
+  upstreamRegion: region.optional(),
+  /** ECR upstream: the IAM role ECR assumes to read the upstream registry. */
+  customRoleArn: roleArn.optional(),
+  /** ECR upstream: only upstream repositories under this prefix are cached. */
+  upstreamRepositoryPrefix: z.string().optional(),
+}).superRefine((value, ctx) => {
+  if (!isUpstreamName(value.upstream)) return;
+  const info = UPSTREAMS[value.upstream];
+  if (info.auth === 'secret' && value.credentials === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['credentials'],
+      message: `${info.displayName} requires credentials: add "credentials: { secretName: ecr-pullthroughcache/${value.prefix} }"`,
+    });
+  }
+  if (info.auth !== 'secret' && value.credentials !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['credentials'],
+      message:
+        info.auth === 'iam-role'
+          ? `${info.displayName} authenticates with an IAM role ("customRoleArn"), not a secret`
+          : `${info.displayName} does not take credentials; remove "credentials"`,
+    });
+  }
+  if (value.upstream === 'azure-container-registry') {
+    if (value.registryUrl === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['registryUrl'], message: 'Azure Container Registry needs "registryUrl", such as "myregistry.azurecr.io"' });
+    } else if (!/^[a-z0-9]{5,50}\.azurecr\.io$/.test(value.registryUrl)) {
+      ctx.addIssue({ code: 'custom', path: ['registryUrl'], message: `"${value.registryUrl}" is not an Azure Container Registry host such as "myregistry.azurecr.io"` });
+    }
+  } else if (value.registryUrl !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['registryUrl'], message: `"registryUrl" is only for azure-container-registry; the URL of ${info.displayName} is known` });
+  }
+  const ecrOnly = ['upstreamAccount', 'upstreamRegion', 'customRoleArn', 'upstreamRepositoryPrefix'] as const;
+  if (value.upstream === 'ecr') {
+    for (const key of ['upstreamAccount', 'upstreamRegion', 'customRoleArn'] as const) {
+      if (value[key] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `an "ecr" upstream needs "${key}"` });
+      }
+    }
+    const upstreamPrefix = value.upstreamRepositoryPrefix;
+    if (upstreamPrefix !== undefined && upstreamPrefix !== 'ROOT') {
+      const parsed = repositoryPrefix.safeParse(upstreamPrefix);
+      if (!parsed.success) {
+        ctx.addIssue({ code: 'custom', path: ['upstreamRepositoryPrefix'], message: parsed.error.issues[0]?.message ?? 'invalid prefix' });
+      }
+    }
+  } else {
+    for (const key of ecrOnly) {
+      if (value[key] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is only for the "ecr" upstream` });
+      }
+    }
+  }
+});
+
+const lifecycle = strictObject({
+  /** Days after which untagged images expire. */
+  untaggedExpireDays: boundedInt(1, 3650).optional(),
+  /** How many tagged images to keep; older ones expire. */
+  keepLastTagged: boundedInt(1, 10000).optional(),
+});
+
+const encryption = strictObject({
+  type: z.enum(['AES256', 'KMS'], { error: 'must be "AES256" or "KMS"' }),
+  kmsKeyArn: kmsKeyArn.optional(),
+}).superRefine((value, ctx) => {
+  if (value.type === 'AES256' && value.kmsKeyArn !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['kmsKeyArn'], message: '"kmsKeyArn" goes with type "KMS" only' });
+  }
+});
+
+const repositorySettingsShape = {
+  lifecycle: lifecycle.optional(),
+  pullAccounts: z.array(accountId).max(100, { error: 'at most 100 accounts' }).optional(),
+  pullOrganizations: z.array(organizationId).max(20, { error: 'at most 20 organizations' }).optional(),
+  tags: z.record(tagKey, tagValue).optional(),
+  scanOnPush: z.boolean({ error: 'must be true or false' }).optional(),
+  imageTagMutability: z.enum(['MUTABLE', 'IMMUTABLE'], { error: 'must be "MUTABLE" or "IMMUTABLE"' }).optional(),
+  encryption: encryption.optional(),
+};
+
+const tagCountCheck = (value: { tags?: Record<string, string> | undefined }, ctx: z.RefinementCtx) => {
+  // ECR allows 50 tags per resource; we keep two for our own marker tags.
+  if (value.tags !== undefined && Object.keys(value.tags).length > 48) {
+    ctx.addIssue({ code: 'custom', path: ['tags'], message: `at most 48 tags (ECR allows 50 and ptc-autopilot uses 2), got ${Object.keys(value.tags).length}` });
+  }
+};
+
+const override = strictObject({ prefix: z.string(), ...repositorySettingsShape }).superRefine(tagCountCheck);
+
+const repositories = strictObject({
+  ...repositorySettingsShape,
+  overrides: z.array(override).optional(),
+}).superRefine(tagCountCheck);
+
+const s3Location = strictObject({ bucket: z.string().min(3).max(63), key: z.string().min(1) });
+
+const prewarm = strictObject({
+  schedule: scheduleExpression.default('rate(12 hours)'),
+  images: z.array(z.string()).default([]),
+  /** Extra images read at run time, so the list changes without a deploy. */
+  manifest: strictObject({
+    s3: s3Location.optional(),
+    ssmParameter: z.string().regex(/^\/?[a-zA-Z0-9_.\-/]+$/, { error: 'must be an SSM parameter name such as "/ptc/prewarm-images"' }).optional(),
+  }).optional(),
+  platforms: z
+    .array(z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, { error: (i) => `"${String(i.input)}" is not a platform such as "linux/amd64"` }))
+    .min(1)
+    .default(['linux/amd64', 'linux/arm64']),
+  concurrency: boundedInt(1, 64).default(8),
+});
+
+const validation = strictObject({
+  schedule: scheduleExpression.default('rate(1 hour)'),
+  alarmEmail: z.email({ error: (i) => `"${String(i.input)}" is not an email address` }).optional(),
+});
+
+const reconciler = strictObject({
+  /** How often every managed repository is checked for drift. */
+  sweepSchedule: scheduleExpression.default('rate(1 day)'),
+  /** How many repositories the sweep configures at once. */
+  concurrency: boundedInt(1, 50).default(8),
+});
+
+const replicationDestination = strictObject({ region, account: accountId.optional() });
+
+const replication = strictObject({
+  destinations: z.array(replicationDestination).min(1, { error: 'list at least one destination' }),
+});
+
+const scanning = strictObject({
+  type: z.enum(['BASIC', 'ENHANCED'], { error: 'must be "BASIC" or "ENHANCED"' }),
+  frequency: z.enum(['SCAN_ON_PUSH', 'CONTINUOUS_SCAN', 'MANUAL'], { error: 'must be "SCAN_ON_PUSH", "CONTINUOUS_SCAN" or "MANUAL"' }),
+});
+
+const environment = strictObject({
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, {
+    error: (i) => `"${String(i.input)}" must start with a letter and hold only letters, digits and "-" (it names a stack)`,
+  }),
+  account: accountId,
+  region,
+});
+
+/** The raw shape of the configuration file. */
+export const configSchema = strictObject({
+  account: accountId.optional(),
+  region: region.optional(),
+  rules: z.array(rule).min(1, { error: 'list at least one rule' }),
+  repositories: repositories.default({}),
+  prewarm: prewarm.default({ schedule: 'rate(12 hours)', images: [], platforms: ['linux/amd64', 'linux/arm64'], concurrency: 8 }),
+  validation: validation.default({ schedule: 'rate(1 hour)' }),
+  reconciler: reconciler.default({ sweepSchedule: 'rate(1 day)', concurrency: 8 }),
+  /** Node (EC2/EKS/ECS) roles that get the managed node policy attached. */
+  nodeRoleArns: z.array(roleArn).default([]),
+  /** Customer managed KMS key for the credential secrets. */
+  secretsKmsKeyArn: kmsKeyArn.optional(),
+  replication: replication.optional(),
+  scanning: scanning.optional(),
+  environments: z.array(environment).min(1, { error: 'list at least one environment, or remove the key' }).optional(),
+}).superRefine((config, ctx) => {
+  const seen = new Map<string, number>();
+  config.rules.forEach((r, index) => {
+    const first = seen.get(r.prefix);
+    if (first !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['rules', index, 'prefix'], message: `duplicate prefix "${r.prefix}" (already used by rules[${first}])` });
+    } else {
+      seen.set(r.prefix, index);
+    }
+  });
+  config.rules.forEach((r, index) => {
+    for (const [other, otherIndex] of seen) {
+      if (otherIndex !== index && r.prefix.startsWith(`${other}/`)) {
+        ctx.addIssue({ code: 'custom', path: ['rules', index, 'prefix'], message: `prefix "${r.prefix}" lies inside the namespace of rules[${otherIndex}] ("${other}/")` });
+      }
+    }
+  });
+  const prefixes = [...seen.keys()];
+  const overridden = new Map<string, number>();
+  config.repositories.overrides?.forEach((o, index) => {
+    if (!seen.has(o.prefix)) {
+      const hint = suggestName(o.prefix, prefixes);
+      ctx.addIssue({
+        code: 'custom',
+        path: ['repositories', 'overrides', index, 'prefix'],
+        message: `no rule has prefix "${o.prefix}"${hint === undefined ? `; rule prefixes are: ${prefixes.join(', ')}` : `; did you mean "${hint}"?`}`,
+      });
+    }
+    const first = overridden.get(o.prefix);
+    if (first !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['repositories', 'overrides', index, 'prefix'], message: `prefix "${o.prefix}" already has an override at repositories.overrides[${first}]` });
+    } else {
+      overridden.set(o.prefix, index);
+    }
+  });
+  if (config.environments === undefined) {
+    if (config.account === undefined) ctx.addIssue({ code: 'custom', path: ['account'], message: 'required (or list "environments")' });
+    if (config.region === undefined) ctx.addIssue({ code: 'custom', path: ['region'], message: 'required (or list "environments")' });
+  } else {
+    const names = new Set<string>();
+    const targets = new Set<string>();
+    config.environments.forEach((env, index) => {
+      if (names.has(env.name)) ctx.addIssue({ code: 'custom', path: ['environments', index, 'name'], message: `duplicate environment name "${env.name}"` });
+      names.add(env.name);
+      const target = `${env.account}/${env.region}`;
+      if (targets.has(target)) ctx.addIssue({ code: 'custom', path: ['environments', index], message: `account ${env.account} in ${env.region} is already listed; one stack per account and region` });
+      targets.add(target);
+    });
+  }
+  if (config.replication !== undefined) {
+    config.replication.destinations.forEach((d, index) => {
+      const envRegions = config.environments?.map((e) => e.region) ?? (config.region ? [config.region] : []);
+      if (d.account === undefined && envRegions.length === 1 && envRegions[0] === d.region) {
+        ctx.addIssue({ code: 'custom', path: ['replication', 'destinations', index, 'region'], message: `"${d.region}" is the source region; replicate to another region or account` });
+      }
+    });
+  }
+});
+
+/** The parsed, typed configuration. Defaults are filled in. */
+export type PtcConfig = z.output<typeof configSchema>;
+/** One pull through cache rule of the configuration. */
+export type RuleConfig = PtcConfig['rules'][number];
+/** Repository settings: the base block or one override. */
+export type RepositorySettingsConfig = z.output<typeof repositories>;
+/** A per-prefix override of the repository settings. */
+export type OverrideConfig = z.output<typeof override>;
+/** One deployment target. */
+export type EnvironmentConfig = z.output<typeof environment>;

@@ -1,0 +1,73 @@
+/**
+ * Deployment targets: one stack per account and region. A config with `environments` yields one
+ * target per entry; a config without yields one target from its top-level `account` and `region`.
+ */
+import type { PtcConfig } from './config/schema';
+import { ecrRegistryHost } from './upstreams';
+
+/** One account/region that gets a stack. */
+export interface Target {
+  /** Environment name (`default` when the config lists none). */
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+  /** CloudFormation stack name. */
+  readonly stackName: string;
+  /** The AWS partition of the region. */
+  readonly partition: string;
+  /** The private registry host of the target, such as `111122223333.dkr.ecr.eu-west-2.amazonaws.com`. */
+  readonly registryHost: string;
+}
+
+/** The AWS partition a region belongs to. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+function target(name: string, account: string, region: string): Target {
+  return {
+    name,
+    account,
+    region,
+    stackName: name === 'default' ? 'PtcAutopilot' : `PtcAutopilot-${name}`,
+    partition: partitionOf(region),
+    registryHost: ecrRegistryHost(account, region),
+  };
+}
+
+/**
+ * Every deployment target of a config, in config order.
+ * @example
+ * targets(config).map((t) => t.stackName) // ['PtcAutopilot-prod-eu']
+ */
+export function targets(config: PtcConfig): Target[] {
+  if (config.environments !== undefined) {
+    return config.environments.map((e) => target(e.name, e.account, e.region));
+  }
+  // The schema guarantees account and region when environments is absent.
+  return [target('default', config.account!, config.region!)];
+}
+
+/**
+ * The one target to use where a command needs a single registry (resolve, rewrite): the named
+ * environment, the top-level account/region, or the only environment.
+ */
+export function primaryTarget(config: PtcConfig, environmentName?: string): Target {
+  const all = targets(config);
+  if (environmentName !== undefined) {
+    const found = all.find((t) => t.name === environmentName);
+    if (found === undefined) throw new Error(`no environment named "${environmentName}"; known: ${all.map((t) => t.name).join(', ')}`);
+    return found;
+  }
+  if (config.account !== undefined && config.region !== undefined) {
+    return all.find((t) => t.account === config.account && t.region === config.region) ?? target('default', config.account, config.region);
+  }
+  return all[0]!;
+}
+
+/** The repository ARN pattern that covers every repository under a prefix. */
+export function prefixRepositoryArn(t: Pick<Target, 'partition' | 'region' | 'account'>, prefix: string): string {
+  return `arn:${t.partition}:ecr:${t.region}:${t.account}:repository/${prefix}/*`;
+}

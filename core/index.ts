@@ -1,0 +1,17 @@
+/**
+ * ptc-autopilot's shared domain module: configuration, upstream catalogue, repository policies
+ * and deployment targets. The CDK app, the Lambdas and the `ptc` CLI all import from here.
+ */
+export * from './errors';
+export * from './upstreams';
+export * from './environments';
+export * from './config/schema';
+export * from './config/load';
+export * from './config/fields';
+export * from './policy/settings';
+export * from './policy/lifecycle';
+export * from './policy/repository-policy';
+export * from './policy/desired-state';
+export * from './policy/node-policy';
+export * from './rules';
+export * from './plan';

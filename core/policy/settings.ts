@@ -1,0 +1,70 @@
+/**
+ * Effective repository settings for one prefix: the base `repositories` block with the prefix's
+ * override applied and defaults filled in. The creation templates, the reconciler Lambda and
+ * `ptc desired-state` all start here, so they can never disagree.
+ */
+import type { PtcConfig, RuleConfig } from '../config/schema';
+
+/** Lifecycle defaults applied when the config leaves a number out. */
+export const LIFECYCLE_DEFAULTS = { untaggedExpireDays: 7, keepLastTagged: 100 } as const;
+
+/** Settings every repository under one prefix should have. */
+export interface EffectiveSettings {
+  readonly lifecycle: { readonly untaggedExpireDays: number; readonly keepLastTagged: number };
+  readonly pullAccounts: readonly string[];
+  readonly pullOrganizations: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+  readonly scanOnPush: boolean;
+  readonly imageTagMutability: 'MUTABLE' | 'IMMUTABLE';
+  readonly encryption: { readonly type: 'AES256' | 'KMS'; readonly kmsKeyArn?: string };
+}
+
+/**
+ * Computes the effective settings for a rule prefix.
+ *
+ * Override keys replace the base keys, except `lifecycle` and `tags`, which merge key by key.
+ * @example
+ * effectiveSettings(config, 'k8s').lifecycle.keepLastTagged // 20 with the example config
+ */
+export function effectiveSettings(config: PtcConfig, prefix: string): EffectiveSettings {
+  const base = config.repositories;
+  const override = base.overrides?.find((o) => o.prefix === prefix);
+  const pick = <K extends 'pullAccounts' | 'pullOrganizations' | 'scanOnPush' | 'imageTagMutability' | 'encryption'>(key: K) =>
+    override?.[key] !== undefined ? override[key] : base[key];
+  return {
+    lifecycle: {
+      untaggedExpireDays:
+        override?.lifecycle?.untaggedExpireDays ?? base.lifecycle?.untaggedExpireDays ?? LIFECYCLE_DEFAULTS.untaggedExpireDays,
+      keepLastTagged: override?.lifecycle?.keepLastTagged ?? base.lifecycle?.keepLastTagged ?? LIFECYCLE_DEFAULTS.keepLastTagged,
+    },
+    pullAccounts: dedupe(pick('pullAccounts') ?? []),
+    pullOrganizations: dedupe(pick('pullOrganizations') ?? []),
+    tags: { ...(base.tags ?? {}), ...(override?.tags ?? {}) },
+    scanOnPush: pick('scanOnPush') ?? true,
+    imageTagMutability: pick('imageTagMutability') ?? 'MUTABLE',
+    encryption: pick('encryption') ?? { type: 'AES256' },
+  };
+}
+
+/**
+ * The rule whose namespace holds `repositoryName`, matching on whole path components:
+ * `docker-hub/library/nginx` is under `docker-hub`, `docker-hubx/nginx` is not.
+ */
+export function ruleForRepository(config: PtcConfig, repositoryName: string): RuleConfig | undefined {
+  let best: RuleConfig | undefined;
+  for (const rule of config.rules) {
+    if (repositoryName.startsWith(`${rule.prefix}/`) && (best === undefined || rule.prefix.length > best.prefix.length)) {
+      best = rule;
+    }
+  }
+  return best;
+}
+
+/** The prefixes ptc-autopilot manages, in config order. */
+export function managedPrefixes(config: PtcConfig): string[] {
+  return config.rules.map((r) => r.prefix);
+}
+
+function dedupe<T>(items: readonly T[]): T[] {
+  return [...new Set(items)];
+}

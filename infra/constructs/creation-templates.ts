@@ -1,0 +1,97 @@
+/**
+ * Repository creation templates: a cache repository is born with its lifecycle policy, pull
+ * permissions, tags, tag mutability and encryption, before anything else can react.
+ */
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { acknowledgeNag } from '../nag';
+import { Construct } from 'constructs';
+import {
+  canonicalJson,
+  desiredStateForPrefix,
+  effectiveSettings,
+  policyDocument,
+  prefixRepositoryArn,
+  type PtcConfig,
+  type Target,
+} from '../../core';
+import { constructIds } from './cache-rules';
+
+/** Properties of `CreationTemplates`. */
+export interface CreationTemplatesProps {
+  readonly config: PtcConfig;
+  readonly target: Target;
+  /**
+   * What the templates apply to.
+   * @default ['PULL_THROUGH_CACHE']
+   */
+  readonly appliedFor?: readonly ('PULL_THROUGH_CACHE' | 'REPLICATION' | 'CREATE_ON_PUSH')[];
+}
+
+/** One `AWS::ECR::RepositoryCreationTemplate` per rule prefix, and the role ECR assumes to apply tags and KMS keys. */
+export class CreationTemplates extends Construct {
+  /** The templates, by prefix. */
+  readonly templates: ReadonlyMap<string, ecr.CfnRepositoryCreationTemplate>;
+  /** The role ECR assumes when it creates a repository from a template. */
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: CreationTemplatesProps) {
+    super(scope, id);
+    const { config, target } = props;
+    const prefixes = config.rules.map((r) => r.prefix);
+    const repositoryArns = prefixes.map((p) => prefixRepositoryArn(target, p));
+
+    this.role = new iam.Role(this, 'CreationRole', {
+      assumedBy: new iam.ServicePrincipal('ecr.amazonaws.com'),
+      description: 'Assumed by ECR to create cache repositories with tags and KMS keys from the ptc-autopilot creation templates',
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ecr:CreateRepository', 'ecr:ReplicateImage', 'ecr:TagResource'],
+        resources: repositoryArns,
+      }),
+    );
+    const kmsKeys = [...new Set(prefixes.map((p) => effectiveSettings(config, p).encryption.kmsKeyArn).filter((k): k is string => !!k))];
+    if (kmsKeys.length > 0) {
+      this.role.addToPolicy(
+        new iam.PolicyStatement({ actions: ['kms:CreateGrant', 'kms:RetireGrant', 'kms:DescribeKey'], resources: kmsKeys }),
+      );
+    }
+    acknowledgeNag(
+      this.role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: 'Repository ARNs end in <prefix>/* because cache repositories are created on first pull under each managed prefix; the wildcard never leaves those prefixes.',
+          appliesTo: repositoryArns.map((arn) => `Resource::${arn}`),
+        },
+      ],
+    );
+
+    const ids = constructIds(prefixes);
+    const templates = new Map<string, ecr.CfnRepositoryCreationTemplate>();
+    for (const prefix of prefixes) {
+      const desired = desiredStateForPrefix(config, prefix, target.partition);
+      const settings = effectiveSettings(config, prefix);
+      const policy = policyDocument(desired.repositoryPolicyStatements);
+      templates.set(
+        prefix,
+        new ecr.CfnRepositoryCreationTemplate(this, `${ids.get(prefix)}Template`, {
+          prefix,
+          appliedFor: [...(props.appliedFor ?? ['PULL_THROUGH_CACHE'])],
+          description: `ptc-autopilot: settings for every cache repository under ${prefix}/`,
+          imageTagMutability: desired.imageTagMutability,
+          lifecyclePolicy: canonicalJson(desired.lifecyclePolicy),
+          repositoryPolicy: policy ? canonicalJson(policy) : undefined,
+          resourceTags: Object.entries(desired.tags).map(([key, value]) => ({ key, value })),
+          encryptionConfiguration: {
+            encryptionType: settings.encryption.type,
+            kmsKey: settings.encryption.kmsKeyArn,
+          },
+          customRoleArn: this.role.roleArn,
+        }),
+      );
+    }
+    this.templates = templates;
+  }
+}

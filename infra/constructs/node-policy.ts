@@ -1,0 +1,47 @@
+/**
+ * The managed policy that lets EKS/ECS nodes trigger the first pull of an image through the
+ * cache, scoped to the managed prefixes.
+ */
+import { CfnOutput } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { acknowledgeNag } from '../nag';
+import { Construct } from 'constructs';
+import { nodePolicyStatements, prefixRepositoryArn, type Target } from '../../core';
+
+/** Properties of `NodePolicy`. */
+export interface NodePolicyProps {
+  readonly target: Target;
+  /** The managed prefixes. */
+  readonly prefixes: readonly string[];
+  /** Node roles to attach the policy to. @default none; attach the exported policy yourself */
+  readonly nodeRoleArns?: readonly string[];
+}
+
+/** A managed IAM policy for node roles, attached to the listed roles and exported as an output. */
+export class NodePolicy extends Construct {
+  /** The managed policy. */
+  readonly policy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: NodePolicyProps) {
+    super(scope, id);
+    const roles = (props.nodeRoleArns ?? []).map((arn, i) => iam.Role.fromRoleArn(this, `NodeRole${i}`, arn, { mutable: true }));
+    this.policy = new iam.ManagedPolicy(this, 'Policy', {
+      description: 'ptc-autopilot: lets node roles pull through the ECR cache, creating cache repositories on first pull (managed prefixes only)',
+      statements: nodePolicyStatements(props.target, props.prefixes).map((s) => iam.PolicyStatement.fromJson(s)),
+      roles,
+    });
+    acknowledgeNag(this.policy, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'Cache repositories are created on first pull under each managed prefix, so each repository ARN ends in <prefix>/*; ecr:GetAuthorizationToken supports no resource-level permission and must be on *.',
+        appliesTo: [...props.prefixes.map((p) => `Resource::${prefixRepositoryArn(props.target, p)}`), 'Resource::*'],
+      },
+    ]);
+    new CfnOutput(this, 'NodePolicyArn', {
+      value: this.policy.managedPolicyArn,
+      description: 'Attach to EKS/ECS node roles so a first pull can create cache repositories',
+      exportName: `${props.target.stackName}-NodePolicyArn`,
+    });
+  }
+}

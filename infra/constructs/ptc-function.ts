@@ -1,0 +1,72 @@
+/**
+ * The one way ptc-autopilot builds a Lambda: Node.js 22 on arm64, bundled locally by esbuild from
+ * node_modules (never through Docker), with a log group of bounded retention.
+ */
+import * as path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** The repository root, where `functions/` and `node_modules/` live. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+/** Properties of a `PtcFunction`. */
+export interface PtcFunctionProps {
+  /** Folder under `functions/` holding `handler.ts`. */
+  readonly functionDir: string;
+  /** What the function does, for the console. */
+  readonly description: string;
+  /** Environment variables. @default {} */
+  readonly environment?: Record<string, string>;
+  /** @default Duration.minutes(1) */
+  readonly timeout?: Duration;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** Powertools service name. @default the function folder name */
+  readonly serviceName?: string;
+  /** Reserved concurrency. @default no reservation */
+  readonly reservedConcurrentExecutions?: number;
+}
+
+/** A bundled Node.js 22 Lambda of ptc-autopilot. */
+export class PtcFunction extends Construct {
+  /** The function. */
+  readonly function: nodejs.NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: PtcFunctionProps) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: path.join(PROJECT_ROOT, 'functions', props.functionDir, 'handler.ts'),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      description: props.description,
+      timeout: props.timeout ?? Duration.minutes(1),
+      memorySize: props.memorySize ?? 256,
+      logGroup,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName ?? props.functionDir,
+        POWERTOOLS_METRICS_NAMESPACE: 'PtcAutopilot',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        forceDockerBundling: false,
+        minify: true,
+        sourceMap: true,
+        target: 'node22',
+        format: nodejs.OutputFormat.CJS,
+        mainFields: ['module', 'main'],
+      },
+    });
+  }
+}
