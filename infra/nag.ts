@@ -19,10 +19,8 @@ export interface NagAcknowledgement {
 export function acknowledgeNag(scope: IConstruct, acknowledgements: readonly NagAcknowledgement[]): void {
   const validations = Validations.of(scope);
   for (const ack of acknowledgements) {
-    if (ack.appliesTo === undefined) {
-      validations.acknowledge({ id: ack.id, reason: ack.reason });
-    } else {
-      for (const finding of ack.appliesTo) validations.acknowledge({ id: `${ack.id}[${finding}]`, reason: ack.reason });
-    }
+    // cdk-nag matches the bare rule id (it strips the `Annotation::` prefix CDK stores it under).
+    const ids = ack.appliesTo === undefined ? [ack.id] : ack.appliesTo.map((finding) => `${ack.id}[${finding}]`);
+    for (const id of ids) validations.acknowledge({ id, reason: ack.reason });
   }
 }

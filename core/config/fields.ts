@@ -159,21 +159,25 @@ export const secretArn = z
       `must be the ARN of a Secrets Manager secret whose name starts with "${SECRET_NAME_PREFIX}", got "${String(issue.input)}"`,
   });
 
-/** A resource tag key that is neither AWS-reserved nor ours. */
-export const tagKey = z.string().superRefine((value, ctx) => {
-  if (value.length < 1 || value.length > 128) {
-    ctx.addIssue({ code: 'custom', message: `tag key "${value}" must be 1 to 128 characters long` });
-  } else if (value.toLowerCase().startsWith('aws:')) {
-    ctx.addIssue({ code: 'custom', message: `tag key "${value}" uses the reserved "aws:" prefix` });
-  } else if (value.startsWith('ptc-autopilot:')) {
-    ctx.addIssue({ code: 'custom', message: `tag key "${value}" uses the "ptc-autopilot:" prefix, which ptc-autopilot reserves for itself` });
-  } else if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u.test(value)) {
-    ctx.addIssue({ code: 'custom', message: `tag key "${value}" may contain only letters, digits, spaces and _.:/=+-@` });
-  }
-});
+/** Why a resource tag key is unusable (AWS-reserved, ours, too long, bad characters), or undefined when it is fine. */
+export function tagKeyProblem(value: string): string | undefined {
+  if (value.length < 1 || value.length > 128) return `tag key "${value}" must be 1 to 128 characters long`;
+  if (value.toLowerCase().startsWith('aws:')) return `tag key "${value}" uses the reserved "aws:" prefix`;
+  if (value.startsWith('ptc-autopilot:')) return `tag key "${value}" uses the "ptc-autopilot:" prefix, which ptc-autopilot reserves for itself`;
+  if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u.test(value)) return `tag key "${value}" may contain only letters, digits, spaces and _.:/=+-@`;
+  return undefined;
+}
 
 /** A resource tag value. */
 export const tagValue = z.preprocess(
   (value) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value),
   z.string({ error: 'tag values must be strings' }).max(256, { error: 'tag values must be at most 256 characters long' }),
 );
+
+/** Resource tags: keys checked by `tagKeyProblem`, each error located at its key. */
+export const tagMap = z.record(z.string(), tagValue).superRefine((tags, ctx) => {
+  for (const key of Object.keys(tags)) {
+    const problem = tagKeyProblem(key);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+  }
+});

@@ -18,8 +18,7 @@ import {
   secretArn,
   secretName,
   strictObject,
-  tagKey,
-  tagValue,
+  tagMap,
 } from './fields';
 
 const upstreamName = z.string({ error: `must be one of: ${UPSTREAM_NAMES.join(', ')}` }).transform((value, ctx) => {
@@ -133,7 +132,7 @@ const repositorySettingsShape = {
   lifecycle: lifecycle.optional(),
   pullAccounts: z.array(accountId).max(100, { error: 'at most 100 accounts' }).optional(),
   pullOrganizations: z.array(organizationId).max(20, { error: 'at most 20 organizations' }).optional(),
-  tags: z.record(tagKey, tagValue).optional(),
+  tags: tagMap.optional(),
   scanOnPush: z.boolean({ error: 'must be true or false' }).optional(),
   imageTagMutability: z.enum(['MUTABLE', 'IMMUTABLE'], { error: 'must be "MUTABLE" or "IMMUTABLE"' }).optional(),
   encryption: encryption.optional(),

@@ -1,0 +1,180 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CREDENTIAL_PLACEHOLDER, parseConfig } from '../../core';
+import { buildApp } from '../../infra/build-app';
+import { fullConfig, templateOf } from './helpers';
+
+const template = templateOf(fullConfig());
+
+describe('pull through cache rules', () => {
+  test('one rule per configured prefix', () => {
+    template.resourceCountIs('AWS::ECR::PullThroughCacheRule', 5);
+  });
+
+  test('a credentialed rule references the secret created for it', () => {
+    const secrets = template.findResources('AWS::SecretsManager::Secret', { Properties: { Name: 'ecr-pullthroughcache/docker-hub' } });
+    const [secretId] = Object.keys(secrets);
+    template.hasResourceProperties('AWS::ECR::PullThroughCacheRule', {
+      EcrRepositoryPrefix: 'docker-hub',
+      UpstreamRegistry: 'docker-hub',
+      UpstreamRegistryUrl: 'registry-1.docker.io',
+      CredentialArn: { Ref: secretId },
+    });
+  });
+
+  test('an imported secret is referenced by its ARN and not created', () => {
+    template.hasResourceProperties('AWS::ECR::PullThroughCacheRule', {
+      EcrRepositoryPrefix: 'github',
+      UpstreamRegistryUrl: 'ghcr.io',
+      CredentialArn: 'arn:aws:secretsmanager:eu-west-2:111122223333:secret:ecr-pullthroughcache/github-AbCdEf',
+    });
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+  });
+
+  test('an anonymous upstream gets no credential', () => {
+    template.hasResourceProperties('AWS::ECR::PullThroughCacheRule', {
+      EcrRepositoryPrefix: 'k8s',
+      UpstreamRegistryUrl: 'registry.k8s.io',
+      CredentialArn: Match.absent(),
+    });
+  });
+
+  test('an ECR upstream gets its registry URL, role and upstream repository prefix', () => {
+    template.hasResourceProperties('AWS::ECR::PullThroughCacheRule', {
+      EcrRepositoryPrefix: 'central',
+      UpstreamRegistry: 'ecr',
+      UpstreamRegistryUrl: '999988887777.dkr.ecr.us-east-1.amazonaws.com',
+      CustomRoleArn: 'arn:aws:iam::111122223333:role/ecr-ptc-central',
+      UpstreamRepositoryPrefix: 'prod',
+    });
+  });
+});
+
+describe('credential secrets', () => {
+  test('are created with the placeholder value and kept when the stack goes', () => {
+    template.hasResource('AWS::SecretsManager::Secret', {
+      Properties: { Name: 'ecr-pullthroughcache/docker-hub', SecretString: CREDENTIAL_PLACEHOLDER },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('the placeholder is a constant, so later deploys never write the value again', () => {
+    const again = templateOf(fullConfig({ repositories: { tags: { team: 'other' } } }));
+    const values = [template, again].map((t) => Object.values(t.findResources('AWS::SecretsManager::Secret')).map((r) => r.Properties.SecretString));
+    expect(values[0]).toEqual([CREDENTIAL_PLACEHOLDER]);
+    expect(values[1]).toEqual(values[0]);
+  });
+
+  test('use the customer managed key when one is configured', () => {
+    const keyArn = 'arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    templateOf(fullConfig({ secretsKmsKeyArn: keyArn })).hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: keyArn });
+  });
+});
+
+describe('repository creation templates', () => {
+  test('one per prefix, applied to pull through cache', () => {
+    template.resourceCountIs('AWS::ECR::RepositoryCreationTemplate', 5);
+    template.hasResourceProperties('AWS::ECR::RepositoryCreationTemplate', { Prefix: 'docker-hub', AppliedFor: ['PULL_THROUGH_CACHE'] });
+  });
+
+  test('carry the lifecycle policy computed from the config, override applied', () => {
+    const k8s = Object.values(template.findResources('AWS::ECR::RepositoryCreationTemplate', { Properties: { Prefix: 'k8s' } }))[0]!;
+    const policy = JSON.parse(k8s.Properties.LifecyclePolicy);
+    expect(policy.rules.map((r: { selection: { countNumber: number } }) => r.selection.countNumber)).toEqual([7, 20]);
+    expect(k8s.Properties.ImageTagMutability).toBe('IMMUTABLE');
+  });
+
+  test('carry the repository policy granting pull to accounts and the organization', () => {
+    const dockerHub = Object.values(template.findResources('AWS::ECR::RepositoryCreationTemplate', { Properties: { Prefix: 'docker-hub' } }))[0]!;
+    const policy = JSON.parse(dockerHub.Properties.RepositoryPolicy);
+    expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['PtcAutopilotCrossAccountPull', 'PtcAutopilotOrganizationPull']);
+    expect(policy.Statement[1].Condition).toEqual({ StringEquals: { 'aws:PrincipalOrgID': ['o-a1b2c3d4e5'] } });
+  });
+
+  test('carry tags, our marker tag and encryption, with a role ECR can assume to apply them', () => {
+    template.hasResourceProperties('AWS::ECR::RepositoryCreationTemplate', {
+      Prefix: 'docker-hub',
+      ResourceTags: Match.arrayWith([
+        { Key: 'team', Value: 'platform' },
+        { Key: 'ptc-autopilot:managed', Value: 'true' },
+      ]),
+      EncryptionConfiguration: { EncryptionType: 'AES256' },
+      CustomRoleArn: Match.objectLike({ 'Fn::GetAtt': Match.anyValue() }),
+    });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'ecr.amazonaws.com' } })],
+      }),
+    });
+  });
+
+  test('the creation role may only touch repositories under the managed prefixes', () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const creation = statements.find((s: { Action: string[] }) => Array.isArray(s.Action) && s.Action.includes('ecr:TagResource'));
+    expect(creation.Resource).toEqual(
+      ['docker-hub', 'github', 'k8s', 'ecr', 'central'].map((p) => `arn:aws:ecr:eu-west-2:111122223333:repository/${p}/*`),
+    );
+  });
+
+  test('a KMS-encrypted prefix lets the creation role use only that key', () => {
+    const keyArn = 'arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const t = templateOf(fullConfig({ repositories: { encryption: { type: 'KMS', kmsKeyArn: keyArn } } }));
+    t.hasResourceProperties('AWS::ECR::RepositoryCreationTemplate', { EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: keyArn } });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['kms:CreateGrant', 'kms:RetireGrant', 'kms:DescribeKey'], Resource: keyArn })]) },
+    });
+  });
+});
+
+describe('node policy', () => {
+  test('grants the first-pull actions on the managed prefixes only', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'PullThroughCacheFirstPull',
+            Effect: 'Allow',
+            Action: ['ecr:CreateRepository', 'ecr:BatchImportUpstreamImage'],
+            Resource: ['docker-hub', 'github', 'k8s', 'ecr', 'central'].map((p) => `arn:aws:ecr:eu-west-2:111122223333:repository/${p}/*`),
+          },
+        ]),
+      },
+    });
+  });
+
+  test('is attached to the configured node roles', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { Roles: ['eks-nodes'] });
+  });
+
+  test('is exported as a stack output', () => {
+    template.hasOutput('*', { Export: { Name: 'PtcAutopilot-NodePolicyArn' } });
+  });
+});
+
+describe('alarm topic', () => {
+  test('is encrypted and subscribes the alarm email', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+});
+
+describe('environments', () => {
+  test('a two-environment config produces two stacks, each in its own account and region', () => {
+    const config = parseConfig({
+      rules: [{ prefix: 'k8s', upstream: 'k8s' }],
+      environments: [
+        { name: 'prod-eu', account: '111122223333', region: 'eu-west-2' },
+        { name: 'prod-us', account: '222233334444', region: 'us-east-1' },
+      ],
+    });
+    const { stacks } = buildApp(config, { nag: false });
+    expect(stacks.map((s) => [s.stackName, s.account, s.region])).toEqual([
+      ['PtcAutopilot-prod-eu', '111122223333', 'eu-west-2'],
+      ['PtcAutopilot-prod-us', '222233334444', 'us-east-1'],
+    ]);
+    Template.fromStack(stacks[1]!).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'PullThroughCacheFirstPull', Resource: 'arn:aws:ecr:us-east-1:222233334444:repository/k8s/*' })]) },
+    });
+  });
+});
