@@ -20,7 +20,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  # npm install, not npm ci: npm 11 rejects lock files that list only this platform's optional binaries.
+  npm install --no-audit --no-fund
 fi
 
 npm run --silent typecheck
