@@ -45,9 +45,11 @@ export class CreationTemplates extends Construct {
       assumedBy: new iam.ServicePrincipal('ecr.amazonaws.com'),
       description: 'Assumed by ECR to create cache repositories with tags and KMS keys from the ptc-autopilot creation templates',
     });
+    const appliedFor = [...(props.appliedFor ?? ['PULL_THROUGH_CACHE'])];
     this.role.addToPolicy(
       new iam.PolicyStatement({
-        actions: ['ecr:CreateRepository', 'ecr:ReplicateImage', 'ecr:TagResource'],
+        // ReplicateImage only where the templates also apply to replication.
+        actions: ['ecr:CreateRepository', 'ecr:TagResource', ...(appliedFor.includes('REPLICATION') ? ['ecr:ReplicateImage'] : [])],
         resources: repositoryArns,
       }),
     );
@@ -78,7 +80,7 @@ export class CreationTemplates extends Construct {
         prefix,
         new ecr.CfnRepositoryCreationTemplate(this, `${ids.get(prefix)}Template`, {
           prefix,
-          appliedFor: [...(props.appliedFor ?? ['PULL_THROUGH_CACHE'])],
+          appliedFor,
           description: `ptc-autopilot: settings for every cache repository under ${prefix}/`,
           imageTagMutability: desired.imageTagMutability,
           lifecyclePolicy: canonicalJson(desired.lifecyclePolicy),
