@@ -15,3 +15,4 @@ export * from './policy/desired-state';
 export * from './policy/node-policy';
 export * from './rules';
 export * from './plan';
+export * from './image-ref';

@@ -1,0 +1,21 @@
+import { kyvernoPolicyYaml } from '../../core/kyverno';
+import { resolveContext, type RegistryOptions } from '../rewrite/context';
+import type { RegisterCommand } from './types';
+
+/**
+ * `ptc kyverno [--config FILE] [--account ID] [--region R] [--name NAME]`: prints a Kyverno
+ * ClusterPolicy that mutates Pods to pull covered images through the cache.
+ */
+export const registerKyverno: RegisterCommand = (program, io) => {
+  program
+    .command('kyverno')
+    .description('print a Kyverno ClusterPolicy that makes every Pod pull covered images through the cache')
+    .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
+    .option('--account <id>', "cache registry account (default: the config's target)")
+    .option('--region <region>', "cache registry region (default: the config's target)")
+    .option('--name <name>', 'policy name', 'ptc-autopilot-image-cache')
+    .action((opts: RegistryOptions & { name: string }) => {
+      const ctx = resolveContext(io, opts);
+      io.stdout(kyvernoPolicyYaml(ctx.config, ctx.registryHost, { name: opts.name }));
+    });
+};

@@ -1,0 +1,108 @@
+/**
+ * Rewrites the images of Kubernetes manifests: every pod spec anywhere in a document (Pod,
+ * Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, ReplicationController,
+ * PodTemplate, List items, custom resources that embed a pod template) and its three container
+ * lists. Only the image scalars change; every other byte stays.
+ */
+import { isMap, isSeq, parseAllDocuments, type Document, type YAMLMap } from 'yaml';
+import { PtcError } from '../../core';
+import { applyEdits } from './edits';
+import { RewriteCollector, scalarOf, stringOf } from './collector';
+import { splitDocuments } from './segments';
+import type { Resolve, RewriteResult } from './types';
+
+/** The container lists of a pod spec. */
+export const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
+
+/** A document that is not valid YAML. */
+export class ManifestSyntaxError extends PtcError {}
+
+/** Documents that cannot hold an image field are never parsed. */
+const MAY_HAVE_IMAGE = /image["']?[ \t]*:/;
+/** A line that is neither blank nor a comment. */
+const HAS_CONTENT = /^[ \t]*[^\s#]/m;
+
+function describeDocument(doc: Document): string {
+  const root = doc.contents;
+  if (!isMap(root)) return 'document';
+  const kind = root.get('kind');
+  const metadata = root.get('metadata');
+  const name = isMap(metadata) ? metadata.get('name') : undefined;
+  const namespace = isMap(metadata) ? metadata.get('namespace') : undefined;
+  const id = typeof name === 'string' ? (typeof namespace === 'string' ? `${namespace}/${name}` : name) : undefined;
+  return [typeof kind === 'string' ? kind : 'document', id].filter((s) => s !== undefined).join(' ');
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+interface Walk {
+  doc: Document;
+  source: string;
+  offset: number;
+  label: string;
+  collector: RewriteCollector;
+}
+
+function rewritePodSpec(spec: YAMLMap, path: string, w: Walk): void {
+  for (const list of CONTAINER_LISTS) {
+    const containers = spec.get(list, true);
+    if (!isSeq(containers)) continue;
+    containers.items.forEach((container, index) => {
+      if (!isMap(container)) return;
+      const node = scalarOf(container.get('image', true), w.doc);
+      const image = stringOf(node);
+      if (node === undefined || image === undefined) return;
+      const name = container.get('name');
+      const location = `${w.label} ${path}${list}[${index}]${typeof name === 'string' ? ` (${name})` : ''}`;
+      const resolution = w.collector.lookup(image, location);
+      if (resolution?.status !== 'resolved') return;
+      w.collector.set(node, resolution.output, w.source, w.offset, { location, from: image, to: resolution.output });
+    });
+  }
+}
+
+function walk(node: unknown, path: string, w: Walk): void {
+  if (isMap(node)) {
+    if (isSeq(node.get('containers', true))) rewritePodSpec(node, path, w);
+    for (const pair of node.items) {
+      const key = (pair.key as { value?: unknown } | null)?.value;
+      if (typeof key === 'string' && (CONTAINER_LISTS as readonly string[]).includes(key)) continue;
+      if (isMap(pair.value) || isSeq(pair.value)) walk(pair.value, `${path}${String(key)}.`, w);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, index) => {
+      if (isMap(item) || isSeq(item)) walk(item, `${path.slice(0, -1)}[${index}].`, w);
+    });
+  }
+}
+
+/**
+ * Rewrites every container image of a multi-document manifest stream to its cache URI.
+ * @throws ManifestSyntaxError naming the line of the first YAML error.
+ * @example
+ * rewriteManifests(text, createResolver(ctx), 'deploy.yaml').text
+ */
+export function rewriteManifests(source: string, resolve: Resolve, file = '<stdin>'): RewriteResult {
+  const collector = new RewriteCollector(resolve);
+  let index = 0;
+  for (const segment of splitDocuments(source)) {
+    if (!MAY_HAVE_IMAGE.test(segment.text)) {
+      if (segment.text.startsWith('---') || HAS_CONTENT.test(segment.text)) index++;
+      continue;
+    }
+    for (const doc of parseAllDocuments(segment.text)) {
+      const error = doc.errors[0];
+      if (error !== undefined) {
+        throw new ManifestSyntaxError(`${file}: YAML error at line ${lineOf(source, segment.offset + error.pos[0])}: ${error.message.split('\n')[0]}`);
+      }
+      const label = `${describeDocument(doc)} [doc ${index + 1}]`;
+      walk(doc.contents, '', { doc, source: segment.text, offset: segment.offset, label, collector });
+      index++;
+    }
+  }
+  return { text: applyEdits(source, collector.edits), changes: collector.changes, findings: collector.findings };
+}

@@ -1,0 +1,55 @@
+/** The human summary of a rewrite, printed to stderr. */
+import type { RewriteResult } from './types';
+
+/** What one input file gave. */
+export interface FileOutcome {
+  file: string;
+  result: RewriteResult;
+}
+
+/** Totals over every file. */
+export interface RewriteTotals {
+  changed: number;
+  files: number;
+  uncovered: number;
+  invalid: number;
+}
+
+/** Counts changes and findings over every file. */
+export function totals(outcomes: readonly FileOutcome[]): RewriteTotals {
+  const t: RewriteTotals = { changed: 0, files: 0, uncovered: 0, invalid: 0 };
+  for (const { result } of outcomes) {
+    t.changed += result.changes.length;
+    if (result.changes.length > 0) t.files++;
+    for (const f of result.findings) t[f.reason]++;
+  }
+  return t;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The summary: each change and each image left alone, per file, then one line of totals.
+ * @example
+ * // deploy.yaml:
+ * //   Deployment default/web [doc 1] spec.template.spec.containers[0] (web): nginx:1.27 -> 1111….amazonaws.com/docker-hub/library/nginx:1.27
+ * // rewrote 1 image in 1 file
+ */
+export function renderSummary(outcomes: readonly FileOutcome[], mode: 'write' | 'check'): string {
+  const lines: string[] = [];
+  for (const { file, result } of outcomes) {
+    if (result.changes.length === 0 && result.findings.length === 0) continue;
+    lines.push(`${file}:`);
+    for (const c of result.changes) lines.push(`  ${c.location}: ${c.from} -> ${c.to}`);
+    for (const f of result.findings) {
+      lines.push(f.reason === 'uncovered' ? `  ${f.location}: ${f.reference} left unchanged (no rule covers it)` : `  ${f.location}: ${f.message}`);
+    }
+  }
+  const t = totals(outcomes);
+  const verb = mode === 'check' ? (t.changed === 0 ? 'nothing to rewrite' : `${plural(t.changed, 'image')} would change in ${plural(t.files, 'file')}`) : `rewrote ${plural(t.changed, 'image')} in ${plural(t.files, 'file')}`;
+  const extra = [t.uncovered > 0 ? `${t.uncovered} uncovered left unchanged` : '', t.invalid > 0 ? `${plural(t.invalid, 'invalid reference')}` : ''].filter((s) => s !== '');
+  lines.push(extra.length === 0 ? verb : `${verb}; ${extra.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,31 @@
+/** What a rewrite found and did, for the summary on stderr and for `--check`. */
+import type { Resolution } from '../../core';
+
+/** One image field the rewrite changed (or would change with `--check`). */
+export interface ImageChange {
+  /** Where: `Deployment default/web spec.template.spec.containers[0] (web)` or `controller.image`. */
+  location: string;
+  from: string;
+  to: string;
+}
+
+/** One image field left alone: no rule covers it, or it is not a valid reference. */
+export interface ImageFinding {
+  location: string;
+  reference: string;
+  /** Why it was left alone. */
+  reason: 'uncovered' | 'invalid';
+  /** The error message for an invalid reference. */
+  message?: string;
+}
+
+/** The outcome of rewriting one text. */
+export interface RewriteResult {
+  /** The rewritten text (the input itself when nothing changed). */
+  text: string;
+  changes: ImageChange[];
+  findings: ImageFinding[];
+}
+
+/** Resolves one reference; throws InvalidReferenceError. Usually `createResolver(ctx)`. */
+export type Resolve = (ref: string) => Resolution;

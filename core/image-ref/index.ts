@@ -1,0 +1,9 @@
+/**
+ * Image references: parse and normalize them like Docker, and resolve them to the pull-through
+ * cache. The one resolver every part of ptc-autopilot uses.
+ */
+export { parseReference, formatReference, type ImageReference } from './parse';
+export { createResolver, resolveReference, type ResolveContext, type Resolution, type ResolutionStatus } from './resolve';
+export { buildRoutes, cacheRepositoryFor, type Route } from './routes';
+/** The reference grammar's regular-expression sources and Docker Hub constants, shared with the Kyverno generator. */
+export * as referenceGrammar from './grammar';

@@ -1,0 +1,151 @@
+/**
+ * Parsing and formatting of container image references, normalized the way Docker does it:
+ * no host means Docker Hub, a one-component Docker Hub name gets `library/`, and no tag and no
+ * digest means `:latest`.
+ */
+import { InvalidReferenceError } from '../errors';
+import { DIGEST, DIGEST_HEX_LENGTHS, DOCKER_HUB_ALIASES, DOCKER_HUB_HOST, OFFICIAL_NAMESPACE, PATH_COMPONENT, TAG, TAG_MAX_LENGTH } from './grammar';
+
+/** A parsed, normalized image reference. */
+export interface ImageReference {
+  /** Registry host with its port, normalized: `docker.io` for Docker Hub and all its aliases. */
+  host: string;
+  /** Repository path, such as `library/nginx` or `org/app`. */
+  repository: string;
+  /** Tag; `latest` when the reference had neither tag nor digest; absent for digest-only references. */
+  tag?: string;
+  /** Digest such as `sha256:<64 hex>`, kept exactly as written. */
+  digest?: string;
+}
+
+const PATH_COMPONENT_RE = new RegExp(`^${PATH_COMPONENT}$`);
+/**
+ * The whole grammar in one expression, for the common case of a valid reference: host (when the
+ * first component has "." or ":" or is "localhost"), path, tag, digest. A reference it rejects
+ * goes through the step-by-step checks, which say what is wrong.
+ */
+const FAST_RE = new RegExp(
+  `^(?:([^/@]*[.:][^/@]*|localhost)/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`,
+);
+const HUB = DOCKER_HUB_HOST;
+const LIBRARY = `${OFFICIAL_NAMESPACE}/`;
+const TAG_RE = new RegExp(`^${TAG}$`);
+/** A registry host: DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port. */
+const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?$/;
+const DOCKER_HUB = new Set(DOCKER_HUB_ALIASES);
+
+function invalid(ref: string, reason: string): never {
+  throw new InvalidReferenceError(ref, reason);
+}
+
+function checkDigest(ref: string, digest: string): void {
+  const colon = digest.indexOf(':');
+  const algorithm = colon < 0 ? digest : digest.slice(0, colon);
+  const expected = DIGEST_HEX_LENGTHS[algorithm];
+  if (colon < 0 || expected === undefined) {
+    invalid(ref, `digest "${digest}" must be "sha256:" followed by 64 hex digits (or "sha512:" and 128)`);
+  }
+  const hex = digest.slice(colon + 1);
+  if (hex.length !== expected || !/^[a-f0-9]+$/.test(hex)) {
+    invalid(ref, `digest "${digest}" must be "${algorithm}:" followed by ${expected} lower-case hex digits`);
+  }
+}
+
+function checkTag(ref: string, tag: string): void {
+  if (tag === '') invalid(ref, 'empty tag after ":"');
+  if (tag.length > TAG_MAX_LENGTH) invalid(ref, `tag is ${tag.length} characters long; at most ${TAG_MAX_LENGTH} are allowed`);
+  if (!TAG_RE.test(tag)) invalid(ref, `tag "${tag}" may hold only letters, digits, "_", "." and "-", and must not start with "." or "-"`);
+}
+
+function checkComponent(ref: string, component: string, index: number, count: number): void {
+  if (PATH_COMPONENT_RE.test(component)) return;
+  if (component === '') {
+    if (index === 0) invalid(ref, 'leading "/"');
+    if (index === count - 1) invalid(ref, 'trailing "/"');
+    invalid(ref, 'empty path component ("//")');
+  }
+  if (/[A-Z]/.test(component)) invalid(ref, `repository path must be lower case ("${component}")`);
+  if (/^[._-]|[._-]$/.test(component)) invalid(ref, `path component "${component}" starts or ends with a separator`);
+  if (/^[a-z0-9._-]+$/.test(component)) invalid(ref, `path component "${component}" has a separator that is not ".", "_", "__" or a run of "-"`);
+  invalid(ref, `path component "${component}" may hold only lower-case letters, digits and the separators ".", "_", "__" and "-"`);
+}
+
+/**
+ * Parses an image reference by the OCI distribution grammar and normalizes it like Docker.
+ * @throws InvalidReferenceError with the message `invalid image reference "<ref>": <reason>`.
+ * @example
+ * parseReference('nginx') // { host: 'docker.io', repository: 'library/nginx', tag: 'latest' }
+ */
+export function parseReference(ref: string): ImageReference {
+  const m = FAST_RE.exec(ref);
+  if (m !== null && (m[1] === undefined || HOST_RE.test(m[1]))) {
+    const rawHost = m[1];
+    const host = rawHost === undefined || DOCKER_HUB.has(rawHost) ? HUB : rawHost;
+    let repository = m[2]!;
+    if (host === HUB && repository.indexOf('/') < 0) repository = LIBRARY + repository;
+    const tag = m[3];
+    const digest = m[4];
+    if (digest === undefined) return { host, repository, tag: tag ?? 'latest' };
+    return tag === undefined ? { host, repository, digest } : { host, repository, tag, digest };
+  }
+  return parseSlowly(ref);
+}
+
+/**
+ * The step-by-step parse: slower, but it names what is wrong. `parseReference` uses it when the
+ * one-expression fast path rejects a reference; exported for the test that both agree.
+ * @internal
+ */
+export function parseSlowly(ref: string): ImageReference {
+  if (ref === '') invalid(ref, 'empty reference');
+  if (/\s/.test(ref)) invalid(ref, 'contains white space');
+  let rest = ref;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    if (digest === '') invalid(ref, 'empty digest after "@"');
+    checkDigest(ref, digest);
+  }
+  let tag: string | undefined;
+  const colon = rest.lastIndexOf(':');
+  if (colon >= 0 && colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    checkTag(ref, tag);
+  }
+  if (rest === '') invalid(ref, 'empty repository name');
+  let host = DOCKER_HUB_HOST;
+  let path = rest;
+  const slash = rest.indexOf('/');
+  if (slash > 0) {
+    const first = rest.slice(0, slash);
+    if (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('[')) {
+      if (!HOST_RE.test(first)) invalid(ref, `"${first}" is not a valid registry host (with an optional numeric port)`);
+      host = DOCKER_HUB.has(first) ? DOCKER_HUB_HOST : first;
+      path = rest.slice(slash + 1);
+    }
+  }
+  if (path === '') invalid(ref, 'empty repository path after the host');
+  const components = path.split('/');
+  for (let i = 0; i < components.length; i++) checkComponent(ref, components[i]!, i, components.length);
+  if (host === DOCKER_HUB_HOST && components.length === 1) path = `${OFFICIAL_NAMESPACE}/${path}`;
+  const parsed: ImageReference = { host, repository: path };
+  if (tag !== undefined) parsed.tag = tag;
+  else if (digest === undefined) parsed.tag = 'latest';
+  if (digest !== undefined) parsed.digest = digest;
+  return parsed;
+}
+
+/**
+ * Formats a reference as `host/repository[:tag][@digest]`, always with the host.
+ * @example
+ * formatReference({ host: 'docker.io', repository: 'library/nginx', tag: '1.27' }) // 'docker.io/library/nginx:1.27'
+ */
+export function formatReference(r: ImageReference): string {
+  let out = `${r.host}/${r.repository}`;
+  if (r.tag !== undefined) out += `:${r.tag}`;
+  if (r.digest !== undefined) out += `@${r.digest}`;
+  return out;
+}

@@ -1,0 +1,86 @@
+/**
+ * Resolves an upstream image reference to its pull-through-cache URI. One resolver serves the
+ * CLI (`ptc resolve`, `ptc rewrite`), the prewarm Lambda, the audit and the Kyverno policy tests,
+ * so every path maps references the same way.
+ */
+import type { PtcConfig, RuleConfig } from '../config/schema';
+import { parseReference, type ImageReference } from './parse';
+import { buildRoutes, cacheRepositoryFor, type Route } from './routes';
+
+/** What a resolver needs: the config's rules and the cache registry to point at. */
+export interface ResolveContext {
+  /** The parsed configuration; its rules decide what is covered. */
+  config: PtcConfig;
+  /** Cache registry host, such as `111122223333.dkr.ecr.eu-west-2.amazonaws.com` or `127.0.0.1:5001`. */
+  registryHost: string;
+}
+
+/**
+ * `resolved`: the reference was rewritten to the cache; `cached`: it already points at a managed
+ * prefix of the cache registry (left unchanged); `uncovered`: no rule covers its host (left unchanged).
+ */
+export type ResolutionStatus = 'resolved' | 'cached' | 'uncovered';
+
+/** The outcome of resolving one reference. */
+export interface Resolution {
+  /** The reference as given. */
+  input: string;
+  /** The cache URI, or the input unchanged when cached or uncovered. */
+  output: string;
+  status: ResolutionStatus;
+  /** The parsed input. */
+  reference: ImageReference;
+  /** The covering rule (resolved or cached). */
+  rule?: RuleConfig;
+  /** Repository name in the cache registry, such as `docker-hub/library/nginx`. */
+  cacheRepository?: string;
+  /** Tag of the output reference. */
+  tag?: string;
+  /** Digest of the output reference. */
+  digest?: string;
+}
+
+/**
+ * Builds a resolver for one config and cache registry. The host table is computed once, so each
+ * call costs one parse and one map lookup.
+ * @throws InvalidReferenceError (from the returned function) for a reference that does not parse.
+ * @example
+ * const resolve = createResolver({ config, registryHost: '111122223333.dkr.ecr.eu-west-2.amazonaws.com' });
+ * resolve('nginx:1.27').output // '111122223333.dkr.ecr.eu-west-2.amazonaws.com/docker-hub/library/nginx:1.27'
+ */
+export function createResolver(ctx: ResolveContext): (ref: string) => Resolution {
+  const routes: Map<string, Route[]> = buildRoutes(ctx.config);
+  const managed = ctx.config.rules.map((rule) => ({ rule, namespace: `${rule.prefix}/` }));
+  const registryHost = ctx.registryHost;
+  return (input: string): Resolution => {
+    const reference = parseReference(input);
+    const { tag, digest } = reference;
+    if (reference.host === registryHost) {
+      for (const { rule, namespace } of managed) {
+        if (reference.repository.startsWith(namespace)) {
+          return { input, output: input, status: 'cached', reference, rule, cacheRepository: reference.repository, tag, digest };
+        }
+      }
+    }
+    const candidates = routes.get(reference.host);
+    if (candidates !== undefined) {
+      for (const route of candidates) {
+        const cacheRepository = cacheRepositoryFor(route, reference.repository);
+        if (cacheRepository === undefined) continue;
+        let output = `${registryHost}/${cacheRepository}`;
+        if (tag !== undefined) output += `:${tag}`;
+        if (digest !== undefined) output += `@${digest}`;
+        return { input, output, status: 'resolved', reference, rule: route.rule, cacheRepository, tag, digest };
+      }
+    }
+    return { input, output: input, status: 'uncovered', reference, tag, digest };
+  };
+}
+
+/**
+ * Resolves one reference. For many references, build the resolver once with `createResolver`.
+ * @throws InvalidReferenceError for a reference that does not parse.
+ */
+export function resolveReference(ref: string, ctx: ResolveContext): Resolution {
+  return createResolver(ctx)(ref);
+}

@@ -1,0 +1,85 @@
+/**
+ * The regular expressions the Kyverno policy uses, one set per route of the resolver, built from
+ * the same grammar and the same routing table, so the policy and `ptc resolve` agree.
+ *
+ * Each pattern is anchored and the patterns of one config are mutually exclusive: an image
+ * matches at most one, so the order Kyverno applies them in cannot matter. The sources use no
+ * backslashes and no look-around: they mean the same in Go's RE2 and in JavaScript, and survive a
+ * JMESPath raw-string literal unchanged.
+ */
+import type { PtcConfig } from '../config/schema';
+import { buildRoutes, type Route } from '../image-ref/routes';
+import { DIGEST, DOCKER_HUB_ALIASES, DOCKER_HUB_HOST, OFFICIAL_NAMESPACE, PATH_COMPONENT, PATH_COMPONENT_NO_DOT, TAG } from '../image-ref/grammar';
+
+/** One rewrite: images matching `match` (and none of `exclude`) become `regex_replace_all(match, image, replace)`. */
+export interface ImagePattern {
+  /** What the pattern covers, for the policy's readers: `docker-hub: implicit host, official image`. */
+  readonly description: string;
+  /** Anchored RE2/JavaScript regular expression the whole image must match. */
+  readonly match: string;
+  /** Go `Regexp.Expand` template (`${1}`) producing the cache URI. */
+  readonly replace: string;
+  /** Images matching any of these are left to another pattern (more specific ECR upstream prefixes, `localhost/`). */
+  readonly exclude: readonly string[];
+}
+
+const C = PATH_COMPONENT;
+const PATH = `${C}(?:/${C})*`;
+const MULTI = `${C}(?:/${C})+`;
+/** A tag, a digest, or both: whatever follows the repository. */
+const SUFFIX = `(?::${TAG}(?:@${DIGEST})?|@${DIGEST})`;
+
+/**
+ * A literal for a regular expression, without backslashes (`.` becomes `[.]`). Hosts and
+ * prefixes hold only letters, digits, `.`, `-`, `_`, `:` and `/`, which is all this accepts.
+ */
+export function literal(text: string): string {
+  if (!/^[A-Za-z0-9.:/_-]+$/.test(text)) throw new Error(`cannot write "${text}" as a policy pattern literal`);
+  return text.replace(/\./g, '[.]');
+}
+
+function hostsOf(route: Route): string {
+  const hosts = route.host === DOCKER_HUB_HOST ? DOCKER_HUB_ALIASES : [route.host];
+  return `(?:${hosts.map(literal).join('|')})`;
+}
+
+/** The two patterns of one repository shape: with a tag and/or digest, and bare (which gets `:latest`). */
+function pair(description: string, head: string, repository: string, target: string, exclude: string[] = []): ImagePattern[] {
+  return [
+    { description: `${description}, tag or digest`, match: `^${head}(${repository})(${SUFFIX})$`, replace: `${target}\${1}\${2}`, exclude },
+    { description: `${description}, no tag (:latest)`, match: `^${head}(${repository})$`, replace: `${target}\${1}:latest`, exclude },
+  ];
+}
+
+/**
+ * Every pattern for a config and cache registry, in routing order.
+ * @example
+ * imagePatterns(config, '111122223333.dkr.ecr.eu-west-2.amazonaws.com')[0].match
+ */
+export function imagePatterns(config: PtcConfig, registryHost: string): ImagePattern[] {
+  const patterns: ImagePattern[] = [];
+  for (const [host, routes] of buildRoutes(config)) {
+    if (host === registryHost) continue; // references to the cache registry itself are never rewritten
+    for (const route of routes) {
+      const target = `${registryHost}/${route.rule.prefix}/`;
+      const name = route.rule.prefix;
+      if (host === DOCKER_HUB_HOST) {
+        const hub = hostsOf(route);
+        patterns.push(
+          ...pair(`${name}: ${host} official image`, `${hub}/`, C, `${target}${OFFICIAL_NAMESPACE}/`),
+          ...pair(`${name}: ${host}`, `${hub}/`, MULTI, target),
+          ...pair(`${name}: implicit Docker Hub official image`, '', C, `${target}${OFFICIAL_NAMESPACE}/`),
+          // The first component of an implicit Docker Hub name has no "." (else it is a host) and is not "localhost".
+          ...pair(`${name}: implicit Docker Hub`, '', `${PATH_COMPONENT_NO_DOT}(?:/${C})+`, target, ['^localhost/']),
+        );
+      } else if (route.upstreamPrefix !== undefined) {
+        patterns.push(...pair(`${name}: ${host}/${route.upstreamPrefix}/`, `${hostsOf(route)}/${literal(route.upstreamPrefix)}/`, PATH, target));
+      } else {
+        // More specific upstream prefixes on the same host belong to their own rules.
+        const exclude = routes.filter((r) => r.upstreamPrefix !== undefined).map((r) => `^${hostsOf(r)}/${literal(r.upstreamPrefix!)}/`);
+        patterns.push(...pair(`${name}: ${host}`, `${hostsOf(route)}/`, PATH, target, exclude));
+      }
+    }
+  }
+  return patterns;
+}

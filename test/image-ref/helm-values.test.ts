@@ -1,0 +1,102 @@
+import { rewriteHelmValues } from '../../cli/rewrite';
+import { REGISTRY } from './corpus';
+import { changedLines, changedPaths, fixture, resolve } from './helpers';
+
+const R = REGISTRY;
+
+function rewrite(name: string) {
+  const source = fixture(name);
+  return { source, result: rewriteHelmValues(source, resolve, R, name) };
+}
+
+describe('Helm values, Bitnami style', () => {
+  const { source, result } = rewrite('values-bitnami.yaml');
+
+  test('points registry at the cache and repository at the cache repository, keeping tags', () => {
+    expect(changedPaths(source, result.text)).toEqual([
+      'doc0.image.registry',
+      'doc0.image.repository',
+      'doc0.metrics.image.registry',
+      'doc0.metrics.image.repository',
+      'doc0.sentinel.image.registry',
+      'doc0.sentinel.image.repository',
+      'doc0.volumePermissions.image.registry',
+      'doc0.volumePermissions.image.repository',
+    ]);
+    expect(result.text).toContain(`  registry: ${R}\n  repository: docker-hub/bitnami/redis\n  tag: 7.2.4-debian-12-r9\n`);
+    expect(result.text).toContain(`    registry: '${R}'\n    repository: docker-hub/bitnami/redis-exporter\n`);
+  });
+
+  test('leaves a private registry alone and keeps comments', () => {
+    expect(result.findings).toEqual([{ location: 'kubectl.image', reference: 'registry.example.com/tools/kubectl', reason: 'uncovered' }]);
+    expect(result.text).toContain('    registry: registry.example.com   # a private mirror: left alone\n');
+    expect(result.text).toContain('  imageRegistry: ""   # set to override every image\'s registry\n');
+    expect(result.text.startsWith('## Bitnami-style values')).toBe(true);
+  });
+
+  test('rewriting twice equals rewriting once', () => {
+    expect(rewriteHelmValues(result.text, resolve, R).text).toBe(result.text);
+  });
+});
+
+describe('Helm values with global.imageRegistry', () => {
+  const { source, result } = rewrite('values-global.yaml');
+
+  test('points global.imageRegistry at the cache, since it overrides every image registry', () => {
+    expect(changedPaths(source, result.text)).toEqual(['doc0.global.imageRegistry', 'doc0.image.repository', 'doc0.metrics.image.repository']);
+    expect(result.changes.map((c) => [c.location, c.to])).toEqual([
+      ['global.imageRegistry', R],
+      ['image', `${R}/docker-hub/bitnami/postgresql`],
+      ['metrics.image', `${R}/docker-hub/bitnami/postgres-exporter`],
+    ]);
+  });
+
+  test('rewriting twice equals rewriting once', () => {
+    expect(rewriteHelmValues(result.text, resolve, R).text).toBe(result.text);
+  });
+});
+
+describe('Helm values in mixed chart conventions', () => {
+  const { source, result } = rewrite('values-mixed.yaml');
+
+  test('rewrites repository-with-host, registry+image, repository-only and plain references at any depth', () => {
+    expect(result.changes.map((c) => [c.location, c.from, c.to])).toEqual([
+      ['image', 'quay.io/jetstack/cert-manager-controller', `${R}/quay/jetstack/cert-manager-controller`],
+      ['controller.image', 'registry.k8s.io/ingress-nginx/controller', `${R}/k8s/ingress-nginx/controller`],
+      ['controller.admissionWebhooks.patch.image', 'registry.k8s.io/ingress-nginx/kube-webhook-certgen', `${R}/k8s/ingress-nginx/kube-webhook-certgen`],
+      ['app.image', 'nginx', `${R}/docker-hub/library/nginx`],
+      ['app.sidecars[0].image', 'ghcr.io/fluent/fluent-bit', `${R}/github/fluent/fluent-bit`],
+      ['app.sidecars[1].image', 'busybox:1.36', `${R}/docker-hub/library/busybox:1.36`],
+      ['initImage', 'alpine:3.20', `${R}/docker-hub/library/alpine:3.20`],
+      ['busyboxImage', 'busybox', `${R}/docker-hub/library/busybox`],
+    ]);
+    expect(result.findings).toEqual([{ location: 'privateImage', reference: 'localhost:5000/team/tool:1', reason: 'uncovered' }]);
+  });
+
+  test('changes only those values: tags, digests, comments and other keys stay byte for byte', () => {
+    expect(changedLines(source, result.text)).toEqual([
+      `  repository: ${R}/quay/jetstack/cert-manager-controller`,
+      `    registry: ${R}`,
+      '    image: k8s/ingress-nginx/controller',
+      `        registry: ${R}`,
+      '        image: k8s/ingress-nginx/kube-webhook-certgen',
+      `    repository: ${R}/docker-hub/library/nginx`,
+      `        repository: ${R}/github/fluent/fluent-bit`,
+      `      image: "${R}/docker-hub/library/busybox:1.36"`,
+      `initImage: ${R}/docker-hub/library/alpine:3.20`,
+      `  repository: ${R}/docker-hub/library/busybox`,
+    ]);
+    expect(result.text).toContain('    tag: 1.10   # a float to YAML; left exactly as written\n');
+  });
+
+  test('rewriting twice equals rewriting once', () => {
+    const again = rewriteHelmValues(result.text, resolve, R);
+    expect(again.text).toBe(result.text);
+    expect(again.changes).toEqual([]);
+  });
+
+  test('an empty image value means the chart default and is skipped silently', () => {
+    const out = rewriteHelmValues('image: ""\nsidecar:\n  image:\n', resolve, R);
+    expect(out).toEqual({ text: 'image: ""\nsidecar:\n  image:\n', changes: [], findings: [] });
+  });
+});

@@ -1,0 +1,108 @@
+import fc from 'fast-check';
+import { parse } from 'yaml';
+import { InvalidReferenceError, createResolver } from '../../core';
+import { imagePatterns, kyvernoPolicyYaml } from '../../core/kyverno';
+import { CORPUS, CORPUS_CONFIG, REGISTRY, UPSTREAM_ECR } from './corpus';
+import { KYVERNO_VARIABLE, evaluateRule, goExpand, regexReplaceAll, templatedStrings, type PolicyRule } from './kyverno-eval';
+
+const policy = parse(kyvernoPolicyYaml(CORPUS_CONFIG, REGISTRY)) as { apiVersion: string; kind: string; spec: { background: boolean; rules: PolicyRule[] } };
+const resolve = createResolver({ config: CORPUS_CONFIG, registryHost: REGISTRY });
+const LISTS = { containers: 'containers', initContainers: 'init-containers', ephemeralContainers: 'ephemeral-containers' } as const;
+
+function resolverSays(ref: string): string {
+  try {
+    return resolve(ref).output;
+  } catch (err) {
+    if (err instanceof InvalidReferenceError) return ref; // the policy leaves what it cannot read alone
+    throw err;
+  }
+}
+
+function ruleFor(list: keyof typeof LISTS): PolicyRule {
+  const rule = policy.spec.rules.find((r) => r.name === LISTS[list]);
+  if (rule === undefined) throw new Error(`no rule for ${list}`);
+  return rule;
+}
+
+describe('the evaluator itself', () => {
+  test('expands Go templates like Regexp.Expand', () => {
+    expect(goExpand('a/${1}${2}:latest', ['x', 'b', 'c'])).toBe('a/bc:latest');
+    expect(goExpand('$1x', ['m', 'g'])).toBe(''); // Go reads "$1x" as the group named "1x"
+    expect(goExpand('$$1', ['m', 'g'])).toBe('$1');
+  });
+
+  test('replaces like regex_replace_all', () => {
+    expect(regexReplaceAll('^([a-z]+)$', 'nginx', 'r/${1}:latest')).toBe('r/nginx:latest');
+    expect(regexReplaceAll('^([a-z]+)$', 'Nginx', 'r/${1}')).toBe('Nginx');
+  });
+});
+
+describe('generated Kyverno policy', () => {
+  test('is a ClusterPolicy that mutates Pods at admission, one rule per container list', () => {
+    expect(policy).toMatchObject({ apiVersion: 'kyverno.io/v1', kind: 'ClusterPolicy', spec: { background: false } });
+    expect(policy.spec.rules.map((r) => [r.name, r.match.any[0]!.resources.kinds])).toEqual([
+      ['containers', ['Pod']],
+      ['init-containers', ['Pod']],
+      ['ephemeral-containers', ['Pod/ephemeralcontainers']],
+    ]);
+  });
+
+  test('every substituted string is one Kyverno variable and holds no $( reference', () => {
+    const strings = templatedStrings(policy);
+    expect(strings.length).toBeGreaterThan(100);
+    for (const s of strings) {
+      expect(s).toMatch(KYVERNO_VARIABLE);
+      expect(s).not.toContain('$(');
+    }
+  });
+
+  test.each(Object.keys(LISTS) as (keyof typeof LISTS)[])('agrees with the resolver on the whole corpus for %s', (list) => {
+    const rule = ruleFor(list);
+    for (const c of CORPUS) {
+      const { image, applied } = evaluateRule(rule, list, c[0]);
+      expect({ ref: c[0], image }).toEqual({ ref: c[0], image: resolverSays(c[0]) });
+      expect({ ref: c[0], applied }).toEqual({ ref: c[0], applied: c[1] === 'resolved' ? 1 : 0 });
+    }
+  });
+
+  test('leaves what it rewrote alone on a second admission', () => {
+    const rule = ruleFor('containers');
+    for (const c of CORPUS) {
+      if (c[1] !== 'resolved') continue;
+      expect(evaluateRule(rule, 'containers', c[2]).applied).toBe(0);
+    }
+  });
+
+  test('agrees with the resolver on generated references', () => {
+    const component = fc.stringMatching(/^[a-z0-9]{1,6}(?:(?:[._]|__|-{1,2})[a-z0-9]{1,4})?$/);
+    const host = fc.constantFrom('', 'docker.io/', 'index.docker.io/', 'registry-1.docker.io/', 'ghcr.io/', 'quay.io/', 'registry.k8s.io/', 'public.ecr.aws/', 'cgr.dev/', 'registry.gitlab.com/', 'myregistry.azurecr.io/', `${UPSTREAM_ECR}/`, `${UPSTREAM_ECR}/platform/`, 'localhost/', 'localhost:5000/', 'example.com/', `${REGISTRY}/docker-hub/`, 'Docker.io/');
+    const tag = fc.oneof(fc.constant(''), fc.stringMatching(/^:[A-Za-z0-9_][A-Za-z0-9_.-]{0,8}$/), fc.constant(':'), fc.constant(':-x'));
+    const digest = fc.oneof(fc.constant(''), fc.constant(`@sha256:${'c'.repeat(64)}`), fc.constant('@sha256:abc'));
+    const ref = fc.tuple(host, fc.array(component, { minLength: 1, maxLength: 3 }), tag, digest).map(([h, path, t, d]) => `${h}${path.join('/')}${t}${d}`);
+    const rule = ruleFor('containers');
+    fc.assert(
+      fc.property(ref, (r) => {
+        const { image, applied } = evaluateRule(rule, 'containers', r);
+        return image === resolverSays(r) && applied <= 1;
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  test('an ECR upstream prefix rule and the whole-registry rule on the same host never both match', () => {
+    const ecr = imagePatterns(CORPUS_CONFIG, REGISTRY).filter((p) => p.match.includes('444455556666'));
+    expect(ecr.map((p) => p.description)).toEqual([
+      `shared: ${UPSTREAM_ECR}/platform/, tag or digest`,
+      `shared: ${UPSTREAM_ECR}/platform/, no tag (:latest)`,
+      `east: ${UPSTREAM_ECR}, tag or digest`,
+      `east: ${UPSTREAM_ECR}, no tag (:latest)`,
+    ]);
+    expect(ecr[2]!.exclude).toEqual(['^(?:444455556666[.]dkr[.]ecr[.]us-east-1[.]amazonaws[.]com)/platform/']);
+  });
+
+  test('explains each entry in a comment', () => {
+    const text = kyvernoPolicyYaml(CORPUS_CONFIG, REGISTRY);
+    expect(text).toContain('# docker-hub: implicit Docker Hub official image, no tag (:latest)');
+    expect(text).toContain(`# Generated by "ptc kyverno" for ${REGISTRY}`);
+  });
+});
