@@ -13,6 +13,7 @@ export * from './policy/lifecycle';
 export * from './policy/repository-policy';
 export * from './policy/desired-state';
 export * from './policy/node-policy';
+export * from './policy/merge';
 export * from './rules';
 export * from './plan';
 export * from './image-ref';

@@ -1,5 +1,7 @@
 /** Every `ptc` subcommand. Add one line per command. */
+import { registerDesiredState } from './desired-state';
 import { registerPlan } from './plan';
+import { registerReconcile } from './reconcile';
 import { registerResolve } from './resolve';
 import { registerRewrite } from './rewrite';
 import { registerKyverno } from './kyverno';
@@ -9,6 +11,8 @@ import { registerValidateConfig } from './validate-config';
 export const COMMANDS: readonly RegisterCommand[] = [
   registerValidateConfig,
   registerPlan,
+  registerDesiredState,
+  registerReconcile,
   registerResolve,
   registerRewrite,
   registerKyverno,

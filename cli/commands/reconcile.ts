@@ -1,0 +1,69 @@
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { PtcError, primaryTarget } from '../../core';
+import { describeWrite } from '../../functions/reconcile-repository/plan';
+import type { ReconcileOutcome } from '../../functions/reconcile-repository/reconcile';
+import { sweep, type SweepReport } from '../../functions/reconcile-repository/sweep';
+import { MetricTotals, silentLogger } from '../../functions/reconcile-repository/telemetry';
+import { readConfig, type CliIo } from '../io';
+import type { RegisterCommand } from './types';
+
+/** No AWS credentials, or credentials that cannot be used: said plainly instead of an SDK trace. */
+export class AwsCredentialsError extends PtcError {
+  constructor(reason: string) {
+    super(`ptc reconcile needs AWS credentials for the target account (${reason})`);
+  }
+}
+
+function printOutcome(io: CliIo, o: ReconcileOutcome): void {
+  const verb = { configured: 'configured', planned: 'would change', ignored: 'ignored', compliant: 'compliant', 'not-found': 'gone', unmanaged: 'unmanaged' }[o.status];
+  if (o.status === 'compliant' && o.kept.length === 0) return;
+  if (o.status === 'not-found' || o.status === 'unmanaged') return;
+  io.stdout(`${verb} ${o.repositoryName}${o.status === 'ignored' ? ' (ptc-autopilot:ignore=true)' : ''}\n`);
+  for (const w of o.writes) io.stdout(`  - ${describeWrite(w)}\n`);
+  for (const k of o.kept) io.stdout(`  = ${k}\n`);
+}
+
+function summary(r: SweepReport, dryRun: boolean): string {
+  const changed = dryRun ? `${r.planned} would change (${r.writes} writes)` : `${r.configured} configured (${r.writes} writes)`;
+  return `swept ${r.managed} repositories under the managed prefixes (${r.listed} listed): ${changed}, ${r.compliant} compliant, ${r.ignored} ignored, ${r.failedCount} failed\n`;
+}
+
+/**
+ * `ptc reconcile [--config FILE] [--dry-run]`: runs the reconciler's sweep from a workstation with
+ * the caller's AWS credentials; `--dry-run` reads everything and prints the writes it would make.
+ */
+export const registerReconcile: RegisterCommand = (program, io, state) => {
+  program
+    .command('reconcile')
+    .description("sweep every repository under the managed prefixes and apply the desired state, with your AWS credentials")
+    .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
+    .option('--dry-run', 'read and print the writes that would be made, without making them')
+    .option('-e, --environment <name>', 'the environment to sweep (default: the config account/region or the first environment)')
+    .action(async (opts: { config?: string; dryRun?: boolean; environment?: string }) => {
+      const config = readConfig(io, opts.config);
+      const target = primaryTarget(config, opts.environment);
+      const clientConfig = { region: target.region, retryMode: 'adaptive', maxAttempts: 5 } as const;
+      const dryRun = opts.dryRun === true;
+      const deps = {
+        ecr: new ECRClient(clientConfig),
+        events: new EventBridgeClient(clientConfig),
+        config,
+        partition: target.partition,
+        log: silentLogger,
+        metrics: new MetricTotals(),
+        dryRun,
+      };
+      io.stdout(`${dryRun ? 'planning' : 'reconciling'} repositories in ${target.account} ${target.region} (environment ${target.name})\n`);
+      let report: SweepReport;
+      try {
+        report = await sweep(deps, { concurrency: config.reconciler.concurrency, onOutcome: (o) => printOutcome(io, o) });
+      } catch (err) {
+        if (err instanceof Error && err.name === 'CredentialsProviderError') throw new AwsCredentialsError(err.message);
+        throw err;
+      }
+      for (const f of report.failures) io.stderr(`failed ${f.repositoryName}: ${f.error}: ${f.message}\n`);
+      io.stdout(summary(report, dryRun));
+      if (report.failedCount > 0) state.code = 1;
+    });
+};

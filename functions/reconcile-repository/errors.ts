@@ -1,0 +1,96 @@
+/**
+ * Named errors of the repository reconciler. Each message names the field or value at fault, so
+ * the Lambda log and the `ptc` CLI can show it without a stack trace.
+ */
+import { PtcError } from '../../core';
+
+/** A repository name that ECR would reject, from an event, an invocation or the command line. */
+export class InvalidRepositoryNameError extends PtcError {
+  constructor(
+    /** The name as given. */
+    readonly repositoryName: string,
+    /** Where it came from, such as `detail.repository-name`. */
+    readonly field: string,
+  ) {
+    super(`${field}: "${repositoryName}" is not an ECR repository name (2-256 lowercase letters, digits, ".", "_", "-" and "/")`);
+  }
+}
+
+/** The Lambda's environment does not carry a usable configuration. */
+export class ReconcilerSettingsError extends PtcError {
+  constructor(
+    /** The environment variable at fault. */
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`environment variable ${variable}: ${reason}`);
+  }
+}
+
+/** EventBridge refused the "Cache Repository Configured" or sweep continuation event. */
+export class EventNotPublishedError extends PtcError {
+  constructor(
+    /** The detail-type of the event. */
+    readonly detailType: string,
+    reason: string,
+  ) {
+    super(`could not put the "${detailType}" event: ${reason}`);
+  }
+}
+
+/** A sweep ended with repositories it could not reconcile; thrown so Lambda retries it and the DLQ alarm fires if it keeps failing. */
+export class SweepIncompleteError extends PtcError {
+  constructor(
+    /** How many repositories failed. */
+    readonly failedCount: number,
+    /** Some of their names. */
+    readonly repositoryNames: readonly string[],
+  ) {
+    super(`sweep could not reconcile ${failedCount} repositories (${repositoryNames.slice(0, 5).join(', ')}${failedCount > 5 ? ', ...' : ''}); see the log`);
+  }
+}
+
+const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+/** Whether ECR accepts a repository name (its documented pattern and 2 to 256 characters). */
+export function isRepositoryName(name: string): boolean {
+  return name.length >= 2 && name.length <= 256 && REPOSITORY_NAME.test(name);
+}
+
+/** Returns the name when ECR accepts it; throws `InvalidRepositoryNameError` naming `field` otherwise. */
+export function checkRepositoryName(name: string, field: string): string {
+  if (!isRepositoryName(name)) throw new InvalidRepositoryNameError(name, field);
+  return name;
+}
+
+const THROTTLING_CODES = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+]);
+const TRANSIENT_CODES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+
+/**
+ * Whether an error is worth retrying later: throttling, a 5xx from the service, or a network
+ * failure. The SDK already retried it (adaptive mode); the caller decides whether to try again.
+ */
+export function isTransientError(err: unknown): boolean {
+  if (err === null || typeof err !== 'object') return false;
+  const e = err as { name?: unknown; code?: unknown; $retryable?: unknown; $metadata?: { httpStatusCode?: unknown } };
+  if (e.$retryable !== undefined) return true;
+  const name = typeof e.name === 'string' ? e.name : '';
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (THROTTLING_CODES.has(name) || TRANSIENT_CODES.has(name) || TRANSIENT_CODES.has(code)) return true;
+  const status = e.$metadata?.httpStatusCode;
+  return typeof status === 'number' && (status >= 500 || status === 429);
+}
+
+/** The error's name, for logs and outcomes (`ThrottlingException`, `RepositoryNotFoundException`). */
+export function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : typeof err;
+}

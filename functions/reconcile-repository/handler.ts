@@ -1,0 +1,44 @@
+/**
+ * Lambda entry point of the repository reconciler. Thin: builds the clients, logger and metrics
+ * once per container, then hands every event to `handleEvent`.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { Context } from 'aws-lambda';
+import { handleEvent, type InvocationResult } from './run';
+import { settingsFromEnv } from './settings';
+import { MetricTotals, publishTotals, type ReconcilerLogger } from './telemetry';
+
+const settings = settingsFromEnv(process.env);
+const ecr = new ECRClient({ retryMode: 'adaptive', maxAttempts: 5 });
+const events = new EventBridgeClient({ retryMode: 'adaptive', maxAttempts: 5 });
+const logger = new Logger();
+const metrics = new Metrics();
+const log: ReconcilerLogger = {
+  debug: (message, attributes) => logger.debug(message, attributes ?? {}),
+  info: (message, attributes) => logger.info(message, attributes ?? {}),
+  warn: (message, attributes) => logger.warn(message, attributes ?? {}),
+  error: (message, attributes) => logger.error(message, attributes ?? {}),
+};
+
+/** Reconciles the repository an event names, or sweeps every managed repository. */
+export const handler = async (event: unknown, context: Context): Promise<InvocationResult> => {
+  logger.addContext(context);
+  const totals = new MetricTotals();
+  try {
+    return await handleEvent(event, {
+      ecr,
+      events,
+      config: settings.config,
+      partition: settings.partition,
+      concurrency: settings.concurrency,
+      log,
+      metrics: totals,
+      remainingTimeMs: () => context.getRemainingTimeInMillis(),
+    });
+  } finally {
+    publishTotals(totals, { addMetric: (name, unit, value) => metrics.addMetric(name, unit, value), publishStoredMetrics: () => metrics.publishStoredMetrics() });
+  }
+};

@@ -1,0 +1,115 @@
+/**
+ * Reconciles one repository: read, compare with the desired state from `core/policy`, write only
+ * the difference, then tell the bus what changed. A compliant repository costs reads only.
+ */
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { desiredState, IGNORE_TAG_KEY, type PtcConfig } from '../../core';
+import { applyWrites, describeRepository, isRepositoryNotFound, readPolicies, readTags, type RepositoryListing } from './ecr-io';
+import { errorName } from './errors';
+import { planRepository, summarizeWrite, type Write } from './plan';
+import { publishConfigured } from './publish';
+import type { Counters, ReconcilerLogger } from './telemetry';
+
+/** Everything reconciling needs; the handler and the CLI build it once. */
+export interface ReconcileDeps {
+  readonly ecr: ECRClient;
+  readonly events: EventBridgeClient;
+  readonly config: PtcConfig;
+  /** The AWS partition, for the ARNs in repository policies. */
+  readonly partition: string;
+  readonly log: ReconcilerLogger;
+  readonly metrics: Counters;
+  /** Read and plan only: write nothing, publish nothing. @default false */
+  readonly dryRun?: boolean;
+}
+
+/** How a reconcile ended. */
+export type ReconcileStatus =
+  /** Writes were applied. */
+  | 'configured'
+  /** Nothing to write. */
+  | 'compliant'
+  /** Dry run: `writes` would be applied. */
+  | 'planned'
+  /** The repository carries `ptc-autopilot:ignore=true`. */
+  | 'ignored'
+  /** The repository does not exist (any more). */
+  | 'not-found'
+  /** The repository is under no managed prefix. */
+  | 'unmanaged';
+
+/** The result of reconciling one repository. */
+export interface ReconcileOutcome {
+  readonly repositoryName: string;
+  readonly prefix?: string;
+  readonly status: ReconcileStatus;
+  /** Applied (`configured`) or planned (`planned`) writes. */
+  readonly writes: readonly Write[];
+  /** Notes on settings someone else owns, kept as they are. */
+  readonly kept: readonly string[];
+}
+
+const outcome = (repositoryName: string, status: ReconcileStatus, prefix?: string, writes: readonly Write[] = [], kept: readonly string[] = []): ReconcileOutcome => ({
+  repositoryName,
+  ...(prefix === undefined ? {} : { prefix }),
+  status,
+  writes,
+  kept,
+});
+
+/**
+ * Reconciles one repository. `listing` skips DescribeRepositories when the sweep already has it.
+ * RepositoryNotFoundException ends as `not-found`; any other error is thrown (after the SDK's own
+ * retries) so that Lambda retries the event and the DLQ catches it.
+ */
+export async function reconcileRepository(deps: ReconcileDeps, repositoryName: string, listing?: RepositoryListing): Promise<ReconcileOutcome> {
+  const { ecr, log, metrics } = deps;
+  const desired = desiredState(deps.config, repositoryName, deps.partition);
+  if (!desired.managed) {
+    log.debug('repository is under no managed prefix', { repositoryName });
+    return outcome(repositoryName, 'unmanaged');
+  }
+  const { prefix } = desired;
+  try {
+    const found = listing ?? (await describeRepository(ecr, repositoryName));
+    if (found?.repositoryArn === undefined) {
+      log.info('repository not found; nothing to do', { repositoryName, prefix });
+      return outcome(repositoryName, 'not-found', prefix);
+    }
+    const tags = await readTags(ecr, found.repositoryArn);
+    if (tags[IGNORE_TAG_KEY]?.toLowerCase() === 'true') {
+      log.info(`repository opted out with ${IGNORE_TAG_KEY}=true; left alone`, { repositoryName, prefix });
+      return outcome(repositoryName, 'ignored', prefix);
+    }
+    const state = await readPolicies(ecr, { ...found, repositoryName, repositoryArn: found.repositoryArn }, tags);
+    const plan = planRepository(state, desired);
+    if (plan.kept.length > 0) log.warn('kept settings ptc-autopilot does not own', { repositoryName, prefix, kept: plan.kept });
+    if (plan.writes.length === 0) {
+      metrics.count('ReposCompliant');
+      log.debug('repository compliant', { repositoryName, prefix });
+      return outcome(repositoryName, 'compliant', prefix, [], plan.kept);
+    }
+    if (deps.dryRun) return outcome(repositoryName, 'planned', prefix, plan.writes, plan.kept);
+
+    await applyWrites(ecr, state, plan.writes);
+    metrics.count('ReposConfigured');
+    metrics.count('ChangesApplied', plan.writes.length);
+    const changes = plan.writes.map(summarizeWrite);
+    log.info('repository configured', { repositoryName, prefix, changes });
+    try {
+      await publishConfigured(deps.events, state.repositoryArn, { repositoryName, prefix, changes });
+    } catch (err) {
+      // The writes are done and a retry would find nothing to change, so it would not publish either.
+      metrics.count('Failures');
+      log.error('repository configured, but the event was not published', { repositoryName, prefix, error: errorName(err), reason: (err as Error).message });
+    }
+    return outcome(repositoryName, 'configured', prefix, plan.writes, plan.kept);
+  } catch (err) {
+    if (isRepositoryNotFound(err)) {
+      log.info('repository deleted while being reconciled; not retried', { repositoryName, prefix });
+      return outcome(repositoryName, 'not-found', prefix);
+    }
+    throw err;
+  }
+}

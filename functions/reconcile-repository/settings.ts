@@ -1,0 +1,86 @@
+/**
+ * The reconciler's settings travel from the CDK app to the Lambda in environment variables: the
+ * part of the config that decides desired state (rules and repository settings), the partition
+ * and the sweep concurrency. The Lambda parses them with the same schema as the CLI, once, at
+ * cold start.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { ConfigError, parseConfig, type PtcConfig, type Target } from '../../core';
+import { ReconcilerSettingsError } from './errors';
+
+/** The environment variable holding the config (JSON, or `gzip:` and base64 of gzipped JSON). */
+export const CONFIG_VARIABLE = 'PTC_RECONCILER_CONFIG';
+/** The environment variable holding the AWS partition (`aws`, `aws-cn`, `aws-us-gov`). */
+export const PARTITION_VARIABLE = 'PTC_PARTITION';
+
+/** Lambda allows 4 KB of environment in all; above this the config is compressed. */
+const PLAIN_LIMIT = 2048;
+/** The largest value we put in the variable, leaving room for the other variables. */
+export const CONFIG_VARIABLE_LIMIT = 3584;
+
+/** What the reconciler needs to know. */
+export interface ReconcilerSettings {
+  readonly config: PtcConfig;
+  readonly partition: string;
+  /** How many repositories a sweep reconciles at once. */
+  readonly concurrency: number;
+}
+
+/**
+ * The config as the Lambda needs it: the target's account and region, the rules and the
+ * repository settings; prewarm, validation and the rest stay out to keep within Lambda's 4 KB.
+ */
+export function reconcilerConfig(config: PtcConfig, target: Pick<Target, 'account' | 'region'>): Record<string, unknown> {
+  return {
+    account: target.account,
+    region: target.region,
+    rules: config.rules,
+    repositories: config.repositories,
+    reconciler: config.reconciler,
+  };
+}
+
+/**
+ * Encodes the config for the environment variable: plain JSON when small, gzipped otherwise.
+ * Throws when even the compressed form does not fit.
+ */
+export function encodeConfig(config: PtcConfig, target: Pick<Target, 'account' | 'region'>): string {
+  const json = JSON.stringify(reconcilerConfig(config, target));
+  const value = json.length <= PLAIN_LIMIT ? json : `gzip:${gzipSync(json, { level: 9 }).toString('base64')}`;
+  if (value.length > CONFIG_VARIABLE_LIMIT) {
+    throw new ReconcilerSettingsError(
+      CONFIG_VARIABLE,
+      `the rules and repository settings take ${value.length} characters even compressed; Lambda allows ${CONFIG_VARIABLE_LIMIT}. Shorten tags or account lists.`,
+    );
+  }
+  return value;
+}
+
+/** Decodes and validates the config variable. */
+export function decodeConfig(value: string | undefined): PtcConfig {
+  if (value === undefined || value === '') throw new ReconcilerSettingsError(CONFIG_VARIABLE, 'not set');
+  let json: string;
+  try {
+    json = value.startsWith('gzip:') ? gunzipSync(Buffer.from(value.slice(5), 'base64')).toString('utf8') : value;
+  } catch (err) {
+    throw new ReconcilerSettingsError(CONFIG_VARIABLE, `cannot be decompressed (${(err as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (err) {
+    throw new ReconcilerSettingsError(CONFIG_VARIABLE, `is not JSON (${(err as Error).message})`);
+  }
+  try {
+    return parseConfig(raw);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ReconcilerSettingsError(CONFIG_VARIABLE, err.message);
+    throw err;
+  }
+}
+
+/** Reads the settings from the Lambda environment. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): ReconcilerSettings {
+  const config = decodeConfig(env[CONFIG_VARIABLE]);
+  return { config, partition: env[PARTITION_VARIABLE] || 'aws', concurrency: config.reconciler.concurrency };
+}
