@@ -5,6 +5,7 @@ import { registerReconcile } from './reconcile';
 import { registerResolve } from './resolve';
 import { registerRewrite } from './rewrite';
 import { registerKyverno } from './kyverno';
+import { registerPrewarm } from './prewarm';
 import type { RegisterCommand } from './types';
 import { registerValidateConfig } from './validate-config';
 
@@ -16,4 +17,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerResolve,
   registerRewrite,
   registerKyverno,
+  registerPrewarm,
 ];

@@ -1,0 +1,194 @@
+/**
+ * Registry authentication: HTTP Basic (ECR's endpoint with the GetAuthorizationToken password,
+ * htpasswd registries) and the distribution token flow (a `401` with `WWW-Authenticate: Bearer
+ * realm=...,service=...,scope=...`, answered by fetching a token from the realm). Tokens are kept
+ * per scope in memory and never logged; error messages name the realm, never a credential.
+ */
+import { RegistryAuthError } from './errors';
+
+/** User name and password (for ECR: `AWS` and the GetAuthorizationToken password). */
+export interface Credentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** One challenge of a `WWW-Authenticate` header. */
+export interface Challenge {
+  /** Lower-case scheme: `basic`, `bearer`. */
+  scheme: string;
+  params: Record<string, string>;
+}
+
+/**
+ * Parses a `WWW-Authenticate` header (RFC 7235): schemes followed by `key="value"` or `key=token`
+ * parameters, commas between parameters and between challenges.
+ * @example
+ * parseChallenges('Bearer realm="https://auth.docker.io/token",service="registry.docker.io"')
+ * // [{ scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io' } }]
+ */
+export function parseChallenges(header: string): Challenge[] {
+  const out: Challenge[] = [];
+  const re = /\s*(?:,\s*)*([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?:\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*)))?/g;
+  let current: Challenge | undefined;
+  let match: RegExpExecArray | null;
+  while ((match = re.exec(header)) !== null) {
+    if (match[0].trim() === '') break;
+    const [, name, quoted, token] = match;
+    if (quoted === undefined && token === undefined) {
+      current = { scheme: name!.toLowerCase(), params: {} };
+      out.push(current);
+    } else if (current !== undefined) {
+      current.params[name!.toLowerCase()] = quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : token!;
+    }
+  }
+  return out;
+}
+
+/** How the authenticator talks to a token realm. */
+export type TokenFetch = (url: string, init: { headers: Record<string, string> }) => Promise<{ status: number; json(): Promise<unknown> }>;
+
+/** What to do after a 401. */
+export type RetryDecision = 'retry' | 'denied';
+
+const basicHeader = (c: Credentials): string => `Basic ${Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64')}`;
+
+/**
+ * Decides the `Authorization` header of each request and reacts to 401 challenges. Starts with
+ * Basic when credentials are given (ECR and htpasswd registries accept it at once) and switches to
+ * bearer tokens when a registry asks for them.
+ */
+export class RegistryAuthenticator {
+  private mode: 'basic' | 'bearer' | 'none';
+  private bearer?: { realm: string; service?: string };
+  private readonly tokens = new Map<string, string>();
+  private readonly pending = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly registry: string,
+    private readonly credentials: Credentials | undefined,
+    private readonly fetchToken: TokenFetch,
+  ) {
+    this.mode = credentials ? 'basic' : 'none';
+  }
+
+  /** The `Authorization` header for a request on `repository` (undefined: send none). */
+  header(repository: string | undefined): string | undefined {
+    if (this.mode === 'basic' && this.credentials) return basicHeader(this.credentials);
+    if (this.mode === 'bearer') {
+      const token = this.tokens.get(repository ?? '');
+      return token === undefined ? undefined : `Bearer ${token}`;
+    }
+    return undefined;
+  }
+
+  /**
+   * Gets ready for a request on `repository`: in bearer mode, fetches its token first, which
+   * saves the 401 round trip on every new repository.
+   */
+  async prepare(repository: string | undefined): Promise<void> {
+    if (this.mode === 'bearer' && this.bearer !== undefined && repository !== undefined && !this.tokens.has(repository)) {
+      await this.token(repository);
+    }
+  }
+
+  /**
+   * Handles a 401 on `repository` (undefined for `/v2/`); `sent` is the header that was refused.
+   * Fetches a bearer token when the registry asks for one; returns `retry` when a new attempt can
+   * succeed, `denied` when it cannot. The client allows a request two such retries at most.
+   */
+  async unauthorized(repository: string | undefined, wwwAuthenticate: string | null, sent: string | undefined): Promise<RetryDecision> {
+    const challenges = parseChallenges(wwwAuthenticate ?? '');
+    const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm);
+    if (bearer !== undefined) {
+      this.mode = 'bearer';
+      this.bearer = { realm: bearer.params.realm!, ...(bearer.params.service ? { service: bearer.params.service } : {}) };
+      const key = repository ?? '';
+      const scope = bearer.params.scope ?? scopeOf(repository);
+      const refused = sent?.startsWith('Bearer ') ? sent.slice(7) : undefined;
+      if (refused !== undefined) {
+        const current = this.tokens.get(key);
+        if (current !== undefined && current !== refused) return 'retry'; // another request already renewed it
+        if (bearer.params.error === 'insufficient_scope') return 'denied';
+        if (current === refused) this.tokens.delete(key); // expired: ask for a new one
+      }
+      await this.token(key, scope);
+      return 'retry';
+    }
+    if (challenges.some((c) => c.scheme === 'basic') && this.credentials && sent === undefined) {
+      this.mode = 'basic';
+      return 'retry';
+    }
+    return 'denied';
+  }
+
+  /**
+   * The token for requests on `key` (a repository, or empty for `/v2/`), asking the realm for
+   * `scope`; fetched once even when many requests ask at the same time.
+   */
+  async token(key: string, scope: string = key === '' ? '' : scopeOf(key)): Promise<string> {
+    const have = this.tokens.get(key);
+    if (have !== undefined) return have;
+    let pending = this.pending.get(key);
+    if (pending === undefined) {
+      pending = this.requestToken(scope)
+        .then((token) => {
+          this.tokens.set(key, token);
+          return token;
+        })
+        .finally(() => this.pending.delete(key));
+      this.pending.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async requestToken(scope: string): Promise<string> {
+    if (this.bearer === undefined) throw new RegistryAuthError(this.registry, 'no token realm known');
+    const url = new URL(this.bearer.realm);
+    if (this.bearer.service) url.searchParams.set('service', this.bearer.service);
+    if (scope !== '') url.searchParams.set('scope', scope);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.credentials) headers.authorization = basicHeader(this.credentials);
+    let response: Awaited<ReturnType<TokenFetch>>;
+    try {
+      response = await this.fetchToken(url.toString(), { headers });
+    } catch (err) {
+      throw new RegistryAuthError(this.registry, `token service ${url.origin}${url.pathname} cannot be reached (${describeCause(err)})`);
+    }
+    if (response.status === 401 || response.status === 403) {
+      throw new RegistryAuthError(
+        this.registry,
+        this.credentials ? `token service ${url.origin}${url.pathname} refused the credentials of "${this.credentials.username}"` : `token service ${url.origin}${url.pathname} needs credentials`,
+      );
+    }
+    if (response.status !== 200) throw new RegistryAuthError(this.registry, `token service ${url.origin}${url.pathname} answered HTTP ${response.status}`);
+    const body = (await response.json().catch(() => undefined)) as { token?: unknown; access_token?: unknown } | undefined;
+    const token = typeof body?.token === 'string' ? body.token : typeof body?.access_token === 'string' ? body.access_token : undefined;
+    if (token === undefined || token === '') throw new RegistryAuthError(this.registry, `token service ${url.origin}${url.pathname} answered without a token`);
+    return token;
+  }
+
+  /** The mode in use, for tests and diagnostics. */
+  get scheme(): 'basic' | 'bearer' | 'none' {
+    return this.mode;
+  }
+}
+
+/** The pull scope of a repository (`repository:docker-hub/library/nginx:pull`); empty for none. */
+export function scopeOf(repository: string | undefined): string {
+  return repository === undefined ? '' : `repository:${repository}:pull`;
+}
+
+/** The cause of a failed request in a few words: `connect ECONNREFUSED 127.0.0.1:5000`. */
+export function describeCause(err: unknown): string {
+  // Duck-typed: network errors may come from another realm (a test VM), where instanceof fails.
+  const e = err as { message?: unknown; code?: unknown; cause?: unknown; errors?: unknown } | null | undefined;
+  if (e === null || e === undefined || typeof e !== 'object') return String(err);
+  const cause = e.cause as { message?: unknown; code?: unknown; errors?: unknown } | undefined;
+  if (cause !== null && typeof cause === 'object') {
+    const inner = Array.isArray(cause.errors) && cause.errors.length > 0 ? (cause.errors[0] as { message?: unknown; code?: unknown }) : undefined;
+    for (const candidate of [cause.message, inner?.message, cause.code, inner?.code]) {
+      if (typeof candidate === 'string' && candidate !== '') return candidate;
+    }
+  }
+  return typeof e.message === 'string' && e.message !== '' ? e.message : String(err);
+}

@@ -1,0 +1,213 @@
+/**
+ * The prewarm engine: for each target, fetch its manifest; for an index, the manifests of the
+ * wanted platforms; then every config and layer blob, so the pull-through cache holds the whole
+ * image. Runs the same in the Lambda (ECR endpoint, GetAuthorizationToken) and in `ptc prewarm`.
+ */
+import { ManifestFormatError, RegistryAuthError, RegistryHttpError, RegistryNetworkError } from './errors';
+import { mapLimit } from './limits';
+import { formatPlatform, parseManifest, platformMatches, selectPlatforms, type BlobRef } from './manifest';
+import type { RegistryClient, TouchedBlob } from './registry-client';
+import type { PrewarmTarget } from './targets';
+
+/** Outcome of one image: `ok` (all of it fetched), `missing` (unknown tag or platform), `denied` (401/403), `failed`. */
+export type PrewarmStatus = 'ok' | 'missing' | 'denied' | 'failed';
+
+/** Every status, in report order. */
+export const PREWARM_STATUSES: readonly PrewarmStatus[] = ['ok', 'missing', 'denied', 'failed'];
+
+/** The result of prewarming one listed image. */
+export interface ImageResult {
+  /** The reference as listed. */
+  image: string;
+  /** The cache URI fetched. */
+  uri?: string;
+  /** The repository in the cache registry, such as `docker-hub/library/nginx`. */
+  repositoryName?: string;
+  prefix?: string;
+  upstream?: string;
+  status: PrewarmStatus;
+  /** Why the image is not `ok`, in words. */
+  reason?: string;
+  /** Digest of the top-level manifest. */
+  digest?: string;
+  /** Platforms warmed (for an index). */
+  platforms: string[];
+  /** Wanted platforms the index does not have. */
+  absentPlatforms?: string[];
+  /** Manifests fetched. */
+  manifests: number;
+  /** Config and layer blobs touched. */
+  blobs: number;
+  /** Bytes streamed (a blob another image already touched counts once). */
+  bytes: number;
+  /** Blobs the registry answered with a redirect (ECR: already cached, served from S3). */
+  redirects: number;
+}
+
+/** Counts per status. */
+export type PrewarmSummary = Record<PrewarmStatus, number> & { images: number };
+
+/** The result of a run. */
+export interface PrewarmReport {
+  /** The registry prewarmed. */
+  registry: string;
+  results: ImageResult[];
+  summary: PrewarmSummary;
+}
+
+/** Options of `prewarm`. */
+export interface PrewarmOptions {
+  /** Platforms to warm from an index. @default ['linux/amd64', 'linux/arm64'] */
+  readonly platforms?: readonly string[];
+  /** Images in progress at once (requests are bounded by the client). @default 8 */
+  readonly concurrency?: number;
+  /** Called as each image finishes (for logs and progress). */
+  readonly onResult?: (result: ImageResult) => void;
+  /** Skip `GET /v2/` (the caller already checked the registry). @default false */
+  readonly skipPing?: boolean;
+}
+
+/** The default platforms: what EKS and ECS nodes run. */
+export const DEFAULT_PLATFORMS: readonly string[] = ['linux/amd64', 'linux/arm64'];
+
+/** An image-level failure with its status. */
+class ImageFailure extends Error {
+  constructor(
+    readonly status: PrewarmStatus,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Prewarms every target and reports each one; one image's failure never stops the others.
+ * @throws RegistryUnreachableError / RegistryAuthError once, before any image, when the registry
+ *   cannot be used at all
+ * @example
+ * const client = new RegistryClient({ baseUrl: 'http://127.0.0.1:5001', credentials, concurrency: 8 });
+ * const report = await prewarm(planTargets(images, { config, registryHost: '127.0.0.1:5001' }), client);
+ */
+export async function prewarm(targets: readonly PrewarmTarget[], client: RegistryClient, options: PrewarmOptions = {}): Promise<PrewarmReport> {
+  const platforms = options.platforms ?? DEFAULT_PLATFORMS;
+  if (!options.skipPing && targets.some((t) => t.error === undefined)) await client.ping();
+  // A blob shared by several images of one repository is fetched once.
+  const blobs = new Map<string, Promise<TouchedBlob>>();
+  const results = await mapLimit(targets, options.concurrency ?? 8, async (target) => {
+    const result = await prewarmOne(target, client, platforms, blobs);
+    options.onResult?.(result);
+    return result;
+  });
+  return { registry: client.baseUrl, results, summary: summarize(results) };
+}
+
+/** Counts results per status. */
+export function summarize(results: readonly ImageResult[]): PrewarmSummary {
+  const summary: PrewarmSummary = { images: results.length, ok: 0, missing: 0, denied: 0, failed: 0 };
+  for (const r of results) summary[r.status]++;
+  return summary;
+}
+
+async function prewarmOne(target: PrewarmTarget, client: RegistryClient, platforms: readonly string[], blobs: Map<string, Promise<TouchedBlob>>): Promise<ImageResult> {
+  const result: ImageResult = {
+    image: target.image,
+    ...(target.uri ? { uri: target.uri } : {}),
+    ...(target.repository ? { repositoryName: target.repository } : {}),
+    ...(target.prefix ? { prefix: target.prefix } : {}),
+    ...(target.upstream ? { upstream: target.upstream } : {}),
+    status: 'ok',
+    platforms: [],
+    manifests: 0,
+    blobs: 0,
+    bytes: 0,
+    redirects: 0,
+  };
+  if (target.error !== undefined || target.repository === undefined || target.reference === undefined) {
+    return { ...result, status: 'failed', reason: target.error ?? 'no cache repository' };
+  }
+  const repository = target.repository;
+  try {
+    const top = await fetchManifest(client, repository, target.reference, true);
+    result.manifests++;
+    result.digest = top.digest;
+    let images: { digest: string; config: BlobRef; layers: BlobRef[] }[];
+    if (top.parsed.kind === 'index') {
+      const chosen = selectPlatforms(top.parsed.manifests, platforms);
+      if (chosen.length === 0) {
+        const offered = top.parsed.manifests.flatMap((m) => (m.platform ? [formatPlatform(m.platform)] : []));
+        throw new ImageFailure('missing', `the index has no manifest for ${platforms.join(', ')} (it has ${offered.length ? offered.join(', ') : 'no platforms'})`);
+      }
+      result.platforms = [...new Set(chosen.map((c) => formatPlatform(c.platform!)))];
+      const absent = platforms.filter((p) => !chosen.some((c) => platformMatches(c.platform, p)));
+      if (absent.length > 0) result.absentPlatforms = absent;
+      images = await settleAll(
+        chosen.map(async (entry) => {
+          const child = await fetchManifest(client, repository, entry.digest, false);
+          result.manifests++;
+          if (child.parsed.kind !== 'image') throw new ImageFailure('failed', `manifest ${entry.digest} of the index is itself an index; nested indexes are not supported`);
+          return { digest: entry.digest, config: child.parsed.config, layers: child.parsed.layers };
+        }),
+      );
+    } else {
+      images = [{ digest: top.digest, config: top.parsed.config, layers: top.parsed.layers }];
+    }
+    const refs = images.flatMap((i) => [i.config, ...i.layers]);
+    await settleAll(
+      refs.map(async (ref) => {
+        const key = `${repository}@${ref.digest}`;
+        let touch = blobs.get(key);
+        const first = touch === undefined;
+        if (touch === undefined) {
+          touch = client.touchBlob(repository, ref.digest);
+          blobs.set(key, touch);
+        }
+        const touched = await touch.catch((err: unknown) => {
+          throw blobFailure(err, ref.digest);
+        });
+        result.blobs++;
+        if (first) result.bytes += touched.bytes;
+        if (touched.redirected) result.redirects++;
+      }),
+    );
+    return result;
+  } catch (err) {
+    const failure = err instanceof ImageFailure ? err : manifestFailure(err);
+    return { ...result, status: failure.status, reason: failure.message };
+  }
+}
+
+/** Like Promise.all, but waits for every promise before throwing the first failure, so no request outlives its image. */
+async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
+async function fetchManifest(client: RegistryClient, repository: string, reference: string, top: boolean) {
+  try {
+    const fetched = await client.getManifest(repository, reference);
+    return { digest: fetched.digest, parsed: parseManifest(fetched.body, fetched.contentType) };
+  } catch (err) {
+    if (!top && err instanceof RegistryHttpError && err.status === 404) {
+      throw new ImageFailure('failed', `manifest ${reference} listed in the index is not in the registry (HTTP 404)`);
+    }
+    throw err;
+  }
+}
+
+function manifestFailure(err: unknown): ImageFailure {
+  if (err instanceof RegistryHttpError) {
+    if (err.status === 404) return new ImageFailure('missing', `not found: ${err.message}`);
+    if (err.status === 401 || err.status === 403) return new ImageFailure('denied', `access denied: ${err.message}`);
+    return new ImageFailure('failed', err.message);
+  }
+  if (err instanceof RegistryAuthError) return new ImageFailure('denied', err.message);
+  if (err instanceof RegistryNetworkError || err instanceof ManifestFormatError) return new ImageFailure('failed', err.message);
+  return new ImageFailure('failed', err instanceof Error ? err.message : String(err));
+}
+
+function blobFailure(err: unknown, digest: string): ImageFailure {
+  if (err instanceof RegistryHttpError && err.status === 404) return new ImageFailure('failed', `blob ${digest} is not in the registry (HTTP 404)`);
+  return manifestFailure(err);
+}

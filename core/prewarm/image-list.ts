@@ -1,0 +1,114 @@
+/**
+ * The list of critical images: `prewarm.images` from the config, plus a manifest teams change
+ * without a deploy (an S3 object or an SSM parameter, `prewarm.manifest`), plus `--images FILE`
+ * in the CLI. Every source is parsed the same way.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { parse as parseYaml } from 'yaml';
+import type { PtcConfig } from '../config/schema';
+import { ImageListError } from './errors';
+
+/** The largest image list read from S3 or a file. */
+export const MAX_IMAGE_LIST_BYTES = 1024 * 1024;
+
+/**
+ * Parses an image list. Accepted: one reference per line (`#` starts a comment), a YAML or JSON
+ * list of strings, or a YAML or JSON object with an `images` list.
+ * @throws ImageListError naming `source` and the entry that is not a string
+ * @example
+ * parseImageList('nginx:1.27\n# the CNI\nghcr.io/org/cni:v2\n', 'images.txt') // ['nginx:1.27', 'ghcr.io/org/cni:v2']
+ */
+export function parseImageList(text: string, source: string): string[] {
+  const lines = text
+    .split(/\r?\n/)
+    .map((line) => line.replace(/(^|\s)#.*$/, '').trim())
+    .filter((line) => line !== '');
+  if (lines.length === 0) return [];
+  if (/^(\[|\{|-(\s|$)|images\s*:)/.test(lines[0]!)) {
+    let doc: unknown;
+    try {
+      doc = parseYaml(text);
+    } catch (err) {
+      throw new ImageListError(source, `is neither a list of references nor valid YAML/JSON (${(err as Error).message.split('\n')[0]})`);
+    }
+    const list = Array.isArray(doc) ? doc : doc !== null && typeof doc === 'object' ? (doc as { images?: unknown }).images : undefined;
+    if (!Array.isArray(list)) throw new ImageListError(source, 'a YAML/JSON image list must be a list, or an object with an "images" list');
+    const key = Array.isArray(doc) ? '' : 'images';
+    return list.map((entry, index) => {
+      if (typeof entry !== 'string' || entry.trim() === '') {
+        throw new ImageListError(source, `${key}[${index}] must be an image reference string, got ${JSON.stringify(entry)}`);
+      }
+      return entry.trim();
+    });
+  }
+  return lines;
+}
+
+/** The union of image lists in order of first appearance. */
+export function mergeImageLists(...lists: readonly (readonly string[])[]): string[] {
+  return [...new Set(lists.flat())];
+}
+
+/** Where `prewarm.manifest` points, in words: `s3://bucket/key`, `ssm:/name`. */
+export function manifestSources(manifest: PtcConfig['prewarm']['manifest']): string[] {
+  const out: string[] = [];
+  if (manifest?.s3) out.push(`s3://${manifest.s3.bucket}/${manifest.s3.key}`);
+  if (manifest?.ssmParameter) out.push(`ssm:${manifest.ssmParameter}`);
+  return out;
+}
+
+/** The SDK clients `loadManifestImages` may need (only those of configured sources). */
+export interface ManifestClients {
+  readonly s3?: S3Client;
+  readonly ssm?: SSMClient;
+}
+
+/**
+ * Reads the images of `prewarm.manifest`: the S3 object and the SSM parameter (String, StringList
+ * or SecureString), when configured.
+ * @throws ImageListError naming the source when it cannot be read or parsed
+ */
+export async function loadManifestImages(manifest: PtcConfig['prewarm']['manifest'], clients: ManifestClients): Promise<string[]> {
+  const lists: string[][] = [];
+  if (manifest?.s3) {
+    const source = `s3://${manifest.s3.bucket}/${manifest.s3.key}`;
+    if (!clients.s3) throw new ImageListError(source, 'no S3 client given');
+    let text: string;
+    try {
+      // Loaded on use: most runs (and every other `ptc` command) never read an external list.
+      const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+      const out = await clients.s3.send(new GetObjectCommand({ Bucket: manifest.s3.bucket, Key: manifest.s3.key }));
+      if (out.ContentLength !== undefined && out.ContentLength > MAX_IMAGE_LIST_BYTES) {
+        throw new ImageListError(source, `is ${out.ContentLength} bytes; at most ${MAX_IMAGE_LIST_BYTES} are read`);
+      }
+      text = (await out.Body?.transformToString('utf8')) ?? '';
+    } catch (err) {
+      if (err instanceof ImageListError) throw err;
+      throw new ImageListError(source, `cannot be read (${sdkErrorText(err)})`);
+    }
+    lists.push(parseImageList(text, source));
+  }
+  if (manifest?.ssmParameter) {
+    const source = `ssm:${manifest.ssmParameter}`;
+    if (!clients.ssm) throw new ImageListError(source, 'no SSM client given');
+    let value: string;
+    let type: string | undefined;
+    try {
+      const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
+      const out = await clients.ssm.send(new GetParameterCommand({ Name: manifest.ssmParameter, WithDecryption: true }));
+      value = out.Parameter?.Value ?? '';
+      type = out.Parameter?.Type;
+    } catch (err) {
+      throw new ImageListError(source, `cannot be read (${sdkErrorText(err)})`);
+    }
+    lists.push(type === 'StringList' ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : parseImageList(value, source));
+  }
+  return mergeImageLists(...lists);
+}
+
+/** `NoSuchKey: The specified key does not exist.` from an SDK error. */
+export function sdkErrorText(err: unknown): string {
+  if (err instanceof Error) return err.message && err.message !== err.name ? `${err.name}: ${err.message}` : err.name;
+  return String(err);
+}

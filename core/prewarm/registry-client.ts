@@ -1,0 +1,298 @@
+/**
+ * A small OCI distribution client with exactly what prewarming needs: `GET /v2/`, `GET` a
+ * manifest, and `GET` a blob that is either left at the registry's redirect (ECR answers with a
+ * 307 to S3 once the layer is cached) or streamed to nowhere, chunk by chunk, with its digest
+ * checked and never held in memory. Every request takes a slot of one bounded pool, retries 429,
+ * 5xx and network failures with backoff, and authenticates through `RegistryAuthenticator`.
+ */
+import { createHash } from 'node:crypto';
+import { describeCause, RegistryAuthenticator, type Credentials } from './auth';
+import { discard, HttpTransport, readAll, type HttpResponse } from './http';
+import { ManifestFormatError, RegistryAuthError, RegistryHttpError, RegistryNetworkError, RegistryUnreachableError } from './errors';
+import { backoffDelay, DEFAULT_RETRY, Semaphore, sleep, type RetryPolicy } from './limits';
+import { MANIFEST_ACCEPT } from './manifest';
+
+/** Options of a `RegistryClient`. */
+export interface RegistryClientOptions {
+  /** `https://host[:port]`, or `http://host[:port]` for a plain-HTTP registry. */
+  readonly baseUrl: string;
+  /** Basic credentials (also sent to a bearer token realm). @default anonymous */
+  readonly credentials?: Credentials;
+  /** Requests in flight at most. @default 8 */
+  readonly concurrency?: number;
+  /** @default DEFAULT_RETRY (5 attempts, 250 ms doubling, at most 10 s apart) */
+  readonly retry?: RetryPolicy;
+  /** How long to wait for response headers. @default 30000 */
+  readonly headersTimeoutMs?: number;
+  /** How long a body may stall between two chunks. @default 60000 */
+  readonly idleTimeoutMs?: number;
+}
+
+/** A fetched manifest. */
+export interface FetchedManifest {
+  /** The manifest's digest, computed from the body. */
+  readonly digest: string;
+  /** The response's `Content-Type`. */
+  readonly contentType?: string;
+  readonly body: Buffer;
+}
+
+/** What touching a blob did. */
+export interface TouchedBlob {
+  /** Bytes streamed (0 when the registry redirected). */
+  readonly bytes: number;
+  /** The registry answered with a redirect (ECR: to S3) and the client stopped there. */
+  readonly redirected: boolean;
+}
+
+/** The largest manifest the client reads; a bigger body is not a manifest a runtime would pull. */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const USER_AGENT = 'ptc-autopilot-prewarm/1';
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** Thrown inside a body read; the request is retried like a network failure. */
+class BodyInterrupted extends Error {}
+
+/**
+ * The client. One instance per registry and run; it keeps bearer tokens and the connection pool.
+ * @example
+ * const client = new RegistryClient({ baseUrl: 'https://111122223333.dkr.ecr.eu-west-2.amazonaws.com', credentials });
+ * await client.ping();
+ * const m = await client.getManifest('docker-hub/library/nginx', '1.27');
+ */
+export class RegistryClient {
+  /** The registry's base URL, without a trailing slash. */
+  readonly baseUrl: string;
+  private readonly auth: RegistryAuthenticator;
+  private readonly slots: Semaphore;
+  private readonly retry: RetryPolicy;
+  private readonly http: HttpTransport;
+  private readonly headersTimeoutMs: number;
+  private readonly idleTimeoutMs: number;
+
+  constructor(options: RegistryClientOptions) {
+    const url = new URL(options.baseUrl);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RangeError(`registry URL must be http(s), got ${options.baseUrl}`);
+    this.baseUrl = url.origin;
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.slots = new Semaphore(options.concurrency ?? 8);
+    // One socket per request slot, and room for a token request beside them.
+    this.http = new HttpTransport((options.concurrency ?? 8) + 2);
+    this.headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    this.auth = new RegistryAuthenticator(this.baseUrl, options.credentials, async (u, init) => {
+      const res = await this.http.get(u, { 'user-agent': USER_AGENT, ...init.headers }, AbortSignal.timeout(this.headersTimeoutMs));
+      const body = await readAll(res, 1024 * 1024);
+      return { status: res.status, json: async () => JSON.parse(body.toString('utf8')) as unknown };
+    });
+  }
+
+  /** Closes the client's idle connections. */
+  close(): void {
+    this.http.close();
+  }
+
+  /** How the client authenticates now (`basic`, `bearer`, `none`). */
+  get authScheme(): string {
+    return this.auth.scheme;
+  }
+
+  /**
+   * Checks that the registry answers `GET /v2/` and accepts the credentials, and learns its
+   * authentication scheme.
+   * @throws RegistryUnreachableError when it cannot be reached or is not a registry
+   * @throws RegistryAuthError when it refuses the credentials (or needs some)
+   */
+  async ping(): Promise<void> {
+    try {
+      await this.exchange({ path: '/v2/', what: 'GET /v2/' }, async (res) => {
+        discard(res);
+        if (res.status !== 200) throw new RegistryHttpError(res.status, 'GET /v2/');
+      });
+    } catch (err) {
+      if (err instanceof RegistryNetworkError) throw new RegistryUnreachableError(this.baseUrl, err.reason);
+      if (err instanceof RegistryHttpError) {
+        if (err.status === 401 || err.status === 403) {
+          throw new RegistryAuthError(this.baseUrl, this.auth.scheme === 'none' ? 'it needs credentials' : 'it does not accept the credentials given');
+        }
+        throw new RegistryUnreachableError(this.baseUrl, `GET /v2/ answered HTTP ${err.status}; is this an OCI distribution registry?`);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * `GET /v2/<repository>/manifests/<reference>` with the four manifest media types accepted.
+   * @throws RegistryHttpError (404: unknown; 401/403: denied), RegistryNetworkError, ManifestFormatError
+   */
+  async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
+    const what = `manifest ${repository}:${reference}`;
+    return this.exchange({ path: `/v2/${repository}/manifests/${reference}`, repository, accept: MANIFEST_ACCEPT, what }, async (res, idle) => {
+      if (res.status !== 200) throw new RegistryHttpError(res.status, what, await errorDetail(res));
+      const declared = Number(res.header('content-length') ?? '0');
+      if (declared > MAX_MANIFEST_BYTES) {
+        discard(res);
+        throw new ManifestFormatError(`${what} is ${declared} bytes; a manifest is at most ${MAX_MANIFEST_BYTES}`);
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const hash = createHash('sha256');
+      await readBody(res, idle, (chunk) => {
+        size += chunk.length;
+        if (size > MAX_MANIFEST_BYTES) throw new ManifestFormatError(`${what} is larger than ${MAX_MANIFEST_BYTES} bytes`);
+        hash.update(chunk);
+        chunks.push(chunk);
+      });
+      const digest = `sha256:${hash.digest('hex')}`;
+      if (reference.startsWith('sha256:') && reference !== digest) throw new ManifestFormatError(`${what} does not match its digest (got ${digest})`);
+      const contentType = res.header('content-type');
+      return { digest, body: Buffer.concat(chunks, size), ...(contentType ? { contentType } : {}) };
+    });
+  }
+
+  /**
+   * `GET /v2/<repository>/blobs/<digest>`: stops at a redirect, otherwise reads the whole body
+   * (so a pull-through proxy fetches and stores all of it) and checks a sha256 digest.
+   * @throws RegistryHttpError (404: not in the registry; 401/403: denied), RegistryNetworkError
+   */
+  async touchBlob(repository: string, digest: string): Promise<TouchedBlob> {
+    const what = `blob ${repository}@${digest}`;
+    return this.exchange({ path: `/v2/${repository}/blobs/${digest}`, repository, what }, async (res, idle) => {
+      if (REDIRECTS.has(res.status)) {
+        discard(res);
+        return { bytes: 0, redirected: true };
+      }
+      if (res.status !== 200) throw new RegistryHttpError(res.status, what, await errorDetail(res));
+      const hash = digest.startsWith('sha256:') ? createHash('sha256') : undefined;
+      let bytes = 0;
+      await readBody(res, idle, (chunk) => {
+        bytes += chunk.length;
+        hash?.update(chunk);
+      });
+      if (hash !== undefined) {
+        const got = `sha256:${hash.digest('hex')}`;
+        if (got !== digest) throw new BodyInterrupted(`${what}: the body does not match the digest (got ${got} after ${bytes} bytes)`);
+      }
+      return { bytes, redirected: false };
+    });
+  }
+
+  /**
+   * One request with slots, authentication, retries and timeouts. `handle` reads the response;
+   * a `BodyInterrupted` (or a stalled body) from it retries the request.
+   */
+  private async exchange<T>(
+    spec: { path: string; repository?: string; accept?: string; what: string },
+    handle: (res: HttpResponse, idle: IdleTimer) => Promise<T>,
+  ): Promise<T> {
+    let attempt = 0;
+    let authRetries = 0;
+    for (;;) {
+      await this.auth.prepare(spec.repository);
+      const sent = this.auth.header(spec.repository);
+      const headers: Record<string, string> = { 'user-agent': USER_AGENT, 'accept-encoding': 'identity' };
+      if (spec.accept) headers.accept = spec.accept;
+      if (sent) headers.authorization = sent;
+      const release = await this.slots.acquire();
+      const idle = new IdleTimer(this.headersTimeoutMs);
+      let retryAfter: string | null = null;
+      try {
+        // Like fetch with redirect: 'manual': a 3xx comes back as it is and is never followed.
+        const res = await this.http.get(`${this.baseUrl}${spec.path}`, headers, idle.signal);
+        idle.reset(this.idleTimeoutMs);
+        if (res.status === 401) {
+          const challenge = res.header('www-authenticate') ?? null;
+          const detail = await errorDetail(res);
+          release();
+          const decision = await this.auth.unauthorized(spec.repository, challenge, sent);
+          if (decision === 'retry' && authRetries++ < 2) continue;
+          throw new RegistryHttpError(401, spec.what, detail);
+        }
+        if (res.status === 429 || res.status >= 500) {
+          retryAfter = res.header('retry-after') ?? null;
+          const detail = await errorDetail(res);
+          if (attempt + 1 >= this.retry.attempts) throw new RegistryHttpError(res.status, spec.what, detail);
+        } else {
+          return await handle(res, idle);
+        }
+      } catch (err) {
+        if (err instanceof RegistryHttpError || err instanceof ManifestFormatError || err instanceof RegistryAuthError) throw err;
+        const reason = err instanceof BodyInterrupted ? err.message : idle.fired ? `no answer within ${idle.lastMs} ms` : describeCause(err);
+        if (attempt + 1 >= this.retry.attempts) throw new RegistryNetworkError(spec.what, reason);
+      } finally {
+        idle.clear();
+        release();
+      }
+      await sleep(backoffDelay(attempt, this.retry, retryAfter));
+      attempt++;
+    }
+  }
+}
+
+/** Aborts a request when no progress happens for a while; `reset` restarts the clock. */
+class IdleTimer {
+  private readonly controller = new AbortController();
+  private timer?: NodeJS.Timeout;
+  /** Whether the timer aborted the request. */
+  fired = false;
+  lastMs: number;
+
+  constructor(ms: number) {
+    this.lastMs = ms;
+    this.reset(ms);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  reset(ms: number = this.lastMs): void {
+    this.lastMs = ms;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.fired = true;
+      this.controller.abort();
+    }, ms);
+  }
+
+  clear(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+}
+
+/** Reads a body chunk by chunk; a failure mid-body becomes `BodyInterrupted` (retried). */
+async function readBody(res: HttpResponse, idle: IdleTimer, onChunk: (chunk: Buffer) => void): Promise<void> {
+  const expected = Number(res.header('content-length') ?? 'NaN');
+  let received = 0;
+  try {
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      idle.reset();
+      received += chunk.length;
+      onChunk(chunk);
+    }
+  } catch (err) {
+    if (err instanceof ManifestFormatError) throw err;
+    throw new BodyInterrupted(idle.fired ? `the body stalled for ${idle.lastMs} ms` : `the body was cut off (${describeCause(err)})`);
+  }
+  // A connection closed early can end the stream without an error; the length tells.
+  if (Number.isFinite(expected) && received < expected) throw new BodyInterrupted(`the body was cut off after ${received} of ${expected} bytes`);
+}
+
+/** The registry's error code and message from an error body (`MANIFEST_UNKNOWN: manifest unknown`). */
+async function errorDetail(res: HttpResponse): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = (await readAll(res, 16 * 1024)).toString('utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const doc = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] };
+    const first = doc.errors?.[0];
+    if (first && typeof first.code === 'string') return typeof first.message === 'string' && first.message ? `${first.code}: ${first.message}` : first.code;
+  } catch {
+    // Not the distribution error format; fall through to the raw text.
+  }
+  const trimmed = text.trim().replace(/\s+/g, ' ');
+  return trimmed === '' ? undefined : trimmed.slice(0, 200);
+}

@@ -1,0 +1,56 @@
+/**
+ * The prewarm settings travel from the CDK app to the Lambda in one environment variable: the
+ * target's account and region, the rules (for the resolver) and the `prewarm` block. The Lambda
+ * parses them with the same schema as the CLI, once, at cold start.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { ConfigError, parseConfig, type PtcConfig, type Target } from '../../core';
+import { PrewarmSettingsError } from './errors';
+
+/** The environment variable holding the settings (JSON, or `gzip:` and base64 of gzipped JSON). */
+export const SETTINGS_VARIABLE = 'PTC_PREWARM_SETTINGS';
+
+/** Above this the JSON is compressed. */
+const PLAIN_LIMIT = 2048;
+/** The largest value we put in the variable: Lambda allows 4 KB of environment in all. */
+export const SETTINGS_VARIABLE_LIMIT = 3584;
+
+/** The part of the config the prewarm Lambda needs. */
+export function prewarmConfig(config: PtcConfig, target: Pick<Target, 'account' | 'region'>): Record<string, unknown> {
+  return { account: target.account, region: target.region, rules: config.rules, prewarm: config.prewarm };
+}
+
+/**
+ * Encodes the settings: plain JSON when small, gzipped otherwise.
+ * @throws PrewarmSettingsError when even the compressed form does not fit; the message says to
+ *   move the images to `prewarm.manifest`
+ */
+export function encodePrewarmSettings(config: PtcConfig, target: Pick<Target, 'account' | 'region'>): string {
+  const json = JSON.stringify(prewarmConfig(config, target));
+  const value = json.length <= PLAIN_LIMIT ? json : `gzip:${gzipSync(json, { level: 9 }).toString('base64')}`;
+  if (value.length > SETTINGS_VARIABLE_LIMIT) {
+    throw new PrewarmSettingsError(
+      SETTINGS_VARIABLE,
+      `the rules and prewarm.images take ${value.length} characters even compressed; Lambda allows ${SETTINGS_VARIABLE_LIMIT}. Move the images to prewarm.manifest (an S3 object or SSM parameter).`,
+    );
+  }
+  return value;
+}
+
+/** Decodes and validates the settings variable. */
+export function decodePrewarmSettings(value: string | undefined): PtcConfig {
+  if (value === undefined || value === '') throw new PrewarmSettingsError(SETTINGS_VARIABLE, 'not set');
+  let raw: unknown;
+  try {
+    const json = value.startsWith('gzip:') ? gunzipSync(Buffer.from(value.slice(5), 'base64')).toString('utf8') : value;
+    raw = JSON.parse(json);
+  } catch (err) {
+    throw new PrewarmSettingsError(SETTINGS_VARIABLE, `is not (gzipped) JSON (${(err as Error).message})`);
+  }
+  try {
+    return parseConfig(raw);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new PrewarmSettingsError(SETTINGS_VARIABLE, err.message);
+    throw err;
+  }
+}

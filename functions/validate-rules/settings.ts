@@ -1,0 +1,44 @@
+/**
+ * The rules travel from the CDK app to the Lambda in one environment variable (the target's
+ * account and region and the `rules` block), parsed with the same schema as the CLI at cold start.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { ConfigError, parseConfig, type RuleConfig, type Target } from '../../core';
+import { ValidationSettingsError } from './errors';
+
+/** The environment variable holding the rules (JSON, or `gzip:` and base64 of gzipped JSON). */
+export const RULES_VARIABLE = 'PTC_VALIDATION_RULES';
+
+const PLAIN_LIMIT = 2048;
+/** The largest value we put in the variable: Lambda allows 4 KB of environment in all. */
+export const RULES_VARIABLE_LIMIT = 3584;
+
+/**
+ * Encodes the rules: plain JSON when small, gzipped otherwise.
+ * @throws ValidationSettingsError when even the compressed form does not fit
+ */
+export function encodeRules(rules: readonly RuleConfig[], target: Pick<Target, 'account' | 'region'>): string {
+  const json = JSON.stringify({ account: target.account, region: target.region, rules });
+  const value = json.length <= PLAIN_LIMIT ? json : `gzip:${gzipSync(json, { level: 9 }).toString('base64')}`;
+  if (value.length > RULES_VARIABLE_LIMIT) {
+    throw new ValidationSettingsError(RULES_VARIABLE, `the rules take ${value.length} characters even compressed; Lambda allows ${RULES_VARIABLE_LIMIT}`);
+  }
+  return value;
+}
+
+/** Decodes and validates the rules variable. */
+export function decodeRules(value: string | undefined): RuleConfig[] {
+  if (value === undefined || value === '') throw new ValidationSettingsError(RULES_VARIABLE, 'not set');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(value.startsWith('gzip:') ? gunzipSync(Buffer.from(value.slice(5), 'base64')).toString('utf8') : value);
+  } catch (err) {
+    throw new ValidationSettingsError(RULES_VARIABLE, `is not (gzipped) JSON (${(err as Error).message})`);
+  }
+  try {
+    return parseConfig(raw).rules;
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ValidationSettingsError(RULES_VARIABLE, err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The ptc-autopilot CloudWatch dashboard: rule validity and sync failures per prefix, prewarm
+ * results, the repository reconciler's changes and failures, and the state of every alarm. Metrics
+ * are referenced by name (namespace `PtcAutopilot`, dimension `service` = the function folder), so
+ * the dashboard draws exactly what the Lambdas publish.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+import { prewarmMetric } from './prewarm';
+import { ruleMetric } from './rule-validation';
+
+/** The reconciler's Powertools service name (`functions/reconcile-repository`). */
+export const RECONCILER_SERVICE = 'reconcile-repository';
+
+/** Properties of `PtcDashboard`. */
+export interface PtcDashboardProps {
+  /** The managed prefixes (one line each on the rule widgets). */
+  readonly prefixes: readonly string[];
+  /** Draw the prewarm widget. @default true */
+  readonly prewarm?: boolean;
+  /** Alarms shown in the status widget. @default none */
+  readonly alarms?: readonly cloudwatch.IAlarm[];
+  /** Dashboard name. @default a name CloudFormation generates */
+  readonly dashboardName?: string;
+}
+
+/** A reconciler metric by name, summed. */
+export function reconcilerMetric(name: 'ReposConfigured' | 'ChangesApplied' | 'Failures', period: Duration = Duration.hours(1)): cloudwatch.Metric {
+  return new cloudwatch.Metric({ namespace: 'PtcAutopilot', metricName: name, dimensionsMap: { service: RECONCILER_SERVICE }, statistic: 'Sum', period });
+}
+
+/** The dashboard. */
+export class PtcDashboard extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: PtcDashboardProps) {
+    super(scope, id);
+    const hour = Duration.hours(1);
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      ...(props.dashboardName ? { dashboardName: props.dashboardName } : {}),
+      defaultInterval: Duration.days(7),
+    });
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown: '# ptc-autopilot\nRule validity is 1 when the last validation passed; a gap means validation did not run. Details are in the logs of the validate-rules, prewarm and reconcile-repository functions.',
+        width: 24,
+        height: 2,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Rule validity (1 = valid)',
+        left: props.prefixes.map((p) => ruleMetric('RuleValid', p, { statistic: 'Minimum', period: hour, label: p })),
+        leftYAxis: { min: 0, max: 1 },
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Pull through cache sync failures',
+        left: props.prefixes.map((p) => ruleMetric('SyncFailures', p, { statistic: 'Sum', period: hour, label: p })),
+        leftYAxis: { min: 0 },
+        width: 12,
+      }),
+    );
+    const row: cloudwatch.IWidget[] = [];
+    if (props.prewarm ?? true) {
+      row.push(
+        new cloudwatch.GraphWidget({
+          title: 'Prewarm results (images per run)',
+          left: [
+            prewarmMetric('ImagesOk', { label: 'ok' }),
+            prewarmMetric('ImagesMissing', { label: 'missing' }),
+            prewarmMetric('ImagesDenied', { label: 'denied' }),
+            prewarmMetric('ImagesFailed', { label: 'failed' }),
+          ],
+          stacked: true,
+          leftYAxis: { min: 0 },
+          width: 12,
+        }),
+      );
+    }
+    row.push(
+      new cloudwatch.GraphWidget({
+        title: 'Repository reconciler',
+        left: [reconcilerMetric('ChangesApplied'), reconcilerMetric('ReposConfigured')],
+        right: [reconcilerMetric('Failures')],
+        leftYAxis: { min: 0 },
+        rightYAxis: { min: 0 },
+        width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(...row);
+    if (props.alarms !== undefined && props.alarms.length > 0) {
+      this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 24 }));
+    }
+  }
+}

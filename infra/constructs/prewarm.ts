@@ -1,0 +1,152 @@
+/**
+ * Prewarm: a Lambda that, on `prewarm.schedule` and on demand, pulls every manifest and blob of
+ * the critical images through the private registry, so the cache holds them before a cluster
+ * needs them. Alarms when any image could not be prewarmed or the function fails.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { prefixRepositoryArn, type PtcConfig, type Target } from '../../core';
+import { encodePrewarmSettings, SETTINGS_VARIABLE } from '../../functions/prewarm/settings';
+import type { PrewarmMetricName } from '../../functions/prewarm/telemetry';
+import { acknowledgeNag } from '../nag';
+import { PtcFunction } from './ptc-function';
+
+/** The folder of the function under `functions/`, also its Powertools service name. */
+export const PREWARM_FUNCTION_DIR = 'prewarm';
+
+/**
+ * ECR actions a pull through the cache needs on the cache repositories: reading the image, and
+ * creating the repository and importing the upstream image on a first pull.
+ */
+export const PREWARM_REPOSITORY_ACTIONS = [
+  'ecr:BatchGetImage',
+  'ecr:GetDownloadUrlForLayer',
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:BatchImportUpstreamImage',
+  'ecr:CreateRepository',
+] as const;
+
+/** Properties of `Prewarm`. */
+export interface PrewarmProps {
+  /** The parsed configuration: `rules` and the `prewarm` block. */
+  readonly config: PtcConfig;
+  /** The account and region deployed to. */
+  readonly target: Target;
+  /** The topic the alarms notify. */
+  readonly alarmTopic: sns.ITopic;
+}
+
+/** Whether a config lists anything to prewarm (images, or an external manifest). */
+export function needsPrewarm(config: PtcConfig): boolean {
+  const m = config.prewarm.manifest;
+  return config.prewarm.images.length > 0 || m?.s3 !== undefined || m?.ssmParameter !== undefined;
+}
+
+/** The ARN of an SSM parameter name (with or without its leading slash). */
+export function ssmParameterArn(target: Pick<Target, 'partition' | 'region' | 'account'>, name: string): string {
+  return `arn:${target.partition}:ssm:${target.region}:${target.account}:parameter/${name.replace(/^\//, '')}`;
+}
+
+/** The prewarm Lambda, its schedule and its alarms. */
+export class Prewarm extends Construct {
+  /** The function; invoke it with `{}` for the configured list or `{"images": [...]}` for some images. */
+  readonly function: lambda.Function;
+  /** Any image not ok (or an unreadable image list) in a run. */
+  readonly failureAlarm: cloudwatch.Alarm;
+  /** The function itself failed (for example, the registry could not be reached). */
+  readonly errorAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: PrewarmProps) {
+    super(scope, id);
+    const { config, target } = props;
+    const repositoryArns = config.rules.map((r) => prefixRepositoryArn(target, r.prefix));
+
+    this.function = new PtcFunction(this, 'Function', {
+      functionDir: PREWARM_FUNCTION_DIR,
+      description: 'ptc-autopilot: pulls every manifest and blob of the critical images through the pull through cache',
+      timeout: Duration.minutes(15),
+      memorySize: 512,
+      environment: { [SETTINGS_VARIABLE]: encodePrewarmSettings(config, target) },
+    }).function;
+    // A whole prewarm is long; one retry covers a transient failure without piling up runs.
+    this.function.configureAsyncInvoke({ retryAttempts: 1, maxEventAge: Duration.hours(1) });
+
+    this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'RegistryLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'PullThroughCache', actions: [...PREWARM_REPOSITORY_ACTIONS], resources: repositoryArns }));
+    const manifest = config.prewarm.manifest;
+    if (manifest?.s3) {
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({ sid: 'ReadImageListObject', actions: ['s3:GetObject'], resources: [`arn:${target.partition}:s3:::${manifest.s3.bucket}/${manifest.s3.key}`] }),
+      );
+    }
+    if (manifest?.ssmParameter) {
+      this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadImageListParameter', actions: ['ssm:GetParameter'], resources: [ssmParameterArn(target, manifest.ssmParameter)] }));
+    }
+    acknowledgeNag(this.function, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'ecr:GetAuthorizationToken supports no resource-level permissions and takes "*". Cache repositories are created on first pull under each managed prefix, so the pull statement is scoped to <prefix>/* of this registry.',
+        appliesTo: ['Resource::*', ...repositoryArns.map((arn) => `Resource::${arn}`)],
+      },
+      {
+        id: 'AwsSolutions-L1',
+        reason: 'ptc-autopilot Lambdas target the Node.js 22 runtime on purpose (PtcFunction); the runtime moves with the project, not per function.',
+      },
+      {
+        id: 'AwsSolutions-IAM4',
+        reason: 'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs; it is the policy Lambda documents for that.',
+        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+      },
+    ]);
+
+    new events.Rule(this, 'Schedule', {
+      description: 'ptc-autopilot: prewarm the critical images through the pull through cache',
+      schedule: events.Schedule.expression(config.prewarm.schedule),
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
+    });
+
+    this.failureAlarm = new cloudwatch.Alarm(this, 'FailureAlarm', {
+      alarmDescription: 'ptc-autopilot: some critical images could not be prewarmed (missing, denied or failed); the prewarm log names each image and why',
+      metric: this.metric('Failures', { period: Duration.hours(1) }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.failureAlarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
+    this.errorAlarm = new cloudwatch.Alarm(this, 'ErrorAlarm', {
+      alarmDescription: 'ptc-autopilot: the prewarm function failed (registry unreachable, authorization, or a crash); read its log',
+      metric: this.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.errorAlarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
+  }
+
+  /** A prewarm metric (`ImagesOk`, `ImagesMissing`, `ImagesDenied`, `ImagesFailed`, `Failures`), summed. */
+  metric(name: PrewarmMetricName, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return prewarmMetric(name, props);
+  }
+}
+
+/** A prewarm metric by name, summed over 1 hour unless told otherwise. */
+export function prewarmMetric(name: PrewarmMetricName, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'PtcAutopilot',
+    metricName: name,
+    dimensionsMap: { service: PREWARM_FUNCTION_DIR },
+    statistic: 'Sum',
+    period: Duration.hours(1),
+    ...props,
+  });
+}

@@ -1,0 +1,216 @@
+/**
+ * An in-process OCI distribution registry on 127.0.0.1 for the client's fault tests: it serves
+ * manifests and blobs from memory, speaks Basic or bearer-token auth, and injects the faults a
+ * real registry shows (429, 5xx, cut-off bodies, wrong bytes, redirects). It records every
+ * request and the most requests it had in flight at once.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export const TYPES = {
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+} as const;
+
+const sha256 = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+
+/** A fault served instead of the real answer, once per entry, for requests whose path matches. */
+export interface Fault {
+  match: RegExp;
+  /** HTTP status and headers to answer with. */
+  status?: number;
+  headers?: Record<string, string>;
+  /** Send half the real body, then destroy the socket. */
+  cutBody?: boolean;
+  /** Send the real length but different bytes. */
+  wrongBytes?: boolean;
+  /** How many times the fault applies. @default 1 */
+  times?: number;
+}
+
+/** What one request looked like. */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  authorization?: string;
+  accept?: string;
+}
+
+/** The digests of an image the fake holds. */
+export interface FakeImage {
+  digest: string;
+  manifests: { platform: string; digest: string; blobs: string[] }[];
+}
+
+export interface FakeRegistryOptions {
+  /** `basic`: user `ptc`, password `secret`; `bearer`: tokens from `/token` for the same user. */
+  auth?: 'none' | 'basic' | 'bearer';
+  /** Answer blob requests with 307 to this URL (plus the path). */
+  redirectBlobsTo?: string;
+  /** Hold every response this long (to make requests overlap). @default 0 */
+  delayMs?: number;
+  /** The one user the registry knows. @default USER / PASSWORD */
+  credentials?: { username: string; password: string };
+}
+
+export const USER = 'ptc';
+export const PASSWORD = 'secret-password-1234';
+
+/** The fake registry. */
+export class FakeRegistry {
+  readonly manifests = new Map<string, { type: string; body: Buffer }>();
+  readonly blobs = new Map<string, Buffer>();
+  readonly requests: SeenRequest[] = [];
+  readonly tokensIssued: { scope: string | null; token: string }[] = [];
+  faults: Fault[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  private server?: Server;
+  url = '';
+
+  constructor(readonly options: FakeRegistryOptions = {}) {}
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  /** Stores a manifest under its digest (and a tag); returns the digest. */
+  putManifest(repo: string, type: string, doc: unknown, tag?: string): string {
+    const body = Buffer.from(JSON.stringify(doc));
+    const digest = sha256(body);
+    this.manifests.set(`${repo}@${digest}`, { type, body });
+    if (tag) this.manifests.set(`${repo}:${tag}`, { type, body });
+    return digest;
+  }
+
+  /** Stores a blob; returns its digest. */
+  putBlob(repo: string, data: Buffer): string {
+    const digest = sha256(data);
+    this.blobs.set(`${repo}@${digest}`, data);
+    return digest;
+  }
+
+  /** Adds an image: an index over `platforms` (or one manifest when there is one platform). */
+  addImage(repo: string, tag: string, options: { platforms?: string[]; layers?: number; docker?: boolean; sharedLayer?: Buffer } = {}): FakeImage {
+    const platforms = options.platforms ?? ['linux/amd64', 'linux/arm64'];
+    const manifests = platforms.map((platform) => {
+      const [os, architecture, variant] = platform.split('/');
+      const config = this.putBlob(repo, Buffer.from(JSON.stringify({ os, architecture, tag, nonce: randomBytes(4).toString('hex') })));
+      const layers = Array.from({ length: options.layers ?? 2 }, () => this.putBlob(repo, randomBytes(3000)));
+      if (options.sharedLayer) layers.push(this.putBlob(repo, options.sharedLayer));
+      const doc = {
+        schemaVersion: 2,
+        mediaType: options.docker ? TYPES.dockerManifest : TYPES.ociManifest,
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: 10 },
+        layers: layers.map((digest) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest, size: 3000 })),
+      };
+      const digest = this.putManifest(repo, doc.mediaType, doc, platforms.length === 1 ? tag : undefined);
+      return { platform, digest, blobs: [config, ...layers], spec: { os, architecture, ...(variant ? { variant } : {}) } };
+    });
+    if (manifests.length === 1) return { digest: manifests[0]!.digest, manifests: manifests.map(({ spec: _, ...m }) => m) };
+    const type = options.docker ? TYPES.dockerList : TYPES.ociIndex;
+    const digest = this.putManifest(
+      repo,
+      type,
+      { schemaVersion: 2, mediaType: type, manifests: manifests.map((m) => ({ mediaType: options.docker ? TYPES.dockerManifest : TYPES.ociManifest, digest: m.digest, size: 100, platform: m.spec })) },
+      tag,
+    );
+    return { digest, manifests: manifests.map(({ spec: _, ...m }) => m) };
+  }
+
+  /** Paths requested, in order. */
+  paths(): string[] {
+    return this.requests.map((r) => r.path);
+  }
+
+  private basic(): string {
+    const c = this.options.credentials ?? { username: USER, password: PASSWORD };
+    return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+  }
+
+  private authorized(req: IncomingMessage, scope: string): boolean {
+    const auth = req.headers.authorization;
+    if (this.options.auth === undefined || this.options.auth === 'none') return true;
+    if (this.options.auth === 'basic') return auth === this.basic();
+    const token = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
+    return this.tokensIssued.some((t) => t.token === token && (scope === '' || t.scope === scope));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname;
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    res.on('close', () => this.inFlight--);
+    if (path === '/token') return this.token(req, res, url);
+    this.requests.push({ method: req.method ?? 'GET', path, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), ...(req.headers.accept ? { accept: req.headers.accept } : {}) });
+    if (this.options.delayMs) await new Promise((r) => setTimeout(r, this.options.delayMs));
+    const m = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(path);
+    const scope = m ? `repository:${m[1]}:pull` : '';
+    if (!this.authorized(req, scope)) {
+      const challenge =
+        this.options.auth === 'basic'
+          ? 'Basic realm="fake"'
+          : `Bearer realm="${this.url}/token",service="fake-registry"${scope ? `,scope="${scope}"` : ''}`;
+      return this.json(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, { 'www-authenticate': challenge });
+    }
+    if (path === '/v2/') return this.json(res, 200, {});
+    if (!m) return this.json(res, 404, { errors: [{ code: 'NOT_FOUND', message: 'no route' }] });
+    const fault = this.faults.find((f) => f.match.test(path) && (f.times ?? 1) > 0);
+    if (fault && fault.status !== undefined) {
+      fault.times = (fault.times ?? 1) - 1;
+      return this.json(res, fault.status, { errors: [{ code: 'FAULT', message: `injected ${fault.status}` }] }, fault.headers);
+    }
+    const [, repo, kind, ref] = m;
+    if (kind === 'manifests') {
+      const found = this.manifests.get(ref!.startsWith('sha256:') ? `${repo}@${ref}` : `${repo}:${ref}`);
+      if (!found) return this.json(res, 404, { errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] });
+      res.writeHead(200, { 'content-type': found.type, 'content-length': found.body.length, 'docker-content-digest': sha256(found.body) });
+      return void res.end(found.body);
+    }
+    const blob = this.blobs.get(`${repo}@${ref}`);
+    if (!blob) return this.json(res, 404, { errors: [{ code: 'BLOB_UNKNOWN', message: 'blob unknown to registry' }] });
+    if (this.options.redirectBlobsTo) {
+      res.writeHead(307, { location: `${this.options.redirectBlobsTo}${path}`, 'content-length': 0 });
+      return void res.end();
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': blob.length });
+    if (fault) {
+      fault.times = (fault.times ?? 1) - 1;
+      if (fault.cutBody) {
+        res.write(blob.subarray(0, Math.floor(blob.length / 2)));
+        setImmediate(() => res.destroy());
+        return;
+      }
+      if (fault.wrongBytes) return void res.end(Buffer.alloc(blob.length, 7));
+    }
+    res.end(blob);
+  }
+
+  private token(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    if (req.headers.authorization !== this.basic()) {
+      return this.json(res, 401, { details: 'incorrect username or password' });
+    }
+    const token = `tok-${randomBytes(8).toString('hex')}`;
+    this.tokensIssued.push({ scope: url.searchParams.get('scope'), token });
+    this.json(res, 200, { token, expires_in: 300 });
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+    res.end(text);
+  }
+}
