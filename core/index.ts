@@ -14,6 +14,7 @@ export * from './policy/repository-policy';
 export * from './policy/desired-state';
 export * from './policy/node-policy';
 export * from './policy/merge';
+export * from './registry-settings';
 export * from './rules';
 export * from './plan';
 export * from './image-ref';

@@ -7,6 +7,11 @@ import { targets } from './environments';
 import { desiredStateForPrefix, type ManagedDesiredState } from './policy/desired-state';
 import { effectiveSettings } from './policy/settings';
 import { describeCredentials, upstreamRegistryUrl } from './rules';
+import { planRegistrySettings, renderRegistrySettings, type PlannedRegistrySettings } from './registry-settings/plan';
+
+function withRegistrySettings(settings: PlannedRegistrySettings | undefined): { registrySettings?: PlannedRegistrySettings } {
+  return settings === undefined ? {} : { registrySettings: settings };
+}
 
 /** One rule as deployed to one environment. */
 export interface PlannedRule {
@@ -31,6 +36,8 @@ export interface PlannedEnvironment {
   nodeRoleArns: string[];
   schedules: { validation: string; prewarm: string; sweep: string };
   prewarmImages: number;
+  /** Replication, registry policy and scanning; absent when the config sets none of them. */
+  registrySettings?: PlannedRegistrySettings;
 }
 
 /** The whole plan. */
@@ -62,6 +69,7 @@ export function buildPlan(config: PtcConfig): Plan {
       nodeRoleArns: [...config.nodeRoleArns],
       schedules: { validation: config.validation.schedule, prewarm: config.prewarm.schedule, sweep: config.reconciler.sweepSchedule },
       prewarmImages: config.prewarm.images.length,
+      ...withRegistrySettings(planRegistrySettings(config, t)),
     })),
   };
 }
@@ -88,6 +96,7 @@ export function renderPlan(plan: Plan): string {
     }
     lines.push(`  node policy attached to: ${env.nodeRoleArns.length === 0 ? '(no roles listed; attach the exported policy yourself)' : env.nodeRoleArns.join(', ')}`);
     lines.push(`  schedules: validation ${env.schedules.validation}, prewarm ${env.schedules.prewarm} (${env.prewarmImages} images), drift sweep ${env.schedules.sweep}`);
+    lines.push(...renderRegistrySettings(env.registrySettings));
   }
   return `${lines.join('\n')}\n`;
 }

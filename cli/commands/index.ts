@@ -1,4 +1,6 @@
 /** Every `ptc` subcommand. Add one line per command. */
+import { registerAudit } from './audit';
+import { registerCleanup } from './cleanup';
 import { registerDesiredState } from './desired-state';
 import { registerPlan } from './plan';
 import { registerReconcile } from './reconcile';
@@ -14,6 +16,8 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerPlan,
   registerDesiredState,
   registerReconcile,
+  registerAudit,
+  registerCleanup,
   registerResolve,
   registerRewrite,
   registerKyverno,

@@ -20,6 +20,7 @@ import {
   strictObject,
   tagMap,
 } from './fields';
+import { registrySettingsIssues } from '../registry-settings/limits';
 
 const upstreamName = z.string({ error: `must be one of: ${UPSTREAM_NAMES.join(', ')}` }).transform((value, ctx) => {
   if (isUpstreamName(value)) return value as UpstreamName;
@@ -181,10 +182,17 @@ const reconciler = strictObject({
   concurrency: boundedInt(1, 50).default(8),
 });
 
-const replicationDestination = strictObject({ region, account: accountId.optional() });
+const replicationDestination = strictObject({
+  region,
+  account: accountId.optional(),
+  /** Only these rule prefixes replicate to this destination. @default every rule prefix */
+  prefixes: z.array(z.string()).min(1, { error: 'list at least one prefix, or remove the key' }).optional(),
+});
 
 const replication = strictObject({
-  destinations: z.array(replicationDestination).min(1, { error: 'list at least one destination' }),
+  destinations: z.array(replicationDestination).default([]),
+  /** Source accounts whose registries may replicate into this config's registries (registry policy). */
+  acceptFrom: z.array(accountId).optional(),
 });
 
 const scanning = strictObject({
@@ -265,6 +273,7 @@ export const configSchema = strictObject({
       targets.add(target);
     });
   }
+  for (const issue of registrySettingsIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   if (config.replication !== undefined) {
     config.replication.destinations.forEach((d, index) => {
       const envRegions = config.environments?.map((e) => e.region) ?? (config.region ? [config.region] : []);

@@ -3,11 +3,16 @@
  * one target account/region, it deploys everything ptc-autopilot manages there.
  */
 import { Construct } from 'constructs';
-import { prefixRepositoryArn, type PtcConfig, type Target } from '../../core';
+import { prefixRepositoryArn, receivesReplication, type PtcConfig, type Target } from '../../core';
 import { AlarmTopic } from './alarm-topic';
 import { CacheRules } from './cache-rules';
 import { CreationTemplates } from './creation-templates';
 import { NodePolicy } from './node-policy';
+import { RegistrySettings, needsRegistrySettings } from './registry-settings';
+import { RepositoryReconciler } from './repository-reconciler';
+import { RuleValidation } from './rule-validation';
+import { Prewarm, needsPrewarm } from './prewarm';
+import { PtcDashboard } from './dashboard';
 
 /** Properties of `PullThroughCache`. */
 export interface PullThroughCacheProps {
@@ -38,6 +43,16 @@ export class PullThroughCache extends Construct {
   readonly nodePolicy: NodePolicy;
   /** Every alarm of this construct notifies this topic. */
   readonly alarms: AlarmTopic;
+  /** Replication, scanning and registry policy, merged into the registry's own; absent when none is configured. */
+  readonly registrySettings?: RegistrySettings;
+  /** Configures new cache repositories and sweeps for drift (its `function` feeds the dashboard). */
+  readonly reconciler: RepositoryReconciler;
+  /** Validates the rules on a schedule and counts failed syncs, with an alarm per rule. */
+  readonly validation: RuleValidation;
+  /** Prewarms the critical images; absent when the config lists none. */
+  readonly prewarm?: Prewarm;
+  /** Rule validity, sync failures, prewarm results, reconciler changes and failures, alarms. */
+  readonly dashboard: PtcDashboard;
 
   constructor(scope: Construct, id: string, props: PullThroughCacheProps) {
     super(scope, id);
@@ -46,8 +61,24 @@ export class PullThroughCache extends Construct {
     this.repositoryArns = this.prefixes.map((p) => prefixRepositoryArn(target, p));
 
     this.rules = new CacheRules(this, 'Rules', { rules: config.rules, secretsKmsKeyArn: config.secretsKmsKeyArn });
-    this.templates = new CreationTemplates(this, 'Templates', { config, target });
+    // Repositories that arrive by replication get the same settings as cache repositories.
+    const appliedFor = receivesReplication(config, target) ? { appliedFor: ['PULL_THROUGH_CACHE', 'REPLICATION'] as const } : {};
+    this.templates = new CreationTemplates(this, 'Templates', { config, target, ...appliedFor });
     this.nodePolicy = new NodePolicy(this, 'NodePolicy', { target, prefixes: this.prefixes, nodeRoleArns: config.nodeRoleArns });
     this.alarms = new AlarmTopic(this, 'Alarms', { email: config.validation.alarmEmail });
+    if (needsRegistrySettings(config, target)) this.registrySettings = new RegistrySettings(this, 'RegistrySettings', { config, target });
+    this.reconciler = new RepositoryReconciler(this, 'Reconciler', { config, target, alarmTopic: this.alarms.topic });
+    this.validation = new RuleValidation(this, 'Validation', { config, target, secrets: this.rules.secrets, alarmTopic: this.alarms.topic });
+    if (needsPrewarm(config)) this.prewarm = new Prewarm(this, 'Prewarm', { config, target, alarmTopic: this.alarms.topic });
+    this.dashboard = new PtcDashboard(this, 'Dashboard', {
+      prefixes: this.prefixes,
+      prewarm: this.prewarm !== undefined,
+      dashboardName: `${target.stackName}-${target.region}`,
+      alarms: [
+        ...this.validation.ruleAlarms.values(),
+        ...this.validation.syncFailureAlarms.values(),
+        ...(this.prewarm ? [this.prewarm.failureAlarm, this.prewarm.errorAlarm] : []),
+      ],
+    });
   }
 }

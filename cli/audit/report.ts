@@ -1,0 +1,152 @@
+/**
+ * Turns image uses into the audit report: one row per distinct image with its pod count, whether
+ * it already goes through the cache, which rule covers it, and whether it is pulled straight from
+ * Docker Hub (the rate-limit risk).
+ */
+import { InvalidReferenceError, ecrRegistryHost, primaryTarget, replicationIntent, targets, type PtcConfig } from '../../core';
+import { createResolver, formatReference, type Resolution } from '../../core/image-ref';
+import type { ContainerKind, ImageUse } from './extract';
+
+/**
+ * `cached`: pulled through a cache registry of this config; `uncached`: a rule covers it but it is
+ * still pulled upstream; `uncovered`: no rule covers its registry; `invalid`: not an image reference.
+ */
+export type AuditStatus = 'cached' | 'uncached' | 'uncovered' | 'invalid';
+
+/** One distinct image. */
+export interface AuditRow {
+  /** The normalized reference (`docker.io/library/nginx:1.27`), or the text as written when invalid. */
+  image: string;
+  /** Distinct pods using it; a workload's pod template (from manifests) counts as one. */
+  pods: number;
+  status: AuditStatus;
+  /** The prefix of the rule that covers it (or serves it, when cached); null when none does. */
+  rule: string | null;
+  /** Where to pull it from instead, when a rule covers it but it is not yet cached. */
+  cacheReference?: string;
+  /** Pulled straight from Docker Hub: the anonymous pull rate limit applies. */
+  dockerHubDirect: boolean;
+  /** Digests the nodes actually run, from the pods' container statuses. */
+  digests: string[];
+  /** Where in the pod spec it appears. */
+  containerKinds: ContainerKind[];
+  /** Why it is invalid. */
+  error?: string;
+}
+
+/** The whole audit. */
+export interface AuditReport {
+  images: AuditRow[];
+  summary: { images: number; pods: number; workloads: number; cached: number; uncached: number; uncovered: number; invalid: number; dockerHubDirect: number };
+}
+
+const ORDER: Record<AuditStatus, number> = { uncached: 0, uncovered: 1, invalid: 2, cached: 3 };
+
+/**
+ * Every registry host this config puts a cache (or a replica of one) in: each environment's
+ * registry and each replication destination's. An image under a managed prefix of any of them
+ * already goes through the cache.
+ */
+export function cacheRegistryHosts(config: PtcConfig): string[] {
+  const hosts = new Set<string>();
+  for (const t of targets(config)) {
+    hosts.add(t.registryHost);
+    for (const rule of replicationIntent(config, t)?.rules ?? []) {
+      for (const d of rule.destinations) hosts.add(ecrRegistryHost(d.registryId, d.region));
+    }
+  }
+  return [...hosts];
+}
+
+/** Builds the report. `environment` picks the registry suggested in `cacheReference` (default: the primary target). */
+export function auditImages(uses: readonly ImageUse[], config: PtcConfig, environment?: string): AuditReport {
+  const primary = createResolver({ config, registryHost: primaryTarget(config, environment).registryHost });
+  const others = cacheRegistryHosts(config).map((registryHost) => createResolver({ config, registryHost }));
+  const resolved = new Map<string, Resolution | InvalidReferenceError>();
+  const resolve = (image: string): Resolution | InvalidReferenceError => {
+    let out = resolved.get(image);
+    if (out === undefined) {
+      try {
+        const first = primary(image);
+        out = first.status === 'cached' ? first : (others.map((r) => r(image)).find((r) => r.status === 'cached') ?? first);
+      } catch (err) {
+        if (!(err instanceof InvalidReferenceError)) throw err;
+        out = err;
+      }
+      resolved.set(image, out);
+    }
+    return out;
+  };
+
+  const rows = new Map<string, { row: AuditRow; owners: Set<string>; digests: Set<string>; kinds: Set<ContainerKind> }>();
+  const allOwners = new Set<string>();
+  for (const use of uses) {
+    allOwners.add(use.owner);
+    const r = resolve(use.image);
+    const key = r instanceof InvalidReferenceError ? use.image : formatReference(r.reference);
+    let entry = rows.get(key);
+    if (entry === undefined) {
+      entry = { row: rowFor(key, r), owners: new Set(), digests: new Set(), kinds: new Set() };
+      rows.set(key, entry);
+    }
+    entry.owners.add(use.owner);
+    if (use.runningDigest !== undefined) entry.digests.add(use.runningDigest);
+    entry.kinds.add(use.containerKind);
+  }
+  const images = [...rows.values()]
+    .map(({ row, owners, digests, kinds }) => ({ ...row, pods: owners.size, digests: [...digests].sort(), containerKinds: [...kinds].sort() }))
+    .sort((a, b) => ORDER[a.status] - ORDER[b.status] || b.pods - a.pods || a.image.localeCompare(b.image));
+  const count = (s: AuditStatus) => images.filter((i) => i.status === s).length;
+  return {
+    images,
+    summary: {
+      images: images.length,
+      pods: [...allOwners].filter((o) => !o.includes(' ')).length,
+      workloads: [...allOwners].filter((o) => o.includes(' ')).length,
+      cached: count('cached'),
+      uncached: count('uncached'),
+      uncovered: count('uncovered'),
+      invalid: count('invalid'),
+      dockerHubDirect: images.filter((i) => i.dockerHubDirect).length,
+    },
+  };
+}
+
+function rowFor(image: string, r: Resolution | InvalidReferenceError): AuditRow {
+  const base = { image, pods: 0, digests: [], containerKinds: [] };
+  if (r instanceof InvalidReferenceError) return { ...base, status: 'invalid', rule: null, dockerHubDirect: false, error: r.reason };
+  const status: AuditStatus = r.status === 'cached' ? 'cached' : r.status === 'resolved' ? 'uncached' : 'uncovered';
+  return {
+    ...base,
+    status,
+    rule: r.rule?.prefix ?? null,
+    ...(status === 'uncached' ? { cacheReference: r.output } : {}),
+    dockerHubDirect: status !== 'cached' && r.reference.host === 'docker.io',
+  };
+}
+
+const LABEL: Record<AuditStatus, string> = { cached: 'yes', uncached: 'no', uncovered: 'no rule', invalid: 'invalid' };
+
+function where(pods: number, workloads: number): string {
+  const parts = [pods > 0 || workloads === 0 ? `${pods} pods` : '', workloads > 0 ? `${workloads} workload templates` : ''].filter((p) => p !== '');
+  return parts.join(' and ');
+}
+
+/** Renders the report as an aligned table with a summary line. */
+export function renderAuditTable(report: AuditReport): string {
+  const header = ['IMAGE', 'PODS', 'THROUGH CACHE', 'RULE', 'NOTE'];
+  const rows = report.images.map((i) => [
+    i.image,
+    String(i.pods),
+    LABEL[i.status],
+    i.rule ?? '-',
+    i.error ?? (i.dockerHubDirect ? 'Docker Hub pulled directly (rate limits)' : ''),
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+  const s = report.summary;
+  const summary =
+    `${s.images} images in ${where(s.pods, s.workloads)}: ${s.cached} through the cache, ${s.uncached} a rule would cover, ${s.uncovered} with no rule` +
+    `${s.invalid > 0 ? `, ${s.invalid} invalid` : ''}; ${s.dockerHubDirect} pulled directly from Docker Hub`;
+  return `${[line(header), ...rows.map(line), '', summary].join('\n')}\n`;
+}

@@ -1,0 +1,58 @@
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { Option } from 'commander';
+import { PtcError } from '../../core';
+import { imageUses, parseDocuments } from '../audit/extract';
+import { auditImages, renderAuditTable } from '../audit/report';
+import { readConfig, type CliIo } from '../io';
+import type { RegisterCommand } from './types';
+
+/** The exit code of `ptc audit --fail-on-uncached` when an image does not go through the cache. */
+export const UNCACHED_EXIT_CODE = 2;
+
+interface AuditOptions {
+  config?: string;
+  environment?: string;
+  format: 'table' | 'json';
+  failOnUncached?: boolean;
+}
+
+async function readInputs(io: CliIo, files: readonly string[]): Promise<{ source: string; text: string }[]> {
+  if (files.length === 0) return [{ source: 'stdin', text: await io.readStdin() }];
+  return Promise.all(
+    files.map(async (file) => {
+      if (file === '-') return { source: 'stdin', text: await io.readStdin() };
+      try {
+        return { source: file, text: await readFile(path.resolve(io.cwd, file), 'utf8') };
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        throw new PtcError(`${file}: ${code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? 'unknown error'})`}`);
+      }
+    }),
+  );
+}
+
+/**
+ * `ptc audit [FILE...] [--format table|json] [--fail-on-uncached]`: which running (or declared)
+ * images already go through the cache, which rule would cover the others, and which are pulled
+ * straight from Docker Hub. Reads `kubectl get pods -A -o json` output or manifests, from files or stdin.
+ */
+export const registerAudit: RegisterCommand = (program, io, state) => {
+  program
+    .command('audit')
+    .description('list every image of pods or manifests: pod count, through the cache or not, covering rule, Docker Hub pulled directly')
+    .argument('[files...]', 'kubectl get pods -A -o json output or manifests (JSON/YAML); "-" or none reads stdin')
+    .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
+    .option('-e, --environment <name>', 'environment whose registry the suggested cache references use (default: the primary one)')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--fail-on-uncached', `exit ${UNCACHED_EXIT_CODE} when any image does not go through the cache (for CI)`)
+    .action(async (files: string[], opts: AuditOptions) => {
+      const config = readConfig(io, opts.config);
+      const inputs = await readInputs(io, files);
+      const uses = inputs.flatMap(({ source, text }) => parseDocuments(text, source).flatMap(imageUses));
+      if (uses.length === 0) io.stderr('ptc audit: no pods, pod templates or containers found in the input\n');
+      const report = auditImages(uses, config, opts.environment);
+      io.stdout(opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderAuditTable(report));
+      if (opts.failOnUncached && report.images.some((i) => i.status !== 'cached')) state.code = UNCACHED_EXIT_CODE;
+    });
+};

@@ -1,0 +1,104 @@
+/**
+ * The custom resource `onEvent` logic for the `custom_resources.Provider` framework: parse the
+ * CloudFormation event, apply the change to the right registry setting, and return the physical
+ * resource id and `Data`. The framework sends the response to CloudFormation.
+ */
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import {
+  InvalidResourcePropertiesError,
+  PHYSICAL_ID_PREFIX,
+  originalScanTypeOf,
+  parseResourceProperties,
+  physicalResourceId,
+  type RegistrySettingsProperties,
+} from '../../core';
+import { applyRegistryPolicy, applyReplication, applyScanning, type ApplyOutcome } from './apply';
+
+/** What the Provider framework expects back from `onEvent`. */
+export interface OnEventResult {
+  PhysicalResourceId: string;
+  Data: { Changed: string; Owned: string; Foreign: string };
+}
+
+/** The logger the business logic writes to (Powertools Logger in the Lambda). */
+export interface RegistrySettingsLog {
+  info(message: string, attributes?: Record<string, unknown>): void;
+  warn(message: string, attributes?: Record<string, unknown>): void;
+}
+
+/** Dependencies of `onEvent`, built once per container by the handler. */
+export interface OnEventDeps {
+  readonly ecr: ECRClient;
+  readonly log?: RegistrySettingsLog;
+}
+
+/**
+ * Handles one Create, Update or Delete of a registry settings custom resource.
+ *
+ * @throws InvalidResourcePropertiesError, RegistryConflictError, RegistryLimitError: bad input;
+ *   the framework reports the message to CloudFormation and the stack operation fails with it.
+ */
+export async function onEvent(event: CloudFormationCustomResourceEvent, deps: OnEventDeps): Promise<OnEventResult> {
+  const props = parseResourceProperties(event.ResourceProperties);
+  const base = { kind: props.Kind, action: event.RequestType, logicalResourceId: event.LogicalResourceId };
+
+  if (event.RequestType === 'Delete' && !event.PhysicalResourceId.startsWith(PHYSICAL_ID_PREFIX)) {
+    // Not an id we issued (for example a Create that failed before we answered): nothing of ours exists.
+    deps.log?.info('delete of a resource ptc-autopilot never created; nothing to remove', { ...base, physicalResourceId: event.PhysicalResourceId });
+    return result(event.PhysicalResourceId, { changed: false, ours: 0, foreign: 0 });
+  }
+  const old = event.RequestType === 'Update' ? previousProperties(event.OldResourceProperties, props.Kind, deps.log) : undefined;
+  const outcome = await apply(deps.ecr, event, props, old);
+  deps.log?.info('registry settings applied', { ...base, changed: outcome.changed, owned: outcome.ours, foreign: outcome.foreign });
+
+  const physicalId =
+    event.RequestType === 'Create'
+      ? physicalResourceId(props, props.Kind === 'Scanning' ? outcome.scanTypeBefore : undefined)
+      : event.PhysicalResourceId;
+  return result(physicalId, outcome);
+}
+
+async function apply(
+  ecr: ECRClient,
+  event: CloudFormationCustomResourceEvent,
+  props: RegistrySettingsProperties,
+  old: RegistrySettingsProperties | undefined,
+): Promise<ApplyOutcome> {
+  const action = event.RequestType;
+  switch (props.Kind) {
+    case 'Replication':
+      return applyReplication(ecr, action, props, old?.Kind === 'Replication' ? old : undefined);
+    case 'Scanning': {
+      const originalScanType = event.RequestType === 'Delete' ? originalScanTypeOf(event.PhysicalResourceId) : undefined;
+      return applyScanning(ecr, action, props, {
+        ...(old?.Kind === 'Scanning' ? { old } : {}),
+        ...(originalScanType !== undefined ? { originalScanType } : {}),
+      });
+    }
+    case 'RegistryPolicy':
+      return applyRegistryPolicy(ecr, action, props);
+  }
+}
+
+/**
+ * The old properties of an Update. Unreadable old properties (say, from another version) only
+ * mean prefixes dropped from the config cannot be told apart; the update itself still applies.
+ */
+function previousProperties(input: unknown, kind: string, log?: RegistrySettingsLog): RegistrySettingsProperties | undefined {
+  try {
+    const old = parseResourceProperties(input, 'OldResourceProperties');
+    return old.Kind === kind ? old : undefined;
+  } catch (err) {
+    if (!(err instanceof InvalidResourcePropertiesError)) throw err;
+    log?.warn('old resource properties unreadable; prefixes removed from the config may stay in ECR', { reason: err.message });
+    return undefined;
+  }
+}
+
+function result(physicalId: string, outcome: ApplyOutcome): OnEventResult {
+  return {
+    PhysicalResourceId: physicalId,
+    Data: { Changed: String(outcome.changed), Owned: String(outcome.ours), Foreign: String(outcome.foreign) },
+  };
+}
