@@ -3,6 +3,7 @@
  * target per entry; a config without yields one target from its top-level `account` and `region`.
  */
 import type { PtcConfig } from './config/schema';
+import { PtcError } from './errors';
 import { ecrRegistryHost } from './upstreams';
 
 /** One account/region that gets a stack. */
@@ -58,7 +59,7 @@ export function primaryTarget(config: PtcConfig, environmentName?: string): Targ
   const all = targets(config);
   if (environmentName !== undefined) {
     const found = all.find((t) => t.name === environmentName);
-    if (found === undefined) throw new Error(`no environment named "${environmentName}"; known: ${all.map((t) => t.name).join(', ')}`);
+    if (found === undefined) throw new PtcError(`no environment named "${environmentName}"; known: ${all.map((t) => t.name).join(', ')}`);
     return found;
   }
   if (config.account !== undefined && config.region !== undefined) {

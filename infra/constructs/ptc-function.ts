@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeNag } from '../nag';
 
 /** The repository root, where `functions/` and `node_modules/` live. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -68,5 +69,17 @@ export class PtcFunction extends Construct {
         mainFields: ['module', 'main'],
       },
     });
+    // Every ptc-autopilot Lambda shares these two findings, so they are acknowledged once, here.
+    acknowledgeNag(this.function, [
+      {
+        id: 'AwsSolutions-L1',
+        reason: 'ptc-autopilot Lambdas target the Node.js 22 runtime on purpose (PtcFunction); the runtime moves with the project, not per function.',
+      },
+      {
+        id: 'AwsSolutions-IAM4',
+        reason: 'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs; it is the policy Lambda documents for that.',
+        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+      },
+    ]);
   }
 }

@@ -78,6 +78,7 @@ export class PullThroughCache extends Construct {
         ...this.validation.ruleAlarms.values(),
         ...this.validation.syncFailureAlarms.values(),
         ...(this.prewarm ? [this.prewarm.failureAlarm, this.prewarm.errorAlarm] : []),
+        this.reconciler.deadLetterAlarm,
       ],
     });
   }

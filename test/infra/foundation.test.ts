@@ -178,3 +178,17 @@ describe('environments', () => {
     });
   });
 });
+
+describe('dashboard', () => {
+  test("the alarm widget shows the reconciler's dead-letter alarm beside the rule alarms", () => {
+    const dlqAlarms = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible' },
+    });
+    const [dlqAlarmId] = Object.keys(dlqAlarms);
+    expect(dlqAlarmId).toBeDefined();
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
+    expect(body).toContain(`{"Fn::GetAtt":["${dlqAlarmId}","Arn"]}`);
+  });
+});
