@@ -1,10 +1,22 @@
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadConfig, parseConfig, targets } from '../../core';
+import { loadConfig, parseConfig, parseConfigText, targets } from '../../core';
 
 const EXAMPLE = path.join(__dirname, '..', '..', 'config', 'example.yaml');
 
 describe('the bundled example config', () => {
   const config = loadConfig(EXAMPLE);
+
+  test('its commented-out replication and scanning example is valid once uncommented', () => {
+    const uncommented = readFileSync(EXAMPLE, 'utf8').replace(/^# (replication:|  destinations:|    - |scanning:)/gm, '$1');
+    const full = parseConfigText(uncommented, EXAMPLE);
+    expect(full.replication?.destinations.map((d) => [d.region, d.account, d.prefixes])).toEqual([
+      ['us-east-1', undefined, undefined],
+      ['eu-west-1', '444455556666', ['k8s']],
+    ]);
+    expect(full.scanning).toEqual({ type: 'BASIC', frequency: 'SCAN_ON_PUSH' });
+    expect(config.replication).toBeUndefined();
+  });
 
   test('parses with the five rules of the issue, in order', () => {
     expect(config.rules.map((r) => [r.prefix, r.upstream])).toEqual([
