@@ -13,6 +13,7 @@ import {
   parseImageList,
   planTargets,
   prewarm,
+  RegistryAuthError,
   RegistryClient,
   registryHostOf,
   renderReport,
@@ -147,6 +148,11 @@ export const registerPrewarm: RegisterCommand = (program, io, state) => {
       let report;
       try {
         report = await prewarm(targets, client, { platforms: config.prewarm.platforms, concurrency });
+      } catch (err) {
+        if (err instanceof RegistryAuthError && credentials === undefined) {
+          throw new RegistryAuthError(err.registry, `${err.reason}; pass --username and --password-stdin (ECR: aws ecr get-login-password | ptc prewarm --username AWS --password-stdin)`);
+        }
+        throw err;
       } finally {
         client.close();
       }

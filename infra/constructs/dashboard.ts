@@ -19,19 +19,32 @@ export interface PtcDashboardProps {
   readonly prefixes: readonly string[];
   /** Draw the prewarm widget. @default true */
   readonly prewarm?: boolean;
-  /** Alarms shown in the status widget. @default none */
+  /**
+   * Alarms shown in the status widgets: any alarm (the rule, sync, prewarm and reconciler alarms,
+   * or your own), at most 100 per widget as CloudWatch allows, so a long list gets several.
+   * @default none
+   */
   readonly alarms?: readonly cloudwatch.IAlarm[];
   /** Dashboard name. @default a name CloudFormation generates */
   readonly dashboardName?: string;
 }
+
+/** The most alarms one CloudWatch alarm status widget shows. */
+export const ALARMS_PER_WIDGET = 100;
 
 /** A reconciler metric by name, summed. */
 export function reconcilerMetric(name: 'ReposConfigured' | 'ChangesApplied' | 'Failures', period: Duration = Duration.hours(1)): cloudwatch.Metric {
   return new cloudwatch.Metric({ namespace: 'PtcAutopilot', metricName: name, dimensionsMap: { service: RECONCILER_SERVICE }, statistic: 'Sum', period });
 }
 
-/** The dashboard. */
+/**
+ * One dashboard per stack, so whoever is paged sees rule validity, sync failures, prewarm
+ * results, the reconciler and the alarm states in one place.
+ * @example
+ * new PtcDashboard(this, 'Dashboard', { prefixes: ['docker-hub'], alarms: [ruleAlarm, reconciler.deadLetterAlarm] });
+ */
 export class PtcDashboard extends Construct {
+  /** The CloudWatch dashboard. */
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: PtcDashboardProps) {
@@ -90,8 +103,19 @@ export class PtcDashboard extends Construct {
       }),
     );
     this.dashboard.addWidgets(...row);
-    if (props.alarms !== undefined && props.alarms.length > 0) {
-      this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 24 }));
+    const alarms = props.alarms ?? [];
+    const widgets = Math.ceil(alarms.length / ALARMS_PER_WIDGET);
+    for (let i = 0; i < widgets; i++) {
+      const part = alarms.slice(i * ALARMS_PER_WIDGET, (i + 1) * ALARMS_PER_WIDGET);
+      this.dashboard.addWidgets(
+        new cloudwatch.AlarmStatusWidget({
+          title: widgets === 1 ? 'Alarms' : `Alarms (${i + 1} of ${widgets})`,
+          alarms: part,
+          width: 24,
+          // About six tiles fit a row of the full-width widget.
+          height: Math.min(12, 2 + Math.ceil(part.length / 6)),
+        }),
+      );
     }
   }
 }

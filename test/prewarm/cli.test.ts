@@ -3,11 +3,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { run } from '../../cli/main';
+import { buildProgram, run } from '../../cli/main';
 import { registryBaseUrl } from '../../cli/commands/prewarm';
 import { parseConfig } from '../../core';
 import { recordingIo } from '../cli/fake-io';
-import { FakeRegistry } from './fake-registry';
+import { FakeRegistry, PASSWORD, USER } from './fake-registry';
 
 const s3Mock = mockClient(S3Client);
 const RULES = ['rules:', '  - { prefix: docker-hub, upstream: docker-hub, credentials: { secretName: ecr-pullthroughcache/docker-hub } }'];
@@ -33,6 +33,21 @@ beforeEach(() => s3Mock.reset());
 
 describe('ptc prewarm flags', () => {
   const withImages = () => configFile(['prewarm:', '  images: [nginx:1.27]']);
+
+  test('offers exactly the flags of the issue, with their arguments', async () => {
+    const io = recordingIo();
+    const program = buildProgram(io, { code: 0 });
+    const command = program.commands.find((c) => c.name() === 'prewarm')!;
+    expect(command.options.map((o) => o.flags).sort()).toEqual(
+      ['-c, --config <file>', '--images <file>', '--registry-url <url>', '--username <user>', '--password-stdin', '--insecure-http', '--concurrency <n>', '--json'].sort(),
+    );
+  });
+
+  test('an unknown flag is refused by name', async () => {
+    const { code, err } = await ptc(['--config', withImages(), '--registry', 'x']);
+    expect(code).toBe(1);
+    expect(err).toContain("unknown option '--registry'");
+  });
 
   test.each([
     [['--username', 'AWS'], '--username needs --password-stdin (pipe the password, e.g. aws ecr get-login-password | ptc prewarm --username AWS --password-stdin)'],
@@ -99,5 +114,32 @@ describe('ptc prewarm image lists', () => {
     const file = configFile(['prewarm:', '  manifest: { s3: { bucket: team-lists, key: prewarm.txt } }']);
     const { code, err } = await ptc(['--config', file, '--registry-url', registry.url, '--insecure-http']);
     expect({ code, err }).toEqual({ code: 1, err: 'prewarm image list s3://team-lists/prewarm.txt: cannot be read (AccessDenied: Access Denied); pass --images FILE to use a local list instead\n' });
+  });
+});
+
+describe('ptc prewarm credentials', () => {
+  let registry: FakeRegistry;
+  beforeAll(async () => {
+    registry = await new FakeRegistry({ auth: 'basic' }).start();
+    registry.addImage('docker-hub/library/nginx', '1.27', { platforms: ['linux/amd64'] });
+  });
+  afterAll(() => registry.stop());
+
+  test('a registry that needs credentials when none were given is one error saying how to pass them', async () => {
+    const file = configFile(['prewarm:', '  images: [nginx:1.27]']);
+    const { code, out, err } = await ptc(['--config', file, '--registry-url', registry.url, '--insecure-http']);
+    expect({ code, out, err }).toEqual({
+      code: 1,
+      out: '',
+      err: `registry ${registry.url} refused access: it needs credentials; pass --username and --password-stdin (ECR: aws ecr get-login-password | ptc prewarm --username AWS --password-stdin)\n`,
+    });
+  });
+
+  test('the password from standard input signs in, and the JSON results never show it', async () => {
+    const file = configFile(['prewarm:', '  images: [nginx:1.27]']);
+    const { code, out } = await ptc(['--config', file, '--registry-url', registry.url, '--insecure-http', '--username', USER, '--password-stdin', '--json'], `${PASSWORD}\n`);
+    expect(code).toBe(0);
+    expect(JSON.parse(out).summary).toEqual({ images: 1, ok: 1, missing: 0, denied: 0, failed: 0 });
+    expect(out).not.toContain(PASSWORD);
   });
 });

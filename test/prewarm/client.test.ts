@@ -41,6 +41,8 @@ describe('prewarm through the OCI distribution API', () => {
         ...wanted.flatMap((m) => m.blobs.map((b) => `/v2/${REPO}/blobs/${b}`)),
       ].sort(),
     );
+    // A HEAD is not enough: a pull-through proxy may answer it without fetching the blob.
+    expect(new Set(r.requests.map((q) => q.method))).toEqual(new Set(['GET']));
   });
 
   test('asks for OCI index and manifest and Docker manifest list and v2 in every manifest request', async () => {
@@ -71,6 +73,20 @@ describe('prewarm through the OCI distribution API', () => {
     const report = await prewarm([target('nope')], client(r));
     expect(report.results[0]).toMatchObject({ status: 'missing', reason: expect.stringContaining('HTTP 404 (MANIFEST_UNKNOWN: manifest unknown)') });
     expect(r.paths().filter((p) => p.endsWith('/manifests/nope'))).toHaveLength(1);
+  });
+
+  test('a 403 on one image is denied, asked for once, and the other images are still prewarmed', async () => {
+    const r = await registry();
+    r.addImage(REPO, 'open', { platforms: ['linux/amd64'] });
+    r.addImage('docker-hub/library/secret', '1.0', { platforms: ['linux/amd64'] });
+    r.faults = [{ match: /\/secret\/manifests\/1\.0$/, status: 403, times: 99 }];
+    const report = await prewarm([target('open'), target('1.0', 'docker-hub/library/secret')], client(r));
+    expect(report.results.map((x) => [x.repositoryName, x.status, x.reason])).toEqual([
+      [REPO, 'ok', undefined],
+      ['docker-hub/library/secret', 'denied', 'access denied: manifest docker-hub/library/secret:1.0: HTTP 403 (FAULT: injected 403)'],
+    ]);
+    expect(report.summary).toEqual({ images: 2, ok: 1, missing: 0, denied: 1, failed: 0 });
+    expect(r.paths().filter((p) => p.endsWith('/secret/manifests/1.0'))).toHaveLength(1);
   });
 
   test('an index without any configured platform is missing, naming what it has', async () => {

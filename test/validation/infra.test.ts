@@ -1,6 +1,9 @@
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { PtcConfig } from '../../core';
 import { buildApp } from '../../infra/build-app';
+import { ALARMS_PER_WIDGET, PtcDashboard } from '../../infra/constructs/dashboard';
 import { ruleValidAlarmTiming, scheduleIntervalSeconds } from '../../infra/constructs/rule-validation';
 import { fullConfig } from '../infra/helpers';
 
@@ -128,5 +131,48 @@ describe('dashboard', () => {
     const withImages = templateOf(fullConfig({ prewarm: { images: ['nginx:1.27'] } }));
     const body2 = JSON.stringify(Object.values(withImages.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
     for (const name of ['ImagesOk', 'ImagesMissing', 'ImagesDenied', 'ImagesFailed']) expect(body2).toContain(`\\"PtcAutopilot\\",\\"${name}\\",\\"service\\",\\"prewarm\\"`);
+  });
+
+  test('the alarm status widget shows every alarm of the stack: rule, sync, prewarm and the reconciler\'s DLQ', () => {
+    const t = templateOf(fullConfig({ prewarm: { images: ['nginx:1.27'] } }));
+    const alarmIds = Object.keys(t.findResources('AWS::CloudWatch::Alarm'));
+    // 5 RuleValid + 5 SyncFailures + prewarm failures and errors + the reconciler's dead-letter alarm, at least.
+    expect(alarmIds.length).toBeGreaterThanOrEqual(2 * PREFIXES.length + 3);
+    const dashboardBody = JSON.stringify(Object.values(t.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
+    const shown = [...dashboardBody.matchAll(/\{"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]\}/g)].map((m) => m[1]);
+    expect(new Set(shown)).toEqual(new Set(alarmIds));
+  });
+});
+
+describe('PtcDashboard', () => {
+  const widgetsOf = (alarms: cloudwatch.IAlarm[]) => {
+    const stack = new Stack(new App(), 'Dash', { env: { account: '111122223333', region: 'eu-west-2' } });
+    new PtcDashboard(stack, 'Dashboard', { prefixes: ['docker-hub'], alarms });
+    const body = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody as string | { 'Fn::Join': [string, unknown[]] };
+    const text = typeof body === 'string' ? body : body['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'TOKEN')).join(''); // tokens (the region) sit inside JSON strings
+    return (JSON.parse(text) as { widgets: { type: string; properties: { title?: string; alarms?: string[] } }[] }).widgets.filter((w) => w.type === 'alarm');
+  };
+  const imported = (n: number) =>
+    Array.from({ length: n }, (_, i) => cloudwatch.Alarm.fromAlarmArn(new Stack(), `A${i}`, `arn:aws:cloudwatch:eu-west-2:111122223333:alarm:team-alarm-${i}`));
+
+  test('accepts any alarm, such as one imported by ARN', () => {
+    const widgets = widgetsOf(imported(2));
+    expect(widgets.map((w) => [w.properties.title, w.properties.alarms])).toEqual([
+      ['Alarms', ['arn:aws:cloudwatch:eu-west-2:111122223333:alarm:team-alarm-0', 'arn:aws:cloudwatch:eu-west-2:111122223333:alarm:team-alarm-1']],
+    ]);
+  });
+
+  test(`splits a long alarm list into widgets of at most ${ALARMS_PER_WIDGET}, as CloudWatch allows`, () => {
+    const widgets = widgetsOf(imported(230));
+    expect(widgets.map((w) => [w.properties.title, w.properties.alarms!.length])).toEqual([
+      ['Alarms (1 of 3)', 100],
+      ['Alarms (2 of 3)', 100],
+      ['Alarms (3 of 3)', 30],
+    ]);
+    expect(widgets.flatMap((w) => w.properties.alarms).at(-1)).toBe('arn:aws:cloudwatch:eu-west-2:111122223333:alarm:team-alarm-229');
+  });
+
+  test('draws no alarm widget without alarms', () => {
+    expect(widgetsOf([])).toEqual([]);
   });
 });
