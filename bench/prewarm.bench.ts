@@ -5,7 +5,9 @@
  *  - `ptc prewarm` (the CLI, in its own process): index, both platform manifests, every config
  *    and layer blob, 8 requests in flight;
  *  - the loop a user writes today: `skopeo inspect --raw` per image, one after another (it fetches
- *    the top manifest only, so it does less work than prewarm).
+ *    the top manifest only, so it does less work than prewarm);
+ *  - for the same work as prewarm: `skopeo copy --all` of each image to a scratch directory, one
+ *    after another (every manifest and blob of both platforms), reported beside the headline ratio.
  * Each way gets its own cold proxy of the same upstream. Prints the wall times, their ratio
  * (target: prewarm at least 10x faster) and the prewarm process's peak RSS (target: under 150 MB).
  *
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
   try {
     registries = startRegistries();
     const skopeoProxy = startProxy(registries, 'skopeo-proxy');
+    const copyProxy = startProxy(registries, 'copy-proxy');
     const names = Array.from({ length: IMAGES }, (_, i) => `img-${String(i).padStart(3, '0')}`);
 
     let t = performance.now();
@@ -119,6 +122,19 @@ async function main(): Promise<void> {
     });
     const skopeoCpu = cpuSeconds('self-children') - children0;
 
+    // 3. Equal work: a sequential `skopeo copy --all` loop (every manifest and blob) through a third cold proxy.
+    let copyMs = 0;
+    const scratch = path.join(work, 'copy');
+    await registryCpu({ proxy: registryPid(path.join(registries.base, 'copy-proxy')), upstream: upstreamPid }, async () => {
+      const started = performance.now();
+      for (const name of names) {
+        const r = spawnSync('skopeo', ['copy', '--quiet', '--all', '--src-tls-verify=false', '--src-creds', `${registries!.user}:${registries!.password}`, `docker://${copyProxy}/docker-hub/bench/${name}:1.0`, `dir:${scratch}`], { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`skopeo copy ${name} failed: ${r.stderr}`);
+        rmSync(scratch, { recursive: true, force: true });
+      }
+      copyMs = performance.now() - started;
+    });
+
     const ratio = skopeoMs / prewarmWallMs;
     const rssMb = usage.maxRssKb / 1024;
     const gets = IMAGES * (1 + PLATFORMS.length * 3);
@@ -129,6 +145,7 @@ async function main(): Promise<void> {
         `skopeo inspect --raw loop:             ${s2(skopeoMs / 1000)} wall; ${IMAGES} processes, the top manifest only`,
         `    CPU: skopeo ${s2(skopeoCpu)}, cache proxy ${s2(skopeo.proxy)}, upstream ${s2(skopeo.upstream)}`,
         `ratio: skopeo loop / prewarm = ${ratio.toFixed(2)}x (target >= ${RATIO_TARGET}x) ${ratio >= RATIO_TARGET ? 'MET' : 'MISSED'}`,
+        `same work: skopeo copy --all loop ${s2(copyMs / 1000)} wall (every manifest and blob, to a scratch dir); skopeo copy loop / prewarm = ${(copyMs / prewarmWallMs).toFixed(2)}x`,
         `per GET: prewarm ${(prewarmWallMs / gets).toFixed(1)} ms, skopeo loop ${(skopeoMs / IMAGES).toFixed(1)} ms (${(skopeoMs / IMAGES / (prewarmWallMs / gets)).toFixed(1)}x); the registries' CPU is ${(((prewarm.proxy + prewarm.upstream) / (prewarm.proxy + prewarm.upstream + prewarmCpu)) * 100).toFixed(0)}% of the prewarm side's CPU`,
         `prewarm peak RSS: ${(rssMb).toFixed(1)} MB (target < ${RSS_TARGET_MB} MB) ${rssMb < RSS_TARGET_MB ? 'MET' : 'MISSED'}`,
         `machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
