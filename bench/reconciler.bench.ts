@@ -5,16 +5,15 @@
  *     127.0.0.1 (its own process) that throttles 10% of calls, beside the same sweep unthrottled:
  *     every repository must end compliant with nothing foreign lost; wall time and peak memory.
  *
- * The sweep clients use the SDK's standard retry with 5 attempts, with backoff scaled to 1/100
- * (5 ms base instead of 500 ms for throttling) so the run takes seconds. The Lambda's adaptive
- * mode also rate-limits the client after each throttle; a fake that throttles 10% of calls at any
- * rate would drive that limiter to its floor, which real ECR (throttling by rate) does not.
+ * The sweep clients retry the way the SDK's standard mode does (throttling and transient errors,
+ * 5 attempts), with full-jitter backoff scaled down (5 ms base instead of the SDK's 1 s for
+ * throttling) so the run takes seconds. The Lambda's adaptive mode also rate-limits the client
+ * after each throttle; a fake that throttles 10% of calls at any rate would drive that limiter to
+ * its floor, which real ECR (throttling by rate) does not.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-// The SDK's own retry core (a dependency of every v3 client): standard retry with our backoff.
-import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { ECRClient } from '@aws-sdk/client-ecr';
+import { ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { canonicalJson, desiredState, parseConfig, policyDocument } from '../core';
 import { handleEvent } from '../functions/reconcile-repository/run';
@@ -47,6 +46,31 @@ const rawConfig = {
 };
 const config = parseConfig(rawConfig);
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+
+/** The client's retry strategy interface (the SDK's v2 one), as `ECRClientConfig` declares it. */
+type RetryStrategyV2 = Extract<NonNullable<ECRClientConfig['retryStrategy']>, { acquireInitialRetryToken: unknown }>;
+type RetryToken = Awaited<ReturnType<RetryStrategyV2['acquireInitialRetryToken']>>;
+
+/**
+ * Standard-mode retry decisions with a scaled backoff, written against the client's public
+ * `retryStrategy` option so the benchmark needs no package beyond the SDK clients: throttling and
+ * transient errors (as the SDK classifies them) are retried until `maxAttempts` calls were made,
+ * each after `random() * baseMs * 2^attempt` ms; anything else is thrown at once.
+ */
+function scaledStandardRetry(maxAttempts: number, baseMs: number): RetryStrategyV2 {
+  const token = (count: number, delay: number): RetryToken => ({ getRetryCount: () => count, getRetryDelay: () => delay });
+  return {
+    acquireInitialRetryToken: async () => token(0, 0),
+    refreshRetryTokenForRetry: async (previous, info) => {
+      const attempt = previous.getRetryCount() + 1;
+      if (attempt >= maxAttempts || (info.errorType !== 'THROTTLING' && info.errorType !== 'TRANSIENT')) {
+        throw info.error ?? new Error(`not retried (${info.errorType})`);
+      }
+      return token(attempt, Math.round(Math.random() * baseMs * 2 ** attempt));
+    },
+    recordSuccess: () => {},
+  };
+}
 
 /** The default bus, counted and otherwise ignored (a mock recording every call would weigh on the memory figures). */
 let putEvents = 0;
@@ -147,7 +171,7 @@ async function sweepRun(ask: Awaited<ReturnType<typeof child>>['ask'], throttleR
     endpoint,
     credentials,
     maxAttempts: 5,
-    retryStrategy: new ConfiguredRetryStrategy(5, (attempt) => Math.round(Math.random() * 5 * 2 ** attempt)),
+    retryStrategy: scaledStandardRetry(5, 5),
   });
   let retryRounds = 0;
   const log = { ...silentLogger, warn: (m: string) => void (m.startsWith('retrying') && retryRounds++) };

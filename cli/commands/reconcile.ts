@@ -15,6 +15,20 @@ export class AwsCredentialsError extends PtcError {
   }
 }
 
+/** Listing the registry failed (access denied, an unknown region): said plainly instead of an SDK trace. */
+export class RegistryListingError extends PtcError {
+  constructor(
+    /** The AWS error name, such as `AccessDeniedException`. */
+    readonly errorName: string,
+    reason: string,
+  ) {
+    super(`ptc reconcile could not list the repositories with ecr:DescribeRepositories (${errorName}: ${reason})`);
+  }
+}
+
+/** Whether an error came back from an AWS service (it carries the SDK's response metadata). */
+const isServiceError = (err: unknown): err is Error => err instanceof Error && '$metadata' in err;
+
 function printOutcome(io: CliIo, o: ReconcileOutcome): void {
   const verb = { configured: 'configured', planned: 'would change', ignored: 'ignored', compliant: 'compliant', 'not-found': 'gone', unmanaged: 'unmanaged' }[o.status];
   if (o.status === 'compliant' && o.kept.length === 0) return;
@@ -60,6 +74,8 @@ export const registerReconcile: RegisterCommand = (program, io, state) => {
         report = await sweep(deps, { concurrency: config.reconciler.concurrency, onOutcome: (o) => printOutcome(io, o) });
       } catch (err) {
         if (err instanceof Error && err.name === 'CredentialsProviderError') throw new AwsCredentialsError(err.message);
+        // The sweep records each repository's failure itself; what escapes it is the listing.
+        if (isServiceError(err)) throw new RegistryListingError(err.name, err.message);
         throw err;
       }
       for (const f of report.failures) io.stderr(`failed ${f.repositoryName}: ${f.error}: ${f.message}\n`);

@@ -134,16 +134,8 @@ export class RepositoryReconciler extends Construct {
           'Cache repositories are created on first pull under each managed prefix, so the ARNs end in <prefix>/*. The sweep lists repositories with DescribeRepositories without names, which ECR authorizes on repository/* of this registry only; it reconciles only names under the managed prefixes.',
         appliesTo: [...repositoryArns, registryRepositories].map((arn) => `Resource::${arn}`),
       },
-      {
-        id: 'AwsSolutions-L1',
-        reason: 'ptc-autopilot Lambdas target the Node.js 22 runtime on purpose (PtcFunction); the runtime moves with the project, not per function.',
-      },
-      {
-        id: 'AwsSolutions-IAM4',
-        reason: 'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs; it is the policy Lambda documents for that.',
-        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
-      },
     ]);
+    // AwsSolutions-L1 and AwsSolutions-IAM4 are shared by every ptc-autopilot Lambda and acknowledged by PtcFunction.
 
     const target_ = (): targets.LambdaFunction =>
       new targets.LambdaFunction(this.function, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(2) });

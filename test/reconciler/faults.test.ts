@@ -5,15 +5,18 @@ import {
   GetLifecyclePolicyCommand,
   GetRepositoryPolicyCommand,
   ListTagsForResourceCommand,
+  PutLifecyclePolicyCommand,
   RepositoryNotFoundException,
   SetRepositoryPolicyCommand,
+  TagResourceCommand,
 } from '@aws-sdk/client-ecr';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
+import { effectiveSettings, OWNED_SIDS, pullStatements, UnreadablePolicyError } from '../../core';
 import { SweepIncompleteError } from '../../functions/reconcile-repository/errors';
 import { handleEvent } from '../../functions/reconcile-repository/run';
 import { arnOf, FakeRegistry, installEcrMock, REGION } from './fake-registry';
-import { fixture, testDeps } from './helpers';
+import { fixture, reconcilerTestConfig, testDeps } from './helpers';
 
 const ecrMock = mockClient(ECRClient);
 const eventsMock = mockClient(EventBridgeClient);
@@ -127,6 +130,54 @@ describe('malformed and irrelevant events are logged, counted and dropped', () =
     expect(metrics).toMatchObject({ EventsDropped: 1, Failures: 0 });
     expect(log.lines[0]).toMatchObject({ level: 'warn', message: 'event dropped', attributes: { reason } });
     expect(ecrMock.calls()).toHaveLength(0);
+  });
+});
+
+describe('a foreign statement shaped like ours (Sid with our prefix, but not one of our Sids)', () => {
+  const ours = pullStatements(effectiveSettings(reconcilerTestConfig(), 'docker-hub'));
+  const lookalike = { Sid: `${OWNED_SIDS.crossAccountPull}Legacy`, Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: ['ecr:BatchGetImage', 'ecr:PutImage'] };
+  const theirs = { Sid: 'TeamDenyDelete', Effect: 'Deny', Principal: '*', Action: 'ecr:DeleteRepository' };
+
+  test('is kept verbatim and in place while our drifted statement is repaired, with exactly one SetRepositoryPolicy', async () => {
+    const drifted = { ...ours[0]!, Action: 'ecr:*' };
+    registry.add('docker-hub/alpine', { policyText: JSON.stringify({ Version: '2012-10-17', Id: 'team', Statement: [lookalike, drifted, theirs] }) });
+    const { deps } = testDeps(ecr, events);
+    await handleEvent(fixture('ecr-pull-through-cache-action'), deps);
+
+    expect(ecrMock).toHaveReceivedCommandTimes(SetRepositoryPolicyCommand, 1);
+    expect(ecrMock).toHaveReceivedCommandWith(SetRepositoryPolicyCommand, {
+      repositoryName: 'docker-hub/alpine',
+      policyText: JSON.stringify({ Version: '2012-10-17', Id: 'team', Statement: [lookalike, ours[0], theirs, ours[1]] }),
+    });
+  });
+
+  test('the next event finds the repository compliant: reads only, the lookalike untouched', async () => {
+    registry.add('docker-hub/alpine', { policyText: JSON.stringify({ Version: '2012-10-17', Statement: [lookalike] }) });
+    await handleEvent(fixture('ecr-pull-through-cache-action'), testDeps(ecr, events).deps);
+    const after = registry.get('docker-hub/alpine').policyText;
+    ecrMock.resetHistory();
+
+    const { deps, metrics } = testDeps(ecr, events);
+    expect(await handleEvent(fixture('ecr-pull-through-cache-action'), deps)).toEqual({ status: 'compliant', repositoryName: 'docker-hub/alpine', writes: 0 });
+    expect(ecrMock).not.toHaveReceivedCommand(SetRepositoryPolicyCommand);
+    expect(ecrMock).not.toHaveReceivedCommand(PutLifecyclePolicyCommand);
+    expect(ecrMock).not.toHaveReceivedCommand(TagResourceCommand);
+    expect(registry.get('docker-hub/alpine').policyText).toBe(after);
+    expect(JSON.parse(after!).Statement[0]).toEqual(lookalike);
+    expect(metrics).toMatchObject({ ReposCompliant: 1, ChangesApplied: 0 });
+  });
+});
+
+describe('an existing policy that is not readable', () => {
+  test('nothing is written, and the error names the policy so the event ends in the DLQ', async () => {
+    registry.add('docker-hub/alpine', { policyText: '{"Version": "2012-10-17", "Statement": [' });
+    const { deps, metrics, log } = testDeps(ecr, events);
+    const error = await handleEvent(fixture('ecr-pull-through-cache-action'), deps).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnreadablePolicyError);
+    expect((error as Error).message).toMatch(/^the existing repository policy cannot be read \(not JSON: .+\); left untouched$/);
+    expect(registry.totals().writes).toBe(0);
+    expect(metrics.Failures).toBe(1);
+    expect(log.lines.find((l) => l.level === 'error')?.attributes).toMatchObject({ repositoryName: 'docker-hub/alpine', prefix: 'docker-hub', error: 'UnreadablePolicyError' });
   });
 });
 

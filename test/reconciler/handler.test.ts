@@ -1,4 +1,4 @@
-import { ECRClient } from '@aws-sdk/client-ecr';
+import { ECRClient, ECRServiceException, ListTagsForResourceCommand } from '@aws-sdk/client-ecr';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -32,7 +32,7 @@ Object.assign(process.env, {
 const { handler } = require('../../functions/reconcile-repository/handler') as typeof import('../../functions/reconcile-repository/handler');
 
 /** Invokes the handler and returns what it printed on stdout and stderr as JSON lines (logs and EMF). */
-async function invoke(event: unknown): Promise<{ result: unknown; lines: Record<string, any>[] }> {
+async function invoke(event: unknown): Promise<{ result: unknown; error?: unknown; lines: Record<string, any>[] }> {
   const written: string[] = [];
   const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     written.push(String(chunk));
@@ -43,9 +43,15 @@ async function invoke(event: unknown): Promise<{ result: unknown; lines: Record<
     return true;
   });
   try {
-    const result = await handler(event, context);
+    let result: unknown;
+    let error: unknown;
+    try {
+      result = await handler(event, context);
+    } catch (err) {
+      error = err;
+    }
     const lines = written.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-    return { result, lines };
+    return { result, error, lines };
   } finally {
     spy.mockRestore();
     quiet.mockRestore();
@@ -70,6 +76,9 @@ test('handler.ts reads its settings from the environment, logs with repositoryNa
   const emf = lines.filter((l) => l._aws !== undefined);
   expect(emf).toHaveLength(1);
   expect(emf[0]!._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'PtcAutopilot', Dimensions: [['service']] });
+  expect(emf[0]!._aws.CloudWatchMetrics[0].Metrics).toEqual(
+    ['ReposConfigured', 'ReposCompliant', 'ChangesApplied', 'EventsDropped', 'Failures'].map((Name) => ({ Name, Unit: 'Count' })),
+  );
   expect(emf[0]).toMatchObject({ service: 'reconcile-repository', ReposConfigured: 1, ReposCompliant: 0, ChangesApplied: 4, EventsDropped: 0, Failures: 0 });
 });
 
@@ -78,4 +87,25 @@ test('a dropped event is counted in the EMF line and the invocation succeeds', a
   const { result, lines } = await invoke({ 'detail-type': 'ECR Image Action', source: 'aws.ecr' });
   expect(result).toEqual({ status: 'dropped', reason: '"ECR Image Action" event has no detail object' });
   expect(lines.find((l) => l._aws !== undefined)).toMatchObject({ EventsDropped: 1 });
+});
+
+test('a failure is thrown for Lambda to retry, and the EMF line still goes out with Failures counted', async () => {
+  const registry = new FakeRegistry();
+  registry.add('docker-hub/alpine');
+  installEcrMock(ecrMock, registry);
+  ecrMock
+    .on(ListTagsForResourceCommand)
+    .rejects(new ECRServiceException({ name: 'ServerException', $fault: 'server', $metadata: { httpStatusCode: 500 }, message: 'internal error' }));
+  const { error, lines } = await invoke(fixture('ecr-pull-through-cache-action'));
+
+  expect(error).toMatchObject({ name: 'ServerException', message: 'internal error' });
+  expect(lines.find((l) => l.level === 'ERROR')).toMatchObject({
+    message: 'repository not reconciled; Lambda will retry the event',
+    repositoryName: 'docker-hub/alpine',
+    prefix: 'docker-hub',
+    error: 'ServerException',
+  });
+  const emf = lines.filter((l) => l._aws !== undefined);
+  expect(emf).toHaveLength(1);
+  expect(emf[0]).toMatchObject({ ReposConfigured: 0, ReposCompliant: 0, ChangesApplied: 0, EventsDropped: 0, Failures: 1 });
 });

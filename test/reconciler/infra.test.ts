@@ -2,6 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { PtcConfig } from '../../core';
 import { buildApp } from '../../infra/build-app';
 import { fullConfig } from '../infra/helpers';
+import { fixture } from './helpers';
 
 /** The first stack's template, synthesized without bundling the Lambdas (they are not under test here). */
 function templateOf(config: PtcConfig): Template {
@@ -61,6 +62,69 @@ describe('reconciler triggers', () => {
   });
 });
 
+/**
+ * The subset of EventBridge matching the reconciler's patterns use: a list of values (or of
+ * `{prefix}` / `{exists: false}` filters) matches a field that equals one of them; an object
+ * descends into the event.
+ */
+function matches(pattern: Record<string, unknown>, event: Record<string, unknown>): boolean {
+  return Object.entries(pattern).every(([key, rule]) => {
+    const value = event[key];
+    if (!Array.isArray(rule)) return value !== null && typeof value === 'object' && matches(rule as Record<string, unknown>, value as Record<string, unknown>);
+    return rule.some((r: unknown) => {
+      if (r !== null && typeof r === 'object') {
+        const filter = r as { prefix?: string; exists?: boolean };
+        if (filter.exists === false) return value === undefined;
+        if (filter.prefix !== undefined) return typeof value === 'string' && value.startsWith(filter.prefix);
+        throw new Error(`unsupported filter ${JSON.stringify(r)}`);
+      }
+      return value === r;
+    });
+  });
+}
+
+describe('the synthesized patterns against the documented events', () => {
+  const patterns = Object.entries(template.findResources('AWS::Events::Rule'))
+    .filter(([id, rule]) => id.startsWith('CacheReconciler') && rule.Properties.EventPattern?.source?.[0] === 'aws.ecr')
+    .map(([, rule]) => rule.Properties.EventPattern as Record<string, unknown>);
+  const invokes = (event: Record<string, unknown>) => patterns.filter((p) => matches(p, event)).length;
+  const named = (event: Record<string, any>, name: string) => {
+    const copy = structuredClone(event);
+    if (copy.detail.requestParameters) copy.detail.requestParameters.repositoryName = name;
+    else copy.detail['repository-name'] = name;
+    return copy;
+  };
+  const documented = {
+    createRepository: fixture('cloudtrail-ecr-create-repository'),
+    pullThroughCache: fixture('ecr-pull-through-cache-action'),
+    imagePush: fixture('ecr-image-action-push'),
+  };
+
+  test('there is one pattern per ECR trigger', () => {
+    expect(patterns).toHaveLength(3);
+  });
+
+  test.each(Object.entries(documented))('%s under a managed prefix invokes the function through exactly one rule', (_trigger, event) => {
+    for (const name of ['docker-hub/library/nginx', 'k8s/pause', 'central/team/app']) expect(invokes(named(event, name))).toBe(1);
+  });
+
+  test.each(Object.entries(documented))('%s outside the managed prefixes never invokes the function', (_trigger, event) => {
+    for (const name of ['testrepo', 'my-repository-name', 'docker-hubx/nginx', 'team-a/docker-hub/nginx', 'k8s']) expect(invokes(named(event, name))).toBe(0);
+  });
+
+  test('a failed CreateRepository and a push that is not a successful PUSH do not invoke it', () => {
+    const failed = named(documented.createRepository, 'docker-hub/alpine');
+    failed.detail.errorCode = 'RepositoryAlreadyExistsException';
+    expect(invokes(failed)).toBe(0);
+    const deletion = named(documented.imagePush, 'docker-hub/alpine');
+    deletion.detail['action-type'] = 'DELETE';
+    expect(invokes(deletion)).toBe(0);
+    const failedPush = named(documented.imagePush, 'docker-hub/alpine');
+    failedPush.detail.result = 'FAILURE';
+    expect(invokes(failedPush)).toBe(0);
+  });
+});
+
 describe('reconciler function', () => {
   test('is a Node.js 22 function with the config and partition in its environment and Lambda\'s longest timeout', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -108,11 +172,13 @@ describe('reconciler DLQ', () => {
     });
   });
 
-  test('has an alarm on any message, notifying the alarm topic', () => {
+  test('has an alarm on any message (depth > 0) in this very queue, notifying the alarm topic', () => {
     const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    const [queueId] = Object.keys(template.findResources('AWS::SQS::Queue')).filter((id) => id.startsWith('CacheReconcilerDeadLetterQueue'));
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Namespace: 'AWS/SQS',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
       EvaluationPeriods: 1,

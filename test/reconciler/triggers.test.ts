@@ -4,11 +4,7 @@ import {
   GetLifecyclePolicyCommand,
   GetRepositoryPolicyCommand,
   ListTagsForResourceCommand,
-  PutImageScanningConfigurationCommand,
-  PutImageTagMutabilityCommand,
   PutLifecyclePolicyCommand,
-  SetRepositoryPolicyCommand,
-  TagResourceCommand,
 } from '@aws-sdk/client-ecr';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -110,17 +106,59 @@ describe('ECR Pull Through Cache Action (documented event, docker-hub/alpine)', 
 });
 
 describe('CloudTrail CreateRepository (documented record, in a k8s repository)', () => {
-  test('applies the k8s override: 20 tagged images kept and immutable tags', async () => {
+  test('applies the k8s override (20 tagged images kept, immutable tags) with exactly these reads and writes', async () => {
     registry.add('k8s/pause');
-    const { deps } = testDeps(ecr, events);
-    await handleEvent(withRepositoryName(fixture('cloudtrail-ecr-create-repository'), 'k8s/pause'), deps);
+    const { deps, metrics } = testDeps(ecr, events);
+    const result = await handleEvent(withRepositoryName(fixture('cloudtrail-ecr-create-repository'), 'k8s/pause'), deps);
 
     const k8s = effectiveSettings(config, 'k8s');
     expect(k8s.lifecycle.keepLastTagged).toBe(20);
-    expect(ecrMock).toHaveReceivedCommandWith(PutLifecyclePolicyCommand, { repositoryName: 'k8s/pause', lifecyclePolicyText: canonicalJson(lifecyclePolicy(k8s.lifecycle)) });
-    expect(ecrMock).toHaveReceivedCommandWith(PutImageTagMutabilityCommand, { repositoryName: 'k8s/pause', imageTagMutability: 'IMMUTABLE' });
-    expect(ecrMock).toHaveReceivedCommandWith(TagResourceCommand, { resourceArn: arnOf('k8s/pause'), tags: expectedTags() });
-    expect(registry.get('k8s/pause')).toMatchObject({ imageTagMutability: 'IMMUTABLE', scanOnPush: true });
+    const name = 'k8s/pause';
+    const arn = arnOf(name);
+    expect(ecrCalls()).toEqual([
+      ['DescribeRepositoriesCommand', { repositoryNames: [name] }],
+      ['ListTagsForResourceCommand', { resourceArn: arn }],
+      ['GetLifecyclePolicyCommand', { repositoryName: name }],
+      ['GetRepositoryPolicyCommand', { repositoryName: name }],
+      ['PutLifecyclePolicyCommand', { repositoryName: name, lifecyclePolicyText: canonicalJson(lifecyclePolicy(k8s.lifecycle)) }],
+      ['SetRepositoryPolicyCommand', { repositoryName: name, policyText: JSON.stringify({ Version: '2012-10-17', Statement: pullStatements(k8s) }) }],
+      ['PutImageScanningConfigurationCommand', { repositoryName: name, imageScanningConfiguration: { scanOnPush: true } }],
+      ['PutImageTagMutabilityCommand', { repositoryName: name, imageTagMutability: 'IMMUTABLE' }],
+      ['TagResourceCommand', { resourceArn: arn, tags: expectedTags() }],
+    ]);
+    expect(JSON.parse((ecrMock.commandCalls(PutLifecyclePolicyCommand)[0]!.args[0].input.lifecyclePolicyText)!).rules[1].selection.countNumber).toBe(20);
+    expect(eventsMock).toHaveReceivedCommandWith(PutEventsCommand, {
+      Entries: [
+        {
+          Source: 'ptc-autopilot',
+          DetailType: 'Cache Repository Configured',
+          Resources: [arn],
+          Detail: JSON.stringify({
+            repositoryName: name,
+            prefix: 'k8s',
+            changes: [
+              { setting: 'lifecyclePolicy', action: 'put' },
+              { setting: 'repositoryPolicy', action: 'set' },
+              { setting: 'scanOnPush', action: 'set', value: true },
+              { setting: 'imageTagMutability', action: 'set', value: 'IMMUTABLE' },
+              { setting: 'tags', action: 'tag', keys: [MANAGED_TAG_KEY, OWNED_TAGS_TAG_KEY, 'team'].sort() },
+            ],
+          }),
+        },
+      ],
+    });
+    expect(result).toEqual({ status: 'configured', repositoryName: name, writes: 5 });
+    expect(metrics).toEqual({ ReposConfigured: 1, ReposCompliant: 0, ChangesApplied: 5, EventsDropped: 0, Failures: 0 });
+    expect(registry.get(name)).toMatchObject({ imageTagMutability: 'IMMUTABLE', scanOnPush: true });
+  });
+
+  test('takes the name from responseElements when requestParameters lacks it', async () => {
+    registry.add('k8s/pause');
+    const event = withRepositoryName(fixture('cloudtrail-ecr-create-repository'), 'k8s/pause');
+    delete event.detail.requestParameters.repositoryName;
+    const { deps } = testDeps(ecr, events);
+    expect(await handleEvent(event, deps)).toMatchObject({ status: 'configured', repositoryName: 'k8s/pause' });
+    expect(ecrMock).toHaveReceivedNthCommandWith(1, DescribeRepositoriesCommand, { repositoryNames: ['k8s/pause'] });
   });
 
   test('the documented record itself (repository "testrepo") is outside the managed prefixes: dropped without an ECR call', async () => {
@@ -133,13 +171,26 @@ describe('CloudTrail CreateRepository (documented record, in a k8s repository)',
 });
 
 describe('ECR Image Action PUSH (documented event, in an ecr repository)', () => {
-  test('configures the pushed repository', async () => {
+  test('configures the pushed repository with exactly these reads and writes (scan on push already on: no write for it)', async () => {
     registry.add('ecr/nginx/nginx', { scanOnPush: true });
-    const { deps } = testDeps(ecr, events);
-    expect(await handleEvent(withRepositoryName(fixture('ecr-image-action-push'), 'ecr/nginx/nginx'), deps)).toMatchObject({ status: 'configured', writes: 3 });
-    expect(ecrMock).toHaveReceivedCommandWith(DescribeRepositoriesCommand, { repositoryNames: ['ecr/nginx/nginx'] });
-    expect(ecrMock).toHaveReceivedCommandTimes(PutImageScanningConfigurationCommand, 0);
-    expect(ecrMock).toHaveReceivedCommandWith(SetRepositoryPolicyCommand, { repositoryName: 'ecr/nginx/nginx' });
+    const { deps, metrics } = testDeps(ecr, events);
+    expect(await handleEvent(withRepositoryName(fixture('ecr-image-action-push'), 'ecr/nginx/nginx'), deps)).toEqual({ status: 'configured', repositoryName: 'ecr/nginx/nginx', writes: 3 });
+
+    const settings = effectiveSettings(config, 'ecr');
+    const name = 'ecr/nginx/nginx';
+    const arn = arnOf(name);
+    expect(ecrCalls()).toEqual([
+      ['DescribeRepositoriesCommand', { repositoryNames: [name] }],
+      ['ListTagsForResourceCommand', { resourceArn: arn }],
+      ['GetLifecyclePolicyCommand', { repositoryName: name }],
+      ['GetRepositoryPolicyCommand', { repositoryName: name }],
+      ['PutLifecyclePolicyCommand', { repositoryName: name, lifecyclePolicyText: canonicalJson(lifecyclePolicy(settings.lifecycle)) }],
+      ['SetRepositoryPolicyCommand', { repositoryName: name, policyText: JSON.stringify({ Version: '2012-10-17', Statement: pullStatements(settings) }) }],
+      ['TagResourceCommand', { resourceArn: arn, tags: expectedTags() }],
+    ]);
+    expect(eventsMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    expect(JSON.parse(eventsMock.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!.Detail!)).toMatchObject({ repositoryName: name, prefix: 'ecr' });
+    expect(metrics).toMatchObject({ ReposConfigured: 1, ChangesApplied: 3 });
   });
 
   test('the documented event itself ("my-repository-name") is dropped', async () => {
@@ -165,6 +216,31 @@ describe('scheduled sweep (documented Scheduled Event)', () => {
     expect(ecrMock).not.toHaveReceivedCommandWith(GetLifecyclePolicyCommand, { repositoryName: 'team-a/service' });
     expect(registry.get('team-a/service')).toEqual({ name: 'team-a/service', scanOnPush: false, imageTagMutability: 'MUTABLE', tags: {} });
     expect(eventsMock).toHaveReceivedCommandTimes(PutEventsCommand, 2);
+
+    // Repositories are reconciled concurrently, so calls interleave; per repository they are exact.
+    const callsFor = (name: string) =>
+      ecrCalls().filter(([, input]) => (input as { repositoryName?: string; resourceArn?: string }).repositoryName === name || (input as { resourceArn?: string }).resourceArn === arnOf(name));
+    const k8s = effectiveSettings(config, 'k8s');
+    expect(callsFor('k8s/pause')).toEqual([
+      ['ListTagsForResourceCommand', { resourceArn: arnOf('k8s/pause') }],
+      ['GetLifecyclePolicyCommand', { repositoryName: 'k8s/pause' }],
+      ['GetRepositoryPolicyCommand', { repositoryName: 'k8s/pause' }],
+      ['PutLifecyclePolicyCommand', { repositoryName: 'k8s/pause', lifecyclePolicyText: canonicalJson(lifecyclePolicy(k8s.lifecycle)) }],
+      ['SetRepositoryPolicyCommand', { repositoryName: 'k8s/pause', policyText: JSON.stringify({ Version: '2012-10-17', Statement: pullStatements(k8s) }) }],
+      ['PutImageScanningConfigurationCommand', { repositoryName: 'k8s/pause', imageScanningConfiguration: { scanOnPush: true } }],
+      ['PutImageTagMutabilityCommand', { repositoryName: 'k8s/pause', imageTagMutability: 'IMMUTABLE' }],
+      ['TagResourceCommand', { resourceArn: arnOf('k8s/pause'), tags: expectedTags() }],
+    ]);
+    expect(callsFor('docker-hub/library/nginx').map(([n]) => n)).toEqual([
+      'ListTagsForResourceCommand',
+      'GetLifecyclePolicyCommand',
+      'GetRepositoryPolicyCommand',
+      'PutLifecyclePolicyCommand',
+      'SetRepositoryPolicyCommand',
+      'PutImageScanningConfigurationCommand',
+      'TagResourceCommand',
+    ]);
+    expect(callsFor('team-a/service')).toEqual([]);
   });
 });
 
