@@ -9,6 +9,9 @@ import type { ChangeSummary } from './plan';
 
 /** The detail of a "Cache Repository Configured" event. */
 export interface ConfiguredDetail {
+  /** The repository name, as the contract spells the key. */
+  readonly repository: string;
+  /** The same name under ECR's own key, for rules written against ECR events. */
   readonly repositoryName: string;
   readonly prefix: string;
   readonly changes: readonly ChangeSummary[];

@@ -96,9 +96,9 @@ export async function reconcileRepository(deps: ReconcileDeps, repositoryName: s
     metrics.count('ReposConfigured');
     metrics.count('ChangesApplied', plan.writes.length);
     const changes = plan.writes.map(summarizeWrite);
-    log.info('repository configured', { repositoryName, prefix, changes });
+    log.info('repository configured', { repository: repositoryName, repositoryName, prefix, changes });
     try {
-      await publishConfigured(deps.events, state.repositoryArn, { repositoryName, prefix, changes });
+      await publishConfigured(deps.events, state.repositoryArn, { repository: repositoryName, repositoryName, prefix, changes });
     } catch (err) {
       // The writes are done and a retry would find nothing to change, so it would not publish either.
       metrics.count('Failures');

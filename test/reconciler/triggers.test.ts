@@ -75,6 +75,7 @@ describe('ECR Pull Through Cache Action (documented event, docker-hub/alpine)', 
           DetailType: 'Cache Repository Configured',
           Resources: [arn],
           Detail: JSON.stringify({
+            repository: name,
             repositoryName: name,
             prefix: 'docker-hub',
             changes: [
@@ -134,6 +135,7 @@ describe('CloudTrail CreateRepository (documented record, in a k8s repository)',
           DetailType: 'Cache Repository Configured',
           Resources: [arn],
           Detail: JSON.stringify({
+            repository: name,
             repositoryName: name,
             prefix: 'k8s',
             changes: [
@@ -189,7 +191,7 @@ describe('ECR Image Action PUSH (documented event, in an ecr repository)', () =>
       ['TagResourceCommand', { resourceArn: arn, tags: expectedTags() }],
     ]);
     expect(eventsMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
-    expect(JSON.parse(eventsMock.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!.Detail!)).toMatchObject({ repositoryName: name, prefix: 'ecr' });
+    expect(JSON.parse(eventsMock.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!.Detail!)).toMatchObject({ repository: name, repositoryName: name, prefix: 'ecr' });
     expect(metrics).toMatchObject({ ReposConfigured: 1, ChangesApplied: 3 });
   });
 
