@@ -96,15 +96,6 @@ export class Prewarm extends Construct {
           'ecr:GetAuthorizationToken supports no resource-level permissions and takes "*". Cache repositories are created on first pull under each managed prefix, so the pull statement is scoped to <prefix>/* of this registry.',
         appliesTo: ['Resource::*', ...repositoryArns.map((arn) => `Resource::${arn}`)],
       },
-      {
-        id: 'AwsSolutions-L1',
-        reason: 'ptc-autopilot Lambdas target the Node.js 22 runtime on purpose (PtcFunction); the runtime moves with the project, not per function.',
-      },
-      {
-        id: 'AwsSolutions-IAM4',
-        reason: 'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs; it is the policy Lambda documents for that.',
-        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
-      },
     ]);
 
     new events.Rule(this, 'Schedule', {

@@ -101,15 +101,6 @@ export class RuleValidation extends Construct {
           'ecr:DescribePullThroughCacheRules and ecr:ValidatePullThroughCacheRule act on the registry and support no resource-level permissions (Service Authorization Reference), so they take "*"; the function only reads rules.',
         appliesTo: ['Resource::*'],
       },
-      {
-        id: 'AwsSolutions-L1',
-        reason: 'ptc-autopilot Lambdas target the Node.js 22 runtime on purpose (PtcFunction); the runtime moves with the project, not per function.',
-      },
-      {
-        id: 'AwsSolutions-IAM4',
-        reason: 'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs; it is the policy Lambda documents for that.',
-        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
-      },
     ]);
 
     const invoke = (): targets.LambdaFunction => new targets.LambdaFunction(this.function, { retryAttempts: 4, maxEventAge: Duration.hours(1) });
