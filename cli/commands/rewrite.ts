@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { PtcError, createResolver } from '../../core';
+import { PtcError, createResolver, createReverser } from '../../core';
 import { renderSummary, resolveContext, rewriteHelmValues, rewriteManifests, totals, type FileOutcome, type RegistryOptions } from '../rewrite';
 import { EXIT_INVALID_REFERENCE } from './resolve';
 import type { RegisterCommand } from './types';
@@ -12,6 +12,7 @@ interface RewriteOptions extends RegistryOptions {
   inPlace?: boolean;
   check?: boolean;
   helmValues?: boolean;
+  reverse?: boolean;
 }
 
 function read(file: string, cwd: string): string {
@@ -23,10 +24,11 @@ function read(file: string, cwd: string): string {
 }
 
 /**
- * `ptc rewrite [--config FILE] [--in-place | --check] [--helm-values] [FILE...]`: points every
- * container image of manifests (or Helm values) at the cache. Reads stdin when no file is given;
- * writes the result to stdout, or back to the files with `--in-place`; `--check` changes nothing
- * and exits 1 when anything would change. The summary goes to stderr.
+ * `ptc rewrite [--config FILE] [--in-place | --check] [--helm-values] [--reverse] [FILE...]`:
+ * points every container image of manifests (or Helm values) at the cache, or with `--reverse`
+ * back at the upstream registries. Reads stdin when no file is given; writes the result to
+ * stdout, or back to the files with `--in-place`; `--check` changes nothing and exits 1 when
+ * anything would change. The summary goes to stderr.
  */
 export const registerRewrite: RegisterCommand = (program, io, state) => {
   program
@@ -39,15 +41,16 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
     .option('-i, --in-place', 'write the rewritten files back')
     .option('--check', 'change nothing; exit 1 when any image would change (a CI gate)')
     .option('--helm-values', 'the files are Helm values files (image: ref, image: {registry, repository, tag, digest}, ...)')
+    .option('--reverse', 'point cache URIs back at their upstream references (to retire the cache)')
     .action(async (files: string[], opts: RewriteOptions) => {
       if (opts.inPlace && opts.check) throw new RewriteFileError('give --in-place or --check, not both');
       if (opts.inPlace && files.length === 0) throw new RewriteFileError('--in-place needs files; standard input cannot be written back');
       const ctx = resolveContext(io, opts);
-      const resolve = createResolver(ctx);
+      const resolve = opts.reverse ? createReverser(ctx) : createResolver(ctx);
       const inputs = files.length === 0 ? [{ file: '<stdin>', text: await io.readStdin() }] : files.map((file) => ({ file, text: read(file, io.cwd) }));
       const outcomes: FileOutcome[] = inputs.map(({ file, text }) => ({
         file,
-        result: opts.helmValues ? rewriteHelmValues(text, resolve, ctx.registryHost, file) : rewriteManifests(text, resolve, file),
+        result: opts.helmValues ? rewriteHelmValues(text, resolve, file) : rewriteManifests(text, resolve, file),
       }));
       if (opts.inPlace) {
         outcomes.forEach(({ file, result }, i) => {

@@ -5,9 +5,11 @@
  *   set, overrides every such `registry`);
  * - `image: {registry, image, tag, digest}` (ingress-nginx style);
  * - `image: {repository, tag}` at any depth, the repository holding the host, if any.
- * Tags and digests stay as they are; only registries and repositories change.
+ * Tags and digests stay as they are; only registries and repositories change. The direction is
+ * the resolver's: to the cache (`createResolver`) or back upstream (`createReverser`).
  */
 import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type Scalar, type YAMLMap } from 'yaml';
+import { parseReference, type Resolution } from '../../core';
 import { applyEdits } from './edits';
 import { RewriteCollector, scalarOf, stringOf } from './collector';
 import { ManifestSyntaxError } from './manifests';
@@ -16,13 +18,30 @@ import type { Resolve, RewriteResult } from './types';
 /** Keys whose value is an image (a reference string or an image map). */
 const IMAGE_KEY = /^image$|Image$/;
 
+/** An image map whose registry is `global.imageRegistry`: all of them change together, or none. */
+interface GlobalImage {
+  repositoryNode: Scalar;
+  reference: string;
+  location: string;
+  resolution: Resolution | undefined;
+}
+
 interface Walk {
   doc: Document;
   source: string;
   collector: RewriteCollector;
-  registryHost: string;
   /** `global.imageRegistry`, when it is set to a non-empty string. */
-  globalRegistry?: { node: Scalar; value: string; changed: boolean };
+  globalRegistry?: { node: Scalar; value: string };
+  /** The image maps `global.imageRegistry` serves, decided once the document is walked. */
+  globalImages: GlobalImage[];
+}
+
+/** The output reference's name without tag and digest: what a `repository` holding the host gets. */
+function nameOf(output: string): string {
+  const at = output.indexOf('@');
+  const name = at < 0 ? output : output.slice(0, at);
+  const colon = name.lastIndexOf(':');
+  return colon > name.lastIndexOf('/') ? name.slice(0, colon) : name;
 }
 
 function rewriteImageMap(map: YAMLMap, path: string, w: Walk): void {
@@ -38,22 +57,57 @@ function rewriteImageMap(map: YAMLMap, path: string, w: Walk): void {
   const reference = registry === undefined ? repository : `${registry}/${repository}`;
   const location = path;
   const resolution = w.collector.lookup(reference, location);
-  if (resolution?.status !== 'resolved') return;
-  const cacheRepository = resolution.cacheRepository!;
   if (viaGlobal) {
-    const global = w.globalRegistry!;
-    if (!global.changed) {
-      global.changed = true;
-      w.collector.set(global.node, w.registryHost, w.source, 0, { location: 'global.imageRegistry', from: global.value, to: w.registryHost });
-    }
-    w.collector.set(repositoryNode, cacheRepository, w.source, 0, { location, from: reference, to: `${w.registryHost}/${cacheRepository}` });
-  } else if (registry !== undefined) {
-    w.collector.set(registryNode!, w.registryHost, w.source, 0);
-    w.collector.set(repositoryNode, cacheRepository, w.source, 0, { location, from: reference, to: `${w.registryHost}/${cacheRepository}` });
+    w.globalImages.push({ repositoryNode, reference, location, resolution });
+    return;
+  }
+  if (resolution?.status !== 'resolved') return;
+  if (registry !== undefined) {
+    const target = parseReference(resolution.output);
+    w.collector.set(registryNode!, target.host, w.source, 0);
+    w.collector.set(repositoryNode, target.repository, w.source, 0, { location, from: reference, to: `${target.host}/${target.repository}` });
   } else {
-    const to = `${w.registryHost}/${cacheRepository}`;
+    const to = nameOf(resolution.output);
     w.collector.set(repositoryNode, to, w.source, 0, { location, from: reference, to });
   }
+}
+
+/**
+ * `global.imageRegistry` overrides the registry of every Bitnami image map, so it can only move
+ * when every image it serves moves to the same registry; otherwise nothing it serves changes.
+ */
+function rewriteGlobalImages(w: Walk): void {
+  const global = w.globalRegistry;
+  const resolved = w.globalImages.filter((g) => g.resolution?.status === 'resolved');
+  if (global === undefined || resolved.length === 0) return;
+  const targets = resolved.map((g) => parseReference(g.resolution!.output));
+  const host = targets[0]!.host;
+  const blocker = w.globalImages.find((g) => g.resolution?.status !== 'resolved') ??
+    resolved.find((_, i) => targets[i]!.host !== host);
+  if (blocker !== undefined) {
+    const why = (other: GlobalImage): string => {
+      const r = other.resolution;
+      if (r === undefined) return 'is not a valid reference';
+      if (r.status === 'resolved') return `moves to another registry (${parseReference(r.output).host})`;
+      return r.status === 'uncovered' ? 'no rule covers' : 'already points there';
+    };
+    for (const g of resolved) {
+      // A blocker that moves elsewhere is held back by the first image, and says so too.
+      const other = g === blocker ? resolved[0]! : blocker;
+      w.collector.findings.push({
+        location: g.location,
+        reference: g.reference,
+        reason: 'blocked',
+        message: `${g.reference} left unchanged: global.imageRegistry ("${global.value}") also serves ${other.location} (${other.reference}), which ${why(other)}`,
+      });
+    }
+    return;
+  }
+  w.collector.set(global.node, host, w.source, 0, { location: 'global.imageRegistry', from: global.value, to: host });
+  resolved.forEach((g, i) => {
+    const to = `${host}/${targets[i]!.repository}`;
+    w.collector.set(g.repositoryNode, targets[i]!.repository, w.source, 0, { location: g.location, from: g.reference, to });
+  });
 }
 
 function walk(node: unknown, path: string, w: Walk): void {
@@ -88,16 +142,17 @@ function globalRegistryOf(doc: Document): Walk['globalRegistry'] {
   if (!isMap(global)) return undefined;
   const node = scalarOf(global.get('imageRegistry', true), doc);
   const value = stringOf(node);
-  return node === undefined || value === undefined ? undefined : { node, value, changed: false };
+  return node === undefined || value === undefined ? undefined : { node, value };
 }
 
 /**
- * Rewrites the images of a Helm values file to the cache registry.
+ * Rewrites the images of a Helm values file with `resolve`: to the cache registry with
+ * `createResolver`, back to the upstream registries with `createReverser`.
  * @throws ManifestSyntaxError naming the line of the first YAML error.
  * @example
- * rewriteHelmValues(text, createResolver(ctx), ctx.registryHost, 'values.yaml').text
+ * rewriteHelmValues(text, createResolver(ctx), 'values.yaml').text
  */
-export function rewriteHelmValues(source: string, resolve: Resolve, registryHost: string, file = '<stdin>'): RewriteResult {
+export function rewriteHelmValues(source: string, resolve: Resolve, file = '<stdin>'): RewriteResult {
   const collector = new RewriteCollector(resolve);
   for (const doc of parseAllDocuments(source)) {
     const error = doc.errors[0];
@@ -105,10 +160,11 @@ export function rewriteHelmValues(source: string, resolve: Resolve, registryHost
       const line = source.slice(0, error.pos[0]).split('\n').length;
       throw new ManifestSyntaxError(`${file}: YAML error at line ${line}: ${error.message.split('\n')[0]}`);
     }
-    const w: Walk = { doc, source, collector, registryHost };
+    const w: Walk = { doc, source, collector, globalImages: [] };
     const globalRegistry = globalRegistryOf(doc);
     if (globalRegistry !== undefined) w.globalRegistry = globalRegistry;
     walk(doc.contents, '', w);
+    rewriteGlobalImages(w);
   }
   return { text: applyEdits(source, collector.edits), changes: collector.changes, findings: collector.findings };
 }

@@ -13,11 +13,13 @@ export interface RewriteTotals {
   files: number;
   uncovered: number;
   invalid: number;
+  /** Helm values: images left alone because `global.imageRegistry` could not move. */
+  blocked: number;
 }
 
 /** Counts changes and findings over every file. */
 export function totals(outcomes: readonly FileOutcome[]): RewriteTotals {
-  const t: RewriteTotals = { changed: 0, files: 0, uncovered: 0, invalid: 0 };
+  const t: RewriteTotals = { changed: 0, files: 0, uncovered: 0, invalid: 0, blocked: 0 };
   for (const { result } of outcomes) {
     t.changed += result.changes.length;
     if (result.changes.length > 0) t.files++;
@@ -49,7 +51,11 @@ export function renderSummary(outcomes: readonly FileOutcome[], mode: 'write' | 
   }
   const t = totals(outcomes);
   const verb = mode === 'check' ? (t.changed === 0 ? 'nothing to rewrite' : `${plural(t.changed, 'image')} would change in ${plural(t.files, 'file')}`) : `rewrote ${plural(t.changed, 'image')} in ${plural(t.files, 'file')}`;
-  const extra = [t.uncovered > 0 ? `${t.uncovered} uncovered left unchanged` : '', t.invalid > 0 ? `${plural(t.invalid, 'invalid reference')}` : ''].filter((s) => s !== '');
+  const extra = [
+    t.uncovered > 0 ? `${t.uncovered} uncovered left unchanged` : '',
+    t.invalid > 0 ? `${plural(t.invalid, 'invalid reference')}` : '',
+    t.blocked > 0 ? `${t.blocked} held back by global.imageRegistry` : '',
+  ].filter((s) => s !== '');
   lines.push(extra.length === 0 ? verb : `${verb}; ${extra.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }

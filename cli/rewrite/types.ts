@@ -9,13 +9,16 @@ export interface ImageChange {
   to: string;
 }
 
-/** One image field left alone: no rule covers it, or it is not a valid reference. */
+/**
+ * One image field left alone: no rule covers it, it is not a valid reference, or (Helm values)
+ * it shares `global.imageRegistry` with an image that cannot move.
+ */
 export interface ImageFinding {
   location: string;
   reference: string;
   /** Why it was left alone. */
-  reason: 'uncovered' | 'invalid';
-  /** The error message for an invalid reference. */
+  reason: 'uncovered' | 'invalid' | 'blocked';
+  /** The explanation, for an invalid or a blocked reference. */
   message?: string;
 }
 

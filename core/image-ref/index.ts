@@ -4,6 +4,7 @@
  */
 export { parseReference, formatReference, type ImageReference } from './parse';
 export { createResolver, resolveReference, type ResolveContext, type Resolution, type ResolutionStatus } from './resolve';
-export { buildRoutes, cacheRepositoryFor, type Route } from './routes';
+export { createReverser } from './reverse';
+export { buildRoutes, cacheRepositoryFor, upstreamOf, type Route } from './routes';
 /** The reference grammar's regular-expression sources and Docker Hub constants, shared with the Kyverno generator. */
 export * as referenceGrammar from './grammar';

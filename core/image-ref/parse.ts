@@ -21,11 +21,11 @@ export interface ImageReference {
 const PATH_COMPONENT_RE = new RegExp(`^${PATH_COMPONENT}$`);
 /**
  * The whole grammar in one expression, for the common case of a valid reference: host (when the
- * first component has "." or ":" or is "localhost"), path, tag, digest. A reference it rejects
- * goes through the step-by-step checks, which say what is wrong.
+ * first component has ".", ":" or an upper-case letter, or is "localhost"), path, tag, digest.
+ * A reference it rejects goes through the step-by-step checks, which say what is wrong.
  */
 const FAST_RE = new RegExp(
-  `^(?:([^/@]*[.:][^/@]*|localhost)/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`,
+  `^(?:([^/@]*[.:A-Z][^/@]*|localhost)/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`,
 );
 const HUB = DOCKER_HUB_HOST;
 const LIBRARY = `${OFFICIAL_NAMESPACE}/`;
@@ -71,7 +71,10 @@ function checkComponent(ref: string, component: string, index: number, count: nu
 }
 
 /**
- * Parses an image reference by the OCI distribution grammar and normalizes it like Docker.
+ * Parses an image reference by the OCI distribution grammar and normalizes it like Docker
+ * (`ParseNormalizedNamed`): the first path component is a host when it holds ".", ":" or an
+ * upper-case letter, or is "localhost" (so `MyRegistry/app` names the host `MyRegistry`, while
+ * upper case anywhere in the path after the host is an error).
  * @throws InvalidReferenceError with the message `invalid image reference "<ref>": <reason>`.
  * @example
  * parseReference('nginx') // { host: 'docker.io', repository: 'library/nginx', tag: 'latest' }
@@ -121,7 +124,9 @@ export function parseSlowly(ref: string): ImageReference {
   const slash = rest.indexOf('/');
   if (slash > 0) {
     const first = rest.slice(0, slash);
-    if (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('[')) {
+    // Docker's rule (distribution/reference splitDockerDomain): a first component with ".", ":"
+    // or an upper-case letter, or "localhost", is a registry host; anything else is Docker Hub.
+    if (/[.:A-Z]/.test(first) || first === 'localhost' || first.startsWith('[')) {
       if (!HOST_RE.test(first)) invalid(ref, `"${first}" is not a valid registry host (with an optional numeric port)`);
       host = DOCKER_HUB.has(first) ? DOCKER_HUB_HOST : first;
       path = rest.slice(slash + 1);

@@ -49,9 +49,12 @@ export interface Resolution {
  * resolve('nginx:1.27').output // '111122223333.dkr.ecr.eu-west-2.amazonaws.com/docker-hub/library/nginx:1.27'
  */
 export function createResolver(ctx: ResolveContext): (ref: string) => Resolution {
-  const routes: Map<string, Route[]> = buildRoutes(ctx.config);
-  const managed = ctx.config.rules.map((rule) => ({ rule, namespace: `${rule.prefix}/` }));
   const registryHost = ctx.registryHost;
+  const routes: Map<string, Route[]> = buildRoutes(ctx.config);
+  // The cache registry is never an upstream of itself (an ECR upstream that `--account`/`--region`
+  // made the cache registry): its references are cached or uncovered, as in the Kyverno policy.
+  routes.delete(registryHost);
+  const managed = ctx.config.rules.map((rule) => ({ rule, namespace: `${rule.prefix}/` }));
   return (input: string): Resolution => {
     const reference = parseReference(input);
     const { tag, digest } = reference;

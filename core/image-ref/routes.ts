@@ -57,3 +57,18 @@ export function cacheRepositoryFor(route: Route, repository: string): string | u
   if (repository.length <= route.upstreamPrefix.length + 1 || !repository.startsWith(`${route.upstreamPrefix}/`)) return undefined;
   return `${route.rule.prefix}/${repository.slice(route.upstreamPrefix.length + 1)}`;
 }
+
+/**
+ * The upstream repository behind a cache repository of a rule: the inverse of
+ * `cacheRepositoryFor`. `rest` is the cache repository without the rule's `prefix/`.
+ * @example
+ * upstreamOf(ecrRule, 'api') // { host: '444455556666.dkr.ecr.us-east-1.amazonaws.com', repository: 'platform/api' }
+ */
+export function upstreamOf(rule: RuleConfig, rest: string): { host: string; repository: string } {
+  const host = referenceHosts(rule)[0]!;
+  const normalized = DOCKER_HUB_ALIASES.includes(host) ? DOCKER_HUB_HOST : host;
+  const upstreamPrefix = rule.upstream === 'ecr' && rule.upstreamRepositoryPrefix !== undefined && rule.upstreamRepositoryPrefix !== 'ROOT'
+    ? rule.upstreamRepositoryPrefix
+    : undefined;
+  return { host: normalized, repository: upstreamPrefix === undefined ? rest : `${upstreamPrefix}/${rest}` };
+}

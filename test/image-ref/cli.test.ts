@@ -19,10 +19,10 @@ function tempFile(name: string, text: string): string {
 describe('ptc resolve', () => {
   test('prints one line per reference in order, invalid ones to stderr, and exits 2', async () => {
     const io = recordingIo();
-    const code = await run(['resolve', '-c', EXAMPLE, 'nginx:1.27', 'Bad/Ref', 'ghcr.io/org/app:v1', 'localhost:5000/x', `${R}/k8s/pause:3.9`], io);
+    const code = await run(['resolve', '-c', EXAMPLE, 'nginx:1.27', 'ghcr.io/Bad/ref', 'ghcr.io/org/app:v1', 'localhost:5000/x', `${R}/k8s/pause:3.9`], io);
     expect(code).toBe(2);
     expect(io.out).toBe(`${R}/docker-hub/library/nginx:1.27\n${R}/github/org/app:v1\nlocalhost:5000/x\n${R}/k8s/pause:3.9\n`);
-    expect(io.err).toBe('invalid image reference "Bad/Ref": repository path must be lower case ("Bad")\n');
+    expect(io.err).toBe('invalid image reference "ghcr.io/Bad/ref": repository path must be lower case ("Bad")\n');
   });
 
   test('exits 0 when every reference is valid', async () => {
@@ -102,6 +102,32 @@ describe('ptc rewrite', () => {
     expect(parse(io.out).image).toEqual({ registry: R, repository: 'docker-hub/bitnami/redis', tag: '7.2.4-debian-12-r9', digest: '', pullPolicy: 'IfNotPresent' });
   });
 
+  test('--reverse points cache URIs back at their upstream references', async () => {
+    const cached = POD.replace('nginx:1.27', `${R}/docker-hub/library/nginx:1.27`);
+    const io = recordingIo({ stdin: cached });
+    expect(await run(['rewrite', '-c', EXAMPLE, '--reverse'], io)).toBe(0);
+    expect(io.out).toBe(POD);
+    expect(io.err).toBe(`<stdin>:\n  Pod p [doc 1] spec.containers[0] (a): ${R}/docker-hub/library/nginx:1.27 -> nginx:1.27\nrewrote 1 image in 1 file\n`);
+  });
+
+  test('--reverse --check exits 1 while cache URIs remain, 0 once they are gone', async () => {
+    const file = tempFile('pod.yaml', POD);
+    expect(await run(['rewrite', '-c', EXAMPLE, '--in-place', file], recordingIo())).toBe(0);
+    expect(await run(['rewrite', '-c', EXAMPLE, '--reverse', '--check', file], recordingIo())).toBe(1);
+    expect(await run(['rewrite', '-c', EXAMPLE, '--reverse', '--in-place', file], recordingIo())).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(POD);
+    expect(await run(['rewrite', '-c', EXAMPLE, '--reverse', '--check', file], recordingIo())).toBe(0);
+  });
+
+  test('--helm-values --reverse restores a values file', async () => {
+    const source = fixture('values-bitnami.yaml');
+    const file = tempFile('values.yaml', source);
+    expect(await run(['rewrite', '-c', EXAMPLE, '--helm-values', '--in-place', file], recordingIo())).toBe(0);
+    expect(readFileSync(file, 'utf8')).not.toBe(source);
+    expect(await run(['rewrite', '-c', EXAMPLE, '--helm-values', '--reverse', '--in-place', file], recordingIo())).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(source);
+  });
+
   test('refuses --in-place together with --check, and --in-place on stdin', async () => {
     const io = recordingIo();
     expect(await run(['rewrite', '-c', EXAMPLE, '--in-place', '--check', 'x.yaml'], io)).toBe(1);
@@ -109,6 +135,13 @@ describe('ptc rewrite', () => {
     const io2 = recordingIo({ stdin: POD });
     expect(await run(['rewrite', '-c', EXAMPLE, '--in-place'], io2)).toBe(1);
     expect(io2.err).toMatch(/standard input cannot be written back/);
+  });
+
+  test('a YAML error is a plain error naming the file and line, not a stack trace', async () => {
+    const io = recordingIo({ stdin: 'kind: Pod\nspec:\n  containers:\n    - image: [x\n' });
+    expect(await run(['rewrite', '-c', EXAMPLE], io)).toBe(1);
+    expect(io.err).toMatch(/^<stdin>: YAML error at line \d+: /);
+    expect(io.err).not.toMatch(/\n\s+at /);
   });
 
   test('a missing file is a plain error', async () => {

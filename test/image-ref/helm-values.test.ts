@@ -6,7 +6,7 @@ const R = REGISTRY;
 
 function rewrite(name: string) {
   const source = fixture(name);
-  return { source, result: rewriteHelmValues(source, resolve, R, name) };
+  return { source, result: rewriteHelmValues(source, resolve, name) };
 }
 
 describe('Helm values, Bitnami style', () => {
@@ -35,7 +35,7 @@ describe('Helm values, Bitnami style', () => {
   });
 
   test('rewriting twice equals rewriting once', () => {
-    expect(rewriteHelmValues(result.text, resolve, R).text).toBe(result.text);
+    expect(rewriteHelmValues(result.text, resolve).text).toBe(result.text);
   });
 });
 
@@ -52,7 +52,7 @@ describe('Helm values with global.imageRegistry', () => {
   });
 
   test('rewriting twice equals rewriting once', () => {
-    expect(rewriteHelmValues(result.text, resolve, R).text).toBe(result.text);
+    expect(rewriteHelmValues(result.text, resolve).text).toBe(result.text);
   });
 });
 
@@ -90,13 +90,13 @@ describe('Helm values in mixed chart conventions', () => {
   });
 
   test('rewriting twice equals rewriting once', () => {
-    const again = rewriteHelmValues(result.text, resolve, R);
+    const again = rewriteHelmValues(result.text, resolve);
     expect(again.text).toBe(result.text);
     expect(again.changes).toEqual([]);
   });
 
   test('an empty image value means the chart default and is skipped silently', () => {
-    const out = rewriteHelmValues('image: ""\nsidecar:\n  image:\n', resolve, R);
+    const out = rewriteHelmValues('image: ""\nsidecar:\n  image:\n', resolve);
     expect(out).toEqual({ text: 'image: ""\nsidecar:\n  image:\n', changes: [], findings: [] });
   });
 });

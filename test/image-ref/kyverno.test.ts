@@ -100,6 +100,24 @@ describe('generated Kyverno policy', () => {
     expect(ecr[2]!.exclude).toEqual(['^(?:444455556666[.]dkr[.]ecr[.]us-east-1[.]amazonaws[.]com)/platform/']);
   });
 
+  test('agrees with the resolver on the corpus when the cache registry is itself an ECR upstream', () => {
+    // `ptc kyverno --account 444455556666 --region us-east-1`: that registry is the cache, never an upstream.
+    const own = parse(kyvernoPolicyYaml(CORPUS_CONFIG, UPSTREAM_ECR)) as { spec: { rules: PolicyRule[] } };
+    const ownResolve = createResolver({ config: CORPUS_CONFIG, registryHost: UPSTREAM_ECR });
+    const rule = own.spec.rules.find((r) => r.name === 'containers')!;
+    for (const c of CORPUS) {
+      let expected = c[0];
+      try {
+        expected = ownResolve(c[0]).output;
+      } catch (err) {
+        if (!(err instanceof InvalidReferenceError)) throw err;
+      }
+      expect({ ref: c[0], image: evaluateRule(rule, 'containers', c[0]).image }).toEqual({ ref: c[0], image: expected });
+    }
+    expect(ownResolve(`${UPSTREAM_ECR}/other/api:1.0`).status).toBe('uncovered');
+    expect(ownResolve(`${UPSTREAM_ECR}/east/other/api:1.0`).status).toBe('cached');
+  });
+
   test('explains each entry in a comment', () => {
     const text = kyvernoPolicyYaml(CORPUS_CONFIG, REGISTRY);
     expect(text).toContain('# docker-hub: implicit Docker Hub official image, no tag (:latest)');

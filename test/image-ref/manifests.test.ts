@@ -27,6 +27,7 @@ describe('rewriteManifests on every workload kind', () => {
       ['PodTemplate template [doc 9] template.spec.containers[0] (t)', `${R}/k8s/pause:3.9`],
       ['List [doc 10] items[0].spec.containers[0] (c)', `${R}/chainguard/chainguard/static:latest`],
       ['List [doc 10] items[0].spec.containers[1] (d)', `${R}/chainguard/chainguard/static:latest`],
+      ['Rollout shop/canary [doc 12] spec.template.spec.containers[0] (canary)', `${R}/github/argoproj/rollouts-demo:blue`],
     ]);
   });
 
@@ -55,6 +56,7 @@ describe('rewriteManifests on every workload kind', () => {
       `          image: ${R}/docker-hub/library/nginx:latest`,
       `        image: ${R}/k8s/pause:3.9`,
       `          image: &shared ${R}/chainguard/chainguard/static:latest`,
+      `          image: ${R}/github/argoproj/rollouts-demo:blue`,
     ]);
   });
 

@@ -55,6 +55,7 @@ describe('parseReference', () => {
     ['localhost:5000/x', { host: 'localhost:5000', repository: 'x', tag: 'latest' }],
     ['[::1]:5000/x:2', { host: '[::1]:5000', repository: 'x', tag: '2' }],
     ['localhost:5000', { host: 'docker.io', repository: 'library/localhost', tag: '5000' }],
+    ['MyRegistry/team/app:1', { host: 'MyRegistry', repository: 'team/app', tag: '1' }],
   ])('normalizes %s', (ref, expected) => {
     expect(parseReference(ref)).toEqual(expected);
   });

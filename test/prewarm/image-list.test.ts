@@ -87,8 +87,8 @@ describe('planTargets', () => {
   });
 
   test('an invalid or uncovered reference becomes an error for that image only', () => {
-    const [bad, uncovered] = planTargets(['UPPER/case', 'quay.io/org/tool:1'], { config, registryHost });
-    expect(bad).toEqual({ image: 'UPPER/case', error: expect.stringMatching(/^invalid image reference "UPPER\/case"/) });
+    const [bad, uncovered] = planTargets(['org/UPPER', 'quay.io/org/tool:1'], { config, registryHost });
+    expect(bad).toEqual({ image: 'org/UPPER', error: expect.stringMatching(/^invalid image reference "org\/UPPER"/) });
     expect(uncovered).toEqual({ image: 'quay.io/org/tool:1', error: 'no pull through cache rule covers "quay.io"; add a rule for it, or list the image by its cache URI' });
   });
 });
