@@ -20,8 +20,9 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  # npm install, not npm ci: npm 11 rejects lock files that list only this platform's optional binaries.
-  npm install --no-audit --no-fund
+  # npm ci installs exactly the lock file. A lock file written by an npm that lists only its own
+  # platform's optional binaries is refused by npm 11's ci; npm install then repairs it.
+  npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 fi
 
 npm run --silent typecheck
