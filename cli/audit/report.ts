@@ -20,6 +20,8 @@ export interface AuditRow {
   /** Distinct pods using it; a workload's pod template (from manifests) counts as one. */
   pods: number;
   status: AuditStatus;
+  /** Whether it already goes through the cache (`status` is `cached`); the table's THROUGH CACHE column. */
+  throughCache: boolean;
   /** The prefix of the rule that covers it (or serves it, when cached); null when none does. */
   rule: string | null;
   /** Where to pull it from instead, when a rule covers it but it is not yet cached. */
@@ -114,11 +116,12 @@ export function auditImages(uses: readonly ImageUse[], config: PtcConfig, enviro
 
 function rowFor(image: string, r: Resolution | InvalidReferenceError): AuditRow {
   const base = { image, pods: 0, digests: [], containerKinds: [] };
-  if (r instanceof InvalidReferenceError) return { ...base, status: 'invalid', rule: null, dockerHubDirect: false, error: r.reason };
+  if (r instanceof InvalidReferenceError) return { ...base, status: 'invalid', throughCache: false, rule: null, dockerHubDirect: false, error: r.reason };
   const status: AuditStatus = r.status === 'cached' ? 'cached' : r.status === 'resolved' ? 'uncached' : 'uncovered';
   return {
     ...base,
     status,
+    throughCache: status === 'cached',
     rule: r.rule?.prefix ?? null,
     ...(status === 'uncached' ? { cacheReference: r.output } : {}),
     dockerHubDirect: status !== 'cached' && r.reference.host === 'docker.io',

@@ -112,7 +112,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Lists the repositories under the prefixes and decides, for each, whether cleanup deletes it.
- * Reads only: `DescribeRepositories`, `ListTagsForResource`, `DescribeImages`.
+ * Reads only: `DescribeRepositories`, `ListTagsForResource`, `DescribeImages`. A repository
+ * deleted between the listing and its inspection is left out.
  */
 export async function planCleanup(ecr: ECRClient, query: CleanupQuery): Promise<CleanupCandidate[]> {
   const repositories = (await listRepositories(ecr, query.registryId))
@@ -120,18 +121,29 @@ export async function planCleanup(ecr: ECRClient, query: CleanupQuery): Promise<
     .filter((r): r is { repository: Repository; prefix: string } => r.prefix !== undefined)
     .sort((a, b) => (a.repository.repositoryName! < b.repository.repositoryName! ? -1 : 1));
   const cutoff = query.unusedDays === undefined ? undefined : new Date(query.now.getTime() - query.unusedDays * DAY_MS);
-  return mapLimit(repositories, query.concurrency ?? 8, async ({ repository, prefix }): Promise<CleanupCandidate> => {
+  const inspected = await mapLimit(repositories, query.concurrency ?? 8, async ({ repository, prefix }): Promise<CleanupCandidate | undefined> => {
     const repositoryName = repository.repositoryName!;
-    const { images, lastUsed: imageUse } = await usage(ecr, query.registryId, repositoryName);
+    let images: number;
+    let imageUse: Date | undefined;
+    let keep: boolean;
+    try {
+      ({ images, lastUsed: imageUse } = await usage(ecr, query.registryId, repositoryName));
+      keep = await ignored(ecr, repository.repositoryArn);
+    } catch (err) {
+      // Deleted since the listing (another cleanup, a console user): nothing left to decide.
+      if (err instanceof RepositoryNotFoundException) return undefined;
+      throw err;
+    }
     const lastUsed = imageUse ?? repository.createdAt;
     const base = { repositoryName, prefix, images, ...(lastUsed !== undefined ? { lastUsed } : {}) };
-    if (await ignored(ecr, repository.repositoryArn)) return { ...base, action: 'keep', reason: `tagged ${IGNORE_TAG_KEY}=true` };
+    if (keep) return { ...base, action: 'keep', reason: `tagged ${IGNORE_TAG_KEY}=true` };
     if (cutoff !== undefined && lastUsed !== undefined && lastUsed > cutoff) {
       const days = Math.floor((query.now.getTime() - lastUsed.getTime()) / DAY_MS);
       return { ...base, action: 'keep', reason: `used ${days === 0 ? 'today' : `${days} days ago`}` };
     }
     return { ...base, action: 'delete' };
   });
+  return inspected.filter((c): c is CleanupCandidate => c !== undefined);
 }
 
 /**

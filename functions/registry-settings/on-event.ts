@@ -40,14 +40,18 @@ export interface OnEventDeps {
  *   the framework reports the message to CloudFormation and the stack operation fails with it.
  */
 export async function onEvent(event: CloudFormationCustomResourceEvent, deps: OnEventDeps): Promise<OnEventResult> {
-  const props = parseResourceProperties(event.ResourceProperties);
-  const base = { kind: props.Kind, action: event.RequestType, logicalResourceId: event.LogicalResourceId };
-
   if (event.RequestType === 'Delete' && !event.PhysicalResourceId.startsWith(PHYSICAL_ID_PREFIX)) {
-    // Not an id we issued (for example a Create that failed before we answered): nothing of ours exists.
-    deps.log?.info('delete of a resource ptc-autopilot never created; nothing to remove', { ...base, physicalResourceId: event.PhysicalResourceId });
+    // Not an id we issued (for example a Create that failed, perhaps on its properties, before we
+    // answered): nothing of ours exists, and the properties need not even parse for the rollback to succeed.
+    deps.log?.info('delete of a resource ptc-autopilot never created; nothing to remove', {
+      action: event.RequestType,
+      logicalResourceId: event.LogicalResourceId,
+      physicalResourceId: event.PhysicalResourceId,
+    });
     return result(event.PhysicalResourceId, { changed: false, ours: 0, foreign: 0 });
   }
+  const props = parseResourceProperties(event.ResourceProperties);
+  const base = { kind: props.Kind, action: event.RequestType, logicalResourceId: event.LogicalResourceId };
   const old = event.RequestType === 'Update' ? previousProperties(event.OldResourceProperties, props.Kind, deps.log) : undefined;
   const outcome = await apply(deps.ecr, event, props, old);
   deps.log?.info('registry settings applied', { ...base, changed: outcome.changed, owned: outcome.ours, foreign: outcome.foreign });

@@ -34,19 +34,48 @@ export interface RegistrySettingsProps {
 /** The folder of the Lambda under `functions/`, also its Powertools service name. */
 export const REGISTRY_SETTINGS_FUNCTION_DIR = 'registry-settings';
 
-/** Registry-level ECR actions the Lambda calls; ECR supports no resource-level permission for them. */
-export const REGISTRY_SETTINGS_ACTIONS = [
-  'ecr:DescribeRegistry',
-  'ecr:PutReplicationConfiguration',
-  'ecr:GetRegistryScanningConfiguration',
-  'ecr:PutRegistryScanningConfiguration',
-  'ecr:GetRegistryPolicy',
-  'ecr:PutRegistryPolicy',
-  'ecr:DeleteRegistryPolicy',
-] as const;
+/**
+ * Registry-level ECR actions the Lambda calls, each with why it needs it. ECR supports no
+ * resource-level permission for any of them (they act on the registry, not a repository), so each
+ * is granted on `*`, and each reason goes into the cdk-nag acknowledgement of that wildcard.
+ */
+export const REGISTRY_SETTINGS_ACTION_REASONS = {
+  'ecr:DescribeRegistry': 'reads the replication configuration so that rules not created by ptc-autopilot are written back unchanged',
+  'ecr:PutReplicationConfiguration': 'writes the merged replication configuration (foreign rules kept) for the managed prefixes',
+  'ecr:GetRegistryScanningConfiguration': 'reads the scanning configuration so that foreign filters and the scan type are kept',
+  'ecr:PutRegistryScanningConfiguration': 'writes the merged scanning configuration (foreign filters kept) for the managed prefixes',
+  'ecr:GetRegistryPolicy': 'reads the registry permissions policy so that foreign statements are kept',
+  'ecr:PutRegistryPolicy': 'writes the merged registry policy holding the PtcAutopilotReplicationAccess statement',
+  'ecr:DeleteRegistryPolicy': 'deletes the registry policy only when the PtcAutopilotReplicationAccess statement was its last statement',
+} as const;
 
-/** Amazon Inspector actions that turning enhanced scanning on or off needs (ECR User Guide, enhanced scanning). */
-export const ENHANCED_SCANNING_ACTIONS = ['inspector2:Enable', 'inspector2:Disable', 'inspector2:ListAccountPermissions'] as const;
+/** Registry-level ECR actions the Lambda calls; ECR supports no resource-level permission for them. */
+export const REGISTRY_SETTINGS_ACTIONS = Object.keys(REGISTRY_SETTINGS_ACTION_REASONS) as (keyof typeof REGISTRY_SETTINGS_ACTION_REASONS)[];
+
+/**
+ * Amazon Inspector actions that turning enhanced scanning on or off needs (ECR User Guide, "IAM
+ * permissions required for enhanced scanning"), each with why. Inspector supports no resource-level
+ * permission for them either. `ListFindings` and `ListCoverage`, which only read results, are left out.
+ */
+export const ENHANCED_SCANNING_ACTION_REASONS = {
+  'inspector2:Enable': 'PutRegistryScanningConfiguration with scanType ENHANCED turns Amazon Inspector ECR scanning on through it',
+  'inspector2:Disable': 'restoring scanType BASIC (on update or delete) turns Amazon Inspector ECR scanning off through it',
+  'inspector2:ListAccountPermissions': 'the ECR User Guide lists it with Enable and Disable as needed by the principal that turns enhanced scanning on or off',
+} as const;
+
+/** Amazon Inspector actions that turning enhanced scanning on or off needs. */
+export const ENHANCED_SCANNING_ACTIONS = Object.keys(ENHANCED_SCANNING_ACTION_REASONS) as (keyof typeof ENHANCED_SCANNING_ACTION_REASONS)[];
+
+/** The cdk-nag reason for the Lambda's `Resource::*`: one line per action, saying why it is needed. */
+export function registrySettingsWildcardReason(): string {
+  const lines = Object.entries({ ...REGISTRY_SETTINGS_ACTION_REASONS, ...ENHANCED_SCANNING_ACTION_REASONS }).map(([action, why]) => `${action}: ${why}`);
+  return (
+    'Registry-level actions support no resource-level permission, so each is granted on "*". ' +
+    'They stay granted whichever settings the config has, because removing a setting deletes its custom resource after the role policy was already narrowed. ' +
+    lines.join('; ') +
+    '.'
+  );
+}
 
 /**
  * Whether a target needs any registry setting; `PullThroughCache` adds `RegistrySettings` only then.
@@ -91,23 +120,9 @@ export class RegistrySettings extends Construct {
         conditions: { StringEquals: { 'iam:AWSServiceName': ['replication.ecr.amazonaws.com', 'inspector2.amazonaws.com'] } },
       }),
     );
-    acknowledgeNag(fn, [
-      {
-        id: 'AwsSolutions-IAM5',
-        reason:
-          'DescribeRegistry, Put/GetRegistryScanningConfiguration, PutReplicationConfiguration and Get/Put/DeleteRegistryPolicy act on the registry itself and support no resource-level permission, nor do the inspector2 Enable/Disable/ListAccountPermissions calls enhanced scanning makes; the Lambda only writes back the registry document with foreign parts unchanged.',
-        appliesTo: ['Resource::*'],
-      },
-      {
-        id: 'AwsSolutions-IAM4',
-        reason: 'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs; it is the policy Lambda documents for that.',
-        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
-      },
-      {
-        id: 'AwsSolutions-L1',
-        reason: 'ptc-autopilot Lambdas target the Node.js 22 runtime on purpose (PtcFunction); the runtime moves with the project, not per function.',
-      },
-    ]);
+    // PtcFunction acknowledges the findings every ptc-autopilot Lambda shares (L1, IAM4); the
+    // wildcard is this function's own, with a reason per action.
+    acknowledgeNag(fn, [{ id: 'AwsSolutions-IAM5', reason: registrySettingsWildcardReason(), appliesTo: ['Resource::*'] }]);
 
     const stack = Stack.of(this);
     const functionLogicalId = stack.resolve(stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)) as string;

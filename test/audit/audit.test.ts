@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { run } from '../../cli/main';
 import { imageUses, parseDocuments } from '../../cli/audit/extract';
@@ -14,6 +15,7 @@ interface Row {
   image: string;
   pods: number;
   status: string;
+  throughCache: boolean;
   rule: string | null;
   cacheReference?: string;
   dockerHubDirect: boolean;
@@ -61,7 +63,8 @@ describe('ptc audit on kubectl get pods -A -o json', () => {
 
   test('an image already under a managed prefix of the cache registry goes through the cache', async () => {
     const { images } = await auditJson([PODS]);
-    expect(find(images, `${ECR}/docker-hub/library/redis:7.2`)).toMatchObject({ status: 'cached', rule: 'docker-hub', dockerHubDirect: false });
+    expect(find(images, `${ECR}/docker-hub/library/redis:7.2`)).toMatchObject({ status: 'cached', throughCache: true, rule: 'docker-hub', dockerHubDirect: false });
+    expect(images.filter((i) => i.throughCache).map((i) => i.image)).toEqual([`${ECR}/docker-hub/library/redis:7.2`]);
   });
 
   test('registries without a rule are uncovered and say so', async () => {
@@ -85,6 +88,30 @@ describe('ptc audit on kubectl get pods -A -o json', () => {
     expect((await auditJson([PODS, '--fail-on-uncached'])).code).toBe(2);
     const allCached = JSON.stringify({ kind: 'Pod', metadata: { name: 'ok', namespace: 'a' }, spec: { containers: [{ name: 'c', image: `${ECR}/k8s/pause:3.9` }] } });
     expect((await auditJson(['--fail-on-uncached'], allCached)).code).toBe(0);
+  });
+});
+
+describe('ptc audit with replication', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ptc-audit-'));
+  const config = path.join(dir, 'ptc.yaml');
+  writeFileSync(config, `${readFileSync(CONFIG, 'utf8')}replication:\n  destinations:\n    - { region: us-east-1 }\n    - { region: ap-south-1, account: "444455556666", prefixes: [k8s] }\n`);
+  const pod = (name: string, image: string) => ({ kind: 'Pod', metadata: { name, namespace: 'apps' }, spec: { containers: [{ name: 'c', image }] } });
+  const list = (...items: object[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+
+  test('a pull from a replica of the cache in another region or account goes through the cache', async () => {
+    const io = recordingIo({ stdin: list(pod('a', '111122223333.dkr.ecr.us-east-1.amazonaws.com/k8s/pause:3.9'), pod('b', '444455556666.dkr.ecr.ap-south-1.amazonaws.com/k8s/pause:3.9'), pod('c', '555566667777.dkr.ecr.us-east-1.amazonaws.com/k8s/pause:3.9')) });
+    expect(await run(['audit', '--config', config, '--format', 'json', '--fail-on-uncached', '-'], io)).toBe(2);
+    const { images } = JSON.parse(io.out) as { images: Row[] };
+    expect(find(images, '111122223333.dkr.ecr.us-east-1.amazonaws.com/k8s/pause:3.9')).toMatchObject({ status: 'cached', throughCache: true, rule: 'k8s' });
+    expect(find(images, '444455556666.dkr.ecr.ap-south-1.amazonaws.com/k8s/pause:3.9')).toMatchObject({ status: 'cached', throughCache: true });
+    // Another account's registry is not this config's cache: it fails the gate.
+    expect(find(images, '555566667777.dkr.ecr.us-east-1.amazonaws.com/k8s/pause:3.9')).toMatchObject({ throughCache: false, rule: null });
+  });
+
+  test('--fail-on-uncached passes when every image comes from a cache registry of the config', async () => {
+    const io = recordingIo({ stdin: list(pod('a', '111122223333.dkr.ecr.us-east-1.amazonaws.com/k8s/pause:3.9'), pod('b', `${ECR}/docker-hub/library/nginx:1.27`)) });
+    expect(await run(['audit', '--config', config, '--fail-on-uncached'], io)).toBe(0);
+    expect(io.out).toContain('2 images in 2 pods: 2 through the cache, 0 a rule would cover, 0 with no rule; 0 pulled directly from Docker Hub');
   });
 });
 

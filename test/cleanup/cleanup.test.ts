@@ -81,6 +81,19 @@ describe('planCleanup', () => {
   });
 });
 
+describe('planCleanup when repositories vanish', () => {
+  test('a repository deleted between the listing and its inspection is left out, not an error', async () => {
+    ecrMock.on(DescribeImagesCommand, { repositoryName: 'k8s/pause' }).rejects(new RepositoryNotFoundException({ message: "The repository with name 'k8s/pause' does not exist in the registry with id '111122223333'", $metadata: {} }));
+    const candidates = await planCleanup(ecr, { registryId: REGISTRY, prefixes: PREFIXES, now: NOW });
+    expect(candidates.map((c) => c.repositoryName)).toEqual(UNDER_PREFIXES.filter((n) => n !== 'k8s/pause'));
+  });
+
+  test('any other failure while inspecting propagates', async () => {
+    ecrMock.on(DescribeImagesCommand, { repositoryName: 'k8s/pause' }).rejects(Object.assign(new Error('User is not authorized to perform: ecr:DescribeImages'), { name: 'AccessDeniedException' }));
+    await expect(planCleanup(ecr, { registryId: REGISTRY, prefixes: PREFIXES, now: NOW })).rejects.toThrow('not authorized to perform: ecr:DescribeImages');
+  });
+});
+
 describe('executeCleanup', () => {
   test('deletes with force in the named registry; a repository already gone counts as deleted; other failures are reported', async () => {
     ecrMock.on(DeleteRepositoryCommand, { repositoryName: 'k8s/pause' }).rejects(new RepositoryNotFoundException({ message: 'gone', $metadata: {} }));

@@ -2,6 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseConfig, type PtcConfig } from '../../core';
 import { buildApp } from '../../infra/build-app';
+import { ENHANCED_SCANNING_ACTIONS, REGISTRY_SETTINGS_ACTIONS, RegistrySettings } from '../../infra/constructs/registry-settings';
 
 function config(extra: Record<string, unknown> = {}): PtcConfig {
   return parseConfig({
@@ -92,6 +93,47 @@ describe('RegistrySettings construct', () => {
       },
     });
     eu.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'registry-settings' }) } });
+  });
+
+  test('only the registry-level actions are granted on "*", and the nag acknowledgement gives a reason for each', () => {
+    type Statement = { Sid?: string; Action: string | string[]; Resource: unknown };
+    const policies = Object.values(eu.findResources('AWS::IAM::Policy')).map((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+    const ownPolicy = policies.filter((statements) => statements.some((s) => s.Sid === 'RegistrySettings'));
+    expect(ownPolicy).toHaveLength(1);
+    const wildcard = ownPolicy[0]!
+      .filter((s) => s.Resource === '*')
+      .flatMap((s) => [s.Action].flat());
+    expect(wildcard.sort()).toEqual([...REGISTRY_SETTINGS_ACTIONS, ...ENHANCED_SCANNING_ACTIONS].sort());
+
+    const settings = built.stacks[0]!.node.findAll().find((c): c is RegistrySettings => c instanceof RegistrySettings)!;
+    const acks = settings.function.function.node.metadata
+      .filter((m) => m.type === 'aws:cdk:acknowledged-rules')
+      .flatMap((m) => Object.entries(m.data as Record<string, string>));
+    const wildcardAck = acks.filter(([id]) => id === 'Annotation::AwsSolutions-IAM5[Resource::*]');
+    expect(wildcardAck).toHaveLength(1);
+    const reason = wildcardAck[0]![1];
+    for (const action of [...REGISTRY_SETTINGS_ACTIONS, ...ENHANCED_SCANNING_ACTIONS]) expect(reason).toMatch(new RegExp(`${action}: \\w`));
+    // L1 and IAM4 are acknowledged once, by PtcFunction, not again here.
+    expect(acks.filter(([id]) => id === 'Annotation::AwsSolutions-L1')).toHaveLength(1);
+  });
+
+  test('a config that only accepts replication deploys the registry policy and nothing else', () => {
+    const accepting = parseConfig({
+      account: '444455556666',
+      region: 'us-east-1',
+      rules: [{ prefix: 'k8s', upstream: 'k8s' }],
+      replication: { acceptFrom: ['111122223333'] },
+    });
+    const t = Template.fromStack(buildApp(accepting, { nag: false }).stacks[0]!);
+    t.resourceCountIs('Custom::PtcReplication', 0);
+    t.resourceCountIs('Custom::PtcScanning', 0);
+    t.hasResourceProperties('Custom::PtcRegistryPolicy', {
+      RegistryId: '444455556666',
+      Region: 'us-east-1',
+      SourceAccounts: ['111122223333'],
+      RepositoryArns: ['arn:aws:ecr:us-east-1:444455556666:repository/k8s/*'],
+    });
+    t.hasResourceProperties('AWS::ECR::RepositoryCreationTemplate', { Prefix: 'k8s', AppliedFor: ['PULL_THROUGH_CACHE', 'REPLICATION'] });
   });
 
   test('a config without replication or scanning deploys none of it', () => {

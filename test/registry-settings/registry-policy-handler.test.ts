@@ -39,6 +39,38 @@ describe('registry policy custom resource', () => {
     expect(putPolicy()).toEqual({ Version: '2012-10-17', Statement: [OURS] });
   });
 
+  test('Update replaces our statement in place, between foreign ones, with the new accounts and prefixes', async () => {
+    const later = { Sid: 'PullForCi', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::121212121212:root' }, Action: 'ecr:BatchGetImage', Resource: '*' };
+    ecrMock.on(GetRegistryPolicyCommand).resolves({ policyText: JSON.stringify({ Version: '2012-10-17', Statement: [foreignStatement, OURS, later] }) });
+    const result = await onEvent(eventFixture('registry-policy-update.event.json'), { ecr });
+    expect(putPolicy()).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        foreignStatement,
+        {
+          ...OURS,
+          Principal: { AWS: ['arn:aws:iam::111122223333:root', 'arn:aws:iam::555566667777:root'] },
+          Resource: ['arn:aws:ecr:us-east-1:444455556666:repository/k8s/*', 'arn:aws:ecr:us-east-1:444455556666:repository/quay/*'],
+        },
+        later,
+      ],
+    });
+    expect(ecrMock).toHaveReceivedCommandTimes(DeleteRegistryPolicyCommand, 0);
+    expect(result).toEqual({ PhysicalResourceId: 'ptc-autopilot:registry-policy:444455556666:us-east-1', Data: { Changed: 'true', Owned: '1', Foreign: '2' } });
+  });
+
+  test('Update of a policy already holding the wanted statement writes nothing', async () => {
+    const wanted = {
+      ...OURS,
+      Principal: { AWS: ['arn:aws:iam::111122223333:root', 'arn:aws:iam::555566667777:root'] },
+      Resource: ['arn:aws:ecr:us-east-1:444455556666:repository/k8s/*', 'arn:aws:ecr:us-east-1:444455556666:repository/quay/*'],
+    };
+    ecrMock.on(GetRegistryPolicyCommand).resolves({ policyText: JSON.stringify({ Version: '2012-10-17', Statement: [foreignStatement, wanted] }) });
+    const result = await onEvent(eventFixture('registry-policy-update.event.json'), { ecr });
+    expect(result.Data.Changed).toBe('false');
+    expect(ecrMock).toHaveReceivedCommandTimes(PutRegistryPolicyCommand, 0);
+  });
+
   test('Delete removes our statement and keeps the foreign one', async () => {
     ecrMock.on(GetRegistryPolicyCommand).resolves({ policyText: JSON.stringify({ Version: '2012-10-17', Statement: [OURS, foreignStatement] }) });
     await onEvent(eventFixture('registry-policy-delete.event.json'), { ecr });

@@ -93,6 +93,20 @@ describe('replication custom resource', () => {
     expect(ecrMock).toHaveReceivedCommandTimes(PutReplicationConfigurationCommand, 0);
   });
 
+  test('Delete after a Create refused for its properties succeeds without reading them, so the rollback completes', async () => {
+    const event = eventFixture('replication-delete.event.json');
+    const rollback = {
+      ...event,
+      PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED',
+      ResourceProperties: { ...event.ResourceProperties, Rules: [{ Prefixes: [], Destinations: [] }] },
+    } as typeof event;
+    await expect(onEvent(rollback, { ecr })).resolves.toEqual({
+      PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED',
+      Data: { Changed: 'false', Owned: '0', Foreign: '0' },
+    });
+    expect(ecrMock).toHaveReceivedCommandTimes(DescribeRegistryCommand, 0);
+  });
+
   test('a registry already at 10 foreign rules fails with ECR\'s limit and writes nothing', async () => {
     const ten = Array.from({ length: 10 }, (_, i): ReplicationRule => ({
       destinations: [{ region: 'us-west-2', registryId: '111122223333' }],
