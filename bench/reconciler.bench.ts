@@ -15,7 +15,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { canonicalJson, desiredState, parseConfig, policyDocument } from '../core';
+import { canonicalJson, creationTemplateTags, desiredState, parseConfig, policyDocument } from '../core';
 import { handleEvent } from '../functions/reconcile-repository/run';
 import { sweep, type SweepReport } from '../functions/reconcile-repository/sweep';
 import { MetricTotals, silentLogger } from '../functions/reconcile-repository/telemetry';
@@ -108,7 +108,7 @@ async function callsPerRepository(): Promise<void> {
   registry.add('docker-hub/library/templated', {
     lifecyclePolicyText: canonicalJson(desired.lifecyclePolicy),
     policyText: canonicalJson(policyDocument(desired.repositoryPolicyStatements)),
-    tags: { ...desired.tags },
+    tags: creationTemplateTags(desired.tags),
   });
   await measure('born from creation template (event)', 'docker-hub/library/templated', () => handleEvent(event('docker-hub/library/templated'), deps));
   await measure('compliant repository (event)', 'docker-hub/library/new', () => handleEvent(event('docker-hub/library/new'), deps));

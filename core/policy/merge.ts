@@ -163,6 +163,27 @@ export function tagKeyFingerprint(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest().subarray(0, 3).toString('base64url');
 }
 
+/**
+ * The value of the `ptc-autopilot:owned-tags` marker that claims `keys` as ours (our managed tag and
+ * the marker itself are ours by name and never listed). Creation templates carry it, so a
+ * repository born from one already marks the tags it got from us.
+ * @example
+ * ownedTagsMarker(['team', 'ptc-autopilot:managed']) // one 4-character fingerprint: the one of 'team'
+ */
+export function ownedTagsMarker(keys: Iterable<string>): string {
+  const listed = [...keys].filter((k) => k !== MANAGED_TAG_KEY && k !== OWNED_TAGS_TAG_KEY).map(tagKeyFingerprint);
+  return [...new Set(listed)].sort().join(' ');
+}
+
+/**
+ * The tags a repository creation template gives a new repository: the desired tags and, when any of
+ * them is ours to list, the marker claiming them, so the reconciler finds the tags already in order.
+ */
+export function creationTemplateTags(desiredTags: Readonly<Record<string, string>>): Record<string, string> {
+  const marker = ownedTagsMarker(Object.keys(desiredTags));
+  return marker === '' ? { ...desiredTags } : { ...desiredTags, [OWNED_TAGS_TAG_KEY]: marker };
+}
+
 /** The tag changes that bring a repository to its desired tags, touching only tags we own. */
 export interface TagDiff {
   /** Tags to add or overwrite (ours only), the marker tag included when it changes. */
@@ -212,7 +233,7 @@ export function diffRepositoryTags(current: Readonly<Record<string, string>>, de
   const remove = Object.keys(current).filter(
     (key) => key !== MANAGED_TAG_KEY && key !== OWNED_TAGS_TAG_KEY && !(key in desired) && isMarked(key),
   );
-  const fingerprints = [...new Set([...owned].filter((k) => k !== MANAGED_TAG_KEY).map(tagKeyFingerprint))].sort().join(' ');
+  const fingerprints = ownedTagsMarker(owned);
   if (marker !== fingerprints) set[OWNED_TAGS_TAG_KEY] = fingerprints;
   return { set, remove: remove.sort(), conflicts: conflicts.sort() };
 }

@@ -8,6 +8,7 @@ import { acknowledgeNag } from '../nag';
 import { Construct } from 'constructs';
 import {
   canonicalJson,
+  creationTemplateTags,
   desiredStateForPrefix,
   effectiveSettings,
   policyDocument,
@@ -85,7 +86,7 @@ export class CreationTemplates extends Construct {
           imageTagMutability: desired.imageTagMutability,
           lifecyclePolicy: canonicalJson(desired.lifecyclePolicy),
           repositoryPolicy: policy ? canonicalJson(policy) : undefined,
-          resourceTags: Object.entries(desired.tags).map(([key, value]) => ({ key, value })),
+          resourceTags: Object.entries(creationTemplateTags(desired.tags)).map(([key, value]) => ({ key, value })),
           encryptionConfiguration: {
             encryptionType: settings.encryption.type,
             kmsKey: settings.encryption.kmsKeyArn,

@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { CREDENTIAL_PLACEHOLDER, parseConfig } from '../../core';
+import { CREDENTIAL_PLACEHOLDER, parseConfig, tagKeyFingerprint } from '../../core';
 import { buildApp } from '../../infra/build-app';
 import { fullConfig, templateOf } from './helpers';
 
@@ -97,6 +97,7 @@ describe('repository creation templates', () => {
       ResourceTags: Match.arrayWith([
         { Key: 'team', Value: 'platform' },
         { Key: 'ptc-autopilot:managed', Value: 'true' },
+        { Key: 'ptc-autopilot:owned-tags', Value: tagKeyFingerprint('team') },
       ]),
       EncryptionConfiguration: { EncryptionType: 'AES256' },
       CustomRoleArn: Match.objectLike({ 'Fn::GetAtt': Match.anyValue() }),

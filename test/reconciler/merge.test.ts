@@ -9,6 +9,7 @@ import {
   planLifecyclePolicy,
   pullStatements,
   tagKeyFingerprint,
+  creationTemplateTags,
   UnreadablePolicyError,
 } from '../../core';
 import { reconcilerTestConfig } from './helpers';
@@ -122,6 +123,16 @@ describe('diffRepositoryTags', () => {
       remove: [],
       conflicts: [],
     });
+  });
+
+  test("a repository born with our creation template's tags needs no tag write", () => {
+    const born = creationTemplateTags(desired);
+    expect(born[OWNED_TAGS_TAG_KEY]).toBe(tagKeyFingerprint('team'));
+    expect(diffRepositoryTags(born, desired)).toEqual({ set: {}, remove: [], conflicts: [] });
+  });
+
+  test('a creation template without tags of ours carries no marker', () => {
+    expect(creationTemplateTags({ [MANAGED_TAG_KEY]: 'true' })).toEqual({ [MANAGED_TAG_KEY]: 'true' });
   });
 
   test('does not adopt an equal tag on a repository we never managed', () => {
