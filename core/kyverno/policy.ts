@@ -16,11 +16,16 @@ export interface KyvernoPolicyOptions {
   name?: string;
 }
 
-/** The container lists of a Pod, and the admission request each one can change in. */
+/**
+ * The container lists of a Pod, and the admission request each one is set in. Containers and init
+ * containers are rewritten when the Pod is created only: rewriting them on a later UPDATE (a label
+ * added by a controller, say) would change the image of a running Pod and restart its containers.
+ * Ephemeral containers are added to a running Pod, through an UPDATE of its subresource.
+ */
 const LISTS = [
-  { list: 'containers', rule: 'containers', kinds: ['Pod'] },
-  { list: 'initContainers', rule: 'init-containers', kinds: ['Pod'] },
-  { list: 'ephemeralContainers', rule: 'ephemeral-containers', kinds: ['Pod/ephemeralcontainers'] },
+  { list: 'containers', rule: 'containers', kinds: ['Pod'], operations: ['CREATE'] },
+  { list: 'initContainers', rule: 'init-containers', kinds: ['Pod'], operations: ['CREATE'] },
+  { list: 'ephemeralContainers', rule: 'ephemeral-containers', kinds: ['Pod/ephemeralcontainers'], operations: ['UPDATE'] },
 ] as const;
 
 /** The JMESPath expression testing an image against a pattern. */
@@ -70,12 +75,13 @@ export function kyvernoPolicy(config: PtcConfig, registryHost: string, options: 
     },
     spec: {
       background: false,
-      rules: LISTS.map(({ list, rule, kinds }) => ({
+      rules: LISTS.map(({ list, rule, kinds, operations }) => ({
         name: rule,
+        // The operation is tested in a precondition, which Kyverno 1.10 understands (match.operations came later).
         match: { any: [{ resources: { kinds: [...kinds] } }] },
         preconditions: {
           all: [
-            { key: "{{ request.operation || 'BACKGROUND' }}", operator: 'AnyIn', value: ['CREATE', 'UPDATE'] },
+            { key: "{{ request.operation || 'BACKGROUND' }}", operator: 'AnyIn', value: [...operations] },
             ...(list === 'containers' ? [] : [{ key: `{{ request.object.spec.${list}[] || \`[]\` | length(@) }}`, operator: 'GreaterThanOrEquals', value: 1 }]),
           ],
         },

@@ -87,6 +87,7 @@ interface ForeachEntry {
 export interface PolicyRule {
   name: string;
   match: { any: { resources: { kinds: string[] } }[] };
+  preconditions: { all: { key: string; operator: string; value: unknown }[] };
   mutate: { foreach: ForeachEntry[] };
 }
 

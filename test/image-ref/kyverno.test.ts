@@ -47,6 +47,14 @@ describe('generated Kyverno policy', () => {
     ]);
   });
 
+  test('rewrites containers and init containers when a Pod is created, ephemeral containers when they are added', () => {
+    expect(policy.spec.rules.map((r) => [r.name, r.preconditions.all[0]])).toEqual([
+      ['containers', { key: "{{ request.operation || 'BACKGROUND' }}", operator: 'AnyIn', value: ['CREATE'] }],
+      ['init-containers', { key: "{{ request.operation || 'BACKGROUND' }}", operator: 'AnyIn', value: ['CREATE'] }],
+      ['ephemeral-containers', { key: "{{ request.operation || 'BACKGROUND' }}", operator: 'AnyIn', value: ['UPDATE'] }],
+    ]);
+  });
+
   test('every substituted string is one Kyverno variable and holds no $( reference', () => {
     const strings = templatedStrings(policy);
     expect(strings.length).toBeGreaterThan(100);
