@@ -26,6 +26,8 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 npm run --silent typecheck
+# The prewarm tests start real registries; say so plainly here if this machine cannot.
+bash scripts/registry.sh check
 mkdir -p .tmp
 status=0
 npx jest --ci --json --outputFile=.tmp/jest-results.json "$@" || status=$?
