@@ -1,17 +1,16 @@
 /**
  * The ptc-autopilot CloudWatch dashboard: rule validity and sync failures per prefix, prewarm
  * results, the repository reconciler's changes and failures, and the state of every alarm. Metrics
- * are referenced by name (namespace `PtcAutopilot`, dimension `service` = the function folder), so
+ * are referenced by name (`functionMetric`: namespace `PtcAutopilot`, dimension `service` = the function folder), so
  * the dashboard draws exactly what the Lambdas publish.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { prewarmMetric } from './prewarm';
+import { functionMetric } from './ptc-function';
+import { RECONCILER_FUNCTION_DIR } from './repository-reconciler';
 import { ruleMetric } from './rule-validation';
-
-/** The reconciler's Powertools service name (`functions/reconcile-repository`). */
-export const RECONCILER_SERVICE = 'reconcile-repository';
 
 /** Properties of `PtcDashboard`. */
 export interface PtcDashboardProps {
@@ -34,7 +33,7 @@ export const ALARMS_PER_WIDGET = 100;
 
 /** A reconciler metric by name, summed. */
 export function reconcilerMetric(name: 'ReposConfigured' | 'ChangesApplied' | 'Failures', period: Duration = Duration.hours(1)): cloudwatch.Metric {
-  return new cloudwatch.Metric({ namespace: 'PtcAutopilot', metricName: name, dimensionsMap: { service: RECONCILER_SERVICE }, statistic: 'Sum', period });
+  return functionMetric(RECONCILER_FUNCTION_DIR, name, { period });
 }
 
 /**

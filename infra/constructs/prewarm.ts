@@ -16,7 +16,7 @@ import { prefixRepositoryArn, type PtcConfig, type Target } from '../../core';
 import { encodePrewarmSettings, SETTINGS_VARIABLE } from '../../functions/prewarm/settings';
 import type { PrewarmMetricName } from '../../functions/prewarm/telemetry';
 import { acknowledgeNag } from '../nag';
-import { PtcFunction } from './ptc-function';
+import { PtcFunction, functionMetric } from './ptc-function';
 
 /** The folder of the function under `functions/`, also its Powertools service name. */
 export const PREWARM_FUNCTION_DIR = 'prewarm';
@@ -132,12 +132,5 @@ export class Prewarm extends Construct {
 
 /** A prewarm metric by name, summed over 1 hour unless told otherwise. */
 export function prewarmMetric(name: PrewarmMetricName, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: 'PtcAutopilot',
-    metricName: name,
-    dimensionsMap: { service: PREWARM_FUNCTION_DIR },
-    statistic: 'Sum',
-    period: Duration.hours(1),
-    ...props,
-  });
+  return functionMetric(PREWARM_FUNCTION_DIR, name, { period: Duration.hours(1), ...props });
 }

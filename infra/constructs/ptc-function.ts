@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -12,6 +13,21 @@ import { acknowledgeNag } from '../nag';
 
 /** The repository root, where `functions/` and `node_modules/` live. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+/** The CloudWatch namespace every ptc-autopilot Lambda publishes its EMF metrics in. */
+export const METRICS_NAMESPACE = 'PtcAutopilot';
+
+/**
+ * A metric a ptc-autopilot Lambda publishes (Powertools adds the `service` dimension, the function
+ * folder name), summed unless `options` says otherwise. Alarms and the dashboard read metrics through
+ * this, so they watch the namespace the functions write to.
+ * @example
+ * functionMetric('prewarm', 'Failures', { period: Duration.hours(1) })
+ */
+export function functionMetric(service: string, metricName: string, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+  const { dimensionsMap, ...rest } = options;
+  return new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, statistic: 'Sum', ...rest, dimensionsMap: { service, ...dimensionsMap } });
+}
 
 /** Properties of a `PtcFunction`. */
 export interface PtcFunctionProps {
@@ -56,7 +72,7 @@ export class PtcFunction extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? props.functionDir,
-        POWERTOOLS_METRICS_NAMESPACE: 'PtcAutopilot',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },

@@ -19,7 +19,7 @@ import { prefixRepositoryArn, type PtcConfig, type Target } from '../../core';
 import { EVENT_SOURCE, SWEEP_CONTINUED_DETAIL_TYPE } from '../../functions/reconcile-repository/events';
 import { CONFIG_VARIABLE, encodeConfig, PARTITION_VARIABLE } from '../../functions/reconcile-repository/settings';
 import { acknowledgeNag } from '../nag';
-import { PtcFunction } from './ptc-function';
+import { PtcFunction, functionMetric } from './ptc-function';
 
 /** Properties of `RepositoryReconciler`. */
 export interface RepositoryReconcilerProps {
@@ -181,13 +181,6 @@ export class RepositoryReconciler extends Construct {
 
   /** A reconciler metric (`ReposConfigured`, `ReposCompliant`, `ChangesApplied`, `EventsDropped`, `Failures`), summed. */
   metric(name: 'ReposConfigured' | 'ReposCompliant' | 'ChangesApplied' | 'EventsDropped' | 'Failures', props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'PtcAutopilot',
-      metricName: name,
-      dimensionsMap: { service: RECONCILER_FUNCTION_DIR },
-      statistic: 'Sum',
-      period: Duration.minutes(5),
-      ...props,
-    });
+    return functionMetric(RECONCILER_FUNCTION_DIR, name, { period: Duration.minutes(5), ...props });
   }
 }

@@ -19,7 +19,7 @@ import type { PtcConfig, Target } from '../../core';
 import { encodeRules, RULES_VARIABLE } from '../../functions/validate-rules/settings';
 import { acknowledgeNag } from '../nag';
 import { constructIds } from './cache-rules';
-import { PtcFunction } from './ptc-function';
+import { PtcFunction, functionMetric } from './ptc-function';
 
 /** The folder of the function under `functions/`, also its Powertools service name. */
 export const VALIDATION_FUNCTION_DIR = 'validate-rules';
@@ -159,10 +159,5 @@ export function syncFailedPattern(prefixes: readonly string[]): events.EventPatt
 
 /** A per-prefix metric of the validate-rules function (`RuleValid`, `SyncFailures`). */
 export function ruleMetric(name: 'RuleValid' | 'SyncFailures', prefix: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: 'PtcAutopilot',
-    metricName: name,
-    dimensionsMap: { service: VALIDATION_FUNCTION_DIR, prefix },
-    ...props,
-  });
+  return functionMetric(VALIDATION_FUNCTION_DIR, name, { ...props, dimensionsMap: { prefix } });
 }
