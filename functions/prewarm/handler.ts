@@ -9,23 +9,19 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
+import { powertoolsLog, SDK_CLIENT_CONFIG } from '../shared/runtime';
 import { PrewarmRequestError } from './errors';
 import { newTotals, runPrewarm, type PrewarmInvocationResult } from './run';
 import { decodePrewarmSettings, SETTINGS_VARIABLE } from './settings';
 import { publishPrewarmTotals, type PrewarmLogger } from './telemetry';
 
 const config = decodePrewarmSettings(process.env[SETTINGS_VARIABLE]);
-const sdk = { retryMode: 'adaptive', maxAttempts: 5 } as const;
-const ecr = new ECRClient(sdk);
-const s3 = config.prewarm.manifest?.s3 ? new S3Client(sdk) : undefined;
-const ssm = config.prewarm.manifest?.ssmParameter ? new SSMClient(sdk) : undefined;
+const ecr = new ECRClient(SDK_CLIENT_CONFIG);
+const s3 = config.prewarm.manifest?.s3 ? new S3Client(SDK_CLIENT_CONFIG) : undefined;
+const ssm = config.prewarm.manifest?.ssmParameter ? new SSMClient(SDK_CLIENT_CONFIG) : undefined;
 const logger = new Logger();
 const metrics = new Metrics();
-const log: PrewarmLogger = {
-  info: (message, attributes) => logger.info(message, attributes ?? {}),
-  warn: (message, attributes) => logger.warn(message, attributes ?? {}),
-  error: (message, attributes) => logger.error(message, attributes ?? {}),
-};
+const log: PrewarmLogger = powertoolsLog(logger);
 
 /** Prewarms the configured images (or those of an on-demand request) through the private registry. */
 export const handler = async (event: unknown, context: Context): Promise<PrewarmInvocationResult | { rejected: string }> => {

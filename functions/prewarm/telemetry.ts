@@ -3,6 +3,7 @@
  * `upstream`, `status`, `reason`; never a token) and five counters published once per invocation
  * as EMF metrics (namespace `PtcAutopilot`, dimension `service` = `prewarm`).
  */
+import type { FunctionLogger } from '../shared/runtime';
 
 /** The prewarm metrics. `Failures` = images not ok, plus an external list that could not be read. */
 export type PrewarmMetricName = 'ImagesOk' | 'ImagesMissing' | 'ImagesDenied' | 'ImagesFailed' | 'Failures';
@@ -10,15 +11,10 @@ export type PrewarmMetricName = 'ImagesOk' | 'ImagesMissing' | 'ImagesDenied' | 
 /** Every metric, in publishing order. */
 export const PREWARM_METRIC_NAMES: readonly PrewarmMetricName[] = ['ImagesOk', 'ImagesMissing', 'ImagesDenied', 'ImagesFailed', 'Failures'];
 
-/** Structured attributes of a log line. */
-export type LogAttributes = Record<string, unknown>;
+export type { LogAttributes } from '../shared/runtime';
 
-/** The logging methods used (Powertools Logger has them). */
-export interface PrewarmLogger {
-  info(message: string, attributes?: LogAttributes): void;
-  warn(message: string, attributes?: LogAttributes): void;
-  error(message: string, attributes?: LogAttributes): void;
-}
+/** The logging methods the prewarm uses. */
+export type PrewarmLogger = Pick<FunctionLogger, 'info' | 'warn' | 'error'>;
 
 /** Where the totals go (Powertools Metrics in the handler). */
 export interface MetricsSink {

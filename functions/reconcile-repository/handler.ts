@@ -7,21 +7,17 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
+import { powertoolsLog, SDK_CLIENT_CONFIG } from '../shared/runtime';
 import { handleEvent, type InvocationResult } from './run';
 import { settingsFromEnv } from './settings';
 import { MetricTotals, publishTotals, type ReconcilerLogger } from './telemetry';
 
 const settings = settingsFromEnv(process.env);
-const ecr = new ECRClient({ retryMode: 'adaptive', maxAttempts: 5 });
-const events = new EventBridgeClient({ retryMode: 'adaptive', maxAttempts: 5 });
+const ecr = new ECRClient(SDK_CLIENT_CONFIG);
+const events = new EventBridgeClient(SDK_CLIENT_CONFIG);
 const logger = new Logger();
 const metrics = new Metrics();
-const log: ReconcilerLogger = {
-  debug: (message, attributes) => logger.debug(message, attributes ?? {}),
-  info: (message, attributes) => logger.info(message, attributes ?? {}),
-  warn: (message, attributes) => logger.warn(message, attributes ?? {}),
-  error: (message, attributes) => logger.error(message, attributes ?? {}),
-};
+const log: ReconcilerLogger = powertoolsLog(logger);
 
 /** Reconciles the repository an event names, or sweeps every managed repository. */
 export const handler = async (event: unknown, context: Context): Promise<InvocationResult> => {

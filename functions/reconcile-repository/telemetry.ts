@@ -2,6 +2,7 @@
  * What the reconciler reports: structured log lines and five counters, published as EMF metrics
  * (namespace `PtcAutopilot`, dimension `service`) once per invocation.
  */
+import type { FunctionLogger } from '../shared/runtime';
 
 /** The reconciler's metrics. */
 export type MetricName = 'ReposConfigured' | 'ReposCompliant' | 'ChangesApplied' | 'EventsDropped' | 'Failures';
@@ -14,16 +15,10 @@ export interface Counters {
   count(name: MetricName, value?: number): void;
 }
 
-/** Structured attributes of a log line; keys such as `repositoryName`, `prefix`, `upstream`. */
-export type LogAttributes = Record<string, unknown>;
+export type { LogAttributes } from '../shared/runtime';
 
-/** The logging methods the reconciler uses (Powertools Logger has them). */
-export interface ReconcilerLogger {
-  debug(message: string, attributes?: LogAttributes): void;
-  info(message: string, attributes?: LogAttributes): void;
-  warn(message: string, attributes?: LogAttributes): void;
-  error(message: string, attributes?: LogAttributes): void;
-}
+/** The logging methods the reconciler uses. */
+export type ReconcilerLogger = FunctionLogger;
 
 /** A logger that drops everything (for the CLI's own reporting and for benchmarks). */
 export const silentLogger: ReconcilerLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };

@@ -8,15 +8,13 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { PtcError } from '../../core';
+import { powertoolsLog, SDK_CLIENT_CONFIG } from '../shared/runtime';
 import { onEvent, type OnEventResult } from './on-event';
 
-const ecr = new ECRClient({ retryMode: 'adaptive', maxAttempts: 5 });
+const ecr = new ECRClient(SDK_CLIENT_CONFIG);
 const logger = new Logger();
 const metrics = new Metrics();
-const log = {
-  info: (message: string, attributes?: Record<string, unknown>) => logger.info(message, attributes ?? {}),
-  warn: (message: string, attributes?: Record<string, unknown>) => logger.warn(message, attributes ?? {}),
-};
+const log = powertoolsLog(logger);
 
 /** Applies one CloudFormation lifecycle event; a thrown error fails the stack operation with its message. */
 export const handler = async (event: CloudFormationCustomResourceEvent, context: Context): Promise<OnEventResult> => {

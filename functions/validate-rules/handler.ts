@@ -9,23 +9,18 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
+import { powertoolsLog, SDK_CLIENT_CONFIG } from '../shared/runtime';
 import { handleValidationEvent, type ValidationResult } from './run';
 import { decodeRules, RULES_VARIABLE } from './settings';
 import type { RuleMetrics, ValidationLogger } from './telemetry';
 
 const rules = decodeRules(process.env[RULES_VARIABLE]);
-const sdk = { retryMode: 'adaptive', maxAttempts: 5 } as const;
-const ecr = new ECRClient(sdk);
-const secrets = new SecretsManagerClient(sdk);
-const events = new EventBridgeClient(sdk);
+const ecr = new ECRClient(SDK_CLIENT_CONFIG);
+const secrets = new SecretsManagerClient(SDK_CLIENT_CONFIG);
+const events = new EventBridgeClient(SDK_CLIENT_CONFIG);
 const logger = new Logger();
 const metrics = new Metrics();
-const log: ValidationLogger = {
-  debug: (message, attributes) => logger.debug(message, attributes ?? {}),
-  info: (message, attributes) => logger.info(message, attributes ?? {}),
-  warn: (message, attributes) => logger.warn(message, attributes ?? {}),
-  error: (message, attributes) => logger.error(message, attributes ?? {}),
-};
+const log: ValidationLogger = powertoolsLog(logger);
 // Each value carries its own `prefix` dimension, so it is published on its own (EMF line).
 const ruleMetrics: RuleMetrics = {
   put: (name, value, prefix) => {
