@@ -130,6 +130,7 @@ export function parseSlowly(ref: string): ImageReference {
       if (!HOST_RE.test(first)) invalid(ref, `"${first}" is not a valid registry host (with an optional numeric port)`);
       host = DOCKER_HUB.has(first) ? DOCKER_HUB_HOST : first;
       path = rest.slice(slash + 1);
+      if (path.startsWith('/')) invalid(ref, `empty path component ("//") after the host "${first}"`);
     }
   }
   if (path === '') invalid(ref, 'empty repository path after the host');

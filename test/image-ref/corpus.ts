@@ -167,7 +167,7 @@ export const CORPUS: readonly CorpusCase[] = [
   ['nginx:.bad', 'invalid', /tag ".bad"/],
   ['nginx:a+b', 'invalid', /tag "a\+b"/],
   ['a//b', 'invalid', /empty path component \("\/\/"\)/],
-  ['ghcr.io//app', 'invalid', /leading "\/"/],
+  ['ghcr.io//app', 'invalid', /empty path component \("\/\/"\) after the host "ghcr\.io"/],
   ['/nginx', 'invalid', /leading "\/"/],
   ['nginx/', 'invalid', /trailing "\/"/],
   ['ghcr.io/', 'invalid', /empty repository path/],
