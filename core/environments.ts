@@ -52,19 +52,25 @@ export function targets(config: PtcConfig): Target[] {
 }
 
 /**
- * The one target to use where a command needs a single registry (resolve, rewrite): the named
- * environment, the top-level account/region, or the only environment.
+ * The one target to use where a command needs a single registry (resolve, rewrite, kyverno, ...):
+ * the named environment, else the environment the top-level `account` and `region` name, else the
+ * only one. With several environments and nothing to choose by, it refuses to guess: a policy
+ * pointing a cluster at another region's cache would pull through a registry its nodes may not use.
+ * @throws PtcError naming the environments to choose from.
  */
 export function primaryTarget(config: PtcConfig, environmentName?: string): Target {
   const all = targets(config);
+  const names = all.map((t) => t.name).join(', ');
   if (environmentName !== undefined) {
     const found = all.find((t) => t.name === environmentName);
-    if (found === undefined) throw new PtcError(`no environment named "${environmentName}"; known: ${all.map((t) => t.name).join(', ')}`);
+    if (found === undefined) throw new PtcError(`no environment named "${environmentName}"; known: ${names}`);
     return found;
   }
   if (config.account !== undefined && config.region !== undefined) {
+    // The schema makes sure the top-level account and region are one of the environments.
     return all.find((t) => t.account === config.account && t.region === config.region) ?? target('default', config.account, config.region);
   }
+  if (all.length > 1) throw new PtcError(`the config lists ${all.length} environments (${names}); choose one with --environment NAME`);
   return all[0]!;
 }
 

@@ -13,6 +13,7 @@ export const registerKyverno: RegisterCommand = (program, io) => {
     .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
     .option('--account <id>', "cache registry account (default: the config's target)")
     .option('--region <region>', "cache registry region (default: the config's target)")
+    .option('-e, --environment <name>', 'the environment whose cache registry to use (default: the only one, or the top-level account/region)')
     .option('--name <name>', 'policy name', 'ptc-autopilot-image-cache')
     .action((opts: RegistryOptions & { name: string }) => {
       const ctx = resolveContext(io, opts);

@@ -32,6 +32,8 @@ export interface PrewarmCliOptions {
   insecureHttp?: boolean;
   concurrency?: string;
   json?: boolean;
+  /** The environment whose registry (and region, for S3/SSM image lists) to use. */
+  environment?: string;
 }
 
 /** Bad use of the command's flags. */
@@ -41,10 +43,10 @@ export class PrewarmUsageError extends PtcError {}
  * The registry base URL: `--registry-url` (scheme optional; plain HTTP only with
  * `--insecure-http`) or the HTTPS endpoint of the config's registry.
  */
-export function registryBaseUrl(config: PtcConfig, opts: Pick<PrewarmCliOptions, 'registryUrl' | 'insecureHttp'>): string {
+export function registryBaseUrl(config: PtcConfig, opts: Pick<PrewarmCliOptions, 'registryUrl' | 'insecureHttp' | 'environment'>): string {
   if (opts.registryUrl === undefined) {
     if (opts.insecureHttp) throw new PrewarmUsageError('--insecure-http needs --registry-url (the ECR endpoint is HTTPS only)');
-    return `https://${primaryTarget(config).registryHost}`;
+    return `https://${primaryTarget(config, opts.environment).registryHost}`;
   }
   const given = opts.registryUrl.trim();
   const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(given);
@@ -88,7 +90,7 @@ export async function credentialsOf(io: CliIo, opts: Pick<PrewarmCliOptions, 'us
 }
 
 /** The images: `prewarm.images`, then `--images FILE`, or else `prewarm.manifest` (S3/SSM). */
-export async function imagesOf(io: CliIo, config: PtcConfig, file: string | undefined): Promise<string[]> {
+export async function imagesOf(io: CliIo, config: PtcConfig, file: string | undefined, environment?: string): Promise<string[]> {
   if (file !== undefined) {
     const full = path.resolve(io.cwd, file);
     let text: string;
@@ -103,7 +105,7 @@ export async function imagesOf(io: CliIo, config: PtcConfig, file: string | unde
   const manifest = config.prewarm.manifest;
   if (manifest?.s3 === undefined && manifest?.ssmParameter === undefined) return [...config.prewarm.images];
   // Only a config with an external list needs the AWS SDK clients, so they load lazily.
-  const region = primaryTarget(config).region;
+  const region = primaryTarget(config, environment).region;
   const clients = {
     ...(manifest.s3 ? { s3: new (await import('@aws-sdk/client-s3')).S3Client({ region }) } : {}),
     ...(manifest.ssmParameter ? { ssm: new (await import('@aws-sdk/client-ssm')).SSMClient({ region }) } : {}),
@@ -132,12 +134,13 @@ export const registerPrewarm: RegisterCommand = (program, io, state) => {
     .option('--insecure-http', 'talk plain HTTP to --registry-url (local test registries only)')
     .option('--concurrency <n>', 'requests in flight at once (default: prewarm.concurrency, 8)')
     .option('--json', 'print the per-image results as JSON')
+    .option('-e, --environment <name>', 'the environment whose registry to prewarm (default: the only one, or the top-level account/region)')
     .action(async (opts: PrewarmCliOptions) => {
       const config = readConfig(io, opts.config);
       const baseUrl = registryBaseUrl(config, opts);
       const concurrency = concurrencyOf(config, opts.concurrency);
       const credentials = await credentialsOf(io, opts);
-      const images = await imagesOf(io, config, opts.images);
+      const images = await imagesOf(io, config, opts.images, opts.environment);
       if (images.length === 0) {
         io.stderr('no images to prewarm: list them in prewarm.images, prewarm.manifest or --images FILE\n');
         if (opts.json) io.stdout(`${JSON.stringify({ registry: baseUrl, summary: { images: 0, ok: 0, missing: 0, denied: 0, failed: 0 }, results: [] }, null, 2)}\n`);

@@ -18,6 +18,7 @@ export const registerResolve: RegisterCommand = (program, io, state) => {
     .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
     .option('--account <id>', "cache registry account (default: the config's target)")
     .option('--region <region>', "cache registry region (default: the config's target)")
+    .option('-e, --environment <name>', 'the environment whose cache registry to use (default: the only one, or the top-level account/region)')
     .option('--strict', 'treat references that no rule covers as errors')
     .action((refs: string[], opts: RegistryOptions & { strict?: boolean }) => {
       const resolve = createResolver(resolveContext(io, opts));

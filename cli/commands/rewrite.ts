@@ -38,6 +38,7 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
     .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
     .option('--account <id>', "cache registry account (default: the config's target)")
     .option('--region <region>', "cache registry region (default: the config's target)")
+    .option('-e, --environment <name>', 'the environment whose cache registry to use (default: the only one, or the top-level account/region)')
     .option('-i, --in-place', 'write the rewritten files back')
     .option('--check', 'change nothing; exit 1 when any image would change (a CI gate)')
     .option('--helm-values', 'the files are Helm values files (image: ref, image: {registry, repository, tag, digest}, ...)')

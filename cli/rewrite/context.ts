@@ -13,6 +13,8 @@ export interface RegistryOptions {
   account?: string;
   /** Overrides the region of the config's target registry. */
   region?: string;
+  /** The environment whose registry to use. @default the only one, or the top-level account/region */
+  environment?: string;
 }
 
 /** A bad `--account` or `--region` value. */
@@ -30,6 +32,9 @@ export function resolveContext(io: CliIo, opts: RegistryOptions): ResolveContext
   if (opts.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(opts.region)) {
     throw new RegistryOptionError(`--region must be an AWS region code such as "eu-west-2", got "${opts.region}"`);
   }
-  const target = primaryTarget(config);
+  if (opts.account !== undefined && opts.region !== undefined && opts.environment === undefined) {
+    return { config, registryHost: ecrRegistryHost(opts.account, opts.region) };
+  }
+  const target = primaryTarget(config, opts.environment);
   return { config, registryHost: ecrRegistryHost(opts.account ?? target.account, opts.region ?? target.region) };
 }

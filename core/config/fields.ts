@@ -154,9 +154,9 @@ export const secretName = z.string().superRefine((value, ctx) => {
 /** The ARN of an existing Secrets Manager secret that ECR accepts as pull-through-cache credentials. */
 export const secretArn = z
   .string()
-  .regex(/^arn:aws(-cn|-us-gov)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache\/[a-zA-Z0-9/_+=.@-]+$/, {
+  .regex(/^arn:aws(-cn|-us-gov)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache\/[a-zA-Z0-9/_+=.@-]+-[a-zA-Z0-9]{6}$/, {
     error: (issue) =>
-      `must be the ARN of a Secrets Manager secret whose name starts with "${SECRET_NAME_PREFIX}", got "${String(issue.input)}"`,
+      `must be the complete ARN of a Secrets Manager secret whose name starts with "${SECRET_NAME_PREFIX}", ending in the 6 characters Secrets Manager appends (as "describe-secret" prints it), got "${String(issue.input)}"`,
   });
 
 /** Why a resource tag key is unusable (AWS-reserved, ours, too long, bad characters), or undefined when it is fine. */

@@ -139,10 +139,12 @@ const repositorySettingsShape = {
   encryption: encryption.optional(),
 };
 
+/** ECR allows 50 tags per repository; ptc-autopilot keeps two for its own marker tags. */
+const MAX_CONFIG_TAGS = 48;
+
 const tagCountCheck = (value: { tags?: Record<string, string> | undefined }, ctx: z.RefinementCtx) => {
-  // ECR allows 50 tags per resource; we keep two for our own marker tags.
-  if (value.tags !== undefined && Object.keys(value.tags).length > 48) {
-    ctx.addIssue({ code: 'custom', path: ['tags'], message: `at most 48 tags (ECR allows 50 and ptc-autopilot uses 2), got ${Object.keys(value.tags).length}` });
+  if (value.tags !== undefined && Object.keys(value.tags).length > MAX_CONFIG_TAGS) {
+    ctx.addIssue({ code: 'custom', path: ['tags'], message: `at most ${MAX_CONFIG_TAGS} tags (ECR allows 50 and ptc-autopilot uses 2), got ${Object.keys(value.tags).length}` });
   }
 };
 
@@ -209,6 +211,59 @@ const environment = strictObject({
 });
 
 /** The raw shape of the configuration file. */
+type ConfigBeforeChecks = {
+  account?: string | undefined;
+  region?: string | undefined;
+  environments?: readonly { account: string; region: string }[] | undefined;
+  rules: readonly { prefix: string; credentials?: { secretName?: string | undefined; secretArn?: string | undefined } | undefined }[];
+  repositories: { tags?: Record<string, string> | undefined; overrides?: readonly { prefix: string; tags?: Record<string, string> | undefined }[] | undefined };
+};
+
+/**
+ * Secrets CloudFormation and ECR can use: one secret per name (two rules cannot create the same
+ * secret), and an imported secret in the account and Region of every stack that uses it (ECR
+ * requires the secret beside the rule).
+ */
+function credentialIssues(config: ConfigBeforeChecks, ctx: z.RefinementCtx): void {
+  const named = new Map<string, number>();
+  const places = config.environments?.map((e) => ({ account: e.account, region: e.region })) ??
+    (config.account !== undefined && config.region !== undefined ? [{ account: config.account, region: config.region }] : []);
+  config.rules.forEach((rule, index) => {
+    const name = rule.credentials?.secretName;
+    if (name !== undefined) {
+      const first = named.get(name);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['rules', index, 'credentials', 'secretName'], message: `"${name}" is already the secret of rules[${first}]; give each rule its own secret, or import the shared one with secretArn` });
+      } else {
+        named.set(name, index);
+      }
+    }
+    const arn = rule.credentials?.secretArn;
+    if (arn !== undefined && /^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\d{12}:/.test(arn)) {
+      const [, , , region, account] = arn.split(':');
+      const elsewhere = places.find((p) => p.account !== account || p.region !== region);
+      if (elsewhere !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', index, 'credentials', 'secretArn'],
+          message: `the secret is in account ${account}, ${region} but the rule deploys to ${elsewhere.account}, ${elsewhere.region}; ECR needs the secret in the rule's account and Region (use secretName to create one per environment)`,
+        });
+      }
+    }
+  });
+}
+
+/** ECR's 50-tag limit on what a repository actually gets: the base tags merged with its override. */
+function mergedTagIssues(config: ConfigBeforeChecks, ctx: z.RefinementCtx): void {
+  const base = config.repositories.tags ?? {};
+  config.repositories.overrides?.forEach((o, index) => {
+    const count = Object.keys({ ...base, ...o.tags }).length;
+    if (o.tags !== undefined && count > MAX_CONFIG_TAGS) {
+      ctx.addIssue({ code: 'custom', path: ['repositories', 'overrides', index, 'tags'], message: `repositories under "${o.prefix}" would get ${count} tags with the base tags merged in; at most ${MAX_CONFIG_TAGS} (ECR allows 50 and ptc-autopilot uses 2)` });
+    }
+  });
+}
+
 export const configSchema = strictObject({
   account: accountId.optional(),
   region: region.optional(),
@@ -263,6 +318,14 @@ export const configSchema = strictObject({
     if (config.account === undefined) ctx.addIssue({ code: 'custom', path: ['account'], message: 'required (or list "environments")' });
     if (config.region === undefined) ctx.addIssue({ code: 'custom', path: ['region'], message: 'required (or list "environments")' });
   } else {
+    // Top-level account/region beside environments pick the CLI's default registry: it must be one that a stack deploys.
+    const envs = config.environments;
+    const listed = envs.map((e) => `${e.name}: ${e.account}/${e.region}`).join(', ');
+    if (config.account !== undefined && !envs.some((e) => e.account === config.account && (config.region === undefined || e.region === config.region))) {
+      ctx.addIssue({ code: 'custom', path: ['account'], message: `${config.account}${config.region ? ` in ${config.region}` : ''} is none of the environments (${listed}); make it one of them, or remove it` });
+    } else if (config.region !== undefined && !envs.some((e) => e.region === config.region && (config.account === undefined || e.account === config.account))) {
+      ctx.addIssue({ code: 'custom', path: ['region'], message: `${config.region} is none of the environments' regions (${listed}); make it one of them, or remove it` });
+    }
     const names = new Set<string>();
     const targets = new Set<string>();
     config.environments.forEach((env, index) => {
@@ -273,6 +336,8 @@ export const configSchema = strictObject({
       targets.add(target);
     });
   }
+  credentialIssues(config, ctx);
+  mergedTagIssues(config, ctx);
   for (const issue of registrySettingsIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   if (config.replication !== undefined) {
     config.replication.destinations.forEach((d, index) => {

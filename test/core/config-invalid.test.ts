@@ -71,6 +71,18 @@ const cases: Case[] = [
   ['no account and no environments', (c) => delete c.account, 'account', /required \(or list "environments"\)/],
   ['duplicate environment names', (c) => (c.environments = [{ name: 'prod', account: '111122223333', region: 'eu-west-2' }, { name: 'prod', account: '222233334444', region: 'eu-west-1' }]), 'environments[1].name', /duplicate environment name "prod"/],
   ['an environment name that cannot name a stack', (c) => (c.environments = [{ name: 'prod eu', account: '111122223333', region: 'eu-west-2' }]), 'environments[0].name', /must start with a letter/],
+  ['two rules creating the same secret', (c) => c.rules.push({ prefix: 'hub2', upstream: 'docker-hub', credentials: { secretName: 'ecr-pullthroughcache/docker-hub' } }), 'rules[3].credentials.secretName', /"ecr-pullthroughcache\/docker-hub" is already the secret of rules\[0\]/],
+  ['an imported secret in another Region than the rule', (c) => (c.rules[0].credentials = { secretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:ecr-pullthroughcache/hub-AbCdEf' }), 'rules[0].credentials.secretArn', /the secret is in account 111122223333, us-east-1 but the rule deploys to 111122223333, eu-west-2; ECR needs the secret in the rule's account and Region/],
+  ['an imported secret in another account than one environment', (c) => {
+    c.rules[0].credentials = { secretArn: 'arn:aws:secretsmanager:eu-west-2:111122223333:secret:ecr-pullthroughcache/hub-AbCdEf' };
+    c.environments = [{ name: 'a', account: '111122223333', region: 'eu-west-2' }, { name: 'b', account: '555566667777', region: 'eu-west-2' }];
+  }, 'rules[0].credentials.secretArn', /but the rule deploys to 555566667777, eu-west-2/],
+  ['a partial secret ARN (without the 6-character suffix)', (c) => (c.rules[0].credentials = { secretArn: 'arn:aws:secretsmanager:eu-west-2:111122223333:secret:ecr-pullthroughcache/hub' }), 'rules[0].credentials.secretArn', /must be the complete ARN/],
+  ['top-level account and region that no environment deploys', (c) => (c.environments = [{ name: 'prod-us', account: '111122223333', region: 'us-east-1' }]), 'account', /111122223333 in eu-west-2 is none of the environments \(prod-us: 111122223333\/us-east-1\)/],
+  ['an override whose tags, merged with the base tags, pass ECR\'s limit', (c) => {
+    c.repositories.tags = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`base${i}`, 'x']));
+    c.repositories.overrides[0].tags = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k8s${i}`, 'x']));
+  }, 'repositories.overrides[0].tags', /repositories under "k8s" would get 60 tags with the base tags merged in; at most 48/],
   ['a reserved tag key', (c) => (c.repositories.tags = { 'aws:team': 'x' }), 'repositories.tags.aws:team', /reserved "aws:" prefix/],
   ['a tag key in our own namespace', (c) => (c.repositories.tags = { 'ptc-autopilot:managed': 'false' }), 'repositories.tags.ptc-autopilot:managed', /reserves for itself/],
   ['an Azure rule without its registry URL', (c) => c.rules.push({ prefix: 'acr', upstream: 'azure-container-registry', credentials: { secretName: 'ecr-pullthroughcache/acr' } }), 'rules[3].registryUrl', /needs "registryUrl"/],

@@ -25,6 +25,22 @@ describe('ptc resolve', () => {
     expect(io.err).toBe('invalid image reference "ghcr.io/Bad/ref": repository path must be lower case ("Bad")\n');
   });
 
+  test('with several environments, --environment picks the cache registry and its absence is a one-line error', async () => {
+    const config = tempFile(
+      'ptc.yaml',
+      'rules: [{ prefix: k8s, upstream: k8s }]\nenvironments:\n  - { name: prod-eu, account: "111122223333", region: eu-west-2 }\n  - { name: prod-us, account: "222233334444", region: us-east-1 }\n',
+    );
+    const picked = recordingIo();
+    expect(await run(['resolve', '-c', config, '-e', 'prod-us', 'registry.k8s.io/pause:3.9'], picked)).toBe(0);
+    expect(picked.out).toBe('222233334444.dkr.ecr.us-east-1.amazonaws.com/k8s/pause:3.9\n');
+    const explicit = recordingIo();
+    expect(await run(['kyverno', '-c', config, '--account', '222233334444', '--region', 'us-east-1'], explicit)).toBe(0);
+    expect(explicit.out).toContain('222233334444.dkr.ecr.us-east-1.amazonaws.com');
+    const unsure = recordingIo();
+    expect(await run(['rewrite', '-c', config, tempFile('pod.yaml', POD)], unsure)).toBe(1);
+    expect(unsure.err).toBe('the config lists 2 environments (prod-eu, prod-us); choose one with --environment NAME\n');
+  });
+
   test('exits 0 when every reference is valid', async () => {
     const io = recordingIo();
     expect(await run(['resolve', '-c', EXAMPLE, 'registry.k8s.io/pause:3.9'], io)).toBe(0);

@@ -27,6 +27,8 @@ describe('cdk-nag AwsSolutions', () => {
       fullConfig({
         account: undefined,
         region: undefined,
+        // An imported secret serves one account and Region only, so every environment creates its own.
+        rules: fullConfig().rules.map((r) => (r.credentials?.secretArn ? { ...r, credentials: { secretName: 'ecr-pullthroughcache/github' } } : r)),
         environments: [
           { name: 'prod-eu', account: '111122223333', region: 'eu-west-2' },
           { name: 'prod-us', account: '111122223333', region: 'us-east-1' },

@@ -34,12 +34,12 @@ beforeEach(() => s3Mock.reset());
 describe('ptc prewarm flags', () => {
   const withImages = () => configFile(['prewarm:', '  images: [nginx:1.27]']);
 
-  test('offers exactly the flags of the issue, with their arguments', async () => {
+  test("offers the issue's flags, with their arguments, plus --environment", async () => {
     const io = recordingIo();
     const program = buildProgram(io, { code: 0 });
     const command = program.commands.find((c) => c.name() === 'prewarm')!;
     expect(command.options.map((o) => o.flags).sort()).toEqual(
-      ['-c, --config <file>', '--images <file>', '--registry-url <url>', '--username <user>', '--password-stdin', '--insecure-http', '--concurrency <n>', '--json'].sort(),
+      ['-c, --config <file>', '--images <file>', '--registry-url <url>', '--username <user>', '--password-stdin', '--insecure-http', '--concurrency <n>', '--json', '-e, --environment <name>'].sort(),
     );
   });
 
