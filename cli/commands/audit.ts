@@ -45,7 +45,7 @@ export const registerAudit: RegisterCommand = (program, io, state) => {
     .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
     .option('-e, --environment <name>', 'environment whose registry the suggested cache references use (default: the primary one)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .option('--fail-on-uncached', `exit ${UNCACHED_EXIT_CODE} when any image does not go through the cache (for CI)`)
+    .option('--fail-on-uncached', `exit ${UNCACHED_EXIT_CODE} when any image does not go through the cache, 1 when the input holds no image at all (for CI)`)
     .action(async (files: string[], opts: AuditOptions) => {
       const config = readConfig(io, opts.config);
       const inputs = await readInputs(io, files);
@@ -54,5 +54,7 @@ export const registerAudit: RegisterCommand = (program, io, state) => {
       const report = auditImages(uses, config, opts.environment);
       io.stdout(opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderAuditTable(report));
       if (opts.failOnUncached && report.images.some((i) => i.status !== 'cached')) state.code = UNCACHED_EXIT_CODE;
+      // A gate that saw nothing proves nothing: an empty input is most often a failed kubectl upstream of a pipe.
+      if (opts.failOnUncached && uses.length === 0) state.code = 1;
     });
 };

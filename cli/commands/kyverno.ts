@@ -1,5 +1,5 @@
 import { kyvernoPolicyYaml } from '../../core/kyverno';
-import { resolveContext, type RegistryOptions } from '../rewrite/context';
+import { RegistryOptionError, resolveContext, type RegistryOptions } from '../rewrite/context';
 import type { RegisterCommand } from './types';
 
 /**
@@ -16,6 +16,10 @@ export const registerKyverno: RegisterCommand = (program, io) => {
     .option('-e, --environment <name>', 'the environment whose cache registry to use (default: the only one, or the top-level account/region)')
     .option('--name <name>', 'policy name', 'ptc-autopilot-image-cache')
     .action((opts: RegistryOptions & { name: string }) => {
+      // metadata.name of a cluster-scoped resource: a DNS-1123 subdomain.
+      if (opts.name.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(opts.name)) {
+        throw new RegistryOptionError(`--name must be a Kubernetes resource name (lower-case letters, digits, "-" and ".", starting and ending with a letter or digit), got "${opts.name}"`);
+      }
       const ctx = resolveContext(io, opts);
       io.stdout(kyvernoPolicyYaml(ctx.config, ctx.registryHost, { name: opts.name }));
     });

@@ -63,7 +63,11 @@ export function parseConfigText(text: string, file?: string): PtcConfig {
       file,
     );
   }
-  const result = configSchema.safeParse(doc.toJS());
+  const input: unknown = doc.toJS();
+  if (input === null || input === undefined) {
+    throw new ConfigError([{ path: '', message: `${file ?? 'the config'} holds no configuration (it is empty or only comments); config/example.yaml is a complete example` }], file);
+  }
+  const result = configSchema.safeParse(input);
   if (result.success) return result.data;
   const locate = (path: PropertyKey[]): string => {
     const node = path.length > 0 ? doc.getIn(path as unknown[], true) : undefined;

@@ -108,6 +108,13 @@ describe('ptc audit with replication', () => {
     expect(find(images, '555566667777.dkr.ecr.us-east-1.amazonaws.com/k8s/pause:3.9')).toMatchObject({ throughCache: false, rule: null });
   });
 
+  test('--fail-on-uncached fails (exit 1) on an input with no image at all, as a failed kubectl upstream of the pipe gives; without it, exit 0', async () => {
+    const gate = await auditJson(['--fail-on-uncached'], '');
+    expect(gate.code).toBe(1);
+    expect(gate.err).toBe('ptc audit: no pods, pod templates or containers found in the input\n');
+    expect((await auditJson([], '')).code).toBe(0);
+  });
+
   test('--fail-on-uncached passes when every image comes from a cache registry of the config', async () => {
     const io = recordingIo({ stdin: list(pod('a', '111122223333.dkr.ecr.us-east-1.amazonaws.com/k8s/pause:3.9'), pod('b', `${ECR}/docker-hub/library/nginx:1.27`)) });
     expect(await run(['audit', '--config', config, '--fail-on-uncached'], io)).toBe(0);

@@ -125,6 +125,11 @@ describe('error messages', () => {
     expect(() => parseConfigText(text)).toThrow(/config error at rules\[0\]\.upstream: .* \(line 5\)/);
   });
 
+  test('an empty file, or one of comments only, says so and names the file', () => {
+    for (const text of ['', '# only a comment\n'])
+      expect(() => parseConfigText(text, 'ptc.yaml')).toThrow('config error: ptc.yaml holds no configuration (it is empty or only comments)');
+  });
+
   test('report YAML syntax errors with their position', () => {
     expect(() => parseConfigText('rules: [\n  - prefix: k8s\n')).toThrow(/config error: invalid YAML \(line \d+, column \d+\)/);
   });

@@ -178,6 +178,13 @@ describe('ptc kyverno', () => {
     expect(io.out).toContain(`'${R}/docker-hub/library/\${1}:latest'`);
   });
 
+  test.each(['', 'Bad Name', '-cache', 'cache_1'])('--name %j, not a Kubernetes resource name, is refused with exit 1', async (name) => {
+    const io = recordingIo();
+    expect(await run(['kyverno', '-c', EXAMPLE, '--name', name], io)).toBe(1);
+    expect(io.err).toBe(`--name must be a Kubernetes resource name (lower-case letters, digits, "-" and ".", starting and ending with a letter or digit), got "${name}"\n`);
+    expect(io.out).toBe('');
+  });
+
   test('--account, --region and --name change the target and the name', async () => {
     const io = recordingIo();
     expect(await run(['kyverno', '-c', EXAMPLE, '--account', '999988887777', '--region', 'us-east-1', '--name', 'cache'], io)).toBe(0);
