@@ -5,7 +5,6 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -16,6 +15,7 @@ import { prefixRepositoryArn, type PtcConfig, type Target } from '../../core';
 import { encodePrewarmSettings, SETTINGS_VARIABLE } from '../../functions/prewarm/settings';
 import type { PrewarmMetricName } from '../../functions/prewarm/telemetry';
 import { acknowledgeNag } from '../nag';
+import { failureCountAlarm } from './alarm-topic';
 import { PtcFunction, functionMetric } from './ptc-function';
 
 /** The folder of the function under `functions/`, also its Powertools service name. */
@@ -104,24 +104,16 @@ export class Prewarm extends Construct {
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
     });
 
-    this.failureAlarm = new cloudwatch.Alarm(this, 'FailureAlarm', {
-      alarmDescription: 'ptc-autopilot: some critical images could not be prewarmed (missing, denied or failed); the prewarm log names each image and why',
+    this.failureAlarm = failureCountAlarm(this, 'FailureAlarm', {
+      description: 'ptc-autopilot: some critical images could not be prewarmed (missing, denied or failed); the prewarm log names each image and why',
       metric: this.metric('Failures', { period: Duration.hours(1) }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      topic: props.alarmTopic,
     });
-    this.failureAlarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
-    this.errorAlarm = new cloudwatch.Alarm(this, 'ErrorAlarm', {
-      alarmDescription: 'ptc-autopilot: the prewarm function failed (registry unreachable, authorization, or a crash); read its log',
+    this.errorAlarm = failureCountAlarm(this, 'ErrorAlarm', {
+      description: 'ptc-autopilot: the prewarm function failed (registry unreachable, authorization, or a crash); read its log',
       metric: this.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      topic: props.alarmTopic,
     });
-    this.errorAlarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
   }
 
   /** A prewarm metric (`ImagesOk`, `ImagesMissing`, `ImagesDenied`, `ImagesFailed`, `Failures`), summed. */

@@ -19,6 +19,7 @@ import type { PtcConfig, Target } from '../../core';
 import { encodeRules, RULES_VARIABLE } from '../../functions/validate-rules/settings';
 import { acknowledgeNag } from '../nag';
 import { constructIds } from './cache-rules';
+import { failureCountAlarm } from './alarm-topic';
 import { PtcFunction, functionMetric } from './ptc-function';
 
 /** The folder of the function under `functions/`, also its Powertools service name. */
@@ -132,15 +133,11 @@ export class RuleValidation extends Construct {
       ruleAlarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
       ruleAlarm.addOkAction(new cwActions.SnsAction(props.alarmTopic));
       ruleAlarms.set(rule.prefix, ruleAlarm);
-      const syncAlarm = new cloudwatch.Alarm(this, `${name}SyncFailures`, {
-        alarmDescription: `ptc-autopilot: pulls through the cache rule "${rule.prefix}" (${rule.upstream}) failed to sync from the upstream; the validate-rules log has the repository and failure reason`,
+      const syncAlarm = failureCountAlarm(this, `${name}SyncFailures`, {
+        description: `ptc-autopilot: pulls through the cache rule "${rule.prefix}" (${rule.upstream}) failed to sync from the upstream; the validate-rules log has the repository and failure reason`,
         metric: ruleMetric('SyncFailures', rule.prefix, { statistic: 'Sum', period: Duration.minutes(5) }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        topic: props.alarmTopic,
       });
-      syncAlarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
       syncAlarms.set(rule.prefix, syncAlarm);
     }
     this.ruleAlarms = ruleAlarms;
