@@ -22,28 +22,13 @@ import { MetricTotals, silentLogger } from '../functions/reconcile-repository/te
 import type { FakeEcrRequest, FakeEcrVerification } from '../test/reconciler/fake-ecr-process';
 import { startFakeEcrServer } from '../test/reconciler/fake-ecr-server';
 import { FakeRegistry } from '../test/reconciler/fake-registry';
+import { RECONCILER_TEST_CONFIG_INPUT } from '../test/reconciler/helpers';
 
 const MANAGED = Number(process.env.BENCH_REPOS ?? 10_000);
 const UNMANAGED = Math.round(MANAGED / 10);
 const CONCURRENCY = 8;
 
-const rawConfig = {
-  account: '111122223333',
-  region: 'eu-west-2',
-  rules: [
-    { prefix: 'docker-hub', upstream: 'docker-hub', credentials: { secretName: 'ecr-pullthroughcache/docker-hub' } },
-    { prefix: 'k8s', upstream: 'k8s' },
-    { prefix: 'ecr', upstream: 'ecr-public' },
-  ],
-  repositories: {
-    lifecycle: { untaggedExpireDays: 7, keepLastTagged: 50 },
-    pullAccounts: ['444455556666'],
-    pullOrganizations: ['o-a1b2c3d4e5'],
-    tags: { team: 'platform' },
-    scanOnPush: true,
-    overrides: [{ prefix: 'k8s', lifecycle: { keepLastTagged: 20 }, imageTagMutability: 'IMMUTABLE' }],
-  },
-};
+const rawConfig = RECONCILER_TEST_CONFIG_INPUT;
 const config = parseConfig(rawConfig);
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 

@@ -7,26 +7,28 @@ import type { InvocationDeps } from '../../functions/reconcile-repository/run';
 import { MetricTotals, type LogAttributes, type ReconcilerLogger } from '../../functions/reconcile-repository/telemetry';
 import { ACCOUNT, REGION } from './fake-registry';
 
+/** The raw input of `reconcilerTestConfig` (the benchmark sends it to its fake ECR process as is). */
+export const RECONCILER_TEST_CONFIG_INPUT = {
+  account: ACCOUNT,
+  region: REGION,
+  rules: [
+    { prefix: 'docker-hub', upstream: 'docker-hub', credentials: { secretName: 'ecr-pullthroughcache/docker-hub' } },
+    { prefix: 'k8s', upstream: 'k8s' },
+    { prefix: 'ecr', upstream: 'ecr-public' },
+  ],
+  repositories: {
+    lifecycle: { untaggedExpireDays: 7, keepLastTagged: 50 },
+    pullAccounts: ['444455556666'],
+    pullOrganizations: ['o-a1b2c3d4e5'],
+    tags: { team: 'platform' },
+    scanOnPush: true,
+    overrides: [{ prefix: 'k8s', lifecycle: { keepLastTagged: 20 }, imageTagMutability: 'IMMUTABLE' }],
+  },
+};
+
 /** A config with cross-account and organization pull, base tags and a k8s override. */
 export function reconcilerTestConfig(overrides: Record<string, unknown> = {}): PtcConfig {
-  return parseConfig({
-    account: ACCOUNT,
-    region: REGION,
-    rules: [
-      { prefix: 'docker-hub', upstream: 'docker-hub', credentials: { secretName: 'ecr-pullthroughcache/docker-hub' } },
-      { prefix: 'k8s', upstream: 'k8s' },
-      { prefix: 'ecr', upstream: 'ecr-public' },
-    ],
-    repositories: {
-      lifecycle: { untaggedExpireDays: 7, keepLastTagged: 50 },
-      pullAccounts: ['444455556666'],
-      pullOrganizations: ['o-a1b2c3d4e5'],
-      tags: { team: 'platform' },
-      scanOnPush: true,
-      overrides: [{ prefix: 'k8s', lifecycle: { keepLastTagged: 20 }, imageTagMutability: 'IMMUTABLE' }],
-    },
-    ...overrides,
-  });
+  return parseConfig({ ...RECONCILER_TEST_CONFIG_INPUT, ...overrides });
 }
 
 /** A documented event fixture from test/fixtures/events. */
