@@ -6,6 +6,7 @@ export * from './errors';
 export * from './upstreams';
 export * from './environments';
 export * from './config/schema';
+export * from './config/parse';
 export * from './config/load';
 export * from './config/fields';
 export * from './policy/settings';

@@ -4,45 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { LineCounter, isNode, parseDocument } from 'yaml';
-import type { z } from 'zod';
-import { ConfigError, type ConfigIssue } from '../errors';
+import { ConfigError } from '../errors';
+import { configIssuesOf } from './parse';
 import { configSchema, type PtcConfig } from './schema';
-
-/** Formats a zod path as users write it: `rules[1].credentials.secretName`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
-  }
-  return out;
-}
-
-/**
- * Validates an already-parsed document (for example from JSON or a test).
- *
- * @throws ConfigError listing every problem with its field path.
- * @example
- * const config = parseConfig({ account: '111122223333', region: 'eu-west-2', rules: [{ prefix: 'k8s', upstream: 'k8s' }] });
- */
-export function parseConfig(input: unknown, file?: string): PtcConfig {
-  const result = configSchema.safeParse(input);
-  if (result.success) return result.data;
-  throw new ConfigError(toIssues(result.error), file);
-}
-
-function toIssues(error: z.ZodError, locate: (path: PropertyKey[]) => string = () => ''): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  const seen = new Set<string>();
-  for (const issue of error.issues) {
-    const path = formatPath(issue.path);
-    const key = `${path}\u0000${issue.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    issues.push({ path, message: `${issue.message}${locate(issue.path)}` });
-  }
-  return issues;
-}
 
 /**
  * Parses YAML text into a validated configuration. Issues carry the line they point at when the
@@ -73,7 +37,7 @@ export function parseConfigText(text: string, file?: string): PtcConfig {
     const node = path.length > 0 ? doc.getIn(path as unknown[], true) : undefined;
     return isNode(node) && node.range ? ` (line ${lineCounter.linePos(node.range[0]).line})` : '';
   };
-  throw new ConfigError(toIssues(result.error, locate), file);
+  throw new ConfigError(configIssuesOf(result.error, locate), file);
 }
 
 /**

@@ -4,7 +4,7 @@
  * trusted) by the Lambda. CloudFormation passes every leaf as a string, so every leaf here is one.
  */
 import { z } from 'zod';
-import { formatPath } from '../config/load';
+import { formatPath } from '../config/parse';
 import { PtcError } from '../errors';
 import type { Target } from '../environments';
 import type { RegistryPolicyIntent } from './registry-policy';

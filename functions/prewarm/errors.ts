@@ -1,7 +1,7 @@
 /**
  * Named errors of the prewarm Lambda. Messages name the variable or field at fault.
  */
-import { PtcError } from '../../core';
+import { PtcError } from '../../core/errors';
 
 /** The Lambda's environment does not carry usable prewarm settings. */
 export class PrewarmSettingsError extends PtcError {

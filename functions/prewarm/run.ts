@@ -6,7 +6,7 @@
 import { GetAuthorizationTokenCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import type { PtcConfig } from '../../core';
+import type { PtcConfig } from '../../core/config/schema';
 import {
   ImageListError,
   loadManifestImages,

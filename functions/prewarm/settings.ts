@@ -4,7 +4,10 @@
  * parses them with the same schema as the CLI, once, at cold start.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ConfigError, parseConfig, type PtcConfig, type Target } from '../../core';
+import { parseConfig } from '../../core/config/parse';
+import type { PtcConfig } from '../../core/config/schema';
+import type { Target } from '../../core/environments';
+import { ConfigError } from '../../core/errors';
 import { PrewarmSettingsError } from './errors';
 
 /** The environment variable holding the settings (JSON, or `gzip:` and base64 of gzipped JSON). */

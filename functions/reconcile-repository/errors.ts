@@ -2,7 +2,7 @@
  * Named errors of the repository reconciler. Each message names the field or value at fault, so
  * the Lambda log and the `ptc` CLI can show it without a stack trace.
  */
-import { PtcError } from '../../core';
+import { PtcError } from '../../core/errors';
 
 /** A repository name that ECR would reject, from an event, an invocation or the command line. */
 export class InvalidRepositoryNameError extends PtcError {

@@ -3,7 +3,8 @@
  * Cache Action, ECR Image Action PUSH, the sweep schedule or a sweep continuation) or a direct
  * invocation. Anything else is dropped with a reason, never retried.
  */
-import { ruleForRepository, type PtcConfig } from '../../core';
+import type { PtcConfig } from '../../core/config/schema';
+import { ruleForRepository } from '../../core/policy/settings';
 import { isRepositoryName } from './errors';
 
 /** The `source` of every event ptc-autopilot puts on the default bus. */

@@ -3,12 +3,8 @@
  * shared by the Lambda, `ptc reconcile` and `ptc reconcile --dry-run`. A compliant repository
  * plans no write at all.
  */
-import {
-  diffRepositoryTags,
-  mergeRepositoryPolicy,
-  planLifecyclePolicy,
-  type ManagedDesiredState,
-} from '../../core';
+import type { ManagedDesiredState } from '../../core/policy/desired-state';
+import { diffRepositoryTags, mergeRepositoryPolicy, planLifecyclePolicy } from '../../core/policy/merge';
 
 /** What the reconciler read about a repository. */
 export interface RepositoryState {

@@ -4,7 +4,8 @@
  */
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { desiredState, IGNORE_TAG_KEY, type PtcConfig } from '../../core';
+import type { PtcConfig } from '../../core/config/schema';
+import { desiredState, IGNORE_TAG_KEY } from '../../core/policy/desired-state';
 import { applyWrites, describeRepository, isRepositoryNotFound, readPolicies, readTags, type RepositoryListing } from './ecr-io';
 import { errorName } from './errors';
 import { planRepository, summarizeWrite, type Write } from './plan';

@@ -5,7 +5,10 @@
  * cold start.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ConfigError, parseConfig, type PtcConfig, type Target } from '../../core';
+import { parseConfig } from '../../core/config/parse';
+import type { PtcConfig } from '../../core/config/schema';
+import type { Target } from '../../core/environments';
+import { ConfigError } from '../../core/errors';
 import { ReconcilerSettingsError } from './errors';
 
 /** The environment variable holding the config (JSON, or `gzip:` and base64 of gzipped JSON). */

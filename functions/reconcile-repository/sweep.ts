@@ -5,7 +5,7 @@
  * tried again after the rest of its page, so a busy registry loses none.
  */
 import { DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
-import { ruleForRepository } from '../../core';
+import { ruleForRepository } from '../../core/policy/settings';
 import type { RepositoryListing } from './ecr-io';
 import { errorName, isTransientError } from './errors';
 import { reconcileRepository, type ReconcileDeps, type ReconcileOutcome } from './reconcile';

@@ -14,7 +14,7 @@ import {
   type RegistryPolicyProperties,
   type ReplicationProperties,
   type ScanningProperties,
-} from '../../core';
+} from '../../core/registry-settings';
 import { readRegistryPolicy, readReplication, readScanning, writeRegistryPolicy, writeReplication, writeScanning } from './ecr-state';
 
 /** What an apply did, for logs and the custom resource's `Data`. */

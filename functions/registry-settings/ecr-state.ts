@@ -15,7 +15,7 @@ import {
   type ScanFrequency,
   type ScanType,
 } from '@aws-sdk/client-ecr';
-import type { ReplicationConfiguration, ScanningConfiguration } from '../../core';
+import type { ReplicationConfiguration, ScanningConfiguration } from '../../core/registry-settings';
 
 /** The registry's replication configuration (empty when none was ever set). */
 export async function readReplication(ecr: ECRClient): Promise<ReplicationConfiguration> {

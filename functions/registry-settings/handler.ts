@@ -7,7 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { PtcError } from '../../core';
+import { PtcError } from '../../core/errors';
 import { powertoolsLog, SDK_CLIENT_CONFIG } from '../shared/runtime';
 import { onEvent, type OnEventResult } from './on-event';
 

@@ -12,7 +12,7 @@ import {
   parseResourceProperties,
   physicalResourceId,
   type RegistrySettingsProperties,
-} from '../../core';
+} from '../../core/registry-settings';
 import { applyRegistryPolicy, applyReplication, applyScanning, type ApplyOutcome } from './apply';
 
 /** What the Provider framework expects back from `onEvent`. */

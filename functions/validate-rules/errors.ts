@@ -1,7 +1,7 @@
 /**
  * Named errors of the rule validation Lambda. Messages name the variable or rule at fault.
  */
-import { PtcError } from '../../core';
+import { PtcError } from '../../core/errors';
 
 /** The Lambda's environment does not carry usable rules. */
 export class ValidationSettingsError extends PtcError {

@@ -2,7 +2,7 @@
  * One invocation of rule validation: the schedule or a direct invocation validates every rule;
  * an `ECR Pull Through Cache Action` event is counted when it failed; anything else is dropped.
  */
-import type { RuleConfig } from '../../core';
+import type { RuleConfig } from '../../core/config/schema';
 import { classifyEvent } from './events';
 import { recordSyncEvent, type SyncOutcome } from './sync-failures';
 import { validateRules, type RuleCheck, type ValidationDeps } from './validate';

@@ -3,7 +3,10 @@
  * account and region and the `rules` block), parsed with the same schema as the CLI at cold start.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ConfigError, parseConfig, type RuleConfig, type Target } from '../../core';
+import { parseConfig } from '../../core/config/parse';
+import type { RuleConfig } from '../../core/config/schema';
+import type { Target } from '../../core/environments';
+import { ConfigError } from '../../core/errors';
 import { ValidationSettingsError } from './errors';
 
 /** The environment variable holding the rules (JSON, or `gzip:` and base64 of gzipped JSON). */

@@ -2,7 +2,7 @@
  * Counts failed pull through cache syncs: each `ECR Pull Through Cache Action` event with
  * `sync-status` FAILED on a managed prefix adds 1 to `SyncFailures` for that prefix.
  */
-import type { RuleConfig } from '../../core';
+import type { RuleConfig } from '../../core/config/schema';
 import type { RuleMetrics, ValidationLogger } from './telemetry';
 
 /** What counting needs. */

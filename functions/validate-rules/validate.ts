@@ -12,7 +12,9 @@ import {
 } from '@aws-sdk/client-ecr';
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { isPlaceholderCredential, UPSTREAMS, type RuleConfig } from '../../core';
+import type { RuleConfig } from '../../core/config/schema';
+import { isPlaceholderCredential } from '../../core/rules';
+import { UPSTREAMS } from '../../core/upstreams';
 import { ValidationIncompleteError } from './errors';
 import { EVENT_SOURCE, VALIDATION_FAILED_DETAIL_TYPE, type ValidationFailedDetail } from './events';
 import type { RuleMetrics, ValidationLogger } from './telemetry';
