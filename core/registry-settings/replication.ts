@@ -2,9 +2,11 @@
  * Merges ptc-autopilot's replication rules into a registry's replication configuration, which ECR
  * keeps as one document per registry. Rules someone else wrote stay exactly as they are.
  *
- * A rule is ours when it has at least one filter and every filter is a `PREFIX_MATCH` on
- * `<managed prefix>/` (with the slash, so `docker-hub/` never matches `docker-hubx/...`). A rule
- * with any other filter, or with none (which replicates everything), is someone else's.
+ * A rule is ours when it is exactly one that this deploy or the previous one asks for: the same
+ * `PREFIX_MATCH` filters on `<managed prefix>/` (with the slash, so `docker-hub/` never matches
+ * `docker-hubx/...`) to the same destinations. Every other rule is someone else's, including one
+ * shaped like ours that was added later. On Create, a rule shaped like ours that we would not
+ * write is a conflict the user resolves, rather than a rule we silently take over.
  */
 import { RegistryConflictError, RegistryLimitError } from './errors';
 import { REPLICATION_MAX_DESTINATIONS, REPLICATION_MAX_FILTERS_PER_RULE, REPLICATION_MAX_RULES } from './limits';
@@ -94,10 +96,13 @@ export function mergeReplication(current: ReplicationConfiguration, change: Repl
       );
     }
   }
+  // Ours are exactly the rules this deploy and the previous one wrote; a rule shaped like ours that
+  // someone added since (another destination for one of our prefixes, say) is theirs and stays.
+  const ownKeys = new Set([...desiredReplicationRules(change.intent), ...(change.previous ? desiredReplicationRules(change.previous) : [])].map(replicationRuleKey));
   const next: ReplicationRule[] = [];
   let placed = false;
   for (const rule of current.rules) {
-    if (!isOwnedReplicationRule(rule, owned)) {
+    if (!ownKeys.has(replicationRuleKey(rule))) {
       next.push(rule);
     } else if (!placed) {
       next.push(...desired);

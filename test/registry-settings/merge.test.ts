@@ -46,6 +46,16 @@ describe('mergeReplication', () => {
     expect(mergeReplication({ rules: [rule] }, { action: 'Update', intent, previous: intent }).changed).toBe(false);
   });
 
+  test('a rule shaped like ours that someone added after our deploy (our prefix, their destination) survives update and delete', () => {
+    const ours = { destinations: [{ region: 'us-east-1', registryId: '111122223333' }], repositoryFilters: [{ filter: 'k8s/', filterType: 'PREFIX_MATCH' }] };
+    const theirs = { destinations: [{ region: 'us-west-1', registryId: '111122223333' }], repositoryFilters: [{ filter: 'k8s/', filterType: 'PREFIX_MATCH' }] };
+    const before = { rules: [{ prefixes: ['k8s'], destinations: [{ region: 'us-east-1', registryId: '111122223333' }] }] };
+    const after = { rules: [{ prefixes: ['k8s'], destinations: [{ region: 'eu-west-1', registryId: '111122223333' }] }] };
+    const updated = mergeReplication({ rules: [ours, theirs] }, { action: 'Update', intent: after, previous: before });
+    expect(updated.next.rules).toEqual([{ destinations: [{ region: 'eu-west-1', registryId: '111122223333' }], repositoryFilters: [{ filter: 'k8s/', filterType: 'PREFIX_MATCH' }] }, theirs]);
+    expect(mergeReplication(updated.next, { action: 'Delete', intent: after }).next.rules).toEqual([theirs]);
+  });
+
   test('more than 25 destinations across rules, foreign ones included, is ECR\'s limit', () => {
     const foreign = Array.from({ length: 25 }, (_, i) => ({ destinations: [{ region: 'us-west-2', registryId: String(100000000000 + i) }] }));
     const intent = { rules: [{ prefixes: ['k8s'], destinations: [{ region: 'us-east-1', registryId: '111122223333' }] }] };
