@@ -3,20 +3,18 @@
  * target's account and region, the rules (for the resolver) and the `prewarm` block. The Lambda
  * parses them with the same schema as the CLI, once, at cold start.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { parseConfig } from '../../core/config/parse';
 import type { PtcConfig } from '../../core/config/schema';
 import type { Target } from '../../core/environments';
 import { ConfigError } from '../../core/errors';
+import { ENV_VALUE_LIMIT, packJson, unpackJson, type EnvValueError } from '../shared/env-value';
 import { PrewarmSettingsError } from './errors';
 
 /** The environment variable holding the settings (JSON, or `gzip:` and base64 of gzipped JSON). */
 export const SETTINGS_VARIABLE = 'PTC_PREWARM_SETTINGS';
 
-/** Above this the JSON is compressed. */
-const PLAIN_LIMIT = 2048;
 /** The largest value we put in the variable: Lambda allows 4 KB of environment in all. */
-export const SETTINGS_VARIABLE_LIMIT = 3584;
+export const SETTINGS_VARIABLE_LIMIT = ENV_VALUE_LIMIT;
 
 /** The part of the config the prewarm Lambda needs. */
 export function prewarmConfig(config: PtcConfig, target: Pick<Target, 'account' | 'region'>): Record<string, unknown> {
@@ -29,8 +27,7 @@ export function prewarmConfig(config: PtcConfig, target: Pick<Target, 'account' 
  *   move the images to `prewarm.manifest`
  */
 export function encodePrewarmSettings(config: PtcConfig, target: Pick<Target, 'account' | 'region'>): string {
-  const json = JSON.stringify(prewarmConfig(config, target));
-  const value = json.length <= PLAIN_LIMIT ? json : `gzip:${gzipSync(json, { level: 9 }).toString('base64')}`;
+  const value = packJson(prewarmConfig(config, target));
   if (value.length > SETTINGS_VARIABLE_LIMIT) {
     throw new PrewarmSettingsError(
       SETTINGS_VARIABLE,
@@ -45,10 +42,9 @@ export function decodePrewarmSettings(value: string | undefined): PtcConfig {
   if (value === undefined || value === '') throw new PrewarmSettingsError(SETTINGS_VARIABLE, 'not set');
   let raw: unknown;
   try {
-    const json = value.startsWith('gzip:') ? gunzipSync(Buffer.from(value.slice(5), 'base64')).toString('utf8') : value;
-    raw = JSON.parse(json);
+    raw = unpackJson(value);
   } catch (err) {
-    throw new PrewarmSettingsError(SETTINGS_VARIABLE, `is not (gzipped) JSON (${(err as Error).message})`);
+    throw new PrewarmSettingsError(SETTINGS_VARIABLE, `is not (gzipped) JSON (${(err as EnvValueError).reason})`);
   }
   try {
     return parseConfig(raw);

@@ -4,11 +4,11 @@
  * and the sweep concurrency. The Lambda parses them with the same schema as the CLI, once, at
  * cold start.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { parseConfig } from '../../core/config/parse';
 import type { PtcConfig } from '../../core/config/schema';
 import type { Target } from '../../core/environments';
 import { ConfigError } from '../../core/errors';
+import { ENV_VALUE_LIMIT, packJson, unpackJson } from '../shared/env-value';
 import { ReconcilerSettingsError } from './errors';
 
 /** The environment variable holding the config (JSON, or `gzip:` and base64 of gzipped JSON). */
@@ -16,10 +16,8 @@ export const CONFIG_VARIABLE = 'PTC_RECONCILER_CONFIG';
 /** The environment variable holding the AWS partition (`aws`, `aws-cn`, `aws-us-gov`). */
 export const PARTITION_VARIABLE = 'PTC_PARTITION';
 
-/** Lambda allows 4 KB of environment in all; above this the config is compressed. */
-const PLAIN_LIMIT = 2048;
 /** The largest value we put in the variable, leaving room for the other variables. */
-export const CONFIG_VARIABLE_LIMIT = 3584;
+export const CONFIG_VARIABLE_LIMIT = ENV_VALUE_LIMIT;
 
 /** What the reconciler needs to know. */
 export interface ReconcilerSettings {
@@ -48,8 +46,7 @@ export function reconcilerConfig(config: PtcConfig, target: Pick<Target, 'accoun
  * Throws when even the compressed form does not fit.
  */
 export function encodeConfig(config: PtcConfig, target: Pick<Target, 'account' | 'region'>): string {
-  const json = JSON.stringify(reconcilerConfig(config, target));
-  const value = json.length <= PLAIN_LIMIT ? json : `gzip:${gzipSync(json, { level: 9 }).toString('base64')}`;
+  const value = packJson(reconcilerConfig(config, target));
   if (value.length > CONFIG_VARIABLE_LIMIT) {
     throw new ReconcilerSettingsError(
       CONFIG_VARIABLE,
@@ -62,17 +59,11 @@ export function encodeConfig(config: PtcConfig, target: Pick<Target, 'account' |
 /** Decodes and validates the config variable. */
 export function decodeConfig(value: string | undefined): PtcConfig {
   if (value === undefined || value === '') throw new ReconcilerSettingsError(CONFIG_VARIABLE, 'not set');
-  let json: string;
-  try {
-    json = value.startsWith('gzip:') ? gunzipSync(Buffer.from(value.slice(5), 'base64')).toString('utf8') : value;
-  } catch (err) {
-    throw new ReconcilerSettingsError(CONFIG_VARIABLE, `cannot be decompressed (${(err as Error).message})`);
-  }
   let raw: unknown;
   try {
-    raw = JSON.parse(json);
+    raw = unpackJson(value);
   } catch (err) {
-    throw new ReconcilerSettingsError(CONFIG_VARIABLE, `is not JSON (${(err as Error).message})`);
+    throw new ReconcilerSettingsError(CONFIG_VARIABLE, (err as Error).message);
   }
   try {
     return parseConfig(raw);

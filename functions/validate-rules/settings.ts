@@ -2,27 +2,25 @@
  * The rules travel from the CDK app to the Lambda in one environment variable (the target's
  * account and region and the `rules` block), parsed with the same schema as the CLI at cold start.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { parseConfig } from '../../core/config/parse';
 import type { RuleConfig } from '../../core/config/schema';
 import type { Target } from '../../core/environments';
 import { ConfigError } from '../../core/errors';
+import { ENV_VALUE_LIMIT, packJson, unpackJson, type EnvValueError } from '../shared/env-value';
 import { ValidationSettingsError } from './errors';
 
 /** The environment variable holding the rules (JSON, or `gzip:` and base64 of gzipped JSON). */
 export const RULES_VARIABLE = 'PTC_VALIDATION_RULES';
 
-const PLAIN_LIMIT = 2048;
 /** The largest value we put in the variable: Lambda allows 4 KB of environment in all. */
-export const RULES_VARIABLE_LIMIT = 3584;
+export const RULES_VARIABLE_LIMIT = ENV_VALUE_LIMIT;
 
 /**
  * Encodes the rules: plain JSON when small, gzipped otherwise.
  * @throws ValidationSettingsError when even the compressed form does not fit
  */
 export function encodeRules(rules: readonly RuleConfig[], target: Pick<Target, 'account' | 'region'>): string {
-  const json = JSON.stringify({ account: target.account, region: target.region, rules });
-  const value = json.length <= PLAIN_LIMIT ? json : `gzip:${gzipSync(json, { level: 9 }).toString('base64')}`;
+  const value = packJson({ account: target.account, region: target.region, rules });
   if (value.length > RULES_VARIABLE_LIMIT) {
     throw new ValidationSettingsError(RULES_VARIABLE, `the rules take ${value.length} characters even compressed; Lambda allows ${RULES_VARIABLE_LIMIT}`);
   }
@@ -34,9 +32,9 @@ export function decodeRules(value: string | undefined): RuleConfig[] {
   if (value === undefined || value === '') throw new ValidationSettingsError(RULES_VARIABLE, 'not set');
   let raw: unknown;
   try {
-    raw = JSON.parse(value.startsWith('gzip:') ? gunzipSync(Buffer.from(value.slice(5), 'base64')).toString('utf8') : value);
+    raw = unpackJson(value);
   } catch (err) {
-    throw new ValidationSettingsError(RULES_VARIABLE, `is not (gzipped) JSON (${(err as Error).message})`);
+    throw new ValidationSettingsError(RULES_VARIABLE, `is not (gzipped) JSON (${(err as EnvValueError).reason})`);
   }
   try {
     return parseConfig(raw).rules;
