@@ -3,6 +3,7 @@
  * and deployment targets. The CDK app, the Lambdas and the `ptc` CLI all import from here.
  */
 export * from './errors';
+export * from './quote';
 export * from './upstreams';
 export * from './environments';
 export * from './config/schema';
