@@ -8,6 +8,8 @@ import { desiredStateForPrefix, type ManagedDesiredState } from './policy/desire
 import { effectiveSettings } from './policy/settings';
 import { describeCredentials, upstreamRegistryUrl } from './rules';
 import { planRegistrySettings, renderRegistrySettings, type PlannedRegistrySettings } from './registry-settings/plan';
+import { planNodePolicy, renderNodePolicy, type PlannedNodePolicy } from './plan-notes/node-policy';
+import { unattachedNodeRoles } from './policy/node-policy';
 
 function withRegistrySettings(settings: PlannedRegistrySettings | undefined): { registrySettings?: PlannedRegistrySettings } {
   return settings === undefined ? {} : { registrySettings: settings };
@@ -33,7 +35,10 @@ export interface PlannedEnvironment {
   region: string;
   registry: string;
   rules: PlannedRule[];
+  /** Every configured node role (`nodeRoleArns`). */
   nodeRoleArns: string[];
+  /** Where this stack's node policy is attached and what it covers. */
+  nodePolicy: PlannedNodePolicy;
   schedules: { validation: string; prewarm: string; sweep: string };
   prewarmImages: number;
   /** Replication, registry policy and scanning; absent when the config sets none of them. */
@@ -43,6 +48,8 @@ export interface PlannedEnvironment {
 /** The whole plan. */
 export interface Plan {
   environments: PlannedEnvironment[];
+  /** Node roles in an account no environment deploys to: no stack attaches a policy to them. */
+  unattachedNodeRoles: string[];
 }
 
 /** Builds the plan for every environment of a config. */
@@ -67,10 +74,12 @@ export function buildPlan(config: PtcConfig): Plan {
         };
       }),
       nodeRoleArns: [...config.nodeRoleArns],
+      nodePolicy: planNodePolicy(config, t),
       schedules: { validation: config.validation.schedule, prewarm: config.prewarm.schedule, sweep: config.reconciler.sweepSchedule },
       prewarmImages: config.prewarm.images.length,
       ...withRegistrySettings(planRegistrySettings(config, t)),
     })),
+    unattachedNodeRoles: unattachedNodeRoles(config),
   };
 }
 
@@ -94,9 +103,12 @@ export function renderPlan(plan: Plan): string {
       lines.push(`    tags         ${tags}`);
       lines.push(`    scanOnPush ${s.scanOnPush}, tags ${s.imageTagMutability}, encryption ${rule.repositorySettings.encryption.type}`);
     }
-    lines.push(`  node policy attached to: ${env.nodeRoleArns.length === 0 ? '(no roles listed; attach the exported policy yourself)' : env.nodeRoleArns.join(', ')}`);
+    lines.push(...renderNodePolicy(env.nodePolicy, env.stackName, env.account, env.nodeRoleArns.length > 0));
     lines.push(`  schedules: validation ${env.schedules.validation}, prewarm ${env.schedules.prewarm} (${env.prewarmImages} images), drift sweep ${env.schedules.sweep}`);
     lines.push(...renderRegistrySettings(env.registrySettings));
+  }
+  if (plan.unattachedNodeRoles.length > 0) {
+    lines.push(`Node roles not attached (no environment deploys to their account): ${plan.unattachedNodeRoles.join(', ')}; attach an exported NodePolicyArn to them in their own account, or add an environment there`);
   }
   return `${lines.join('\n')}\n`;
 }

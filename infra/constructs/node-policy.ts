@@ -6,15 +6,25 @@ import { CfnOutput } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { acknowledgeNag } from '../nag';
 import { Construct } from 'constructs';
-import { nodePolicyStatements, prefixRepositoryArn, type Target } from '../../core';
+import { nodePolicyStatements, prefixRepositoryArn, type RegistryLocation, type Target } from '../../core';
 
 /** Properties of `NodePolicy`. */
 export interface NodePolicyProps {
   readonly target: Target;
   /** The managed prefixes. */
   readonly prefixes: readonly string[];
-  /** Node roles to attach the policy to. @default none; attach the exported policy yourself */
+  /**
+   * Node roles to attach the policy to. Give each role one ptc-autopilot policy (`nodePolicyScope`):
+   * IAM allows 10 managed policies per role by default.
+   * @default none; attach the exported policy yourself
+   */
   readonly nodeRoleArns?: readonly string[];
+  /**
+   * The registries whose cache repositories the policy covers (every environment of the account,
+   * so that the one policy a role gets works in each Region).
+   * @default the target only
+   */
+  readonly covers?: readonly RegistryLocation[];
 }
 
 /** A managed IAM policy for node roles, attached to the listed roles and exported as an output. */
@@ -24,10 +34,11 @@ export class NodePolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: NodePolicyProps) {
     super(scope, id);
+    const covers = props.covers ?? [props.target];
     const roles = (props.nodeRoleArns ?? []).map((arn, i) => iam.Role.fromRoleArn(this, `NodeRole${i}`, arn, { mutable: true }));
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
       description: 'ptc-autopilot: lets node roles pull through the ECR cache, creating cache repositories on first pull (managed prefixes only)',
-      statements: nodePolicyStatements(props.target, props.prefixes).map((s) => iam.PolicyStatement.fromJson(s)),
+      statements: nodePolicyStatements(covers, props.prefixes).map((s) => iam.PolicyStatement.fromJson(s)),
       roles,
     });
     acknowledgeNag(this.policy, [
@@ -35,7 +46,7 @@ export class NodePolicy extends Construct {
         id: 'AwsSolutions-IAM5',
         reason:
           'Cache repositories are created on first pull under each managed prefix, so each repository ARN ends in <prefix>/*; ecr:GetAuthorizationToken supports no resource-level permission and must be on *.',
-        appliesTo: [...props.prefixes.map((p) => `Resource::${prefixRepositoryArn(props.target, p)}`), 'Resource::*'],
+        appliesTo: [...covers.flatMap((c) => props.prefixes.map((p) => `Resource::${prefixRepositoryArn(c, p)}`)), 'Resource::*'],
       },
     ]);
     new CfnOutput(this, 'NodePolicyArn', {

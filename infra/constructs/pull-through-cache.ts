@@ -3,7 +3,7 @@
  * one target account/region, it deploys everything ptc-autopilot manages there.
  */
 import { Construct } from 'constructs';
-import { prefixRepositoryArn, receivesReplication, type PtcConfig, type Target } from '../../core';
+import { nodePolicyScope, prefixRepositoryArn, receivesReplication, type PtcConfig, type Target } from '../../core';
 import { AlarmTopic } from './alarm-topic';
 import { CacheRules } from './cache-rules';
 import { CreationTemplates } from './creation-templates';
@@ -64,7 +64,9 @@ export class PullThroughCache extends Construct {
     // Repositories that arrive by replication get the same settings as cache repositories.
     const appliedFor = receivesReplication(config, target) ? { appliedFor: ['PULL_THROUGH_CACHE', 'REPLICATION'] as const } : {};
     this.templates = new CreationTemplates(this, 'Templates', { config, target, ...appliedFor });
-    this.nodePolicy = new NodePolicy(this, 'NodePolicy', { target, prefixes: this.prefixes, nodeRoleArns: config.nodeRoleArns });
+    // One ptc-autopilot policy per node role: the first stack of the account attaches its policy, which covers the account's every Region.
+    const nodeScope = nodePolicyScope(config, target);
+    this.nodePolicy = new NodePolicy(this, 'NodePolicy', { target, prefixes: this.prefixes, nodeRoleArns: nodeScope.attachTo, covers: nodeScope.covers });
     this.alarms = new AlarmTopic(this, 'Alarms', { email: config.validation.alarmEmail });
     if (needsRegistrySettings(config, target)) this.registrySettings = new RegistrySettings(this, 'RegistrySettings', { config, target });
     this.reconciler = new RepositoryReconciler(this, 'Reconciler', { config, target, alarmTopic: this.alarms.topic });
