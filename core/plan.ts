@@ -10,6 +10,11 @@ import { describeCredentials, upstreamRegistryUrl } from './rules';
 import { planRegistrySettings, renderRegistrySettings, type PlannedRegistrySettings } from './registry-settings/plan';
 import { planNodePolicy, renderNodePolicy, type PlannedNodePolicy } from './plan-notes/node-policy';
 import { unattachedNodeRoles } from './policy/node-policy';
+import { planSecretsKey, renderSecretsKey, type PlannedSecretsKey } from './plan-notes/secrets-key';
+
+function withValue<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Partial<Record<K, V>>);
+}
 
 function withRegistrySettings(settings: PlannedRegistrySettings | undefined): { registrySettings?: PlannedRegistrySettings } {
   return settings === undefined ? {} : { registrySettings: settings };
@@ -39,6 +44,8 @@ export interface PlannedEnvironment {
   nodeRoleArns: string[];
   /** Where this stack's node policy is attached and what it covers. */
   nodePolicy: PlannedNodePolicy;
+  /** The customer managed key of the secrets this stack creates and the key policy statement ECR needs; absent with aws/secretsmanager. */
+  secretsKey?: PlannedSecretsKey;
   schedules: { validation: string; prewarm: string; sweep: string };
   prewarmImages: number;
   /** Replication, registry policy and scanning; absent when the config sets none of them. */
@@ -75,6 +82,7 @@ export function buildPlan(config: PtcConfig): Plan {
       }),
       nodeRoleArns: [...config.nodeRoleArns],
       nodePolicy: planNodePolicy(config, t),
+      ...withValue('secretsKey', planSecretsKey(config, t)),
       schedules: { validation: config.validation.schedule, prewarm: config.prewarm.schedule, sweep: config.reconciler.sweepSchedule },
       prewarmImages: config.prewarm.images.length,
       ...withRegistrySettings(planRegistrySettings(config, t)),
@@ -103,6 +111,7 @@ export function renderPlan(plan: Plan): string {
       lines.push(`    tags         ${tags}`);
       lines.push(`    scanOnPush ${s.scanOnPush}, tags ${s.imageTagMutability}, encryption ${rule.repositorySettings.encryption.type}`);
     }
+    lines.push(...renderSecretsKey(env.secretsKey));
     lines.push(...renderNodePolicy(env.nodePolicy, env.stackName, env.account, env.nodeRoleArns.length > 0));
     lines.push(`  schedules: validation ${env.schedules.validation}, prewarm ${env.schedules.prewarm} (${env.prewarmImages} images), drift sweep ${env.schedules.sweep}`);
     lines.push(...renderRegistrySettings(env.registrySettings));

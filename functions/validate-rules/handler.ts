@@ -11,10 +11,10 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { powertoolsLog, SDK_CLIENT_CONFIG } from '../shared/runtime';
 import { handleValidationEvent, type ValidationResult } from './run';
-import { decodeRules, RULES_VARIABLE } from './settings';
+import { decodeValidationSettings, RULES_VARIABLE } from './settings';
 import type { RuleMetrics, ValidationLogger } from './telemetry';
 
-const rules = decodeRules(process.env[RULES_VARIABLE]);
+const { rules, secretsKmsKeyArn } = decodeValidationSettings(process.env[RULES_VARIABLE]);
 const ecr = new ECRClient(SDK_CLIENT_CONFIG);
 const secrets = new SecretsManagerClient(SDK_CLIENT_CONFIG);
 const events = new EventBridgeClient(SDK_CLIENT_CONFIG);
@@ -33,5 +33,5 @@ const ruleMetrics: RuleMetrics = {
 /** Validates the rules, or counts a failed sync. */
 export const handler = async (event: unknown, context: Context): Promise<ValidationResult> => {
   logger.addContext(context);
-  return handleValidationEvent(event, rules, { ecr, secrets, events, log, metrics: ruleMetrics });
+  return handleValidationEvent(event, rules, { ecr, secrets, events, log, metrics: ruleMetrics, ...(secretsKmsKeyArn !== undefined ? { secretsKmsKeyArn } : {}) });
 };

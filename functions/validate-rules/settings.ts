@@ -19,16 +19,27 @@ export const RULES_VARIABLE_LIMIT = ENV_VALUE_LIMIT;
  * Encodes the rules: plain JSON when small, gzipped otherwise.
  * @throws ValidationSettingsError when even the compressed form does not fit
  */
-export function encodeRules(rules: readonly RuleConfig[], target: Pick<Target, 'account' | 'region'>): string {
-  const value = packJson({ account: target.account, region: target.region, rules });
+export function encodeRules(rules: readonly RuleConfig[], target: Pick<Target, 'account' | 'region'>, secretsKmsKeyArn?: string): string {
+  const value = packJson({ account: target.account, region: target.region, rules, ...(secretsKmsKeyArn !== undefined ? { secretsKmsKeyArn } : {}) });
   if (value.length > RULES_VARIABLE_LIMIT) {
     throw new ValidationSettingsError(RULES_VARIABLE, `the rules take ${value.length} characters even compressed; Lambda allows ${RULES_VARIABLE_LIMIT}`);
   }
   return value;
 }
 
+/** What the validation Lambda knows: the rules, and the customer managed key of the secrets its stack creates. */
+export interface ValidationSettings {
+  readonly rules: RuleConfig[];
+  readonly secretsKmsKeyArn?: string;
+}
+
 /** Decodes and validates the rules variable. */
 export function decodeRules(value: string | undefined): RuleConfig[] {
+  return decodeValidationSettings(value).rules;
+}
+
+/** Decodes and validates the rules variable, with the secrets key it carries. */
+export function decodeValidationSettings(value: string | undefined): ValidationSettings {
   if (value === undefined || value === '') throw new ValidationSettingsError(RULES_VARIABLE, 'not set');
   let raw: unknown;
   try {
@@ -37,7 +48,8 @@ export function decodeRules(value: string | undefined): RuleConfig[] {
     throw new ValidationSettingsError(RULES_VARIABLE, `is not (gzipped) JSON (${(err as EnvValueError).reason})`);
   }
   try {
-    return parseConfig(raw).rules;
+    const config = parseConfig(raw);
+    return { rules: config.rules, ...(config.secretsKmsKeyArn !== undefined ? { secretsKmsKeyArn: config.secretsKmsKeyArn } : {}) };
   } catch (err) {
     if (err instanceof ConfigError) throw new ValidationSettingsError(RULES_VARIABLE, err.message);
     throw err;

@@ -17,6 +17,7 @@ import { isPlaceholderCredential } from '../../core/rules';
 import { UPSTREAMS } from '../../core/upstreams';
 import { ValidationIncompleteError } from './errors';
 import { EVENT_SOURCE, VALIDATION_FAILED_DETAIL_TYPE, type ValidationFailedDetail } from './events';
+import { customerManagedKeyCause, secretCustomerManagedKey } from './secret-key';
 import type { RuleMetrics, ValidationLogger } from './telemetry';
 
 /** What validation needs; the handler builds the clients once per container. */
@@ -26,6 +27,8 @@ export interface ValidationDeps {
   readonly events: EventBridgeClient;
   readonly log: ValidationLogger;
   readonly metrics: RuleMetrics;
+  /** The customer managed key of the secrets the stack creates (`secretsKmsKeyArn`), if any. */
+  readonly secretsKmsKeyArn?: string;
 }
 
 /** The verdict on one rule. `valid` is undefined when it could not be decided (a transient error). */
@@ -94,7 +97,10 @@ async function checkRule(rule: RuleConfig, described: PullThroughCacheRule | und
   try {
     const out = await deps.ecr.send(new ValidatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: rule.prefix }));
     if (out.isValid) return { ...base, valid: true };
-    return { ...base, valid: false, failure: `ECR cannot use the rule: ${out.failure ?? 'no reason given'}` };
+    const failure = `ECR cannot use the rule: ${out.failure ?? 'no reason given'}`;
+    const secretId = described.credentialArn ?? rule.credentials?.secretArn ?? rule.credentials?.secretName;
+    const key = rule.credentials !== undefined && secretId !== undefined ? await secretCustomerManagedKey(rule, secretId, deps) : undefined;
+    return { ...base, valid: false, failure: key === undefined ? failure : `${failure}; ${customerManagedKeyCause(secretLabel(rule, described), key)}` };
   } catch (err) {
     const name = errorName(err);
     // ECR documents the call for upstreams that require authentication; for the others the rule's existence is the check.

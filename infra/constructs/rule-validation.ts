@@ -15,7 +15,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { PtcConfig, Target } from '../../core';
+import { secretsKmsKeyFor, type PtcConfig, type Target } from '../../core';
 import { encodeRules, RULES_VARIABLE } from '../../functions/validate-rules/settings';
 import { acknowledgeNag } from '../nag';
 import { constructIds } from './cache-rules';
@@ -79,7 +79,7 @@ export class RuleValidation extends Construct {
       functionDir: VALIDATION_FUNCTION_DIR,
       description: 'ptc-autopilot: validates the pull through cache rules and their credentials, and counts failed syncs',
       timeout: Duration.minutes(5),
-      environment: { [RULES_VARIABLE]: encodeRules(config.rules, target) },
+      environment: { [RULES_VARIABLE]: encodeRules(config.rules, target, secretsKmsKeyFor(config, target)) },
     }).function;
     this.function.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1) });
 
@@ -88,10 +88,12 @@ export class RuleValidation extends Construct {
     );
     const secretArns = [...props.secrets.values()].map((s) => s.secretArn);
     if (secretArns.length > 0) {
-      this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadCredentialSecrets', actions: ['secretsmanager:GetSecretValue'], resources: secretArns }));
+      // DescribeSecret tells which key a secret uses, to name a customer managed key as the cause when ECR fails the rule.
+      this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadCredentialSecrets', actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources: secretArns }));
     }
-    if (config.secretsKmsKeyArn !== undefined && secretArns.length > 0) {
-      this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'DecryptCredentialSecrets', actions: ['kms:Decrypt'], resources: [config.secretsKmsKeyArn] }));
+    const secretsKey = secretsKmsKeyFor(config, target);
+    if (secretsKey !== undefined && secretArns.length > 0) {
+      this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'DecryptCredentialSecrets', actions: ['kms:Decrypt'], resources: [secretsKey] }));
     }
     const defaultBus = Stack.of(this).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' });
     this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'PublishValidationEvents', actions: ['events:PutEvents'], resources: [defaultBus] }));

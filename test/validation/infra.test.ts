@@ -84,7 +84,7 @@ describe('rule validation infrastructure', () => {
   test('the function reads only the rules\' credential secrets and puts events only on the default bus', () => {
     const statements = statementsOf(validationFunctionId());
     const secrets = statements.find((s) => s.Sid === 'ReadCredentialSecrets')!;
-    expect(secrets.Action).toBe('secretsmanager:GetSecretValue');
+    expect(secrets.Action).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']);
     expect(secrets.Resource).toEqual([{ Ref: expect.stringMatching(/^CacheRulesDockerHubSecret/) }, 'arn:aws:secretsmanager:eu-west-2:111122223333:secret:ecr-pullthroughcache/github-AbCdEf']);
     const put = statements.find((s) => s.Sid === 'PublishValidationEvents')!;
     expect(JSON.stringify(put.Resource)).toContain(':event-bus/default');
