@@ -10,6 +10,7 @@ import { describeCredentials, upstreamRegistryUrl } from './rules';
 import { planRegistrySettings, renderRegistrySettings, type PlannedRegistrySettings } from './registry-settings/plan';
 import { planNodePolicy, renderNodePolicy, type PlannedNodePolicy } from './plan-notes/node-policy';
 import { unattachedNodeRoles } from './policy/node-policy';
+import { untaggedImagesNote } from './plan-notes/lifecycle';
 import { planSecretsKey, renderSecretsKey, type PlannedSecretsKey } from './plan-notes/secrets-key';
 
 function withValue<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
@@ -30,6 +31,8 @@ export interface PlannedRule {
   /** Where images of this rule are pulled from: `<registry>/<prefix>/<upstream path>`. */
   cacheUriPattern: string;
   repositorySettings: Omit<ManagedDesiredState, 'managed' | 'prefix'> & { encryption: { type: string; kmsKeyArn?: string } };
+  /** What the lifecycle policy does with untagged images (platform manifests of multi-arch tags among them). */
+  untaggedImages: string;
 }
 
 /** One environment's plan. */
@@ -70,6 +73,7 @@ export function buildPlan(config: PtcConfig): Plan {
       registry: t.registryHost,
       rules: config.rules.map((rule) => {
         const { managed: _managed, prefix: _prefix, ...desired } = desiredStateForPrefix(config, rule.prefix, t.partition);
+        const settings = effectiveSettings(config, rule.prefix);
         return {
           prefix: rule.prefix,
           upstream: rule.upstream,
@@ -77,7 +81,8 @@ export function buildPlan(config: PtcConfig): Plan {
           credentials: describeCredentials(rule),
           ...(rule.upstreamRepositoryPrefix !== undefined ? { upstreamRepositoryPrefix: rule.upstreamRepositoryPrefix } : {}),
           cacheUriPattern: `${t.registryHost}/${rule.prefix}/...`,
-          repositorySettings: { ...desired, encryption: { ...effectiveSettings(config, rule.prefix).encryption } },
+          repositorySettings: { ...desired, encryption: { ...settings.encryption } },
+          untaggedImages: untaggedImagesNote(settings.lifecycle),
         };
       }),
       nodeRoleArns: [...config.nodeRoleArns],
@@ -107,6 +112,7 @@ export function renderPlan(plan: Plan): string {
       lines.push(`    credentials  ${rule.credentials}`);
       if (rule.upstreamRepositoryPrefix) lines.push(`    upstream repository prefix ${rule.upstreamRepositoryPrefix}`);
       lines.push(`    lifecycle    ${lifecycle}`);
+      lines.push(`    untagged     ${rule.untaggedImages}`);
       lines.push(`    pull access  ${access}`);
       lines.push(`    tags         ${tags}`);
       lines.push(`    scanOnPush ${s.scanOnPush}, tags ${s.imageTagMutability}, encryption ${rule.repositorySettings.encryption.type}`);

@@ -24,20 +24,33 @@ export interface LifecyclePolicy {
 }
 
 /**
- * Builds the lifecycle policy: untagged images expire after N days, and only the newest M tagged
- * images are kept.
+ * Builds the lifecycle policy: only the newest M tagged images are kept and, when the config sets
+ * `untaggedExpireDays`, untagged images expire after N days.
+ *
+ * There is no untagged rule by default. A cached multi-arch tag is an image index whose platform
+ * manifests are untagged images, and ECR's lifecycle documentation does not say that an untagged
+ * rule spares the images a kept index references (it selects untagged images by push date alone;
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html). An opt-in
+ * `untaggedExpireDays` keeps its rule, and `ptc plan` warns about it.
  * @example
+ * lifecyclePolicy({ keepLastTagged: 50 }).rules.length // 1
  * lifecyclePolicy({ untaggedExpireDays: 7, keepLastTagged: 50 }).rules.length // 2
  */
 export function lifecyclePolicy(lifecycle: EffectiveSettings['lifecycle']): LifecyclePolicy {
+  const untagged: LifecycleRule[] =
+    lifecycle.untaggedExpireDays === undefined
+      ? []
+      : [
+          {
+            rulePriority: 1,
+            description: `ptc-autopilot: expire untagged images after ${lifecycle.untaggedExpireDays} days`,
+            selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: lifecycle.untaggedExpireDays },
+            action: { type: 'expire' },
+          },
+        ];
   return {
     rules: [
-      {
-        rulePriority: 1,
-        description: `ptc-autopilot: expire untagged images after ${lifecycle.untaggedExpireDays} days`,
-        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: lifecycle.untaggedExpireDays },
-        action: { type: 'expire' },
-      },
+      ...untagged,
       {
         rulePriority: 2,
         description: `ptc-autopilot: keep the newest ${lifecycle.keepLastTagged} tagged images`,

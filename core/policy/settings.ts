@@ -5,12 +5,18 @@
  */
 import type { PtcConfig, RuleConfig } from '../config/schema';
 
-/** Lifecycle defaults applied when the config leaves a number out. */
-export const LIFECYCLE_DEFAULTS = { untaggedExpireDays: 7, keepLastTagged: 100 } as const;
+/**
+ * Lifecycle defaults applied when the config leaves a number out. Untagged images do not expire
+ * unless `untaggedExpireDays` is set: the platform manifests of a cached multi-arch tag are
+ * untagged images, and ECR's lifecycle documentation does not say that an untagged rule spares
+ * what a kept image index references (docs/reconciler.md, "Lifecycle and multi-arch images").
+ */
+export const LIFECYCLE_DEFAULTS = { keepLastTagged: 100 } as const;
 
 /** Settings every repository under one prefix should have. */
 export interface EffectiveSettings {
-  readonly lifecycle: { readonly untaggedExpireDays: number; readonly keepLastTagged: number };
+  /** `untaggedExpireDays` is absent unless the config sets it (no untagged rule then). */
+  readonly lifecycle: { readonly untaggedExpireDays?: number; readonly keepLastTagged: number };
   readonly pullAccounts: readonly string[];
   readonly pullOrganizations: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
@@ -31,10 +37,10 @@ export function effectiveSettings(config: PtcConfig, prefix: string): EffectiveS
   const override = base.overrides?.find((o) => o.prefix === prefix);
   const pick = <K extends 'pullAccounts' | 'pullOrganizations' | 'scanOnPush' | 'imageTagMutability' | 'encryption'>(key: K) =>
     override?.[key] !== undefined ? override[key] : base[key];
+  const untaggedExpireDays = override?.lifecycle?.untaggedExpireDays ?? base.lifecycle?.untaggedExpireDays;
   return {
     lifecycle: {
-      untaggedExpireDays:
-        override?.lifecycle?.untaggedExpireDays ?? base.lifecycle?.untaggedExpireDays ?? LIFECYCLE_DEFAULTS.untaggedExpireDays,
+      ...(untaggedExpireDays !== undefined ? { untaggedExpireDays } : {}),
       keepLastTagged: override?.lifecycle?.keepLastTagged ?? base.lifecycle?.keepLastTagged ?? LIFECYCLE_DEFAULTS.keepLastTagged,
     },
     pullAccounts: dedupe(pick('pullAccounts') ?? []),

@@ -43,7 +43,7 @@ describe('effective settings', () => {
   test('defaults apply when the config says nothing', () => {
     const bare = parseConfig({ account: '111122223333', region: 'eu-west-2', rules: [{ prefix: 'k8s', upstream: 'k8s' }] });
     expect(effectiveSettings(bare, 'k8s')).toEqual({
-      lifecycle: { untaggedExpireDays: 7, keepLastTagged: 100 },
+      lifecycle: { keepLastTagged: 100 },
       pullAccounts: [],
       pullOrganizations: [],
       tags: {},
