@@ -21,3 +21,4 @@ export * from './rules';
 export * from './plan';
 export * from './image-ref';
 export * from './policy/secrets-key-policy';
+export * from './policy/prewarm-key';

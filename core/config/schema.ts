@@ -21,6 +21,7 @@ import {
   tagMap,
 } from './fields';
 import { registrySettingsIssues } from '../registry-settings/limits';
+import { prewarmKeyIssues } from '../policy/prewarm-key';
 
 const upstreamName = z.string({ error: `must be one of: ${UPSTREAM_NAMES.join(', ')}` }).transform((value, ctx) => {
   if (isUpstreamName(value)) return value as UpstreamName;
@@ -164,6 +165,8 @@ const prewarm = strictObject({
   manifest: strictObject({
     s3: s3Location.optional(),
     ssmParameter: z.string().regex(/^\/?[a-zA-Z0-9_.\-/]+$/, { error: 'must be an SSM parameter name such as "/ptc/prewarm-images"' }).optional(),
+    /** Customer managed key of the SecureString parameter and/or the SSE-KMS object (prewarm gets kms:Decrypt on it). */
+    kmsKeyArn: kmsKeyArn.optional(),
   }).optional(),
   platforms: z
     .array(z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, { error: (i) => `"${String(i.input)}" is not a platform such as "linux/amd64"` }))
@@ -339,6 +342,7 @@ export const configSchema = strictObject({
   credentialIssues(config, ctx);
   mergedTagIssues(config, ctx);
   for (const issue of registrySettingsIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  for (const issue of prewarmKeyIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   if (config.replication !== undefined) {
     config.replication.destinations.forEach((d, index) => {
       const envRegions = config.environments?.map((e) => e.region) ?? (config.region ? [config.region] : []);

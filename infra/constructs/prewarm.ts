@@ -11,7 +11,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { prefixRepositoryArn, type PtcConfig, type Target } from '../../core';
+import { prefixRepositoryArn, prewarmKeyStatements, type PtcConfig, type Target } from '../../core';
 import { encodePrewarmSettings, SETTINGS_VARIABLE } from '../../functions/prewarm/settings';
 import type { PrewarmMetricName } from '../../functions/prewarm/telemetry';
 import { acknowledgeNag } from '../nag';
@@ -89,6 +89,8 @@ export class Prewarm extends Construct {
     if (manifest?.ssmParameter) {
       this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadImageListParameter', actions: ['ssm:GetParameter'], resources: [ssmParameterArn(target, manifest.ssmParameter)] }));
     }
+    // A customer managed key on the list (prewarm.manifest.kmsKeyArn): decrypt through S3 or SSM only. aws/ssm and aws/s3 need no grant.
+    for (const statement of prewarmKeyStatements(config, target)) this.function.addToRolePolicy(iam.PolicyStatement.fromJson(statement));
     acknowledgeNag(this.function, [
       {
         id: 'AwsSolutions-IAM5',
