@@ -11,6 +11,7 @@ import { planRegistrySettings, renderRegistrySettings, type PlannedRegistrySetti
 import { planNodePolicy, renderNodePolicy, type PlannedNodePolicy } from './plan-notes/node-policy';
 import { unattachedNodeRoles } from './policy/node-policy';
 import { untaggedImagesNote } from './plan-notes/lifecycle';
+import { planReconcilerTriggers, renderReconcilerTriggers, type PlannedTrigger } from './plan-notes/reconciler-triggers';
 import { planSecretsKey, renderSecretsKey, type PlannedSecretsKey } from './plan-notes/secrets-key';
 
 function withValue<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
@@ -50,6 +51,8 @@ export interface PlannedEnvironment {
   /** The customer managed key of the secrets this stack creates and the key policy statement ECR needs; absent with aws/secretsmanager. */
   secretsKey?: PlannedSecretsKey;
   schedules: { validation: string; prewarm: string; sweep: string };
+  /** What invokes the reconciler; `needsCloudTrail` marks the trigger that needs a trail ptc-autopilot does not create. */
+  reconcilerTriggers: PlannedTrigger[];
   prewarmImages: number;
   /** Replication, registry policy and scanning; absent when the config sets none of them. */
   registrySettings?: PlannedRegistrySettings;
@@ -89,6 +92,7 @@ export function buildPlan(config: PtcConfig): Plan {
       nodePolicy: planNodePolicy(config, t),
       ...withValue('secretsKey', planSecretsKey(config, t)),
       schedules: { validation: config.validation.schedule, prewarm: config.prewarm.schedule, sweep: config.reconciler.sweepSchedule },
+      reconcilerTriggers: planReconcilerTriggers(config, t),
       prewarmImages: config.prewarm.images.length,
       ...withRegistrySettings(planRegistrySettings(config, t)),
     })),
@@ -120,6 +124,7 @@ export function renderPlan(plan: Plan): string {
     lines.push(...renderSecretsKey(env.secretsKey));
     lines.push(...renderNodePolicy(env.nodePolicy, env.stackName, env.account, env.nodeRoleArns.length > 0));
     lines.push(`  schedules: validation ${env.schedules.validation}, prewarm ${env.schedules.prewarm} (${env.prewarmImages} images), drift sweep ${env.schedules.sweep}`);
+    lines.push(...renderReconcilerTriggers(env.reconcilerTriggers, env.region));
     lines.push(...renderRegistrySettings(env.registrySettings));
   }
   if (plan.unattachedNodeRoles.length > 0) {

@@ -142,7 +142,7 @@ export class RepositoryReconciler extends Construct {
     const patterns = reconcilerEventPatterns(prefixes);
     this.rules = [
       new events.Rule(this, 'CreateRepositoryRule', {
-        description: 'ptc-autopilot: a cache repository was created (CloudTrail CreateRepository) under a managed prefix',
+        description: 'ptc-autopilot: a cache repository was created (CloudTrail CreateRepository) under a managed prefix; fires only if a CloudTrail trail logs management events in this Region',
         eventPattern: patterns.createRepository,
         targets: [target_()],
       }),

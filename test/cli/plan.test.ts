@@ -2,7 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { Template } from 'aws-cdk-lib/assertions';
 import { run } from '../../cli/main';
+import { buildPlan, loadConfig } from '../../core';
+import { buildApp } from '../../infra/build-app';
 import { recordingIo } from './fake-io';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -71,6 +74,36 @@ describe('ptc plan', () => {
     const io = recordingIo();
     expect(await run(['plan', '--jsn'], io)).toBe(1);
     expect(io.err).toMatch(/unknown option '--jsn'/);
+  });
+});
+
+describe('ptc plan: the reconciler triggers and the CloudTrail trail they need', () => {
+  test('says the CreateRepository trigger needs a CloudTrail trail with management events in the Region, and which triggers work without one', async () => {
+    const io = recordingIo();
+    expect(await run(['plan', '--config', EXAMPLE], io)).toBe(0);
+    expect(io.out).toContain(
+      '  reconciler runs on: a pull through cache action (first pull, sync) (aws.ecr / ECR Pull Through Cache Action); a successful push (aws.ecr / ECR Image Action, action-type PUSH); the drift sweep (schedule rate(1 day))',
+    );
+    expect(io.out).toContain('    and on a repository is created (aws.ecr / AWS API Call via CloudTrail, eventName CreateRepository) only if a CloudTrail trail logs management write events in eu-west-2: ptc-autopilot creates none.');
+    expect(io.out).toContain('    Without a trail, new repositories are configured on their first pull through cache event or push, and by the sweep at the latest.');
+  });
+
+  test('--json marks exactly the CloudTrail trigger as needing a trail', async () => {
+    const io = recordingIo();
+    expect(await run(['plan', '--config', EXAMPLE, '--json'], io)).toBe(0);
+    const triggers = JSON.parse(io.out).environments[0].reconcilerTriggers as { event: string; needsCloudTrail: boolean }[];
+    expect(triggers.filter((t) => t.needsCloudTrail).map((t) => t.event)).toEqual(['aws.ecr / AWS API Call via CloudTrail, eventName CreateRepository']);
+  });
+
+  test('the planned triggers are the EventBridge rules the stack deploys for the reconciler', () => {
+    const config = loadConfig(EXAMPLE);
+    const stack = buildApp(config, { nag: false, appProps: { context: { 'aws:cdk:bundling-stacks': [] } } }).stacks[0]!;
+    const rules = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).map((r) => r.Properties as { Description: string; EventPattern?: { 'detail-type'?: string[] }; ScheduleExpression?: string });
+    const reconciler = rules.filter((r) => /configures? cache repositor|cache repository was created|pull through cache action on a repository|successful push|sweep every/.test(r.Description));
+    const deployed = reconciler.map((r) => (r.ScheduleExpression !== undefined ? `schedule ${r.ScheduleExpression}` : `aws.ecr / ${r.EventPattern!['detail-type']![0]}`)).sort();
+    const planned = buildPlan(config).environments[0]!.reconcilerTriggers.map((t) => t.event.replace(/,.*$/, '')).sort();
+    expect(deployed).toEqual(planned);
+    expect(reconciler.find((r) => r.EventPattern?.['detail-type']?.[0] === 'AWS API Call via CloudTrail')!.Description).toMatch(/fires only if a CloudTrail trail logs management events in this Region$/);
   });
 });
 
