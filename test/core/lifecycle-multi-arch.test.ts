@@ -6,7 +6,7 @@
  * state and the plan alike; an explicit untaggedExpireDays keeps its rule and the plan warns.
  */
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildPlan, desiredState, parseConfig, renderPlan, type PtcConfig } from '../../core';
+import { buildPlan, canonicalJson, desiredState, lifecyclePolicy, parseConfig, planLifecyclePolicy, renderPlan, type PtcConfig } from '../../core';
 import { buildApp } from '../../infra/build-app';
 
 const bare = parseConfig({ account: '111122223333', region: 'eu-west-2', rules: [{ prefix: 'docker-hub', upstream: 'docker-hub', credentials: { secretName: 'ecr-pullthroughcache/docker-hub' } }, { prefix: 'k8s', upstream: 'k8s' }] });
@@ -53,5 +53,12 @@ describe('the default lifecycle policy and multi-arch images', () => {
     const text = renderPlan(plan);
     expect(text).toMatch(/rule k8s <- k8s[\s\S]*?lifecycle    keep the newest 100 tagged images\n    untagged     kept \(no untagged rule\)/);
     expect(text).toMatch(/rule quay <- quay[\s\S]*?lifecycle    expire untagged images after 3 days; keep the newest 100 tagged images\n    untagged     expire 3 days after push/);
+  });
+
+  test('a repository still carrying the old 7-day untagged rule of ours is given the new policy', () => {
+    const old = canonicalJson(lifecyclePolicy({ untaggedExpireDays: 7, keepLastTagged: 100 }));
+    const state = desiredState(bare, 'k8s/pause');
+    if (!state.managed) throw new Error('k8s/pause is not managed');
+    expect(planLifecyclePolicy(old, state.lifecyclePolicy)).toEqual({ action: 'put', policyText: canonicalJson(state.lifecyclePolicy) });
   });
 });
