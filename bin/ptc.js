@@ -6,12 +6,18 @@ const { existsSync } = require('node:fs');
 const path = require('node:path');
 
 const source = path.join(__dirname, '..', 'cli', 'bin.ts');
+const fail = (what) => (err) => {
+  process.stderr.write(`ptc: cannot load ${what}: ${err && err.message ? err.message : err}\n`);
+  process.exitCode = 1;
+};
 if (existsSync(source)) {
+  // Both of tsx's hooks: commands are loaded with import() (cli/commands/index.ts), which goes
+  // through Node's ES module loader.
   require('tsx/cjs');
-  require(source);
+  import('tsx/esm/api').then(({ register }) => {
+    register();
+    require(source);
+  }, fail('tsx'));
 } else {
-  import(path.join(__dirname, '..', 'dist', 'cli', 'ptc.mjs')).catch((err) => {
-    process.stderr.write(`ptc: cannot load the compiled CLI: ${err && err.message ? err.message : err}\n`);
-    process.exitCode = 1;
-  });
+  import(require('node:url').pathToFileURL(path.join(__dirname, '..', 'dist', 'cli', 'ptc.mjs')).href).catch(fail('the compiled CLI'));
 }
