@@ -1,8 +1,23 @@
 #!/usr/bin/env node
-// The `ptc` command. Loads the TypeScript sources through tsx, so the CLI needs no build step.
+// The `ptc` command. In a source checkout (cli/bin.ts is here) it runs the TypeScript sources through
+// tsx, so a change needs no build step; the npm package has no sources and runs the compiled CLI.
 'use strict';
-require('tsx/cjs');
-const { run } = require('../cli/main.ts');
-run(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+const { existsSync } = require('node:fs');
+const path = require('node:path');
+
+const source = path.join(__dirname, '..', 'cli', 'bin.ts');
+const fail = (what) => (err) => {
+  process.stderr.write(`ptc: cannot load ${what}: ${err && err.message ? err.message : err}\n`);
+  process.exitCode = 1;
+};
+if (existsSync(source)) {
+  // Both of tsx's hooks: commands are loaded with import() (cli/commands/index.ts), which goes
+  // through Node's ES module loader.
+  require('tsx/cjs');
+  import('tsx/esm/api').then(({ register }) => {
+    register();
+    require(source);
+  }, fail('tsx'));
+} else {
+  import(require('node:url').pathToFileURL(path.join(__dirname, '..', 'dist', 'cli', 'ptc.mjs')).href).catch(fail('the compiled CLI'));
+}

@@ -4,7 +4,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { PtcError } from '../core';
-import { COMMANDS } from './commands';
+import { loadCommands } from './commands';
+import type { RegisterCommand } from './commands/types';
 import { processIo, type CliIo, type ExitCode } from './io';
 
 /** Thrown by a command to end with a given exit code after it printed what it had to say. */
@@ -14,15 +15,18 @@ export class ExitWith extends Error {
   }
 }
 
-/** Builds the program with every command registered. Each command records its exit code in `state`. */
-export function buildProgram(io: CliIo, state: { code: ExitCode }): Command {
+/**
+ * Builds the program with the given commands registered (every command unless `registers` says
+ * otherwise; see `loadCommands`). Each command records its exit code in `state`.
+ */
+export async function buildProgram(io: CliIo, state: { code: ExitCode }, registers?: readonly RegisterCommand[]): Promise<Command> {
   const program = new Command('ptc')
     .description('ptc-autopilot: Amazon ECR pull-through cache, configured once and kept right')
     .version(require('../package.json').version as string)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  for (const register of COMMANDS) register(program, io, state);
+  for (const register of registers ?? (await loadCommands([]))) register(program, io, state);
   return program;
 }
 
@@ -32,7 +36,7 @@ export function buildProgram(io: CliIo, state: { code: ExitCode }): Command {
  */
 export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<ExitCode> {
   const state = { code: 0 };
-  const program = buildProgram(io, state);
+  const program = await buildProgram(io, state, await loadCommands(argv));
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return state.code;
@@ -50,10 +54,4 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     if (io.env.PTC_DEBUG && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
     return 1;
   }
-}
-
-if (require.main === module) {
-  void run(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
 }

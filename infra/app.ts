@@ -3,8 +3,8 @@
  * A bad config prints `config error at <path>: ...` and exits 1, with no stack trace.
  */
 import { App } from 'aws-cdk-lib';
-import { ConfigError, loadConfig } from '../core';
-import { buildApp } from './build-app';
+// The package's entry point, the same one a consumer imports as 'ptc-autopilot'.
+import { ConfigError, buildApp, loadConfig } from '../index';
 
 function main(): void {
   const app = new App();

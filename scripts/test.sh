@@ -25,6 +25,10 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 fi
 
+# The package test installs the packed tarball into a fresh consumer with --offline; put the exact
+# versions it needs (the lock file's) into npm's cache now, while installing is what this step does.
+node scripts/consumer-deps.js | xargs npm cache add
+
 npm run --silent typecheck
 # The prewarm tests start real registries; say so plainly here if this machine cannot.
 bash scripts/registry.sh check

@@ -5,11 +5,9 @@
  */
 import type { FunctionLogger } from '../shared/runtime';
 
-/** The prewarm metrics. `Failures` = images not ok, plus an external list that could not be read. */
-export type PrewarmMetricName = 'ImagesOk' | 'ImagesMissing' | 'ImagesDenied' | 'ImagesFailed' | 'Failures';
+import { PREWARM_METRIC_NAMES, type PrewarmMetricName } from './metric-names';
 
-/** Every metric, in publishing order. */
-export const PREWARM_METRIC_NAMES: readonly PrewarmMetricName[] = ['ImagesOk', 'ImagesMissing', 'ImagesDenied', 'ImagesFailed', 'Failures'];
+export { PREWARM_METRIC_NAMES, type PrewarmMetricName } from './metric-names';
 
 export type { LogAttributes } from '../shared/runtime';
 

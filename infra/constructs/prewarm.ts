@@ -13,7 +13,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { prefixRepositoryArn, prewarmKeyStatements, type PtcConfig, type Target } from '../../core';
 import { encodePrewarmSettings, SETTINGS_VARIABLE } from '../../functions/prewarm/settings';
-import type { PrewarmMetricName } from '../../functions/prewarm/telemetry';
+import type { PrewarmMetricName } from '../../functions/prewarm/metric-names';
 import { acknowledgeNag } from '../nag';
 import { failureCountAlarm } from './alarm-topic';
 import { PtcFunction, functionMetric } from './ptc-function';

@@ -1,6 +1,8 @@
 /**
- * The one way ptc-autopilot builds a Lambda: Node.js 22 on arm64, bundled locally by esbuild from
- * node_modules (never through Docker), with a log group of bounded retention.
+ * The one way ptc-autopilot builds a Lambda: Node.js 22 on arm64, with a log group of bounded
+ * retention. In a source checkout the code is bundled at synth by esbuild from node_modules (never
+ * through Docker); from the npm package it is the bundle built ahead of time with the same options
+ * (`infra/lambda-bundling.ts`), so a consumer's `cdk synth` needs neither esbuild nor our sources.
  */
 import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
@@ -9,10 +11,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { LAMBDA_BUNDLE, PREBUILT_ENTRY, findPackageRoot, lambdaCodeSource } from '../lambda-bundling';
 import { acknowledgeNag } from '../nag';
 
-/** The repository root, where `functions/` and `node_modules/` live. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+/** The package root: the repository in a source checkout, `node_modules/ptc-autopilot` in an install. */
+export const PROJECT_ROOT = findPackageRoot(__dirname);
 
 /** The CloudWatch namespace every ptc-autopilot Lambda publishes its EMF metrics in. */
 export const METRICS_NAMESPACE = 'PtcAutopilot';
@@ -50,7 +53,7 @@ export interface PtcFunctionProps {
 /** A bundled Node.js 22 Lambda of ptc-autopilot. */
 export class PtcFunction extends Construct {
   /** The function. */
-  readonly function: nodejs.NodejsFunction;
+  readonly function: lambda.Function;
 
   constructor(scope: Construct, id: string, props: PtcFunctionProps) {
     super(scope, id);
@@ -58,11 +61,7 @@ export class PtcFunction extends Construct {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: path.join(PROJECT_ROOT, 'functions', props.functionDir, 'handler.ts'),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+    const common: Omit<lambda.FunctionProps, 'code' | 'handler'> = {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       description: props.description,
@@ -76,15 +75,32 @@ export class PtcFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        format: nodejs.OutputFormat.CJS,
-        mainFields: ['module', 'main'],
-      },
-    });
+    };
+    const source = lambdaCodeSource(PROJECT_ROOT, props.functionDir);
+    this.function =
+      source.kind === 'source'
+        ? new nodejs.NodejsFunction(this, 'Function', {
+            ...common,
+            entry: source.entry,
+            handler: 'handler',
+            projectRoot: PROJECT_ROOT,
+            depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+            bundling: {
+              forceDockerBundling: false,
+              minify: LAMBDA_BUNDLE.minify,
+              keepNames: LAMBDA_BUNDLE.keepNames,
+              sourceMap: LAMBDA_BUNDLE.sourcemap,
+              target: LAMBDA_BUNDLE.target,
+              format: nodejs.OutputFormat.CJS,
+              mainFields: [...LAMBDA_BUNDLE.mainFields],
+              externalModules: [...LAMBDA_BUNDLE.external],
+            },
+          })
+        : new lambda.Function(this, 'Function', {
+            ...common,
+            code: lambda.Code.fromAsset(source.dir),
+            handler: `${path.basename(PREBUILT_ENTRY, '.js')}.handler`,
+          });
     // Every ptc-autopilot Lambda shares these two findings, so they are acknowledged once, here.
     acknowledgeNag(this.function, [
       {

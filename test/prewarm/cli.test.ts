@@ -36,7 +36,7 @@ describe('ptc prewarm flags', () => {
 
   test("offers the issue's flags, with their arguments, plus --environment", async () => {
     const io = recordingIo();
-    const program = buildProgram(io, { code: 0 });
+    const program = await buildProgram(io, { code: 0 });
     const command = program.commands.find((c) => c.name() === 'prewarm')!;
     expect(command.options.map((o) => o.flags).sort()).toEqual(
       ['-c, --config <file>', '--images <file>', '--registry-url <url>', '--username <user>', '--password-stdin', '--insecure-http', '--concurrency <n>', '--json', '-e, --environment <name>'].sort(),
