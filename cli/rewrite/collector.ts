@@ -39,7 +39,11 @@ export class RewriteCollector {
       this.findings.push({ location, reference, reason: 'invalid', message: result.message });
       return undefined;
     }
-    if (result.status === 'uncovered') this.findings.push({ location, reference, reason: 'uncovered' });
+    if (result.status === 'uncovered') {
+      const finding: ImageFinding = { location, reference, reason: 'uncovered' };
+      if (result.reason !== undefined) finding.message = `${reference} left unchanged: ${result.reason}`;
+      this.findings.push(finding);
+    }
     return result;
   }
 

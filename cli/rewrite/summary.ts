@@ -46,7 +46,7 @@ export function renderSummary(outcomes: readonly FileOutcome[], mode: 'write' | 
     lines.push(`${file}:`);
     for (const c of result.changes) lines.push(`  ${c.location}: ${c.from} -> ${c.to}`);
     for (const f of result.findings) {
-      lines.push(f.reason === 'uncovered' ? `  ${f.location}: ${f.reference} left unchanged (no rule covers it)` : `  ${f.location}: ${f.message}`);
+      lines.push(f.reason === 'uncovered' && f.message === undefined ? `  ${f.location}: ${f.reference} left unchanged (no rule covers it)` : `  ${f.location}: ${f.message}`);
     }
   }
   const t = totals(outcomes);

@@ -47,7 +47,9 @@ export function planTargets(images: readonly string[], ctx: { config: PtcConfig;
     if (resolution.status === 'uncovered' || resolution.cacheRepository === undefined || resolution.rule === undefined) {
       return {
         image,
-        error: `no pull through cache rule covers "${resolution.reference.host}"; add a rule for it, or list the image by its cache URI`,
+        error: resolution.reason !== undefined
+          ? `cannot go through the cache: ${resolution.reason}`
+          : `no pull through cache rule covers "${resolution.reference.host}"; add a rule for it, or list the image by its cache URI`,
       };
     }
     const reference = resolution.digest ?? resolution.tag ?? 'latest';
