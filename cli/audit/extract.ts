@@ -41,7 +41,7 @@ export function parseDocuments(text: string, source: string): unknown[] {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     try {
-      return [JSON.parse(text)];
+      return [JSON.parse(trimmed)];
     } catch (err) {
       throw new AuditInputError(`${source}: not valid JSON (${(err as Error).message})`);
     }

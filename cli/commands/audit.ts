@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Option } from 'commander';
 import { PtcError } from '../../core';
 import { imageUses, parseDocuments } from '../audit/extract';
+import { checkDecodedText, decodeText } from '../rewrite/decode';
 import { auditImages, renderAuditTable } from '../audit/report';
 import { readConfig, type CliIo } from '../io';
 import type { RegisterCommand } from './types';
@@ -18,16 +19,18 @@ interface AuditOptions {
 }
 
 async function readInputs(io: CliIo, files: readonly string[]): Promise<{ source: string; text: string }[]> {
-  if (files.length === 0) return [{ source: 'stdin', text: await io.readStdin() }];
+  if (files.length === 0) return [{ source: 'stdin', text: checkDecodedText(await io.readStdin(), 'standard input') }];
   return Promise.all(
     files.map(async (file) => {
-      if (file === '-') return { source: 'stdin', text: await io.readStdin() };
+      if (file === '-') return { source: 'stdin', text: checkDecodedText(await io.readStdin(), 'standard input') };
+      let bytes: Buffer;
       try {
-        return { source: file, text: await readFile(path.resolve(io.cwd, file), 'utf8') };
+        bytes = await readFile(path.resolve(io.cwd, file));
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         throw new PtcError(`${file}: ${code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? 'unknown error'})`}`);
       }
+      return { source: file, text: decodeText(bytes, file) };
     }),
   );
 }

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PtcError, createResolver, createReverser } from '../../core';
-import { renderSummary, resolveContext, rewriteHelmValues, rewriteManifests, totals, type FileOutcome, type RegistryOptions } from '../rewrite';
+import { checkDecodedText, decodeText, renderSummary, resolveContext, rewriteHelmValues, rewriteManifests, totals, type FileOutcome, type RegistryOptions } from '../rewrite';
 import { EXIT_INVALID_REFERENCE } from './resolve';
 import type { RegisterCommand } from './types';
 
@@ -16,11 +16,14 @@ interface RewriteOptions extends RegistryOptions {
 }
 
 function read(file: string, cwd: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(path.resolve(cwd, file), 'utf8');
+    bytes = readFileSync(path.resolve(cwd, file));
   } catch (err) {
     throw new RewriteFileError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  // UTF-8 only: a Latin-1 or binary file is refused, never rewritten into a corrupted copy.
+  return decodeText(bytes, file);
 }
 
 /**
@@ -48,7 +51,7 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
       if (opts.inPlace && files.length === 0) throw new RewriteFileError('--in-place needs files; standard input cannot be written back');
       const ctx = resolveContext(io, opts);
       const resolve = opts.reverse ? createReverser(ctx) : createResolver(ctx);
-      const inputs = files.length === 0 ? [{ file: '<stdin>', text: await io.readStdin() }] : files.map((file) => ({ file, text: read(file, io.cwd) }));
+      const inputs = files.length === 0 ? [{ file: '<stdin>', text: checkDecodedText(await io.readStdin(), 'standard input') }] : files.map((file) => ({ file, text: read(file, io.cwd) }));
       const outcomes: FileOutcome[] = inputs.map(({ file, text }) => ({
         file,
         result: opts.helmValues ? rewriteHelmValues(text, resolve, file) : rewriteManifests(text, resolve, file),
