@@ -3,7 +3,7 @@
  * changes and findings.
  */
 import { isAlias, isScalar, type Document, type Node, type Scalar } from 'yaml';
-import { InvalidReferenceError, type Resolution } from '../../core';
+import { InvalidReferenceError, pinnedReason, type Resolution } from '../../core';
 import { scalarEdit, type SourceEdit } from './edits';
 import type { ImageChange, ImageFinding, Resolve } from './types';
 
@@ -43,6 +43,10 @@ export class RewriteCollector {
       const finding: ImageFinding = { location, reference, reason: 'uncovered' };
       if (result.reason !== undefined) finding.message = `${reference} left unchanged: ${result.reason}`;
       this.findings.push(finding);
+    }
+    if (result.status === 'pinned') this.findings.push({ location, reference, reason: 'pinned', message: `${reference} ${pinnedReason(result)}` });
+    if (result.status === 'resolved' && result.digestCached === false) {
+      this.findings.push({ location, reference, reason: 'unverified', message: `${reference} rewritten, but ${pinnedReason(result)}` });
     }
     return result;
   }

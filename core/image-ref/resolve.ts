@@ -19,9 +19,11 @@ export interface ResolveContext {
 /**
  * `resolved`: the reference was rewritten to the cache; `cached`: it already points at a managed
  * prefix of the cache registry (left unchanged); `uncovered`: no rule covers its host, or its cache
- * form would break a length limit (`reason` says so; left unchanged).
+ * form would break a length limit (`reason` says so; left unchanged); `pinned`: a digest-pinned
+ * reference a rule covers, left upstream by the digest-pinned policy (`digestPinnedPolicy`), since
+ * the cache cannot fetch a digest it has not cached. The resolver itself never answers `pinned`.
  */
-export type ResolutionStatus = 'resolved' | 'cached' | 'uncovered';
+export type ResolutionStatus = 'resolved' | 'cached' | 'uncovered' | 'pinned';
 
 /** The outcome of resolving one reference. */
 export interface Resolution {
@@ -46,6 +48,11 @@ export interface Resolution {
    * 256).
    */
   reason?: string;
+  /**
+   * Set by the digest-pinned policy on digest-pinned references: whether the digest is known to be
+   * cached (prewarm seeds it by its tag).
+   */
+  digestCached?: boolean;
 }
 
 /**
