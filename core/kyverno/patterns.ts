@@ -24,6 +24,11 @@ export interface ImagePattern {
   readonly replace: string;
   /** Images matching any of these are left to another pattern (more specific ECR upstream prefixes, `localhost/`). */
   readonly exclude: readonly string[];
+  /**
+   * Go template producing the cache name (host and repository, no tag or digest), whose length the
+   * policy checks against the 255 characters kubelet accepts, as the resolver does.
+   */
+  readonly name: string;
 }
 
 const C = PATH_COMPONENT;
@@ -52,9 +57,9 @@ function hostsOf(route: Route): string {
 function pair(description: string, head: string, repository: string, target: string, exclude: string[], withDigest: boolean): ImagePattern[] {
   return [
     withDigest
-      ? { description: `${description}, tag or digest`, match: `^${head}(${repository})(${SUFFIX})$`, replace: `${target}\${1}\${2}`, exclude }
-      : { description: `${description}, tag (digest-pinned images stay upstream)`, match: `^${head}(${repository})(${TAG_ONLY})$`, replace: `${target}\${1}\${2}`, exclude },
-    { description: `${description}, no tag (:latest)`, match: `^${head}(${repository})$`, replace: `${target}\${1}:latest`, exclude },
+      ? { description: `${description}, tag or digest`, match: `^${head}(${repository})(${SUFFIX})$`, replace: `${target}\${1}\${2}`, exclude, name: `${target}\${1}` }
+      : { description: `${description}, tag (digest-pinned images stay upstream)`, match: `^${head}(${repository})(${TAG_ONLY})$`, replace: `${target}\${1}\${2}`, exclude, name: `${target}\${1}` },
+    { description: `${description}, no tag (:latest)`, match: `^${head}(${repository})$`, replace: `${target}\${1}:latest`, exclude, name: `${target}\${1}` },
   ];
 }
 
@@ -84,6 +89,7 @@ function prewarmedPatterns(config: PtcConfig, registryHost: string): ImagePatter
       match: `^${head}((?::${TAG})?@${literal(digest!)})$`,
       replace: `${registryHost}/${resolution.cacheRepository!}\${1}`,
       exclude: [],
+      name: `${registryHost}/${resolution.cacheRepository!}`,
     });
   }
   return patterns;

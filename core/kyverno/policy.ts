@@ -6,6 +6,7 @@
 import { Document, isMap, isSeq } from 'yaml';
 import type { PtcConfig } from '../config/schema';
 import type { DigestPinnedMode } from '../image-ref/digest-policy';
+import { NAME_MAX_LENGTH } from '../image-ref/grammar';
 import { imagePatterns, type ImagePattern } from './patterns';
 
 /** Options of the generated policy. */
@@ -40,6 +41,11 @@ export function matchExpression(pattern: string): string {
   return `{{ regex_match('${pattern}', element.image) }}`;
 }
 
+/** The JMESPath expression measuring the cache name a pattern would produce. */
+export function nameLengthExpression(pattern: ImagePattern): string {
+  return `{{ length(regex_replace_all('${pattern.match}', element.image, '${pattern.name}')) }}`;
+}
+
 /** The JMESPath expression producing the cache URI. */
 export function replaceExpression(pattern: ImagePattern): string {
   return `{{ regex_replace_all('${pattern.match}', element.image, '${pattern.replace}') }}`;
@@ -52,6 +58,8 @@ function foreachEntry(list: string, pattern: ImagePattern): Record<string, unkno
       all: [
         { key: matchExpression(pattern.match), operator: 'Equals', value: true },
         ...pattern.exclude.map((exclude) => ({ key: matchExpression(exclude), operator: 'Equals', value: false })),
+        // A cache name over 255 characters is refused by kubelet: such an image stays upstream, as with ptc resolve.
+        { key: nameLengthExpression(pattern), operator: 'LessThanOrEquals', value: NAME_MAX_LENGTH },
       ],
     },
     patchStrategicMerge: { spec: { [list]: [{ name: '{{ element.name }}', image: replaceExpression(pattern) }] } },

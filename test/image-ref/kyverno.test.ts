@@ -175,3 +175,14 @@ describe('generated Kyverno policy and digest-pinned images', () => {
     expect(kyvernoPolicyYaml(config, REGISTRY)).not.toBe(kyvernoPolicyYaml(config, REGISTRY, { digestPinned: 'cache' }));
   });
 });
+
+describe('generated Kyverno policy and the length of the cache name', () => {
+  test('rewrites a reference whose cache name is 255 characters and leaves one of 256 upstream, as the resolver does', () => {
+    const rule = ruleFor('containers');
+    const fits = 255 - REGISTRY.length - '/docker-hub/'.length;
+    for (const [ref, rewritten] of [[`x/${'a'.repeat(fits - 2)}:1`, true], [`x/${'a'.repeat(fits - 1)}:1`, false], [`${'b'.repeat(fits - 8)}`, true], [`${'b'.repeat(fits - 7)}`, false]] as const) {
+      const { image, applied } = evaluateRule(rule, 'containers', ref);
+      expect({ ref, image, applied }).toEqual({ ref, image: resolverSays(ref), applied: rewritten ? 1 : 0 });
+    }
+  });
+});
