@@ -200,3 +200,12 @@ describe('ptc audit and digest-pinned images', () => {
     expect(find(rows, `registry.k8s.io/pause:3.10@sha256:${'cd'.repeat(32)}`)).toMatchObject({ status: 'pinned', digestCached: false });
   });
 });
+
+describe('ptc audit and the length of the cache name', () => {
+  test('an image whose cache name would pass 255 characters is uncovered, with the reason in the note', async () => {
+    const long = `ghcr.io/org/${'a'.repeat(200)}:1`;
+    const { images } = await auditJson([], JSON.stringify({ kind: 'Pod', metadata: { name: 'p', namespace: 'a' }, spec: { containers: [{ name: 'c', image: long }] } }));
+    expect(images[0]).toMatchObject({ status: 'uncovered', rule: null });
+    expect((images[0] as Row & { note: string }).note).toMatch(/would be 2\d\d characters long; kubelet and containerd refuse names over 255$/);
+  });
+});
