@@ -60,3 +60,29 @@ for (const ref of slowRefs) resolveReference(ref, ctx);
 const slowRate = slowRefs.length / (Number(process.hrtime.bigint() - startSlow) / 1e9);
 process.stdout.write(`${'resolveReference(ref, ctx) (table per call)'.padEnd(44)} ${Math.round(slowRate).toLocaleString('en-US').padStart(12)} refs/s\n`);
 process.stdout.write(`\nresolver time / parse time: ${(parseRate / resolveRate).toFixed(2)}x; precomputed table: ${(resolveRate / slowRate).toFixed(1)}x faster than building it per call\n`);
+
+// Long hostile input (issue 11): parse time must grow linearly with the length. The former
+// fast-path expression took about 1.6-2 s for 32,000 characters of a host-like first component.
+const LONG_SHAPES: [string, (n: number) => string][] = [
+  ['host-like, no "/"', (n) => `${'A'.repeat(n)}!`],
+  ['dotted, then "/x!"', (n) => `${'a.'.repeat(n / 2)}/x!`],
+  ['many components', (n) => `${'a/'.repeat(n / 2)}!`],
+];
+process.stdout.write('\nlong invalid references (median of 5 parses):\n');
+for (const [shape, make] of LONG_SHAPES) {
+  const times = [8_000, 16_000, 32_000].map((n) => {
+    const ref = make(n);
+    const samples: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const start = process.hrtime.bigint();
+      try {
+        parseReference(ref);
+      } catch {
+        // every shape is invalid; only the time matters here
+      }
+      samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+    return median(samples);
+  });
+  process.stdout.write(`  ${shape.padEnd(22)} 8k ${times[0]!.toFixed(2)} ms, 16k ${times[1]!.toFixed(2)} ms, 32k ${times[2]!.toFixed(2)} ms; 32k/16k ${(times[2]! / times[1]!).toFixed(2)}x\n`);
+}

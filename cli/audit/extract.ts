@@ -1,7 +1,9 @@
 /**
  * Finds every container image in Kubernetes input: `kubectl get pods -A -o json` output (a `List`
- * of pods), single objects, or rendered manifests (YAML, several documents), of any workload kind
- * that holds a pod template.
+ * of pods), single objects, or rendered manifests (YAML, several documents). It reads the same
+ * documents `ptc rewrite` does: a pod spec is any mapping with a `containers` list, wherever it
+ * is (workloads, `List` items, custom resources that embed a pod template), and YAML merge keys
+ * are merged, as Kubernetes' YAML decoder does.
  */
 import { parseAllDocuments } from 'yaml';
 import { PtcError } from '../../core';
@@ -24,9 +26,6 @@ export interface ImageUse {
 /** The audit input could not be read as JSON or YAML; the message names the source and the line. */
 export class AuditInputError extends PtcError {}
 
-/** Workload kinds whose `spec.template.spec` is a pod spec. */
-const TEMPLATE_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicationController']);
-
 const CONTAINER_LISTS: readonly [ContainerKind, string, string][] = [
   ['initContainer', 'initContainers', 'initContainerStatuses'],
   ['container', 'containers', 'containerStatuses'],
@@ -42,12 +41,12 @@ export function parseDocuments(text: string, source: string): unknown[] {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     try {
-      return [JSON.parse(text)];
+      return [JSON.parse(trimmed)];
     } catch (err) {
       throw new AuditInputError(`${source}: not valid JSON (${(err as Error).message})`);
     }
   }
-  const documents = parseAllDocuments(text, { prettyErrors: true });
+  const documents = parseAllDocuments(text, { prettyErrors: true, merge: true });
   const list = Array.isArray(documents) ? documents : [documents];
   const values: unknown[] = [];
   for (const doc of list) {
@@ -99,26 +98,44 @@ function podSpecUses(spec: unknown, status: unknown, owner: string): ImageUse[] 
   return uses;
 }
 
+/** The owner label of a Kubernetes object: `namespace/name` for a Pod, `Kind namespace/name` otherwise. */
+function ownerOf(doc: Record<string, unknown>, kind: string): string {
+  const name = text(at(doc, 'metadata', 'name')) ?? '(unnamed)';
+  const namespace = text(at(doc, 'metadata', 'namespace')) ?? 'default';
+  return kind === 'Pod' ? `${namespace}/${name}` : `${kind} ${namespace}/${name}`;
+}
+
+function walk(value: unknown, owner: { label: string; pod?: Record<string, unknown> }, uses: ImageUse[], depth: number): void {
+  if (depth > 64) return;
+  if (Array.isArray(value)) {
+    for (const item of value) walk(item, owner, uses, depth + 1);
+    return;
+  }
+  const map = record(value);
+  if (map === undefined) return;
+  const kind = text(map.kind);
+  const here = kind !== undefined && record(map.metadata) !== undefined ? { label: ownerOf(map, kind), ...(kind === 'Pod' ? { pod: map } : {}) } : owner;
+  if (Array.isArray(map.containers)) {
+    // The pod's own spec gets the digests of its container statuses.
+    const status = here.pod !== undefined && here.pod.spec === map ? here.pod.status : undefined;
+    uses.push(...podSpecUses(map, status, here.label));
+  }
+  for (const [key, child] of Object.entries(map)) {
+    if (key === 'containers' || key === 'initContainers' || key === 'ephemeralContainers' || key === 'status') continue;
+    if (typeof child === 'object' && child !== null) walk(child, here, uses, depth + 1);
+  }
+}
+
 /**
- * Every image use in a parsed document: pods (with the digests from their status), pod
- * templates of workloads and CronJobs, and everything inside `List`-like `items`.
+ * Every image use in a parsed document: every pod spec in it (a mapping with a `containers`
+ * list), owned by the nearest enclosing object (`Kind namespace/name`, or `namespace/name` for a
+ * Pod, whose container statuses give the digests the nodes run).
  * @example
  * imageUses({ kind: 'Pod', metadata: { name: 'web', namespace: 'shop' }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.27' }] } })
  * // [{ image: 'nginx:1.27', owner: 'shop/web', container: 'nginx', containerKind: 'container' }]
  */
 export function imageUses(document: unknown): ImageUse[] {
-  if (Array.isArray(document)) return document.flatMap(imageUses);
-  const doc = record(document);
-  if (doc === undefined) return [];
-  const items = doc.items;
-  if (Array.isArray(items)) return items.flatMap(imageUses);
-  const kind = text(doc.kind);
-  const name = text(at(doc, 'metadata', 'name')) ?? '(unnamed)';
-  const namespace = text(at(doc, 'metadata', 'namespace')) ?? 'default';
-  if (kind === 'Pod') return podSpecUses(doc.spec, doc.status, `${namespace}/${name}`);
-  const owner = `${kind} ${namespace}/${name}`;
-  if (kind !== undefined && TEMPLATE_KINDS.has(kind)) return podSpecUses(at(doc, 'spec', 'template', 'spec'), undefined, owner);
-  if (kind === 'CronJob') return podSpecUses(at(doc, 'spec', 'jobTemplate', 'spec', 'template', 'spec'), undefined, owner);
-  if (kind === 'PodTemplate') return podSpecUses(at(doc, 'template', 'spec'), undefined, owner);
-  return [];
+  const uses: ImageUse[] = [];
+  walk(document, { label: '(unnamed)' }, uses, 0);
+  return uses;
 }

@@ -4,14 +4,16 @@
  * Docker Hub (the rate-limit risk).
  */
 import { InvalidReferenceError, ecrRegistryHost, primaryTarget, replicationIntent, targets, type PtcConfig } from '../../core';
-import { createResolver, formatReference, type Resolution } from '../../core/image-ref';
+import { createResolver, DEFAULT_DIGEST_PINNED, digestPinnedPolicy, formatReference, pinnedReason, type DigestPinnedMode, type Resolution } from '../../core/image-ref';
 import type { ContainerKind, ImageUse } from './extract';
 
 /**
  * `cached`: pulled through a cache registry of this config; `uncached`: a rule covers it but it is
- * still pulled upstream; `uncovered`: no rule covers its registry; `invalid`: not an image reference.
+ * still pulled upstream; `uncovered`: no rule covers its registry (or its cache form would break a
+ * length limit); `invalid`: not an image reference; `pinned`: digest-pinned, a rule covers it, and
+ * the `--digest-pinned` policy leaves it upstream (the cache cannot fetch an uncached digest).
  */
-export type AuditStatus = 'cached' | 'uncached' | 'uncovered' | 'invalid';
+export type AuditStatus = 'cached' | 'uncached' | 'uncovered' | 'invalid' | 'pinned';
 
 /** One distinct image. */
 export interface AuditRow {
@@ -34,15 +36,19 @@ export interface AuditRow {
   containerKinds: ContainerKind[];
   /** Why it is invalid. */
   error?: string;
+  /** Why it is uncovered although a rule names its registry, or what to know about a digest-pinned image. */
+  note?: string;
+  /** Digest-pinned images a rule covers: whether the digest is known to be cached (listed as name:tag@digest in prewarm.images). */
+  digestCached?: boolean;
 }
 
 /** The whole audit. */
 export interface AuditReport {
   images: AuditRow[];
-  summary: { images: number; pods: number; workloads: number; cached: number; uncached: number; uncovered: number; invalid: number; dockerHubDirect: number };
+  summary: { images: number; pods: number; workloads: number; cached: number; uncached: number; uncovered: number; invalid: number; pinned: number; dockerHubDirect: number };
 }
 
-const ORDER: Record<AuditStatus, number> = { uncached: 0, uncovered: 1, invalid: 2, cached: 3 };
+const ORDER: Record<AuditStatus, number> = { uncached: 0, pinned: 1, uncovered: 2, invalid: 3, cached: 4 };
 
 /**
  * Every registry host this config puts a cache (or a replica of one) in: each environment's
@@ -60,8 +66,19 @@ export function cacheRegistryHosts(config: PtcConfig): string[] {
   return [...hosts];
 }
 
-/** Builds the report. `environment` picks the registry suggested in `cacheReference` (default: the primary target). */
-export function auditImages(uses: readonly ImageUse[], config: PtcConfig, environment?: string): AuditReport {
+/** Options of the audit. */
+export interface AuditOptions {
+  /** What to do with digest-pinned images, as `ptc rewrite` would. @default 'upstream' */
+  digestPinned?: DigestPinnedMode;
+}
+
+/**
+ * Builds the report. `environment` picks the registry suggested in `cacheReference` (default: the
+ * primary target); digest-pinned images are judged by the same policy as `ptc rewrite`, so the
+ * `--fail-on-uncached` gate fails exactly on what a rewrite would still change.
+ */
+export function auditImages(uses: readonly ImageUse[], config: PtcConfig, environment?: string, options: AuditOptions = {}): AuditReport {
+  const policy = digestPinnedPolicy(config, options.digestPinned ?? DEFAULT_DIGEST_PINNED);
   const primary = createResolver({ config, registryHost: primaryTarget(config, environment).registryHost });
   const others = cacheRegistryHosts(config).map((registryHost) => createResolver({ config, registryHost }));
   const resolved = new Map<string, Resolution | InvalidReferenceError>();
@@ -70,7 +87,7 @@ export function auditImages(uses: readonly ImageUse[], config: PtcConfig, enviro
     if (out === undefined) {
       try {
         const first = primary(image);
-        out = first.status === 'cached' ? first : (others.map((r) => r(image)).find((r) => r.status === 'cached') ?? first);
+        out = first.status === 'cached' ? first : (others.map((r) => r(image)).find((r) => r.status === 'cached') ?? policy(first));
       } catch (err) {
         if (!(err instanceof InvalidReferenceError)) throw err;
         out = err;
@@ -109,6 +126,7 @@ export function auditImages(uses: readonly ImageUse[], config: PtcConfig, enviro
       uncached: count('uncached'),
       uncovered: count('uncovered'),
       invalid: count('invalid'),
+      pinned: count('pinned'),
       dockerHubDirect: images.filter((i) => i.dockerHubDirect).length,
     },
   };
@@ -117,10 +135,14 @@ export function auditImages(uses: readonly ImageUse[], config: PtcConfig, enviro
 function rowFor(image: string, r: Resolution | InvalidReferenceError): AuditRow {
   const base = { image, pods: 0, digests: [], containerKinds: [] };
   if (r instanceof InvalidReferenceError) return { ...base, status: 'invalid', throughCache: false, rule: null, dockerHubDirect: false, error: r.reason };
-  const status: AuditStatus = r.status === 'cached' ? 'cached' : r.status === 'resolved' ? 'uncached' : 'uncovered';
+  const status: AuditStatus = r.status === 'cached' ? 'cached' : r.status === 'resolved' ? 'uncached' : r.status === 'pinned' ? 'pinned' : 'uncovered';
+  const pinnedNote = r.status === 'pinned' || (r.status === 'resolved' && r.digestCached === false) ? pinnedReason(r) : undefined;
+  const note = r.reason ?? pinnedNote;
   return {
     ...base,
     status,
+    ...(note !== undefined ? { note } : {}),
+    ...(r.digestCached !== undefined ? { digestCached: r.digestCached } : {}),
     throughCache: status === 'cached',
     rule: r.rule?.prefix ?? null,
     ...(status === 'uncached' ? { cacheReference: r.output } : {}),
@@ -128,7 +150,7 @@ function rowFor(image: string, r: Resolution | InvalidReferenceError): AuditRow 
   };
 }
 
-const LABEL: Record<AuditStatus, string> = { cached: 'yes', uncached: 'no', uncovered: 'no rule', invalid: 'invalid' };
+const LABEL: Record<AuditStatus, string> = { cached: 'yes', uncached: 'no', uncovered: 'no rule', invalid: 'invalid', pinned: 'no (pinned)' };
 
 function where(pods: number, workloads: number): string {
   const parts = [pods > 0 || workloads === 0 ? `${pods} pods` : '', workloads > 0 ? `${workloads} workload templates` : ''].filter((p) => p !== '');
@@ -143,13 +165,14 @@ export function renderAuditTable(report: AuditReport): string {
     String(i.pods),
     LABEL[i.status],
     i.rule ?? '-',
-    i.error ?? (i.dockerHubDirect ? 'Docker Hub pulled directly (rate limits)' : ''),
+    i.error ?? i.note ?? (i.dockerHubDirect ? 'Docker Hub pulled directly (rate limits)' : ''),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: string[]) => cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd();
   const s = report.summary;
   const summary =
     `${s.images} images in ${where(s.pods, s.workloads)}: ${s.cached} through the cache, ${s.uncached} a rule would cover, ${s.uncovered} with no rule` +
+    `${s.pinned > 0 ? `, ${s.pinned} digest-pinned left upstream` : ''}` +
     `${s.invalid > 0 ? `, ${s.invalid} invalid` : ''}; ${s.dockerHubDirect} pulled directly from Docker Hub`;
   return `${[line(header), ...rows.map(line), '', summary].join('\n')}\n`;
 }

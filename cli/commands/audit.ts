@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Option } from 'commander';
-import { PtcError } from '../../core';
+import { PtcError, type DigestPinnedMode } from '../../core';
+import { digestPinnedOption } from '../rewrite/digest-option';
 import { imageUses, parseDocuments } from '../audit/extract';
+import { checkDecodedText, decodeText } from '../rewrite/decode';
 import { auditImages, renderAuditTable } from '../audit/report';
 import { readConfig, type CliIo } from '../io';
 import type { RegisterCommand } from './types';
@@ -15,19 +17,22 @@ interface AuditOptions {
   environment?: string;
   format: 'table' | 'json';
   failOnUncached?: boolean;
+  digestPinned: DigestPinnedMode;
 }
 
 async function readInputs(io: CliIo, files: readonly string[]): Promise<{ source: string; text: string }[]> {
-  if (files.length === 0) return [{ source: 'stdin', text: await io.readStdin() }];
+  if (files.length === 0) return [{ source: 'stdin', text: checkDecodedText(await io.readStdin(), 'standard input') }];
   return Promise.all(
     files.map(async (file) => {
-      if (file === '-') return { source: 'stdin', text: await io.readStdin() };
+      if (file === '-') return { source: 'stdin', text: checkDecodedText(await io.readStdin(), 'standard input') };
+      let bytes: Buffer;
       try {
-        return { source: file, text: await readFile(path.resolve(io.cwd, file), 'utf8') };
+        bytes = await readFile(path.resolve(io.cwd, file));
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         throw new PtcError(`${file}: ${code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? 'unknown error'})`}`);
       }
+      return { source: file, text: decodeText(bytes, file) };
     }),
   );
 }
@@ -45,15 +50,16 @@ export const registerAudit: RegisterCommand = (program, io, state) => {
     .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
     .option('-e, --environment <name>', 'environment whose registry the suggested cache references use (default: the primary one)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .option('--fail-on-uncached', `exit ${UNCACHED_EXIT_CODE} when any image does not go through the cache, 1 when the input holds no image at all (for CI)`)
+    .option('--fail-on-uncached', `exit ${UNCACHED_EXIT_CODE} when any image does not go through the cache (digest-pinned images --digest-pinned leaves upstream excepted), 1 when the input holds no image at all (for CI)`)
+    .addOption(digestPinnedOption())
     .action(async (files: string[], opts: AuditOptions) => {
       const config = readConfig(io, opts.config);
       const inputs = await readInputs(io, files);
       const uses = inputs.flatMap(({ source, text }) => parseDocuments(text, source).flatMap(imageUses));
       if (uses.length === 0) io.stderr('ptc audit: no pods, pod templates or containers found in the input\n');
-      const report = auditImages(uses, config, opts.environment);
+      const report = auditImages(uses, config, opts.environment, { digestPinned: opts.digestPinned });
       io.stdout(opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderAuditTable(report));
-      if (opts.failOnUncached && report.images.some((i) => i.status !== 'cached')) state.code = UNCACHED_EXIT_CODE;
+      if (opts.failOnUncached && report.images.some((i) => i.status !== 'cached' && i.status !== 'pinned')) state.code = UNCACHED_EXIT_CODE;
       // A gate that saw nothing proves nothing: an empty input is most often a failed kubectl upstream of a pipe.
       if (opts.failOnUncached && uses.length === 0) state.code = 1;
     });

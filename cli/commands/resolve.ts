@@ -29,7 +29,7 @@ export const registerResolve: RegisterCommand = (program, io, state) => {
           const resolution = resolve(ref);
           if (resolution.status === 'uncovered' && opts.strict) {
             uncovered = true;
-            io.stderr(`no rule covers "${ref}" (registry ${resolution.reference.host})\n`);
+            io.stderr(resolution.reason !== undefined ? `"${ref}" cannot go through the cache: ${resolution.reason}\n` : `no rule covers "${ref}" (registry ${resolution.reference.host})\n`);
             continue;
           }
           io.stdout(`${resolution.output}\n`);

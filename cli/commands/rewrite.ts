@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { PtcError, createResolver, createReverser } from '../../core';
-import { renderSummary, resolveContext, rewriteHelmValues, rewriteManifests, totals, type FileOutcome, type RegistryOptions } from '../rewrite';
+import { PtcError, createResolver, createReverser, digestPinnedPolicy, type DigestPinnedMode } from '../../core';
+import { digestPinnedOption } from '../rewrite/digest-option';
+import { checkDecodedText, decodeText, renderSummary, resolveContext, rewriteHelmValues, rewriteManifests, totals, type FileOutcome, type RegistryOptions } from '../rewrite';
 import { EXIT_INVALID_REFERENCE } from './resolve';
 import type { RegisterCommand } from './types';
 
@@ -13,14 +14,18 @@ interface RewriteOptions extends RegistryOptions {
   check?: boolean;
   helmValues?: boolean;
   reverse?: boolean;
+  digestPinned: DigestPinnedMode;
 }
 
 function read(file: string, cwd: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(path.resolve(cwd, file), 'utf8');
+    bytes = readFileSync(path.resolve(cwd, file));
   } catch (err) {
     throw new RewriteFileError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  // UTF-8 only: a Latin-1 or binary file is refused, never rewritten into a corrupted copy.
+  return decodeText(bytes, file);
 }
 
 /**
@@ -43,12 +48,16 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
     .option('--check', 'change nothing; exit 1 when any image would change (a CI gate)')
     .option('--helm-values', 'the files are Helm values files (image: ref, image: {registry, repository, tag, digest}, ...)')
     .option('--reverse', 'point cache URIs back at their upstream references (to retire the cache)')
+    .addOption(digestPinnedOption())
     .action(async (files: string[], opts: RewriteOptions) => {
       if (opts.inPlace && opts.check) throw new RewriteFileError('give --in-place or --check, not both');
       if (opts.inPlace && files.length === 0) throw new RewriteFileError('--in-place needs files; standard input cannot be written back');
       const ctx = resolveContext(io, opts);
-      const resolve = opts.reverse ? createReverser(ctx) : createResolver(ctx);
-      const inputs = files.length === 0 ? [{ file: '<stdin>', text: await io.readStdin() }] : files.map((file) => ({ file, text: read(file, io.cwd) }));
+      const toCache = createResolver(ctx);
+      // Digest-pinned images go to the cache only as --digest-pinned allows (the way back always works).
+      const policy = digestPinnedPolicy(ctx.config, opts.digestPinned);
+      const resolve = opts.reverse ? createReverser(ctx) : (ref: string) => policy(toCache(ref));
+      const inputs = files.length === 0 ? [{ file: '<stdin>', text: checkDecodedText(await io.readStdin(), 'standard input') }] : files.map((file) => ({ file, text: read(file, io.cwd) }));
       const outcomes: FileOutcome[] = inputs.map(({ file, text }) => ({
         file,
         result: opts.helmValues ? rewriteHelmValues(text, resolve, file) : rewriteManifests(text, resolve, file),

@@ -3,7 +3,7 @@
  * changes and findings.
  */
 import { isAlias, isScalar, type Document, type Node, type Scalar } from 'yaml';
-import { InvalidReferenceError, type Resolution } from '../../core';
+import { InvalidReferenceError, pinnedReason, type Resolution } from '../../core';
 import { scalarEdit, type SourceEdit } from './edits';
 import type { ImageChange, ImageFinding, Resolve } from './types';
 
@@ -39,7 +39,15 @@ export class RewriteCollector {
       this.findings.push({ location, reference, reason: 'invalid', message: result.message });
       return undefined;
     }
-    if (result.status === 'uncovered') this.findings.push({ location, reference, reason: 'uncovered' });
+    if (result.status === 'uncovered') {
+      const finding: ImageFinding = { location, reference, reason: 'uncovered' };
+      if (result.reason !== undefined) finding.message = `${reference} left unchanged: ${result.reason}`;
+      this.findings.push(finding);
+    }
+    if (result.status === 'pinned') this.findings.push({ location, reference, reason: 'pinned', message: `${reference} ${pinnedReason(result)}` });
+    if (result.status === 'resolved' && result.digestCached === false) {
+      this.findings.push({ location, reference, reason: 'unverified', message: `${reference} rewritten, but ${pinnedReason(result)}` });
+    }
     return result;
   }
 

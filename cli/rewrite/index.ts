@@ -7,3 +7,4 @@ export { rewriteHelmValues } from './helm-values';
 export { renderSummary, totals, type FileOutcome, type RewriteTotals } from './summary';
 export { resolveContext, RegistryOptionError, type RegistryOptions } from './context';
 export type { ImageChange, ImageFinding, RewriteResult, Resolve } from './types';
+export { checkDecodedText, decodeText, firstInvalidUtf8, InputEncodingError } from './decode';

@@ -4,7 +4,7 @@
  * PodTemplate, List items, custom resources that embed a pod template) and its three container
  * lists. Only the image scalars change; every other byte stays.
  */
-import { isMap, isSeq, parseAllDocuments, type Document, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Scalar, type YAMLMap } from 'yaml';
 import { PtcError } from '../../core';
 import { applyEdits } from './edits';
 import { RewriteCollector, scalarOf, stringOf } from './collector';
@@ -17,8 +17,17 @@ export const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContai
 /** A document that is not valid YAML. */
 export class ManifestSyntaxError extends PtcError {}
 
-/** Documents that cannot hold an image field are never parsed. */
-const MAY_HAVE_IMAGE = /image["']?[ \t]*:/;
+/**
+ * Documents that cannot hold an image field are never parsed. A key Kubernetes reads as `image`
+ * is spelled with the letters "image" somewhere in the document (plain, quoted, `? image`, a
+ * block scalar key, an anchor a merge key brings in), or with a YAML/JSON escape, which needs a
+ * backslash (`"im\u0061ge"`, `"ima\<newline>ge"`); anything else is never parsed. The parsed AST,
+ * not this test, decides what is an image.
+ */
+const MAY_HAVE_IMAGE = /image|\\/i;
+
+/** Parse options: YAML merge keys (`<<: *base`) are merged, as Kubernetes' YAML decoder does. */
+export const PARSE_OPTIONS = { merge: true } as const;
 /** A line that is neither blank nor a comment. */
 const HAS_CONTENT = /^[ \t]*[^\s#]/m;
 
@@ -47,13 +56,64 @@ interface Walk {
   collector: RewriteCollector;
 }
 
+/** A node, or what an alias points at. */
+function deref(node: unknown, doc: Document): unknown {
+  return isAlias(node) ? (node.resolve(doc) as Node | undefined) : node;
+}
+
+/** A merge key: `<<` (a Symbol when the document is parsed with `merge: true`). */
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && (key.value === '<<' || typeof key.value === 'symbol');
+}
+
+/**
+ * The value of `key` in a mapping, whatever the key's spelling: plain, quoted, escaped, tagged, or
+ * an alias of a scalar (`*k : value`). Undefined when the mapping has no such key.
+ */
+export function valueOf(map: YAMLMap, key: string, doc: Document): unknown {
+  for (const pair of map.items) {
+    const k = deref(pair.key, doc);
+    if (isScalar(k) && k.value === key) return pair.value;
+  }
+  return undefined;
+}
+
+/** Whether a mapping has `key`, whatever its spelling. */
+function hasKey(map: YAMLMap, key: string, doc: Document): boolean {
+  return map.items.some((pair) => {
+    const k = deref(pair.key, doc);
+    return isScalar(k) && k.value === key;
+  });
+}
+
+/**
+ * The scalar a container's `image` is, following merge keys the way Kubernetes' YAML decoder
+ * does: the container's own key first, then each merged map in order (depth-bounded against
+ * alias cycles).
+ */
+export function imageNodeOf(container: YAMLMap, doc: Document, depth = 0): Scalar | undefined {
+  if (hasKey(container, 'image', doc)) return scalarOf(valueOf(container, 'image', doc), doc);
+  if (depth > 16) return undefined;
+  for (const pair of container.items) {
+    if (!isMergeKey(pair.key)) continue;
+    const value = deref(pair.value, doc);
+    for (const source of isSeq(value) ? value.items : [value]) {
+      const map = deref(source, doc);
+      const found = isMap(map) ? imageNodeOf(map, doc, depth + 1) : undefined;
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
 function rewritePodSpec(spec: YAMLMap, path: string, w: Walk): void {
   for (const list of CONTAINER_LISTS) {
-    const containers = spec.get(list, true);
+    const containers = deref(valueOf(spec, list, w.doc), w.doc);
     if (!isSeq(containers)) continue;
-    containers.items.forEach((container, index) => {
+    containers.items.forEach((item, index) => {
+      const container = deref(item, w.doc);
       if (!isMap(container)) return;
-      const node = scalarOf(container.get('image', true), w.doc);
+      const node = imageNodeOf(container, w.doc);
       const image = stringOf(node);
       if (node === undefined || image === undefined) return;
       const name = container.get('name');
@@ -67,7 +127,7 @@ function rewritePodSpec(spec: YAMLMap, path: string, w: Walk): void {
 
 function walk(node: unknown, path: string, w: Walk): void {
   if (isMap(node)) {
-    if (isSeq(node.get('containers', true))) rewritePodSpec(node, path, w);
+    if (isSeq(deref(valueOf(node, 'containers', w.doc), w.doc))) rewritePodSpec(node, path, w);
     for (const pair of node.items) {
       const key = (pair.key as { value?: unknown } | null)?.value;
       if (typeof key === 'string' && (CONTAINER_LISTS as readonly string[]).includes(key)) continue;
@@ -94,7 +154,7 @@ export function rewriteManifests(source: string, resolve: Resolve, file = '<stdi
       if (segment.text.startsWith('---') || HAS_CONTENT.test(segment.text)) index++;
       continue;
     }
-    for (const doc of parseAllDocuments(segment.text)) {
+    for (const doc of parseAllDocuments(segment.text, PARSE_OPTIONS)) {
       const error = doc.errors[0];
       if (error !== undefined) {
         throw new ManifestSyntaxError(`${file}: YAML error at line ${lineOf(source, segment.offset + error.pos[0])}: ${error.message.split('\n')[0]}`);

@@ -15,11 +15,15 @@ export interface RewriteTotals {
   invalid: number;
   /** Helm values: images left alone because `global.imageRegistry` could not move. */
   blocked: number;
+  /** Digest-pinned images left upstream (`--digest-pinned upstream` or `prewarmed`). */
+  pinned: number;
+  /** Digest-pinned images rewritten that are not known to be cached (`--digest-pinned cache`). */
+  unverified: number;
 }
 
 /** Counts changes and findings over every file. */
 export function totals(outcomes: readonly FileOutcome[]): RewriteTotals {
-  const t: RewriteTotals = { changed: 0, files: 0, uncovered: 0, invalid: 0, blocked: 0 };
+  const t: RewriteTotals = { changed: 0, files: 0, uncovered: 0, invalid: 0, blocked: 0, pinned: 0, unverified: 0 };
   for (const { result } of outcomes) {
     t.changed += result.changes.length;
     if (result.changes.length > 0) t.files++;
@@ -46,7 +50,7 @@ export function renderSummary(outcomes: readonly FileOutcome[], mode: 'write' | 
     lines.push(`${file}:`);
     for (const c of result.changes) lines.push(`  ${c.location}: ${c.from} -> ${c.to}`);
     for (const f of result.findings) {
-      lines.push(f.reason === 'uncovered' ? `  ${f.location}: ${f.reference} left unchanged (no rule covers it)` : `  ${f.location}: ${f.message}`);
+      lines.push(f.reason === 'uncovered' && f.message === undefined ? `  ${f.location}: ${f.reference} left unchanged (no rule covers it)` : `  ${f.location}: ${f.message}`);
     }
   }
   const t = totals(outcomes);
@@ -55,6 +59,8 @@ export function renderSummary(outcomes: readonly FileOutcome[], mode: 'write' | 
     t.uncovered > 0 ? `${t.uncovered} uncovered left unchanged` : '',
     t.invalid > 0 ? `${plural(t.invalid, 'invalid reference')}` : '',
     t.blocked > 0 ? `${t.blocked} held back by global.imageRegistry` : '',
+    t.pinned > 0 ? `${t.pinned} digest-pinned left upstream` : '',
+    t.unverified > 0 ? `${t.unverified} digest-pinned not known to be cached` : '',
   ].filter((s) => s !== '');
   lines.push(extra.length === 0 ? verb : `${verb}; ${extra.join(', ')}`);
   return `${lines.join('\n')}\n`;

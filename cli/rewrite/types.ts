@@ -16,8 +16,11 @@ export interface ImageChange {
 export interface ImageFinding {
   location: string;
   reference: string;
-  /** Why it was left alone. */
-  reason: 'uncovered' | 'invalid' | 'blocked';
+  /**
+   * Why it was left alone (`pinned`: digest-pinned, kept upstream), or, for `unverified`, why a
+   * digest-pinned image that was rewritten is reported: it is not known to be cached.
+   */
+  reason: 'uncovered' | 'invalid' | 'blocked' | 'pinned' | 'unverified';
   /** The explanation, for an invalid or a blocked reference. */
   message?: string;
 }

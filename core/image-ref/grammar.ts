@@ -32,3 +32,22 @@ export const DOCKER_HUB_ALIASES: readonly string[] = ['docker.io', 'index.docker
 
 /** The namespace Docker Hub's official images live in (`nginx` is `library/nginx`). */
 export const OFFICIAL_NAMESPACE = 'library';
+
+/**
+ * The longest repository path a reference may have: distribution's `RepositoryNameTotalLengthMax`
+ * (reference.go, v0.6.0 and later count the path without the host; v0.5.0 and older kubelets count
+ * host and path together, which `NAME_MAX_LENGTH` below covers for what ptc writes).
+ */
+export const PATH_MAX_LENGTH = 255;
+
+/**
+ * The longest name (host, "/", path) ptc writes: the limit of distribution/reference v0.5.0, which
+ * kubelet and containerd versions still in use enforce on the whole name.
+ */
+export const NAME_MAX_LENGTH = 255;
+
+/** The longest repository name ECR accepts (CreateRepository `repositoryName`, 2 to 256 characters). */
+export const ECR_REPOSITORY_MAX_LENGTH = 256;
+
+/** A bare image ID: 64 lower-case hex digits, which Docker refuses as a repository name (normalize.go). */
+export const IMAGE_ID = '[a-f0-9]{64}';

@@ -4,7 +4,7 @@
  * digest means `:latest`.
  */
 import { InvalidReferenceError } from '../errors';
-import { DIGEST, DIGEST_HEX_LENGTHS, DOCKER_HUB_ALIASES, DOCKER_HUB_HOST, OFFICIAL_NAMESPACE, PATH_COMPONENT, TAG, TAG_MAX_LENGTH } from './grammar';
+import { DIGEST, DIGEST_HEX_LENGTHS, DOCKER_HUB_ALIASES, DOCKER_HUB_HOST, IMAGE_ID, OFFICIAL_NAMESPACE, PATH_COMPONENT, PATH_MAX_LENGTH, TAG, TAG_MAX_LENGTH } from './grammar';
 
 /** A parsed, normalized image reference. */
 export interface ImageReference {
@@ -20,19 +20,29 @@ export interface ImageReference {
 
 const PATH_COMPONENT_RE = new RegExp(`^${PATH_COMPONENT}$`);
 /**
- * The whole grammar in one expression, for the common case of a valid reference: host (when the
- * first component has ".", ":" or an upper-case letter, or is "localhost"), path, tag, digest.
- * A reference it rejects goes through the step-by-step checks, which say what is wrong.
+ * The whole grammar in one expression, for the common case of a valid reference: an optional
+ * first component (a host or the first path component: the code decides which), path, tag,
+ * digest. Every repetition is followed by a character it cannot match, so a failing input costs
+ * time linear in its length (the former `[^/@]*[.:A-Z][^/@]*` host group was quadratic). A
+ * reference it rejects goes through the step-by-step checks, which say what is wrong.
  */
-const FAST_RE = new RegExp(
-  `^(?:([^/@]*[.:A-Z][^/@]*|localhost)/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`,
-);
+const FAST_RE = new RegExp(`^(?:([^/@]+)/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+/** A bare image ID (`docker images --no-trunc` prints them), which is not a Docker Hub name. */
+const IMAGE_ID_RE = new RegExp(`^${IMAGE_ID}$`);
 const HUB = DOCKER_HUB_HOST;
 const LIBRARY = `${OFFICIAL_NAMESPACE}/`;
 const TAG_RE = new RegExp(`^${TAG}$`);
 /** A registry host: DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port. */
 const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?$/;
 const DOCKER_HUB = new Set(DOCKER_HUB_ALIASES);
+
+/**
+ * distribution's `splitDockerDomain`: a first component with "." or ":", with an upper-case
+ * letter, or equal to "localhost" is a registry host; anything else is a Docker Hub path.
+ */
+function looksLikeHost(first: string): boolean {
+  return first === 'localhost' || first.includes('.') || first.includes(':') || first !== first.toLowerCase();
+}
 
 function invalid(ref: string, reason: string): never {
   throw new InvalidReferenceError(ref, reason);
@@ -74,18 +84,30 @@ function checkComponent(ref: string, component: string, index: number, count: nu
  * Parses an image reference by the OCI distribution grammar and normalizes it like Docker
  * (`ParseNormalizedNamed`): the first path component is a host when it holds ".", ":" or an
  * upper-case letter, or is "localhost" (so `MyRegistry/app` names the host `MyRegistry`, while
- * upper case anywhere in the path after the host is an error).
+ * upper case anywhere in the path after the host is an error). A bare 64-hex image ID and a path
+ * over 255 characters (normalized, `library/` included) are invalid, as in distribution. Time is
+ * linear in the length of `ref`.
  * @throws InvalidReferenceError with the message `invalid image reference "<ref>": <reason>`.
  * @example
  * parseReference('nginx') // { host: 'docker.io', repository: 'library/nginx', tag: 'latest' }
  */
 export function parseReference(ref: string): ImageReference {
   const m = FAST_RE.exec(ref);
-  if (m !== null && (m[1] === undefined || HOST_RE.test(m[1]))) {
-    const rawHost = m[1];
-    const host = rawHost === undefined || DOCKER_HUB.has(rawHost) ? HUB : rawHost;
+  if (m !== null && !IMAGE_ID_RE.test(ref)) {
+    const first = m[1];
+    let host = HUB;
     let repository = m[2]!;
+    if (first !== undefined) {
+      if (looksLikeHost(first)) {
+        if (!HOST_RE.test(first)) return parseSlowly(ref);
+        if (!DOCKER_HUB.has(first)) host = first;
+      } else {
+        if (!PATH_COMPONENT_RE.test(first)) return parseSlowly(ref);
+        repository = `${first}/${repository}`;
+      }
+    }
     if (host === HUB && repository.indexOf('/') < 0) repository = LIBRARY + repository;
+    if (repository.length > PATH_MAX_LENGTH) return parseSlowly(ref);
     const tag = m[3];
     const digest = m[4];
     if (digest === undefined) return { host, repository, tag: tag ?? 'latest' };
@@ -101,6 +123,7 @@ export function parseReference(ref: string): ImageReference {
  */
 export function parseSlowly(ref: string): ImageReference {
   if (ref === '') invalid(ref, 'empty reference');
+  if (IMAGE_ID_RE.test(ref)) invalid(ref, 'a 64-character hexadecimal string is an image ID, not a repository name (Docker refuses it as one)');
   if (/\s/.test(ref)) invalid(ref, 'contains white space');
   let rest = ref;
   let digest: string | undefined;
@@ -124,9 +147,8 @@ export function parseSlowly(ref: string): ImageReference {
   const slash = rest.indexOf('/');
   if (slash > 0) {
     const first = rest.slice(0, slash);
-    // Docker's rule (distribution/reference splitDockerDomain): a first component with ".", ":"
-    // or an upper-case letter, or "localhost", is a registry host; anything else is Docker Hub.
-    if (/[.:A-Z]/.test(first) || first === 'localhost' || first.startsWith('[')) {
+    // A "[" alone does not make a host: "[abc]/x" is a (bad) Docker Hub path, "[::1]/x" a host.
+    if (looksLikeHost(first)) {
       if (!HOST_RE.test(first)) invalid(ref, `"${first}" is not a valid registry host (with an optional numeric port)`);
       host = DOCKER_HUB.has(first) ? DOCKER_HUB_HOST : first;
       path = rest.slice(slash + 1);
@@ -137,6 +159,9 @@ export function parseSlowly(ref: string): ImageReference {
   const components = path.split('/');
   for (let i = 0; i < components.length; i++) checkComponent(ref, components[i]!, i, components.length);
   if (host === DOCKER_HUB_HOST && components.length === 1) path = `${OFFICIAL_NAMESPACE}/${path}`;
+  if (path.length > PATH_MAX_LENGTH) {
+    invalid(ref, `repository path is ${path.length} characters long; at most ${PATH_MAX_LENGTH} are allowed`);
+  }
   const parsed: ImageReference = { host, repository: path };
   if (tag !== undefined) parsed.tag = tag;
   else if (digest === undefined) parsed.tag = 'latest';

@@ -5,6 +5,7 @@
  */
 import type { PtcConfig, RuleConfig } from '../config/schema';
 import { parseReference, type ImageReference } from './parse';
+import { ECR_REPOSITORY_MAX_LENGTH, NAME_MAX_LENGTH } from './grammar';
 import { buildRoutes, cacheRepositoryFor, type Route } from './routes';
 
 /** What a resolver needs: the config's rules and the cache registry to point at. */
@@ -17,9 +18,12 @@ export interface ResolveContext {
 
 /**
  * `resolved`: the reference was rewritten to the cache; `cached`: it already points at a managed
- * prefix of the cache registry (left unchanged); `uncovered`: no rule covers its host (left unchanged).
+ * prefix of the cache registry (left unchanged); `uncovered`: no rule covers its host, or its cache
+ * form would break a length limit (`reason` says so; left unchanged); `pinned`: a digest-pinned
+ * reference a rule covers, left upstream by the digest-pinned policy (`digestPinnedPolicy`), since
+ * the cache cannot fetch a digest it has not cached. The resolver itself never answers `pinned`.
  */
-export type ResolutionStatus = 'resolved' | 'cached' | 'uncovered';
+export type ResolutionStatus = 'resolved' | 'cached' | 'uncovered' | 'pinned';
 
 /** The outcome of resolving one reference. */
 export interface Resolution {
@@ -38,6 +42,32 @@ export interface Resolution {
   tag?: string;
   /** Digest of the output reference. */
   digest?: string;
+  /**
+   * Why a reference a rule covers is still `uncovered`: its cache form would break a limit (a
+   * name over 255 characters, which kubelet and containerd refuse, or an ECR repository name over
+   * 256).
+   */
+  reason?: string;
+  /**
+   * Set by the digest-pinned policy on digest-pinned references: whether the digest is known to be
+   * cached (prewarm seeds it by its tag).
+   */
+  digestCached?: boolean;
+}
+
+/**
+ * Why a cache URI cannot be used, or undefined when it can: the name (host and repository) must
+ * stay within 255 characters and the repository within ECR's 256.
+ */
+export function cacheLimitBreach(registryHost: string, cacheRepository: string): string | undefined {
+  const name = registryHost.length + 1 + cacheRepository.length;
+  if (cacheRepository.length > ECR_REPOSITORY_MAX_LENGTH) {
+    return `its cache repository would be ${cacheRepository.length} characters long; ECR repository names stop at ${ECR_REPOSITORY_MAX_LENGTH}`;
+  }
+  if (name > NAME_MAX_LENGTH) {
+    return `its cache name (${registryHost}/${cacheRepository.slice(0, 24)}...) would be ${name} characters long; kubelet and containerd refuse names over ${NAME_MAX_LENGTH}`;
+  }
+  return undefined;
 }
 
 /**
@@ -70,6 +100,8 @@ export function createResolver(ctx: ResolveContext): (ref: string) => Resolution
       for (const route of candidates) {
         const cacheRepository = cacheRepositoryFor(route, reference.repository);
         if (cacheRepository === undefined) continue;
+        const reason = cacheLimitBreach(registryHost, cacheRepository);
+        if (reason !== undefined) return { input, output: input, status: 'uncovered', reference, tag, digest, reason };
         let output = `${registryHost}/${cacheRepository}`;
         if (tag !== undefined) output += `:${tag}`;
         if (digest !== undefined) output += `@${digest}`;

@@ -8,6 +8,9 @@
  * JMESPath raw-string literal unchanged.
  */
 import type { PtcConfig } from '../config/schema';
+import { DEFAULT_DIGEST_PINNED, prewarmedDigests, type DigestPinnedMode } from '../image-ref/digest-policy';
+import { parseReference } from '../image-ref/parse';
+import { createResolver } from '../image-ref/resolve';
 import { buildRoutes, type Route } from '../image-ref/routes';
 import { DIGEST, DOCKER_HUB_ALIASES, DOCKER_HUB_HOST, OFFICIAL_NAMESPACE, PATH_COMPONENT, PATH_COMPONENT_NO_DOT, TAG } from '../image-ref/grammar';
 
@@ -21,6 +24,11 @@ export interface ImagePattern {
   readonly replace: string;
   /** Images matching any of these are left to another pattern (more specific ECR upstream prefixes, `localhost/`). */
   readonly exclude: readonly string[];
+  /**
+   * Go template producing the cache name (host and repository, no tag or digest), whose length the
+   * policy checks against the 255 characters kubelet accepts, as the resolver does.
+   */
+  readonly name: string;
 }
 
 const C = PATH_COMPONENT;
@@ -28,6 +36,8 @@ const PATH = `${C}(?:/${C})*`;
 const MULTI = `${C}(?:/${C})+`;
 /** A tag, a digest, or both: whatever follows the repository. */
 const SUFFIX = `(?::${TAG}(?:@${DIGEST})?|@${DIGEST})`;
+/** A tag alone: what follows the repository when digest-pinned images stay upstream. */
+const TAG_ONLY = `(?::${TAG})`;
 
 /**
  * A literal for a regular expression, without backslashes (`.` becomes `[.]`). Hosts and
@@ -44,19 +54,63 @@ function hostsOf(route: Route): string {
 }
 
 /** The two patterns of one repository shape: with a tag and/or digest, and bare (which gets `:latest`). */
-function pair(description: string, head: string, repository: string, target: string, exclude: string[] = []): ImagePattern[] {
+function pair(description: string, head: string, repository: string, target: string, exclude: string[], withDigest: boolean): ImagePattern[] {
   return [
-    { description: `${description}, tag or digest`, match: `^${head}(${repository})(${SUFFIX})$`, replace: `${target}\${1}\${2}`, exclude },
-    { description: `${description}, no tag (:latest)`, match: `^${head}(${repository})$`, replace: `${target}\${1}:latest`, exclude },
+    withDigest
+      ? { description: `${description}, tag or digest`, match: `^${head}(${repository})(${SUFFIX})$`, replace: `${target}\${1}\${2}`, exclude, name: `${target}\${1}` }
+      : { description: `${description}, tag (digest-pinned images stay upstream)`, match: `^${head}(${repository})(${TAG_ONLY})$`, replace: `${target}\${1}\${2}`, exclude, name: `${target}\${1}` },
+    { description: `${description}, no tag (:latest)`, match: `^${head}(${repository})$`, replace: `${target}\${1}:latest`, exclude, name: `${target}\${1}` },
   ];
 }
 
 /**
- * Every pattern for a config and cache registry, in routing order.
+ * One exact pattern per digest prewarm seeds (`--digest-pinned prewarmed`): every spelling of that
+ * image and digest, with or without a tag, goes to its cache URI.
+ */
+function prewarmedPatterns(config: PtcConfig, registryHost: string): ImagePattern[] {
+  const resolve = createResolver({ config, registryHost });
+  const patterns: ImagePattern[] = [];
+  for (const key of prewarmedDigests(config)) {
+    const resolution = resolve(key);
+    if (resolution.status !== 'resolved') continue;
+    const { host, repository, digest } = parseReference(key);
+    let head: string;
+    if (host === DOCKER_HUB_HOST) {
+      const hub = `(?:${DOCKER_HUB_ALIASES.map(literal).join('|')})`;
+      const name = repository.startsWith(`${OFFICIAL_NAMESPACE}/`) && repository.indexOf('/', OFFICIAL_NAMESPACE.length + 1) < 0
+        ? `(?:${OFFICIAL_NAMESPACE}/)?${literal(repository.slice(OFFICIAL_NAMESPACE.length + 1))}`
+        : literal(repository);
+      head = `(?:${hub}/)?${name}`;
+    } else {
+      head = `${literal(host)}/${literal(repository)}`;
+    }
+    patterns.push({
+      description: `${resolution.rule!.prefix}: prewarmed digest ${key}`,
+      match: `^${head}((?::${TAG})?@${literal(digest!)})$`,
+      replace: `${registryHost}/${resolution.cacheRepository!}\${1}`,
+      exclude: [],
+      name: `${registryHost}/${resolution.cacheRepository!}`,
+    });
+  }
+  return patterns;
+}
+
+/** Options of the patterns. */
+export interface ImagePatternOptions {
+  /** What to do with digest-pinned images (see `digestPinnedPolicy`). @default 'upstream' */
+  digestPinned?: DigestPinnedMode;
+}
+
+/**
+ * Every pattern for a config and cache registry, in routing order. Unless `digestPinned` is
+ * `cache`, no generic pattern matches a digest-pinned image; with `prewarmed`, the digests
+ * `prewarm.images` seeds get their own exact patterns.
  * @example
  * imagePatterns(config, '111122223333.dkr.ecr.eu-west-2.amazonaws.com')[0].match
  */
-export function imagePatterns(config: PtcConfig, registryHost: string): ImagePattern[] {
+export function imagePatterns(config: PtcConfig, registryHost: string, options: ImagePatternOptions = {}): ImagePattern[] {
+  const mode = options.digestPinned ?? DEFAULT_DIGEST_PINNED;
+  const d = mode === 'cache';
   const patterns: ImagePattern[] = [];
   for (const [host, routes] of buildRoutes(config)) {
     if (host === registryHost) continue; // references to the cache registry itself are never rewritten
@@ -66,20 +120,21 @@ export function imagePatterns(config: PtcConfig, registryHost: string): ImagePat
       if (host === DOCKER_HUB_HOST) {
         const hub = hostsOf(route);
         patterns.push(
-          ...pair(`${name}: ${host} official image`, `${hub}/`, C, `${target}${OFFICIAL_NAMESPACE}/`),
-          ...pair(`${name}: ${host}`, `${hub}/`, MULTI, target),
-          ...pair(`${name}: implicit Docker Hub official image`, '', C, `${target}${OFFICIAL_NAMESPACE}/`),
+          ...pair(`${name}: ${host} official image`, `${hub}/`, C, `${target}${OFFICIAL_NAMESPACE}/`, [], d),
+          ...pair(`${name}: ${host}`, `${hub}/`, MULTI, target, [], d),
+          ...pair(`${name}: implicit Docker Hub official image`, '', C, `${target}${OFFICIAL_NAMESPACE}/`, [], d),
           // The first component of an implicit Docker Hub name has no "." (else it is a host) and is not "localhost".
-          ...pair(`${name}: implicit Docker Hub`, '', `${PATH_COMPONENT_NO_DOT}(?:/${C})+`, target, ['^localhost/']),
+          ...pair(`${name}: implicit Docker Hub`, '', `${PATH_COMPONENT_NO_DOT}(?:/${C})+`, target, ['^localhost/'], d),
         );
       } else if (route.upstreamPrefix !== undefined) {
-        patterns.push(...pair(`${name}: ${host}/${route.upstreamPrefix}/`, `${hostsOf(route)}/${literal(route.upstreamPrefix)}/`, PATH, target));
+        patterns.push(...pair(`${name}: ${host}/${route.upstreamPrefix}/`, `${hostsOf(route)}/${literal(route.upstreamPrefix)}/`, PATH, target, [], d));
       } else {
         // More specific upstream prefixes on the same host belong to their own rules.
         const exclude = routes.filter((r) => r.upstreamPrefix !== undefined).map((r) => `^${hostsOf(r)}/${literal(r.upstreamPrefix!)}/`);
-        patterns.push(...pair(`${name}: ${host}`, `${hostsOf(route)}/`, PATH, target, exclude));
+        patterns.push(...pair(`${name}: ${host}`, `${hostsOf(route)}/`, PATH, target, exclude, d));
       }
     }
   }
+  if (mode === 'prewarmed') patterns.push(...prewarmedPatterns(config, registryHost));
   return patterns;
 }

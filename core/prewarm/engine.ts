@@ -42,6 +42,8 @@ export interface ImageResult {
   bytes: number;
   /** Blobs the registry answered with a redirect (ECR: already cached, served from S3). */
   redirects: number;
+  /** What to know about an `ok` image (a pinned digest still cached after its tag moved upstream). */
+  note?: string;
 }
 
 /** Counts per status. */
@@ -127,17 +129,32 @@ async function prewarmOne(target: PrewarmTarget, client: RegistryClient, platfor
   }
   const repository = target.repository;
   try {
-    const top = await fetchManifest(client, repository, target.reference, true);
+    let top = await fetchManifest(client, repository, target.reference, true);
     result.manifests++;
+    // name:tag@digest was fetched by its tag: the digest must be what the tag gave, or one of its platforms.
+    let pinnedChild: string | undefined;
+    const pinned = target.pinnedDigest;
+    if (pinned !== undefined && top.digest !== pinned) {
+      if (top.parsed.kind === 'index' && top.parsed.manifests.some((m) => m.digest === pinned)) pinnedChild = pinned;
+      else {
+        const movedTo = top.digest;
+        top = await fetchPinned(client, repository, target.reference, pinned, movedTo);
+        result.manifests++;
+        result.note = `the tag ${target.reference} now points at ${movedTo} upstream; the pinned ${pinned} is still in the cache and was warmed`;
+      }
+    }
     result.digest = top.digest;
     let images: { digest: string; config: BlobRef; layers: BlobRef[] }[];
     if (top.parsed.kind === 'index') {
       const chosen = selectPlatforms(top.parsed.manifests, platforms);
+      // A pin on one platform's manifest warms that manifest too, whatever the platforms asked for.
+      const child = top.parsed.manifests.find((m) => m.digest === pinnedChild);
+      if (child !== undefined && !chosen.includes(child)) chosen.push(child);
       if (chosen.length === 0) {
         const offered = top.parsed.manifests.flatMap((m) => (m.platform ? [formatPlatform(m.platform)] : []));
         throw new ImageFailure('missing', `the index has no manifest for ${platforms.join(', ')} (it has ${offered.length ? offered.join(', ') : 'no platforms'})`);
       }
-      result.platforms = [...new Set(chosen.map((c) => formatPlatform(c.platform!)))];
+      result.platforms = [...new Set(chosen.flatMap((c) => (c.platform ? [formatPlatform(c.platform)] : [])))];
       const absent = platforms.filter((p) => !chosen.some((c) => platformMatches(c.platform, p)));
       if (absent.length > 0) result.absentPlatforms = absent;
       images = await settleAll(
@@ -171,8 +188,28 @@ async function prewarmOne(target: PrewarmTarget, client: RegistryClient, platfor
     );
     return result;
   } catch (err) {
-    const failure = err instanceof ImageFailure ? err : manifestFailure(err);
+    let failure = err instanceof ImageFailure ? err : manifestFailure(err);
+    if (failure.status === 'missing' && target.pinnedDigest === undefined && /^sha(256|512):/.test(target.reference)) {
+      failure = new ImageFailure('missing', `${failure.message}; a digest-only reference comes through the cache only once cached (ECR fetches from the upstream by tag only, aws/containers-roadmap#2837): list it as name:tag@digest so prewarm seeds it by its tag`);
+    }
     return { ...result, status: failure.status, reason: failure.message };
+  }
+}
+
+/**
+ * After the tag of `name:tag@digest` moved upstream: the pinned digest, if the cache still holds it;
+ * otherwise a failure that says the pinned image cannot come through the cache.
+ */
+async function fetchPinned(client: RegistryClient, repository: string, tag: string, pinned: string, movedTo: string) {
+  try {
+    return await fetchManifest(client, repository, pinned, true);
+  } catch (err) {
+    if (!(err instanceof RegistryHttpError) || err.status === 401 || err.status === 403) throw err;
+    throw new ImageFailure(
+      'failed',
+      `the tag ${tag} now points at ${movedTo} upstream, not at the pinned ${pinned}, and the cache does not hold ${pinned} (HTTP ${err.status}): ` +
+        `the pinned image cannot come through the cache, which fetches from the upstream by tag only (aws/containers-roadmap#2837); pin ${movedTo}, or push the pinned image into the cache registry`,
+    );
   }
 }
 

@@ -27,7 +27,7 @@ function line(r: ImageResult): string {
     r.redirects > 0 ? `${r.redirects} already cached (redirected)` : formatBytes(r.bytes),
   ];
   const absent = r.absentPlatforms?.length ? `; not in the index: ${r.absentPlatforms.join(', ')}` : '';
-  return `${head} (${what.join(', ')}${absent})`;
+  return `${head} (${what.join(', ')}${absent})${r.note ? `\n        ${r.note}` : ''}`;
 }
 
 /**

@@ -13,8 +13,16 @@ export interface PrewarmTarget {
   readonly image: string;
   /** Repository in the cache registry, such as `docker-hub/library/nginx`. */
   readonly repository?: string;
-  /** Tag or digest to fetch (a digest when the reference has one). */
+  /**
+   * Tag or digest to fetch: the tag whenever the reference has one (`name:tag@digest` is fetched by
+   * its tag, since the pull-through cache fetches from the upstream by tag only), else the digest.
+   */
   readonly reference?: string;
+  /**
+   * The digest of a `name:tag@digest` reference: what the tag must resolve to (the index, or one of
+   * its platform manifests) for the pinned image to be cached.
+   */
+  readonly pinnedDigest?: string;
   /** The cache URI, such as `111122223333.dkr.ecr.eu-west-2.amazonaws.com/docker-hub/library/nginx:1.27`. */
   readonly uri?: string;
   /** Prefix of the covering rule. */
@@ -27,7 +35,9 @@ export interface PrewarmTarget {
 
 /**
  * Maps every listed reference to its cache repository. An invalid reference or one no rule covers
- * becomes a target with `error`, so the rest are still prewarmed. References that name the same
+ * becomes a target with `error`, so the rest are still prewarmed. `name:tag@digest` is fetched by
+ * its tag and checked against the digest (`pinnedDigest`); `name@digest` is fetched by the digest,
+ * which works only once the cache holds it (ECR fetches from the upstream by tag only). References that name the same
  * image (`nginx:1.27`, `docker.io/library/nginx:1.27`) are prewarmed once, under the first.
  * @example
  * planTargets(['nginx:1.27'], { config, registryHost: '127.0.0.1:5001' })
@@ -47,12 +57,16 @@ export function planTargets(images: readonly string[], ctx: { config: PtcConfig;
     if (resolution.status === 'uncovered' || resolution.cacheRepository === undefined || resolution.rule === undefined) {
       return {
         image,
-        error: `no pull through cache rule covers "${resolution.reference.host}"; add a rule for it, or list the image by its cache URI`,
+        error: resolution.reason !== undefined
+          ? `cannot go through the cache: ${resolution.reason}`
+          : `no pull through cache rule covers "${resolution.reference.host}"; add a rule for it, or list the image by its cache URI`,
       };
     }
-    const reference = resolution.digest ?? resolution.tag ?? 'latest';
-    const uri = `${ctx.registryHost}/${resolution.cacheRepository}${resolution.digest ? `@${resolution.digest}` : `:${reference}`}`;
-    return { image, repository: resolution.cacheRepository, reference, uri, prefix: resolution.rule.prefix, upstream: resolution.rule.upstream };
+    const { tag, digest } = resolution;
+    const reference = tag ?? digest ?? 'latest';
+    const uri = `${ctx.registryHost}/${resolution.cacheRepository}${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`;
+    const pinned = tag !== undefined && digest !== undefined ? { pinnedDigest: digest } : {};
+    return { image, repository: resolution.cacheRepository, reference, ...pinned, uri, prefix: resolution.rule.prefix, upstream: resolution.rule.upstream };
   }).filter((t) => {
     if (t.uri === undefined) return true;
     if (seen.has(t.uri)) return false;

@@ -40,7 +40,8 @@ describe('ptc audit on kubectl get pods -A -o json', () => {
   test('lists every distinct image once, with the number of pods using it', async () => {
     const { code, images, summary } = await auditJson([PODS]);
     expect(code).toBe(0);
-    expect(summary).toEqual({ images: 12, pods: 8, workloads: 0, cached: 1, uncached: 6, uncovered: 5, invalid: 0, dockerHubDirect: 4 });
+    // The digest-pinned ingress-nginx controller is left upstream by default (--digest-pinned upstream).
+    expect(summary).toEqual({ images: 12, pods: 8, workloads: 0, cached: 1, uncached: 5, uncovered: 5, invalid: 0, pinned: 1, dockerHubDirect: 4 });
     // `nginx:1.27` in two replicas is one image, normalized the way Docker does.
     expect(find(images, 'docker.io/library/nginx:1.27')).toMatchObject({ pods: 2, status: 'uncached', rule: 'docker-hub', dockerHubDirect: true });
   });
@@ -57,8 +58,8 @@ describe('ptc audit on kubectl get pods -A -o json', () => {
     expect(find(images, 'docker.io/library/nginx:1.27').digests).toEqual(['sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614']);
     expect(find(images, 'docker.io/bitnami/kubectl:1.29').digests).toEqual([expect.stringMatching(/^sha256:[a-f0-9]{64}$/)]);
     const pinned = images.find((i) => i.image.startsWith('registry.k8s.io/ingress-nginx/controller:v1.10.0@sha256:'))!;
-    expect(pinned).toMatchObject({ status: 'uncached', rule: 'k8s', dockerHubDirect: false });
-    expect(pinned.cacheReference).toBe(`${ECR}/k8s/ingress-nginx/controller:v1.10.0@${pinned.digests[0]}`);
+    expect(pinned).toMatchObject({ status: 'pinned', rule: 'k8s', dockerHubDirect: false, digestCached: false });
+    expect(pinned.cacheReference).toBeUndefined();
   });
 
   test('an image already under a managed prefix of the cache registry goes through the cache', async () => {
@@ -81,7 +82,7 @@ describe('ptc audit on kubectl get pods -A -o json', () => {
     expect(lines.find((l) => l.startsWith('docker.io/library/nginx:1.27 '))).toMatch(/\s2\s+no\s+docker-hub\s+Docker Hub pulled directly \(rate limits\)$/);
     expect(lines.find((l) => l.startsWith('quay.io/prometheus/node-exporter:v1.8.0 '))).toMatch(/\s1\s+no rule\s+-$/);
     expect(lines.find((l) => l.startsWith(`${ECR}/docker-hub/library/redis:7.2 `))).toMatch(/\s1\s+yes\s+docker-hub$/);
-    expect(io.out).toContain('12 images in 8 pods: 1 through the cache, 6 a rule would cover, 5 with no rule; 4 pulled directly from Docker Hub');
+    expect(io.out).toContain('12 images in 8 pods: 1 through the cache, 5 a rule would cover, 5 with no rule, 1 digest-pinned left upstream; 4 pulled directly from Docker Hub');
   });
 
   test('--fail-on-uncached exits 2 when an image does not go through the cache, 0 when all do', async () => {
@@ -166,5 +167,45 @@ describe('ptc audit input errors', () => {
 
   test('imageUses ignores documents without pods', () => {
     expect(parseDocuments('kind: ConfigMap\ndata: { image: x }\n', 'cm.yaml').flatMap(imageUses)).toEqual([]);
+  });
+});
+
+describe('ptc audit and digest-pinned images', () => {
+  const D = `sha256:${'ab'.repeat(32)}`;
+  const pod = (image: string) => JSON.stringify({ kind: 'Pod', metadata: { name: 'p', namespace: 'a' }, spec: { containers: [{ name: 'c', image }] } });
+
+  test('by default a digest-pinned image is left upstream, reported with what to do, and does not fail the gate', async () => {
+    const { code, images } = await auditJson(['--fail-on-uncached'], pod(`registry.k8s.io/pause:3.9@${D}`));
+    expect(code).toBe(0);
+    expect(images[0]).toMatchObject({ status: 'pinned', rule: 'k8s', digestCached: false });
+    expect((images[0] as Row & { note: string }).note).toMatch(/^digest-pinned, left upstream: .*list registry\.k8s\.io\/pause:3\.9@sha256:.* in prewarm\.images/);
+  });
+
+  test('with --digest-pinned cache it is uncached, fails the gate, and is reported as not known to be cached', async () => {
+    const { code, images } = await auditJson(['--fail-on-uncached', '--digest-pinned', 'cache'], pod(`registry.k8s.io/pause:3.9@${D}`));
+    expect(code).toBe(2);
+    expect(images[0]).toMatchObject({ status: 'uncached', digestCached: false, cacheReference: `${ECR}/k8s/pause:3.9@${D}` });
+    expect((images[0] as Row & { note: string }).note).toMatch(/^digest-pinned and not known to be cached/);
+  });
+
+  test('with --digest-pinned prewarmed, one listed as name:tag@digest in prewarm.images is due for the cache', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptc-audit-pinned-'));
+    const config = path.join(dir, 'ptc.yaml');
+    writeFileSync(config, `${readFileSync(CONFIG, 'utf8')}prewarm:\n  images: ["registry.k8s.io/pause:3.9@${D}"]\n`);
+    const io = recordingIo({ stdin: `[${pod(`registry.k8s.io/pause@${D}`)}, ${pod(`registry.k8s.io/pause:3.10@sha256:${'cd'.repeat(32)}`)}]` });
+    expect(await run(['audit', '--config', config, '--format', 'json', '--digest-pinned', 'prewarmed'], io)).toBe(0);
+    const rows = JSON.parse(io.out).images as (Row & { digestCached?: boolean })[];
+    // The same digest without the tag is known too: prewarm cached it under the tag.
+    expect(find(rows, `registry.k8s.io/pause@${D}`)).toMatchObject({ status: 'uncached', digestCached: true });
+    expect(find(rows, `registry.k8s.io/pause:3.10@sha256:${'cd'.repeat(32)}`)).toMatchObject({ status: 'pinned', digestCached: false });
+  });
+});
+
+describe('ptc audit and the length of the cache name', () => {
+  test('an image whose cache name would pass 255 characters is uncovered, with the reason in the note', async () => {
+    const long = `ghcr.io/org/${'a'.repeat(200)}:1`;
+    const { images } = await auditJson([], JSON.stringify({ kind: 'Pod', metadata: { name: 'p', namespace: 'a' }, spec: { containers: [{ name: 'c', image: long }] } }));
+    expect(images[0]).toMatchObject({ status: 'uncovered', rule: null });
+    expect((images[0] as Row & { note: string }).note).toMatch(/would be 2\d\d characters long; kubelet and containerd refuse names over 255$/);
   });
 });

@@ -10,6 +10,7 @@ export const KYVERNO_VARIABLE = /^\{\{(?:\{[^{}]*\}|[^{}])*\}\}$/;
 
 const MATCH = /^\{\{ regex_match\('([^']*)', element\.image\) \}\}$/;
 const REPLACE = /^\{\{ regex_replace_all\('([^']*)', element\.image, '([^']*)'\) \}\}$/;
+const LENGTH = /^\{\{ length\(regex_replace_all\('([^']*)', element\.image, '([^']*)'\)\) \}\}$/;
 
 /** Compiles a pattern after checking it only uses what RE2 and JavaScript read the same way. */
 export function compilePortable(source: string): RegExp {
@@ -92,6 +93,11 @@ export interface PolicyRule {
 }
 
 function evaluateCondition(condition: Condition, image: string): boolean {
+  const l = LENGTH.exec(condition.key);
+  if (l !== null && condition.operator === 'LessThanOrEquals' && typeof condition.value === 'number') {
+    // JMESPath length() of a string counts its code points.
+    return [...regexReplaceAll(l[1]!, image, l[2]!)].length <= condition.value;
+  }
   const m = MATCH.exec(condition.key);
   if (m === null || condition.operator !== 'Equals' || typeof condition.value !== 'boolean') {
     throw new Error(`the evaluator does not know the condition ${JSON.stringify(condition)}`);

@@ -128,3 +128,34 @@ describe('the one-expression fast path', () => {
     );
   });
 });
+
+describe('limits of the reference grammar and of the cache form', () => {
+  test('a bare 64-hex image ID is invalid, not a Docker Hub name', () => {
+    expect(() => resolve('a'.repeat(64))).toThrow(/image ID, not a repository name/);
+    // With a host, or shorter, it is an ordinary name (distribution's TestValidateReferenceName).
+    expect(resolve(`docker.io/${'a'.repeat(64)}`).output).toBe(`${REGISTRY}/docker-hub/library/${'a'.repeat(64)}:latest`);
+  });
+
+  test('a leading "[" that is not an IPv6 literal is not a host', () => {
+    expect(() => resolve('[abc]/app:1')).toThrow(/path component "\[abc\]"/);
+    expect(() => resolve('[zz::1]:5000/app')).toThrow(/not a valid registry host/);
+    expect(resolve('[::1]:5000/app:1').status).toBe('uncovered');
+  });
+
+  test('a path over 255 characters (library/ included) is invalid, as in distribution', () => {
+    expect(parseReference(`x/${'a'.repeat(253)}`).repository).toHaveLength(255);
+    expect(() => resolve(`x/${'a'.repeat(254)}`)).toThrow(/repository path is 256 characters long; at most 255/);
+    expect(() => resolve('a'.repeat(248))).toThrow(/repository path is 256 characters long/);
+  });
+
+  test('a valid reference whose cache name would pass 255 characters stays uncovered, with the reason', () => {
+    // REGISTRY/docker-hub/ is REGISTRY.length + 12 characters; fill the rest up to 255 and one more.
+    const fits = 255 - REGISTRY.length - '/docker-hub/'.length;
+    const ok = resolve(`x/${'a'.repeat(fits - 2)}:1`);
+    expect(ok.status).toBe('resolved');
+    expect(`${REGISTRY}/${ok.cacheRepository!}`).toHaveLength(255);
+    const over = resolve(`x/${'a'.repeat(fits - 1)}:1`);
+    expect(over).toMatchObject({ status: 'uncovered', output: `x/${'a'.repeat(fits - 1)}:1` });
+    expect(over.reason).toMatch(/would be 256 characters long; kubelet and containerd refuse names over 255/);
+  });
+});

@@ -81,7 +81,8 @@ describe('planTargets', () => {
     const digest = `sha256:${'b'.repeat(64)}`;
     expect(planTargets(['nginx', `registry.k8s.io/pause:3.9@${digest}`, `${registryHost}/k8s/coredns:v1`], { config, registryHost })).toEqual([
       { image: 'nginx', repository: 'docker-hub/library/nginx', reference: 'latest', uri: `${registryHost}/docker-hub/library/nginx:latest`, prefix: 'docker-hub', upstream: 'docker-hub' },
-      { image: `registry.k8s.io/pause:3.9@${digest}`, repository: 'k8s/pause', reference: digest, uri: `${registryHost}/k8s/pause@${digest}`, prefix: 'k8s', upstream: 'k8s' },
+      // name:tag@digest is fetched by its tag (the cache fetches upstream by tag only) and checked against the digest.
+      { image: `registry.k8s.io/pause:3.9@${digest}`, repository: 'k8s/pause', reference: '3.9', pinnedDigest: digest, uri: `${registryHost}/k8s/pause:3.9@${digest}`, prefix: 'k8s', upstream: 'k8s' },
       { image: `${registryHost}/k8s/coredns:v1`, repository: 'k8s/coredns', reference: 'v1', uri: `${registryHost}/k8s/coredns:v1`, prefix: 'k8s', upstream: 'k8s' },
     ]);
   });
