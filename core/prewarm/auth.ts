@@ -4,44 +4,15 @@
  * realm=...,service=...,scope=...`, answered by fetching a token from the realm). Tokens are kept
  * per scope in memory and never logged; error messages name the realm, never a credential.
  */
-import { RegistryAuthError } from './errors';
+import { parseChallenges, type Challenge } from './challenge';
+import { ChallengeHeaderError, RegistryAuthError } from './errors';
+
+export { MAX_CHALLENGE_HEADER_CHARS, parseChallenges, type Challenge, type ParseWork } from './challenge';
 
 /** User name and password (for ECR: `AWS` and the GetAuthorizationToken password). */
 export interface Credentials {
   readonly username: string;
   readonly password: string;
-}
-
-/** One challenge of a `WWW-Authenticate` header. */
-export interface Challenge {
-  /** Lower-case scheme: `basic`, `bearer`. */
-  scheme: string;
-  params: Record<string, string>;
-}
-
-/**
- * Parses a `WWW-Authenticate` header (RFC 7235): schemes followed by `key="value"` or `key=token`
- * parameters, commas between parameters and between challenges.
- * @example
- * parseChallenges('Bearer realm="https://auth.docker.io/token",service="registry.docker.io"')
- * // [{ scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io' } }]
- */
-export function parseChallenges(header: string): Challenge[] {
-  const out: Challenge[] = [];
-  const re = /\s*(?:,\s*)*([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?:\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*)))?/g;
-  let current: Challenge | undefined;
-  let match: RegExpExecArray | null;
-  while ((match = re.exec(header)) !== null) {
-    if (match[0].trim() === '') break;
-    const [, name, quoted, token] = match;
-    if (quoted === undefined && token === undefined) {
-      current = { scheme: name!.toLowerCase(), params: {} };
-      out.push(current);
-    } else if (current !== undefined) {
-      current.params[name!.toLowerCase()] = quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : token!;
-    }
-  }
-  return out;
 }
 
 /** How the authenticator talks to a token realm. */
@@ -97,7 +68,13 @@ export class RegistryAuthenticator {
    * succeed, `denied` when it cannot. The client allows a request two such retries at most.
    */
   async unauthorized(repository: string | undefined, wwwAuthenticate: string | null, sent: string | undefined): Promise<RetryDecision> {
-    const challenges = parseChallenges(wwwAuthenticate ?? '');
+    let challenges: Challenge[];
+    try {
+      challenges = parseChallenges(wwwAuthenticate ?? '');
+    } catch (err) {
+      if (err instanceof ChallengeHeaderError) throw new RegistryAuthError(this.registry, err.message);
+      throw err;
+    }
     const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm);
     if (bearer !== undefined) {
       this.mode = 'bearer';

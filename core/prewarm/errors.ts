@@ -63,6 +63,19 @@ export class ManifestFormatError extends Error {
   }
 }
 
+/** A `WWW-Authenticate` header too long to be a registry's challenge; it is refused unparsed. */
+export class ChallengeHeaderError extends Error {
+  constructor(
+    /** The header's length in characters. */
+    readonly length: number,
+    /** The most characters parsed. */
+    readonly limit: number,
+  ) {
+    super(`the WWW-Authenticate header is ${length} characters long; at most ${limit} are parsed`);
+    this.name = 'ChallengeHeaderError';
+  }
+}
+
 /** The list of images to prewarm could not be read or parsed; the message names its source. */
 export class ImageListError extends PtcError {
   constructor(

@@ -4,7 +4,7 @@
  * `ptc prewarm`.
  */
 export * from './errors';
-export { parseChallenges, RegistryAuthenticator, scopeOf, type Challenge, type Credentials } from './auth';
+export { MAX_CHALLENGE_HEADER_CHARS, parseChallenges, RegistryAuthenticator, scopeOf, type Challenge, type Credentials, type ParseWork } from './auth';
 export { backoffDelay, DEFAULT_RETRY, mapLimit, Semaphore, type RetryPolicy } from './limits';
 export { MANIFEST_ACCEPT, MEDIA_TYPES, formatPlatform, parseManifest, platformMatches, selectPlatforms, type ParsedManifest, type Platform } from './manifest';
 export { MAX_MANIFEST_BYTES, RegistryClient, type FetchedManifest, type RegistryClientOptions, type TouchedBlob } from './registry-client';
