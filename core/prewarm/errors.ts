@@ -3,6 +3,7 @@
  * none of them ever carries a password or a token.
  */
 import { PtcError } from '../errors';
+import { quote } from '../quote';
 
 /**
  * The registry cannot be used at all: the connection fails, or `/v2/` does not answer like an OCI
@@ -60,6 +61,18 @@ export class ManifestFormatError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ManifestFormatError';
+  }
+}
+
+/** A digest the client cannot verify (unknown algorithm, wrong length); nothing is fetched for it. */
+export class DigestError extends Error {
+  constructor(
+    /** The digest as the manifest or reference gave it. */
+    readonly digest: string,
+    readonly reason: string,
+  ) {
+    super(`digest ${quote(digest)}: ${reason}`);
+    this.name = 'DigestError';
   }
 }
 

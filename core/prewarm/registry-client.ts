@@ -5,8 +5,8 @@
  * checked and never held in memory. Every request takes a slot of one bounded pool, retries 429,
  * 5xx and network failures with backoff, and authenticates through `RegistryAuthenticator`.
  */
-import { createHash } from 'node:crypto';
 import { describeCause, RegistryAuthenticator, type Credentials } from './auth';
+import { DigestVerifier, digestAlgorithm } from './digest';
 import { discard, HttpTransport, readAll, type HttpResponse } from './http';
 import { ManifestFormatError, RegistryAuthError, RegistryHttpError, RegistryNetworkError, RegistryUnreachableError } from './errors';
 import { backoffDelay, DEFAULT_RETRY, Semaphore, sleep, type RetryPolicy } from './limits';
@@ -126,7 +126,10 @@ export class RegistryClient {
    * @throws RegistryHttpError (404: unknown; 401/403: denied), RegistryNetworkError, ManifestFormatError
    */
   async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
-    const what = `manifest ${repository}:${reference}`;
+    // A tag has no ':'; a digest reference is verified in its own algorithm (refused before any request when it cannot be).
+    const byDigest = reference.includes(':');
+    if (byDigest) digestAlgorithm(reference);
+    const what = `manifest ${repository}${byDigest ? '@' : ':'}${reference}`;
     return this.exchange({ path: `/v2/${repository}/manifests/${reference}`, repository, accept: MANIFEST_ACCEPT, what }, async (res, idle) => {
       if (res.status !== 200) throw new RegistryHttpError(res.status, what, await errorDetail(res));
       const declared = Number(res.header('content-length') ?? '0');
@@ -136,15 +139,15 @@ export class RegistryClient {
       }
       const chunks: Buffer[] = [];
       let size = 0;
-      const hash = createHash('sha256');
+      const hash = byDigest ? DigestVerifier.for(reference) : new DigestVerifier('sha256');
       await readBody(res, idle, (chunk) => {
         size += chunk.length;
         if (size > MAX_MANIFEST_BYTES) throw new ManifestFormatError(`${what} is larger than ${MAX_MANIFEST_BYTES} bytes`);
         hash.update(chunk);
         chunks.push(chunk);
       });
-      const digest = `sha256:${hash.digest('hex')}`;
-      if (reference.startsWith('sha256:') && reference !== digest) throw new ManifestFormatError(`${what} does not match its digest (got ${digest})`);
+      const digest = hash.digest();
+      if (byDigest && reference !== digest) throw new ManifestFormatError(`${what} does not match its digest (got ${digest})`);
       const contentType = res.header('content-type');
       return { digest, body: Buffer.concat(chunks, size), ...(contentType ? { contentType } : {}) };
     });
@@ -152,10 +155,12 @@ export class RegistryClient {
 
   /**
    * `GET /v2/<repository>/blobs/<digest>`: stops at a redirect, otherwise reads the whole body
-   * (so a pull-through proxy fetches and stores all of it) and checks a sha256 digest.
+   * (so a pull-through proxy fetches and stores all of it) and checks its sha256 or sha512 digest.
    * @throws RegistryHttpError (404: not in the registry; 401/403: denied), RegistryNetworkError
+   * @throws DigestError, before any request, for a digest it cannot verify
    */
   async touchBlob(repository: string, digest: string): Promise<TouchedBlob> {
+    digestAlgorithm(digest);
     const what = `blob ${repository}@${digest}`;
     return this.exchange({ path: `/v2/${repository}/blobs/${digest}`, repository, what }, async (res, idle) => {
       if (REDIRECTS.has(res.status)) {
@@ -163,16 +168,14 @@ export class RegistryClient {
         return { bytes: 0, redirected: true };
       }
       if (res.status !== 200) throw new RegistryHttpError(res.status, what, await errorDetail(res));
-      const hash = digest.startsWith('sha256:') ? createHash('sha256') : undefined;
+      const hash = DigestVerifier.for(digest);
       let bytes = 0;
       await readBody(res, idle, (chunk) => {
         bytes += chunk.length;
-        hash?.update(chunk);
+        hash.update(chunk);
       });
-      if (hash !== undefined) {
-        const got = `sha256:${hash.digest('hex')}`;
-        if (got !== digest) throw new BodyInterrupted(`${what}: the body does not match the digest (got ${got} after ${bytes} bytes)`);
-      }
+      const got = hash.digest();
+      if (got !== digest) throw new BodyInterrupted(`the body does not match the digest (got ${got} after ${bytes} bytes)`);
       return { bytes, redirected: false };
     });
   }

@@ -16,6 +16,8 @@ export const TYPES = {
 } as const;
 
 const sha256 = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+/** The digest of `data` in `algorithm` (`sha256`, `sha512`). */
+export const digestOf = (data: Buffer, algorithm = 'sha256'): string => `${algorithm}:${createHash(algorithm).update(data).digest('hex')}`;
 
 /** A fault served instead of the real answer, once per entry, for requests whose path matches. */
 export interface Fault {
@@ -87,37 +89,39 @@ export class FakeRegistry {
   }
 
   /** Stores a manifest under its digest (and a tag); returns the digest. */
-  putManifest(repo: string, type: string, doc: unknown, tag?: string): string {
+  putManifest(repo: string, type: string, doc: unknown, tag?: string, algorithm = 'sha256'): string {
     const body = Buffer.from(JSON.stringify(doc));
-    const digest = sha256(body);
+    const digest = digestOf(body, algorithm);
     this.manifests.set(`${repo}@${digest}`, { type, body });
     if (tag) this.manifests.set(`${repo}:${tag}`, { type, body });
     return digest;
   }
 
   /** Stores a blob; returns its digest. */
-  putBlob(repo: string, data: Buffer): string {
-    const digest = sha256(data);
+  putBlob(repo: string, data: Buffer, algorithm = 'sha256'): string {
+    const digest = digestOf(data, algorithm);
     this.blobs.set(`${repo}@${digest}`, data);
     return digest;
   }
 
   /** Adds an image: an index over `platforms` (or one manifest when there is one platform). */
-  addImage(repo: string, tag: string, options: { platforms?: string[]; layers?: number; docker?: boolean; sharedLayer?: Buffer } = {}): FakeImage {
+  addImage(repo: string, tag: string, options: { platforms?: string[]; layers?: number; docker?: boolean; sharedLayer?: Buffer; algorithm?: string } = {}): FakeImage {
     const platforms = options.platforms ?? ['linux/amd64', 'linux/arm64'];
+    const put = (data: Buffer) => ({ digest: this.putBlob(repo, data, options.algorithm), size: data.length });
     const manifests = platforms.map((platform) => {
       const [os, architecture, variant] = platform.split('/');
-      const config = this.putBlob(repo, Buffer.from(JSON.stringify({ os, architecture, tag, nonce: randomBytes(4).toString('hex') })));
-      const layers = Array.from({ length: options.layers ?? 2 }, () => this.putBlob(repo, randomBytes(3000)));
-      if (options.sharedLayer) layers.push(this.putBlob(repo, options.sharedLayer));
+      const config = put(Buffer.from(JSON.stringify({ os, architecture, tag, nonce: randomBytes(4).toString('hex') })));
+      const layers = Array.from({ length: options.layers ?? 2 }, () => put(randomBytes(3000)));
+      if (options.sharedLayer) layers.push(put(options.sharedLayer));
+      // Sizes are the blobs' real lengths, as a registry's manifests declare them.
       const doc = {
         schemaVersion: 2,
         mediaType: options.docker ? TYPES.dockerManifest : TYPES.ociManifest,
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: 10 },
-        layers: layers.map((digest) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest, size: 3000 })),
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...l })),
       };
       const digest = this.putManifest(repo, doc.mediaType, doc, platforms.length === 1 ? tag : undefined);
-      return { platform, digest, blobs: [config, ...layers], spec: { os, architecture, ...(variant ? { variant } : {}) } };
+      return { platform, digest, blobs: [config, ...layers].map((b) => b.digest), spec: { os, architecture, ...(variant ? { variant } : {}) } };
     });
     if (manifests.length === 1) return { digest: manifests[0]!.digest, manifests: manifests.map(({ spec: _, ...m }) => m) };
     const type = options.docker ? TYPES.dockerList : TYPES.ociIndex;
@@ -175,7 +179,7 @@ export class FakeRegistry {
     }
     const [, repo, kind, ref] = m;
     if (kind === 'manifests') {
-      const found = this.manifests.get(ref!.startsWith('sha256:') ? `${repo}@${ref}` : `${repo}:${ref}`);
+      const found = this.manifests.get(ref!.includes(':') ? `${repo}@${ref}` : `${repo}:${ref}`);
       if (!found) return this.json(res, 404, { errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] });
       res.writeHead(200, { 'content-type': found.type, 'content-length': found.body.length, 'docker-content-digest': sha256(found.body) });
       return void res.end(found.body);
