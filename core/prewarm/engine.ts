@@ -158,7 +158,7 @@ async function prewarmOne(target: PrewarmTarget, client: RegistryClient, platfor
         let touch = blobs.get(key);
         const first = touch === undefined;
         if (touch === undefined) {
-          touch = client.touchBlob(repository, ref.digest);
+          touch = client.touchBlob(repository, ref.digest, ref.size);
           blobs.set(key, touch);
         }
         const touched = await touch.catch((err: unknown) => {

@@ -64,6 +64,18 @@ export class ManifestFormatError extends Error {
   }
 }
 
+/** A blob whose body is longer (or declared longer) than its descriptor's size; it is not read further, nor retried. */
+export class BlobSizeError extends Error {
+  constructor(
+    /** What was asked, such as `blob docker-hub/library/nginx@sha256:...`. */
+    readonly what: string,
+    readonly reason: string,
+  ) {
+    super(`${what}: ${reason}`);
+    this.name = 'BlobSizeError';
+  }
+}
+
 /** A digest the client cannot verify (unknown algorithm, wrong length); nothing is fetched for it. */
 export class DigestError extends Error {
   constructor(

@@ -36,7 +36,8 @@ export interface IndexEntry {
 /** A blob an image manifest references. */
 export interface BlobRef {
   digest: string;
-  size?: number;
+  /** Its length in bytes, as the descriptor declares it: the client reads no more. */
+  size: number;
 }
 
 /** A parsed manifest. */
@@ -104,8 +105,14 @@ export function parseManifest(body: Buffer | string, contentType?: string): Pars
     .map((l, i) => descriptor(l, `layers[${i}]`))
     // Foreign layers (Windows base layers) live at their `urls`, not in the registry.
     .filter((l) => !(Array.isArray(l.urls) && l.urls.length > 0))
-    .map((l) => (l.size === undefined ? { digest: l.digest } : { digest: l.digest, size: l.size }));
-  return { kind: 'image', mediaType, config: config.size === undefined ? { digest: config.digest } : { digest: config.digest, size: config.size }, layers };
+    .map((l, i) => ({ digest: l.digest, size: blobSize(l.size, `layers[${i}]`) }));
+  return { kind: 'image', mediaType, config: { digest: config.digest, size: blobSize(config.size, 'config') }, layers };
+}
+
+/** A blob descriptor's `size`: required (OCI image spec, descriptor), a whole number of bytes. */
+function blobSize(size: number | undefined, where: string): number {
+  if (size === undefined || !Number.isSafeInteger(size) || size < 0) throw new ManifestFormatError(`${where} has no valid "size"`);
+  return size;
 }
 
 /** `linux/arm64` or `linux/arm/v7` from a platform. */

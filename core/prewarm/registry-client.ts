@@ -8,7 +8,8 @@
 import { describeCause, RegistryAuthenticator, type Credentials } from './auth';
 import { DigestVerifier, digestAlgorithm } from './digest';
 import { discard, HttpTransport, readAll, type HttpResponse } from './http';
-import { ManifestFormatError, RegistryAuthError, RegistryHttpError, RegistryNetworkError, RegistryUnreachableError } from './errors';
+import { quote } from '../quote';
+import { BlobSizeError, ManifestFormatError, RegistryAuthError, RegistryHttpError, RegistryNetworkError, RegistryUnreachableError } from './errors';
 import { backoffDelay, DEFAULT_RETRY, Semaphore, sleep, type RetryPolicy } from './limits';
 import { MANIFEST_ACCEPT } from './manifest';
 
@@ -158,8 +159,9 @@ export class RegistryClient {
    * (so a pull-through proxy fetches and stores all of it) and checks its sha256 or sha512 digest.
    * @throws RegistryHttpError (404: not in the registry; 401/403: denied), RegistryNetworkError
    * @throws DigestError, before any request, for a digest it cannot verify
+   * @throws BlobSizeError when the body is longer than `size` (the descriptor's): reading stops at `size + 1` bytes
    */
-  async touchBlob(repository: string, digest: string): Promise<TouchedBlob> {
+  async touchBlob(repository: string, digest: string, size: number): Promise<TouchedBlob> {
     digestAlgorithm(digest);
     const what = `blob ${repository}@${digest}`;
     return this.exchange({ path: `/v2/${repository}/blobs/${digest}`, repository, what }, async (res, idle) => {
@@ -168,12 +170,19 @@ export class RegistryClient {
         return { bytes: 0, redirected: true };
       }
       if (res.status !== 200) throw new RegistryHttpError(res.status, what, await errorDetail(res));
+      const declared = res.header('content-length');
+      if (declared !== undefined && Number(declared) !== size) {
+        res.body.destroy();
+        throw new BlobSizeError(what, `the registry declares ${quote(declared, 24)} bytes (Content-Length), the manifest ${size}`);
+      }
       const hash = DigestVerifier.for(digest);
       let bytes = 0;
       await readBody(res, idle, (chunk) => {
         bytes += chunk.length;
+        if (bytes > size) throw new BlobSizeError(what, `the body is longer than the ${size} bytes the manifest declares (stopped after ${bytes})`);
         hash.update(chunk);
       });
+      if (bytes < size) throw new BodyInterrupted(`the body was cut off after ${bytes} of ${size} bytes`);
       const got = hash.digest();
       if (got !== digest) throw new BodyInterrupted(`the body does not match the digest (got ${got} after ${bytes} bytes)`);
       return { bytes, redirected: false };
@@ -219,7 +228,7 @@ export class RegistryClient {
           return await handle(res, idle);
         }
       } catch (err) {
-        if (err instanceof RegistryHttpError || err instanceof ManifestFormatError || err instanceof RegistryAuthError) throw err;
+        if (err instanceof RegistryHttpError || err instanceof ManifestFormatError || err instanceof RegistryAuthError || err instanceof BlobSizeError) throw err;
         const reason = err instanceof BodyInterrupted ? err.message : idle.fired ? `no answer within ${idle.lastMs} ms` : describeCause(err);
         if (attempt + 1 >= this.retry.attempts) throw new RegistryNetworkError(spec.what, reason);
       } finally {
@@ -274,7 +283,10 @@ async function readBody(res: HttpResponse, idle: IdleTimer, onChunk: (chunk: Buf
       onChunk(chunk);
     }
   } catch (err) {
-    if (err instanceof ManifestFormatError) throw err;
+    if (err instanceof ManifestFormatError || err instanceof BlobSizeError) {
+      res.body.destroy();
+      throw err;
+    }
     throw new BodyInterrupted(idle.fired ? `the body stalled for ${idle.lastMs} ms` : `the body was cut off (${describeCause(err)})`);
   }
   // A connection closed early can end the stream without an error; the length tells.

@@ -70,7 +70,7 @@ describe('digests that cannot be verified', () => {
 
   test('a sha512 digest of the wrong length is refused before any request', async () => {
     const digest = `sha512:${'a'.repeat(64)}`;
-    await expect(client.touchBlob(REPO, digest)).rejects.toThrow(new DigestError(digest, '"sha512:" must be followed by 128 lower-case hex digits'));
+    await expect(client.touchBlob(REPO, digest, 5)).rejects.toThrow(new DigestError(digest, '"sha512:" must be followed by 128 lower-case hex digits'));
     await expect(client.getManifest(REPO, `md5:${'0'.repeat(32)}`)).rejects.toThrow(`digest "md5:${'0'.repeat(32)}": algorithm "md5" cannot be verified (only sha256 and sha512 can)`);
     expect(r.requests).toEqual([]);
   });

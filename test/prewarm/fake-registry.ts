@@ -29,6 +29,12 @@ export interface Fault {
   cutBody?: boolean;
   /** Send the real length but different bytes. */
   wrongBytes?: boolean;
+  /** Send the real body, then random bytes without end (no Content-Length), until the client hangs up. */
+  endless?: boolean;
+  /** Send half the body without Content-Length, ending it cleanly (chunked). */
+  shortChunked?: boolean;
+  /** Declare this Content-Length instead of the blob's, then send the blob. */
+  declaredLength?: number;
   /** How many times the fault applies. @default 1 */
   times?: number;
 }
@@ -58,6 +64,9 @@ export interface FakeRegistryOptions {
   credentials?: { username: string; password: string };
 }
 
+/** The most an endless body writes before the fake gives up on the client. */
+export const ENDLESS_CAP = 256 * 1024 * 1024;
+
 export const USER = 'ptc';
 export const PASSWORD = 'secret-password-1234';
 
@@ -68,6 +77,8 @@ export class FakeRegistry {
   readonly requests: SeenRequest[] = [];
   readonly tokensIssued: { scope: string | null; token: string }[] = [];
   faults: Fault[] = [];
+  /** Bytes written by `endless` faults, and whether each such response was closed by the client. */
+  readonly endless: { written: number; closed: boolean }[] = [];
   inFlight = 0;
   maxInFlight = 0;
   private server?: Server;
@@ -190,7 +201,16 @@ export class FakeRegistry {
       res.writeHead(307, { location: `${this.options.redirectBlobsTo}${path}`, 'content-length': 0 });
       return void res.end();
     }
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': blob.length });
+    if (fault?.endless) {
+      fault.times = (fault.times ?? 1) - 1;
+      return this.endlessBody(res, blob);
+    }
+    if (fault?.shortChunked) {
+      fault.times = (fault.times ?? 1) - 1;
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      return void res.end(blob.subarray(0, Math.floor(blob.length / 2)));
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': fault?.declaredLength ?? blob.length });
     if (fault) {
       fault.times = (fault.times ?? 1) - 1;
       if (fault.cutBody) {
@@ -201,6 +221,27 @@ export class FakeRegistry {
       if (fault.wrongBytes) return void res.end(Buffer.alloc(blob.length, 7));
     }
     res.end(blob);
+  }
+
+  private endlessBody(res: ServerResponse, blob: Buffer): void {
+    const record = { written: 0, closed: false };
+    this.endless.push(record);
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    const chunk = randomBytes(16 * 1024);
+    const pump = (): void => {
+      // Write until the socket pushes back, then again when it drains; stop when the client hangs up.
+      while (!record.closed) {
+        if (record.written > ENDLESS_CAP) return void res.destroy(); // the test's bound, should the client never hang up
+        record.written += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+    };
+    res.on('close', () => {
+      record.closed = true;
+    });
+    record.written += blob.length;
+    res.write(blob);
+    pump();
   }
 
   private token(req: IncomingMessage, res: ServerResponse, url: URL): void {

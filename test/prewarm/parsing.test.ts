@@ -46,6 +46,13 @@ describe('parseManifest', () => {
     expect(() => parseManifest(JSON.stringify({ schemaVersion: 1, fsLayers: [] }))).toThrow(/Docker schema 1 manifests are not supported/);
     expect(() => parseManifest(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { digest: 'nope' }, layers: [] }))).toThrow('config has no valid "digest"');
   });
+
+  test('a config or layer without a whole-number size is refused: the size bounds what is read', () => {
+    const image = (config: unknown, layers: unknown[]) => JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers });
+    expect(() => parseManifest(image({ digest: D('c') }, []))).toThrow(new ManifestFormatError('config has no valid "size"'));
+    expect(() => parseManifest(image({ digest: D('c'), size: 2 }, [{ digest: D('e'), size: 1.5 }]))).toThrow(new ManifestFormatError('layers[0] has no valid "size"'));
+    expect(() => parseManifest(image({ digest: D('c'), size: 2 }, [{ digest: D('e'), size: -1 }]))).toThrow(new ManifestFormatError('layers[0] has no valid "size"'));
+  });
 });
 
 describe('platform selection', () => {
