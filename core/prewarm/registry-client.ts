@@ -12,6 +12,7 @@ import { quote } from '../quote';
 import { BlobSizeError, ManifestFormatError, RegistryAuthError, RegistryHttpError, RegistryNetworkError, RegistryUnreachableError } from './errors';
 import { backoffDelay, DEFAULT_RETRY, Semaphore, sleep, type RetryPolicy } from './limits';
 import { MANIFEST_ACCEPT } from './manifest';
+import { RequestTimer } from './request-timer';
 
 /** Options of a `RegistryClient`. */
 export interface RegistryClientOptions {
@@ -27,6 +28,15 @@ export interface RegistryClientOptions {
   readonly headersTimeoutMs?: number;
   /** How long a body may stall between two chunks. @default 60000 */
   readonly idleTimeoutMs?: number;
+  /**
+   * How long one attempt of a request may take in all, headers and body, however steadily the
+   * bytes drip: `/v2/`, a token, a manifest. A blob gets this plus its size at
+   * `blobMinBytesPerSecond`. A passed deadline is retried like a network failure.
+   * @default 120000
+   */
+  readonly deadlineMs?: number;
+  /** The slowest transfer a blob's deadline allows for. @default 262144 (256 KiB/s) */
+  readonly blobMinBytesPerSecond?: number;
 }
 
 /** A fetched manifest. */
@@ -70,6 +80,8 @@ export class RegistryClient {
   private readonly http: HttpTransport;
   private readonly headersTimeoutMs: number;
   private readonly idleTimeoutMs: number;
+  private readonly deadlineMs: number;
+  private readonly blobMinBytesPerSecond: number;
 
   constructor(options: RegistryClientOptions) {
     const url = new URL(options.baseUrl);
@@ -81,10 +93,22 @@ export class RegistryClient {
     this.http = new HttpTransport((options.concurrency ?? 8) + 2);
     this.headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    this.deadlineMs = options.deadlineMs ?? 120_000;
+    this.blobMinBytesPerSecond = options.blobMinBytesPerSecond ?? 256 * 1024;
     this.auth = new RegistryAuthenticator(this.baseUrl, options.credentials, async (u, init) => {
-      const res = await this.http.get(u, { 'user-agent': USER_AGENT, ...init.headers }, AbortSignal.timeout(this.headersTimeoutMs));
-      const body = await readAll(res, 1024 * 1024);
-      return { status: res.status, json: async () => JSON.parse(body.toString('utf8')) as unknown };
+      const timer = new RequestTimer(this.headersTimeoutMs, this.deadlineMs);
+      let phase: 'headers' | 'body' = 'headers';
+      try {
+        const res = await this.http.get(u, { 'user-agent': USER_AGENT, ...init.headers }, timer.signal);
+        phase = 'body';
+        timer.reset(this.idleTimeoutMs);
+        const body = await readAll(res, 1024 * 1024);
+        return { status: res.status, json: async () => JSON.parse(body.toString('utf8')) as unknown };
+      } catch (err) {
+        throw new Error(timer.describe(phase) ?? describeCause(err));
+      } finally {
+        timer.clear();
+      }
     });
   }
 
@@ -164,7 +188,8 @@ export class RegistryClient {
   async touchBlob(repository: string, digest: string, size: number): Promise<TouchedBlob> {
     digestAlgorithm(digest);
     const what = `blob ${repository}@${digest}`;
-    return this.exchange({ path: `/v2/${repository}/blobs/${digest}`, repository, what }, async (res, idle) => {
+    const deadlineMs = this.deadlineMs + Math.ceil((size / this.blobMinBytesPerSecond) * 1000);
+    return this.exchange({ path: `/v2/${repository}/blobs/${digest}`, repository, what, deadlineMs }, async (res, idle) => {
       if (REDIRECTS.has(res.status)) {
         discard(res);
         return { bytes: 0, redirected: true };
@@ -194,8 +219,8 @@ export class RegistryClient {
    * a `BodyInterrupted` (or a stalled body) from it retries the request.
    */
   private async exchange<T>(
-    spec: { path: string; repository?: string; accept?: string; what: string },
-    handle: (res: HttpResponse, idle: IdleTimer) => Promise<T>,
+    spec: { path: string; repository?: string; accept?: string; what: string; deadlineMs?: number },
+    handle: (res: HttpResponse, timer: RequestTimer) => Promise<T>,
   ): Promise<T> {
     let attempt = 0;
     let authRetries = 0;
@@ -206,7 +231,7 @@ export class RegistryClient {
       if (spec.accept) headers.accept = spec.accept;
       if (sent) headers.authorization = sent;
       const release = await this.slots.acquire();
-      const idle = new IdleTimer(this.headersTimeoutMs);
+      const idle = new RequestTimer(this.headersTimeoutMs, spec.deadlineMs ?? this.deadlineMs);
       let retryAfter: string | null = null;
       try {
         // Like fetch with redirect: 'manual': a 3xx comes back as it is and is never followed.
@@ -229,7 +254,7 @@ export class RegistryClient {
         }
       } catch (err) {
         if (err instanceof RegistryHttpError || err instanceof ManifestFormatError || err instanceof RegistryAuthError || err instanceof BlobSizeError) throw err;
-        const reason = err instanceof BodyInterrupted ? err.message : idle.fired ? `no answer within ${idle.lastMs} ms` : describeCause(err);
+        const reason = err instanceof BodyInterrupted ? err.message : (idle.describe('headers') ?? describeCause(err));
         if (attempt + 1 >= this.retry.attempts) throw new RegistryNetworkError(spec.what, reason);
       } finally {
         idle.clear();
@@ -241,39 +266,8 @@ export class RegistryClient {
   }
 }
 
-/** Aborts a request when no progress happens for a while; `reset` restarts the clock. */
-class IdleTimer {
-  private readonly controller = new AbortController();
-  private timer?: NodeJS.Timeout;
-  /** Whether the timer aborted the request. */
-  fired = false;
-  lastMs: number;
-
-  constructor(ms: number) {
-    this.lastMs = ms;
-    this.reset(ms);
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  reset(ms: number = this.lastMs): void {
-    this.lastMs = ms;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.fired = true;
-      this.controller.abort();
-    }, ms);
-  }
-
-  clear(): void {
-    if (this.timer) clearTimeout(this.timer);
-  }
-}
-
 /** Reads a body chunk by chunk; a failure mid-body becomes `BodyInterrupted` (retried). */
-async function readBody(res: HttpResponse, idle: IdleTimer, onChunk: (chunk: Buffer) => void): Promise<void> {
+async function readBody(res: HttpResponse, idle: RequestTimer, onChunk: (chunk: Buffer) => void): Promise<void> {
   const expected = Number(res.header('content-length') ?? 'NaN');
   let received = 0;
   try {
@@ -287,7 +281,7 @@ async function readBody(res: HttpResponse, idle: IdleTimer, onChunk: (chunk: Buf
       res.body.destroy();
       throw err;
     }
-    throw new BodyInterrupted(idle.fired ? `the body stalled for ${idle.lastMs} ms` : `the body was cut off (${describeCause(err)})`);
+    throw new BodyInterrupted(idle.describe('body') ?? `the body was cut off (${describeCause(err)})`);
   }
   // A connection closed early can end the stream without an error; the length tells.
   if (Number.isFinite(expected) && received < expected) throw new BodyInterrupted(`the body was cut off after ${received} of ${expected} bytes`);

@@ -31,6 +31,8 @@ export interface Fault {
   wrongBytes?: boolean;
   /** Send the real body, then random bytes without end (no Content-Length), until the client hangs up. */
   endless?: boolean;
+  /** Send the real answer one byte every `dripMs` milliseconds (with its Content-Length). */
+  dripMs?: number;
   /** Send half the body without Content-Length, ending it cleanly (chunked). */
   shortChunked?: boolean;
   /** Declare this Content-Length instead of the blob's, then send the blob. */
@@ -193,6 +195,10 @@ export class FakeRegistry {
       const found = this.manifests.get(ref!.includes(':') ? `${repo}@${ref}` : `${repo}:${ref}`);
       if (!found) return this.json(res, 404, { errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] });
       res.writeHead(200, { 'content-type': found.type, 'content-length': found.body.length, 'docker-content-digest': sha256(found.body) });
+      if (fault?.dripMs) {
+        fault.times = (fault.times ?? 1) - 1;
+        return this.drip(res, found.body, fault.dripMs);
+      }
       return void res.end(found.body);
     }
     const blob = this.blobs.get(`${repo}@${ref}`);
@@ -204,6 +210,11 @@ export class FakeRegistry {
     if (fault?.endless) {
       fault.times = (fault.times ?? 1) - 1;
       return this.endlessBody(res, blob);
+    }
+    if (fault?.dripMs) {
+      fault.times = (fault.times ?? 1) - 1;
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': blob.length });
+      return this.drip(res, blob, fault.dripMs);
     }
     if (fault?.shortChunked) {
       fault.times = (fault.times ?? 1) - 1;
@@ -221,6 +232,26 @@ export class FakeRegistry {
       if (fault.wrongBytes) return void res.end(Buffer.alloc(blob.length, 7));
     }
     res.end(blob);
+  }
+
+  /** Bodies dripped: bytes sent and whether the client hung up before the end. */
+  readonly dripped: { sent: number; closed: boolean }[] = [];
+
+  private drip(res: ServerResponse, body: Buffer, everyMs: number): void {
+    const record = { sent: 0, closed: false };
+    this.dripped.push(record);
+    const timer = setInterval(() => {
+      if (record.sent >= body.length) {
+        clearInterval(timer);
+        return void res.end();
+      }
+      res.write(body.subarray(record.sent, record.sent + 1));
+      record.sent++;
+    }, everyMs);
+    res.on('close', () => {
+      record.closed = record.sent < body.length;
+      clearInterval(timer);
+    });
   }
 
   private endlessBody(res: ServerResponse, blob: Buffer): void {
