@@ -5,6 +5,7 @@
  * per scope in memory and never logged; error messages name the realm, never a credential.
  */
 import { parseChallenges, type Challenge } from './challenge';
+import { quote } from '../quote';
 import { ChallengeHeaderError, RegistryAuthError } from './errors';
 
 export { MAX_CHALLENGE_HEADER_CHARS, parseChallenges, type Challenge, type ParseWork } from './challenge';
@@ -34,10 +35,16 @@ export class RegistryAuthenticator {
   private readonly tokens = new Map<string, string>();
   private readonly pending = new Map<string, Promise<string>>();
 
+  /**
+   * @param registry the registry's origin, where Basic credentials and bearer tokens are sent
+   * @param plainHttpHosts hosts (`host:port` as in a URL) allowed over plain HTTP: a token realm
+   *   elsewhere must be HTTPS
+   */
   constructor(
     private readonly registry: string,
     private readonly credentials: Credentials | undefined,
     private readonly fetchToken: TokenFetch,
+    private readonly plainHttpHosts: readonly string[] = [],
   ) {
     this.mode = credentials ? 'basic' : 'none';
   }
@@ -77,6 +84,7 @@ export class RegistryAuthenticator {
     }
     const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm);
     if (bearer !== undefined) {
+      this.checkRealm(bearer.params.realm!);
       this.mode = 'bearer';
       this.bearer = { realm: bearer.params.realm!, ...(bearer.params.service ? { service: bearer.params.service } : {}) };
       const key = repository ?? '';
@@ -118,6 +126,30 @@ export class RegistryAuthenticator {
     return pending;
   }
 
+  /**
+   * Where a token realm may be: HTTPS anywhere (Docker Hub's registry-1.docker.io sends clients
+   * to auth.docker.io), plain HTTP only on a host allowed for it. The credentials go nowhere
+   * else: requests go to the registry's origin or to this realm, and redirects are never followed.
+   * @throws RegistryAuthError for a realm that is not an http(s) URL, holds credentials, or is
+   *   plain HTTP on a host not allowed
+   */
+  private checkRealm(realm: string): void {
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch {
+      throw new RegistryAuthError(this.registry, `its token realm ${quote(realm)} is not a URL`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RegistryAuthError(this.registry, `its token realm ${quote(realm)} is not an http(s) URL`);
+    if (url.username !== '' || url.password !== '') throw new RegistryAuthError(this.registry, `its token realm ${quote(realm)} holds a user name or password`);
+    if (url.protocol === 'http:' && !this.plainHttpHosts.includes(url.host)) {
+      throw new RegistryAuthError(
+        this.registry,
+        `its token realm ${quote(realm)} is plain HTTP, which would send the credentials in clear text; ${this.plainHttpHosts.length ? `plain HTTP is allowed to ${this.plainHttpHosts.join(', ')} only` : 'no host is allowed plain HTTP'} (ptc prewarm --insecure-http allows the --registry-url host)`,
+      );
+    }
+  }
+
   private async requestToken(scope: string): Promise<string> {
     if (this.bearer === undefined) throw new RegistryAuthError(this.registry, 'no token realm known');
     const url = new URL(this.bearer.realm);
@@ -136,6 +168,9 @@ export class RegistryAuthenticator {
         this.registry,
         this.credentials ? `token service ${url.origin}${url.pathname} refused the credentials of "${this.credentials.username}"` : `token service ${url.origin}${url.pathname} needs credentials`,
       );
+    }
+    if (response.status >= 300 && response.status < 400) {
+      throw new RegistryAuthError(this.registry, `token service ${url.origin}${url.pathname} answered HTTP ${response.status}; redirects are not followed with credentials`);
     }
     if (response.status !== 200) throw new RegistryAuthError(this.registry, `token service ${url.origin}${url.pathname} answered HTTP ${response.status}`);
     const body = (await response.json().catch(() => undefined)) as { token?: unknown; access_token?: unknown } | undefined;

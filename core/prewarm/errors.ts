@@ -20,6 +20,16 @@ export class RegistryUnreachableError extends PtcError {
   }
 }
 
+/** A plain-HTTP registry URL whose host the caller did not allow plain HTTP for. */
+export class PlainHttpError extends PtcError {
+  constructor(
+    /** The registry's origin. */
+    readonly registry: string,
+  ) {
+    super(`registry ${registry} is plain HTTP, which would send the credentials in clear text; allow its host for plain HTTP (ptc prewarm --insecure-http) or use https://`);
+  }
+}
+
 /** The registry refuses the credentials given (or needs some and none were given). */
 export class RegistryAuthError extends PtcError {
   constructor(

@@ -9,7 +9,7 @@ import { describeCause, RegistryAuthenticator, type Credentials } from './auth';
 import { DigestVerifier, digestAlgorithm } from './digest';
 import { discard, HttpTransport, readAll, type HttpResponse } from './http';
 import { quote } from '../quote';
-import { BlobSizeError, ManifestFormatError, RegistryAuthError, RegistryHttpError, RegistryNetworkError, RegistryUnreachableError } from './errors';
+import { BlobSizeError, ManifestFormatError, PlainHttpError, RegistryAuthError, RegistryHttpError, RegistryNetworkError, RegistryUnreachableError } from './errors';
 import { backoffDelay, DEFAULT_RETRY, Semaphore, sleep, type RetryPolicy } from './limits';
 import { MANIFEST_ACCEPT } from './manifest';
 import { RequestTimer } from './request-timer';
@@ -20,6 +20,16 @@ export interface RegistryClientOptions {
   readonly baseUrl: string;
   /** Basic credentials (also sent to a bearer token realm). @default anonymous */
   readonly credentials?: Credentials;
+  /**
+   * Hosts (`host:port` exactly as a URL names them, such as `127.0.0.1:5000`) the client may
+   * talk plain HTTP to, credentials included: an `http://` baseUrl must be one of them, and a
+   * token realm on another host must be HTTPS. `ptc prewarm --insecure-http` allows the
+   * `--registry-url` host and no other.
+   * @default [] (HTTPS only)
+   */
+  readonly plainHttpHosts?: readonly string[];
+  /** Certificate authorities to trust besides Node's (PEM), for a registry with a private CA. @default none */
+  readonly ca?: string;
   /** Requests in flight at most. @default 8 */
   readonly concurrency?: number;
   /** @default DEFAULT_RETRY (5 attempts, 250 ms doubling, at most 10 s apart) */
@@ -85,12 +95,14 @@ export class RegistryClient {
 
   constructor(options: RegistryClientOptions) {
     const url = new URL(options.baseUrl);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RangeError(`registry URL must be http(s), got ${options.baseUrl}`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RangeError(`registry URL must be http(s), got ${quote(options.baseUrl)}`);
+    const plainHttpHosts = options.plainHttpHosts ?? [];
+    if (url.protocol === 'http:' && !plainHttpHosts.includes(url.host)) throw new PlainHttpError(url.origin);
     this.baseUrl = url.origin;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.slots = new Semaphore(options.concurrency ?? 8);
     // One socket per request slot, and room for a token request beside them.
-    this.http = new HttpTransport((options.concurrency ?? 8) + 2);
+    this.http = new HttpTransport((options.concurrency ?? 8) + 2, options.ca);
     this.headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
     this.deadlineMs = options.deadlineMs ?? 120_000;
@@ -109,7 +121,7 @@ export class RegistryClient {
       } finally {
         timer.clear();
       }
-    });
+    }, plainHttpHosts);
   }
 
   /** Closes the client's idle connections. */

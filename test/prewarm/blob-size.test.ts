@@ -15,7 +15,7 @@ let r: FakeRegistry;
 let client: RegistryClient;
 beforeEach(async () => {
   r = await new FakeRegistry().start();
-  client = new RegistryClient({ baseUrl: r.url, retry: FAST_RETRY });
+  client = new RegistryClient({ baseUrl: r.url, retry: FAST_RETRY, plainHttpHosts: [new URL(r.url).host] });
 });
 afterEach(async () => {
   client.close();

@@ -13,7 +13,7 @@ const target = (tag: string) => ({ image: `app:${tag}`, repository: REPO, refere
 let r: FakeRegistry;
 const clients: RegistryClient[] = [];
 function client(options: Partial<RegistryClientOptions>): RegistryClient {
-  const c = new RegistryClient({ baseUrl: r.url, retry: RETRY, headersTimeoutMs: 5000, idleTimeoutMs: 5000, ...options });
+  const c = new RegistryClient({ baseUrl: r.url, plainHttpHosts: [new URL(r.url).host], retry: RETRY, headersTimeoutMs: 5000, idleTimeoutMs: 5000, ...options });
   clients.push(c);
   return c;
 }
