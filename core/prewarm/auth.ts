@@ -7,6 +7,7 @@
 import { parseChallenges, type Challenge } from './challenge';
 import { quote } from '../quote';
 import { ChallengeHeaderError, RegistryAuthError } from './errors';
+import { Redactor } from './redact';
 
 export { MAX_CHALLENGE_HEADER_CHARS, parseChallenges, type Challenge, type ParseWork } from './challenge';
 
@@ -37,17 +38,25 @@ export class RegistryAuthenticator {
 
   /**
    * @param registry the registry's origin, where Basic credentials and bearer tokens are sent
-   * @param plainHttpHosts hosts (`host:port` as in a URL) allowed over plain HTTP: a token realm
-   *   elsewhere must be HTTPS
+   * @param options.plainHttpHosts hosts (`host:port` as in a URL) allowed over plain HTTP: a
+   *   token realm elsewhere must be HTTPS. @default []
+   * @param options.redactor where the credentials and every token fetched are registered, so no
+   *   message built from a server's answer shows them. @default a new one
    */
   constructor(
     private readonly registry: string,
     private readonly credentials: Credentials | undefined,
     private readonly fetchToken: TokenFetch,
-    private readonly plainHttpHosts: readonly string[] = [],
+    options: { readonly plainHttpHosts?: readonly string[]; readonly redactor?: Redactor } = {},
   ) {
     this.mode = credentials ? 'basic' : 'none';
+    this.plainHttpHosts = options.plainHttpHosts ?? [];
+    this.redactor = options.redactor ?? new Redactor();
+    if (credentials) this.redactor.addCredentials(credentials.username, credentials.password);
   }
+
+  private readonly plainHttpHosts: readonly string[];
+  private readonly redactor: Redactor;
 
   /** The `Authorization` header for a request on `repository` (undefined: send none). */
   header(repository: string | undefined): string | undefined {
@@ -117,6 +126,7 @@ export class RegistryAuthenticator {
     if (pending === undefined) {
       pending = this.requestToken(scope)
         .then((token) => {
+          this.redactor.add(token);
           this.tokens.set(key, token);
           return token;
         })
@@ -138,14 +148,14 @@ export class RegistryAuthenticator {
     try {
       url = new URL(realm);
     } catch {
-      throw new RegistryAuthError(this.registry, `its token realm ${quote(realm)} is not a URL`);
+      throw new RegistryAuthError(this.registry, `its token realm ${this.redactor.quote(realm)} is not a URL`);
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RegistryAuthError(this.registry, `its token realm ${quote(realm)} is not an http(s) URL`);
-    if (url.username !== '' || url.password !== '') throw new RegistryAuthError(this.registry, `its token realm ${quote(realm)} holds a user name or password`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RegistryAuthError(this.registry, `its token realm ${this.redactor.quote(realm)} is not an http(s) URL`);
+    if (url.username !== '' || url.password !== '') throw new RegistryAuthError(this.registry, `its token realm ${this.redactor.quote(realm)} holds a user name or password`);
     if (url.protocol === 'http:' && !this.plainHttpHosts.includes(url.host)) {
       throw new RegistryAuthError(
         this.registry,
-        `its token realm ${quote(realm)} is plain HTTP, which would send the credentials in clear text; ${this.plainHttpHosts.length ? `plain HTTP is allowed to ${this.plainHttpHosts.join(', ')} only` : 'no host is allowed plain HTTP'} (ptc prewarm --insecure-http allows the --registry-url host)`,
+        `its token realm ${this.redactor.quote(realm)} is plain HTTP, which would send the credentials in clear text; ${this.plainHttpHosts.length ? `plain HTTP is allowed to ${this.plainHttpHosts.join(', ')} only` : 'no host is allowed plain HTTP'} (ptc prewarm --insecure-http allows the --registry-url host)`,
       );
     }
   }
@@ -157,25 +167,26 @@ export class RegistryAuthenticator {
     if (scope !== '') url.searchParams.set('scope', scope);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.credentials) headers.authorization = basicHeader(this.credentials);
+    const service = this.redactor.truncate(`${url.origin}${url.pathname}`);
     let response: Awaited<ReturnType<TokenFetch>>;
     try {
       response = await this.fetchToken(url.toString(), { headers });
     } catch (err) {
-      throw new RegistryAuthError(this.registry, `token service ${url.origin}${url.pathname} cannot be reached (${describeCause(err)})`);
+      throw new RegistryAuthError(this.registry, `token service ${service} cannot be reached (${this.redactor.truncate(describeCause(err), 200)})`);
     }
     if (response.status === 401 || response.status === 403) {
       throw new RegistryAuthError(
         this.registry,
-        this.credentials ? `token service ${url.origin}${url.pathname} refused the credentials of "${this.credentials.username}"` : `token service ${url.origin}${url.pathname} needs credentials`,
+        this.credentials ? `token service ${service} refused the credentials of ${quote(this.credentials.username)}` : `token service ${service} needs credentials`,
       );
     }
     if (response.status >= 300 && response.status < 400) {
-      throw new RegistryAuthError(this.registry, `token service ${url.origin}${url.pathname} answered HTTP ${response.status}; redirects are not followed with credentials`);
+      throw new RegistryAuthError(this.registry, `token service ${service} answered HTTP ${response.status}; redirects are not followed with credentials`);
     }
-    if (response.status !== 200) throw new RegistryAuthError(this.registry, `token service ${url.origin}${url.pathname} answered HTTP ${response.status}`);
+    if (response.status !== 200) throw new RegistryAuthError(this.registry, `token service ${service} answered HTTP ${response.status}`);
     const body = (await response.json().catch(() => undefined)) as { token?: unknown; access_token?: unknown } | undefined;
     const token = typeof body?.token === 'string' ? body.token : typeof body?.access_token === 'string' ? body.access_token : undefined;
-    if (token === undefined || token === '') throw new RegistryAuthError(this.registry, `token service ${url.origin}${url.pathname} answered without a token`);
+    if (token === undefined || token === '') throw new RegistryAuthError(this.registry, `token service ${service} answered without a token`);
     return token;
   }
 

@@ -172,7 +172,7 @@ async function prewarmOne(target: PrewarmTarget, client: RegistryClient, platfor
     return result;
   } catch (err) {
     const failure = err instanceof ImageFailure ? err : manifestFailure(err);
-    return { ...result, status: failure.status, reason: failure.message };
+    return { ...result, status: failure.status, reason: client.redactor.redact(failure.message) };
   }
 }
 
@@ -187,7 +187,10 @@ async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
 async function fetchManifest(client: RegistryClient, repository: string, reference: string, top: boolean) {
   try {
     const fetched = await client.getManifest(repository, reference);
-    return { digest: fetched.digest, parsed: parseManifest(fetched.body, fetched.contentType) };
+    // What the registry wrote is redacted before it is parsed, so no media type, platform or
+    // digest quoted from it can carry a credential the registry echoed.
+    const redact = (text: string): string => client.redactor.redact(text);
+    return { digest: fetched.digest, parsed: parseManifest(redact(fetched.body.toString('utf8')), fetched.contentType === undefined ? undefined : redact(fetched.contentType)) };
   } catch (err) {
     if (!top && err instanceof RegistryHttpError && err.status === 404) {
       throw new ImageFailure('failed', `manifest ${reference} listed in the index is not in the registry (HTTP 404)`);

@@ -5,6 +5,7 @@
  */
 export * from './errors';
 export { MAX_CHALLENGE_HEADER_CHARS, parseChallenges, RegistryAuthenticator, scopeOf, type Challenge, type Credentials, type ParseWork } from './auth';
+export { REDACTED, Redactor } from './redact';
 export { DIGEST_ALGORITHMS, digestAlgorithm, DigestVerifier, type DigestAlgorithm } from './digest';
 export { backoffDelay, DEFAULT_RETRY, mapLimit, Semaphore, type RetryPolicy } from './limits';
 export { MANIFEST_ACCEPT, MEDIA_TYPES, formatPlatform, parseManifest, platformMatches, selectPlatforms, type ParsedManifest, type Platform } from './manifest';

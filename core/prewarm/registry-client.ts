@@ -8,10 +8,11 @@
 import { describeCause, RegistryAuthenticator, type Credentials } from './auth';
 import { DigestVerifier, digestAlgorithm } from './digest';
 import { discard, HttpTransport, readAll, type HttpResponse } from './http';
-import { quote } from '../quote';
+import { quote, truncate } from '../quote';
 import { BlobSizeError, ManifestFormatError, PlainHttpError, RegistryAuthError, RegistryHttpError, RegistryNetworkError, RegistryUnreachableError } from './errors';
 import { backoffDelay, DEFAULT_RETRY, Semaphore, sleep, type RetryPolicy } from './limits';
 import { MANIFEST_ACCEPT } from './manifest';
+import { Redactor } from './redact';
 import { RequestTimer } from './request-timer';
 
 /** Options of a `RegistryClient`. */
@@ -84,6 +85,8 @@ class BodyInterrupted extends Error {}
 export class RegistryClient {
   /** The registry's base URL, without a trailing slash. */
   readonly baseUrl: string;
+  /** Knows the credentials and tokens of this client; scrubs them from text built from the registry's answers. */
+  readonly redactor = new Redactor();
   private readonly auth: RegistryAuthenticator;
   private readonly slots: Semaphore;
   private readonly retry: RetryPolicy;
@@ -121,7 +124,7 @@ export class RegistryClient {
       } finally {
         timer.clear();
       }
-    }, plainHttpHosts);
+    }, { plainHttpHosts, redactor: this.redactor });
   }
 
   /** Closes the client's idle connections. */
@@ -168,7 +171,7 @@ export class RegistryClient {
     if (byDigest) digestAlgorithm(reference);
     const what = `manifest ${repository}${byDigest ? '@' : ':'}${reference}`;
     return this.exchange({ path: `/v2/${repository}/manifests/${reference}`, repository, accept: MANIFEST_ACCEPT, what }, async (res, idle) => {
-      if (res.status !== 200) throw new RegistryHttpError(res.status, what, await errorDetail(res));
+      if (res.status !== 200) throw new RegistryHttpError(res.status, what, await errorDetail(res, this.redactor));
       const declared = Number(res.header('content-length') ?? '0');
       if (declared > MAX_MANIFEST_BYTES) {
         discard(res);
@@ -206,11 +209,11 @@ export class RegistryClient {
         discard(res);
         return { bytes: 0, redirected: true };
       }
-      if (res.status !== 200) throw new RegistryHttpError(res.status, what, await errorDetail(res));
+      if (res.status !== 200) throw new RegistryHttpError(res.status, what, await errorDetail(res, this.redactor));
       const declared = res.header('content-length');
       if (declared !== undefined && Number(declared) !== size) {
         res.body.destroy();
-        throw new BlobSizeError(what, `the registry declares ${quote(declared, 24)} bytes (Content-Length), the manifest ${size}`);
+        throw new BlobSizeError(what, `the registry declares ${this.redactor.quote(declared, 24)} bytes (Content-Length), the manifest ${size}`);
       }
       const hash = DigestVerifier.for(digest);
       let bytes = 0;
@@ -251,7 +254,7 @@ export class RegistryClient {
         idle.reset(this.idleTimeoutMs);
         if (res.status === 401) {
           const challenge = res.header('www-authenticate') ?? null;
-          const detail = await errorDetail(res);
+          const detail = await errorDetail(res, this.redactor);
           release();
           const decision = await this.auth.unauthorized(spec.repository, challenge, sent);
           if (decision === 'retry' && authRetries++ < 2) continue;
@@ -259,14 +262,14 @@ export class RegistryClient {
         }
         if (res.status === 429 || res.status >= 500) {
           retryAfter = res.header('retry-after') ?? null;
-          const detail = await errorDetail(res);
+          const detail = await errorDetail(res, this.redactor);
           if (attempt + 1 >= this.retry.attempts) throw new RegistryHttpError(res.status, spec.what, detail);
         } else {
           return await handle(res, idle);
         }
       } catch (err) {
         if (err instanceof RegistryHttpError || err instanceof ManifestFormatError || err instanceof RegistryAuthError || err instanceof BlobSizeError) throw err;
-        const reason = err instanceof BodyInterrupted ? err.message : (idle.describe('headers') ?? describeCause(err));
+        const reason = this.redactor.truncate(err instanceof BodyInterrupted ? err.message : (idle.describe('headers') ?? describeCause(err)), 300);
         if (attempt + 1 >= this.retry.attempts) throw new RegistryNetworkError(spec.what, reason);
       } finally {
         idle.clear();
@@ -299,21 +302,27 @@ async function readBody(res: HttpResponse, idle: RequestTimer, onChunk: (chunk: 
   if (Number.isFinite(expected) && received < expected) throw new BodyInterrupted(`the body was cut off after ${received} of ${expected} bytes`);
 }
 
-/** The registry's error code and message from an error body (`MANIFEST_UNKNOWN: manifest unknown`). */
-async function errorDetail(res: HttpResponse): Promise<string | undefined> {
+/**
+ * The registry's error code and message from an error body (`MANIFEST_UNKNOWN: manifest unknown`),
+ * redacted before anything is cut from it, then capped and escaped.
+ */
+async function errorDetail(res: HttpResponse, redactor: Redactor): Promise<string | undefined> {
   let text: string;
   try {
-    text = (await readAll(res, 16 * 1024)).toString('utf8');
+    text = redactor.redact((await readAll(res, 16 * 1024)).toString('utf8'));
   } catch {
-    return undefined;
+    return undefined; // an unreadable error body: the status says enough
   }
+  let doc: { errors?: { code?: unknown; message?: unknown }[] } | undefined;
   try {
-    const doc = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] };
-    const first = doc.errors?.[0];
-    if (first && typeof first.code === 'string') return typeof first.message === 'string' && first.message ? `${first.code}: ${first.message}` : first.code;
+    doc = JSON.parse(text) as typeof doc;
   } catch {
-    // Not the distribution error format; fall through to the raw text.
+    doc = undefined; // not the distribution error format; the raw text is used
+  }
+  const first = Array.isArray(doc?.errors) ? doc.errors[0] : undefined;
+  if (first && typeof first.code === 'string') {
+    return truncate(typeof first.message === 'string' && first.message ? `${first.code}: ${first.message}` : first.code, 200);
   }
   const trimmed = text.trim().replace(/\s+/g, ' ');
-  return trimmed === '' ? undefined : trimmed.slice(0, 200);
+  return trimmed === '' ? undefined : truncate(trimmed, 200);
 }
