@@ -4,6 +4,7 @@
  * image. Runs the same in the Lambda (ECR endpoint, GetAuthorizationToken) and in `ptc prewarm`.
  */
 import { ManifestFormatError, RegistryAuthError, RegistryHttpError, RegistryNetworkError } from './errors';
+import { truncate } from '../quote';
 import { mapLimit } from './limits';
 import { formatPlatform, parseManifest, platformMatches, selectPlatforms, type BlobRef } from './manifest';
 import type { RegistryClient, TouchedBlob } from './registry-client';
@@ -134,10 +135,10 @@ async function prewarmOne(target: PrewarmTarget, client: RegistryClient, platfor
     if (top.parsed.kind === 'index') {
       const chosen = selectPlatforms(top.parsed.manifests, platforms);
       if (chosen.length === 0) {
-        const offered = top.parsed.manifests.flatMap((m) => (m.platform ? [formatPlatform(m.platform)] : []));
-        throw new ImageFailure('missing', `the index has no manifest for ${platforms.join(', ')} (it has ${offered.length ? offered.join(', ') : 'no platforms'})`);
+        const offered = [...new Set(top.parsed.manifests.flatMap((m) => (m.platform ? [formatPlatform(m.platform)] : [])))];
+        throw new ImageFailure('missing', `the index has no manifest for ${platforms.join(', ')} (it has ${offered.length ? listCapped(offered) : 'no platforms'})`);
       }
-      result.platforms = [...new Set(chosen.map((c) => formatPlatform(c.platform!)))];
+      result.platforms = [...new Set(chosen.map((c) => truncate(formatPlatform(c.platform!), PLATFORM_MAX_CHARS)))];
       const absent = platforms.filter((p) => !chosen.some((c) => platformMatches(c.platform, p)));
       if (absent.length > 0) result.absentPlatforms = absent;
       images = await settleAll(
@@ -172,8 +173,29 @@ async function prewarmOne(target: PrewarmTarget, client: RegistryClient, platfor
     return result;
   } catch (err) {
     const failure = err instanceof ImageFailure ? err : manifestFailure(err);
-    return { ...result, status: failure.status, reason: client.redactor.redact(failure.message) };
+    return { ...result, status: failure.status, reason: capReason(client.redactor.redact(failure.message)) };
   }
+}
+
+/** The longest reason an image gets; what an error quotes is capped on its own, this bounds the whole line. */
+export const MAX_REASON_CHARS = 1000;
+/** The most platforms a reason lists, and the longest platform name it shows. */
+const PLATFORMS_LISTED = 8;
+const PLATFORM_MAX_CHARS = 60;
+
+/** `a, b, c` of at most PLATFORMS_LISTED names, each capped and escaped, then `and N more`. */
+function listCapped(names: readonly string[]): string {
+  const shown = names.slice(0, PLATFORMS_LISTED).map((n) => truncate(n, PLATFORM_MAX_CHARS));
+  return names.length > PLATFORMS_LISTED ? `${shown.join(', ')} and ${names.length - PLATFORMS_LISTED} more` : shown.join(', ');
+}
+
+/** A reason of at most MAX_REASON_CHARS characters (its parts are already escaped; this only cuts). */
+function capReason(reason: string): string {
+  if (reason.length <= MAX_REASON_CHARS) return reason;
+  let cut = MAX_REASON_CHARS;
+  const last = reason.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut -= 1; // never split a surrogate pair
+  return `${reason.slice(0, cut)}...(${reason.length} characters)`;
 }
 
 /** Like Promise.all, but waits for every promise before throwing the first failure, so no request outlives its image. */

@@ -3,6 +3,7 @@
  * Docker manifest list and image manifest v2), parsed into what prewarming needs: the platform
  * manifests of an index, and the config and layer blobs of an image manifest.
  */
+import { quote } from '../quote';
 import { ManifestFormatError } from './errors';
 
 /** Manifest media types the prewarm engine walks. */
@@ -81,7 +82,7 @@ export function parseManifest(body: Buffer | string, contentType?: string): Pars
     if (doc.schemaVersion === 1) throw new ManifestFormatError('Docker schema 1 manifests are not supported; the registry should convert them');
     if (Array.isArray(doc.manifests)) mediaType = MEDIA_TYPES.ociIndex;
     else if (Array.isArray(doc.layers) && isObject(doc.config)) mediaType = MEDIA_TYPES.ociManifest;
-    else throw new ManifestFormatError(`unsupported manifest media type ${mediaType ?? '(none)'}`);
+    else throw new ManifestFormatError(`unsupported manifest media type ${mediaType === undefined ? '(none)' : quote(mediaType)}`);
   }
   if (INDEX_TYPES.has(mediaType)) {
     if (!Array.isArray(doc.manifests)) throw new ManifestFormatError('index has no "manifests" list');

@@ -83,7 +83,7 @@ describe('ptc prewarm against a registry that echoes the Authorization header', 
     const scheme = options.bearer ? 'Bearer' : 'Basic';
     expect(reasons['app:json-404']!.reason).toBe(`not found: manifest docker-hub/library/app:json-404: HTTP 404 (DENIED: rejected ${scheme} [redacted])`);
     expect(reasons['app:value-404']!.reason).toBe('not found: manifest docker-hub/library/app:value-404: HTTP 404 (NAME_UNKNOWN: unknown for [redacted])');
-    expect(reasons['app:media-type']!.reason).toBe('unsupported manifest media type application/vnd.[redacted]+json');
+    expect(reasons['app:media-type']!.reason).toBe('unsupported manifest media type "application/vnd.[redacted]+json"');
     expect(reasons['app:variant']!.platforms).toEqual(['linux/amd64/[redacted]']);
   });
 
