@@ -108,6 +108,16 @@ describe('a token realm', () => {
   });
 });
 
+describe('a hostile WWW-Authenticate header', () => {
+  test('longer than the parser reads is one clear error, and no token is asked for', async () => {
+    const registry = await server(true, (_req, res) => json(res, 401, {}, { 'www-authenticate': `Bearer realm="https://127.0.0.1:1/token",${' ,'.repeat(4000)}` }));
+    const error = await client({ baseUrl: registry.url }).ping().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryAuthError);
+    expect((error as Error).message).toBe(`registry ${registry.url} refused access: the WWW-Authenticate header is 8041 characters long; at most 4096 are parsed`);
+    expect(registry.requests).toHaveLength(1);
+  });
+});
+
 describe('the registry', () => {
   test('over plain HTTP needs its host allowed, exactly', () => {
     expect(() => new RegistryClient({ baseUrl: 'http://127.0.0.1:5000' })).toThrow(new PlainHttpError('http://127.0.0.1:5000'));
