@@ -11,6 +11,13 @@ import { quote, truncate } from '../quote';
 /** What a secret is replaced with. */
 export const REDACTED = '[redacted]';
 
+/**
+ * The shortest secret searched for on its own. A shorter password would turn every such letter
+ * of every message into `[redacted]` while telling a reader nothing (which "p" was it?); it is
+ * still found inside `user:password` and its base64.
+ */
+export const MIN_SECRET_CHARS = 6;
+
 // An Authorization value in any text: the scheme, then what looks like its credential.
 const AUTHORIZATION_VALUE = /\b(Basic|Bearer)(\s+)[A-Za-z0-9._~+/=-]{6,}/gi;
 // A JSON Web Token (three base64url parts, the first two starting like a JSON object).
@@ -25,7 +32,7 @@ export class Redactor {
    * forms when they differ.
    */
   add(secret: string): void {
-    if (secret === '') return;
+    if (secret.length < MIN_SECRET_CHARS) return;
     const forms = [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)];
     this.secrets = [...new Set([...this.secrets, ...forms])].sort((a, b) => b.length - a.length);
   }

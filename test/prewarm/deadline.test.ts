@@ -5,6 +5,7 @@
  */
 import { prewarm, RegistryClient, RegistryNetworkError, type RegistryClientOptions } from '../../core/prewarm';
 import { FakeRegistry } from './fake-registry';
+import { HostileServer, json } from './hostile-registry';
 
 const REPO = 'docker-hub/library/app';
 const RETRY = { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 };
@@ -51,5 +52,28 @@ describe('the deadline of a request', () => {
     r.addImage(REPO, '1.0');
     const report = await prewarm([target('1.0')], client({ deadlineMs: 2000 }));
     expect(report.results[0]!.status).toBe('ok');
+  });
+
+  test('a token service dripping its answer fails the sign-in at the deadline', async () => {
+    const sent: number[] = [];
+    const realm = await new HostileServer((_req, res) => {
+      const body = JSON.stringify({ token: 't'.repeat(200) });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+      let i = 0;
+      const timer = setInterval(() => (i < body.length ? res.write(body[i++]!) : res.end()), 40);
+      res.on('close', () => {
+        clearInterval(timer);
+        sent.push(i);
+      });
+    }).start();
+    const registry = await new HostileServer((_req, res) => json(res, 401, {}, { 'www-authenticate': `Bearer realm="${realm.url}/token"` })).start();
+    try {
+      const c = client({ baseUrl: registry.url, plainHttpHosts: [registry.host, realm.host], deadlineMs: 300, credentials: { username: 'u', password: 'p' } });
+      await expect(c.ping()).rejects.toThrow(`registry ${registry.url} refused access: token service ${realm.url}/token cannot be reached (did not complete within 300 ms (the deadline of one attempt))`);
+      expect(realm.requests).toHaveLength(1);
+    } finally {
+      await Promise.all([realm.stop(), registry.stop()]);
+    }
+    expect(sent[0]).toBeLessThan(50);
   });
 });

@@ -165,6 +165,12 @@ describe('Redactor', () => {
     expect(r.truncate(`${'x'.repeat(110)}${basic}`, 120)).toBe(`${'x'.repeat(110)}[redacted]`);
   });
 
+  test('a password shorter than MIN_SECRET_CHARS is found inside its Basic forms, not letter by letter', () => {
+    const r = new Redactor();
+    r.addCredentials('user', 'p');
+    expect(r.redact(`deadline passed; ${b64('user:p')} user:p`)).toBe('deadline passed; [redacted] [redacted]');
+  });
+
   test('redacts any Authorization-looking value and any JSON Web Token, known or not', () => {
     const r = new Redactor();
     expect(r.redact('authorization: Basic dXNlcjpwYXNzd29yZA== next')).toBe('authorization: Basic [redacted] next');
