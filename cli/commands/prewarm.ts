@@ -131,7 +131,7 @@ export const registerPrewarm: RegisterCommand = (program, io, state) => {
     .option('--registry-url <url>', 'the registry to prewarm (default: the config\'s ECR registry); references still map to <prefix>/<path> by the config\'s rules')
     .option('--username <user>', 'registry user name (ECR: AWS); the password comes from --password-stdin')
     .option('--password-stdin', 'read the registry password from standard input (ECR: aws ecr get-login-password)')
-    .option('--insecure-http', 'talk plain HTTP to --registry-url (local test registries only)')
+    .option('--insecure-http', 'talk plain HTTP to the --registry-url host, and only to it (local test registries only)')
     .option('--concurrency <n>', 'requests in flight at once (default: prewarm.concurrency, 8)')
     .option('--json', 'print the per-image results as JSON')
     .option('-e, --environment <name>', 'the environment whose registry to prewarm (default: the only one, or the top-level account/region)')
@@ -147,7 +147,9 @@ export const registerPrewarm: RegisterCommand = (program, io, state) => {
         return;
       }
       const targets = planTargets(images, { config, registryHost: registryHostOf(baseUrl) });
-      const client = new RegistryClient({ baseUrl, concurrency, ...(credentials ? { credentials } : {}) });
+      // --insecure-http allows plain HTTP to exactly the --registry-url host; a token realm elsewhere must be HTTPS.
+      const plainHttpHosts = opts.insecureHttp ? [registryHostOf(baseUrl)] : [];
+      const client = new RegistryClient({ baseUrl, concurrency, plainHttpHosts, ...(credentials ? { credentials } : {}) });
       let report;
       try {
         report = await prewarm(targets, client, { platforms: config.prewarm.platforms, concurrency });

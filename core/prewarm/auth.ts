@@ -4,44 +4,17 @@
  * realm=...,service=...,scope=...`, answered by fetching a token from the realm). Tokens are kept
  * per scope in memory and never logged; error messages name the realm, never a credential.
  */
-import { RegistryAuthError } from './errors';
+import { parseChallenges, type Challenge } from './challenge';
+import { quote } from '../quote';
+import { ChallengeHeaderError, RegistryAuthError } from './errors';
+import { Redactor } from './redact';
+
+export { MAX_CHALLENGE_HEADER_CHARS, parseChallenges, type Challenge, type ParseWork } from './challenge';
 
 /** User name and password (for ECR: `AWS` and the GetAuthorizationToken password). */
 export interface Credentials {
   readonly username: string;
   readonly password: string;
-}
-
-/** One challenge of a `WWW-Authenticate` header. */
-export interface Challenge {
-  /** Lower-case scheme: `basic`, `bearer`. */
-  scheme: string;
-  params: Record<string, string>;
-}
-
-/**
- * Parses a `WWW-Authenticate` header (RFC 7235): schemes followed by `key="value"` or `key=token`
- * parameters, commas between parameters and between challenges.
- * @example
- * parseChallenges('Bearer realm="https://auth.docker.io/token",service="registry.docker.io"')
- * // [{ scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io' } }]
- */
-export function parseChallenges(header: string): Challenge[] {
-  const out: Challenge[] = [];
-  const re = /\s*(?:,\s*)*([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?:\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*)))?/g;
-  let current: Challenge | undefined;
-  let match: RegExpExecArray | null;
-  while ((match = re.exec(header)) !== null) {
-    if (match[0].trim() === '') break;
-    const [, name, quoted, token] = match;
-    if (quoted === undefined && token === undefined) {
-      current = { scheme: name!.toLowerCase(), params: {} };
-      out.push(current);
-    } else if (current !== undefined) {
-      current.params[name!.toLowerCase()] = quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : token!;
-    }
-  }
-  return out;
 }
 
 /** How the authenticator talks to a token realm. */
@@ -63,13 +36,27 @@ export class RegistryAuthenticator {
   private readonly tokens = new Map<string, string>();
   private readonly pending = new Map<string, Promise<string>>();
 
+  /**
+   * @param registry the registry's origin, where Basic credentials and bearer tokens are sent
+   * @param options.plainHttpHosts hosts (`host:port` as in a URL) allowed over plain HTTP: a
+   *   token realm elsewhere must be HTTPS. @default []
+   * @param options.redactor where the credentials and every token fetched are registered, so no
+   *   message built from a server's answer shows them. @default a new one
+   */
   constructor(
     private readonly registry: string,
     private readonly credentials: Credentials | undefined,
     private readonly fetchToken: TokenFetch,
+    options: { readonly plainHttpHosts?: readonly string[]; readonly redactor?: Redactor } = {},
   ) {
     this.mode = credentials ? 'basic' : 'none';
+    this.plainHttpHosts = options.plainHttpHosts ?? [];
+    this.redactor = options.redactor ?? new Redactor();
+    if (credentials) this.redactor.addCredentials(credentials.username, credentials.password);
   }
+
+  private readonly plainHttpHosts: readonly string[];
+  private readonly redactor: Redactor;
 
   /** The `Authorization` header for a request on `repository` (undefined: send none). */
   header(repository: string | undefined): string | undefined {
@@ -97,9 +84,16 @@ export class RegistryAuthenticator {
    * succeed, `denied` when it cannot. The client allows a request two such retries at most.
    */
   async unauthorized(repository: string | undefined, wwwAuthenticate: string | null, sent: string | undefined): Promise<RetryDecision> {
-    const challenges = parseChallenges(wwwAuthenticate ?? '');
+    let challenges: Challenge[];
+    try {
+      challenges = parseChallenges(wwwAuthenticate ?? '');
+    } catch (err) {
+      if (err instanceof ChallengeHeaderError) throw new RegistryAuthError(this.registry, err.message);
+      throw err;
+    }
     const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm);
     if (bearer !== undefined) {
+      this.checkRealm(bearer.params.realm!);
       this.mode = 'bearer';
       this.bearer = { realm: bearer.params.realm!, ...(bearer.params.service ? { service: bearer.params.service } : {}) };
       const key = repository ?? '';
@@ -132,6 +126,7 @@ export class RegistryAuthenticator {
     if (pending === undefined) {
       pending = this.requestToken(scope)
         .then((token) => {
+          this.redactor.add(token);
           this.tokens.set(key, token);
           return token;
         })
@@ -141,6 +136,30 @@ export class RegistryAuthenticator {
     return pending;
   }
 
+  /**
+   * Where a token realm may be: HTTPS anywhere (Docker Hub's registry-1.docker.io sends clients
+   * to auth.docker.io), plain HTTP only on a host allowed for it. The credentials go nowhere
+   * else: requests go to the registry's origin or to this realm, and redirects are never followed.
+   * @throws RegistryAuthError for a realm that is not an http(s) URL, holds credentials, or is
+   *   plain HTTP on a host not allowed
+   */
+  private checkRealm(realm: string): void {
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch {
+      throw new RegistryAuthError(this.registry, `its token realm ${this.redactor.quote(realm)} is not a URL`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RegistryAuthError(this.registry, `its token realm ${this.redactor.quote(realm)} is not an http(s) URL`);
+    if (url.username !== '' || url.password !== '') throw new RegistryAuthError(this.registry, `its token realm ${this.redactor.quote(realm)} holds a user name or password`);
+    if (url.protocol === 'http:' && !this.plainHttpHosts.includes(url.host)) {
+      throw new RegistryAuthError(
+        this.registry,
+        `its token realm ${this.redactor.quote(realm)} is plain HTTP, which would send the credentials in clear text; ${this.plainHttpHosts.length ? `plain HTTP is allowed to ${this.plainHttpHosts.join(', ')} only` : 'no host is allowed plain HTTP'} (ptc prewarm --insecure-http allows the --registry-url host)`,
+      );
+    }
+  }
+
   private async requestToken(scope: string): Promise<string> {
     if (this.bearer === undefined) throw new RegistryAuthError(this.registry, 'no token realm known');
     const url = new URL(this.bearer.realm);
@@ -148,22 +167,26 @@ export class RegistryAuthenticator {
     if (scope !== '') url.searchParams.set('scope', scope);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.credentials) headers.authorization = basicHeader(this.credentials);
+    const service = this.redactor.truncate(`${url.origin}${url.pathname}`);
     let response: Awaited<ReturnType<TokenFetch>>;
     try {
       response = await this.fetchToken(url.toString(), { headers });
     } catch (err) {
-      throw new RegistryAuthError(this.registry, `token service ${url.origin}${url.pathname} cannot be reached (${describeCause(err)})`);
+      throw new RegistryAuthError(this.registry, `token service ${service} cannot be reached (${this.redactor.truncate(describeCause(err), 200)})`);
     }
     if (response.status === 401 || response.status === 403) {
       throw new RegistryAuthError(
         this.registry,
-        this.credentials ? `token service ${url.origin}${url.pathname} refused the credentials of "${this.credentials.username}"` : `token service ${url.origin}${url.pathname} needs credentials`,
+        this.credentials ? `token service ${service} refused the credentials of ${quote(this.credentials.username)}` : `token service ${service} needs credentials`,
       );
     }
-    if (response.status !== 200) throw new RegistryAuthError(this.registry, `token service ${url.origin}${url.pathname} answered HTTP ${response.status}`);
+    if (response.status >= 300 && response.status < 400) {
+      throw new RegistryAuthError(this.registry, `token service ${service} answered HTTP ${response.status}; redirects are not followed with credentials`);
+    }
+    if (response.status !== 200) throw new RegistryAuthError(this.registry, `token service ${service} answered HTTP ${response.status}`);
     const body = (await response.json().catch(() => undefined)) as { token?: unknown; access_token?: unknown } | undefined;
     const token = typeof body?.token === 'string' ? body.token : typeof body?.access_token === 'string' ? body.access_token : undefined;
-    if (token === undefined || token === '') throw new RegistryAuthError(this.registry, `token service ${url.origin}${url.pathname} answered without a token`);
+    if (token === undefined || token === '') throw new RegistryAuthError(this.registry, `token service ${service} answered without a token`);
     return token;
   }
 

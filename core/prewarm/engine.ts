@@ -4,6 +4,7 @@
  * image. Runs the same in the Lambda (ECR endpoint, GetAuthorizationToken) and in `ptc prewarm`.
  */
 import { ManifestFormatError, RegistryAuthError, RegistryHttpError, RegistryNetworkError } from './errors';
+import { truncate } from '../quote';
 import { mapLimit } from './limits';
 import { formatPlatform, parseManifest, platformMatches, selectPlatforms, type BlobRef } from './manifest';
 import type { RegistryClient, TouchedBlob } from './registry-client';
@@ -151,10 +152,10 @@ async function prewarmOne(target: PrewarmTarget, client: RegistryClient, platfor
       const child = top.parsed.manifests.find((m) => m.digest === pinnedChild);
       if (child !== undefined && !chosen.includes(child)) chosen.push(child);
       if (chosen.length === 0) {
-        const offered = top.parsed.manifests.flatMap((m) => (m.platform ? [formatPlatform(m.platform)] : []));
-        throw new ImageFailure('missing', `the index has no manifest for ${platforms.join(', ')} (it has ${offered.length ? offered.join(', ') : 'no platforms'})`);
+        const offered = [...new Set(top.parsed.manifests.flatMap((m) => (m.platform ? [formatPlatform(m.platform)] : [])))];
+        throw new ImageFailure('missing', `the index has no manifest for ${platforms.join(', ')} (it has ${offered.length ? listCapped(offered) : 'no platforms'})`);
       }
-      result.platforms = [...new Set(chosen.flatMap((c) => (c.platform ? [formatPlatform(c.platform)] : [])))];
+      result.platforms = [...new Set(chosen.flatMap((c) => (c.platform ? [truncate(formatPlatform(c.platform), PLATFORM_MAX_CHARS)] : [])))];
       const absent = platforms.filter((p) => !chosen.some((c) => platformMatches(c.platform, p)));
       if (absent.length > 0) result.absentPlatforms = absent;
       images = await settleAll(
@@ -175,7 +176,7 @@ async function prewarmOne(target: PrewarmTarget, client: RegistryClient, platfor
         let touch = blobs.get(key);
         const first = touch === undefined;
         if (touch === undefined) {
-          touch = client.touchBlob(repository, ref.digest);
+          touch = client.touchBlob(repository, ref.digest, ref.size);
           blobs.set(key, touch);
         }
         const touched = await touch.catch((err: unknown) => {
@@ -192,7 +193,7 @@ async function prewarmOne(target: PrewarmTarget, client: RegistryClient, platfor
     if (failure.status === 'missing' && target.pinnedDigest === undefined && /^sha(256|512):/.test(target.reference)) {
       failure = new ImageFailure('missing', `${failure.message}; a digest-only reference comes through the cache only once cached (ECR fetches from the upstream by tag only, aws/containers-roadmap#2837): list it as name:tag@digest so prewarm seeds it by its tag`);
     }
-    return { ...result, status: failure.status, reason: failure.message };
+    return { ...result, status: failure.status, reason: capReason(client.redactor.redact(failure.message)) };
   }
 }
 
@@ -213,6 +214,27 @@ async function fetchPinned(client: RegistryClient, repository: string, tag: stri
   }
 }
 
+/** The longest reason an image gets; what an error quotes is capped on its own, this bounds the whole line. */
+export const MAX_REASON_CHARS = 1000;
+/** The most platforms a reason lists, and the longest platform name it shows. */
+const PLATFORMS_LISTED = 8;
+const PLATFORM_MAX_CHARS = 60;
+
+/** `a, b, c` of at most PLATFORMS_LISTED names, each capped and escaped, then `and N more`. */
+function listCapped(names: readonly string[]): string {
+  const shown = names.slice(0, PLATFORMS_LISTED).map((n) => truncate(n, PLATFORM_MAX_CHARS));
+  return names.length > PLATFORMS_LISTED ? `${shown.join(', ')} and ${names.length - PLATFORMS_LISTED} more` : shown.join(', ');
+}
+
+/** A reason of at most MAX_REASON_CHARS characters (its parts are already escaped; this only cuts). */
+function capReason(reason: string): string {
+  if (reason.length <= MAX_REASON_CHARS) return reason;
+  let cut = MAX_REASON_CHARS;
+  const last = reason.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut -= 1; // never split a surrogate pair
+  return `${reason.slice(0, cut)}...(${reason.length} characters)`;
+}
+
 /** Like Promise.all, but waits for every promise before throwing the first failure, so no request outlives its image. */
 async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
   const settled = await Promise.allSettled(promises);
@@ -224,7 +246,10 @@ async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
 async function fetchManifest(client: RegistryClient, repository: string, reference: string, top: boolean) {
   try {
     const fetched = await client.getManifest(repository, reference);
-    return { digest: fetched.digest, parsed: parseManifest(fetched.body, fetched.contentType) };
+    // What the registry wrote is redacted before it is parsed, so no media type, platform or
+    // digest quoted from it can carry a credential the registry echoed.
+    const redact = (text: string): string => client.redactor.redact(text);
+    return { digest: fetched.digest, parsed: parseManifest(redact(fetched.body.toString('utf8')), fetched.contentType === undefined ? undefined : redact(fetched.contentType)) };
   } catch (err) {
     if (!top && err instanceof RegistryHttpError && err.status === 404) {
       throw new ImageFailure('failed', `manifest ${reference} listed in the index is not in the registry (HTTP 404)`);

@@ -3,6 +3,7 @@
  * none of them ever carries a password or a token.
  */
 import { PtcError } from '../errors';
+import { quote } from '../quote';
 
 /**
  * The registry cannot be used at all: the connection fails, or `/v2/` does not answer like an OCI
@@ -16,6 +17,16 @@ export class RegistryUnreachableError extends PtcError {
     readonly reason: string,
   ) {
     super(`cannot reach registry ${registry}: ${reason}`);
+  }
+}
+
+/** A plain-HTTP registry URL whose host the caller did not allow plain HTTP for. */
+export class PlainHttpError extends PtcError {
+  constructor(
+    /** The registry's origin. */
+    readonly registry: string,
+  ) {
+    super(`registry ${registry} is plain HTTP, which would send the credentials in clear text; allow its host for plain HTTP (ptc prewarm --insecure-http) or use https://`);
   }
 }
 
@@ -60,6 +71,43 @@ export class ManifestFormatError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ManifestFormatError';
+  }
+}
+
+/** A blob whose body is longer (or declared longer) than its descriptor's size; it is not read further, nor retried. */
+export class BlobSizeError extends Error {
+  constructor(
+    /** What was asked, such as `blob docker-hub/library/nginx@sha256:...`. */
+    readonly what: string,
+    readonly reason: string,
+  ) {
+    super(`${what}: ${reason}`);
+    this.name = 'BlobSizeError';
+  }
+}
+
+/** A digest the client cannot verify (unknown algorithm, wrong length); nothing is fetched for it. */
+export class DigestError extends Error {
+  constructor(
+    /** The digest as the manifest or reference gave it. */
+    readonly digest: string,
+    readonly reason: string,
+  ) {
+    super(`digest ${quote(digest)}: ${reason}`);
+    this.name = 'DigestError';
+  }
+}
+
+/** A `WWW-Authenticate` header too long to be a registry's challenge; it is refused unparsed. */
+export class ChallengeHeaderError extends Error {
+  constructor(
+    /** The header's length in characters. */
+    readonly length: number,
+    /** The most characters parsed. */
+    readonly limit: number,
+  ) {
+    super(`the WWW-Authenticate header is ${length} characters long; at most ${limit} are parsed`);
+    this.name = 'ChallengeHeaderError';
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as tls from 'node:tls';
 
 /** A response whose body has not been read yet. */
 export interface HttpResponse {
@@ -22,9 +23,10 @@ export class HttpTransport {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
 
-  constructor(maxSockets: number) {
+  /** @param ca certificate authorities to trust besides Node's (PEM) */
+  constructor(maxSockets: number, ca?: string) {
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets });
-    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets });
+    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets, ...(ca ? { ca: [...tls.rootCertificates, ca] } : {}) });
   }
 
   /** `GET url`; resolves when the response headers arrive. Aborting `signal` destroys the request and its body. */

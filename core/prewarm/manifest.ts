@@ -3,6 +3,7 @@
  * Docker manifest list and image manifest v2), parsed into what prewarming needs: the platform
  * manifests of an index, and the config and layer blobs of an image manifest.
  */
+import { quote } from '../quote';
 import { ManifestFormatError } from './errors';
 
 /** Manifest media types the prewarm engine walks. */
@@ -36,7 +37,8 @@ export interface IndexEntry {
 /** A blob an image manifest references. */
 export interface BlobRef {
   digest: string;
-  size?: number;
+  /** Its length in bytes, as the descriptor declares it: the client reads no more. */
+  size: number;
 }
 
 /** A parsed manifest. */
@@ -80,7 +82,7 @@ export function parseManifest(body: Buffer | string, contentType?: string): Pars
     if (doc.schemaVersion === 1) throw new ManifestFormatError('Docker schema 1 manifests are not supported; the registry should convert them');
     if (Array.isArray(doc.manifests)) mediaType = MEDIA_TYPES.ociIndex;
     else if (Array.isArray(doc.layers) && isObject(doc.config)) mediaType = MEDIA_TYPES.ociManifest;
-    else throw new ManifestFormatError(`unsupported manifest media type ${mediaType ?? '(none)'}`);
+    else throw new ManifestFormatError(`unsupported manifest media type ${mediaType === undefined ? '(none)' : quote(mediaType)}`);
   }
   if (INDEX_TYPES.has(mediaType)) {
     if (!Array.isArray(doc.manifests)) throw new ManifestFormatError('index has no "manifests" list');
@@ -104,8 +106,14 @@ export function parseManifest(body: Buffer | string, contentType?: string): Pars
     .map((l, i) => descriptor(l, `layers[${i}]`))
     // Foreign layers (Windows base layers) live at their `urls`, not in the registry.
     .filter((l) => !(Array.isArray(l.urls) && l.urls.length > 0))
-    .map((l) => (l.size === undefined ? { digest: l.digest } : { digest: l.digest, size: l.size }));
-  return { kind: 'image', mediaType, config: config.size === undefined ? { digest: config.digest } : { digest: config.digest, size: config.size }, layers };
+    .map((l, i) => ({ digest: l.digest, size: blobSize(l.size, `layers[${i}]`) }));
+  return { kind: 'image', mediaType, config: { digest: config.digest, size: blobSize(config.size, 'config') }, layers };
+}
+
+/** A blob descriptor's `size`: required (OCI image spec, descriptor), a whole number of bytes. */
+function blobSize(size: number | undefined, where: string): number {
+  if (size === undefined || !Number.isSafeInteger(size) || size < 0) throw new ManifestFormatError(`${where} has no valid "size"`);
+  return size;
 }
 
 /** `linux/arm64` or `linux/arm/v7` from a platform. */

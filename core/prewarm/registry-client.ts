@@ -5,12 +5,15 @@
  * checked and never held in memory. Every request takes a slot of one bounded pool, retries 429,
  * 5xx and network failures with backoff, and authenticates through `RegistryAuthenticator`.
  */
-import { createHash } from 'node:crypto';
 import { describeCause, RegistryAuthenticator, type Credentials } from './auth';
+import { DigestVerifier, digestAlgorithm } from './digest';
 import { discard, HttpTransport, readAll, type HttpResponse } from './http';
-import { ManifestFormatError, RegistryAuthError, RegistryHttpError, RegistryNetworkError, RegistryUnreachableError } from './errors';
+import { quote, truncate } from '../quote';
+import { BlobSizeError, ManifestFormatError, PlainHttpError, RegistryAuthError, RegistryHttpError, RegistryNetworkError, RegistryUnreachableError } from './errors';
 import { backoffDelay, DEFAULT_RETRY, Semaphore, sleep, type RetryPolicy } from './limits';
 import { MANIFEST_ACCEPT } from './manifest';
+import { Redactor } from './redact';
+import { RequestTimer } from './request-timer';
 
 /** Options of a `RegistryClient`. */
 export interface RegistryClientOptions {
@@ -18,6 +21,16 @@ export interface RegistryClientOptions {
   readonly baseUrl: string;
   /** Basic credentials (also sent to a bearer token realm). @default anonymous */
   readonly credentials?: Credentials;
+  /**
+   * Hosts (`host:port` exactly as a URL names them, such as `127.0.0.1:5000`) the client may
+   * talk plain HTTP to, credentials included: an `http://` baseUrl must be one of them, and a
+   * token realm on another host must be HTTPS. `ptc prewarm --insecure-http` allows the
+   * `--registry-url` host and no other.
+   * @default [] (HTTPS only)
+   */
+  readonly plainHttpHosts?: readonly string[];
+  /** Certificate authorities to trust besides Node's (PEM), for a registry with a private CA. @default none */
+  readonly ca?: string;
   /** Requests in flight at most. @default 8 */
   readonly concurrency?: number;
   /** @default DEFAULT_RETRY (5 attempts, 250 ms doubling, at most 10 s apart) */
@@ -26,6 +39,15 @@ export interface RegistryClientOptions {
   readonly headersTimeoutMs?: number;
   /** How long a body may stall between two chunks. @default 60000 */
   readonly idleTimeoutMs?: number;
+  /**
+   * How long one attempt of a request may take in all, headers and body, however steadily the
+   * bytes drip: `/v2/`, a token, a manifest. A blob gets this plus its size at
+   * `blobMinBytesPerSecond`. A passed deadline is retried like a network failure.
+   * @default 120000
+   */
+  readonly deadlineMs?: number;
+  /** The slowest transfer a blob's deadline allows for. @default 262144 (256 KiB/s) */
+  readonly blobMinBytesPerSecond?: number;
 }
 
 /** A fetched manifest. */
@@ -63,28 +85,46 @@ class BodyInterrupted extends Error {}
 export class RegistryClient {
   /** The registry's base URL, without a trailing slash. */
   readonly baseUrl: string;
+  /** Knows the credentials and tokens of this client; scrubs them from text built from the registry's answers. */
+  readonly redactor = new Redactor();
   private readonly auth: RegistryAuthenticator;
   private readonly slots: Semaphore;
   private readonly retry: RetryPolicy;
   private readonly http: HttpTransport;
   private readonly headersTimeoutMs: number;
   private readonly idleTimeoutMs: number;
+  private readonly deadlineMs: number;
+  private readonly blobMinBytesPerSecond: number;
 
   constructor(options: RegistryClientOptions) {
     const url = new URL(options.baseUrl);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RangeError(`registry URL must be http(s), got ${options.baseUrl}`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RangeError(`registry URL must be http(s), got ${quote(options.baseUrl)}`);
+    const plainHttpHosts = options.plainHttpHosts ?? [];
+    if (url.protocol === 'http:' && !plainHttpHosts.includes(url.host)) throw new PlainHttpError(url.origin);
     this.baseUrl = url.origin;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.slots = new Semaphore(options.concurrency ?? 8);
     // One socket per request slot, and room for a token request beside them.
-    this.http = new HttpTransport((options.concurrency ?? 8) + 2);
+    this.http = new HttpTransport((options.concurrency ?? 8) + 2, options.ca);
     this.headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    this.deadlineMs = options.deadlineMs ?? 120_000;
+    this.blobMinBytesPerSecond = options.blobMinBytesPerSecond ?? 256 * 1024;
     this.auth = new RegistryAuthenticator(this.baseUrl, options.credentials, async (u, init) => {
-      const res = await this.http.get(u, { 'user-agent': USER_AGENT, ...init.headers }, AbortSignal.timeout(this.headersTimeoutMs));
-      const body = await readAll(res, 1024 * 1024);
-      return { status: res.status, json: async () => JSON.parse(body.toString('utf8')) as unknown };
-    });
+      const timer = new RequestTimer(this.headersTimeoutMs, this.deadlineMs);
+      let phase: 'headers' | 'body' = 'headers';
+      try {
+        const res = await this.http.get(u, { 'user-agent': USER_AGENT, ...init.headers }, timer.signal);
+        phase = 'body';
+        timer.reset(this.idleTimeoutMs);
+        const body = await readAll(res, 1024 * 1024);
+        return { status: res.status, json: async () => JSON.parse(body.toString('utf8')) as unknown };
+      } catch (err) {
+        throw new Error(timer.describe(phase) ?? describeCause(err));
+      } finally {
+        timer.clear();
+      }
+    }, { plainHttpHosts, redactor: this.redactor });
   }
 
   /** Closes the client's idle connections. */
@@ -126,9 +166,12 @@ export class RegistryClient {
    * @throws RegistryHttpError (404: unknown; 401/403: denied), RegistryNetworkError, ManifestFormatError
    */
   async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
-    const what = `manifest ${repository}:${reference}`;
+    // A tag has no ':'; a digest reference is verified in its own algorithm (refused before any request when it cannot be).
+    const byDigest = reference.includes(':');
+    if (byDigest) digestAlgorithm(reference);
+    const what = `manifest ${repository}${byDigest ? '@' : ':'}${reference}`;
     return this.exchange({ path: `/v2/${repository}/manifests/${reference}`, repository, accept: MANIFEST_ACCEPT, what }, async (res, idle) => {
-      if (res.status !== 200) throw new RegistryHttpError(res.status, what, await errorDetail(res));
+      if (res.status !== 200) throw new RegistryHttpError(res.status, what, await errorDetail(res, this.redactor));
       const declared = Number(res.header('content-length') ?? '0');
       if (declared > MAX_MANIFEST_BYTES) {
         discard(res);
@@ -136,15 +179,15 @@ export class RegistryClient {
       }
       const chunks: Buffer[] = [];
       let size = 0;
-      const hash = createHash('sha256');
+      const hash = byDigest ? DigestVerifier.for(reference) : new DigestVerifier('sha256');
       await readBody(res, idle, (chunk) => {
         size += chunk.length;
         if (size > MAX_MANIFEST_BYTES) throw new ManifestFormatError(`${what} is larger than ${MAX_MANIFEST_BYTES} bytes`);
         hash.update(chunk);
         chunks.push(chunk);
       });
-      const digest = `sha256:${hash.digest('hex')}`;
-      if (reference.startsWith('sha256:') && reference !== digest) throw new ManifestFormatError(`${what} does not match its digest (got ${digest})`);
+      const digest = hash.digest();
+      if (byDigest && reference !== digest) throw new ManifestFormatError(`${what} does not match its digest (got ${digest})`);
       const contentType = res.header('content-type');
       return { digest, body: Buffer.concat(chunks, size), ...(contentType ? { contentType } : {}) };
     });
@@ -152,27 +195,36 @@ export class RegistryClient {
 
   /**
    * `GET /v2/<repository>/blobs/<digest>`: stops at a redirect, otherwise reads the whole body
-   * (so a pull-through proxy fetches and stores all of it) and checks a sha256 digest.
+   * (so a pull-through proxy fetches and stores all of it) and checks its sha256 or sha512 digest.
    * @throws RegistryHttpError (404: not in the registry; 401/403: denied), RegistryNetworkError
+   * @throws DigestError, before any request, for a digest it cannot verify
+   * @throws BlobSizeError when the body is longer than `size` (the descriptor's): reading stops at `size + 1` bytes
    */
-  async touchBlob(repository: string, digest: string): Promise<TouchedBlob> {
+  async touchBlob(repository: string, digest: string, size: number): Promise<TouchedBlob> {
+    digestAlgorithm(digest);
     const what = `blob ${repository}@${digest}`;
-    return this.exchange({ path: `/v2/${repository}/blobs/${digest}`, repository, what }, async (res, idle) => {
+    const deadlineMs = this.deadlineMs + Math.ceil((size / this.blobMinBytesPerSecond) * 1000);
+    return this.exchange({ path: `/v2/${repository}/blobs/${digest}`, repository, what, deadlineMs }, async (res, idle) => {
       if (REDIRECTS.has(res.status)) {
         discard(res);
         return { bytes: 0, redirected: true };
       }
-      if (res.status !== 200) throw new RegistryHttpError(res.status, what, await errorDetail(res));
-      const hash = digest.startsWith('sha256:') ? createHash('sha256') : undefined;
+      if (res.status !== 200) throw new RegistryHttpError(res.status, what, await errorDetail(res, this.redactor));
+      const declared = res.header('content-length');
+      if (declared !== undefined && Number(declared) !== size) {
+        res.body.destroy();
+        throw new BlobSizeError(what, `the registry declares ${this.redactor.quote(declared, 24)} bytes (Content-Length), the manifest ${size}`);
+      }
+      const hash = DigestVerifier.for(digest);
       let bytes = 0;
       await readBody(res, idle, (chunk) => {
         bytes += chunk.length;
-        hash?.update(chunk);
+        if (bytes > size) throw new BlobSizeError(what, `the body is longer than the ${size} bytes the manifest declares (stopped after ${bytes})`);
+        hash.update(chunk);
       });
-      if (hash !== undefined) {
-        const got = `sha256:${hash.digest('hex')}`;
-        if (got !== digest) throw new BodyInterrupted(`${what}: the body does not match the digest (got ${got} after ${bytes} bytes)`);
-      }
+      if (bytes < size) throw new BodyInterrupted(`the body was cut off after ${bytes} of ${size} bytes`);
+      const got = hash.digest();
+      if (got !== digest) throw new BodyInterrupted(`the body does not match the digest (got ${got} after ${bytes} bytes)`);
       return { bytes, redirected: false };
     });
   }
@@ -182,8 +234,8 @@ export class RegistryClient {
    * a `BodyInterrupted` (or a stalled body) from it retries the request.
    */
   private async exchange<T>(
-    spec: { path: string; repository?: string; accept?: string; what: string },
-    handle: (res: HttpResponse, idle: IdleTimer) => Promise<T>,
+    spec: { path: string; repository?: string; accept?: string; what: string; deadlineMs?: number },
+    handle: (res: HttpResponse, timer: RequestTimer) => Promise<T>,
   ): Promise<T> {
     let attempt = 0;
     let authRetries = 0;
@@ -194,7 +246,7 @@ export class RegistryClient {
       if (spec.accept) headers.accept = spec.accept;
       if (sent) headers.authorization = sent;
       const release = await this.slots.acquire();
-      const idle = new IdleTimer(this.headersTimeoutMs);
+      const idle = new RequestTimer(this.headersTimeoutMs, spec.deadlineMs ?? this.deadlineMs);
       let retryAfter: string | null = null;
       try {
         // Like fetch with redirect: 'manual': a 3xx comes back as it is and is never followed.
@@ -202,7 +254,7 @@ export class RegistryClient {
         idle.reset(this.idleTimeoutMs);
         if (res.status === 401) {
           const challenge = res.header('www-authenticate') ?? null;
-          const detail = await errorDetail(res);
+          const detail = await errorDetail(res, this.redactor);
           release();
           const decision = await this.auth.unauthorized(spec.repository, challenge, sent);
           if (decision === 'retry' && authRetries++ < 2) continue;
@@ -210,14 +262,14 @@ export class RegistryClient {
         }
         if (res.status === 429 || res.status >= 500) {
           retryAfter = res.header('retry-after') ?? null;
-          const detail = await errorDetail(res);
+          const detail = await errorDetail(res, this.redactor);
           if (attempt + 1 >= this.retry.attempts) throw new RegistryHttpError(res.status, spec.what, detail);
         } else {
           return await handle(res, idle);
         }
       } catch (err) {
-        if (err instanceof RegistryHttpError || err instanceof ManifestFormatError || err instanceof RegistryAuthError) throw err;
-        const reason = err instanceof BodyInterrupted ? err.message : idle.fired ? `no answer within ${idle.lastMs} ms` : describeCause(err);
+        if (err instanceof RegistryHttpError || err instanceof ManifestFormatError || err instanceof RegistryAuthError || err instanceof BlobSizeError) throw err;
+        const reason = this.redactor.truncate(err instanceof BodyInterrupted ? err.message : (idle.describe('headers') ?? describeCause(err)), 300);
         if (attempt + 1 >= this.retry.attempts) throw new RegistryNetworkError(spec.what, reason);
       } finally {
         idle.clear();
@@ -229,39 +281,8 @@ export class RegistryClient {
   }
 }
 
-/** Aborts a request when no progress happens for a while; `reset` restarts the clock. */
-class IdleTimer {
-  private readonly controller = new AbortController();
-  private timer?: NodeJS.Timeout;
-  /** Whether the timer aborted the request. */
-  fired = false;
-  lastMs: number;
-
-  constructor(ms: number) {
-    this.lastMs = ms;
-    this.reset(ms);
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  reset(ms: number = this.lastMs): void {
-    this.lastMs = ms;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.fired = true;
-      this.controller.abort();
-    }, ms);
-  }
-
-  clear(): void {
-    if (this.timer) clearTimeout(this.timer);
-  }
-}
-
 /** Reads a body chunk by chunk; a failure mid-body becomes `BodyInterrupted` (retried). */
-async function readBody(res: HttpResponse, idle: IdleTimer, onChunk: (chunk: Buffer) => void): Promise<void> {
+async function readBody(res: HttpResponse, idle: RequestTimer, onChunk: (chunk: Buffer) => void): Promise<void> {
   const expected = Number(res.header('content-length') ?? 'NaN');
   let received = 0;
   try {
@@ -271,28 +292,37 @@ async function readBody(res: HttpResponse, idle: IdleTimer, onChunk: (chunk: Buf
       onChunk(chunk);
     }
   } catch (err) {
-    if (err instanceof ManifestFormatError) throw err;
-    throw new BodyInterrupted(idle.fired ? `the body stalled for ${idle.lastMs} ms` : `the body was cut off (${describeCause(err)})`);
+    if (err instanceof ManifestFormatError || err instanceof BlobSizeError) {
+      res.body.destroy();
+      throw err;
+    }
+    throw new BodyInterrupted(idle.describe('body') ?? `the body was cut off (${describeCause(err)})`);
   }
   // A connection closed early can end the stream without an error; the length tells.
   if (Number.isFinite(expected) && received < expected) throw new BodyInterrupted(`the body was cut off after ${received} of ${expected} bytes`);
 }
 
-/** The registry's error code and message from an error body (`MANIFEST_UNKNOWN: manifest unknown`). */
-async function errorDetail(res: HttpResponse): Promise<string | undefined> {
+/**
+ * The registry's error code and message from an error body (`MANIFEST_UNKNOWN: manifest unknown`),
+ * redacted before anything is cut from it, then capped and escaped.
+ */
+async function errorDetail(res: HttpResponse, redactor: Redactor): Promise<string | undefined> {
   let text: string;
   try {
-    text = (await readAll(res, 16 * 1024)).toString('utf8');
+    text = redactor.redact((await readAll(res, 16 * 1024)).toString('utf8'));
   } catch {
-    return undefined;
+    return undefined; // an unreadable error body: the status says enough
   }
+  let doc: { errors?: { code?: unknown; message?: unknown }[] } | undefined;
   try {
-    const doc = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] };
-    const first = doc.errors?.[0];
-    if (first && typeof first.code === 'string') return typeof first.message === 'string' && first.message ? `${first.code}: ${first.message}` : first.code;
+    doc = JSON.parse(text) as typeof doc;
   } catch {
-    // Not the distribution error format; fall through to the raw text.
+    doc = undefined; // not the distribution error format; the raw text is used
+  }
+  const first = Array.isArray(doc?.errors) ? doc.errors[0] : undefined;
+  if (first && typeof first.code === 'string') {
+    return truncate(typeof first.message === 'string' && first.message ? `${first.code}: ${first.message}` : first.code, 200);
   }
   const trimmed = text.trim().replace(/\s+/g, ' ');
-  return trimmed === '' ? undefined : trimmed.slice(0, 200);
+  return trimmed === '' ? undefined : truncate(trimmed, 200);
 }

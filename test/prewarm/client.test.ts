@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 function client(r: FakeRegistry, options: Partial<RegistryClientOptions> = {}): RegistryClient {
-  return new RegistryClient({ baseUrl: r.url, retry: FAST_RETRY, ...options });
+  return new RegistryClient({ baseUrl: r.url, retry: FAST_RETRY, plainHttpHosts: [new URL(r.url).host], ...options });
 }
 
 /** A target for an image in the fake (repository and tag given directly). */
@@ -245,7 +245,7 @@ describe('an unreachable registry', () => {
   });
 
   test('is one clear error before any image is tried', async () => {
-    const c = new RegistryClient({ baseUrl: `http://127.0.0.1:${closedPort}`, retry: FAST_RETRY });
+    const c = new RegistryClient({ baseUrl: `http://127.0.0.1:${closedPort}`, retry: FAST_RETRY, plainHttpHosts: [`127.0.0.1:${closedPort}`] });
     const seen: string[] = [];
     const error = await prewarm([target('1.0'), target('2.0')], c, { onResult: (x) => seen.push(x.image) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryUnreachableError);

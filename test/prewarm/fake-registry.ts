@@ -16,6 +16,8 @@ export const TYPES = {
 } as const;
 
 const sha256 = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+/** The digest of `data` in `algorithm` (`sha256`, `sha512`). */
+export const digestOf = (data: Buffer, algorithm = 'sha256'): string => `${algorithm}:${createHash(algorithm).update(data).digest('hex')}`;
 
 /** A fault served instead of the real answer, once per entry, for requests whose path matches. */
 export interface Fault {
@@ -27,6 +29,14 @@ export interface Fault {
   cutBody?: boolean;
   /** Send the real length but different bytes. */
   wrongBytes?: boolean;
+  /** Send the real body, then random bytes without end (no Content-Length), until the client hangs up. */
+  endless?: boolean;
+  /** Send the real answer one byte every `dripMs` milliseconds (with its Content-Length). */
+  dripMs?: number;
+  /** Send half the body without Content-Length, ending it cleanly (chunked). */
+  shortChunked?: boolean;
+  /** Declare this Content-Length instead of the blob's, then send the blob. */
+  declaredLength?: number;
   /** How many times the fault applies. @default 1 */
   times?: number;
 }
@@ -56,6 +66,9 @@ export interface FakeRegistryOptions {
   credentials?: { username: string; password: string };
 }
 
+/** The most an endless body writes before the fake gives up on the client. */
+export const ENDLESS_CAP = 256 * 1024 * 1024;
+
 export const USER = 'ptc';
 export const PASSWORD = 'secret-password-1234';
 
@@ -66,6 +79,8 @@ export class FakeRegistry {
   readonly requests: SeenRequest[] = [];
   readonly tokensIssued: { scope: string | null; token: string }[] = [];
   faults: Fault[] = [];
+  /** Bytes written by `endless` faults, and whether each such response was closed by the client. */
+  readonly endless: { written: number; closed: boolean }[] = [];
   inFlight = 0;
   maxInFlight = 0;
   private server?: Server;
@@ -87,37 +102,39 @@ export class FakeRegistry {
   }
 
   /** Stores a manifest under its digest (and a tag); returns the digest. */
-  putManifest(repo: string, type: string, doc: unknown, tag?: string): string {
+  putManifest(repo: string, type: string, doc: unknown, tag?: string, algorithm = 'sha256'): string {
     const body = Buffer.from(JSON.stringify(doc));
-    const digest = sha256(body);
+    const digest = digestOf(body, algorithm);
     this.manifests.set(`${repo}@${digest}`, { type, body });
     if (tag) this.manifests.set(`${repo}:${tag}`, { type, body });
     return digest;
   }
 
   /** Stores a blob; returns its digest. */
-  putBlob(repo: string, data: Buffer): string {
-    const digest = sha256(data);
+  putBlob(repo: string, data: Buffer, algorithm = 'sha256'): string {
+    const digest = digestOf(data, algorithm);
     this.blobs.set(`${repo}@${digest}`, data);
     return digest;
   }
 
   /** Adds an image: an index over `platforms` (or one manifest when there is one platform). */
-  addImage(repo: string, tag: string, options: { platforms?: string[]; layers?: number; docker?: boolean; sharedLayer?: Buffer } = {}): FakeImage {
+  addImage(repo: string, tag: string, options: { platforms?: string[]; layers?: number; docker?: boolean; sharedLayer?: Buffer; algorithm?: string } = {}): FakeImage {
     const platforms = options.platforms ?? ['linux/amd64', 'linux/arm64'];
+    const put = (data: Buffer) => ({ digest: this.putBlob(repo, data, options.algorithm), size: data.length });
     const manifests = platforms.map((platform) => {
       const [os, architecture, variant] = platform.split('/');
-      const config = this.putBlob(repo, Buffer.from(JSON.stringify({ os, architecture, tag, nonce: randomBytes(4).toString('hex') })));
-      const layers = Array.from({ length: options.layers ?? 2 }, () => this.putBlob(repo, randomBytes(3000)));
-      if (options.sharedLayer) layers.push(this.putBlob(repo, options.sharedLayer));
+      const config = put(Buffer.from(JSON.stringify({ os, architecture, tag, nonce: randomBytes(4).toString('hex') })));
+      const layers = Array.from({ length: options.layers ?? 2 }, () => put(randomBytes(3000)));
+      if (options.sharedLayer) layers.push(put(options.sharedLayer));
+      // Sizes are the blobs' real lengths, as a registry's manifests declare them.
       const doc = {
         schemaVersion: 2,
         mediaType: options.docker ? TYPES.dockerManifest : TYPES.ociManifest,
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: 10 },
-        layers: layers.map((digest) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest, size: 3000 })),
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...l })),
       };
       const digest = this.putManifest(repo, doc.mediaType, doc, platforms.length === 1 ? tag : undefined);
-      return { platform, digest, blobs: [config, ...layers], spec: { os, architecture, ...(variant ? { variant } : {}) } };
+      return { platform, digest, blobs: [config, ...layers].map((b) => b.digest), spec: { os, architecture, ...(variant ? { variant } : {}) } };
     });
     if (manifests.length === 1) return { digest: manifests[0]!.digest, manifests: manifests.map(({ spec: _, ...m }) => m) };
     const type = options.docker ? TYPES.dockerList : TYPES.ociIndex;
@@ -175,9 +192,13 @@ export class FakeRegistry {
     }
     const [, repo, kind, ref] = m;
     if (kind === 'manifests') {
-      const found = this.manifests.get(ref!.startsWith('sha256:') ? `${repo}@${ref}` : `${repo}:${ref}`);
+      const found = this.manifests.get(ref!.includes(':') ? `${repo}@${ref}` : `${repo}:${ref}`);
       if (!found) return this.json(res, 404, { errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] });
       res.writeHead(200, { 'content-type': found.type, 'content-length': found.body.length, 'docker-content-digest': sha256(found.body) });
+      if (fault?.dripMs) {
+        fault.times = (fault.times ?? 1) - 1;
+        return this.drip(res, found.body, fault.dripMs);
+      }
       return void res.end(found.body);
     }
     const blob = this.blobs.get(`${repo}@${ref}`);
@@ -186,7 +207,21 @@ export class FakeRegistry {
       res.writeHead(307, { location: `${this.options.redirectBlobsTo}${path}`, 'content-length': 0 });
       return void res.end();
     }
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': blob.length });
+    if (fault?.endless) {
+      fault.times = (fault.times ?? 1) - 1;
+      return this.endlessBody(res, blob);
+    }
+    if (fault?.dripMs) {
+      fault.times = (fault.times ?? 1) - 1;
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': blob.length });
+      return this.drip(res, blob, fault.dripMs);
+    }
+    if (fault?.shortChunked) {
+      fault.times = (fault.times ?? 1) - 1;
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      return void res.end(blob.subarray(0, Math.floor(blob.length / 2)));
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': fault?.declaredLength ?? blob.length });
     if (fault) {
       fault.times = (fault.times ?? 1) - 1;
       if (fault.cutBody) {
@@ -197,6 +232,47 @@ export class FakeRegistry {
       if (fault.wrongBytes) return void res.end(Buffer.alloc(blob.length, 7));
     }
     res.end(blob);
+  }
+
+  /** Bodies dripped: bytes sent and whether the client hung up before the end. */
+  readonly dripped: { sent: number; closed: boolean }[] = [];
+
+  private drip(res: ServerResponse, body: Buffer, everyMs: number): void {
+    const record = { sent: 0, closed: false };
+    this.dripped.push(record);
+    const timer = setInterval(() => {
+      if (record.sent >= body.length) {
+        clearInterval(timer);
+        return void res.end();
+      }
+      res.write(body.subarray(record.sent, record.sent + 1));
+      record.sent++;
+    }, everyMs);
+    res.on('close', () => {
+      record.closed = record.sent < body.length;
+      clearInterval(timer);
+    });
+  }
+
+  private endlessBody(res: ServerResponse, blob: Buffer): void {
+    const record = { written: 0, closed: false };
+    this.endless.push(record);
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    const chunk = randomBytes(16 * 1024);
+    const pump = (): void => {
+      // Write until the socket pushes back, then again when it drains; stop when the client hangs up.
+      while (!record.closed) {
+        if (record.written > ENDLESS_CAP) return void res.destroy(); // the test's bound, should the client never hang up
+        record.written += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+    };
+    res.on('close', () => {
+      record.closed = true;
+    });
+    record.written += blob.length;
+    res.write(blob);
+    pump();
   }
 
   private token(req: IncomingMessage, res: ServerResponse, url: URL): void {

@@ -54,7 +54,7 @@ function deps(c: PtcConfig) {
       // The endpoint ECR names is not reachable from a test; the fake registry stands in for it.
       createClient: (options: RegistryClientOptions) => {
         made.push(options);
-        return new RegistryClient({ ...options, baseUrl: registry.url, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+        return new RegistryClient({ ...options, baseUrl: registry.url, plainHttpHosts: [new URL(registry.url).host], retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
       },
     },
   };

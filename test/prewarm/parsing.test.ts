@@ -1,4 +1,4 @@
-import { backoffDelay, formatPlatform, parseChallenges, parseManifest, selectPlatforms, ManifestFormatError } from '../../core/prewarm';
+import { backoffDelay, ChallengeHeaderError, formatPlatform, MAX_CHALLENGE_HEADER_CHARS, parseChallenges, parseManifest, selectPlatforms, ManifestFormatError, type ParseWork } from '../../core/prewarm';
 import { renderReport } from '../../core/prewarm/report';
 
 const D = (c: string) => `sha256:${c.repeat(64)}`;
@@ -46,6 +46,13 @@ describe('parseManifest', () => {
     expect(() => parseManifest(JSON.stringify({ schemaVersion: 1, fsLayers: [] }))).toThrow(/Docker schema 1 manifests are not supported/);
     expect(() => parseManifest(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { digest: 'nope' }, layers: [] }))).toThrow('config has no valid "digest"');
   });
+
+  test('a config or layer without a whole-number size is refused: the size bounds what is read', () => {
+    const image = (config: unknown, layers: unknown[]) => JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers });
+    expect(() => parseManifest(image({ digest: D('c') }, []))).toThrow(new ManifestFormatError('config has no valid "size"'));
+    expect(() => parseManifest(image({ digest: D('c'), size: 2 }, [{ digest: D('e'), size: 1.5 }]))).toThrow(new ManifestFormatError('layers[0] has no valid "size"'));
+    expect(() => parseManifest(image({ digest: D('c'), size: 2 }, [{ digest: D('e'), size: -1 }]))).toThrow(new ManifestFormatError('layers[0] has no valid "size"'));
+  });
 });
 
 describe('platform selection', () => {
@@ -70,6 +77,56 @@ describe('parseChallenges', () => {
     ]);
     expect(parseChallenges('Basic realm="Amazon ECR"')).toEqual([{ scheme: 'basic', params: { realm: 'Amazon ECR' } }]);
     expect(parseChallenges('Bearer realm=https://x/token, error="insufficient_scope"')).toEqual([{ scheme: 'bearer', params: { realm: 'https://x/token', error: 'insufficient_scope' } }]);
+  });
+
+  test('reads several challenges, escaped quotes and spaces around "="', () => {
+    expect(parseChallenges('Basic realm="a \\"b\\"", Bearer realm = "https://t/x" , service=reg')).toEqual([
+      { scheme: 'basic', params: { realm: 'a "b"' } },
+      { scheme: 'bearer', params: { realm: 'https://t/x', service: 'reg' } },
+    ]);
+  });
+
+  test('a parameter named __proto__ is a parameter, not a prototype', () => {
+    const [c] = parseChallenges('Bearer __proto__="x",realm="https://t/x"');
+    expect(Object.getPrototypeOf(c!.params)).toBeNull();
+    expect(c!.params.realm).toBe('https://t/x');
+    expect(c!.params['__proto__']).toBe('x');
+  });
+
+  test(`a header longer than ${MAX_CHALLENGE_HEADER_CHARS} characters is refused unparsed, with its length`, () => {
+    expect(() => parseChallenges(`Bearer realm="https://t/x",${' '.repeat(16 * 1024)}`)).toThrow(
+      new ChallengeHeaderError(16 * 1024 + 27, MAX_CHALLENGE_HEADER_CHARS),
+    );
+    expect(new ChallengeHeaderError(16411, 4096).message).toBe('the WWW-Authenticate header is 16411 characters long; at most 4096 are parsed');
+    expect(parseChallenges(`Bearer realm="${'x'.repeat(MAX_CHALLENGE_HEADER_CHARS - 15)}"`)[0]!.params.realm).toHaveLength(MAX_CHALLENGE_HEADER_CHARS - 15);
+  });
+
+  // The shapes that made the regular-expression parser backtrack: runs of spaces and commas, and
+  // the ones a tokenizer could trip on (unclosed quotes, backslash runs, "=" runs, bare tokens).
+  const HOSTILE: Record<string, (n: number) => string> = {
+    spaces: (n) => ' '.repeat(n),
+    commas: (n) => ','.repeat(n),
+    'comma-space': (n) => ', '.repeat(n / 2),
+    'unclosed quote': (n) => `Bearer realm="${'x'.repeat(n - 14)}`,
+    backslashes: (n) => `Bearer realm="${'\\'.repeat(n - 14)}`,
+    equals: (n) => `Bearer ${'='.repeat(n - 7)}`,
+    'a =': (n) => `Bearer ${'a ='.repeat((n - 7) / 3)}`,
+    tokens: (n) => 'a '.repeat(n / 2),
+    'non-token bytes': (n) => '\u00ff;'.repeat(n / 2),
+  };
+
+  test.each(Object.keys(HOSTILE))('parses a hostile header (%s) in steps proportional to its length', (shape) => {
+    const steps = (n: number): number => {
+      const work: ParseWork = { steps: 0 };
+      parseChallenges(HOSTILE[shape]!(n).slice(0, n), work);
+      return work.steps;
+    };
+    const small = steps(1000);
+    const large = steps(4000);
+    // Each character is examined at most twice, whatever the shape; quadratic parsing would be 16x the small count.
+    expect(large).toBeGreaterThanOrEqual(4000 / 2); // the count is real work, not zero
+    expect(large).toBeLessThanOrEqual(2 * 4000 + 2);
+    expect(large).toBeLessThanOrEqual(4 * small + 8);
   });
 });
 
