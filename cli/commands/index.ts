@@ -7,6 +7,7 @@ import { registerReconcile } from './reconcile';
 import { registerResolve } from './resolve';
 import { registerRewrite } from './rewrite';
 import { registerKyverno } from './kyverno';
+import { registerNodeConfig } from './node-config';
 import { registerPrewarm } from './prewarm';
 import type { RegisterCommand } from './types';
 import { registerValidateConfig } from './validate-config';
@@ -22,4 +23,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerRewrite,
   registerKyverno,
   registerPrewarm,
+  registerNodeConfig,
 ];
