@@ -75,7 +75,7 @@ export async function stopContainerd(c: TestContainerd | undefined): Promise<voi
   if (c === undefined || c.process.exitCode !== null) return;
   const exited = new Promise((resolve) => c.process.once('exit', resolve));
   c.process.kill('SIGTERM');
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
   if (c.process.exitCode === null) c.process.kill('SIGKILL');
 }
 

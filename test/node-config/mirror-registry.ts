@@ -91,7 +91,7 @@ export async function stopMirrorRegistry(r: MirrorRegistry | undefined): Promise
   if (r === undefined || r.process.exitCode !== null) return;
   const exited = new Promise((resolve) => r.process.once('exit', resolve));
   r.process.kill('SIGTERM');
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
 }
 
 /** One request from the registry's access log. */

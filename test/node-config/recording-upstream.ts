@@ -26,8 +26,12 @@ export interface RecordingUpstream {
 /** The token the upstream's realm issues, so a test can tell it from the mirror's credentials. */
 export const UPSTREAM_TOKEN = 'upstream-token';
 
-/** Starts the recording upstream on 127.0.0.1 (a free port). */
-export async function startRecordingUpstream(): Promise<RecordingUpstream> {
+/**
+ * Starts the recording upstream on 127.0.0.1 (a free port). `challenge: 'basic'` makes it answer
+ * like a registry behind Basic auth (`WWW-Authenticate: Basic realm=...`) instead of a token realm.
+ */
+export async function startRecordingUpstream(options: { challenge?: 'bearer' | 'basic' } = {}): Promise<RecordingUpstream> {
+  const challenge = options.challenge ?? 'bearer';
   const requests: RecordedRequest[] = [];
   let base = '';
   const server: Server = createServer((req, res) => {
@@ -43,7 +47,8 @@ export async function startRecordingUpstream(): Promise<RecordingUpstream> {
         return;
       }
       if (req.headers.authorization !== `Bearer ${UPSTREAM_TOKEN}`) {
-        res.writeHead(401, { 'www-authenticate': `Bearer realm="${base}/token",service="upstream.test",scope="repository:library/missing:pull"`, 'content-type': 'application/json' });
+        const header = challenge === 'bearer' ? `Bearer realm="${base}/token",service="upstream.test",scope="repository:library/missing:pull"` : 'Basic realm="upstream.test"';
+        res.writeHead(401, { 'www-authenticate': header, 'content-type': 'application/json' });
         res.end('{"errors":[{"code":"UNAUTHORIZED"}]}');
         return;
       }
