@@ -19,6 +19,19 @@ import { stringify } from 'smol-toml';
 import { credentialProviderMatchImages, ECR_CREDENTIAL_PROVIDER, kubeletMirrorMap } from './credential-provider';
 import type { MirrorMap } from './mirror-map';
 
+/**
+ * Bottlerocket's default `image-patterns` (bottlerocket-os/bottlerocket commit 91632ff5,
+ * sources/shared-defaults/kubernetes-aws-credential-provider.toml): setting the list replaces
+ * them, so they are kept.
+ */
+export const BOTTLEROCKET_ECR_IMAGE_PATTERNS: readonly string[] = [
+  '*.dkr.ecr.*.amazonaws.com',
+  '*.dkr.ecr.*.amazonaws.com.cn',
+  '*.dkr.ecr-fips.*.amazonaws.com',
+  '*.dkr.ecr.us-iso-east-1.c2s.ic.gov',
+  '*.dkr.ecr.us-isob-east-1.sc2s.sgov.gov',
+];
+
 /** The Bottlerocket settings object (the `settings` table of user data). */
 export function bottlerocketSettings(map: MirrorMap): Record<string, unknown> {
   const node = kubeletMirrorMap(map);
@@ -32,7 +45,7 @@ export function bottlerocketSettings(map: MirrorMap): Record<string, unknown> {
           [ECR_CREDENTIAL_PROVIDER]: {
             enabled: true,
             'cache-duration': '12h',
-            'image-patterns': credentialProviderMatchImages(map),
+            'image-patterns': [...new Set([...BOTTLEROCKET_ECR_IMAGE_PATTERNS, ...credentialProviderMatchImages(map)])],
           },
         },
       },
