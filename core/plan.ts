@@ -8,6 +8,7 @@ import { desiredStateForPrefix, type ManagedDesiredState } from './policy/desire
 import { effectiveSettings } from './policy/settings';
 import { describeCredentials, upstreamRegistryUrl } from './rules';
 import { planRegistrySettings, renderRegistrySettings, type PlannedRegistrySettings } from './registry-settings/plan';
+import { configFallback, kubeletExclusions, mirrorMapFor, mirrorMapLines } from './node-config';
 
 function withRegistrySettings(settings: PlannedRegistrySettings | undefined): { registrySettings?: PlannedRegistrySettings } {
   return settings === undefined ? {} : { registrySettings: settings };
@@ -38,6 +39,8 @@ export interface PlannedEnvironment {
   prewarmImages: number;
   /** Replication, registry policy and scanning; absent when the config sets none of them. */
   registrySettings?: PlannedRegistrySettings;
+  /** Mirror mode (`ptc node-config`): upstream host -> mirror URL, and whether nodes fall back upstream. */
+  mirror: { fallback: boolean; hosts: { host: string; mirrorUrl: string }[]; unmirrored: { host: string; reason: string }[]; notKubelet: { host: string; reason: string }[] };
 }
 
 /** The whole plan. */
@@ -70,7 +73,18 @@ export function buildPlan(config: PtcConfig): Plan {
       schedules: { validation: config.validation.schedule, prewarm: config.prewarm.schedule, sweep: config.reconciler.sweepSchedule },
       prewarmImages: config.prewarm.images.length,
       ...withRegistrySettings(planRegistrySettings(config, t)),
+      mirror: planMirror(config, t),
     })),
+  };
+}
+
+function planMirror(config: PtcConfig, t: Parameters<typeof mirrorMapFor>[1]): PlannedEnvironment['mirror'] {
+  const map = mirrorMapFor(config, t);
+  return {
+    fallback: configFallback(config),
+    hosts: map.entries.map((e) => ({ host: e.host, mirrorUrl: e.mirrorUrl })),
+    unmirrored: map.unmirrored.map((u) => ({ host: u.host, reason: u.reason })),
+    notKubelet: kubeletExclusions(map),
   };
 }
 
@@ -97,6 +111,9 @@ export function renderPlan(plan: Plan): string {
     lines.push(`  node policy attached to: ${env.nodeRoleArns.length === 0 ? '(no roles listed; attach the exported policy yourself)' : env.nodeRoleArns.join(', ')}`);
     lines.push(`  schedules: validation ${env.schedules.validation}, prewarm ${env.schedules.prewarm} (${env.prewarmImages} images), drift sweep ${env.schedules.sweep}`);
     lines.push(...renderRegistrySettings(env.registrySettings));
+    lines.push(`  mirror map (ptc node-config; fallback to upstream ${env.mirror.fallback ? 'on' : 'off'}):`);
+    lines.push(...mirrorMapLines({ entries: env.mirror.hosts, unmirrored: env.mirror.unmirrored }).map((l) => `    ${l}`));
+    lines.push(...env.mirror.notKubelet.map((x) => `    (${x.host} stays out of the kubelet node formats: ${x.reason})`));
   }
   return `${lines.join('\n')}\n`;
 }

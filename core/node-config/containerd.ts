@@ -44,15 +44,8 @@ const tomlString = (value: string): string => JSON.stringify(value);
 /** The `hosts.toml` of one mirrored upstream host. */
 export function hostsToml(entry: MirrorEntry, options: HostsFileOptions): string {
   const server = options.upstreamServer?.(entry) ?? entry.upstreamServer;
-  const lines = [
-    `# ptc-autopilot mirror mode: ${entry.host} through the pull through cache rule "${entry.rule.prefix}" (${entry.rule.upstream}).`,
-    '# Written by `ptc node-config --format containerd`; regenerate it rather than editing it.',
-    `server = ${tomlString(server)}`,
-  ];
-  if (!options.fallback) {
-    lines.push('# No fallback: the upstream may not serve pulls or resolves, so the cache is the only source.');
-    lines.push('capabilities = ["push"]');
-  }
+  const lines = [`# ptc-autopilot mirror mode: ${entry.host} via rule "${entry.rule.prefix}" (regenerate with ptc node-config)`, `server = ${tomlString(server)}`];
+  if (!options.fallback) lines.push('capabilities = ["push"] # cache only: the upstream never serves a pull or resolve');
   lines.push('');
   lines.push(`[host.${tomlString(entry.mirrorUrl)}]`);
   lines.push('  capabilities = ["pull", "resolve"]');

@@ -64,7 +64,7 @@ export function renderNodeConfig(format: NodeConfigFormat, map: MirrorMap, regio
 }
 
 /** The mirror map as `host -> mirror URL` lines, for `ptc plan` and the CLI. */
-export function mirrorMapLines(map: MirrorMap): string[] {
+export function mirrorMapLines(map: { entries: readonly { host: string; mirrorUrl: string }[]; unmirrored: readonly { host: string; reason: string }[] }): string[] {
   return [
     ...map.entries.map((e) => `${e.host} -> ${e.mirrorUrl}`),
     ...map.unmirrored.map((u) => `${u.host} not mirrored: ${u.reason}`),
