@@ -3,9 +3,11 @@ import * as path from 'node:path';
 import { Option } from 'commander';
 import { PtcError, primaryTarget } from '../../core';
 import {
+  CONTAINERD_CERTS_DIR,
   MIME_BOUNDARY,
   NODE_CONFIG_FORMATS,
   configFallback,
+  containerdConfigDropIn,
   kubeletExclusions,
   mirrorMapFor,
   parseRegistryUrl,
@@ -93,6 +95,9 @@ export const registerNodeConfig: RegisterCommand = (program, io) => {
           io.stdout(output.files.map((f) => `# --- ${f.path}\n${f.content}`).join('\n'));
         } else {
           writeFiles(io, opts.out, output.files);
+          io.stderr(`point containerd at it (config_path must name this one directory; see docs/mirror-mode.md):\n`);
+          io.stderr(`# containerd 1.6/1.7 (containerd --version; "version = 2" in config.toml)\n${containerdConfigDropIn('1.x').replace(CONTAINERD_CERTS_DIR, path.resolve(io.cwd, opts.out))}`);
+          io.stderr(`# containerd 2.x ("version = 3")\n${containerdConfigDropIn('2.x').replace(CONTAINERD_CERTS_DIR, path.resolve(io.cwd, opts.out))}`);
         }
         return;
       }

@@ -38,6 +38,9 @@ describe('ptc node-config --format containerd', () => {
       host: { 'https://111122223333.dkr.ecr.eu-west-2.amazonaws.com/v2/github': { capabilities: ['pull', 'resolve'], override_path: true } },
     });
     expect(io.err).toMatch(/note: on kubelet nodes public\.ecr\.aws cannot go through the mirror/);
+    // How to point containerd at the directory, for both config versions.
+    expect(io.err).toContain(`[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "${dir}"`);
+    expect(io.err).toContain(`[plugins."io.containerd.cri.v1.images".registry]\n  config_path = "${dir}"`);
   });
 
   test('without a rule for a host there is no directory for it', async () => {
