@@ -85,9 +85,7 @@ export const registerNodeConfig: RegisterCommand = (program, io) => {
       const map = mirrorMapFor(config, target, registry);
       const fallback = opts.fallback ?? configFallback(config);
       for (const u of map.unmirrored) io.stderr(`note: ${u.host} is not mirrored: ${u.reason}\n`);
-      if (opts.format === 'containerd' || opts.format === 'credential-provider') {
-        for (const x of kubeletExclusions(map)) io.stderr(`note: on kubelet nodes ${x.host} cannot go through the mirror: ${x.reason}\n`);
-      }
+      for (const x of kubeletExclusions(map)) io.stderr(`note: on kubelet nodes ${x.host} cannot go through the mirror: ${x.reason}\n`);
       if (map.entries.length === 0) throw new PtcError('no rule of the config can be mirrored; nothing to generate');
       const output = renderNodeConfig(opts.format, map, target.region, { fallback });
       if (output.kind === 'files') {

@@ -45,21 +45,32 @@ export const NODEADM_ECR_MATCH_IMAGES: readonly string[] = [
 ];
 
 /**
- * The mirror map a kubelet node can use: every mirrored host except those the credential
- * provider answers with a token the cache refuses (`public.ecr.aws`).
+ * Why a kubelet node cannot pull a mirrored host through the cache, or undefined when it can:
+ * the provider answers `public.ecr.aws` with an ECR Public token, and an upstream ECR registry
+ * with a token of that registry's Region (it reads the Region from the host), which a cache in
+ * another Region refuses (ECR tokens are per Region).
  */
+export function kubeletExclusionReason(map: MirrorMap, entry: MirrorEntry): string | undefined {
+  if (ECR_PUBLIC_TOKEN_HOSTS.includes(entry.host)) {
+    return `${ECR_CREDENTIAL_PROVIDER} answers ${entry.host} with an ECR Public token, which the private cache registry refuses; pull it by its cache URI (ptc rewrite, Kyverno) instead`;
+  }
+  if (entry.rule.upstream === 'ecr' && map.region !== undefined && entry.rule.upstreamRegion !== map.region) {
+    return `${ECR_CREDENTIAL_PROVIDER} answers ${entry.host} with a token for ${entry.rule.upstreamRegion ?? 'its Region'}, which the cache registry in ${map.region} refuses (ECR tokens are per Region); pull it by its cache URI instead`;
+  }
+  return undefined;
+}
+
+/** The mirror map a kubelet node can use: every mirrored host without a `kubeletExclusionReason`. */
 export function kubeletMirrorMap(map: MirrorMap): MirrorMap {
-  return { ...map, entries: map.entries.filter((e: MirrorEntry) => !ECR_PUBLIC_TOKEN_HOSTS.includes(e.host)) };
+  return { ...map, entries: map.entries.filter((e: MirrorEntry) => kubeletExclusionReason(map, e) === undefined) };
 }
 
 /** The hosts a kubelet node cannot pull through the cache, with the reason, for notes. */
 export function kubeletExclusions(map: MirrorMap): { host: string; reason: string }[] {
-  return map.entries
-    .filter((e) => ECR_PUBLIC_TOKEN_HOSTS.includes(e.host))
-    .map((e) => ({
-      host: e.host,
-      reason: `${ECR_CREDENTIAL_PROVIDER} answers ${e.host} with an ECR Public token, which the private cache registry refuses; pull it by its cache URI (ptc rewrite, Kyverno) instead`,
-    }));
+  return map.entries.flatMap((e) => {
+    const reason = kubeletExclusionReason(map, e);
+    return reason === undefined ? [] : [{ host: e.host, reason }];
+  });
 }
 
 /** The `matchImages` of the provider: ECR's own patterns, the cache registry, every mirrored host. */

@@ -34,8 +34,8 @@ export function configFallback(config: PtcConfig): boolean {
 }
 
 /** The mirror map of a deployment target (its own registry unless `registry` replaces it). */
-export function mirrorMapFor(config: PtcConfig, target: Pick<Target, 'registryHost'>, registry?: MirrorRegistry): MirrorMap {
-  return buildMirrorMap(config, registry ?? { scheme: 'https', host: target.registryHost });
+export function mirrorMapFor(config: PtcConfig, target: Pick<Target, 'registryHost' | 'region'>, registry?: MirrorRegistry): MirrorMap {
+  return buildMirrorMap(config, registry ?? { scheme: 'https', host: target.registryHost }, target.region);
 }
 
 /**

@@ -48,6 +48,8 @@ export interface UnmirroredHost {
 /** The mirror map of one registry. */
 export interface MirrorMap {
   readonly registry: MirrorRegistry;
+  /** The cache registry's Region, when known: the kubelet formats need it (`kubeletMirrorMap`). */
+  readonly region?: string;
   /** One entry per upstream host, in config order (Docker Hub's aliases after `docker.io`). */
   readonly entries: readonly MirrorEntry[];
   readonly unmirrored: readonly UnmirroredHost[];
@@ -85,7 +87,7 @@ export function mirrorUrl(registry: MirrorRegistry, prefix: string): string {
  *   .entries.map((e) => `${e.host} -> ${e.mirrorUrl}`)
  * // ['docker.io -> https://111122223333.dkr.ecr.eu-west-2.amazonaws.com/v2/docker-hub', ...]
  */
-export function buildMirrorMap(config: PtcConfig, registry: MirrorRegistry): MirrorMap {
+export function buildMirrorMap(config: PtcConfig, registry: MirrorRegistry, region?: string): MirrorMap {
   const entries: MirrorEntry[] = [];
   const unmirrored: UnmirroredHost[] = [];
   for (const [host, routes] of buildRoutes(config)) {
@@ -106,7 +108,7 @@ export function buildMirrorMap(config: PtcConfig, registry: MirrorRegistry): Mir
       entries.push({ host: h, rule: whole.rule, upstreamServer: defaultUpstreamServer(host), mirrorUrl: mirrorUrl(registry, whole.rule.prefix) });
     }
   }
-  return { registry, entries, unmirrored };
+  return region === undefined ? { registry, entries, unmirrored } : { registry, region, entries, unmirrored };
 }
 
 /** Whether a normalized reference host is served by the mirror map (`ptc audit --mirror`). */

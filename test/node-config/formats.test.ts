@@ -28,7 +28,7 @@ import { crdSchema, schemaErrors } from './openapi';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'node-config');
 const REGISTRY = { scheme: 'https', host: '111122223333.dkr.ecr.eu-west-2.amazonaws.com' } as const;
-const map: MirrorMap = buildMirrorMap(configOf(ALL_UPSTREAMS_YAML), REGISTRY);
+const map: MirrorMap = buildMirrorMap(configOf(ALL_UPSTREAMS_YAML), REGISTRY, 'eu-west-2');
 const render = (format: 'credential-provider' | 'al2023' | 'bottlerocket' | 'karpenter', fallback = false): string => {
   const out = renderNodeConfig(format, map, 'eu-west-2', { fallback });
   if (out.kind !== 'document') throw new Error('expected a document');
@@ -118,6 +118,13 @@ describe('--format al2023', () => {
   test('leaves public.ecr.aws out: its credential provider token would be refused by the cache', () => {
     expect(text).not.toContain('certs.d/public.ecr.aws');
     expect(text).toContain('certs.d/docker.io/hosts.toml');
+  });
+
+  test("leaves out an upstream ECR registry in another Region (the provider's token is for that Region) and keeps one in the cache's", () => {
+    expect(text).not.toContain('certs.d/444455556666.dkr.ecr.us-east-1.amazonaws.com');
+    const sameRegion = buildMirrorMap(configOf(ALL_UPSTREAMS_YAML.replace('upstreamRegion: us-east-1', 'upstreamRegion: eu-west-2')), REGISTRY, 'eu-west-2');
+    const out = renderNodeConfig('al2023', sameRegion, 'eu-west-2', { fallback: false });
+    expect(out.kind === 'document' && out.text).toContain("certs.d/444455556666.dkr.ecr.eu-west-2.amazonaws.com/hosts.toml");
   });
 });
 
