@@ -20,3 +20,4 @@ export * from './registry-settings';
 export * from './rules';
 export * from './plan';
 export * from './image-ref';
+export * from './node-config';

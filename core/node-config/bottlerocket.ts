@@ -15,7 +15,6 @@
  *   bottlerocket-os/bottlerocket#3631 (open) reports mirrors to an ECR pull through cache being
  *   ignored, so verify on one node before a rollout (docs/mirror-mode.md, "Verify").
  */
-import { stringify } from 'smol-toml';
 import { credentialProviderMatchImages, ECR_CREDENTIAL_PROVIDER, kubeletMirrorMap } from './credential-provider';
 import type { MirrorMap } from './mirror-map';
 
@@ -61,8 +60,26 @@ export const BOTTLEROCKET_LIMITS: readonly string[] = [
   'Mirrors to an ECR pull through cache have been reported ignored (bottlerocket-os/bottlerocket#3631): verify with crictl pull on one node first.',
 ];
 
+/** A TOML value: a basic string (JSON escaping is valid TOML), a boolean, or an array of strings. */
+function tomlValue(value: unknown): string {
+  if (typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return `[${value.map((v) => JSON.stringify(String(v))).join(', ')}]`;
+  return JSON.stringify(String(value));
+}
+
+/** `key = value` lines of a flat table (every key is a bare TOML key: letters, digits, `-`, `_`). */
+const tableLines = (table: Record<string, unknown>): string[] => Object.entries(table).map(([k, v]) => `${k} = ${tomlValue(v)}`);
+
 /** The Bottlerocket user data TOML, with the limits stated at the top. */
 export function bottlerocketToml(map: MirrorMap): string {
-  const header = ['# ptc-autopilot mirror mode for Bottlerocket (ptc node-config --format bottlerocket).', ...BOTTLEROCKET_LIMITS.map((l) => `# ${l}`)];
-  return `${header.join('\n')}\n${stringify(bottlerocketSettings(map))}\n`;
+  const settings = bottlerocketSettings(map).settings as {
+    'container-registry': { mirrors: Record<string, unknown>[] };
+    kubernetes: { 'credential-providers': Record<string, Record<string, unknown>> };
+  };
+  const lines = ['# ptc-autopilot mirror mode for Bottlerocket (ptc node-config --format bottlerocket).', ...BOTTLEROCKET_LIMITS.map((l) => `# ${l}`)];
+  for (const mirror of settings['container-registry'].mirrors) lines.push('', '[[settings.container-registry.mirrors]]', ...tableLines(mirror));
+  for (const [name, provider] of Object.entries(settings.kubernetes['credential-providers'])) {
+    lines.push('', `[settings.kubernetes.credential-providers.${name}]`, ...tableLines(provider));
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -79,3 +79,15 @@ describe('parseRegistryUrl', () => {
     expect(() => parseRegistryUrl(input)).toThrow(/^--registry-url must be a registry host/);
   });
 });
+
+describe('core/node-config at run time', () => {
+  test('imports only runtime dependencies (the ptc CLI loads it for every command; smol-toml is a devDependency)', () => {
+    const fs = require('node:fs') as typeof import('node:fs');
+    const dir = require('node:path').join(__dirname, '..', '..', 'core', 'node-config') as string;
+    const pkg = JSON.parse(fs.readFileSync(require('node:path').join(__dirname, '..', '..', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    for (const file of fs.readdirSync(dir)) {
+      const text = fs.readFileSync(`${dir}/${file}`, 'utf8');
+      for (const m of text.matchAll(/from '([^.][^']*)'/g)) expect({ file, module: m[1], runtime: m[1]!.startsWith('node:') || m[1]! in pkg.dependencies }).toEqual({ file, module: m[1], runtime: true });
+    }
+  });
+});
