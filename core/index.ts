@@ -22,3 +22,4 @@ export * from './plan';
 export * from './image-ref';
 export * from './policy/secrets-key-policy';
 export * from './policy/prewarm-key';
+export * from './node-config';

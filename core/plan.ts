@@ -17,6 +17,7 @@ import { planSecretsKey, renderSecretsKey, type PlannedSecretsKey } from './plan
 function withValue<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
   return value === undefined ? {} : ({ [key]: value } as Partial<Record<K, V>>);
 }
+import { configFallback, kubeletExclusions, mirrorMapFor, mirrorMapLines } from './node-config';
 
 function withRegistrySettings(settings: PlannedRegistrySettings | undefined): { registrySettings?: PlannedRegistrySettings } {
   return settings === undefined ? {} : { registrySettings: settings };
@@ -56,6 +57,8 @@ export interface PlannedEnvironment {
   prewarmImages: number;
   /** Replication, registry policy and scanning; absent when the config sets none of them. */
   registrySettings?: PlannedRegistrySettings;
+  /** Mirror mode (`ptc node-config`): upstream host -> mirror URL, and whether nodes fall back upstream. */
+  mirror: { fallback: boolean; hosts: { host: string; mirrorUrl: string }[]; unmirrored: { host: string; reason: string }[]; notKubelet: { host: string; reason: string }[] };
 }
 
 /** The whole plan. */
@@ -95,8 +98,19 @@ export function buildPlan(config: PtcConfig): Plan {
       reconcilerTriggers: planReconcilerTriggers(config, t),
       prewarmImages: config.prewarm.images.length,
       ...withRegistrySettings(planRegistrySettings(config, t)),
+      mirror: planMirror(config, t),
     })),
     unattachedNodeRoles: unattachedNodeRoles(config),
+  };
+}
+
+function planMirror(config: PtcConfig, t: Parameters<typeof mirrorMapFor>[1]): PlannedEnvironment['mirror'] {
+  const map = mirrorMapFor(config, t);
+  return {
+    fallback: configFallback(config),
+    hosts: map.entries.map((e) => ({ host: e.host, mirrorUrl: e.mirrorUrl })),
+    unmirrored: map.unmirrored.map((u) => ({ host: u.host, reason: u.reason })),
+    notKubelet: kubeletExclusions(map),
   };
 }
 
@@ -126,6 +140,9 @@ export function renderPlan(plan: Plan): string {
     lines.push(`  schedules: validation ${env.schedules.validation}, prewarm ${env.schedules.prewarm} (${env.prewarmImages} images), drift sweep ${env.schedules.sweep}`);
     lines.push(...renderReconcilerTriggers(env.reconcilerTriggers, env.region));
     lines.push(...renderRegistrySettings(env.registrySettings));
+    lines.push(`  mirror map (ptc node-config; fallback to upstream ${env.mirror.fallback ? 'on' : 'off'}):`);
+    lines.push(...mirrorMapLines({ entries: env.mirror.hosts, unmirrored: env.mirror.unmirrored }).map((l) => `    ${l}`));
+    lines.push(...env.mirror.notKubelet.map((x) => `    (${x.host} stays out of the kubelet node formats: ${x.reason})`));
   }
   if (plan.unattachedNodeRoles.length > 0) {
     lines.push(`Node roles not attached (no environment deploys to their account): ${plan.unattachedNodeRoles.join(', ')}; attach an exported NodePolicyArn to them in their own account, or add an environment there`);

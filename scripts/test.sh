@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the tests need on a fresh Debian machine, then runs the type check and the tests.
 # Debian packages: docker-registry (CNCF distribution, the real OCI registry the tests start on
-# 127.0.0.1), skopeo (pushes test images) and apache2-utils (htpasswd for the registry's Basic auth).
+# 127.0.0.1), skopeo (pushes test images), apache2-utils (htpasswd for the registry's Basic auth) and
+# containerd (its daemon and ctr pull through the mirror-mode hosts.toml files in test/node-config).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,7 @@ need=()
 command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
 command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
+{ command -v containerd >/dev/null 2>&1 && command -v ctr >/dev/null 2>&1; } || need+=(containerd)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing Debian packages: ${need[*]} (run as root, or: sudo apt-get install ${need[*]})" >&2

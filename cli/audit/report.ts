@@ -5,6 +5,7 @@
  */
 import { InvalidReferenceError, ecrRegistryHost, primaryTarget, replicationIntent, targets, type PtcConfig } from '../../core';
 import { createResolver, DEFAULT_DIGEST_PINNED, digestPinnedPolicy, formatReference, pinnedReason, type DigestPinnedMode, type Resolution } from '../../core/image-ref';
+import { isMirroredHost, kubeletMirrorMap, mirrorMapFor } from '../../core/node-config';
 import type { ContainerKind, ImageUse } from './extract';
 
 /**
@@ -40,6 +41,8 @@ export interface AuditRow {
   note?: string;
   /** Digest-pinned images a rule covers: whether the digest is known to be cached (listed as name:tag@digest in prewarm.images). */
   digestCached?: boolean;
+  /** Counted as through the cache because its nodes mirror its host (`ptc audit --mirror`, or a `mirror` config section). */
+  throughMirror?: true;
 }
 
 /** The whole audit. */
@@ -70,16 +73,21 @@ export function cacheRegistryHosts(config: PtcConfig): string[] {
 export interface AuditOptions {
   /** What to do with digest-pinned images, as `ptc rewrite` would. @default 'upstream' */
   digestPinned?: DigestPinnedMode;
+  /** Count an image of a host the nodes mirror (the kubelet mirror map of that registry) as through the cache. @default false */
+  mirror?: boolean;
 }
 
 /**
  * Builds the report. `environment` picks the registry suggested in `cacheReference` (default: the
  * primary target); digest-pinned images are judged by the same policy as `ptc rewrite`, so the
- * `--fail-on-uncached` gate fails exactly on what a rewrite would still change.
+ * `--fail-on-uncached` gate fails exactly on what a rewrite would still change. With `mirror`, an
+ * image of a host the nodes mirror counts as through the cache although its reference names the upstream.
  */
 export function auditImages(uses: readonly ImageUse[], config: PtcConfig, environment?: string, options: AuditOptions = {}): AuditReport {
   const policy = digestPinnedPolicy(config, options.digestPinned ?? DEFAULT_DIGEST_PINNED);
-  const primary = createResolver({ config, registryHost: primaryTarget(config, environment).registryHost });
+  const target = primaryTarget(config, environment);
+  const primary = createResolver({ config, registryHost: target.registryHost });
+  const mirrorMap = options.mirror ? kubeletMirrorMap(mirrorMapFor(config, target)) : undefined;
   const others = cacheRegistryHosts(config).map((registryHost) => createResolver({ config, registryHost }));
   const resolved = new Map<string, Resolution | InvalidReferenceError>();
   const resolve = (image: string): Resolution | InvalidReferenceError => {
@@ -105,7 +113,8 @@ export function auditImages(uses: readonly ImageUse[], config: PtcConfig, enviro
     const key = r instanceof InvalidReferenceError ? use.image : formatReference(r.reference);
     let entry = rows.get(key);
     if (entry === undefined) {
-      entry = { row: rowFor(key, r), owners: new Set(), digests: new Set(), kinds: new Set() };
+      const mirrored = mirrorMap !== undefined && !(r instanceof InvalidReferenceError) && r.status === 'resolved' && isMirroredHost(mirrorMap, r.reference.host);
+      entry = { row: mirrored ? mirroredRow(key, r as Resolution) : rowFor(key, r), owners: new Set(), digests: new Set(), kinds: new Set() };
       rows.set(key, entry);
     }
     entry.owners.add(use.owner);
@@ -150,6 +159,11 @@ function rowFor(image: string, r: Resolution | InvalidReferenceError): AuditRow 
   };
 }
 
+/** A covered image whose host the nodes mirror: pulled through the cache under its upstream name. */
+function mirroredRow(image: string, r: Resolution): AuditRow {
+  return { image, pods: 0, digests: [], containerKinds: [], status: 'cached', throughCache: true, throughMirror: true, rule: r.rule?.prefix ?? null, dockerHubDirect: false };
+}
+
 const LABEL: Record<AuditStatus, string> = { cached: 'yes', uncached: 'no', uncovered: 'no rule', invalid: 'invalid', pinned: 'no (pinned)' };
 
 function where(pods: number, workloads: number): string {
@@ -165,7 +179,7 @@ export function renderAuditTable(report: AuditReport): string {
     String(i.pods),
     LABEL[i.status],
     i.rule ?? '-',
-    i.error ?? i.note ?? (i.dockerHubDirect ? 'Docker Hub pulled directly (rate limits)' : ''),
+    i.error ?? i.note ?? (i.dockerHubDirect ? 'Docker Hub pulled directly (rate limits)' : i.throughMirror ? 'through the mirror (node config)' : ''),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: string[]) => cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd();

@@ -18,6 +18,7 @@ interface AuditOptions {
   format: 'table' | 'json';
   failOnUncached?: boolean;
   digestPinned: DigestPinnedMode;
+  mirror?: boolean;
 }
 
 async function readInputs(io: CliIo, files: readonly string[]): Promise<{ source: string; text: string }[]> {
@@ -50,6 +51,7 @@ export const registerAudit: RegisterCommand = (program, io, state) => {
     .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
     .option('-e, --environment <name>', 'environment whose registry the suggested cache references use (default: the primary one)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--mirror', 'count images of the hosts nodes mirror (ptc node-config) as through the cache (default: when the config has a mirror section)')
     .option('--fail-on-uncached', `exit ${UNCACHED_EXIT_CODE} when any image does not go through the cache (digest-pinned images --digest-pinned leaves upstream excepted), 1 when the input holds no image at all (for CI)`)
     .addOption(digestPinnedOption())
     .action(async (files: string[], opts: AuditOptions) => {
@@ -57,7 +59,7 @@ export const registerAudit: RegisterCommand = (program, io, state) => {
       const inputs = await readInputs(io, files);
       const uses = inputs.flatMap(({ source, text }) => parseDocuments(text, source).flatMap(imageUses));
       if (uses.length === 0) io.stderr('ptc audit: no pods, pod templates or containers found in the input\n');
-      const report = auditImages(uses, config, opts.environment, { digestPinned: opts.digestPinned });
+      const report = auditImages(uses, config, opts.environment, { digestPinned: opts.digestPinned, mirror: opts.mirror ?? config.mirror !== undefined });
       io.stdout(opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderAuditTable(report));
       if (opts.failOnUncached && report.images.some((i) => i.status !== 'cached' && i.status !== 'pinned')) state.code = UNCACHED_EXIT_CODE;
       // A gate that saw nothing proves nothing: an empty input is most often a failed kubectl upstream of a pipe.

@@ -205,6 +205,15 @@ const scanning = strictObject({
   frequency: z.enum(['SCAN_ON_PUSH', 'CONTINUOUS_SCAN', 'MANUAL'], { error: 'must be "SCAN_ON_PUSH", "CONTINUOUS_SCAN" or "MANUAL"' }),
 });
 
+const mirror = strictObject({
+  /**
+   * Mirror mode (`ptc node-config`): nodes try the upstream when the cache fails. Off by
+   * default: on a miss containerd hands the node's ECR token to the upstream's token realm
+   * (docs/mirror-mode.md). The section's presence tells `ptc audit` that nodes mirror.
+   */
+  fallback: z.boolean({ error: 'must be true or false' }).default(false),
+});
+
 const environment = strictObject({
   name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, {
     error: (i) => `"${String(i.input)}" must start with a letter and hold only letters, digits and "-" (it names a stack)`,
@@ -281,6 +290,7 @@ export const configSchema = strictObject({
   secretsKmsKeyArn: kmsKeyArn.optional(),
   replication: replication.optional(),
   scanning: scanning.optional(),
+  mirror: mirror.optional(),
   environments: z.array(environment).min(1, { error: 'list at least one environment, or remove the key' }).optional(),
 }).superRefine((config, ctx) => {
   const seen = new Map<string, number>();

@@ -7,6 +7,7 @@ import { nodePolicyScope, prefixRepositoryArn, receivesReplication, type PtcConf
 import { AlarmTopic } from './alarm-topic';
 import { CacheRules } from './cache-rules';
 import { CreationTemplates } from './creation-templates';
+import { MirrorNodeConfig } from './node-config';
 import { NodePolicy } from './node-policy';
 import { RegistrySettings, needsRegistrySettings } from './registry-settings';
 import { RepositoryReconciler } from './repository-reconciler';
@@ -53,6 +54,8 @@ export class PullThroughCache extends Construct {
   readonly prewarm?: Prewarm;
   /** Rule validity, sync failures, prewarm results, reconciler changes and failures, alarms. */
   readonly dashboard: PtcDashboard;
+  /** Mirror mode: the node config of this registry (SSM parameters, `userData()` for launch templates). */
+  readonly nodeConfig: MirrorNodeConfig;
 
   constructor(scope: Construct, id: string, props: PullThroughCacheProps) {
     super(scope, id);
@@ -67,6 +70,7 @@ export class PullThroughCache extends Construct {
     // One ptc-autopilot policy per node role: the first stack of the account attaches its policy, which covers the account's every Region.
     const nodeScope = nodePolicyScope(config, target);
     this.nodePolicy = new NodePolicy(this, 'NodePolicy', { target, prefixes: this.prefixes, nodeRoleArns: nodeScope.attachTo, covers: nodeScope.covers });
+    this.nodeConfig = new MirrorNodeConfig(this, 'NodeConfig', { config, target });
     this.alarms = new AlarmTopic(this, 'Alarms', { email: config.validation.alarmEmail });
     if (needsRegistrySettings(config, target)) this.registrySettings = new RegistrySettings(this, 'RegistrySettings', { config, target });
     this.reconciler = new RepositoryReconciler(this, 'Reconciler', { config, target, alarmTopic: this.alarms.topic });
