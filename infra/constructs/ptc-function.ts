@@ -83,6 +83,8 @@ export class PtcFunction extends Construct {
         target: 'node22',
         format: nodejs.OutputFormat.CJS,
         mainFields: ['module', 'main'],
+        // Error classes keep their names (PtcError uses new.target.name): logs, errorType and DLQ records say PrewarmSettingsError, not Tt.
+        keepNames: true,
       },
     });
     // Every ptc-autopilot Lambda shares these two findings, so they are acknowledged once, here.
