@@ -3,6 +3,7 @@ import { PrewarmSettingsError, AuthorizationTokenError } from '../../functions/p
 import { ReconcilerSettingsError } from '../../functions/reconcile-repository/errors';
 import { ValidationIncompleteError, ValidationSettingsError } from '../../functions/validate-rules/errors';
 import { documentedEvents, withRepository } from './aws-events';
+import { checkPolicyDocument } from './iam-check';
 import { bundledFunctions, fixtureJson, runBundle, sent, type BundledFunction, type MockSpec } from './bundles';
 import { synthesize, TRUTH_CONFIGS, type Synthesized } from './synth';
 
@@ -42,8 +43,9 @@ describe('every Lambda bundle, required in plain node', () => {
     for (const fn of functions) expect({ where: fn.where, handler: fn.handler, bundle: existsSync(fn.bundle) }).toEqual({ where: fn.where, handler: 'index.handler', bundle: true });
   });
 
-  // The reconciler and rule validation load in every driven test below; these two have no documented event to drive.
-  test.each(functions.filter((f) => f.service === 'registry-settings' || f.service === 'prewarm').map((f) => [f.where, f] as const))('%s loads with its template environment and exports the handler', (_where, fn) => {
+  // Every other bundle loads in a driven test below (which asserts no load error).
+  const undriven = functions.filter((f) => f.service === 'prewarm' && !(appOf(f).config.prewarm.manifest?.s3 && appOf(f).config.prewarm.manifest?.ssmParameter));
+  test.each(undriven.map((f) => [f.where, f] as const))('%s loads with its template environment and exports the handler', (_where, fn) => {
     const run = runBundle(fn, [], []);
     expect(run.loadError).toBeUndefined();
   });
@@ -159,4 +161,58 @@ describe('the reconciler driven with documented events under every managed prefi
       expect({ repositoryName: input.repositoryName, policy: JSON.parse(String(input.lifecyclePolicyText)) }).toEqual({ repositoryName: name, policy: lifecycleOf.get(prefix) });
     }
   });
+});
+
+describe('the registry settings custom resource driven with CloudFormation requests built from the template', () => {
+  // The request CloudFormation sends (AWS CloudFormation User Guide, "Custom resource request objects",
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requests.html), with the
+  // template's own ResourceProperties; the ServiceToken intrinsic resolved to a function ARN.
+  function createRequest(fn: BundledFunction, logicalId: string): Record<string, unknown> {
+    const r = fn.stack.resources[logicalId]!;
+    const stackId = `arn:aws:cloudformation:${fn.stack.region}:${fn.stack.account}:stack/${fn.stack.stackName}/5b6c1a30-3f0e-11ef-9c3b-0a1b2c3d4e5f`;
+    return {
+      RequestType: 'Create',
+      RequestId: `9db53695-b0a0-47d6-908a-${logicalId.length.toString().padStart(12, '0')}`,
+      ResponseURL: 'https://127.0.0.1:9/response',
+      ResourceType: r.Type,
+      LogicalResourceId: logicalId,
+      StackId: stackId,
+      ResourceProperties: { ...r.Properties, ServiceToken: `arn:aws:lambda:${fn.stack.region}:${fn.stack.account}:function:${fn.stack.stackName}-onEvent` },
+    };
+  }
+
+  test.each(ofService('registry-settings').map((f) => [f.where, f] as const))('%s: replication, scanning and registry policy are written beside the foreign ones, and the policy fits IAM', async (_where, fn) => {
+    const ids = Object.entries(fn.stack.resources)
+      .filter(([, r]) => r.Type.startsWith('Custom::Ptc'))
+      .map(([id]) => id);
+    expect(ids).toHaveLength(3);
+    const run = runBundle(
+      fn,
+      [
+        { ...ECR, command: 'DescribeRegistryCommand', resolves: fixtureJson('registry-settings/describe-registry.foreign.json') },
+        { ...ECR, command: 'PutReplicationConfigurationCommand', resolves: {} },
+        { ...ECR, command: 'GetRegistryScanningConfigurationCommand', resolves: fixtureJson('registry-settings/get-registry-scanning-configuration.foreign.json') },
+        { ...ECR, command: 'PutRegistryScanningConfigurationCommand', resolves: {} },
+        { ...ECR, command: 'GetRegistryPolicyCommand', resolves: fixtureJson('registry-settings/get-registry-policy.foreign.json') },
+        { ...ECR, command: 'PutRegistryPolicyCommand', resolves: {} },
+      ],
+      ids.map((id) => createRequest(fn, id)),
+    );
+    expect(run.loadError).toBeUndefined();
+    expect(run.results.map((r) => r.error)).toEqual(ids.map(() => undefined));
+    const [replication] = sent(run, 'PutReplicationConfigurationCommand');
+    const foreignRules = (fixtureJson('registry-settings/describe-registry.foreign.json') as { replicationConfiguration: { rules: unknown[] } }).replicationConfiguration.rules;
+    expect((replication!.replicationConfiguration as { rules: unknown[] }).rules).toEqual(expect.arrayContaining(foreignRules));
+    const [policy] = sent(run, 'PutRegistryPolicyCommand');
+    const document = JSON.parse(String(policy!.policyText)) as { Statement: unknown };
+    const ctx = { where: 'PutRegistryPolicy', partition: 'aws', region: fn.stack.region, account: fn.stack.account };
+    expect(await checkPolicyDocument(document as never, ctx)).toEqual([]);
+    expect(JSON.stringify(document)).toContain('ReplicationAccessCrossAccount');
+  });
+});
+
+test.each(functions.map((f) => [f.where, f] as const))('%s: the environment fits Lambda\'s 4 KB quota', (_where, fn) => {
+  // Lambda quotas: "Function environment variables: 4 KB", all keys and values together.
+  const size = Object.entries(fn.environment).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  expect({ where: fn.where, fits: size <= 4096 }).toEqual({ where: fn.where, fits: true });
 });
