@@ -5,10 +5,11 @@ import { ValidationIncompleteError, ValidationSettingsError } from '../../functi
 import { documentedEvents, withRepository } from './aws-events';
 import { checkPolicyDocument } from './iam-check';
 import { bundledFunctions, fixtureJson, runBundle, sent, type BundledFunction, type MockSpec } from './bundles';
-import { synthesize, TRUTH_CONFIGS, type Synthesized } from './synth';
+import { removeAssemblies, synthesize, TRUTH_CONFIGS, type Synthesized } from './synth';
 
 // Each config is synthesized once, with the Lambda code bundled exactly as `cdk synth` bundles it.
 const apps: Synthesized[] = TRUTH_CONFIGS.map((c) => synthesize(c.name, c.config(), { bundle: true }));
+afterAll(() => removeAssemblies(apps));
 const functions = apps.flatMap(bundledFunctions);
 const ofService = (service: string) => functions.filter((f) => f.service === service);
 const appOf = (fn: BundledFunction) => apps.find((a) => a.stacks.includes(fn.stack))!;

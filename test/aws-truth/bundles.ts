@@ -5,7 +5,7 @@
  * aws-sdk-client-mock.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ROOT, type Synthesized, type SynthesizedStack } from './synth';
@@ -111,6 +111,7 @@ export function runBundle(fn: BundledFunction, mocks: readonly MockSpec[], event
   });
   if (child.status !== 0) throw new Error(`driver exited ${child.status} (${child.signal ?? ''}): ${child.stderr}`);
   const result = JSON.parse(readFileSync(resultFile, 'utf8')) as Omit<BundleRun, 'logs' | 'stderr'>;
+  rmSync(dir, { recursive: true, force: true });
   const logs = child.stdout
     .split('\n')
     .filter((l) => l.startsWith('{'))

@@ -3,7 +3,7 @@
  * assembly in a temporary folder), so templates, asset bundles and environments are what a deploy
  * would upload.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -70,4 +70,9 @@ export function allResources(synthesized: readonly Synthesized[]): Array<{ where
   return synthesized.flatMap((s) =>
     s.stacks.flatMap((stack) => Object.entries(stack.resources).map(([logicalId, resource]) => ({ where: `${s.name} ${stack.stackName} ${logicalId}`, stack, logicalId, resource }))),
   );
+}
+
+/** Removes the temporary cloud assemblies (call from `afterAll`). */
+export function removeAssemblies(synthesized: readonly Synthesized[]): void {
+  for (const s of synthesized) rmSync(s.outdir, { recursive: true, force: true });
 }

@@ -3,10 +3,11 @@ import { documentedEvents, withRepository, type AwsEvent } from './aws-events';
 import { checkTemplateAgainstSchemas, storedSchemaTypes } from './cfn-schema';
 import { matchesPattern } from './event-pattern';
 import { iamDocumentsOf, checkPolicyDocument } from './iam-check';
-import { allResources, synthesize, TRUTH_CONFIGS, type Synthesized } from './synth';
+import { allResources, removeAssemblies, synthesize, TRUTH_CONFIGS, type Synthesized } from './synth';
 
 // Each config is synthesized once for the three checks (no bundling: templates are the same).
 const apps: Synthesized[] = TRUTH_CONFIGS.map((c) => synthesize(c.name, c.config()));
+afterAll(() => removeAssemblies(apps));
 const stacks = apps.flatMap((app) => app.stacks.map((stack) => ({ app, stack, where: `${app.name} ${stack.stackName}` })));
 
 describe('every resource against the CloudFormation registry schemas', () => {
