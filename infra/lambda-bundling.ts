@@ -17,7 +17,7 @@ export const LAMBDA_BUNDLE = {
   mainFields: ['module', 'main'],
   /** Small bundles. */
   minify: true,
-  /** Class and function names survive minification: error names in logs stay `ReconcilerSettingsError`, not `Tt`. */
+  /** Class and function names survive minification (PtcError uses new.target.name): logs, errorType and DLQ records say `ReconcilerSettingsError`, not `Tt`. */
   keepNames: true,
   /** Stack traces point at the TypeScript sources. */
   sourcemap: true,

@@ -3,8 +3,8 @@
  * without a deploy (an S3 object or an SSM parameter, `prewarm.manifest`), plus `--images FILE`
  * in the CLI. Every source is parsed the same way.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parse as parseYaml } from 'yaml';
 import type { PtcConfig } from '../config/schema';
 import { ImageListError } from './errors';
@@ -58,10 +58,22 @@ export function manifestSources(manifest: PtcConfig['prewarm']['manifest']): str
   return out;
 }
 
+/**
+ * The SDK command classes `loadManifestImages` sends, from a caller that imports the SDK statically.
+ * A bundled Lambda must pass them: its SDK is external, found by `require` through the runtime's
+ * module path, which `import()` does not search.
+ */
+export interface ManifestCommands {
+  readonly GetObjectCommand: typeof GetObjectCommand;
+  readonly GetParameterCommand: typeof GetParameterCommand;
+}
+
 /** The SDK clients `loadManifestImages` may need (only those of configured sources). */
 export interface ManifestClients {
   readonly s3?: S3Client;
   readonly ssm?: SSMClient;
+  /** The command classes. @default loaded with `import()` on first use (the CLI, which most runs never need) */
+  readonly commands?: ManifestCommands;
 }
 
 /**
@@ -76,8 +88,8 @@ export async function loadManifestImages(manifest: PtcConfig['prewarm']['manifes
     if (!clients.s3) throw new ImageListError(source, 'no S3 client given');
     let text: string;
     try {
-      // Loaded on use: most runs (and every other `ptc` command) never read an external list.
-      const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+      // Loaded on use when not given: most CLI runs (and every other `ptc` command) never read an external list.
+      const { GetObjectCommand } = clients.commands ?? (await import('@aws-sdk/client-s3'));
       const out = await clients.s3.send(new GetObjectCommand({ Bucket: manifest.s3.bucket, Key: manifest.s3.key }));
       if (out.ContentLength !== undefined && out.ContentLength > MAX_IMAGE_LIST_BYTES) {
         throw new ImageListError(source, `is ${out.ContentLength} bytes; at most ${MAX_IMAGE_LIST_BYTES} are read`);
@@ -95,7 +107,7 @@ export async function loadManifestImages(manifest: PtcConfig['prewarm']['manifes
     let value: string;
     let type: string | undefined;
     try {
-      const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
+      const { GetParameterCommand } = clients.commands ?? (await import('@aws-sdk/client-ssm'));
       const out = await clients.ssm.send(new GetParameterCommand({ Name: manifest.ssmParameter, WithDecryption: true }));
       value = out.Parameter?.Value ?? '';
       type = out.Parameter?.Type;

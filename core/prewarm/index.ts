@@ -12,5 +12,5 @@ export { MANIFEST_ACCEPT, MEDIA_TYPES, formatPlatform, parseManifest, platformMa
 export { MAX_MANIFEST_BYTES, RegistryClient, type FetchedManifest, type RegistryClientOptions, type TouchedBlob } from './registry-client';
 export { planTargets, registryHostOf, type PrewarmTarget } from './targets';
 export { DEFAULT_PLATFORMS, MAX_REASON_CHARS, PREWARM_STATUSES, prewarm, summarize, type ImageResult, type PrewarmOptions, type PrewarmReport, type PrewarmStatus, type PrewarmSummary } from './engine';
-export { loadManifestImages, manifestSources, MAX_IMAGE_LIST_BYTES, mergeImageLists, parseImageList, sdkErrorText, type ManifestClients } from './image-list';
+export { loadManifestImages, manifestSources, MAX_IMAGE_LIST_BYTES, mergeImageLists, parseImageList, sdkErrorText, type ManifestClients, type ManifestCommands } from './image-list';
 export { renderReport } from './report';

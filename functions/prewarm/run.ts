@@ -4,8 +4,8 @@
  * shared engine against the private registry endpoint with Basic auth.
  */
 import { GetAuthorizationTokenCommand, type ECRClient } from '@aws-sdk/client-ecr';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SSMClient } from '@aws-sdk/client-ssm';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { PtcConfig } from '../../core/config/schema';
 import {
   ImageListError,
@@ -84,7 +84,13 @@ async function imageList(event: unknown, deps: PrewarmDeps): Promise<{ images: s
   const requested = requestedImages(event);
   if (requested !== undefined) return { images: requested };
   try {
-    const external = await loadManifestImages(deps.config.prewarm.manifest, { ...(deps.s3 ? { s3: deps.s3 } : {}), ...(deps.ssm ? { ssm: deps.ssm } : {}) });
+    // The commands are imported statically like every client of the bundle (the SDK is external,
+    // and import() does not search the Lambda runtime's module path).
+    const external = await loadManifestImages(deps.config.prewarm.manifest, {
+      ...(deps.s3 ? { s3: deps.s3 } : {}),
+      ...(deps.ssm ? { ssm: deps.ssm } : {}),
+      commands: { GetObjectCommand, GetParameterCommand },
+    });
     return { images: mergeImageLists(deps.config.prewarm.images, external) };
   } catch (err) {
     if (!(err instanceof ImageListError)) throw err;

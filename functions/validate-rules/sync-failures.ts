@@ -1,6 +1,9 @@
 /**
- * Counts failed pull through cache syncs: each `ECR Pull Through Cache Action` event with
- * `sync-status` FAILED on a managed prefix adds 1 to `SyncFailures` for that prefix.
+ * Counts failed pull through cache syncs: each `ECR Pull Through Cache Action` event whose
+ * `sync-status` is anything but `SUCCESS` on a managed prefix adds 1 to `SyncFailures` for that prefix.
+ * AWS documents only `SUCCESS` (the sample event of the ECR User Guide) and a free string with
+ * `failure-code` and `failure-reason` beside it (EventBridge schema `aws.ecr@ECRPullThroughCacheAction`),
+ * never the failed value, so no particular spelling of it is assumed.
  */
 import type { RuleConfig } from '../../core/config/schema';
 import type { RuleMetrics, ValidationLogger } from './telemetry';
@@ -26,11 +29,15 @@ function ruleFor(rules: readonly RuleConfig[], prefix: string | undefined, repos
   return [...rules].sort((a, b) => b.prefix.length - a.prefix.length).find((r) => repositoryName.startsWith(`${r.prefix}/`));
 }
 
+/** The one `sync-status` AWS documents; every other value is a failed sync. */
+export const SYNC_SUCCESS = 'SUCCESS';
+
 /** Counts one sync event's failure, or says why it is not counted. */
 export function recordSyncEvent(detail: Record<string, unknown>, rules: readonly RuleConfig[], deps: SyncFailureDeps): SyncOutcome {
   const status = str(detail['sync-status']);
   const repositoryName = str(detail['repository-name']);
-  if (status !== 'FAILED') return { counted: false, reason: `sync-status is ${status ?? 'missing'}, not FAILED` };
+  if (status === undefined) return { counted: false, reason: 'sync-status is missing' };
+  if (status === SYNC_SUCCESS) return { counted: false, reason: `sync-status is ${SYNC_SUCCESS}` };
   const rule = ruleFor(rules, str(detail['ecr-repository-prefix']), repositoryName);
   if (rule === undefined) {
     deps.log.debug('sync failure outside the managed prefixes', { repositoryName });
@@ -49,6 +56,6 @@ export function recordSyncEvent(detail: Record<string, unknown>, rules: readonly
     const value = str(detail[from]);
     if (value !== undefined) extra[to] = value;
   }
-  deps.log.warn('pull through cache sync failed', { prefix: rule.prefix, upstream: rule.upstream, ...(repositoryName ? { repositoryName } : {}), ...extra });
+  deps.log.warn('pull through cache sync failed', { prefix: rule.prefix, upstream: rule.upstream, syncStatus: status, ...(repositoryName ? { repositoryName } : {}), ...extra });
   return { counted: true, prefix: rule.prefix };
 }

@@ -17,6 +17,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { secretsKmsKeyFor, type PtcConfig, type Target } from '../../core';
 import { encodeRules, RULES_VARIABLE } from '../../functions/validate-rules/settings';
+import { SYNC_SUCCESS } from '../../functions/validate-rules/sync-failures';
 import { acknowledgeNag } from '../nag';
 import { constructIds } from './cache-rules';
 import { failureCountAlarm } from './alarm-topic';
@@ -147,12 +148,16 @@ export class RuleValidation extends Construct {
   }
 }
 
-/** The pattern of failed syncs on repositories under the managed prefixes. */
+/**
+ * The pattern of failed syncs on repositories under the managed prefixes: `sync-status` anything but
+ * `SUCCESS`, the only value AWS documents (ECR User Guide sample; the EventBridge schema
+ * `aws.ecr@ECRPullThroughCacheAction` gives a free string), so whatever ECR calls a failure matches.
+ */
 export function syncFailedPattern(prefixes: readonly string[]): events.EventPattern {
   return {
     source: ['aws.ecr'],
     detailType: ['ECR Pull Through Cache Action'],
-    detail: { 'sync-status': ['FAILED'], 'repository-name': prefixes.map((p) => ({ prefix: `${p}/` })) },
+    detail: { 'sync-status': [{ 'anything-but': SYNC_SUCCESS }], 'repository-name': prefixes.map((p) => ({ prefix: `${p}/` })) },
   };
 }
 

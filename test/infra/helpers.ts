@@ -35,6 +35,28 @@ export function fullConfig(overrides: Record<string, unknown> = {}): PtcConfig {
   });
 }
 
+/**
+ * A config using every feature of every issue in two environments of one account (two Regions):
+ * secrets made in each, a customer managed key, replication (same and cross account), enhanced
+ * scanning, prewarm with an S3 and an SSM list. cdk-nag and the AWS-truth harness both check it.
+ */
+export function everyFeatureTwoEnvironments(): PtcConfig {
+  return fullConfig({
+    account: undefined,
+    region: undefined,
+    // An imported secret serves one account and Region only, so every environment creates its own.
+    rules: fullConfig().rules.map((r) => (r.credentials?.secretArn ? { ...r, credentials: { secretName: 'ecr-pullthroughcache/github' } } : r)),
+    environments: [
+      { name: 'prod-eu', account: '111122223333', region: 'eu-west-2' },
+      { name: 'prod-us', account: '111122223333', region: 'us-east-1' },
+    ],
+    secretsKmsKeyArn: 'arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    replication: { destinations: [{ region: 'ap-south-1' }, { region: 'eu-west-1', account: '444455556666', prefixes: ['k8s'] }], acceptFrom: ['555566667777'] },
+    scanning: { type: 'ENHANCED', frequency: 'CONTINUOUS_SCAN' },
+    prewarm: { images: ['nginx:1.27'], manifest: { s3: { bucket: 'ptc-config', key: 'prewarm.txt' }, ssmParameter: '/ptc/prewarm-images' } },
+  });
+}
+
 /** Synthesizes a config and returns the template of its first stack (cdk-nag off: tested on its own). */
 export function templateOf(config: PtcConfig, index = 0): Template {
   const { stacks } = buildApp(config, { nag: false });

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from '../../core';
 import { buildApp } from '../../infra/build-app';
-import { fullConfig } from './helpers';
+import { everyFeatureTwoEnvironments, fullConfig } from './helpers';
 
 function violationsOf(app: ReturnType<typeof buildApp>['app']) {
   return new AwsSolutionsChecks().validateScope(app).violations;
@@ -23,23 +23,7 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   test('a config using every feature of every issue, in two environments, has no unacknowledged finding', () => {
-    const { app, stacks } = buildApp(
-      fullConfig({
-        account: undefined,
-        region: undefined,
-        // An imported secret serves one account and Region only, so every environment creates its own.
-        rules: fullConfig().rules.map((r) => (r.credentials?.secretArn ? { ...r, credentials: { secretName: 'ecr-pullthroughcache/github' } } : r)),
-        environments: [
-          { name: 'prod-eu', account: '111122223333', region: 'eu-west-2' },
-          { name: 'prod-us', account: '111122223333', region: 'us-east-1' },
-        ],
-        secretsKmsKeyArn: 'arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-        replication: { destinations: [{ region: 'ap-south-1' }, { region: 'eu-west-1', account: '444455556666', prefixes: ['k8s'] }], acceptFrom: ['555566667777'] },
-        scanning: { type: 'ENHANCED', frequency: 'CONTINUOUS_SCAN' },
-        prewarm: { images: ['nginx:1.27'], manifest: { s3: { bucket: 'ptc-config', key: 'prewarm.txt' }, ssmParameter: '/ptc/prewarm-images' } },
-      }),
-      { nag: false },
-    );
+    const { app, stacks } = buildApp(everyFeatureTwoEnvironments(), { nag: false });
     expect(stacks).toHaveLength(2);
     const template = Template.fromStack(stacks[0] as Stack);
     for (const type of ['Custom::PtcReplication', 'Custom::PtcScanning', 'Custom::PtcRegistryPolicy']) template.resourceCountIs(type, 1);

@@ -42,12 +42,12 @@ describe('rule validation infrastructure', () => {
     templateOf(fullConfig({ validation: { schedule: 'rate(30 minutes)' } })).hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(30 minutes)' });
   });
 
-  test('failed syncs under the managed prefixes invoke the function', () => {
+  test('failed syncs (sync-status anything but the documented SUCCESS) under the managed prefixes invoke the function', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.ecr'],
         'detail-type': ['ECR Pull Through Cache Action'],
-        detail: { 'sync-status': ['FAILED'], 'repository-name': PREFIXES.map((p) => ({ prefix: `${p}/` })) },
+        detail: { 'sync-status': [{ 'anything-but': 'SUCCESS' }], 'repository-name': PREFIXES.map((p) => ({ prefix: `${p}/` })) },
       },
       Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [validationFunctionId(), 'Arn'] } })]),
     });

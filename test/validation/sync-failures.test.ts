@@ -10,7 +10,7 @@ function deps() {
 }
 
 describe('failed pull through cache syncs', () => {
-  test('the documented FAILED event counts one SyncFailures for its prefix and logs the failure', () => {
+  test('a failed sync (the documented event with a failure status, derived) counts one SyncFailures for its prefix and logs the failure', () => {
     const d = deps();
     expect(recordSyncEvent(failed.detail, rules, d)).toEqual({ counted: true, prefix: 'docker-hub' });
     expect(d.metrics.values).toEqual([{ name: 'SyncFailures', value: 1, prefix: 'docker-hub' }]);
@@ -21,6 +21,7 @@ describe('failed pull through cache syncs', () => {
         attributes: {
           prefix: 'docker-hub',
           upstream: 'docker-hub',
+          syncStatus: 'FAILED',
           repositoryName: 'docker-hub/alpine',
           upstreamRegistryUrl: 'public.ecr.aws',
           imageTag: '3.17.2',
@@ -35,8 +36,17 @@ describe('failed pull through cache syncs', () => {
   test('the documented SUCCESS event is not counted', () => {
     const d = deps();
     const success = fixture('events/ecr-pull-through-cache-action.json');
-    expect(recordSyncEvent(success.detail, rules, d)).toEqual({ counted: false, reason: 'sync-status is SUCCESS, not FAILED' });
+    expect(recordSyncEvent(success.detail, rules, d)).toEqual({ counted: false, reason: 'sync-status is SUCCESS' });
     expect(d.metrics.values).toEqual([]);
+  });
+
+  test('AWS documents no failure value, so any sync-status but SUCCESS counts; a missing one does not', () => {
+    for (const status of ['FAILED', 'FAILURE', 'ERROR']) {
+      const d = deps();
+      expect(recordSyncEvent({ ...failed.detail, 'sync-status': status }, rules, d)).toEqual({ counted: true, prefix: 'docker-hub' });
+    }
+    const { ['sync-status']: _, ...noStatus } = failed.detail;
+    expect(recordSyncEvent(noStatus, rules, deps())).toEqual({ counted: false, reason: 'sync-status is missing' });
   });
 
   test('a failure under a prefix we do not manage is not counted', () => {
