@@ -113,7 +113,7 @@ export function auditImages(uses: readonly ImageUse[], config: PtcConfig, enviro
     const key = r instanceof InvalidReferenceError ? use.image : formatReference(r.reference);
     let entry = rows.get(key);
     if (entry === undefined) {
-      const mirrored = mirrorMap !== undefined && !(r instanceof InvalidReferenceError) && r.status === 'resolved' && isMirroredHost(mirrorMap, r.reference.host);
+      const mirrored = mirrorMap !== undefined && !(r instanceof InvalidReferenceError) && (r.status === 'resolved' || r.status === 'pinned' || r.status === 'cached') && isMirroredHost(mirrorMap, r.reference.host);
       entry = { row: mirrored ? mirroredRow(key, r as Resolution) : rowFor(key, r), owners: new Set(), digests: new Set(), kinds: new Set() };
       rows.set(key, entry);
     }
@@ -159,9 +159,17 @@ function rowFor(image: string, r: Resolution | InvalidReferenceError): AuditRow 
   };
 }
 
-/** A covered image whose host the nodes mirror: pulled through the cache under its upstream name. */
+/**
+ * A covered image whose host the nodes mirror: pulled through the cache under its upstream name. A
+ * digest-pinned one keeps the note that its first pull through the mirror fails unless the digest is
+ * already cached (ECR fetches from the upstream by tag only).
+ */
 function mirroredRow(image: string, r: Resolution): AuditRow {
-  return { image, pods: 0, digests: [], containerKinds: [], status: 'cached', throughCache: true, throughMirror: true, rule: r.rule?.prefix ?? null, dockerHubDirect: false };
+  const pinned = r.status === 'pinned' || (r.status === 'resolved' && r.digestCached === false);
+  return {
+    image, pods: 0, digests: [], containerKinds: [], status: 'cached', throughCache: true, throughMirror: true, rule: r.rule?.prefix ?? null, dockerHubDirect: false,
+    ...(pinned ? { note: `through the mirror, but ${pinnedReason(r)}` } : {}),
+  };
 }
 
 const LABEL: Record<AuditStatus, string> = { cached: 'yes', uncached: 'no', uncovered: 'no rule', invalid: 'invalid', pinned: 'no (pinned)' };

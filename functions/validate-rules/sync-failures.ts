@@ -7,6 +7,7 @@
  */
 import type { RuleConfig } from '../../core/config/schema';
 import type { RuleMetrics, ValidationLogger } from './telemetry';
+import { SYNC_SUCCESS } from './sync-status';
 
 /** What counting needs. */
 export interface SyncFailureDeps {
@@ -29,8 +30,7 @@ function ruleFor(rules: readonly RuleConfig[], prefix: string | undefined, repos
   return [...rules].sort((a, b) => b.prefix.length - a.prefix.length).find((r) => repositoryName.startsWith(`${r.prefix}/`));
 }
 
-/** The one `sync-status` AWS documents; every other value is a failed sync. */
-export const SYNC_SUCCESS = 'SUCCESS';
+export { SYNC_SUCCESS };
 
 /** Counts one sync event's failure, or says why it is not counted. */
 export function recordSyncEvent(detail: Record<string, unknown>, rules: readonly RuleConfig[], deps: SyncFailureDeps): SyncOutcome {

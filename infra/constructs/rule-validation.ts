@@ -17,7 +17,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { secretsKmsKeyFor, type PtcConfig, type Target } from '../../core';
 import { encodeRules, RULES_VARIABLE } from '../../functions/validate-rules/settings';
-import { SYNC_SUCCESS } from '../../functions/validate-rules/sync-failures';
+import { SYNC_SUCCESS } from '../../functions/validate-rules/sync-status';
 import { acknowledgeNag } from '../nag';
 import { constructIds } from './cache-rules';
 import { failureCountAlarm } from './alarm-topic';
