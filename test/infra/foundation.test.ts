@@ -50,12 +50,18 @@ describe('pull through cache rules', () => {
 });
 
 describe('credential secrets', () => {
-  test('are created with the placeholder value and kept when the stack goes', () => {
+  test('are created with the placeholder value, kept when the stack goes or replaces them, deleted when their create rolls back', () => {
     template.hasResource('AWS::SecretsManager::Secret', {
       Properties: { Name: 'ecr-pullthroughcache/docker-hub', SecretString: CREDENTIAL_PLACEHOLDER },
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
     });
+  });
+
+  test('every created credential secret is deleted when its own create rolls back, never left to block the retry', () => {
+    const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret'));
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const secret of secrets) expect(secret).toMatchObject({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
   });
 
   test('the placeholder is a constant, so later deploys never write the value again', () => {
