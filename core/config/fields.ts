@@ -3,10 +3,20 @@
  * message a user sees, so the schema reads as a list of rules.
  */
 import { z } from 'zod';
+import { quote } from '../quote';
 import { suggestName } from '../upstreams';
 
-/** ECR's documented pattern for `ecrRepositoryPrefix` (without the special `ROOT` value). */
-export const PREFIX_PATTERN = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+/**
+ * ECR's documented pattern for `ecrRepositoryPrefix`, as the ECR API reference gives it
+ * (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PullThroughCacheRule.html):
+ * `^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)$`.
+ * This is that pattern without its two alternatives ptc-autopilot refuses with their own reason:
+ * `ROOT` and a trailing `/` (see `repositoryPrefix`).
+ */
+export const PREFIX_PATTERN = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
+
+/** ECR's documented pattern verbatim, quoted by the README and checked against `PREFIX_PATTERN` by the tests. */
+export const ECR_DOCUMENTED_PREFIX_PATTERN = '^([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*\\/?|ROOT)$';
 
 /** Upper bound on `ecrRepositoryPrefix` length, per the ECR API. */
 export const PREFIX_MAX_LENGTH = 30;
@@ -62,24 +72,24 @@ export const organizationId = z.string().regex(/^o-[a-z0-9]{10,32}$/, {
 export const repositoryPrefix = z
   .string({ error: 'must be a repository prefix such as "docker-hub"' })
   .superRefine((value, ctx) => {
-    if (value.length < PREFIX_MIN_LENGTH || value.length > PREFIX_MAX_LENGTH) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `"${value}" must be ${PREFIX_MIN_LENGTH} to ${PREFIX_MAX_LENGTH} characters long (ECR's limit), it has ${value.length}`,
-      });
-      return;
-    }
-    if (value === 'ROOT') {
-      ctx.addIssue({ code: 'custom', message: '"ROOT" is not supported: ptc-autopilot manages named prefixes only' });
-      return;
-    }
-    if (!PREFIX_PATTERN.test(value)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `"${value}" does not match ECR's prefix pattern: lower-case letters and digits, separated by single ".", "_", "-" or "/", with no leading, trailing or doubled separator`,
-      });
-    }
+    const problem = prefixProblem(value);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
   });
+
+/** Why `value` is not a prefix ptc-autopilot can manage, or undefined when it is one. */
+export function prefixProblem(value: string): string | undefined {
+  if (value.length < PREFIX_MIN_LENGTH || value.length > PREFIX_MAX_LENGTH) {
+    return `${quote(value)} must be ${PREFIX_MIN_LENGTH} to ${PREFIX_MAX_LENGTH} characters long (ECR's limit), it has ${value.length}`;
+  }
+  if (value === 'ROOT') return '"ROOT" is not supported: ptc-autopilot manages named prefixes only';
+  if (value.endsWith('/') && PREFIX_PATTERN.test(value.slice(0, -1))) {
+    return `${quote(value)}: ECR reads a prefix as if it ended in "/", so write it without the trailing "/" (${quote(value.slice(0, -1))})`;
+  }
+  if (!PREFIX_PATTERN.test(value)) {
+    return `${quote(value)} does not match ECR's prefix pattern: path components of lower-case letters and digits joined by "/", each component's letters and digits separated by ".", "_", "__" or any run of "-", with no leading or trailing separator`;
+  }
+  return undefined;
+}
 
 const rateExpression = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const cronExpression = /^cron\(([^()]+)\)$/;
@@ -132,10 +142,31 @@ export const roleArn = z.string().regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role
   error: (issue) => `must be an IAM role ARN such as "arn:aws:iam::111122223333:role/name", got "${String(issue.input)}"`,
 });
 
-/** A KMS key ARN. */
-export const kmsKeyArn = z.string().regex(/^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/_-]+$/, {
-  error: (issue) => `must be a KMS key ARN, got "${String(issue.input)}"`,
+/** The ARN of a KMS key: a key ARN, never an alias ARN. Partition, Region and account are checked against the stack by `kmsKeyIssues`. */
+export const kmsKeyArn = z.string({ error: 'must be a KMS key ARN such as "arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"' }).superRefine((value, ctx) => {
+  const problem = kmsKeyArnProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
+
+const KMS_KEY_ARN = /^arn:(aws(?:-[a-z]+)*):kms:([a-z0-9-]+):(\d{12}):key\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+const KMS_ALIAS_ARN = /^arn:aws(?:-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:alias\//;
+
+/** Why `value` is not a usable KMS key ARN, or undefined when it is one. */
+export function kmsKeyArnProblem(value: string): string | undefined {
+  if (KMS_ALIAS_ARN.test(value) || value.startsWith('alias/')) {
+    return `${quote(value)} is an alias; give the key ARN ("arn:...:kms:<region>:<account>:key/<key id>", which "aws kms describe-key --key-id ${value.startsWith('alias/') ? value : value.slice(value.indexOf('alias/'))}" prints): IAM policy statements identify a KMS key only by its key ARN, never by an alias, so the grants ptc-autopilot writes would never match the key`;
+  }
+  if (!KMS_KEY_ARN.test(value)) {
+    return `must be a KMS key ARN such as "arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" (a key ID is a UUID or "mrk-" and 32 hex digits), got ${quote(value)}`;
+  }
+  return undefined;
+}
+
+/** The partition, Region and account of a key ARN that `kmsKeyArnProblem` accepted. */
+export function kmsKeyPlace(value: string): { partition: string; region: string; account: string } | undefined {
+  const match = KMS_KEY_ARN.exec(value);
+  return match === null ? undefined : { partition: match[1]!, region: match[2]!, account: match[3]! };
+}
 
 /** The name of a Secrets Manager secret that ECR accepts as pull-through-cache credentials. */
 export const secretName = z.string().superRefine((value, ctx) => {
