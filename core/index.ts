@@ -10,6 +10,7 @@ export * from './config/schema';
 export * from './config/parse';
 export * from './config/load';
 export * from './config/fields';
+export * from './config/kms-keys';
 export * from './policy/settings';
 export * from './policy/lifecycle';
 export * from './policy/repository-policy';

@@ -3,6 +3,7 @@
  * `npm start` shows it after synth.
  */
 import type { PtcConfig } from './config/schema';
+import { configForTarget } from './config/kms-keys';
 import { targets } from './environments';
 import { desiredStateForPrefix, type ManagedDesiredState } from './policy/desired-state';
 import { effectiveSettings } from './policy/settings';
@@ -63,7 +64,7 @@ export function buildPlan(config: PtcConfig): Plan {
           credentials: describeCredentials(rule),
           ...(rule.upstreamRepositoryPrefix !== undefined ? { upstreamRepositoryPrefix: rule.upstreamRepositoryPrefix } : {}),
           cacheUriPattern: `${t.registryHost}/${rule.prefix}/...`,
-          repositorySettings: { ...desired, encryption: { ...effectiveSettings(config, rule.prefix).encryption } },
+          repositorySettings: { ...desired, encryption: { ...effectiveSettings(configForTarget(config, t), rule.prefix).encryption } },
         };
       }),
       nodeRoleArns: [...config.nodeRoleArns],

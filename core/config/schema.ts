@@ -21,6 +21,7 @@ import {
   tagMap,
 } from './fields';
 import { registrySettingsIssues } from '../registry-settings/limits';
+import { kmsKeyIssues } from './kms-keys';
 
 const upstreamName = z.string({ error: `must be one of: ${UPSTREAM_NAMES.join(', ')}` }).transform((value, ctx) => {
   if (isUpstreamName(value)) return value as UpstreamName;
@@ -208,6 +209,10 @@ const environment = strictObject({
   }),
   account: accountId,
   region,
+  /** This stack's key for every KMS-encrypted repository, replacing the config-wide `kmsKeyArn`s here. */
+  kmsKeyArn: kmsKeyArn.optional(),
+  /** This stack's key for the created credential secrets, replacing the top-level `secretsKmsKeyArn` here. */
+  secretsKmsKeyArn: kmsKeyArn.optional(),
 });
 
 /** The raw shape of the configuration file. */
@@ -338,6 +343,7 @@ export const configSchema = strictObject({
   }
   credentialIssues(config, ctx);
   mergedTagIssues(config, ctx);
+  for (const issue of kmsKeyIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of registrySettingsIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   if (config.replication !== undefined) {
     config.replication.destinations.forEach((d, index) => {

@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { CREDENTIAL_PLACEHOLDER, parseConfig, tagKeyFingerprint } from '../../core';
+import { CREDENTIAL_PLACEHOLDER, effectiveSettings, parseConfig, tagKeyFingerprint } from '../../core';
+import { CONFIG_VARIABLE, decodeConfig } from '../../functions/reconcile-repository/settings';
 import { buildApp } from '../../infra/build-app';
 import { fullConfig, templateOf } from './helpers';
 
@@ -183,6 +184,45 @@ describe('environments', () => {
     Template.fromStack(stacks[1]!).hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'PullThroughCacheFirstPull', Resource: 'arn:aws:ecr:us-east-1:222233334444:repository/k8s/*' })]) },
     });
+  });
+});
+
+describe('per-environment KMS keys', () => {
+  const keys = {
+    eu: { repo: 'arn:aws:kms:eu-west-2:111122223333:key/1111aaaa-12ab-34cd-56ef-1234567890ab', secrets: 'arn:aws:kms:eu-west-2:111122223333:key/3333cccc-12ab-34cd-56ef-1234567890ab' },
+    us: { repo: 'arn:aws:kms:us-east-1:111122223333:key/2222bbbb-12ab-34cd-56ef-1234567890ab', secrets: 'arn:aws:kms:us-east-1:111122223333:key/4444dddd-12ab-34cd-56ef-1234567890ab' },
+  };
+  const config = parseConfig({
+    rules: [
+      { prefix: 'docker-hub', upstream: 'docker-hub', credentials: { secretName: 'ecr-pullthroughcache/docker-hub' } },
+      { prefix: 'k8s', upstream: 'k8s' },
+    ],
+    repositories: { encryption: { type: 'KMS' } },
+    environments: [
+      { name: 'prod-eu', account: '111122223333', region: 'eu-west-2', kmsKeyArn: keys.eu.repo, secretsKmsKeyArn: keys.eu.secrets },
+      { name: 'prod-us', account: '111122223333', region: 'us-east-1', kmsKeyArn: keys.us.repo, secretsKmsKeyArn: keys.us.secrets },
+    ],
+  });
+  const templates = buildApp(config, { nag: false }).stacks.map((s) => Template.fromStack(s));
+
+  test.each([
+    [0, keys.eu, keys.us],
+    [1, keys.us, keys.eu],
+  ])('stack %i names only its own keys: secrets, creation templates, creation role, validation and the reconciler', (index, own, other) => {
+    const t = templates[index]!;
+    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'ecr-pullthroughcache/docker-hub', KmsKeyId: own.secrets });
+    t.allResourcesProperties('AWS::ECR::RepositoryCreationTemplate', { EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: own.repo } });
+    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Action: ['kms:CreateGrant', 'kms:RetireGrant', 'kms:DescribeKey'], Resource: own.repo }),
+      expect.objectContaining({ Sid: 'DecryptCredentialSecrets', Action: 'kms:Decrypt', Resource: own.secrets }),
+    ]));
+    const [reconcilerEnv] = Object.values(t.findResources('AWS::Lambda::Function'))
+      .map((f) => (f.Properties.Environment?.Variables ?? {}) as Record<string, string>)
+      .filter((vars) => vars[CONFIG_VARIABLE] !== undefined);
+    expect(effectiveSettings(decodeConfig(reconcilerEnv![CONFIG_VARIABLE]), 'k8s').encryption).toEqual({ type: 'KMS', kmsKeyArn: own.repo });
+    const whole = JSON.stringify(t.toJSON());
+    expect([whole.includes(other.repo), whole.includes(other.secrets)]).toEqual([false, false]);
   });
 });
 
