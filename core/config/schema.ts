@@ -22,6 +22,7 @@ import {
 } from './fields';
 import { registrySettingsIssues } from '../registry-settings/limits';
 import { kmsKeyIssues } from './kms-keys';
+import { prewarmImageIssues } from './prewarm-images';
 
 const upstreamName = z.string({ error: `must be one of: ${UPSTREAM_NAMES.join(', ')}` }).transform((value, ctx) => {
   if (isUpstreamName(value)) return value as UpstreamName;
@@ -344,6 +345,7 @@ export const configSchema = strictObject({
   credentialIssues(config, ctx);
   mergedTagIssues(config, ctx);
   for (const issue of kmsKeyIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  for (const issue of prewarmImageIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of registrySettingsIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   if (config.replication !== undefined) {
     config.replication.destinations.forEach((d, index) => {
