@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { quote } from '../quote';
+import { cronProblem } from './cron';
 import { suggestName } from '../upstreams';
 
 /**
@@ -94,39 +95,36 @@ export function prefixProblem(value: string): string | undefined {
 const rateExpression = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const cronExpression = /^cron\(([^()]+)\)$/;
 
-/** An EventBridge schedule expression: `rate(1 hour)`, `rate(12 hours)` or `cron(0 3 * * ? *)`. */
+/** An EventBridge schedule expression: `rate(1 hour)`, `rate(12 hours)` or `cron(0 3 * * ? *)`, each cron field in its documented range. */
 export const scheduleExpression = z.string().superRefine((value, ctx) => {
+  const problem = scheduleProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** Why `value` is not a schedule expression EventBridge accepts, or undefined when it is one. */
+export function scheduleProblem(value: string): string | undefined {
+  const shown = quote(value, 60);
   const rate = rateExpression.exec(value);
   if (rate) {
     const amount = Number(rate[1]);
     const unit = rate[2]!;
-    if (amount < 1) {
-      ctx.addIssue({ code: 'custom', message: `"${value}": the rate must be at least 1` });
-    } else if (amount === 1 && unit.endsWith('s')) {
-      ctx.addIssue({ code: 'custom', message: `"${value}": a rate of 1 takes a singular unit, as in "rate(1 ${unit.slice(0, -1)})"` });
-    } else if (amount > 1 && !unit.endsWith('s')) {
-      ctx.addIssue({ code: 'custom', message: `"${value}": a rate above 1 takes a plural unit, as in "rate(${amount} ${unit}s)"` });
-    }
-    return;
+    if (amount < 1) return `${shown}: the rate must be at least 1`;
+    if (amount === 1 && unit.endsWith('s')) return `${shown}: a rate of 1 takes a singular unit, as in "rate(1 ${unit.slice(0, -1)})"`;
+    if (amount > 1 && !unit.endsWith('s')) return `${shown}: a rate above 1 takes a plural unit, as in "rate(${amount} ${unit}s)"`;
+    return undefined;
   }
   const cron = cronExpression.exec(value);
   if (cron) {
     const fields = cron[1]!.trim().split(/\s+/);
     if (fields.length !== 6) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `"${value}": a cron expression has 6 fields (minutes hours day-of-month month day-of-week year), this one has ${fields.length}`,
-      });
-    } else if (fields[2] !== '?' && fields[4] !== '?') {
-      ctx.addIssue({ code: 'custom', message: `"${value}": one of day-of-month and day-of-week must be "?"` });
+      return `${shown}: a cron expression has 6 fields (minutes hours day-of-month month day-of-week year), this one has ${fields.length}`;
     }
-    return;
+    if (fields[2] !== '?' && fields[4] !== '?') return `${shown}: one of day-of-month and day-of-week must be "?"`;
+    const problem = cronProblem(fields);
+    return problem === undefined ? undefined : `${shown}: ${problem}`;
   }
-  ctx.addIssue({
-    code: 'custom',
-    message: `"${value}" is not a schedule expression; use "rate(<n> <minute(s)|hour(s)|day(s)>)" or "cron(<6 fields>)"`,
-  });
-});
+  return `${shown} is not a schedule expression; use "rate(<n> <minute(s)|hour(s)|day(s)>)" or "cron(<6 fields>)"`;
+}
 
 /** A positive whole number within bounds, with a message naming the bounds. */
 export function boundedInt(min: number, max: number) {
@@ -190,25 +188,64 @@ export const secretArn = z
       `must be the complete ARN of a Secrets Manager secret whose name starts with "${SECRET_NAME_PREFIX}", ending in the 6 characters Secrets Manager appends (as "describe-secret" prints it), got "${String(issue.input)}"`,
   });
 
+/** Characters AWS allows in tag keys and values: letters, digits, white space and `_ . : / = + - @` (Tag Editor user guide, "Tag naming limits and requirements"). */
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+/** ECR's tag key length in characters (Unicode code points, as ECR counts them). */
+export const TAG_KEY_MAX_CHARS = 128;
+/** ECR's tag value length in characters (Unicode code points). */
+export const TAG_VALUE_MAX_CHARS = 256;
+
+/** The length of a string in Unicode code points, the characters ECR counts (an emoji is one, not two UTF-16 units). */
+export function codePointLength(value: string): number {
+  let n = 0;
+  for (const _ of value) n++;
+  return n;
+}
+
 /** Why a resource tag key is unusable (AWS-reserved, ours, too long, bad characters), or undefined when it is fine. */
 export function tagKeyProblem(value: string): string | undefined {
-  if (value.length < 1 || value.length > 128) return `tag key "${value}" must be 1 to 128 characters long`;
-  if (value.toLowerCase().startsWith('aws:')) return `tag key "${value}" uses the reserved "aws:" prefix`;
-  if (value.startsWith('ptc-autopilot:')) return `tag key "${value}" uses the "ptc-autopilot:" prefix, which ptc-autopilot reserves for itself`;
-  if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u.test(value)) return `tag key "${value}" may contain only letters, digits, spaces and _.:/=+-@`;
+  const length = codePointLength(value);
+  if (length < 1 || length > TAG_KEY_MAX_CHARS) return `tag key ${quote(value)} must be 1 to ${TAG_KEY_MAX_CHARS} characters long, it has ${length}`;
+  if (value.toLowerCase().startsWith('aws:')) return `tag key ${quote(value)} uses the reserved "aws:" prefix`;
+  if (value.startsWith('ptc-autopilot:')) return `tag key ${quote(value)} uses the "ptc-autopilot:" prefix, which ptc-autopilot reserves for itself`;
+  if (!TAG_CHARACTERS.test(value)) return `tag key ${quote(value)} may contain only letters, digits, spaces and _.:/=+-@`;
   return undefined;
 }
 
-/** A resource tag value. */
+/** Why a resource tag value is unusable (too long, characters AWS refuses), or undefined when it is fine. */
+export function tagValueProblem(value: string): string | undefined {
+  const length = codePointLength(value);
+  if (length > TAG_VALUE_MAX_CHARS) return `tag value ${quote(value)} must be at most ${TAG_VALUE_MAX_CHARS} characters long, it has ${length}`;
+  if (!TAG_CHARACTERS.test(value)) return `tag value ${quote(value)} may contain only letters, digits, spaces and _.:/=+-@`;
+  return undefined;
+}
+
+/** A resource tag value; YAML numbers and booleans become their text. */
 export const tagValue = z.preprocess(
   (value) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value),
-  z.string({ error: 'tag values must be strings' }).max(256, { error: 'tag values must be at most 256 characters long' }),
+  z.string({ error: 'tag values must be strings' }).superRefine((value, ctx) => {
+    const problem = tagValueProblem(value);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  }),
 );
 
-/** Resource tags: keys checked by `tagKeyProblem`, each error located at its key. */
-export const tagMap = z.record(z.string(), tagValue).superRefine((tags, ctx) => {
-  for (const key of Object.keys(tags)) {
-    const problem = tagKeyProblem(key);
-    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: problem });
-  }
-});
+/**
+ * Resource tags: keys checked by `tagKeyProblem`, values by `tagValueProblem`, each error located
+ * at its key. A `__proto__` key is refused explicitly: a JavaScript object parsed from the config
+ * cannot carry it safely through to ECR, and it would otherwise vanish without a word.
+ */
+export const tagMap = z
+  .unknown()
+  .superRefine((raw, ctx) => {
+    if (raw !== null && typeof raw === 'object' && Object.prototype.hasOwnProperty.call(raw, '__proto__')) {
+      ctx.addIssue({ code: 'custom', path: ['__proto__'], message: 'tag key "__proto__" is refused: ptc-autopilot keeps tags in JavaScript objects, where that key cannot be stored; rename the tag' });
+    }
+  })
+  .pipe(
+    z.record(z.string(), tagValue).superRefine((tags, ctx) => {
+      for (const key of Object.keys(tags)) {
+        const problem = tagKeyProblem(key);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+      }
+    }),
+  );

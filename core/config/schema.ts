@@ -22,7 +22,10 @@ import {
 } from './fields';
 import { registrySettingsIssues } from '../registry-settings/limits';
 import { kmsKeyIssues } from './kms-keys';
+import { runsAtLeastDaily } from './cron';
+import { quote } from '../quote';
 import { prewarmImageIssues } from './prewarm-images';
+import { deployLimitIssues } from './deploy-limits';
 
 const upstreamName = z.string({ error: `must be one of: ${UPSTREAM_NAMES.join(', ')}` }).transform((value, ctx) => {
   if (isUpstreamName(value)) return value as UpstreamName;
@@ -141,6 +144,12 @@ const repositorySettingsShape = {
   encryption: encryption.optional(),
 };
 
+/**
+ * ECR's quota "Pull through cache rules per registry": 50 in each supported Region, not adjustable
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html).
+ */
+export const MAX_RULES = 50;
+
 /** ECR allows 50 tags per repository; ptc-autopilot keeps two for its own marker tags. */
 const MAX_CONFIG_TAGS = 48;
 
@@ -154,7 +163,8 @@ const override = strictObject({ prefix: z.string(), ...repositorySettingsShape }
 
 const repositories = strictObject({
   ...repositorySettingsShape,
-  overrides: z.array(override).optional(),
+  // One override per rule at most, so never more than there can be rules.
+  overrides: z.array(override).max(MAX_RULES, { error: `at most ${MAX_RULES} overrides, one per rule` }).optional(),
 }).superRefine(tagCountCheck);
 
 const s3Location = strictObject({ bucket: z.string().min(3).max(63), key: z.string().min(1) });
@@ -175,7 +185,12 @@ const prewarm = strictObject({
 });
 
 const validation = strictObject({
-  schedule: scheduleExpression.default('rate(1 hour)'),
+  // The rule alarms treat a day without a validation result as a failure (infra/constructs/rule-validation.ts).
+  schedule: scheduleExpression
+    .refine(runsAtLeastDaily, {
+      error: (i) => `${quote(String(i.input), 60)} runs less than once a day; the rule alarms treat a day without a validation result as a failure, so validate at least daily (at most "rate(1 day)", or a cron expression with "*" or "?" in day-of-month, month, day-of-week and year)`,
+    })
+    .default('rate(1 hour)'),
   alarmEmail: z.email({ error: (i) => `"${String(i.input)}" is not an email address` }).optional(),
 });
 
@@ -273,7 +288,10 @@ function mergedTagIssues(config: ConfigBeforeChecks, ctx: z.RefinementCtx): void
 export const configSchema = strictObject({
   account: accountId.optional(),
   region: region.optional(),
-  rules: z.array(rule).min(1, { error: 'list at least one rule' }),
+  rules: z
+    .array(rule)
+    .min(1, { error: 'list at least one rule' })
+    .max(MAX_RULES, { error: (i) => `at most ${MAX_RULES} rules: ECR allows ${MAX_RULES} pull through cache rules per registry, a quota it does not raise; got ${(i.input as unknown[]).length}` }),
   repositories: repositories.default({}),
   prewarm: prewarm.default({ schedule: 'rate(12 hours)', images: [], platforms: ['linux/amd64', 'linux/arm64'], concurrency: 8 }),
   validation: validation.default({ schedule: 'rate(1 hour)' }),
@@ -295,9 +313,13 @@ export const configSchema = strictObject({
       seen.set(r.prefix, index);
     }
   });
+  // Each prefix's ancestors (a, a/b for a/b/c) looked up by name: linear in the rules, never rule against rule.
   config.rules.forEach((r, index) => {
-    for (const [other, otherIndex] of seen) {
-      if (otherIndex !== index && r.prefix.startsWith(`${other}/`)) {
+    const parts = r.prefix.split('/');
+    for (let n = 1; n < parts.length; n++) {
+      const other = parts.slice(0, n).join('/');
+      const otherIndex = seen.get(other);
+      if (otherIndex !== undefined && otherIndex !== index) {
         ctx.addIssue({ code: 'custom', path: ['rules', index, 'prefix'], message: `prefix "${r.prefix}" lies inside the namespace of rules[${otherIndex}] ("${other}/")` });
       }
     }
@@ -346,6 +368,7 @@ export const configSchema = strictObject({
   mergedTagIssues(config, ctx);
   for (const issue of kmsKeyIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of prewarmImageIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  for (const issue of deployLimitIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of registrySettingsIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   if (config.replication !== undefined) {
     config.replication.destinations.forEach((d, index) => {

@@ -33,11 +33,13 @@ describe('rule prefixes follow the pattern the ECR API reference documents', () 
 
   test('on every string of up to 6 characters, ours accepts exactly what ECR accepts, less ROOT and a trailing "/"', () => {
     let accepted = 0;
+    const disagreements: string[] = [];
     for (const s of strings(['a', '1', '.', '_', '-', '/', 'A'], 6)) {
       const ecr = documented.test(s) && s !== 'ROOT' && !s.endsWith('/');
-      expect([s, PREFIX_PATTERN.test(s)]).toEqual([s, ecr]);
+      if (PREFIX_PATTERN.test(s) !== ecr) disagreements.push(s);
       if (ecr) accepted++;
     }
+    expect(disagreements).toEqual([]);
     expect(accepted).toBeGreaterThan(1000);
   });
 

@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { CREDENTIAL_PLACEHOLDER, effectiveSettings, parseConfig, tagKeyFingerprint } from '../../core';
+import * as path from 'node:path';
+import { CREDENTIAL_PLACEHOLDER, effectiveSettings, loadConfig, parseConfig, predictedLambdaEnvironments, predictedResourceCount, tagKeyFingerprint, targets } from '../../core';
 import { CONFIG_VARIABLE, decodeConfig } from '../../functions/reconcile-repository/settings';
 import { buildApp } from '../../infra/build-app';
 import { fullConfig, templateOf } from './helpers';
@@ -223,6 +224,45 @@ describe('per-environment KMS keys', () => {
     expect(effectiveSettings(decodeConfig(reconcilerEnv![CONFIG_VARIABLE]), 'k8s').encryption).toEqual({ type: 'KMS', kmsKeyArn: own.repo });
     const whole = JSON.stringify(t.toJSON());
     expect([whole.includes(other.repo), whole.includes(other.secrets)]).toEqual([false, false]);
+  });
+});
+
+describe('deploy limits predicted from the config match the synthesized stacks', () => {
+  const allFeatures = fullConfig({
+    account: undefined,
+    region: undefined,
+    rules: fullConfig().rules.map((r) => (r.credentials?.secretArn ? { ...r, credentials: { secretName: 'ecr-pullthroughcache/github' } } : r)),
+    environments: [
+      { name: 'prod-eu', account: '111122223333', region: 'eu-west-2', secretsKmsKeyArn: 'arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+      { name: 'prod-us', account: '111122223333', region: 'us-east-1' },
+    ],
+    replication: { destinations: [{ region: 'ap-south-1' }, { region: 'eu-west-1', account: '444455556666', prefixes: ['k8s'] }], acceptFrom: ['555566667777'] },
+    scanning: { type: 'ENHANCED', frequency: 'CONTINUOUS_SCAN' },
+    prewarm: { images: ['nginx:1.27'], manifest: { s3: { bucket: 'ptc-config', key: 'prewarm.txt' }, ssmParameter: '/ptc/prewarm-images' } },
+  });
+  const configs = {
+    example: loadConfig(path.join(__dirname, '..', '..', 'config', 'example.yaml')),
+    full: fullConfig(),
+    'all features, two environments': allFeatures,
+  };
+  const noBundling = { nag: false, appProps: { context: { 'aws:cdk:bundling-stacks': [] } } };
+
+  test.each(Object.entries(configs))('%s: the resource count and every Lambda environment', (_name, config) => {
+    const { stacks } = buildApp(config, noBundling);
+    const all = targets(config);
+    expect(stacks).toHaveLength(all.length);
+    stacks.forEach((stack, i) => {
+      const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties?: { Environment?: { Variables?: Record<string, unknown> } } }>;
+      expect(predictedResourceCount(config, all[i]!)).toBe(Object.keys(resources).length);
+      const synthesized = Object.values(resources)
+        .filter((r) => r.Type === 'AWS::Lambda::Function' && typeof r.Properties?.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'string')
+        .map((r) => r.Properties!.Environment!.Variables!)
+        .sort((a, b) => String(a.POWERTOOLS_SERVICE_NAME).localeCompare(String(b.POWERTOOLS_SERVICE_NAME)));
+      const predicted = predictedLambdaEnvironments(config, all[i]!)
+        .map((fn) => fn.variables)
+        .sort((a, b) => a.POWERTOOLS_SERVICE_NAME!.localeCompare(b.POWERTOOLS_SERVICE_NAME!));
+      expect(predicted).toEqual(synthesized);
+    });
   });
 });
 
