@@ -6,6 +6,7 @@ export * from './errors';
 export * from './quote';
 export * from './upstreams';
 export * from './environments';
+export { PARTITION_REGIONS, PARTITION_GAPS, STACK_RESOURCE_TYPES, deployRegionProblem, isKnownRegion } from './regions';
 export * from './config/schema';
 export * from './config/parse';
 export * from './config/load';

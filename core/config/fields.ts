@@ -60,7 +60,7 @@ export const accountId = z.preprocess(
 /** An AWS region code such as `eu-west-2` or `us-gov-west-1`. */
 export const region = z
   .string({ error: 'must be an AWS region code such as "eu-west-2"' })
-  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, {
+  .regex(/^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/, {
     error: (issue) => `must be an AWS region code such as "eu-west-2", got "${String(issue.input)}"`,
   });
 

@@ -22,6 +22,7 @@ import {
 } from './fields';
 import { registrySettingsIssues } from '../registry-settings/limits';
 import { kmsKeyIssues } from './kms-keys';
+import { deployRegionProblem } from '../regions';
 import { runsAtLeastDaily } from './cron';
 import { quote } from '../quote';
 import { prewarmImageIssues } from './prewarm-images';
@@ -363,6 +364,13 @@ export const configSchema = strictObject({
       if (targets.has(target)) ctx.addIssue({ code: 'custom', path: ['environments', index], message: `account ${env.account} in ${env.region} is already listed; one stack per account and region` });
       targets.add(target);
     });
+  }
+  // Partitions and Regions where the stack's resource types exist (core/regions).
+  const deployRegions = config.environments?.map((e, i) => ({ path: ['environments', i, 'region'], name: `environment "${e.name}": `, region: e.region })) ??
+    (config.region !== undefined ? [{ path: ['region'], name: '', region: config.region }] : []);
+  for (const { path, name, region } of deployRegions) {
+    const problem = deployRegionProblem(region);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path, message: `${name}${problem}` });
   }
   credentialIssues(config, ctx);
   mergedTagIssues(config, ctx);

@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as path from 'node:path';
-import { CREDENTIAL_PLACEHOLDER, effectiveSettings, loadConfig, parseConfig, predictedLambdaEnvironments, predictedResourceCount, tagKeyFingerprint, targets } from '../../core';
+import { CREDENTIAL_PLACEHOLDER, effectiveSettings, loadConfig, parseConfig, predictedLambdaEnvironments, predictedResourceCount, STACK_RESOURCE_TYPES, tagKeyFingerprint, targets } from '../../core';
 import { CONFIG_VARIABLE, decodeConfig } from '../../functions/reconcile-repository/settings';
 import { buildApp } from '../../infra/build-app';
 import { fullConfig, templateOf } from './helpers';
@@ -246,6 +246,16 @@ describe('deploy limits predicted from the config match the synthesized stacks',
     'all features, two environments': allFeatures,
   };
   const noBundling = { nag: false, appProps: { context: { 'aws:cdk:bundling-stacks': [] } } };
+
+  test('the stack uses exactly the resource types whose Region availability core/regions decides on', () => {
+    const types = new Set<string>();
+    for (const stack of buildApp(allFeatures, noBundling).stacks) {
+      for (const r of Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>)) {
+        types.add(r.Type.startsWith('Custom::') ? 'AWS::CloudFormation::CustomResource' : r.Type);
+      }
+    }
+    expect([...types].sort()).toEqual([...STACK_RESOURCE_TYPES].sort());
+  });
 
   test.each(Object.entries(configs))('%s: the resource count and every Lambda environment', (_name, config) => {
     const { stacks } = buildApp(config, noBundling);
