@@ -4,11 +4,16 @@
  */
 import type { PtcConfig } from './config/schema';
 import { configForTarget } from './config/kms-keys';
+import { renderReplicationTemplates, replicationTemplatePlan, type PlannedReplicationTemplates } from './config/replication-templates';
 import { targets } from './environments';
 import { desiredStateForPrefix, type ManagedDesiredState } from './policy/desired-state';
 import { effectiveSettings } from './policy/settings';
 import { describeCredentials, upstreamRegistryUrl } from './rules';
 import { planRegistrySettings, renderRegistrySettings, type PlannedRegistrySettings } from './registry-settings/plan';
+
+function withReplicationTemplates(planned: PlannedReplicationTemplates[]): { replicationTemplates?: PlannedReplicationTemplates[] } {
+  return planned.length === 0 ? {} : { replicationTemplates: planned };
+}
 
 function withRegistrySettings(settings: PlannedRegistrySettings | undefined): { registrySettings?: PlannedRegistrySettings } {
   return settings === undefined ? {} : { registrySettings: settings };
@@ -39,6 +44,8 @@ export interface PlannedEnvironment {
   prewarmImages: number;
   /** Replication, registry policy and scanning; absent when the config sets none of them. */
   registrySettings?: PlannedRegistrySettings;
+  /** Where each replication destination's creation templates come from; absent without replication. */
+  replicationTemplates?: PlannedReplicationTemplates[];
 }
 
 /** The whole plan. */
@@ -71,6 +78,7 @@ export function buildPlan(config: PtcConfig): Plan {
       schedules: { validation: config.validation.schedule, prewarm: config.prewarm.schedule, sweep: config.reconciler.sweepSchedule },
       prewarmImages: config.prewarm.images.length,
       ...withRegistrySettings(planRegistrySettings(config, t)),
+      ...withReplicationTemplates(replicationTemplatePlan(config, t)),
     })),
   };
 }
@@ -98,6 +106,7 @@ export function renderPlan(plan: Plan): string {
     lines.push(`  node policy attached to: ${env.nodeRoleArns.length === 0 ? '(no roles listed; attach the exported policy yourself)' : env.nodeRoleArns.join(', ')}`);
     lines.push(`  schedules: validation ${env.schedules.validation}, prewarm ${env.schedules.prewarm} (${env.prewarmImages} images), drift sweep ${env.schedules.sweep}`);
     lines.push(...renderRegistrySettings(env.registrySettings));
+    lines.push(...renderReplicationTemplates(env.replicationTemplates));
   }
   return `${lines.join('\n')}\n`;
 }
