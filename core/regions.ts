@@ -9,6 +9,7 @@
  * that finding), so availability comes from the CloudFormation registry type lists that cfn-lint
  * ships per Region (github.com/aws-cloudformation/cfn-lint, src/cfnlint/data/schemas/providers/<region>/__init__.py).
  */
+import { quote } from './quote';
 
 /** Every Region of every partition, as aws-cdk-lib's region-info lists them. */
 export const PARTITION_REGIONS: Readonly<Record<string, readonly string[]>> = {
@@ -109,11 +110,12 @@ export const PARTITION_GAPS: Readonly<Record<string, PartitionGap>> = {
  * types the stack uses, or a Region the list does not know.
  */
 export function deployRegionProblem(region: string): string | undefined {
+  if (region.length > 32) return `${quote(region, 40)} is not an AWS Region`;
   const partition = partitionOf(region);
   const gap = PARTITION_GAPS[partition];
   if (gap !== undefined) {
     return `${region} is in partition ${partition}, where the stack's resource types ${gap.missing.join(', ')} are not available to CloudFormation (${gap.evidence}); ptc-autopilot deploys to the commercial partition "aws" only`;
   }
-  if (!isKnownRegion(region)) return `${region} is not an AWS Region ptc-autopilot knows (aws-cdk-lib's region list); check the spelling`;
+  if (!isKnownRegion(region)) return `${quote(region)} is not an AWS Region ptc-autopilot knows (aws-cdk-lib's region list); check the spelling`;
   return undefined;
 }

@@ -40,8 +40,8 @@ export function strictObject<T extends z.ZodRawShape>(shape: T) {
         .map((key) => {
           const hint = suggestName(key, known);
           return hint === undefined
-            ? `unknown key "${key}" (known keys: ${known.join(', ')})`
-            : `unknown key "${key}"; did you mean "${hint}"?`;
+            ? `unknown key ${quote(key)} (known keys: ${known.join(', ')})`
+            : `unknown key ${quote(key)}; did you mean ${quote(hint)}?`;
         })
         .join('; ');
     },
@@ -53,7 +53,7 @@ export const accountId = z.preprocess(
   (value) => (typeof value === 'number' && Number.isInteger(value) ? String(value) : value),
   z.string({ error: 'must be a 12-digit AWS account ID in quotes' }).regex(/^\d{12}$/, {
     error: (issue) =>
-      `must be a 12-digit AWS account ID, got "${String(issue.input)}" (quote account IDs in YAML so leading zeros survive)`,
+      `must be a 12-digit AWS account ID, got ${quote(String(issue.input))} (quote account IDs in YAML so leading zeros survive)`,
   }),
 );
 
@@ -61,12 +61,12 @@ export const accountId = z.preprocess(
 export const region = z
   .string({ error: 'must be an AWS region code such as "eu-west-2"' })
   .regex(/^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/, {
-    error: (issue) => `must be an AWS region code such as "eu-west-2", got "${String(issue.input)}"`,
+    error: (issue) => `must be an AWS region code such as "eu-west-2", got ${quote(String(issue.input))}`,
   });
 
 /** An AWS Organizations ID (`o-` followed by 10 to 32 lower-case letters or digits). */
 export const organizationId = z.string().regex(/^o-[a-z0-9]{10,32}$/, {
-  error: (issue) => `must be an AWS Organizations ID such as "o-a1b2c3d4e5", got "${String(issue.input)}"`,
+  error: (issue) => `must be an AWS Organizations ID such as "o-a1b2c3d4e5", got ${quote(String(issue.input))}`,
 });
 
 /** An ECR repository prefix as the ECR API accepts it for a pull through cache rule. */
@@ -137,7 +137,7 @@ export function boundedInt(min: number, max: number) {
 
 /** An IAM role ARN. */
 export const roleArn = z.string().regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, {
-  error: (issue) => `must be an IAM role ARN such as "arn:aws:iam::111122223333:role/name", got "${String(issue.input)}"`,
+  error: (issue) => `must be an IAM role ARN such as "arn:aws:iam::111122223333:role/name", got ${quote(String(issue.input))}`,
 });
 
 /** The ARN of a KMS key: a key ARN, never an alias ARN. Partition, Region and account are checked against the stack by `kmsKeyIssues`. */
@@ -171,12 +171,12 @@ export const secretName = z.string().superRefine((value, ctx) => {
   if (!value.startsWith(SECRET_NAME_PREFIX)) {
     ctx.addIssue({
       code: 'custom',
-      message: `"${value}" must start with "${SECRET_NAME_PREFIX}": ECR only uses secrets with that prefix as upstream credentials`,
+      message: `${quote(value)} must start with "${SECRET_NAME_PREFIX}": ECR only uses secrets with that prefix as upstream credentials`,
     });
   } else if (value.length === SECRET_NAME_PREFIX.length) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" needs a name after "${SECRET_NAME_PREFIX}"` });
+    ctx.addIssue({ code: 'custom', message: `${quote(value)} needs a name after "${SECRET_NAME_PREFIX}"` });
   } else if (!/^[a-zA-Z0-9/_+=.@-]{1,512}$/.test(value)) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" may contain only letters, digits and /_+=.@-` });
+    ctx.addIssue({ code: 'custom', message: `${quote(value)} may contain only letters, digits and /_+=.@-` });
   }
 });
 
@@ -185,7 +185,7 @@ export const secretArn = z
   .string()
   .regex(/^arn:aws(-cn|-us-gov)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache\/[a-zA-Z0-9/_+=.@-]+-[a-zA-Z0-9]{6}$/, {
     error: (issue) =>
-      `must be the complete ARN of a Secrets Manager secret whose name starts with "${SECRET_NAME_PREFIX}", ending in the 6 characters Secrets Manager appends (as "describe-secret" prints it), got "${String(issue.input)}"`,
+      `must be the complete ARN of a Secrets Manager secret whose name starts with "${SECRET_NAME_PREFIX}", ending in the 6 characters Secrets Manager appends (as "describe-secret" prints it), got ${quote(String(issue.input))}`,
   });
 
 /** Characters AWS allows in tag keys and values: letters, digits, white space and `_ . : / = + - @` (Tag Editor user guide, "Tag naming limits and requirements"). */

@@ -35,8 +35,8 @@ const upstreamName = z.string({ error: `must be one of: ${UPSTREAM_NAMES.join(',
     code: 'custom',
     message:
       hint === undefined
-        ? `"${value}" is not a known upstream; use one of: ${UPSTREAM_NAMES.join(', ')}`
-        : `"${value}" is not a known upstream; did you mean "${hint}"?`,
+        ? `${quote(value)} is not a known upstream; use one of: ${UPSTREAM_NAMES.join(', ')}`
+        : `${quote(value)} is not a known upstream; did you mean ${quote(hint)}?`,
   });
   return z.NEVER;
 });
@@ -91,7 +91,7 @@ const rule = strictObject({
     if (value.registryUrl === undefined) {
       ctx.addIssue({ code: 'custom', path: ['registryUrl'], message: 'Azure Container Registry needs "registryUrl", such as "myregistry.azurecr.io"' });
     } else if (!/^[a-z0-9]{5,50}\.azurecr\.io$/.test(value.registryUrl)) {
-      ctx.addIssue({ code: 'custom', path: ['registryUrl'], message: `"${value.registryUrl}" is not an Azure Container Registry host such as "myregistry.azurecr.io"` });
+      ctx.addIssue({ code: 'custom', path: ['registryUrl'], message: `${quote(value.registryUrl)} is not an Azure Container Registry host such as "myregistry.azurecr.io"` });
     }
   } else if (value.registryUrl !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['registryUrl'], message: `"registryUrl" is only for azure-container-registry; the URL of ${info.displayName} is known` });
@@ -179,7 +179,7 @@ const prewarm = strictObject({
     ssmParameter: z.string().regex(/^\/?[a-zA-Z0-9_.\-/]+$/, { error: 'must be an SSM parameter name such as "/ptc/prewarm-images"' }).optional(),
   }).optional(),
   platforms: z
-    .array(z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, { error: (i) => `"${String(i.input)}" is not a platform such as "linux/amd64"` }))
+    .array(z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, { error: (i) => `${quote(String(i.input))} is not a platform such as "linux/amd64"` }))
     .min(1)
     .default(['linux/amd64', 'linux/arm64']),
   concurrency: boundedInt(1, 64).default(8),
@@ -192,7 +192,7 @@ const validation = strictObject({
       error: (i) => `${quote(String(i.input), 60)} runs less than once a day; the rule alarms treat a day without a validation result as a failure, so validate at least daily (at most "rate(1 day)", or a cron expression with "*" or "?" in day-of-month, month, day-of-week and year)`,
     })
     .default('rate(1 hour)'),
-  alarmEmail: z.email({ error: (i) => `"${String(i.input)}" is not an email address` }).optional(),
+  alarmEmail: z.email({ error: (i) => `${quote(String(i.input))} is not an email address` }).optional(),
 });
 
 const reconciler = strictObject({
@@ -222,7 +222,7 @@ const scanning = strictObject({
 
 const environment = strictObject({
   name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, {
-    error: (i) => `"${String(i.input)}" must start with a letter and hold only letters, digits and "-" (it names a stack)`,
+    error: (i) => `${quote(String(i.input))} must start with a letter and hold only letters, digits and "-" (it names a stack)`,
   }),
   account: accountId,
   region,
@@ -255,7 +255,7 @@ function credentialIssues(config: ConfigBeforeChecks, ctx: z.RefinementCtx): voi
     if (name !== undefined) {
       const first = named.get(name);
       if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['rules', index, 'credentials', 'secretName'], message: `"${name}" is already the secret of rules[${first}]; give each rule its own secret, or import the shared one with secretArn` });
+        ctx.addIssue({ code: 'custom', path: ['rules', index, 'credentials', 'secretName'], message: `${quote(name)} is already the secret of rules[${first}]; give each rule its own secret, or import the shared one with secretArn` });
       } else {
         named.set(name, index);
       }
@@ -281,7 +281,7 @@ function mergedTagIssues(config: ConfigBeforeChecks, ctx: z.RefinementCtx): void
   config.repositories.overrides?.forEach((o, index) => {
     const count = Object.keys({ ...base, ...o.tags }).length;
     if (o.tags !== undefined && count > MAX_CONFIG_TAGS) {
-      ctx.addIssue({ code: 'custom', path: ['repositories', 'overrides', index, 'tags'], message: `repositories under "${o.prefix}" would get ${count} tags with the base tags merged in; at most ${MAX_CONFIG_TAGS} (ECR allows 50 and ptc-autopilot uses 2)` });
+      ctx.addIssue({ code: 'custom', path: ['repositories', 'overrides', index, 'tags'], message: `repositories under ${quote(o.prefix)} would get ${count} tags with the base tags merged in; at most ${MAX_CONFIG_TAGS} (ECR allows 50 and ptc-autopilot uses 2)` });
     }
   });
 }
@@ -309,7 +309,7 @@ export const configSchema = strictObject({
   config.rules.forEach((r, index) => {
     const first = seen.get(r.prefix);
     if (first !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['rules', index, 'prefix'], message: `duplicate prefix "${r.prefix}" (already used by rules[${first}])` });
+      ctx.addIssue({ code: 'custom', path: ['rules', index, 'prefix'], message: `duplicate prefix ${quote(r.prefix)} (already used by rules[${first}])` });
     } else {
       seen.set(r.prefix, index);
     }
@@ -321,7 +321,7 @@ export const configSchema = strictObject({
       const other = parts.slice(0, n).join('/');
       const otherIndex = seen.get(other);
       if (otherIndex !== undefined && otherIndex !== index) {
-        ctx.addIssue({ code: 'custom', path: ['rules', index, 'prefix'], message: `prefix "${r.prefix}" lies inside the namespace of rules[${otherIndex}] ("${other}/")` });
+        ctx.addIssue({ code: 'custom', path: ['rules', index, 'prefix'], message: `prefix ${quote(r.prefix)} lies inside the namespace of rules[${otherIndex}] ("${other}/")` });
       }
     }
   });
@@ -333,12 +333,12 @@ export const configSchema = strictObject({
       ctx.addIssue({
         code: 'custom',
         path: ['repositories', 'overrides', index, 'prefix'],
-        message: `no rule has prefix "${o.prefix}"${hint === undefined ? `; rule prefixes are: ${prefixes.join(', ')}` : `; did you mean "${hint}"?`}`,
+        message: `no rule has prefix ${quote(o.prefix)}${hint === undefined ? `; rule prefixes are: ${prefixes.join(', ')}` : `; did you mean ${quote(hint)}?`}`,
       });
     }
     const first = overridden.get(o.prefix);
     if (first !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['repositories', 'overrides', index, 'prefix'], message: `prefix "${o.prefix}" already has an override at repositories.overrides[${first}]` });
+      ctx.addIssue({ code: 'custom', path: ['repositories', 'overrides', index, 'prefix'], message: `prefix ${quote(o.prefix)} already has an override at repositories.overrides[${first}]` });
     } else {
       overridden.set(o.prefix, index);
     }
@@ -358,7 +358,7 @@ export const configSchema = strictObject({
     const names = new Set<string>();
     const targets = new Set<string>();
     config.environments.forEach((env, index) => {
-      if (names.has(env.name)) ctx.addIssue({ code: 'custom', path: ['environments', index, 'name'], message: `duplicate environment name "${env.name}"` });
+      if (names.has(env.name)) ctx.addIssue({ code: 'custom', path: ['environments', index, 'name'], message: `duplicate environment name ${quote(env.name)}` });
       names.add(env.name);
       const target = `${env.account}/${env.region}`;
       if (targets.has(target)) ctx.addIssue({ code: 'custom', path: ['environments', index], message: `account ${env.account} in ${env.region} is already listed; one stack per account and region` });
@@ -382,7 +382,7 @@ export const configSchema = strictObject({
     config.replication.destinations.forEach((d, index) => {
       const envRegions = config.environments?.map((e) => e.region) ?? (config.region ? [config.region] : []);
       if (d.account === undefined && envRegions.length === 1 && envRegions[0] === d.region) {
-        ctx.addIssue({ code: 'custom', path: ['replication', 'destinations', index, 'region'], message: `"${d.region}" is the source region; replicate to another region or account` });
+        ctx.addIssue({ code: 'custom', path: ['replication', 'destinations', index, 'region'], message: `${quote(d.region)} is the source region; replicate to another region or account` });
       }
     });
   }

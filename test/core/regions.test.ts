@@ -78,6 +78,6 @@ describe('deploy targets are Regions where the stack can exist', () => {
   });
 
   test('a Region the list does not know is refused', () => {
-    expect(issuesOf(withRegion('eu-fake-9'))).toEqual([{ path: 'environments[1].region', message: expect.stringContaining('eu-fake-9 is not an AWS Region ptc-autopilot knows') }]);
+    expect(issuesOf(withRegion('eu-fake-9'))).toEqual([{ path: 'environments[1].region', message: expect.stringContaining('"eu-fake-9" is not an AWS Region ptc-autopilot knows') }]);
   });
 });
