@@ -4,6 +4,7 @@
  */
 import type { PtcConfig } from './config/schema';
 import { PtcError } from './errors';
+import { partitionOf } from './regions';
 import { ecrRegistryHost } from './upstreams';
 
 /** One account/region that gets a stack. */
@@ -20,12 +21,8 @@ export interface Target {
   readonly registryHost: string;
 }
 
-/** The AWS partition a region belongs to. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
+/** The AWS partition a region belongs to (every partition, ISO ones included: see `core/regions`). */
+export { partitionOf } from './regions';
 
 function target(name: string, account: string, region: string): Target {
   return {

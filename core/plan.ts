@@ -3,6 +3,8 @@
  * `npm start` shows it after synth.
  */
 import type { PtcConfig } from './config/schema';
+import { configForTarget } from './config/kms-keys';
+import { renderReplicationTemplates, replicationTemplatePlan, type PlannedReplicationTemplates } from './config/replication-templates';
 import { targets } from './environments';
 import { desiredStateForPrefix, type ManagedDesiredState } from './policy/desired-state';
 import { effectiveSettings } from './policy/settings';
@@ -18,6 +20,10 @@ function withValue<K extends string, V>(key: K, value: V | undefined): Partial<R
   return value === undefined ? {} : ({ [key]: value } as Partial<Record<K, V>>);
 }
 import { configFallback, kubeletExclusions, mirrorMapFor, mirrorMapLines } from './node-config';
+
+function withReplicationTemplates(planned: PlannedReplicationTemplates[]): { replicationTemplates?: PlannedReplicationTemplates[] } {
+  return planned.length === 0 ? {} : { replicationTemplates: planned };
+}
 
 function withRegistrySettings(settings: PlannedRegistrySettings | undefined): { registrySettings?: PlannedRegistrySettings } {
   return settings === undefined ? {} : { registrySettings: settings };
@@ -59,6 +65,8 @@ export interface PlannedEnvironment {
   registrySettings?: PlannedRegistrySettings;
   /** Mirror mode (`ptc node-config`): upstream host -> mirror URL, and whether nodes fall back upstream. */
   mirror: { fallback: boolean; hosts: { host: string; mirrorUrl: string }[]; unmirrored: { host: string; reason: string }[]; notKubelet: { host: string; reason: string }[] };
+  /** Where each replication destination's creation templates come from; absent without replication. */
+  replicationTemplates?: PlannedReplicationTemplates[];
 }
 
 /** The whole plan. */
@@ -87,7 +95,7 @@ export function buildPlan(config: PtcConfig): Plan {
           credentials: describeCredentials(rule),
           ...(rule.upstreamRepositoryPrefix !== undefined ? { upstreamRepositoryPrefix: rule.upstreamRepositoryPrefix } : {}),
           cacheUriPattern: `${t.registryHost}/${rule.prefix}/...`,
-          repositorySettings: { ...desired, encryption: { ...settings.encryption } },
+          repositorySettings: { ...desired, encryption: { ...effectiveSettings(configForTarget(config, t), rule.prefix).encryption } },
           untaggedImages: untaggedImagesNote(settings.lifecycle),
         };
       }),
@@ -99,6 +107,7 @@ export function buildPlan(config: PtcConfig): Plan {
       prewarmImages: config.prewarm.images.length,
       ...withRegistrySettings(planRegistrySettings(config, t)),
       mirror: planMirror(config, t),
+      ...withReplicationTemplates(replicationTemplatePlan(config, t)),
     })),
     unattachedNodeRoles: unattachedNodeRoles(config),
   };
@@ -140,6 +149,7 @@ export function renderPlan(plan: Plan): string {
     lines.push(`  schedules: validation ${env.schedules.validation}, prewarm ${env.schedules.prewarm} (${env.prewarmImages} images), drift sweep ${env.schedules.sweep}`);
     lines.push(...renderReconcilerTriggers(env.reconcilerTriggers, env.region));
     lines.push(...renderRegistrySettings(env.registrySettings));
+    lines.push(...renderReplicationTemplates(env.replicationTemplates));
     lines.push(`  mirror map (ptc node-config; fallback to upstream ${env.mirror.fallback ? 'on' : 'off'}):`);
     lines.push(...mirrorMapLines({ entries: env.mirror.hosts, unmirrored: env.mirror.unmirrored }).map((l) => `    ${l}`));
     lines.push(...env.mirror.notKubelet.map((x) => `    (${x.host} stays out of the kubelet node formats: ${x.reason})`));

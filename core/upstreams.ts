@@ -123,11 +123,16 @@ export function ecrRegistryHost(account: string, region: string): string {
   return `${account}.dkr.ecr.${region}.${suffix}`;
 }
 
+/** Inputs longer than this get no suggestion (keys, upstreams and prefixes are far shorter). */
+const SUGGEST_MAX_LENGTH = 64;
+
 /**
  * Suggests the closest known name for a misspelt one (`dockerhub` → `docker-hub`), or undefined
  * when nothing is close.
  */
 export function suggestName(input: string, candidates: readonly string[]): string | undefined {
+  // Edit distance costs length times length: nothing far longer than any name is close to one.
+  if (input.length > SUGGEST_MAX_LENGTH) return undefined;
   const normalized = input.toLowerCase().replace(/[^a-z0-9]/g, '');
   let best: { name: string; distance: number } | undefined;
   for (const candidate of candidates) {

@@ -9,12 +9,23 @@ import { configIssuesOf } from './parse';
 import { configSchema, type PtcConfig } from './schema';
 
 /**
+ * The largest config text read: 4 Mi characters, room for far more than ECR's 50 rules with every
+ * setting spelled out, and a bound on the parser's time and memory.
+ */
+export const CONFIG_MAX_CHARS = 4 * 1024 * 1024;
+/** How far YAML aliases may expand (the yaml package's `maxAliasCount`, its default made explicit). */
+export const CONFIG_MAX_ALIAS_COUNT = 100;
+
+/**
  * Parses YAML text into a validated configuration. Issues carry the line they point at when the
  * path exists in the document.
  *
  * @throws ConfigError for YAML syntax errors and schema violations.
  */
 export function parseConfigText(text: string, file?: string): PtcConfig {
+  if (text.length > CONFIG_MAX_CHARS) {
+    throw new ConfigError([{ path: '', message: `${file ?? 'the config'} has ${text.length} characters; a config holds at most ${CONFIG_MAX_CHARS}` }], file);
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -27,7 +38,14 @@ export function parseConfigText(text: string, file?: string): PtcConfig {
       file,
     );
   }
-  const input: unknown = doc.toJS();
+  let input: unknown;
+  try {
+    input = doc.toJS({ maxAliasCount: CONFIG_MAX_ALIAS_COUNT });
+  } catch (err) {
+    // The yaml package throws ReferenceError when aliases expand past maxAliasCount (a "billion laughs" document).
+    if (!(err instanceof ReferenceError)) throw err;
+    throw new ConfigError([{ path: '', message: `invalid YAML: its aliases expand beyond ${CONFIG_MAX_ALIAS_COUNT} copies (${err.message}); write the values out instead` }], file);
+  }
   if (input === null || input === undefined) {
     throw new ConfigError([{ path: '', message: `${file ?? 'the config'} holds no configuration (it is empty or only comments); config/example.yaml is a complete example` }], file);
   }

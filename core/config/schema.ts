@@ -22,6 +22,12 @@ import {
 } from './fields';
 import { registrySettingsIssues } from '../registry-settings/limits';
 import { prewarmKeyIssues } from '../policy/prewarm-key';
+import { kmsKeyIssues } from './kms-keys';
+import { deployRegionProblem } from '../regions';
+import { runsAtLeastDaily } from './cron';
+import { quote } from '../quote';
+import { prewarmImageIssues } from './prewarm-images';
+import { deployLimitIssues } from './deploy-limits';
 
 const upstreamName = z.string({ error: `must be one of: ${UPSTREAM_NAMES.join(', ')}` }).transform((value, ctx) => {
   if (isUpstreamName(value)) return value as UpstreamName;
@@ -30,8 +36,8 @@ const upstreamName = z.string({ error: `must be one of: ${UPSTREAM_NAMES.join(',
     code: 'custom',
     message:
       hint === undefined
-        ? `"${value}" is not a known upstream; use one of: ${UPSTREAM_NAMES.join(', ')}`
-        : `"${value}" is not a known upstream; did you mean "${hint}"?`,
+        ? `${quote(value)} is not a known upstream; use one of: ${UPSTREAM_NAMES.join(', ')}`
+        : `${quote(value)} is not a known upstream; did you mean ${quote(hint)}?`,
   });
   return z.NEVER;
 });
@@ -86,7 +92,7 @@ const rule = strictObject({
     if (value.registryUrl === undefined) {
       ctx.addIssue({ code: 'custom', path: ['registryUrl'], message: 'Azure Container Registry needs "registryUrl", such as "myregistry.azurecr.io"' });
     } else if (!/^[a-z0-9]{5,50}\.azurecr\.io$/.test(value.registryUrl)) {
-      ctx.addIssue({ code: 'custom', path: ['registryUrl'], message: `"${value.registryUrl}" is not an Azure Container Registry host such as "myregistry.azurecr.io"` });
+      ctx.addIssue({ code: 'custom', path: ['registryUrl'], message: `${quote(value.registryUrl)} is not an Azure Container Registry host such as "myregistry.azurecr.io"` });
     }
   } else if (value.registryUrl !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['registryUrl'], message: `"registryUrl" is only for azure-container-registry; the URL of ${info.displayName} is known` });
@@ -140,6 +146,12 @@ const repositorySettingsShape = {
   encryption: encryption.optional(),
 };
 
+/**
+ * ECR's quota "Pull through cache rules per registry": 50 in each supported Region, not adjustable
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html).
+ */
+export const MAX_RULES = 50;
+
 /** ECR allows 50 tags per repository; ptc-autopilot keeps two for its own marker tags. */
 const MAX_CONFIG_TAGS = 48;
 
@@ -153,7 +165,8 @@ const override = strictObject({ prefix: z.string(), ...repositorySettingsShape }
 
 const repositories = strictObject({
   ...repositorySettingsShape,
-  overrides: z.array(override).optional(),
+  // One override per rule at most, so never more than there can be rules.
+  overrides: z.array(override).max(MAX_RULES, { error: `at most ${MAX_RULES} overrides, one per rule` }).optional(),
 }).superRefine(tagCountCheck);
 
 const s3Location = strictObject({ bucket: z.string().min(3).max(63), key: z.string().min(1) });
@@ -169,15 +182,20 @@ const prewarm = strictObject({
     kmsKeyArn: kmsKeyArn.optional(),
   }).optional(),
   platforms: z
-    .array(z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, { error: (i) => `"${String(i.input)}" is not a platform such as "linux/amd64"` }))
+    .array(z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, { error: (i) => `${quote(String(i.input))} is not a platform such as "linux/amd64"` }))
     .min(1)
     .default(['linux/amd64', 'linux/arm64']),
   concurrency: boundedInt(1, 64).default(8),
 });
 
 const validation = strictObject({
-  schedule: scheduleExpression.default('rate(1 hour)'),
-  alarmEmail: z.email({ error: (i) => `"${String(i.input)}" is not an email address` }).optional(),
+  // The rule alarms treat a day without a validation result as a failure (infra/constructs/rule-validation.ts).
+  schedule: scheduleExpression
+    .refine(runsAtLeastDaily, {
+      error: (i) => `${quote(String(i.input), 60)} runs less than once a day; the rule alarms treat a day without a validation result as a failure, so validate at least daily (at most "rate(1 day)", or a cron expression with "*" or "?" in day-of-month, month, day-of-week and year)`,
+    })
+    .default('rate(1 hour)'),
+  alarmEmail: z.email({ error: (i) => `${quote(String(i.input))} is not an email address` }).optional(),
 });
 
 const reconciler = strictObject({
@@ -216,10 +234,14 @@ const mirror = strictObject({
 
 const environment = strictObject({
   name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, {
-    error: (i) => `"${String(i.input)}" must start with a letter and hold only letters, digits and "-" (it names a stack)`,
+    error: (i) => `${quote(String(i.input))} must start with a letter and hold only letters, digits and "-" (it names a stack)`,
   }),
   account: accountId,
   region,
+  /** This stack's key for every KMS-encrypted repository, replacing the config-wide `kmsKeyArn`s here. */
+  kmsKeyArn: kmsKeyArn.optional(),
+  /** This stack's key for the created credential secrets, replacing the top-level `secretsKmsKeyArn` here. */
+  secretsKmsKeyArn: kmsKeyArn.optional(),
 });
 
 /** The raw shape of the configuration file. */
@@ -245,7 +267,7 @@ function credentialIssues(config: ConfigBeforeChecks, ctx: z.RefinementCtx): voi
     if (name !== undefined) {
       const first = named.get(name);
       if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['rules', index, 'credentials', 'secretName'], message: `"${name}" is already the secret of rules[${first}]; give each rule its own secret, or import the shared one with secretArn` });
+        ctx.addIssue({ code: 'custom', path: ['rules', index, 'credentials', 'secretName'], message: `${quote(name)} is already the secret of rules[${first}]; give each rule its own secret, or import the shared one with secretArn` });
       } else {
         named.set(name, index);
       }
@@ -271,7 +293,7 @@ function mergedTagIssues(config: ConfigBeforeChecks, ctx: z.RefinementCtx): void
   config.repositories.overrides?.forEach((o, index) => {
     const count = Object.keys({ ...base, ...o.tags }).length;
     if (o.tags !== undefined && count > MAX_CONFIG_TAGS) {
-      ctx.addIssue({ code: 'custom', path: ['repositories', 'overrides', index, 'tags'], message: `repositories under "${o.prefix}" would get ${count} tags with the base tags merged in; at most ${MAX_CONFIG_TAGS} (ECR allows 50 and ptc-autopilot uses 2)` });
+      ctx.addIssue({ code: 'custom', path: ['repositories', 'overrides', index, 'tags'], message: `repositories under ${quote(o.prefix)} would get ${count} tags with the base tags merged in; at most ${MAX_CONFIG_TAGS} (ECR allows 50 and ptc-autopilot uses 2)` });
     }
   });
 }
@@ -279,7 +301,10 @@ function mergedTagIssues(config: ConfigBeforeChecks, ctx: z.RefinementCtx): void
 export const configSchema = strictObject({
   account: accountId.optional(),
   region: region.optional(),
-  rules: z.array(rule).min(1, { error: 'list at least one rule' }),
+  rules: z
+    .array(rule)
+    .min(1, { error: 'list at least one rule' })
+    .max(MAX_RULES, { error: (i) => `at most ${MAX_RULES} rules: ECR allows ${MAX_RULES} pull through cache rules per registry, a quota it does not raise; got ${(i.input as unknown[]).length}` }),
   repositories: repositories.default({}),
   prewarm: prewarm.default({ schedule: 'rate(12 hours)', images: [], platforms: ['linux/amd64', 'linux/arm64'], concurrency: 8 }),
   validation: validation.default({ schedule: 'rate(1 hour)' }),
@@ -297,15 +322,19 @@ export const configSchema = strictObject({
   config.rules.forEach((r, index) => {
     const first = seen.get(r.prefix);
     if (first !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['rules', index, 'prefix'], message: `duplicate prefix "${r.prefix}" (already used by rules[${first}])` });
+      ctx.addIssue({ code: 'custom', path: ['rules', index, 'prefix'], message: `duplicate prefix ${quote(r.prefix)} (already used by rules[${first}])` });
     } else {
       seen.set(r.prefix, index);
     }
   });
+  // Each prefix's ancestors (a, a/b for a/b/c) looked up by name: linear in the rules, never rule against rule.
   config.rules.forEach((r, index) => {
-    for (const [other, otherIndex] of seen) {
-      if (otherIndex !== index && r.prefix.startsWith(`${other}/`)) {
-        ctx.addIssue({ code: 'custom', path: ['rules', index, 'prefix'], message: `prefix "${r.prefix}" lies inside the namespace of rules[${otherIndex}] ("${other}/")` });
+    const parts = r.prefix.split('/');
+    for (let n = 1; n < parts.length; n++) {
+      const other = parts.slice(0, n).join('/');
+      const otherIndex = seen.get(other);
+      if (otherIndex !== undefined && otherIndex !== index) {
+        ctx.addIssue({ code: 'custom', path: ['rules', index, 'prefix'], message: `prefix ${quote(r.prefix)} lies inside the namespace of rules[${otherIndex}] ("${other}/")` });
       }
     }
   });
@@ -317,12 +346,12 @@ export const configSchema = strictObject({
       ctx.addIssue({
         code: 'custom',
         path: ['repositories', 'overrides', index, 'prefix'],
-        message: `no rule has prefix "${o.prefix}"${hint === undefined ? `; rule prefixes are: ${prefixes.join(', ')}` : `; did you mean "${hint}"?`}`,
+        message: `no rule has prefix ${quote(o.prefix)}${hint === undefined ? `; rule prefixes are: ${prefixes.join(', ')}` : `; did you mean ${quote(hint)}?`}`,
       });
     }
     const first = overridden.get(o.prefix);
     if (first !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['repositories', 'overrides', index, 'prefix'], message: `prefix "${o.prefix}" already has an override at repositories.overrides[${first}]` });
+      ctx.addIssue({ code: 'custom', path: ['repositories', 'overrides', index, 'prefix'], message: `prefix ${quote(o.prefix)} already has an override at repositories.overrides[${first}]` });
     } else {
       overridden.set(o.prefix, index);
     }
@@ -342,22 +371,32 @@ export const configSchema = strictObject({
     const names = new Set<string>();
     const targets = new Set<string>();
     config.environments.forEach((env, index) => {
-      if (names.has(env.name)) ctx.addIssue({ code: 'custom', path: ['environments', index, 'name'], message: `duplicate environment name "${env.name}"` });
+      if (names.has(env.name)) ctx.addIssue({ code: 'custom', path: ['environments', index, 'name'], message: `duplicate environment name ${quote(env.name)}` });
       names.add(env.name);
       const target = `${env.account}/${env.region}`;
       if (targets.has(target)) ctx.addIssue({ code: 'custom', path: ['environments', index], message: `account ${env.account} in ${env.region} is already listed; one stack per account and region` });
       targets.add(target);
     });
   }
+  // Partitions and Regions where the stack's resource types exist (core/regions).
+  const deployRegions = config.environments?.map((e, i) => ({ path: ['environments', i, 'region'], name: `environment "${e.name}": `, region: e.region })) ??
+    (config.region !== undefined ? [{ path: ['region'], name: '', region: config.region }] : []);
+  for (const { path, name, region } of deployRegions) {
+    const problem = deployRegionProblem(region);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path, message: `${name}${problem}` });
+  }
   credentialIssues(config, ctx);
   mergedTagIssues(config, ctx);
+  for (const issue of kmsKeyIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  for (const issue of prewarmImageIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  for (const issue of deployLimitIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of registrySettingsIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of prewarmKeyIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   if (config.replication !== undefined) {
     config.replication.destinations.forEach((d, index) => {
       const envRegions = config.environments?.map((e) => e.region) ?? (config.region ? [config.region] : []);
       if (d.account === undefined && envRegions.length === 1 && envRegions[0] === d.region) {
-        ctx.addIssue({ code: 'custom', path: ['replication', 'destinations', index, 'region'], message: `"${d.region}" is the source region; replicate to another region or account` });
+        ctx.addIssue({ code: 'custom', path: ['replication', 'destinations', index, 'region'], message: `${quote(d.region)} is the source region; replicate to another region or account` });
       }
     });
   }

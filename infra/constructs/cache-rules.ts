@@ -42,7 +42,9 @@ export class CacheRules extends Construct {
           // A constant placeholder: CloudFormation only writes the value when this text changes, and it never does.
           secretStringValue: SecretValue.unsafePlainText(CREDENTIAL_PLACEHOLDER),
           encryptionKey: key,
-          removalPolicy: RemovalPolicy.RETAIN,
+          // Kept when the stack goes or replaces it (it may hold a real token by then), but deleted when the
+          // create that made it rolls back, so a retry of a failed first deploy does not hit "already exists".
+          removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         });
         acknowledgeNag(created, [
           {

@@ -3,7 +3,7 @@
  * one target account/region, it deploys everything ptc-autopilot manages there.
  */
 import { Construct } from 'constructs';
-import { nodePolicyScope, prefixRepositoryArn, receivesReplication, type PtcConfig, type Target } from '../../core';
+import { configForTarget, nodePolicyScope, prefixRepositoryArn, receivesReplication, type PtcConfig, type Target } from '../../core';
 import { AlarmTopic } from './alarm-topic';
 import { CacheRules } from './cache-rules';
 import { CreationTemplates } from './creation-templates';
@@ -59,7 +59,9 @@ export class PullThroughCache extends Construct {
 
   constructor(scope: Construct, id: string, props: PullThroughCacheProps) {
     super(scope, id);
-    const { config, target } = props;
+    const { target } = props;
+    // Every construct below sees this stack's own KMS keys (environments[].kmsKeyArn, secretsKmsKeyArn).
+    const config = configForTarget(props.config, target);
     this.prefixes = config.rules.map((r) => r.prefix);
     this.repositoryArns = this.prefixes.map((p) => prefixRepositoryArn(target, p));
 

@@ -1,5 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { CREDENTIAL_PLACEHOLDER, parseConfig, tagKeyFingerprint } from '../../core';
+import * as path from 'node:path';
+import { CREDENTIAL_PLACEHOLDER, effectiveSettings, loadConfig, parseConfig, predictedLambdaEnvironments, predictedResourceCount, STACK_RESOURCE_TYPES, tagKeyFingerprint, targets } from '../../core';
+import { CONFIG_VARIABLE, decodeConfig } from '../../functions/reconcile-repository/settings';
 import { buildApp } from '../../infra/build-app';
 import { fullConfig, templateOf } from './helpers';
 
@@ -50,12 +52,18 @@ describe('pull through cache rules', () => {
 });
 
 describe('credential secrets', () => {
-  test('are created with the placeholder value and kept when the stack goes', () => {
+  test('are created with the placeholder value, kept when the stack goes or replaces them, deleted when their create rolls back', () => {
     template.hasResource('AWS::SecretsManager::Secret', {
       Properties: { Name: 'ecr-pullthroughcache/docker-hub', SecretString: CREDENTIAL_PLACEHOLDER },
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
     });
+  });
+
+  test('every created credential secret is deleted when its own create rolls back, never left to block the retry', () => {
+    const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret'));
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const secret of secrets) expect(secret).toMatchObject({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
   });
 
   test('the placeholder is a constant, so later deploys never write the value again', () => {
@@ -176,6 +184,94 @@ describe('environments', () => {
     ]);
     Template.fromStack(stacks[1]!).hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'PullThroughCacheFirstPull', Resource: 'arn:aws:ecr:us-east-1:222233334444:repository/k8s/*' })]) },
+    });
+  });
+});
+
+describe('per-environment KMS keys', () => {
+  const keys = {
+    eu: { repo: 'arn:aws:kms:eu-west-2:111122223333:key/1111aaaa-12ab-34cd-56ef-1234567890ab', secrets: 'arn:aws:kms:eu-west-2:111122223333:key/3333cccc-12ab-34cd-56ef-1234567890ab' },
+    us: { repo: 'arn:aws:kms:us-east-1:111122223333:key/2222bbbb-12ab-34cd-56ef-1234567890ab', secrets: 'arn:aws:kms:us-east-1:111122223333:key/4444dddd-12ab-34cd-56ef-1234567890ab' },
+  };
+  const config = parseConfig({
+    rules: [
+      { prefix: 'docker-hub', upstream: 'docker-hub', credentials: { secretName: 'ecr-pullthroughcache/docker-hub' } },
+      { prefix: 'k8s', upstream: 'k8s' },
+    ],
+    repositories: { encryption: { type: 'KMS' } },
+    environments: [
+      { name: 'prod-eu', account: '111122223333', region: 'eu-west-2', kmsKeyArn: keys.eu.repo, secretsKmsKeyArn: keys.eu.secrets },
+      { name: 'prod-us', account: '111122223333', region: 'us-east-1', kmsKeyArn: keys.us.repo, secretsKmsKeyArn: keys.us.secrets },
+    ],
+  });
+  const templates = buildApp(config, { nag: false }).stacks.map((s) => Template.fromStack(s));
+
+  test.each([
+    [0, keys.eu, keys.us],
+    [1, keys.us, keys.eu],
+  ])('stack %i names only its own keys: secrets, creation templates, creation role, validation and the reconciler', (index, own, other) => {
+    const t = templates[index]!;
+    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'ecr-pullthroughcache/docker-hub', KmsKeyId: own.secrets });
+    t.allResourcesProperties('AWS::ECR::RepositoryCreationTemplate', { EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: own.repo } });
+    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Action: ['kms:CreateGrant', 'kms:RetireGrant', 'kms:DescribeKey'], Resource: own.repo }),
+      expect.objectContaining({ Sid: 'DecryptCredentialSecrets', Action: 'kms:Decrypt', Resource: own.secrets }),
+    ]));
+    const [reconcilerEnv] = Object.values(t.findResources('AWS::Lambda::Function'))
+      .map((f) => (f.Properties.Environment?.Variables ?? {}) as Record<string, string>)
+      .filter((vars) => vars[CONFIG_VARIABLE] !== undefined);
+    expect(effectiveSettings(decodeConfig(reconcilerEnv![CONFIG_VARIABLE]), 'k8s').encryption).toEqual({ type: 'KMS', kmsKeyArn: own.repo });
+    const whole = JSON.stringify(t.toJSON());
+    expect([whole.includes(other.repo), whole.includes(other.secrets)]).toEqual([false, false]);
+  });
+});
+
+describe('deploy limits predicted from the config match the synthesized stacks', () => {
+  const allFeatures = fullConfig({
+    account: undefined,
+    region: undefined,
+    rules: fullConfig().rules.map((r) => (r.credentials?.secretArn ? { ...r, credentials: { secretName: 'ecr-pullthroughcache/github' } } : r)),
+    environments: [
+      { name: 'prod-eu', account: '111122223333', region: 'eu-west-2', secretsKmsKeyArn: 'arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+      { name: 'prod-us', account: '111122223333', region: 'us-east-1' },
+    ],
+    replication: { destinations: [{ region: 'ap-south-1' }, { region: 'eu-west-1', account: '444455556666', prefixes: ['k8s'] }], acceptFrom: ['555566667777'] },
+    scanning: { type: 'ENHANCED', frequency: 'CONTINUOUS_SCAN' },
+    prewarm: { images: ['nginx:1.27'], manifest: { s3: { bucket: 'ptc-config', key: 'prewarm.txt' }, ssmParameter: '/ptc/prewarm-images' } },
+  });
+  const configs = {
+    example: loadConfig(path.join(__dirname, '..', '..', 'config', 'example.yaml')),
+    full: fullConfig(),
+    'all features, two environments': allFeatures,
+  };
+  const noBundling = { nag: false, appProps: { context: { 'aws:cdk:bundling-stacks': [] } } };
+
+  test('the stack uses exactly the resource types whose Region availability core/regions decides on', () => {
+    const types = new Set<string>();
+    for (const stack of buildApp(allFeatures, noBundling).stacks) {
+      for (const r of Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>)) {
+        types.add(r.Type.startsWith('Custom::') ? 'AWS::CloudFormation::CustomResource' : r.Type);
+      }
+    }
+    expect([...types].sort()).toEqual([...STACK_RESOURCE_TYPES].sort());
+  });
+
+  test.each(Object.entries(configs))('%s: the resource count and every Lambda environment', (_name, config) => {
+    const { stacks } = buildApp(config, noBundling);
+    const all = targets(config);
+    expect(stacks).toHaveLength(all.length);
+    stacks.forEach((stack, i) => {
+      const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties?: { Environment?: { Variables?: Record<string, unknown> } } }>;
+      expect(predictedResourceCount(config, all[i]!)).toBe(Object.keys(resources).length);
+      const synthesized = Object.values(resources)
+        .filter((r) => r.Type === 'AWS::Lambda::Function' && typeof r.Properties?.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'string')
+        .map((r) => r.Properties!.Environment!.Variables!)
+        .sort((a, b) => String(a.POWERTOOLS_SERVICE_NAME).localeCompare(String(b.POWERTOOLS_SERVICE_NAME)));
+      const predicted = predictedLambdaEnvironments(config, all[i]!)
+        .map((fn) => fn.variables)
+        .sort((a, b) => a.POWERTOOLS_SERVICE_NAME!.localeCompare(b.POWERTOOLS_SERVICE_NAME!));
+      expect(predicted).toEqual(synthesized);
     });
   });
 });

@@ -46,11 +46,11 @@ export function everyFeatureTwoEnvironments(): PtcConfig {
     region: undefined,
     // An imported secret serves one account and Region only, so every environment creates its own.
     rules: fullConfig().rules.map((r) => (r.credentials?.secretArn ? { ...r, credentials: { secretName: 'ecr-pullthroughcache/github' } } : r)),
+    // A KMS key serves one Region: each environment names its own.
     environments: [
-      { name: 'prod-eu', account: '111122223333', region: 'eu-west-2' },
-      { name: 'prod-us', account: '111122223333', region: 'us-east-1' },
+      { name: 'prod-eu', account: '111122223333', region: 'eu-west-2', secretsKmsKeyArn: 'arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+      { name: 'prod-us', account: '111122223333', region: 'us-east-1', secretsKmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/5678abcd-12ab-34cd-56ef-1234567890ab' },
     ],
-    secretsKmsKeyArn: 'arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
     replication: { destinations: [{ region: 'ap-south-1' }, { region: 'eu-west-1', account: '444455556666', prefixes: ['k8s'] }], acceptFrom: ['555566667777'] },
     scanning: { type: 'ENHANCED', frequency: 'CONTINUOUS_SCAN' },
     prewarm: { images: ['nginx:1.27'], manifest: { s3: { bucket: 'ptc-config', key: 'prewarm.txt' }, ssmParameter: '/ptc/prewarm-images' } },

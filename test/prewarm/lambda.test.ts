@@ -131,7 +131,11 @@ describe('prewarm settings', () => {
   });
 
   test('a list too long for the Lambda environment says to use prewarm.manifest', () => {
-    const huge = config({ images: Array.from({ length: 400 }, (_, i) => `ghcr.io/${Math.random().toString(36).slice(2)}/svc-${i}:v${i}`) });
+    const images = Array.from({ length: 400 }, (_, i) => `ghcr.io/${Math.random().toString(36).slice(2)}/svc-${i}:v${i}`);
+    // The config checks refuse such a list first (core/config/deploy-limits); the encoder keeps its own guard.
+    expect(() => config({ images })).toThrow(/config error at prewarm\.images: the prewarm Lambda would get \d+ bytes/);
+    const small = config({});
+    const huge = { ...small, prewarm: { ...small.prewarm, images } };
     expect(() => encodePrewarmSettings(huge, target)).toThrow(new RegExp(`Lambda allows ${SETTINGS_VARIABLE_LIMIT}\\. Move the images to prewarm\\.manifest`));
   });
 });

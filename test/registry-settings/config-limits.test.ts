@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig } from '../../core';
+import { ConfigError, parseConfig, registrySettingsIssues, type PtcConfig } from '../../core';
 
 const base = { account: '111122223333', region: 'eu-west-2', rules: [{ prefix: 'docker-hub', upstream: 'docker-hub', credentials: { secretName: 'ecr-pullthroughcache/dh' } }, { prefix: 'k8s', upstream: 'k8s' }] };
 
@@ -31,8 +31,12 @@ describe('ECR limits become config errors naming the field', () => {
   });
 
   test('more than 100 filters in one replication rule, and in the scanning rule', () => {
+    // ECR's quota of 50 pull through cache rules refuses such a config first (config error at rules), so
+    // the filter limits are checked on the document directly.
     const rules = Array.from({ length: 101 }, (_, i) => ({ prefix: `p${String(i).padStart(3, '0')}`, upstream: 'k8s' }));
-    expect(issuesOf({ rules, replication: { destinations: [{ region: 'us-east-1' }] }, scanning: { type: 'BASIC', frequency: 'SCAN_ON_PUSH' } })).toEqual([
+    expect(issuesOf({ rules })).toEqual([expect.stringMatching(/^config error at rules: at most 50 rules/)]);
+    const document = { ...parseConfig(base), rules, replication: { destinations: [{ region: 'us-east-1' }] }, scanning: { type: 'BASIC', frequency: 'SCAN_ON_PUSH' } } as unknown as PtcConfig;
+    expect(registrySettingsIssues(document).map((i) => `config error at ${i.path.join('.')}: ${i.message}`)).toEqual([
       'config error at replication: a replication rule would need 101 repository filters (one per prefix); ECR allows 100 per rule, so list "prefixes" on the destinations',
       'config error at scanning: the scanning rule would need 101 repository filters (one per rule prefix); ECR allows 100 per scanning rule',
     ]);

@@ -97,7 +97,7 @@ describe('rule validation infrastructure', () => {
   });
 
   test('a validation schedule slower than daily is refused, naming the field', () => {
-    expect(() => templateOf(fullConfig({ validation: { schedule: 'rate(2 days)' } }))).toThrow(/validation\.schedule "rate\(2 days\)" runs less than once a day/);
+    expect(() => templateOf(fullConfig({ validation: { schedule: 'rate(2 days)' } }))).toThrow(/config error at validation\.schedule: "rate\(2 days\)" runs less than once a day/);
   });
 });
 

@@ -10,7 +10,8 @@ describe('validation settings', () => {
   });
 
   test('many rules are compressed to fit the Lambda environment', () => {
-    const extra = Array.from({ length: 60 }, (_, i) => ({ prefix: `team-number-${i}`, upstream: 'quay' }));
+    // ECR allows 50 rules per registry; 40 long prefixes still pass the 2 KB above which the value is gzipped.
+    const extra = Array.from({ length: 40 }, (_, i) => ({ prefix: `team-number-with-long-name-${i}`, upstream: 'quay' }));
     const rules = validationConfig(extra).rules;
     const value = encodeRules(rules, target);
     expect(value.startsWith('gzip:')).toBe(true);

@@ -1,0 +1,136 @@
+/**
+ * Limits a deploy would hit, predicted from the config alone so that `validate-config` and
+ * `cdk synth` refuse the config with one line instead of failing later:
+ * - Lambda's 4 KB of environment variables per function, which Lambda measures as the JSON of the
+ *   variables ("String measured: {...}"), and ptc-autopilot's own 3,584-character cap on one
+ *   settings variable (`ENV_VALUE_LIMIT`);
+ * - CloudFormation's 500 resources per stack.
+ * The infra tests check that the predicted variables and resource counts equal the synthesized ones.
+ */
+import { packJson, ENV_VALUE_LIMIT } from '../env-value';
+import { targets, type Target } from '../environments';
+import { registryPolicyIntent, replicationIntent, scanningIntent } from '../registry-settings/intent';
+import { configForTarget } from './kms-keys';
+import type { PtcConfig } from './schema';
+
+/** Lambda: "4 KB, the total size of all environment variables" of one function. */
+export const LAMBDA_ENVIRONMENT_LIMIT = 4096;
+/** CloudFormation: resources declared in one stack. */
+export const STACK_RESOURCE_LIMIT = 500;
+
+/** Variables every ptc-autopilot Lambda gets (infra/constructs/ptc-function.ts). */
+function baseVariables(service: string): Record<string, string> {
+  return { POWERTOOLS_SERVICE_NAME: service, POWERTOOLS_METRICS_NAMESPACE: 'PtcAutopilot', NODE_OPTIONS: '--enable-source-maps' };
+}
+
+/** One Lambda's predicted environment, and the config path to blame when it is too large. */
+export interface PredictedEnvironment {
+  /** The function's folder under `functions/`. */
+  readonly service: string;
+  readonly variables: Readonly<Record<string, string>>;
+  /** The settings variable that grows with the config, if any. */
+  readonly settingsVariable?: string;
+  readonly blame: (string | number)[];
+  readonly shorten: string;
+}
+
+/** Whether the stack gets the prewarm Lambda (infra/constructs/prewarm.ts `needsPrewarm`). */
+function hasPrewarm(config: PtcConfig): boolean {
+  const m = config.prewarm.manifest;
+  return config.prewarm.images.length > 0 || m?.s3 !== undefined || m?.ssmParameter !== undefined;
+}
+
+/** How many registry-settings custom resources the stack gets (infra/constructs/registry-settings.ts). */
+function registrySettingCount(config: PtcConfig, target: Target): number {
+  return [replicationIntent(config, target), scanningIntent(config), registryPolicyIntent(config, target)].filter((i) => i !== undefined).length;
+}
+
+const sizeOf = (value: unknown): number => JSON.stringify(value ?? null).length;
+
+/** The environment variables of every ptc-autopilot Lambda of one stack, as the constructs set them. */
+export function predictedLambdaEnvironments(config: PtcConfig, target: Target): PredictedEnvironment[] {
+  const c = configForTarget(config, target);
+  const where = { account: target.account, region: target.region };
+  const out: PredictedEnvironment[] = [];
+  const reconciler = packJson({ ...where, rules: c.rules, repositories: c.repositories, reconciler: c.reconciler });
+  out.push({
+    service: 'reconcile-repository',
+    variables: { ...baseVariables('reconcile-repository'), PTC_RECONCILER_CONFIG: reconciler, PTC_PARTITION: target.partition },
+    settingsVariable: 'PTC_RECONCILER_CONFIG',
+    blame: sizeOf(c.repositories) > sizeOf(c.rules) ? ['repositories'] : ['rules'],
+    shorten: 'shorten tags, account lists or overrides',
+  });
+  out.push({
+    service: 'validate-rules',
+    variables: { ...baseVariables('validate-rules'), PTC_VALIDATION_RULES: packJson({ ...where, rules: c.rules }) },
+    settingsVariable: 'PTC_VALIDATION_RULES',
+    blame: ['rules'],
+    shorten: 'use fewer rules',
+  });
+  if (hasPrewarm(c)) {
+    out.push({
+      service: 'prewarm',
+      variables: { ...baseVariables('prewarm'), PTC_PREWARM_SETTINGS: packJson({ ...where, rules: c.rules, prewarm: c.prewarm }) },
+      settingsVariable: 'PTC_PREWARM_SETTINGS',
+      blame: sizeOf(c.prewarm.images) > sizeOf(c.rules) ? ['prewarm', 'images'] : ['rules'],
+      shorten: 'move the images to prewarm.manifest (an S3 object or SSM parameter)',
+    });
+  }
+  if (registrySettingCount(c, target) > 0) {
+    out.push({ service: 'registry-settings', variables: baseVariables('registry-settings'), blame: [], shorten: '' });
+  }
+  return out;
+}
+
+/**
+ * The CloudFormation resources of one stack as the app declares them, counted construct by construct:
+ * - always 34: 3 roles and their 3 policies (creation templates, reconciler, validation), the node
+ *   managed policy, the alarm topic with its KMS key and topic policy, the reconciler's DLQ and queue
+ *   policy, 2 functions with their log groups and invoke configs, 7 EventBridge rules and their 7
+ *   Lambda permissions, the DLQ alarm and the dashboard;
+ * - 4 per rule: the rule, its creation template, its RuleValid alarm and its sync-failure alarm;
+ * - 1 per created credential secret, 1 for the alarm email subscription;
+ * - 9 for prewarm, and 8 for the registry-settings function and provider plus 1 per setting it manages.
+ * `AWS::CDK::Metadata`, which the CDK CLI may add, is not counted (`deployLimitIssues` allows for it).
+ * The infra test compares this with the synthesized templates of configs using every feature.
+ */
+export function predictedResourceCount(config: PtcConfig, target: Target): number {
+  const c = configForTarget(config, target);
+  const secrets = c.rules.filter((r) => r.credentials?.secretName !== undefined).length;
+  const settings = registrySettingCount(c, target);
+  return 34 + 4 * c.rules.length + secrets + (c.validation.alarmEmail !== undefined ? 1 : 0) + (hasPrewarm(c) ? 9 : 0) + (settings > 0 ? 8 + settings : 0);
+}
+
+/** One problem, located by its zod-style path. */
+export interface DeployLimitIssue {
+  readonly path: (string | number)[];
+  readonly message: string;
+}
+
+/**
+ * Every Lambda environment over Lambda's 4 KB (or a settings variable over `ENV_VALUE_LIMIT`) and
+ * every stack over CloudFormation's resource limit, per environment. Linear in the config's size.
+ */
+export function deployLimitIssues(config: PtcConfig, resourceLimit: number = STACK_RESOURCE_LIMIT): DeployLimitIssue[] {
+  const issues: DeployLimitIssue[] = [];
+  const all = targets(config);
+  for (const target of all) {
+    const stack = all.length > 1 ? ` of environment "${target.name}"` : '';
+    for (const fn of predictedLambdaEnvironments(config, target)) {
+      const total = Buffer.byteLength(JSON.stringify(fn.variables), 'utf8');
+      const settings = fn.settingsVariable === undefined ? 0 : fn.variables[fn.settingsVariable]!.length;
+      if (total > LAMBDA_ENVIRONMENT_LIMIT || settings > ENV_VALUE_LIMIT) {
+        issues.push({
+          path: fn.blame,
+          message: `the ${fn.service} Lambda${stack} would get ${total} bytes of environment variables (its settings ${settings} characters, compressed when long); Lambda allows ${LAMBDA_ENVIRONMENT_LIMIT} in all and ptc-autopilot puts at most ${ENV_VALUE_LIMIT} in one variable: ${fn.shorten}`,
+        });
+      }
+    }
+    // One more for the AWS::CDK::Metadata resource the CDK CLI may add.
+    const count = predictedResourceCount(config, target) + 1;
+    if (count > resourceLimit) {
+      issues.push({ path: ['rules'], message: `the stack${stack} would hold ${count} CloudFormation resources; a stack holds at most ${resourceLimit}: use fewer rules, or split them across configs` });
+    }
+  }
+  return issues;
+}
