@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import { Option } from 'commander';
 import { PtcError } from '../../core';
 import { imageUses, parseDocuments } from '../audit/extract';
 import { auditImages, renderAuditTable } from '../audit/report';
-import { readConfig, type CliIo } from '../io';
+import { InputReadError, MAX_INPUT_BYTES, readConfig, readInputFile, type CliIo } from '../io';
 import type { RegisterCommand } from './types';
 
 /** The exit code of `ptc audit --fail-on-uncached` when an image does not go through the cache. */
@@ -23,10 +21,10 @@ async function readInputs(io: CliIo, files: readonly string[]): Promise<{ source
     files.map(async (file) => {
       if (file === '-') return { source: 'stdin', text: await io.readStdin() };
       try {
-        return { source: file, text: await readFile(path.resolve(io.cwd, file), 'utf8') };
+        return { source: file, text: readInputFile(file, { cwd: io.cwd, limit: MAX_INPUT_BYTES }).text };
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        throw new PtcError(`${file}: ${code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? 'unknown error'})`}`);
+        if (!(err instanceof InputReadError)) throw err;
+        throw new PtcError(`${file}: ${err.code === 'ENOENT' ? 'file not found' : err.code !== undefined ? `cannot read (${err.code})` : err.reason}`);
       }
     }),
   );

@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { PtcError, createResolver, createReverser } from '../../core';
+import { PtcError, createResolver, createReverser, truncate } from '../../core';
+import { InputReadError, MAX_INPUT_BYTES, readInputFile, type InputFile } from '../io';
+import { writeFileSync } from 'node:fs';
 import { renderSummary, resolveContext, rewriteHelmValues, rewriteManifests, totals, type FileOutcome, type RegistryOptions } from '../rewrite';
 import { EXIT_INVALID_REFERENCE } from './resolve';
 import type { RegisterCommand } from './types';
@@ -15,13 +16,16 @@ interface RewriteOptions extends RegistryOptions {
   reverse?: boolean;
 }
 
-function read(file: string, cwd: string): string {
+function read(file: string, cwd: string): InputFile {
   try {
-    return readFileSync(path.resolve(cwd, file), 'utf8');
+    return readInputFile(file, { cwd, limit: MAX_INPUT_BYTES });
   } catch (err) {
-    throw new RewriteFileError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    if (err instanceof InputReadError) throw new RewriteFileError(`cannot read ${truncate(file, 200)}: ${err.reason}`);
+    throw err;
   }
 }
+
+const withText = (read: InputFile) => ({ text: read.text, read });
 
 /**
  * `ptc rewrite [--config FILE] [--in-place | --check] [--helm-values] [--reverse] [FILE...]`:
@@ -48,7 +52,8 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
       if (opts.inPlace && files.length === 0) throw new RewriteFileError('--in-place needs files; standard input cannot be written back');
       const ctx = resolveContext(io, opts);
       const resolve = opts.reverse ? createReverser(ctx) : createResolver(ctx);
-      const inputs = files.length === 0 ? [{ file: '<stdin>', text: await io.readStdin() }] : files.map((file) => ({ file, text: read(file, io.cwd) }));
+      const inputs: { file: string; text: string; read?: InputFile }[] =
+        files.length === 0 ? [{ file: '<stdin>', text: await io.readStdin() }] : files.map((file) => ({ file, ...withText(read(file, io.cwd)) }));
       const outcomes: FileOutcome[] = inputs.map(({ file, text }) => ({
         file,
         result: opts.helmValues ? rewriteHelmValues(text, resolve, file) : rewriteManifests(text, resolve, file),
