@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { PtcError, createResolver, createReverser, truncate } from '../../core';
 import { InputReadError, MAX_INPUT_BYTES, readInputFile, type InputFile } from '../io';
-import { writeFileSync } from 'node:fs';
+import { writeFilesAtomically } from '../write-files';
 import { renderSummary, resolveContext, rewriteHelmValues, rewriteManifests, totals, type FileOutcome, type RegistryOptions } from '../rewrite';
 import { EXIT_INVALID_REFERENCE } from './resolve';
 import type { RegisterCommand } from './types';
@@ -59,9 +59,14 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
         result: opts.helmValues ? rewriteHelmValues(text, resolve, file) : rewriteManifests(text, resolve, file),
       }));
       if (opts.inPlace) {
-        outcomes.forEach(({ file, result }, i) => {
-          if (result.text !== inputs[i]!.text) writeFileSync(path.resolve(io.cwd, file), result.text);
-        });
+        // Every output is prepared before any file is replaced; see cli/write-files.ts.
+        writeFilesAtomically(
+          outcomes.flatMap(({ file, result }, i) => {
+            const input = inputs[i]!;
+            if (result.text === input.text || input.read === undefined) return [];
+            return [{ file, path: path.resolve(io.cwd, file), originalBytes: input.read.bytes, originalStat: input.read.stat, text: result.text }];
+          }),
+        );
       } else if (!opts.check) {
         outcomes.forEach(({ result }, i) => {
           const text = result.text;
