@@ -130,11 +130,41 @@ export async function readStreamBounded(stream: Readable, limit: number, name: s
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Why writing to standard output failed (other than its reader leaving), once it has. */
+let outputFailure: string | undefined;
+
+/**
+ * The errno code of a failed write to standard output other than `EPIPE` (a full disk behind
+ * `> file` is `ENOSPC`), or undefined. The CLI reports it in one line and exits 1.
+ */
+export function standardOutputFailure(): string | undefined {
+  return outputFailure;
+}
+
+/**
+ * A writer to a process stream that goes quiet once the reader has gone (`EPIPE`, as with
+ * `ptc rewrite | head -c1`): what nobody reads is dropped, the command runs to its end and its exit
+ * code stands, and no unhandled 'error' event prints a stack trace. Any other write error stops
+ * the writer too and is kept for `standardOutputFailure`.
+ */
+export function quietOnClosedPipe(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    closed = true;
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED' && stream === process.stdout) outputFailure ??= err.code ?? err.message;
+  });
+  return (text) => {
+    if (!closed && !stream.destroyed) stream.write(text);
+  };
+}
+
+let processStreams: { stdout: (text: string) => void; stderr: (text: string) => void } | undefined;
+
 /** The real process's IO. */
 export function processIo(): CliIo {
+  processStreams ??= { stdout: quietOnClosedPipe(process.stdout), stderr: quietOnClosedPipe(process.stderr) };
   return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    ...processStreams,
     readStdin: (limit = MAX_INPUT_BYTES) => readStreamBounded(process.stdin, limit),
     env: process.env,
     cwd: process.cwd(),

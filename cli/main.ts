@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { PtcError } from '../core';
 import { COMMANDS } from './commands';
-import { processIo, type CliIo, type ExitCode } from './io';
+import { processIo, standardOutputFailure, type CliIo, type ExitCode } from './io';
 
 /** Thrown by a command to end with a given exit code after it printed what it had to say. */
 export class ExitWith extends Error {
@@ -35,6 +35,11 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   const program = buildProgram(io, state);
   try {
     await program.parseAsync([...argv], { from: 'user' });
+    const failure = standardOutputFailure();
+    if (failure !== undefined) {
+      io.stderr(`ptc: cannot write to standard output (${failure})\n`);
+      return state.code || 1;
+    }
     return state.code;
   } catch (err) {
     if (err instanceof ExitWith) return err.code;
@@ -53,6 +58,8 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
 }
 
 if (require.main === module) {
+  // As in bin/ptc.js: the AWS SDK's documented opt-out of its Node-version warning.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   void run(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
