@@ -1,6 +1,6 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { PtcError, primaryTarget } from '../../core';
+import { PtcError, primaryTarget, truncate } from '../../core';
 import { describeWrite } from '../../functions/reconcile-repository/plan';
 import type { ReconcileOutcome } from '../../functions/reconcile-repository/reconcile';
 import { sweep, type SweepReport } from '../../functions/reconcile-repository/sweep';
@@ -11,7 +11,7 @@ import type { RegisterCommand } from './types';
 /** No AWS credentials, or credentials that cannot be used: said plainly instead of an SDK trace. */
 export class AwsCredentialsError extends PtcError {
   constructor(reason: string) {
-    super(`ptc reconcile needs AWS credentials for the target account (${reason})`);
+    super(`ptc reconcile needs AWS credentials for the target account (${truncate(reason, 500)})`);
   }
 }
 
@@ -22,7 +22,7 @@ export class RegistryListingError extends PtcError {
     readonly errorName: string,
     reason: string,
   ) {
-    super(`ptc reconcile could not list the repositories with ecr:DescribeRepositories (${errorName}: ${reason})`);
+    super(`ptc reconcile could not list the repositories with ecr:DescribeRepositories (${truncate(errorName, 100)}: ${truncate(reason, 500)})`);
   }
 }
 
@@ -78,7 +78,7 @@ export const registerReconcile: RegisterCommand = (program, io, state) => {
         if (isServiceError(err)) throw new RegistryListingError(err.name, err.message);
         throw err;
       }
-      for (const f of report.failures) io.stderr(`failed ${f.repositoryName}: ${f.error}: ${f.message}\n`);
+      for (const f of report.failures) io.stderr(`failed ${truncate(f.repositoryName, 300)}: ${truncate(f.error, 100)}: ${truncate(f.message, 500)}\n`);
       io.stdout(summary(report, dryRun));
       if (report.failedCount > 0) state.code = 1;
     });

@@ -3,6 +3,7 @@
  * the Lambda log and the `ptc` CLI can show it without a stack trace.
  */
 import { PtcError } from '../../core/errors';
+import { quote, truncate } from '../../core/quote';
 
 /** A repository name that ECR would reject, from an event, an invocation or the command line. */
 export class InvalidRepositoryNameError extends PtcError {
@@ -12,7 +13,7 @@ export class InvalidRepositoryNameError extends PtcError {
     /** Where it came from, such as `detail.repository-name`. */
     readonly field: string,
   ) {
-    super(`${field}: "${repositoryName}" is not an ECR repository name (2-256 lowercase letters, digits, ".", "_", "-" and "/")`);
+    super(`${field}: ${quote(repositoryName)} is not an ECR repository name (2-256 lowercase letters, digits, ".", "_", "-" and "/")`);
   }
 }
 
@@ -23,7 +24,7 @@ export class ReconcilerSettingsError extends PtcError {
     readonly variable: string,
     reason: string,
   ) {
-    super(`environment variable ${variable}: ${reason}`);
+    super(`environment variable ${variable}: ${truncate(reason, 1000)}`);
   }
 }
 
@@ -34,7 +35,7 @@ export class EventNotPublishedError extends PtcError {
     readonly detailType: string,
     reason: string,
   ) {
-    super(`could not put the "${detailType}" event: ${reason}`);
+    super(`could not put the "${detailType}" event: ${truncate(reason, 500)}`);
   }
 }
 
