@@ -5,7 +5,7 @@
  */
 import type { PtcConfig } from '../../core/config/schema';
 import { ruleForRepository } from '../../core/policy/settings';
-import { quote } from '../../core/quote';
+import { quote, truncate } from '../../core/quote';
 import { isRepositoryName } from './errors';
 
 /** The `source` of every event ptc-autopilot puts on the default bus. */
@@ -50,9 +50,9 @@ function repositoryTrigger(config: PtcConfig, name: unknown, field: string, sour
 
 function fromCloudTrail(config: PtcConfig, detail: Json): Trigger {
   if (detail.eventSource !== 'ecr.amazonaws.com' || detail.eventName !== 'CreateRepository') {
-    return drop(`CloudTrail event ${quote(String(detail.eventSource))} ${quote(String(detail.eventName))} is not ECR CreateRepository`);
+    return drop(`CloudTrail event ${truncate(String(detail.eventSource))} ${truncate(String(detail.eventName))} is not ECR CreateRepository`);
   }
-  if (detail.errorCode !== undefined) return drop(`CreateRepository failed (${quote(String(detail.errorCode))}); nothing was created`);
+  if (detail.errorCode !== undefined) return drop(`CreateRepository failed (${truncate(String(detail.errorCode))}); nothing was created`);
   const request = isObject(detail.requestParameters) ? detail.requestParameters : {};
   const response = isObject(detail.responseElements) && isObject(detail.responseElements.repository) ? detail.responseElements.repository : {};
   const name = request.repositoryName ?? response.repositoryName;
@@ -61,7 +61,7 @@ function fromCloudTrail(config: PtcConfig, detail: Json): Trigger {
 
 function fromImageAction(config: PtcConfig, detail: Json): Trigger {
   if (detail['action-type'] !== 'PUSH' || detail.result !== 'SUCCESS') {
-    return drop(`ECR Image Action ${quote(String(detail['action-type']))}/${quote(String(detail.result))} is not a successful push`);
+    return drop(`ECR Image Action ${truncate(String(detail['action-type']))}/${truncate(String(detail.result))} is not a successful push`);
   }
   return repositoryTrigger(config, detail['repository-name'], 'detail.repository-name', 'image-push');
 }
@@ -95,7 +95,7 @@ export function parseTrigger(event: unknown, config: PtcConfig): Trigger {
     }
     return { kind: 'sweep', source: 'continuation', nextToken: detail.nextToken, ...(retry.length > 0 ? { retry: retry as string[] } : {}) };
   }
-  if (source !== 'aws.ecr') return drop(`event from source ${quote(String(source))} (${quote(detailType)}) is not handled`);
+  if (source !== 'aws.ecr') return drop(`event from source ${quote(String(source))} (${truncate(detailType)}) is not handled`);
   switch (detailType) {
     case 'AWS API Call via CloudTrail':
       return fromCloudTrail(config, detail);
