@@ -51,6 +51,20 @@ export class SweepIncompleteError extends PtcError {
   }
 }
 
+/**
+ * A repository got every setting but some: thrown after the others were applied, so that Lambda
+ * retries the event (which finds the rest compliant) and the DLQ alarm fires if it stays refused.
+ */
+export class SettingsRefusedError extends PtcError {
+  constructor(
+    readonly repositoryName: string,
+    /** Each refused setting and why. */
+    readonly refused: readonly { readonly setting: string; readonly reason: string }[],
+  ) {
+    super(`${truncate(repositoryName, 256)}: ${refused.map((r) => `${r.setting} not applied (${r.reason})`).join('; ')}; the other settings were applied`);
+  }
+}
+
 const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
 /** Whether ECR accepts a repository name (its documented pattern and 2 to 256 characters). */

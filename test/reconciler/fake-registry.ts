@@ -8,6 +8,7 @@ import {
   DescribeRepositoriesCommand,
   GetLifecyclePolicyCommand,
   GetRepositoryPolicyCommand,
+  InvalidParameterException,
   LifecyclePolicyNotFoundException,
   ListTagsForResourceCommand,
   PutImageScanningConfigurationCommand,
@@ -120,6 +121,10 @@ export class FakeRegistry {
       }
       case 'SetRepositoryPolicy': {
         const repo = this.get(input.repositoryName);
+        // The API reference's constraint on policyText (maximum length 10240); the error name and wording are ours (invented).
+        if ([...String(input.policyText)].length > 10_240) {
+          throw new FakeEcrError('InvalidParameterException', "Invalid parameter at 'policyText' failed to satisfy constraint: 'Member must have length less than or equal to 10240'");
+        }
         repo.policyText = input.policyText;
         return { registryId: ACCOUNT, repositoryName: repo.name, policyText: repo.policyText };
       }
@@ -161,6 +166,7 @@ const SDK_ERRORS: Record<string, new (opts: { message: string; $metadata: object
   RepositoryNotFoundException,
   LifecyclePolicyNotFoundException,
   RepositoryPolicyNotFoundException,
+  InvalidParameterException,
 };
 
 /** Serves the registry through an aws-sdk-client-mock stub, raising the SDK's own exception classes. */

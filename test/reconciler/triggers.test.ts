@@ -89,7 +89,7 @@ describe('ECR Pull Through Cache Action (documented event, docker-hub/alpine)', 
       ],
     });
     expect(result).toEqual({ status: 'configured', repositoryName: name, writes: 4 });
-    expect(metrics).toEqual({ ReposConfigured: 1, ReposCompliant: 0, ChangesApplied: 4, EventsDropped: 0, Failures: 0 });
+    expect(metrics).toEqual({ ReposConfigured: 1, ReposCompliant: 0, ChangesApplied: 4, EventsDropped: 0, Failures: 0, SettingsRefused: 0 });
   });
 
   test('a compliant repository costs four reads, no write and no event', async () => {
@@ -150,7 +150,7 @@ describe('CloudTrail CreateRepository (documented record, in a k8s repository)',
       ],
     });
     expect(result).toEqual({ status: 'configured', repositoryName: name, writes: 5 });
-    expect(metrics).toEqual({ ReposConfigured: 1, ReposCompliant: 0, ChangesApplied: 5, EventsDropped: 0, Failures: 0 });
+    expect(metrics).toEqual({ ReposConfigured: 1, ReposCompliant: 0, ChangesApplied: 5, EventsDropped: 0, Failures: 0, SettingsRefused: 0 });
     expect(registry.get(name)).toMatchObject({ imageTagMutability: 'IMMUTABLE', scanOnPush: true });
   });
 
