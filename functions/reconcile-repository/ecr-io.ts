@@ -21,6 +21,7 @@ import {
 import { truncate } from '../../core/quote';
 import { errorName, isTransientError } from './errors';
 import { summarizeWrite, type RefusedSetting, type RepositoryState, type Write } from './plan';
+import { writePolicyGuarded, type PolicyContext } from './policy-write';
 
 /** The repository attributes the reconciler reads from DescribeRepositories. */
 export type RepositoryListing = Pick<Repository, 'repositoryName' | 'repositoryArn' | 'imageTagMutability' | 'imageScanningConfiguration'>;
@@ -98,11 +99,23 @@ export interface AppliedWrites {
  * recorded and the next ones are applied regardless. A transient failure (throttling, 5xx,
  * network) or the repository's deletion stops and throws: the retry redoes what is left.
  */
-export async function applyWrites(ecr: ECRClient, state: Pick<RepositoryState, 'repositoryName' | 'repositoryArn'>, writes: readonly Write[]): Promise<AppliedWrites> {
+export async function applyWrites(
+  ecr: ECRClient,
+  state: Pick<RepositoryState, 'repositoryName' | 'repositoryArn'>,
+  writes: readonly Write[],
+  policy?: PolicyContext,
+): Promise<AppliedWrites> {
   const applied: Write[] = [];
   const refused: RefusedSetting[] = [];
   for (const write of writes) {
     try {
+      if (policy !== undefined && (write.kind === 'SetRepositoryPolicy' || write.kind === 'DeleteRepositoryPolicy')) {
+        // Read-modify-write of a document others write too: guarded (policy-write.ts).
+        const result = await writePolicyGuarded(ecr, state.repositoryName, write, policy, (w) => applyWrite(ecr, state, w));
+        if (result.kind === 'written') applied.push(result.write);
+        if (result.kind === 'refused') refused.push({ setting: 'repositoryPolicy', reason: result.reason });
+        continue;
+      }
       await applyWrite(ecr, state, write);
       applied.push(write);
     } catch (err) {

@@ -65,6 +65,20 @@ export class SettingsRefusedError extends PtcError {
   }
 }
 
+/**
+ * The repository policy kept changing under us (another writer) for every round of a guarded
+ * write. Transient: the event's retry or the sweep's next round tries again from a fresh read.
+ */
+export class RepositoryPolicyContendedError extends PtcError {
+  constructor(
+    readonly repositoryName: string,
+    /** Rounds tried. */
+    readonly rounds: number,
+  ) {
+    super(`${truncate(repositoryName, 256)}: the repository policy changed under every one of ${rounds} guarded writes (another writer); retried later`);
+  }
+}
+
 const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
 /** Whether ECR accepts a repository name (its documented pattern and 2 to 256 characters). */
@@ -88,7 +102,7 @@ const THROTTLING_CODES = new Set([
   'RequestThrottledException',
   'SlowDown',
 ]);
-const TRANSIENT_CODES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+const TRANSIENT_CODES = new Set(['RepositoryPolicyContendedError', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
 
 /**
  * Whether an error is worth retrying later: throttling, a 5xx from the service, or a network

@@ -105,7 +105,10 @@ export async function reconcileRepository(deps: ReconcileDeps, repositoryName: s
     }
     if (deps.dryRun) return outcome(repositoryName, 'planned', prefix, plan.writes, plan.kept, plan.refused);
 
-    const { applied, refused: refusedByEcr } = await applyWrites(ecr, state, plan.writes);
+    const { applied, refused: refusedByEcr } = await applyWrites(ecr, state, plan.writes, {
+      plannedFrom: state.repositoryPolicyText,
+      owned: desired.repositoryPolicyStatements,
+    });
     const refused = [...plan.refused, ...refusedByEcr];
     if (refused.length > 0) {
       metrics.count('SettingsRefused', refused.length);

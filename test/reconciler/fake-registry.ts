@@ -80,8 +80,12 @@ export class FakeRegistry {
     return { calls, writes };
   }
 
+  /** Called before every operation is served: tests put another writer's changes there. */
+  beforeCall?: (operation: string, input: Record<string, any>) => void;
+
   /** Runs one ECR operation with its JSON input and returns its JSON output (API reference shapes). */
   handle(operation: string, input: Record<string, any>): Record<string, unknown> {
+    this.beforeCall?.(operation, input);
     this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
     switch (operation) {
       case 'DescribeRepositories': {
