@@ -2,6 +2,10 @@
 // The `ptc` command. In a source checkout (cli/bin.ts is here) it runs the TypeScript sources through
 // tsx, so a change needs no build step; the npm package has no sources and runs the compiled CLI.
 'use strict';
+// The AWS SDK warns on every run under Node 20 (which `engines` supports) with nine lines before
+// our one; this is its documented opt-out (https://github.com/aws/aws-sdk-js-v3/issues/7983).
+// An explicit value the user set is kept.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { existsSync } = require('node:fs');
 const path = require('node:path');
 

@@ -1,12 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import { Option } from 'commander';
 import { PtcError, type DigestPinnedMode } from '../../core';
 import { digestPinnedOption } from '../rewrite/digest-option';
 import { imageUses, parseDocuments } from '../audit/extract';
 import { checkDecodedText, decodeText } from '../rewrite/decode';
 import { auditImages, renderAuditTable } from '../audit/report';
-import { readConfig, type CliIo } from '../io';
+import { InputReadError, MAX_INPUT_BYTES, readConfig, readInputFile, type CliIo } from '../io';
 import type { RegisterCommand } from './types';
 
 /** The exit code of `ptc audit --fail-on-uncached` when an image does not go through the cache. */
@@ -28,10 +26,10 @@ async function readInputs(io: CliIo, files: readonly string[]): Promise<{ source
       if (file === '-') return { source: 'stdin', text: checkDecodedText(await io.readStdin(), 'standard input') };
       let bytes: Buffer;
       try {
-        bytes = await readFile(path.resolve(io.cwd, file));
+        bytes = readInputFile(file, { cwd: io.cwd, limit: MAX_INPUT_BYTES }).bytes;
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        throw new PtcError(`${file}: ${code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? 'unknown error'})`}`);
+        if (!(err instanceof InputReadError)) throw err;
+        throw new PtcError(`${file}: ${err.code === 'ENOENT' ? 'file not found' : err.code !== undefined ? `cannot read (${err.code})` : err.reason}`);
       }
       return { source: file, text: decodeText(bytes, file) };
     }),

@@ -1,6 +1,6 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { InvalidArgumentError, Option } from 'commander';
-import { PtcError, primaryTarget, suggestName } from '../../core';
+import { PtcError, primaryTarget, suggestName, truncate } from '../../core';
 import { executeCleanup, planCleanup, type CleanupCandidate } from '../cleanup/cleanup';
 import { readConfig, type CliIo } from '../io';
 import type { RegisterCommand } from './types';
@@ -71,14 +71,15 @@ export function cleanupCommand(clients: EcrClientFactory = defaultEcrClientFacto
         const managed = config.rules.map((r) => r.prefix);
         for (const p of opts.prefix ?? []) {
           if (!managed.includes(p)) {
-            const hint = suggestName(p, managed);
-            throw new PtcError(`--prefix ${p}: not a managed prefix${hint === undefined ? `; managed prefixes are: ${managed.join(', ')}` : `; did you mean "${hint}"?`}`);
+            // A prefix is at most 30 characters; a longer value is no typo of one (and costs no edit distance).
+            const hint = p.length <= 64 ? suggestName(p, managed) : undefined;
+            throw new PtcError(`--prefix ${truncate(p)}: not a managed prefix${hint === undefined ? `; managed prefixes are: ${managed.join(', ')}` : `; did you mean "${hint}"?`}`);
           }
         }
         const target = primaryTarget(config, opts.environment);
         const registryId = opts.account ?? target.account;
         const region = opts.region ?? target.region;
-        if (!/^\d{12}$/.test(registryId)) throw new PtcError(`--account ${registryId}: must be a 12-digit account ID`);
+        if (!/^\d{12}$/.test(registryId)) throw new PtcError(`--account ${truncate(registryId)}: must be a 12-digit account ID`);
         const prefixes = opts.prefix ?? managed;
         const deleting = opts.yes === true;
         const ecr = clients(region);
@@ -101,11 +102,11 @@ export function cleanupCommand(clients: EcrClientFactory = defaultEcrClientFacto
             io.stdout(renderTable(candidates, true));
             io.stdout(`\ndeleted ${result.deleted.length} repositories in ${where} (${result.deleted.reduce((n, c) => n + c.images, 0)} cached images)${result.failed.length > 0 ? `; ${result.failed.length} failed` : ''}\n`);
           }
-          for (const f of result.failed) io.stderr(`failed to delete ${f.repositoryName}: ${f.message}\n`);
+          for (const f of result.failed) io.stderr(`failed to delete ${truncate(f.repositoryName, 300)}: ${truncate(f.message, 500)}\n`);
           if (result.failed.length > 0) state.code = 1;
         } catch (err) {
           if (err instanceof Error && err.name === 'CredentialsProviderError') {
-            throw new CleanupCredentialsError(`ptc cleanup needs AWS credentials for account ${registryId} (${err.message})`);
+            throw new CleanupCredentialsError(`ptc cleanup needs AWS credentials for account ${registryId} (${truncate(err.message, 500)})`);
           }
           throw err;
         }

@@ -2,8 +2,6 @@
  * `ptc prewarm`: the prewarm Lambda's engine, run from a workstation or a pipeline, against the
  * config's ECR registry or any OCI registry (`--registry-url`).
  */
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { primaryTarget, PtcError, type PtcConfig } from '../../core';
 import {
   ImageListError,
@@ -19,7 +17,7 @@ import {
   renderReport,
   type Credentials,
 } from '../../core/prewarm';
-import { readConfig, type CliIo } from '../io';
+import { InputReadError, readConfig, readInputFile, type CliIo } from '../io';
 import type { RegisterCommand } from './types';
 
 /** The options of `ptc prewarm`, as commander parses them. */
@@ -92,14 +90,14 @@ export async function credentialsOf(io: CliIo, opts: Pick<PrewarmCliOptions, 'us
 /** The images: `prewarm.images`, then `--images FILE`, or else `prewarm.manifest` (S3/SSM). */
 export async function imagesOf(io: CliIo, config: PtcConfig, file: string | undefined, environment?: string): Promise<string[]> {
   if (file !== undefined) {
-    const full = path.resolve(io.cwd, file);
     let text: string;
     try {
-      text = readFileSync(full, 'utf8');
+      // The 1 MiB limit holds while reading: a larger file (or /dev/zero) is refused, not read whole first.
+      text = readInputFile(file, { cwd: io.cwd, limit: MAX_IMAGE_LIST_BYTES }).text;
     } catch (err) {
-      throw new ImageListError(file, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      if (!(err instanceof InputReadError)) throw err;
+      throw new ImageListError(file, err.code !== undefined ? `cannot be read (${err.code})` : err.reason);
     }
-    if (text.length > MAX_IMAGE_LIST_BYTES) throw new ImageListError(file, `is larger than ${MAX_IMAGE_LIST_BYTES} bytes`);
     return mergeImageLists(config.prewarm.images, parseImageList(text, file));
   }
   const manifest = config.prewarm.manifest;

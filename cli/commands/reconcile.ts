@@ -1,6 +1,6 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { PtcError, primaryTarget } from '../../core';
+import { PtcError, primaryTarget, truncate } from '../../core';
 import { describeWrite } from '../../functions/reconcile-repository/plan';
 import type { ReconcileOutcome } from '../../functions/reconcile-repository/reconcile';
 import { sweep, type SweepReport } from '../../functions/reconcile-repository/sweep';
@@ -11,7 +11,7 @@ import type { RegisterCommand } from './types';
 /** No AWS credentials, or credentials that cannot be used: said plainly instead of an SDK trace. */
 export class AwsCredentialsError extends PtcError {
   constructor(reason: string) {
-    super(`ptc reconcile needs AWS credentials for the target account (${reason})`);
+    super(`ptc reconcile needs AWS credentials for the target account (${truncate(reason, 500)})`);
   }
 }
 
@@ -22,7 +22,7 @@ export class RegistryListingError extends PtcError {
     readonly errorName: string,
     reason: string,
   ) {
-    super(`ptc reconcile could not list the repositories with ecr:DescribeRepositories (${errorName}: ${reason})`);
+    super(`ptc reconcile could not list the repositories with ecr:DescribeRepositories (${truncate(errorName, 100)}: ${truncate(reason, 500)})`);
   }
 }
 
@@ -30,12 +30,13 @@ export class RegistryListingError extends PtcError {
 const isServiceError = (err: unknown): err is Error => err instanceof Error && '$metadata' in err;
 
 function printOutcome(io: CliIo, o: ReconcileOutcome): void {
-  const verb = { configured: 'configured', planned: 'would change', ignored: 'ignored', compliant: 'compliant', 'not-found': 'gone', unmanaged: 'unmanaged' }[o.status];
+  const verb = { configured: 'configured', planned: 'would change', ignored: 'ignored', compliant: 'compliant', refused: 'not configured', 'not-found': 'gone', unmanaged: 'unmanaged' }[o.status];
   if (o.status === 'compliant' && o.kept.length === 0) return;
   if (o.status === 'not-found' || o.status === 'unmanaged') return;
   io.stdout(`${verb} ${o.repositoryName}${o.status === 'ignored' ? ' (ptc-autopilot:ignore=true)' : ''}\n`);
   for (const w of o.writes) io.stdout(`  - ${describeWrite(w)}\n`);
   for (const k of o.kept) io.stdout(`  = ${k}\n`);
+  for (const r of o.refused) io.stdout(`  ! ${r.setting} not applied: ${r.reason}\n`);
 }
 
 function summary(r: SweepReport, dryRun: boolean): string {
@@ -70,16 +71,21 @@ export const registerReconcile: RegisterCommand = (program, io, state) => {
       };
       io.stdout(`${dryRun ? 'planning' : 'reconciling'} repositories in ${target.account} ${target.region} (environment ${target.name})\n`);
       let report: SweepReport;
+      let refused = 0;
+      const onOutcome = (o: ReconcileOutcome) => {
+        refused += o.refused.length;
+        printOutcome(io, o);
+      };
       try {
-        report = await sweep(deps, { concurrency: config.reconciler.concurrency, onOutcome: (o) => printOutcome(io, o) });
+        report = await sweep(deps, { concurrency: config.reconciler.concurrency, onOutcome });
       } catch (err) {
         if (err instanceof Error && err.name === 'CredentialsProviderError') throw new AwsCredentialsError(err.message);
         // The sweep records each repository's failure itself; what escapes it is the listing.
         if (isServiceError(err)) throw new RegistryListingError(err.name, err.message);
         throw err;
       }
-      for (const f of report.failures) io.stderr(`failed ${f.repositoryName}: ${f.error}: ${f.message}\n`);
+      for (const f of report.failures) io.stderr(`failed ${truncate(f.repositoryName, 300)}: ${truncate(f.error, 100)}: ${truncate(f.message, 500)}\n`);
       io.stdout(summary(report, dryRun));
-      if (report.failedCount > 0) state.code = 1;
+      if (report.failedCount > 0 || refused > 0) state.code = 1;
     });
 };

@@ -1,7 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { PtcError, createResolver, createReverser, digestPinnedPolicy, type DigestPinnedMode } from '../../core';
+import { PtcError, createResolver, createReverser, digestPinnedPolicy, truncate, type DigestPinnedMode } from '../../core';
 import { digestPinnedOption } from '../rewrite/digest-option';
+import { InputReadError, MAX_INPUT_BYTES, readInputFile, type InputFile } from '../io';
+import { writeFilesAtomically } from '../write-files';
 import { checkDecodedText, decodeText, renderSummary, resolveContext, rewriteHelmValues, rewriteManifests, totals, type FileOutcome, type RegistryOptions } from '../rewrite';
 import { EXIT_INVALID_REFERENCE } from './resolve';
 import type { RegisterCommand } from './types';
@@ -17,16 +18,19 @@ interface RewriteOptions extends RegistryOptions {
   digestPinned: DigestPinnedMode;
 }
 
-function read(file: string, cwd: string): string {
-  let bytes: Buffer;
+function read(file: string, cwd: string): InputFile {
+  let input: InputFile;
   try {
-    bytes = readFileSync(path.resolve(cwd, file));
+    input = readInputFile(file, { cwd, limit: MAX_INPUT_BYTES });
   } catch (err) {
-    throw new RewriteFileError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    if (err instanceof InputReadError) throw new RewriteFileError(`cannot read ${truncate(file, 200)}: ${err.reason}`);
+    throw err;
   }
   // UTF-8 only: a Latin-1 or binary file is refused, never rewritten into a corrupted copy.
-  return decodeText(bytes, file);
+  return { ...input, text: decodeText(input.bytes, file) };
 }
+
+const withText = (read: InputFile) => ({ text: read.text, read });
 
 /**
  * `ptc rewrite [--config FILE] [--in-place | --check] [--helm-values] [--reverse] [FILE...]`:
@@ -57,15 +61,21 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
       // Digest-pinned images go to the cache only as --digest-pinned allows (the way back always works).
       const policy = digestPinnedPolicy(ctx.config, opts.digestPinned);
       const resolve = opts.reverse ? createReverser(ctx) : (ref: string) => policy(toCache(ref));
-      const inputs = files.length === 0 ? [{ file: '<stdin>', text: checkDecodedText(await io.readStdin(), 'standard input') }] : files.map((file) => ({ file, text: read(file, io.cwd) }));
+      const inputs: { file: string; text: string; read?: InputFile }[] =
+        files.length === 0 ? [{ file: '<stdin>', text: checkDecodedText(await io.readStdin(), 'standard input') }] : files.map((file) => ({ file, ...withText(read(file, io.cwd)) }));
       const outcomes: FileOutcome[] = inputs.map(({ file, text }) => ({
         file,
         result: opts.helmValues ? rewriteHelmValues(text, resolve, file) : rewriteManifests(text, resolve, file),
       }));
       if (opts.inPlace) {
-        outcomes.forEach(({ file, result }, i) => {
-          if (result.text !== inputs[i]!.text) writeFileSync(path.resolve(io.cwd, file), result.text);
-        });
+        // Every output is prepared before any file is replaced; see cli/write-files.ts.
+        writeFilesAtomically(
+          outcomes.flatMap(({ file, result }, i) => {
+            const input = inputs[i]!;
+            if (result.text === input.text || input.read === undefined) return [];
+            return [{ file, path: path.resolve(io.cwd, file), originalBytes: input.read.bytes, originalStat: input.read.stat, text: result.text }];
+          }),
+        );
       } else if (!opts.check) {
         outcomes.forEach(({ result }, i) => {
           const text = result.text;

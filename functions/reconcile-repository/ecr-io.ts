@@ -18,7 +18,10 @@ import {
   type ECRClient,
   type Repository,
 } from '@aws-sdk/client-ecr';
-import type { RepositoryState, Write } from './plan';
+import { truncate } from '../../core/quote';
+import { errorName, isTransientError } from './errors';
+import { summarizeWrite, type RefusedSetting, type RepositoryState, type Write } from './plan';
+import { writePolicyGuarded, type PolicyContext } from './policy-write';
 
 /** The repository attributes the reconciler reads from DescribeRepositories. */
 export type RepositoryListing = Pick<Repository, 'repositoryName' | 'repositoryArn' | 'imageTagMutability' | 'imageScanningConfiguration'>;
@@ -84,32 +87,68 @@ export async function readPolicies(
   };
 }
 
-/** Applies writes one by one, in order; the first failure stops and throws (the rest is redone next time). */
-export async function applyWrites(ecr: ECRClient, state: Pick<RepositoryState, 'repositoryName' | 'repositoryArn'>, writes: readonly Write[]): Promise<void> {
-  const { repositoryName, repositoryArn } = state;
+/** What `applyWrites` did: the writes ECR took, and the ones it refused. */
+export interface AppliedWrites {
+  readonly applied: readonly Write[];
+  readonly refused: readonly RefusedSetting[];
+}
+
+/**
+ * Applies writes one by one, in order. The settings are independent, so a write ECR refuses for
+ * good (a policy it finds invalid or too large, access denied for one action, too many tags) is
+ * recorded and the next ones are applied regardless. A transient failure (throttling, 5xx,
+ * network) or the repository's deletion stops and throws: the retry redoes what is left.
+ */
+export async function applyWrites(
+  ecr: ECRClient,
+  state: Pick<RepositoryState, 'repositoryName' | 'repositoryArn'>,
+  writes: readonly Write[],
+  policy?: PolicyContext,
+): Promise<AppliedWrites> {
+  const applied: Write[] = [];
+  const refused: RefusedSetting[] = [];
   for (const write of writes) {
-    switch (write.kind) {
-      case 'PutLifecyclePolicy':
-        await ecr.send(new PutLifecyclePolicyCommand({ repositoryName, lifecyclePolicyText: write.lifecyclePolicyText }));
-        break;
-      case 'SetRepositoryPolicy':
-        await ecr.send(new SetRepositoryPolicyCommand({ repositoryName, policyText: write.policyText }));
-        break;
-      case 'DeleteRepositoryPolicy':
-        await ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName }));
-        break;
-      case 'PutImageScanningConfiguration':
-        await ecr.send(new PutImageScanningConfigurationCommand({ repositoryName, imageScanningConfiguration: { scanOnPush: write.scanOnPush } }));
-        break;
-      case 'PutImageTagMutability':
-        await ecr.send(new PutImageTagMutabilityCommand({ repositoryName, imageTagMutability: write.imageTagMutability }));
-        break;
-      case 'UntagResource':
-        await ecr.send(new UntagResourceCommand({ resourceArn: repositoryArn, tagKeys: [...write.tagKeys] }));
-        break;
-      case 'TagResource':
-        await ecr.send(new TagResourceCommand({ resourceArn: repositoryArn, tags: Object.entries(write.tags).map(([Key, Value]) => ({ Key, Value })) }));
-        break;
+    try {
+      if (policy !== undefined && (write.kind === 'SetRepositoryPolicy' || write.kind === 'DeleteRepositoryPolicy')) {
+        // Read-modify-write of a document others write too: guarded (policy-write.ts).
+        const result = await writePolicyGuarded(ecr, state.repositoryName, write, policy, (w) => applyWrite(ecr, state, w));
+        if (result.kind === 'written') applied.push(result.write);
+        if (result.kind === 'refused') refused.push({ setting: 'repositoryPolicy', reason: result.reason });
+        continue;
+      }
+      await applyWrite(ecr, state, write);
+      applied.push(write);
+    } catch (err) {
+      if (isTransientError(err) || isRepositoryNotFound(err)) throw err;
+      refused.push({ setting: summarizeWrite(write).setting, reason: `ECR refused ${write.kind}: ${truncate(errorName(err), 100)}: ${truncate(err instanceof Error ? err.message : String(err), 300)}` });
     }
+  }
+  return { applied, refused };
+}
+
+async function applyWrite(ecr: ECRClient, state: Pick<RepositoryState, 'repositoryName' | 'repositoryArn'>, write: Write): Promise<void> {
+  const { repositoryName, repositoryArn } = state;
+  switch (write.kind) {
+    case 'PutLifecyclePolicy':
+      await ecr.send(new PutLifecyclePolicyCommand({ repositoryName, lifecyclePolicyText: write.lifecyclePolicyText }));
+      break;
+    case 'SetRepositoryPolicy':
+      await ecr.send(new SetRepositoryPolicyCommand({ repositoryName, policyText: write.policyText }));
+      break;
+    case 'DeleteRepositoryPolicy':
+      await ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName }));
+      break;
+    case 'PutImageScanningConfiguration':
+      await ecr.send(new PutImageScanningConfigurationCommand({ repositoryName, imageScanningConfiguration: { scanOnPush: write.scanOnPush } }));
+      break;
+    case 'PutImageTagMutability':
+      await ecr.send(new PutImageTagMutabilityCommand({ repositoryName, imageTagMutability: write.imageTagMutability }));
+      break;
+    case 'UntagResource':
+      await ecr.send(new UntagResourceCommand({ resourceArn: repositoryArn, tagKeys: [...write.tagKeys] }));
+      break;
+    case 'TagResource':
+      await ecr.send(new TagResourceCommand({ resourceArn: repositoryArn, tags: Object.entries(write.tags).map(([Key, Value]) => ({ Key, Value })) }));
+      break;
   }
 }

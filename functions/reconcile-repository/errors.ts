@@ -3,6 +3,7 @@
  * the Lambda log and the `ptc` CLI can show it without a stack trace.
  */
 import { PtcError } from '../../core/errors';
+import { quote, truncate } from '../../core/quote';
 
 /** A repository name that ECR would reject, from an event, an invocation or the command line. */
 export class InvalidRepositoryNameError extends PtcError {
@@ -12,7 +13,7 @@ export class InvalidRepositoryNameError extends PtcError {
     /** Where it came from, such as `detail.repository-name`. */
     readonly field: string,
   ) {
-    super(`${field}: "${repositoryName}" is not an ECR repository name (2-256 lowercase letters, digits, ".", "_", "-" and "/")`);
+    super(`${field}: ${quote(repositoryName)} is not an ECR repository name (2-256 lowercase letters, digits, ".", "_", "-" and "/")`);
   }
 }
 
@@ -23,7 +24,7 @@ export class ReconcilerSettingsError extends PtcError {
     readonly variable: string,
     reason: string,
   ) {
-    super(`environment variable ${variable}: ${reason}`);
+    super(`environment variable ${variable}: ${truncate(reason, 1000)}`);
   }
 }
 
@@ -34,7 +35,7 @@ export class EventNotPublishedError extends PtcError {
     readonly detailType: string,
     reason: string,
   ) {
-    super(`could not put the "${detailType}" event: ${reason}`);
+    super(`could not put the "${detailType}" event: ${truncate(reason, 500)}`);
   }
 }
 
@@ -47,6 +48,34 @@ export class SweepIncompleteError extends PtcError {
     readonly repositoryNames: readonly string[],
   ) {
     super(`sweep could not reconcile ${failedCount} repositories (${repositoryNames.slice(0, 5).join(', ')}${failedCount > 5 ? ', ...' : ''}); see the log`);
+  }
+}
+
+/**
+ * A repository got every setting but some: thrown after the others were applied, so that Lambda
+ * retries the event (which finds the rest compliant) and the DLQ alarm fires if it stays refused.
+ */
+export class SettingsRefusedError extends PtcError {
+  constructor(
+    readonly repositoryName: string,
+    /** Each refused setting and why. */
+    readonly refused: readonly { readonly setting: string; readonly reason: string }[],
+  ) {
+    super(`${truncate(repositoryName, 256)}: ${refused.map((r) => `${r.setting} not applied (${r.reason})`).join('; ')}; the other settings were applied`);
+  }
+}
+
+/**
+ * The repository policy kept changing under us (another writer) for every round of a guarded
+ * write. Transient: the event's retry or the sweep's next round tries again from a fresh read.
+ */
+export class RepositoryPolicyContendedError extends PtcError {
+  constructor(
+    readonly repositoryName: string,
+    /** Rounds tried. */
+    readonly rounds: number,
+  ) {
+    super(`${truncate(repositoryName, 256)}: the repository policy changed under every one of ${rounds} guarded writes (another writer); retried later`);
   }
 }
 
@@ -73,7 +102,7 @@ const THROTTLING_CODES = new Set([
   'RequestThrottledException',
   'SlowDown',
 ]);
-const TRANSIENT_CODES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+const TRANSIENT_CODES = new Set(['RepositoryPolicyContendedError', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
 
 /**
  * Whether an error is worth retrying later: throttling, a 5xx from the service, or a network

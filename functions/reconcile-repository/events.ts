@@ -5,6 +5,7 @@
  */
 import type { PtcConfig } from '../../core/config/schema';
 import { ruleForRepository } from '../../core/policy/settings';
+import { quote, truncate } from '../../core/quote';
 import { isRepositoryName } from './errors';
 
 /** The `source` of every event ptc-autopilot puts on the default bus. */
@@ -41,7 +42,7 @@ const drop = (reason: string, repositoryName?: string): Trigger => ({ kind: 'dro
 /** Checks a repository name from `field` and that it lies under a managed prefix. */
 function repositoryTrigger(config: PtcConfig, name: unknown, field: string, source: RepositoryTriggerSource): Trigger {
   if (typeof name !== 'string') return drop(`${field} is missing or not a string`);
-  if (!isRepositoryName(name)) return drop(`${field} "${name.slice(0, 300)}" is not an ECR repository name`);
+  if (!isRepositoryName(name)) return drop(`${field} ${quote(name, 300)} is not an ECR repository name`);
   const rule = ruleForRepository(config, name);
   if (rule === undefined) return drop(`repository "${name}" is not under a managed prefix`, name);
   return { kind: 'repository', repositoryName: name, prefix: rule.prefix, source };
@@ -49,9 +50,9 @@ function repositoryTrigger(config: PtcConfig, name: unknown, field: string, sour
 
 function fromCloudTrail(config: PtcConfig, detail: Json): Trigger {
   if (detail.eventSource !== 'ecr.amazonaws.com' || detail.eventName !== 'CreateRepository') {
-    return drop(`CloudTrail event ${String(detail.eventSource)} ${String(detail.eventName)} is not ECR CreateRepository`);
+    return drop(`CloudTrail event ${truncate(String(detail.eventSource))} ${truncate(String(detail.eventName))} is not ECR CreateRepository`);
   }
-  if (detail.errorCode !== undefined) return drop(`CreateRepository failed (${String(detail.errorCode)}); nothing was created`);
+  if (detail.errorCode !== undefined) return drop(`CreateRepository failed (${truncate(String(detail.errorCode))}); nothing was created`);
   const request = isObject(detail.requestParameters) ? detail.requestParameters : {};
   const response = isObject(detail.responseElements) && isObject(detail.responseElements.repository) ? detail.responseElements.repository : {};
   const name = request.repositoryName ?? response.repositoryName;
@@ -60,7 +61,7 @@ function fromCloudTrail(config: PtcConfig, detail: Json): Trigger {
 
 function fromImageAction(config: PtcConfig, detail: Json): Trigger {
   if (detail['action-type'] !== 'PUSH' || detail.result !== 'SUCCESS') {
-    return drop(`ECR Image Action ${String(detail['action-type'])}/${String(detail.result)} is not a successful push`);
+    return drop(`ECR Image Action ${truncate(String(detail['action-type']))}/${truncate(String(detail.result))} is not a successful push`);
   }
   return repositoryTrigger(config, detail['repository-name'], 'detail.repository-name', 'image-push');
 }
@@ -85,7 +86,7 @@ export function parseTrigger(event: unknown, config: PtcConfig): Trigger {
   const source = event.source;
   const detail = event.detail;
   if (detailType === 'Scheduled Event' && source === 'aws.events') return { kind: 'sweep', source: 'schedule' };
-  if (!isObject(detail)) return drop(`"${detailType}" event has no detail object`);
+  if (!isObject(detail)) return drop(`${quote(detailType)} event has no detail object`);
   if (source === EVENT_SOURCE && detailType === SWEEP_CONTINUED_DETAIL_TYPE) {
     if (typeof detail.nextToken !== 'string' || detail.nextToken === '') return drop('sweep continuation without detail.nextToken');
     const retry = detail.retry ?? [];
@@ -94,7 +95,7 @@ export function parseTrigger(event: unknown, config: PtcConfig): Trigger {
     }
     return { kind: 'sweep', source: 'continuation', nextToken: detail.nextToken, ...(retry.length > 0 ? { retry: retry as string[] } : {}) };
   }
-  if (source !== 'aws.ecr') return drop(`event from source "${String(source)}" (${detailType}) is not handled`);
+  if (source !== 'aws.ecr') return drop(`event from source ${quote(String(source))} (${truncate(detailType)}) is not handled`);
   switch (detailType) {
     case 'AWS API Call via CloudTrail':
       return fromCloudTrail(config, detail);
@@ -103,6 +104,6 @@ export function parseTrigger(event: unknown, config: PtcConfig): Trigger {
     case 'ECR Image Action':
       return fromImageAction(config, detail);
     default:
-      return drop(`ECR event "${detailType}" is not handled`);
+      return drop(`ECR event ${quote(detailType)} is not handled`);
   }
 }

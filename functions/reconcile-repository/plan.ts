@@ -30,12 +30,44 @@ export type Write =
   | { readonly kind: 'UntagResource'; readonly tagKeys: readonly string[] }
   | { readonly kind: 'TagResource'; readonly tags: Readonly<Record<string, string>> };
 
+/**
+ * The most characters ECR accepts in a repository policy (SetRepositoryPolicy `policyText`,
+ * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_SetRepositoryPolicy.html).
+ */
+export const REPOSITORY_POLICY_MAX_CHARS = 10_240;
+
+/** A setting the reconciler could not apply, and why; the other settings are applied regardless. */
+export interface RefusedSetting {
+  readonly setting: ChangeSummary['setting'];
+  readonly reason: string;
+}
+
 /** The writes for one repository, and what was deliberately left alone. */
 export interface RepositoryPlan {
   /** In the order they are applied; tags last, so the managed marker means "configured". */
   readonly writes: readonly Write[];
   /** Human-readable notes on settings someone else owns and that were kept as they are. */
   readonly kept: readonly string[];
+  /** Settings that cannot be applied as ECR stands (a policy over its size limit); never truncated. */
+  readonly refused: readonly RefusedSetting[];
+}
+
+/** Characters as ECR's length constraints count them (code points, not UTF-16 units). */
+const characters = (text: string): number => {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+};
+
+/**
+ * Why a merged repository policy cannot be written, or undefined when it fits: ECR refuses a policy
+ * over `REPOSITORY_POLICY_MAX_CHARS`, and cutting anyone's statement to fit is never an option.
+ */
+export function oversizedPolicyReason(policyText: string, ownStatements: readonly unknown[]): string | undefined {
+  const length = characters(policyText);
+  if (length <= REPOSITORY_POLICY_MAX_CHARS) return undefined;
+  const ours = ownStatements.reduce<number>((n, s) => n + characters(JSON.stringify(s)), 0);
+  return `the policy with our statements would be ${length} characters and ECR allows ${REPOSITORY_POLICY_MAX_CHARS} (our statements take ${ours}); not written, and no statement was cut to fit: shorten the statements already there or the config's pullAccounts/pullOrganizations`;
 }
 
 /** One change as reported in the "Cache Repository Configured" event and by `ptc reconcile`. */
@@ -61,8 +93,11 @@ export function planRepository(state: RepositoryState, desired: ManagedDesiredSt
   if (lifecycle.action === 'put') writes.push({ kind: 'PutLifecyclePolicy', lifecyclePolicyText: lifecycle.policyText });
   if (lifecycle.action === 'keep-foreign') kept.push(`lifecycle policy kept: ${lifecycle.reason}`);
 
+  const refused: RefusedSetting[] = [];
   const policy = mergeRepositoryPolicy(state.repositoryPolicyText, desired.repositoryPolicyStatements);
-  if (policy.action === 'set') writes.push({ kind: 'SetRepositoryPolicy', policyText: policy.policyText! });
+  const oversized = policy.action === 'set' ? oversizedPolicyReason(policy.policyText!, desired.repositoryPolicyStatements) : undefined;
+  if (oversized !== undefined) refused.push({ setting: 'repositoryPolicy', reason: oversized });
+  else if (policy.action === 'set') writes.push({ kind: 'SetRepositoryPolicy', policyText: policy.policyText! });
   if (policy.action === 'delete') writes.push({ kind: 'DeleteRepositoryPolicy' });
 
   if (state.scanOnPush !== desired.scanOnPush) writes.push({ kind: 'PutImageScanningConfiguration', scanOnPush: desired.scanOnPush });
@@ -78,7 +113,7 @@ export function planRepository(state: RepositoryState, desired: ManagedDesiredSt
   if (Object.keys(tags.set).length > 0) writes.push({ kind: 'TagResource', tags: tags.set });
   for (const key of tags.conflicts) kept.push(`tag "${key}" kept: set by someone else to "${state.tags[key]}" (desired "${desired.tags[key]}")`);
 
-  return { writes, kept };
+  return { writes, kept, refused };
 }
 
 /** Summarises a write for events and the CLI (never the policy texts themselves). */

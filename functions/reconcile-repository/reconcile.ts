@@ -8,7 +8,7 @@ import type { PtcConfig } from '../../core/config/schema';
 import { desiredState, IGNORE_TAG_KEY } from '../../core/policy/desired-state';
 import { applyWrites, describeRepository, isRepositoryNotFound, readPolicies, readTags, type RepositoryListing } from './ecr-io';
 import { errorName } from './errors';
-import { planRepository, summarizeWrite, type Write } from './plan';
+import { planRepository, summarizeWrite, type RefusedSetting, type Write } from './plan';
 import { publishConfigured } from './publish';
 import type { Counters, ReconcilerLogger } from './telemetry';
 
@@ -35,6 +35,8 @@ export type ReconcileStatus =
   | 'planned'
   /** The repository carries `ptc-autopilot:ignore=true`. */
   | 'ignored'
+  /** Every write it needed was refused (see `refused`); nothing was applied. */
+  | 'refused'
   /** The repository does not exist (any more). */
   | 'not-found'
   /** The repository is under no managed prefix. */
@@ -49,14 +51,24 @@ export interface ReconcileOutcome {
   readonly writes: readonly Write[];
   /** Notes on settings someone else owns, kept as they are. */
   readonly kept: readonly string[];
+  /** Settings that could not be applied (the others were); empty when all went through. */
+  readonly refused: readonly RefusedSetting[];
 }
 
-const outcome = (repositoryName: string, status: ReconcileStatus, prefix?: string, writes: readonly Write[] = [], kept: readonly string[] = []): ReconcileOutcome => ({
+const outcome = (
+  repositoryName: string,
+  status: ReconcileStatus,
+  prefix?: string,
+  writes: readonly Write[] = [],
+  kept: readonly string[] = [],
+  refused: readonly RefusedSetting[] = [],
+): ReconcileOutcome => ({
   repositoryName,
   ...(prefix === undefined ? {} : { prefix }),
   status,
   writes,
   kept,
+  refused,
 });
 
 /**
@@ -86,17 +98,26 @@ export async function reconcileRepository(deps: ReconcileDeps, repositoryName: s
     const state = await readPolicies(ecr, { ...found, repositoryName, repositoryArn: found.repositoryArn }, tags);
     const plan = planRepository(state, desired);
     if (plan.kept.length > 0) log.warn('kept settings ptc-autopilot does not own', { repositoryName, prefix, kept: plan.kept });
-    if (plan.writes.length === 0) {
+    if (plan.writes.length === 0 && plan.refused.length === 0) {
       metrics.count('ReposCompliant');
       log.debug('repository compliant', { repositoryName, prefix });
       return outcome(repositoryName, 'compliant', prefix, [], plan.kept);
     }
-    if (deps.dryRun) return outcome(repositoryName, 'planned', prefix, plan.writes, plan.kept);
+    if (deps.dryRun) return outcome(repositoryName, 'planned', prefix, plan.writes, plan.kept, plan.refused);
 
-    await applyWrites(ecr, state, plan.writes);
+    const { applied, refused: refusedByEcr } = await applyWrites(ecr, state, plan.writes, {
+      plannedFrom: state.repositoryPolicyText,
+      owned: desired.repositoryPolicyStatements,
+    });
+    const refused = [...plan.refused, ...refusedByEcr];
+    if (refused.length > 0) {
+      metrics.count('SettingsRefused', refused.length);
+      log.error('settings not applied; the others were', { repositoryName, prefix, refused });
+    }
+    if (applied.length === 0) return outcome(repositoryName, 'refused', prefix, [], plan.kept, refused);
     metrics.count('ReposConfigured');
-    metrics.count('ChangesApplied', plan.writes.length);
-    const changes = plan.writes.map(summarizeWrite);
+    metrics.count('ChangesApplied', applied.length);
+    const changes = applied.map(summarizeWrite);
     log.info('repository configured', { repository: repositoryName, repositoryName, prefix, changes });
     try {
       await publishConfigured(deps.events, state.repositoryArn, { repository: repositoryName, repositoryName, prefix, changes });
@@ -105,7 +126,7 @@ export async function reconcileRepository(deps: ReconcileDeps, repositoryName: s
       metrics.count('Failures');
       log.error('repository configured, but the event was not published', { repositoryName, prefix, error: errorName(err), reason: (err as Error).message });
     }
-    return outcome(repositoryName, 'configured', prefix, plan.writes, plan.kept);
+    return outcome(repositoryName, 'configured', prefix, applied, plan.kept, refused);
   } catch (err) {
     if (isRepositoryNotFound(err)) {
       log.info('repository deleted while being reconciled; not retried', { repositoryName, prefix });

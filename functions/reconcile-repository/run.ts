@@ -2,7 +2,7 @@
  * One invocation of the reconciler, whatever woke it: classify the event, then reconcile one
  * repository, sweep, or drop the event with a reason.
  */
-import { errorName, SweepIncompleteError } from './errors';
+import { errorName, SettingsRefusedError, SweepIncompleteError } from './errors';
 import { parseTrigger } from './events';
 import { publishSweepContinuation } from './publish';
 import { reconcileRepository, type ReconcileDeps, type ReconcileStatus } from './reconcile';
@@ -48,6 +48,7 @@ export async function handleEvent(event: unknown, deps: InvocationDeps): Promise
     const { repositoryName, prefix } = trigger;
     try {
       const outcome = await reconcileRepository(deps, repositoryName);
+      if (outcome.refused.length > 0) throw new SettingsRefusedError(repositoryName, outcome.refused);
       return { status: outcome.status, repositoryName, writes: outcome.writes.length };
     } catch (err) {
       metrics.count('Failures');

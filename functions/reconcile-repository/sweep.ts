@@ -7,7 +7,7 @@
 import { DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
 import { ruleForRepository } from '../../core/policy/settings';
 import type { RepositoryListing } from './ecr-io';
-import { errorName, isTransientError } from './errors';
+import { errorName, isTransientError, SettingsRefusedError } from './errors';
 import { reconcileRepository, type ReconcileDeps, type ReconcileOutcome } from './reconcile';
 
 /** Options of a sweep. */
@@ -99,6 +99,8 @@ export async function sweep(deps: ReconcileDeps, options: SweepOptions): Promise
   const report: SweepReport = { listed: 0, managed: 0, configured: 0, compliant: 0, planned: 0, ignored: 0, notFound: 0, writes: 0, failedCount: 0, failures: [] };
 
   const tally = (o: ReconcileOutcome) => {
+    // A refused setting is a failure of its repository (the other settings were applied), so the sweep ends in the DLQ alarm.
+    if (o.refused.length > 0 && !deps.dryRun) fail(o.repositoryName, new SettingsRefusedError(o.repositoryName, o.refused));
     if (o.status === 'configured') report.configured++;
     else if (o.status === 'compliant') report.compliant++;
     else if (o.status === 'planned') report.planned++;

@@ -14,6 +14,14 @@ import {
   type RegistrySettingsProperties,
 } from '../../core/registry-settings';
 import { applyRegistryPolicy, applyReplication, applyScanning, type ApplyOutcome } from './apply';
+import { REQUEST_TYPES, UnknownRequestTypeError } from './errors';
+
+/**
+ * The physical id the `custom_resources.Provider` framework answers a failed Create with
+ * (aws-cdk-lib custom-resources/lib/provider-framework/runtime/cfn-response, 2.276.0). The framework
+ * itself swallows the Delete that carries it, so nothing we write under this id is ever removed.
+ */
+export const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
 
 /** What the Provider framework expects back from `onEvent`. */
 export interface OnEventResult {
@@ -36,10 +44,28 @@ export interface OnEventDeps {
 /**
  * Handles one Create, Update or Delete of a registry settings custom resource.
  *
+ * An Update whose physical id is not one we issued (the framework's `CREATE_FAILED_MARKER` after a
+ * failed Create kept with `--no-rollback`, then deployed again) is applied as a Create and answered
+ * with our own physical id: CloudFormation then deletes the old id (the framework ignores the
+ * marker's Delete) and the stack's own Delete later removes what this Update wrote.
+ *
+ * @throws UnknownRequestTypeError for a RequestType other than Create, Update or Delete, before
+ *   any read or write.
  * @throws InvalidResourcePropertiesError, RegistryConflictError, RegistryLimitError: bad input;
  *   the framework reports the message to CloudFormation and the stack operation fails with it.
  */
-export async function onEvent(event: CloudFormationCustomResourceEvent, deps: OnEventDeps): Promise<OnEventResult> {
+export async function onEvent(received: CloudFormationCustomResourceEvent, deps: OnEventDeps): Promise<OnEventResult> {
+  const requestType: unknown = (received as { RequestType?: unknown }).RequestType;
+  if (!(REQUEST_TYPES as readonly unknown[]).includes(requestType)) throw new UnknownRequestTypeError(requestType);
+  let event = received;
+  if (event.RequestType === 'Update' && !event.PhysicalResourceId.startsWith(PHYSICAL_ID_PREFIX)) {
+    deps.log?.warn('update of a resource ptc-autopilot never created (a failed Create); applied as a Create under a new physical id', {
+      logicalResourceId: event.LogicalResourceId,
+      physicalResourceId: event.PhysicalResourceId,
+    });
+    const { PhysicalResourceId: _failed, OldResourceProperties: _old, ...rest } = event;
+    event = { ...rest, RequestType: 'Create' };
+  }
   if (event.RequestType === 'Delete' && !event.PhysicalResourceId.startsWith(PHYSICAL_ID_PREFIX)) {
     // Not an id we issued (for example a Create that failed, perhaps on its properties, before we
     // answered): nothing of ours exists, and the properties need not even parse for the rollback to succeed.

@@ -34,6 +34,9 @@ export interface RepositoryReconcilerProps {
 /** The folder of the reconciler Lambda under `functions/`, also its Powertools service name. */
 export const RECONCILER_FUNCTION_DIR = 'reconcile-repository';
 
+/** The reconciler's reserved concurrency: 1, so that its own writers are serialized per repository. */
+export const RECONCILER_RESERVED_CONCURRENCY = 1;
+
 /** ECR actions the reconciler uses on repositories under the managed prefixes. */
 export const RECONCILER_REPOSITORY_ACTIONS = [
   'ecr:DescribeRepositories',
@@ -110,6 +113,9 @@ export class RepositoryReconciler extends Construct {
       description: 'ptc-autopilot: configures cache repositories (lifecycle, pull policy, tags, scanning, tag mutability) and repairs drift',
       timeout: Duration.minutes(15),
       memorySize: 512,
+      // One invocation at a time: the events and the sweep never write the same repository at once
+      // (throttled async events wait in Lambda's queue, up to maxEventAge). See docs/reconciler.md, "Concurrent writers".
+      reservedConcurrentExecutions: RECONCILER_RESERVED_CONCURRENCY,
       environment: {
         [CONFIG_VARIABLE]: encodeConfig(config, target),
         [PARTITION_VARIABLE]: target.partition,

@@ -8,6 +8,7 @@ import {
   DescribeRepositoriesCommand,
   GetLifecyclePolicyCommand,
   GetRepositoryPolicyCommand,
+  InvalidParameterException,
   LifecyclePolicyNotFoundException,
   ListTagsForResourceCommand,
   PutImageScanningConfigurationCommand,
@@ -79,8 +80,12 @@ export class FakeRegistry {
     return { calls, writes };
   }
 
+  /** Called before every operation is served: tests put another writer's changes there. */
+  beforeCall?: (operation: string, input: Record<string, any>) => void;
+
   /** Runs one ECR operation with its JSON input and returns its JSON output (API reference shapes). */
   handle(operation: string, input: Record<string, any>): Record<string, unknown> {
+    this.beforeCall?.(operation, input);
     this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
     switch (operation) {
       case 'DescribeRepositories': {
@@ -120,6 +125,10 @@ export class FakeRegistry {
       }
       case 'SetRepositoryPolicy': {
         const repo = this.get(input.repositoryName);
+        // The API reference's constraint on policyText (maximum length 10240); the error name and wording are ours (invented).
+        if ([...String(input.policyText)].length > 10_240) {
+          throw new FakeEcrError('InvalidParameterException', "Invalid parameter at 'policyText' failed to satisfy constraint: 'Member must have length less than or equal to 10240'");
+        }
         repo.policyText = input.policyText;
         return { registryId: ACCOUNT, repositoryName: repo.name, policyText: repo.policyText };
       }
@@ -161,6 +170,7 @@ const SDK_ERRORS: Record<string, new (opts: { message: string; $metadata: object
   RepositoryNotFoundException,
   LifecyclePolicyNotFoundException,
   RepositoryPolicyNotFoundException,
+  InvalidParameterException,
 };
 
 /** Serves the registry through an aws-sdk-client-mock stub, raising the SDK's own exception classes. */

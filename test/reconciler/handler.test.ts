@@ -77,7 +77,7 @@ test('handler.ts reads its settings from the environment, logs with repositoryNa
   expect(emf).toHaveLength(1);
   expect(emf[0]!._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'PtcAutopilot', Dimensions: [['service']] });
   expect(emf[0]!._aws.CloudWatchMetrics[0].Metrics).toEqual(
-    ['ReposConfigured', 'ReposCompliant', 'ChangesApplied', 'EventsDropped', 'Failures'].map((Name) => ({ Name, Unit: 'Count' })),
+    ['ReposConfigured', 'ReposCompliant', 'ChangesApplied', 'EventsDropped', 'Failures', 'SettingsRefused'].map((Name) => ({ Name, Unit: 'Count' })),
   );
   expect(emf[0]).toMatchObject({ service: 'reconcile-repository', ReposConfigured: 1, ReposCompliant: 0, ChangesApplied: 4, EventsDropped: 0, Failures: 0 });
 });

@@ -63,7 +63,9 @@ describe('ECR Pull Through Cache Action (documented event, docker-hub/alpine)', 
       ['GetLifecyclePolicyCommand', { repositoryName: name }],
       ['GetRepositoryPolicyCommand', { repositoryName: name }],
       ['PutLifecyclePolicyCommand', { repositoryName: name, lifecyclePolicyText: canonicalJson(lifecyclePolicy(settings.lifecycle)) }],
+      ['GetRepositoryPolicyCommand', { repositoryName: name }],
       ['SetRepositoryPolicyCommand', { repositoryName: name, policyText: JSON.stringify({ Version: '2012-10-17', Statement: pullStatements(settings) }) }],
+      ['GetRepositoryPolicyCommand', { repositoryName: name }],
       ['PutImageScanningConfigurationCommand', { repositoryName: name, imageScanningConfiguration: { scanOnPush: true } }],
       ['TagResourceCommand', { resourceArn: arn, tags: expectedTags() }],
     ]);
@@ -89,7 +91,7 @@ describe('ECR Pull Through Cache Action (documented event, docker-hub/alpine)', 
       ],
     });
     expect(result).toEqual({ status: 'configured', repositoryName: name, writes: 4 });
-    expect(metrics).toEqual({ ReposConfigured: 1, ReposCompliant: 0, ChangesApplied: 4, EventsDropped: 0, Failures: 0 });
+    expect(metrics).toEqual({ ReposConfigured: 1, ReposCompliant: 0, ChangesApplied: 4, EventsDropped: 0, Failures: 0, SettingsRefused: 0 });
   });
 
   test('a compliant repository costs four reads, no write and no event', async () => {
@@ -122,7 +124,9 @@ describe('CloudTrail CreateRepository (documented record, in a k8s repository)',
       ['GetLifecyclePolicyCommand', { repositoryName: name }],
       ['GetRepositoryPolicyCommand', { repositoryName: name }],
       ['PutLifecyclePolicyCommand', { repositoryName: name, lifecyclePolicyText: canonicalJson(lifecyclePolicy(k8s.lifecycle)) }],
+      ['GetRepositoryPolicyCommand', { repositoryName: name }],
       ['SetRepositoryPolicyCommand', { repositoryName: name, policyText: JSON.stringify({ Version: '2012-10-17', Statement: pullStatements(k8s) }) }],
+      ['GetRepositoryPolicyCommand', { repositoryName: name }],
       ['PutImageScanningConfigurationCommand', { repositoryName: name, imageScanningConfiguration: { scanOnPush: true } }],
       ['PutImageTagMutabilityCommand', { repositoryName: name, imageTagMutability: 'IMMUTABLE' }],
       ['TagResourceCommand', { resourceArn: arn, tags: expectedTags() }],
@@ -150,7 +154,7 @@ describe('CloudTrail CreateRepository (documented record, in a k8s repository)',
       ],
     });
     expect(result).toEqual({ status: 'configured', repositoryName: name, writes: 5 });
-    expect(metrics).toEqual({ ReposConfigured: 1, ReposCompliant: 0, ChangesApplied: 5, EventsDropped: 0, Failures: 0 });
+    expect(metrics).toEqual({ ReposConfigured: 1, ReposCompliant: 0, ChangesApplied: 5, EventsDropped: 0, Failures: 0, SettingsRefused: 0 });
     expect(registry.get(name)).toMatchObject({ imageTagMutability: 'IMMUTABLE', scanOnPush: true });
   });
 
@@ -187,7 +191,9 @@ describe('ECR Image Action PUSH (documented event, in an ecr repository)', () =>
       ['GetLifecyclePolicyCommand', { repositoryName: name }],
       ['GetRepositoryPolicyCommand', { repositoryName: name }],
       ['PutLifecyclePolicyCommand', { repositoryName: name, lifecyclePolicyText: canonicalJson(lifecyclePolicy(settings.lifecycle)) }],
+      ['GetRepositoryPolicyCommand', { repositoryName: name }],
       ['SetRepositoryPolicyCommand', { repositoryName: name, policyText: JSON.stringify({ Version: '2012-10-17', Statement: pullStatements(settings) }) }],
+      ['GetRepositoryPolicyCommand', { repositoryName: name }],
       ['TagResourceCommand', { resourceArn: arn, tags: expectedTags() }],
     ]);
     expect(eventsMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
@@ -228,7 +234,9 @@ describe('scheduled sweep (documented Scheduled Event)', () => {
       ['GetLifecyclePolicyCommand', { repositoryName: 'k8s/pause' }],
       ['GetRepositoryPolicyCommand', { repositoryName: 'k8s/pause' }],
       ['PutLifecyclePolicyCommand', { repositoryName: 'k8s/pause', lifecyclePolicyText: canonicalJson(lifecyclePolicy(k8s.lifecycle)) }],
+      ['GetRepositoryPolicyCommand', { repositoryName: 'k8s/pause' }],
       ['SetRepositoryPolicyCommand', { repositoryName: 'k8s/pause', policyText: JSON.stringify({ Version: '2012-10-17', Statement: pullStatements(k8s) }) }],
+      ['GetRepositoryPolicyCommand', { repositoryName: 'k8s/pause' }],
       ['PutImageScanningConfigurationCommand', { repositoryName: 'k8s/pause', imageScanningConfiguration: { scanOnPush: true } }],
       ['PutImageTagMutabilityCommand', { repositoryName: 'k8s/pause', imageTagMutability: 'IMMUTABLE' }],
       ['TagResourceCommand', { resourceArn: arnOf('k8s/pause'), tags: expectedTags() }],
@@ -238,7 +246,9 @@ describe('scheduled sweep (documented Scheduled Event)', () => {
       'GetLifecyclePolicyCommand',
       'GetRepositoryPolicyCommand',
       'PutLifecyclePolicyCommand',
+      'GetRepositoryPolicyCommand',
       'SetRepositoryPolicyCommand',
+      'GetRepositoryPolicyCommand',
       'PutImageScanningConfigurationCommand',
       'TagResourceCommand',
     ]);
