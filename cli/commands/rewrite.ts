@@ -5,6 +5,9 @@ import { renderSummary, resolveContext, rewriteHelmValues, rewriteManifests, tot
 import { EXIT_INVALID_REFERENCE } from './resolve';
 import type { RegisterCommand } from './types';
 
+/** `--check`: some image's rendering could not be proven (Helm values, kustomizations), so it was left alone. */
+export const EXIT_UNSUPPORTED = 3;
+
 /** A file that cannot be read or written. */
 export class RewriteFileError extends PtcError {}
 
@@ -40,7 +43,7 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
     .option('--region <region>', "cache registry region (default: the config's target)")
     .option('-e, --environment <name>', 'the environment whose cache registry to use (default: the only one, or the top-level account/region)')
     .option('-i, --in-place', 'write the rewritten files back')
-    .option('--check', 'change nothing; exit 1 when any image would change (a CI gate)')
+    .option('--check', 'change nothing; exit 1 when any image would change, 3 when an image shape is not understood (a CI gate)')
     .option('--helm-values', 'the files are Helm values files (image: ref, image: {registry, repository, tag, digest}, ...)')
     .option('--reverse', 'point cache URIs back at their upstream references (to retire the cache)')
     .action(async (files: string[], opts: RewriteOptions) => {
@@ -67,6 +70,7 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
       io.stderr(renderSummary(outcomes, opts.check ? 'check' : 'write'));
       const t = totals(outcomes);
       if (t.invalid > 0) state.code = EXIT_INVALID_REFERENCE;
+      else if (opts.check && t.unsupported > 0) state.code = EXIT_UNSUPPORTED;
       else if (opts.check && t.changed > 0) state.code = 1;
     });
 };

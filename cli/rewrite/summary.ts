@@ -15,11 +15,13 @@ export interface RewriteTotals {
   invalid: number;
   /** Helm values: images left alone because `global.imageRegistry` could not move. */
   blocked: number;
+  /** Helm values and kustomizations: images whose rendering ptc cannot prove, left alone. */
+  unsupported: number;
 }
 
 /** Counts changes and findings over every file. */
 export function totals(outcomes: readonly FileOutcome[]): RewriteTotals {
-  const t: RewriteTotals = { changed: 0, files: 0, uncovered: 0, invalid: 0, blocked: 0 };
+  const t: RewriteTotals = { changed: 0, files: 0, uncovered: 0, invalid: 0, blocked: 0, unsupported: 0 };
   for (const { result } of outcomes) {
     t.changed += result.changes.length;
     if (result.changes.length > 0) t.files++;
@@ -55,6 +57,7 @@ export function renderSummary(outcomes: readonly FileOutcome[], mode: 'write' | 
     t.uncovered > 0 ? `${t.uncovered} uncovered left unchanged` : '',
     t.invalid > 0 ? `${plural(t.invalid, 'invalid reference')}` : '',
     t.blocked > 0 ? `${t.blocked} held back by global.imageRegistry` : '',
+    t.unsupported > 0 ? `${t.unsupported} not understood (left unchanged)` : '',
   ].filter((s) => s !== '');
   lines.push(extra.length === 0 ? verb : `${verb}; ${extra.join(', ')}`);
   return `${lines.join('\n')}\n`;

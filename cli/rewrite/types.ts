@@ -10,15 +10,16 @@ export interface ImageChange {
 }
 
 /**
- * One image field left alone: no rule covers it, it is not a valid reference, or (Helm values)
- * it shares `global.imageRegistry` with an image that cannot move.
+ * One image field left alone: no rule covers it, it is not a valid reference, (Helm values) it
+ * shares `global.imageRegistry` with an image that cannot move, or (Helm values, Kustomize) ptc
+ * cannot prove what the chart or kustomization renders from it.
  */
 export interface ImageFinding {
   location: string;
   reference: string;
   /** Why it was left alone. */
-  reason: 'uncovered' | 'invalid' | 'blocked';
-  /** The explanation, for an invalid or a blocked reference. */
+  reason: 'uncovered' | 'invalid' | 'blocked' | 'unsupported';
+  /** The explanation, for an invalid, blocked or unsupported reference. */
   message?: string;
 }
 
