@@ -133,9 +133,30 @@ function ambiguity(site: ImageSite, hasOwnRegistryKey: boolean): string | undefi
   return undefined;
 }
 
-function addSite(site: ImageSite, hasOwnRegistryKey: boolean, w: Walk): void {
+/** A registry or repository key of an enclosing map that a template may put in front of a name (traefik's `oci_meta.repo`). */
+const OUTER_PREFIX_KEYS = ['repo', 'registry', 'imageRegistry', 'hub'];
+
+function outerPrefix(site: ImageSite, scopes: readonly Scope[], w: Walk): Slot | undefined {
+  if (site.prefix !== undefined || site.ownRegistries.length > 0 || site.globalRegistries.length > 0 || hasHost(site.name.value!)) return undefined;
+  // The scopes end with the map holding the name; look at the three maps around it.
+  for (const scope of scopes.slice(Math.max(0, scopes.length - 4), -1)) {
+    for (const key of OUTER_PREFIX_KEYS) {
+      if (key === 'imageRegistry' && scope.path === '' && w.rootPrefix !== undefined) continue;
+      const slot = stringSlot(scope.fields, key, scope.path, w.doc);
+      if (slot?.value !== undefined && slot.node !== undefined && typeof slot.node.value === 'string') return slot;
+    }
+  }
+  return undefined;
+}
+
+function addSite(site: ImageSite, hasOwnRegistryKey: boolean, scopes: readonly Scope[], w: Walk): void {
   const value = site.name.value;
-  if (value === undefined || TEMPLATE.test(value)) return;
+  if (value === undefined || typeof site.name.node?.value !== 'string' || TEMPLATE.test(value)) return;
+  const outer = outerPrefix(site, scopes, w);
+  if (outer !== undefined) {
+    w.out.unsupported.push({ path: site.path, message: `${outer.path} ("${outer.value}") may be put in front of ${site.name.path} ("${value}") by the chart's template` });
+    return;
+  }
   const why = ambiguity(site, hasOwnRegistryKey);
   if (why !== undefined) w.out.unsupported.push({ path: site.path, message: why });
   else w.out.sites.push(site);
@@ -166,9 +187,8 @@ function block(fields: Fields, path: string, underImageKey: boolean, scopes: rea
   const own = OWN_REGISTRY_KEYS.map((k) => stringSlot(fields, k, path, doc)).filter((s): s is Slot => s?.value !== undefined);
   if (name?.value === undefined) {
     const set = [...own, tag, digest].find((s) => s?.value !== undefined);
-    if (set !== undefined) {
-      w.out.unsupported.push({ path, message: `${set.path} is set but ${join(path, nameKey)} is empty: the chart's template supplies the image name` });
-    }
+    const detail = set !== undefined ? `${set.path} is set but ${join(path, nameKey)} is empty` : `${join(path, nameKey)} is empty`;
+    w.out.unsupported.push({ path, message: `${detail}: the chart's template chooses this image (a default, or another value), so ptc cannot prove it goes through the cache; set ${join(path, nameKey)} or check the rendered manifests` });
     return used;
   }
   if (nameKey === 'name' && own.length > 0) {
@@ -182,7 +202,7 @@ function block(fields: Fields, path: string, underImageKey: boolean, scopes: rea
   }
   const hasOwnRegistryKey = has('registry') || has('defaultRegistry') || nameKey === 'image';
   const site: ImageSite = {
-    path,
+    path: path === '' ? name.path : path,
     kind: prefix !== undefined ? 'prefixed' : 'split',
     name,
     ownRegistries: own,
@@ -191,7 +211,7 @@ function block(fields: Fields, path: string, underImageKey: boolean, scopes: rea
     ...(tag !== undefined ? { tag } : {}),
     ...(digest !== undefined ? { digest, digestIsHex: digest === sha } : {}),
   };
-  addSite(site, hasOwnRegistryKey, w);
+  addSite(site, hasOwnRegistryKey, scopes, w);
   return used;
 }
 
@@ -213,12 +233,14 @@ function stringImage(fields: Fields, key: string, path: string, scopes: readonly
     ...(tag !== undefined ? { tag } : {}),
     ...(digest !== undefined ? { digest } : {}),
   };
-  addSite(site, false, w);
+  addSite(site, false, scopes, w);
 }
 
 function walkMap(map: YAMLMap, path: string, underImageKey: boolean, scopes: readonly Scope[], w: Walk): void {
   const fields = fieldsOf(map, w.doc);
   const here = [...scopes, { fields, path }];
+  // Every hub is a prefix, even when no image name under it is written in the values.
+  hubIn(fields, path, w);
   const used = block(fields, path, underImageKey, here, w) ?? new Set<string>();
   for (const [key, entry] of fields) {
     if (used.has(key) || key === 'hub') continue;
