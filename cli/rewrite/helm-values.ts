@@ -8,13 +8,22 @@
  * edited. The direction is the resolver's: to the cache (`createResolver`) or back upstream
  * (`createReverser`). Details and the convention table: docs/helm-and-kustomize.md.
  */
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, parseDocument, type Document } from 'yaml';
 import { applyEdits } from './edits';
 import { RewriteCollector } from './collector';
 import { ManifestSyntaxError } from './manifests';
+import { splitDocuments } from './segments';
+import { topLevelChunks, type Chunk } from './helm/chunks';
 import { HelmPlanner } from './helm/plan';
-import { recognize } from './helm/recognize';
+import { recognize, type ValuesParts } from './helm/recognize';
+import type { Base } from './helm/tree';
 import type { ImageChange, Resolve, RewriteResult } from './types';
+
+/** Parts that cannot hold an image (no image, repository or hub key) are never parsed. */
+const MAY_HAVE_IMAGE = /image|Image|repository|hub/;
+
+/** A part did not parse on its own: the document is parsed whole instead (and its error reported from there). */
+class ChunkError extends Error {}
 
 /** The YAML library's message without its own "at line L, column C" (the caller names the line once). */
 function yamlMessage(message: string): string {
@@ -27,6 +36,27 @@ function lineOf(text: string, offset: number): number {
   return line;
 }
 
+function checked(doc: Document, source: string, offset: number, file: string): Document {
+  const error = doc.errors[0];
+  if (error !== undefined) {
+    throw new ManifestSyntaxError(`${file}: YAML error at line ${lineOf(source, offset + error.pos[0])}: ${yamlMessage(error.message)}`);
+  }
+  return doc;
+}
+
+function chunked(chunks: readonly Chunk[], segmentOffset: number): ValuesParts {
+  const parse = (c: Chunk): Base => {
+    const doc = parseDocument(c.text);
+    if (doc.errors.length > 0) throw new ChunkError();
+    return { doc, text: c.text, offset: segmentOffset + c.offset };
+  };
+  const context = chunks.filter((c) => c.inline || c.key === 'global').map(parse);
+  function* rest(): Generator<Base> {
+    for (const c of chunks) if (!c.inline && c.key !== 'global' && MAY_HAVE_IMAGE.test(c.text)) yield parse(c);
+  }
+  return { context, rest: rest() };
+}
+
 /**
  * Rewrites the images of a Helm values file with `resolve`: to the cache registry with
  * `createResolver`, back to the upstream registries with `createReverser`.
@@ -37,15 +67,32 @@ function lineOf(text: string, offset: number): number {
 export function rewriteHelmValues(source: string, resolve: Resolve, file = '<stdin>'): RewriteResult {
   const collector = new RewriteCollector(resolve);
   const changes: ImageChange[] = [];
-  for (const doc of parseAllDocuments(source)) {
-    const error = doc.errors[0];
-    if (error !== undefined) {
-      throw new ManifestSyntaxError(`${file}: YAML error at line ${lineOf(source, error.pos[0])}: ${yamlMessage(error.message)}`);
-    }
+  const run = (parts: ValuesParts): void => {
     const planner = new HelmPlanner(collector, resolve);
-    planner.plan(recognize(doc));
-    for (const [node, value] of planner.planned.values) collector.set(node, value, source, 0);
+    planner.plan(recognize(parts));
+    for (const [node, { value, base }] of planner.planned.values) collector.set(node, value, base.text, base.offset);
     changes.push(...planner.planned.changes);
+  };
+  const whole = (text: string, offset: number): void => {
+    for (const doc of parseAllDocuments(text)) {
+      const base = { doc: checked(doc, source, offset, file), text, offset };
+      run({ context: [base], rest: [] });
+    }
+  };
+  for (const segment of splitDocuments(source)) {
+    const chunks = topLevelChunks(segment.text);
+    if (chunks === undefined || chunks.length < 2) {
+      whole(segment.text, segment.offset);
+      continue;
+    }
+    const mark = collector.findings.length;
+    try {
+      run(chunked(chunks, segment.offset));
+    } catch (err) {
+      if (!(err instanceof ChunkError)) throw err;
+      collector.findings.length = mark;
+      whole(segment.text, segment.offset);
+    }
   }
   return { text: applyEdits(source, collector.edits), changes, findings: collector.findings };
 }

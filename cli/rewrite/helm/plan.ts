@@ -19,20 +19,32 @@ import type { RewriteCollector } from '../collector';
 import type { ImageChange, Resolve } from '../types';
 import { compose, splitName, type ImageSite, type PrefixGroup, type ValueOf } from './sites';
 import type { Recognized } from './recognize';
-import type { Slot } from './tree';
+import type { Base, Slot } from './tree';
 
 type Assignment = readonly [Slot, string];
 
 /** The planned new values of one document, checked for conflicts (one scalar, one new value). */
 class Planned {
-  readonly values = new Map<Scalar, string>();
-  readonly changes: ImageChange[] = [];
+  /** New values by scalar, with the text the scalar's range points into. */
+  readonly values = new Map<Scalar, { value: string; base: Base }>();
+  private readonly positioned: { at: number; change: ImageChange }[] = [];
+
+  /** Records a change at the position of the value it is about, so changes list in file order. */
+  add(slot: Slot, change: ImageChange): void {
+    const at = slot.base === undefined || slot.node?.range == null ? Number.MAX_SAFE_INTEGER : slot.base.offset + slot.node.range[0];
+    this.positioned.push({ at, change });
+  }
+
+  /** The changes, in the order of the file. */
+  get changes(): ImageChange[] {
+    return [...this.positioned].sort((a, b) => a.at - b.at).map((p) => p.change);
+  }
 
   valueOf(extra: ReadonlyMap<Scalar, string> = new Map()): ValueOf {
     return (slot) => {
       if (slot === undefined) return undefined;
       if (slot.node !== undefined) {
-        const v = extra.get(slot.node) ?? this.values.get(slot.node);
+        const v = extra.get(slot.node) ?? this.values.get(slot.node)?.value;
         if (v !== undefined) return v === '' ? undefined : v;
       }
       return slot.value;
@@ -42,11 +54,11 @@ class Planned {
   /** Commits assignments unless one gives a scalar another value than already planned (a shared anchor). */
   commit(assignments: readonly Assignment[]): string | undefined {
     for (const [slot, value] of assignments) {
-      if (slot.node === undefined) return `${slot.path} is not written in the file`;
-      const planned = this.values.get(slot.node);
+      if (slot.node === undefined || slot.base === undefined) return `${slot.path} is not written in the file`;
+      const planned = this.values.get(slot.node)?.value;
       if (planned !== undefined && planned !== value) return `${slot.path} is shared (YAML anchor or merge key) with an image that needs "${planned}" there`;
     }
-    for (const [slot, value] of assignments) this.values.set(slot.node!, value);
+    for (const [slot, value] of assignments) this.values.set(slot.node!, { value, base: slot.base! });
     return undefined;
   }
 }
@@ -104,8 +116,8 @@ export class HelmPlanner {
       return false;
     }
     const before = this.planned.valueOf(new Map());
-    for (const slot of shared) this.planned.changes.push({ location: slot.path, from: slot.value ?? '', to: before(slot) ?? '' });
-    for (const m of members) this.planned.changes.push({ location: m.site.path, from: m.original, to: compose(m.site, before)! });
+    for (const slot of shared) this.planned.add(slot, { location: slot.path, from: slot.value ?? '', to: before(slot) ?? '' });
+    for (const m of members) this.planned.add(m.site.name, { location: m.site.path, from: m.original, to: compose(m.site, before)! });
     return true;
   }
 

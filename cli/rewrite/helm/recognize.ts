@@ -12,8 +12,8 @@
  * different registries set, a registry and a host in the name, a tag in the name and a tag key)
  * is reported with its path instead.
  */
-import { isMap, isSeq, type Document, type YAMLMap } from 'yaml';
-import { deref, fieldsOf, stringSlot, type Fields, type Slot } from './tree';
+import { isMap, isSeq, type YAMLMap } from 'yaml';
+import { deref, fieldsOf, stringSlot, type Base, type Entry, type Fields, type Slot } from './tree';
 import { hasHost, splitName, type ImageSite, type PrefixGroup, type Unsupported } from './sites';
 
 /** Keys whose value is an image (a reference string or an image block). */
@@ -40,7 +40,6 @@ interface Scope {
 }
 
 interface Walk {
-  doc: Document;
   out: Recognized;
   /** Non-empty chart-wide registries. */
   globals: Slot[];
@@ -52,32 +51,37 @@ interface Walk {
 
 const join = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);
 
-function firstSlot(fields: Fields, keys: readonly string[], path: string, doc: Document): Slot | undefined {
+function firstSlot(fields: Fields, keys: readonly string[], path: string): Slot | undefined {
   for (const key of keys) {
-    const slot = stringSlot(fields, key, path, doc);
+    const slot = stringSlot(fields, key, path);
     if (slot !== undefined) return slot;
   }
   return undefined;
 }
 
-function globalRegistries(root: Fields, doc: Document): Slot[] {
-  const global = root.get('global');
-  const map = global === undefined ? undefined : deref(global.value, doc);
-  if (!isMap(map)) return [];
+function mapOf(fields: Fields, key: string): { map: YAMLMap; base: Base } | undefined {
+  const entry = fields.get(key);
+  const map = entry === undefined ? undefined : deref(entry.value, entry.base.doc);
+  return entry !== undefined && isMap(map) ? { map, base: entry.base } : undefined;
+}
+
+function globalRegistries(root: Fields): Slot[] {
+  const global = mapOf(root, 'global');
+  if (global === undefined) return [];
   const out: Slot[] = [];
   for (const keys of GLOBAL_REGISTRY_PATHS) {
-    let fields = fieldsOf(map, doc);
+    let fields = fieldsOf(global.map, global.base);
     let path = 'global';
     for (const key of keys.slice(0, -1)) {
-      const next = deref(fields.get(key)?.value, doc);
-      if (!isMap(next)) {
+      const next = mapOf(fields, key);
+      if (next === undefined) {
         fields = new Map();
         break;
       }
-      fields = fieldsOf(next, doc);
+      fields = fieldsOf(next.map, next.base);
       path = join(path, key);
     }
-    const slot = stringSlot(fields, keys[keys.length - 1]!, path, doc);
+    const slot = stringSlot(fields, keys[keys.length - 1]!, path);
     if (slot?.value !== undefined) out.push(slot);
   }
   return out;
@@ -89,9 +93,9 @@ function hubFor(scopes: readonly Scope[], w: Walk): PrefixGroup | undefined {
     const scope = scopes[i]!;
     const own = hubIn(scope.fields, scope.path, w);
     if (own !== undefined) return own;
-    const global = deref(scope.fields.get('global')?.value, w.doc);
-    if (isMap(global)) {
-      const inGlobal = hubIn(fieldsOf(global, w.doc), join(scope.path, 'global'), w);
+    const global = mapOf(scope.fields, 'global');
+    if (global !== undefined) {
+      const inGlobal = hubIn(fieldsOf(global.map, global.base), join(scope.path, 'global'), w);
       if (inGlobal !== undefined) return inGlobal;
     }
   }
@@ -101,7 +105,7 @@ function hubFor(scopes: readonly Scope[], w: Walk): PrefixGroup | undefined {
 function hubIn(fields: Fields, path: string, w: Walk): PrefixGroup | undefined {
   const known = w.hubs.get(fields);
   if (known !== undefined) return known ?? undefined;
-  const slot = stringSlot(fields, 'hub', path, w.doc);
+  const slot = stringSlot(fields, 'hub', path);
   const group = slot?.value === undefined ? null : { label: slot.path, parts: [slot], probes: ['probe'] };
   w.hubs.set(fields, group);
   if (group !== null) w.out.prefixes.push(group);
@@ -142,7 +146,7 @@ function outerPrefix(site: ImageSite, scopes: readonly Scope[], w: Walk): Slot |
   for (const scope of scopes.slice(Math.max(0, scopes.length - 4), -1)) {
     for (const key of OUTER_PREFIX_KEYS) {
       if (key === 'imageRegistry' && scope.path === '' && w.rootPrefix !== undefined) continue;
-      const slot = stringSlot(scope.fields, key, scope.path, w.doc);
+      const slot = stringSlot(scope.fields, key, scope.path);
       if (slot?.value !== undefined && slot.node !== undefined && typeof slot.node.value === 'string') return slot;
     }
   }
@@ -164,27 +168,26 @@ function addSite(site: ImageSite, hasOwnRegistryKey: boolean, scopes: readonly S
 
 /** An image block: a name key with its registry, tag and digest keys. Returns the keys it used. */
 function block(fields: Fields, path: string, underImageKey: boolean, scopes: readonly Scope[], w: Walk): Set<string> | undefined {
-  const doc = w.doc;
   const has = (k: string): boolean => fields.has(k);
   let nameKey: string | undefined;
   if (has('repository') && (underImageKey || BLOCK_KEYS.some(has))) nameKey = 'repository';
-  else if (stringSlot(fields, 'image', path, doc) !== undefined && (underImageKey || BLOCK_KEYS.some(has))) nameKey = 'image';
+  else if (stringSlot(fields, 'image', path) !== undefined && (underImageKey || BLOCK_KEYS.some(has))) nameKey = 'image';
   else if (has('imageName')) nameKey = 'imageName';
   else if (underImageKey && has('name') && (w.rootPrefix !== undefined || has('registry'))) nameKey = 'name';
   if (nameKey === undefined) return undefined;
-  let name = stringSlot(fields, nameKey, path, doc);
+  let name = stringSlot(fields, nameKey, path);
   // cert-manager: an empty `repository` means "compose imageRegistry/imageNamespace/name".
   let prefix: PrefixGroup | undefined;
   if (nameKey === 'repository' && name?.value === undefined && has('name') && w.rootPrefix !== undefined) {
     nameKey = 'name';
-    name = stringSlot(fields, 'name', path, doc);
+    name = stringSlot(fields, 'name', path);
   }
   if (nameKey === 'name') prefix = w.rootPrefix;
   const used = new Set([nameKey, ...TAG_KEYS, ...DIGEST_KEYS, 'sha', ...OWN_REGISTRY_KEYS]);
-  const tag = firstSlot(fields, TAG_KEYS, path, doc);
-  const sha = stringSlot(fields, 'sha', path, doc);
-  const digest = firstSlot(fields, DIGEST_KEYS, path, doc) ?? sha;
-  const own = OWN_REGISTRY_KEYS.map((k) => stringSlot(fields, k, path, doc)).filter((s): s is Slot => s?.value !== undefined);
+  const tag = firstSlot(fields, TAG_KEYS, path);
+  const sha = stringSlot(fields, 'sha', path);
+  const digest = firstSlot(fields, DIGEST_KEYS, path) ?? sha;
+  const own = OWN_REGISTRY_KEYS.map((k) => stringSlot(fields, k, path)).filter((s): s is Slot => s?.value !== undefined);
   if (name?.value === undefined) {
     const set = [...own, tag, digest].find((s) => s?.value !== undefined);
     const detail = set !== undefined ? `${set.path} is set but ${join(path, nameKey)} is empty` : `${join(path, nameKey)} is empty`;
@@ -216,11 +219,11 @@ function block(fields: Fields, path: string, underImageKey: boolean, scopes: rea
 }
 
 function stringImage(fields: Fields, key: string, path: string, scopes: readonly Scope[], w: Walk): void {
-  const name = stringSlot(fields, key, path, w.doc);
+  const name = stringSlot(fields, key, path);
   if (name?.value === undefined) return;
   const stem = key.replace(/Image$/, '');
-  const tag = firstSlot(fields, [`${key}Tag`, ...(stem !== key ? [`${stem}Tag`] : [])], path, w.doc);
-  const digest = firstSlot(fields, [`${key}Digest`], path, w.doc);
+  const tag = firstSlot(fields, [`${key}Tag`, ...(stem !== key ? [`${stem}Tag`] : [])], path);
+  const digest = firstSlot(fields, [`${key}Digest`], path);
   const hub = name.value.includes('/') ? undefined : hubFor(scopes, w);
   const split = tag !== undefined || digest !== undefined;
   const site: ImageSite = {
@@ -236,45 +239,77 @@ function stringImage(fields: Fields, key: string, path: string, scopes: readonly
   addSite(site, false, scopes, w);
 }
 
-function walkMap(map: YAMLMap, path: string, underImageKey: boolean, scopes: readonly Scope[], w: Walk): void {
-  const fields = fieldsOf(map, w.doc);
+function walkFields(fields: Fields, path: string, underImageKey: boolean, scopes: readonly Scope[], w: Walk, skipMaps = false): void {
   const here = [...scopes, { fields, path }];
   // Every hub is a prefix, even when no image name under it is written in the values.
   hubIn(fields, path, w);
   const used = block(fields, path, underImageKey, here, w) ?? new Set<string>();
   for (const [key, entry] of fields) {
     if (used.has(key) || key === 'hub') continue;
-    const target = deref(entry.value, w.doc);
+    const target = deref(entry.value, entry.base.doc);
     const at = join(path, key);
-    if (isMap(target)) walkMap(target, at, IMAGE_KEY.test(key), here, w);
-    else if (isSeq(target)) walkSeq(target.items, at, here, w);
-    else if (IMAGE_KEY.test(key)) stringImage(fields, key, path, here, w);
+    if (isMap(target)) {
+      if (!skipMaps) walkFields(fieldsOf(target, entry.base), at, IMAGE_KEY.test(key), here, w);
+    } else if (isSeq(target)) {
+      if (!skipMaps) walkSeq(target.items, entry.base, at, here, w);
+    } else if (IMAGE_KEY.test(key)) stringImage(fields, key, path, here, w);
   }
 }
 
-function walkSeq(items: readonly unknown[], path: string, scopes: readonly Scope[], w: Walk): void {
+function walkSeq(items: readonly unknown[], base: Base, path: string, scopes: readonly Scope[], w: Walk): void {
   items.forEach((item, index) => {
-    const target = deref(item, w.doc);
+    const target = deref(item, base.doc);
     const at = `${path}[${index}]`;
-    if (isMap(target)) walkMap(target, at, false, scopes, w);
-    else if (isSeq(target)) walkSeq(target.items, at, scopes, w);
+    if (isMap(target)) walkFields(fieldsOf(target, base), at, false, scopes, w);
+    else if (isSeq(target)) walkSeq(target.items, base, at, scopes, w);
   });
 }
 
-/** Finds every image site of one values document. */
-export function recognize(doc: Document): Recognized {
+/**
+ * A values document cut at its top-level keys (see `helm/chunks.ts`): each part is parsed on its
+ * own, so a 50 MB file never becomes one 50 MB document tree.
+ */
+export interface ValuesParts {
+  /** Parts whose top-level value is a scalar, plus `global`: the context every image may use. */
+  context: readonly Base[];
+  /** The other parts, parsed one at a time (and dropped once walked). */
+  rest: Iterable<Base>;
+}
+
+function rootFieldsOf(parts: readonly Base[]): Map<string, Entry> {
+  const out = new Map<string, Entry>();
+  for (const base of parts) {
+    const root = deref(base.doc.contents, base.doc);
+    if (!isMap(root)) continue;
+    for (const [key, entry] of fieldsOf(root, base)) if (!out.has(key)) out.set(key, entry);
+  }
+  return out;
+}
+
+/** Finds every image site of one values document, given as its top-level parts. */
+export function recognize(parts: ValuesParts): Recognized {
   const out: Recognized = { sites: [], unsupported: [], prefixes: [] };
-  const root = deref(doc.contents, doc);
-  if (!isMap(root)) return out;
-  const rootFields = fieldsOf(root, doc);
-  const w: Walk = { doc, out, globals: globalRegistries(rootFields, doc), hubs: new Map() };
-  const registry = stringSlot(rootFields, 'imageRegistry', '', doc);
-  const namespace = stringSlot(rootFields, 'imageNamespace', '', doc);
-  const parts = [registry, namespace].filter((s): s is Slot => s?.node !== undefined);
-  if (parts.length > 0) {
-    w.rootPrefix = { label: parts.map((p) => p.path).join(' + '), parts, probes: [] };
+  const rootFields = rootFieldsOf(parts.context);
+  const w: Walk = { out, globals: globalRegistries(rootFields), hubs: new Map() };
+  const registry = stringSlot(rootFields, 'imageRegistry', '');
+  const namespace = stringSlot(rootFields, 'imageNamespace', '');
+  const prefixParts = [registry, namespace].filter((s): s is Slot => s?.node !== undefined);
+  if (prefixParts.length > 0) {
+    w.rootPrefix = { label: prefixParts.map((p) => p.path).join(' + '), parts: prefixParts, probes: [] };
     out.prefixes.push(w.rootPrefix);
   }
-  walkMap(root, '', false, [], w);
+  walkFields(rootFields, '', false, [], w);
+  const rootScope: Scope = { fields: rootFields, path: '' };
+  for (const base of parts.rest) {
+    const root = deref(base.doc.contents, base.doc);
+    if (!isMap(root)) continue;
+    const fields = fieldsOf(root, base);
+    // Root-level keys of this part join the root scope for what is below them.
+    for (const [key, entry] of fields) {
+      const target = deref(entry.value, base.doc);
+      if (isMap(target)) walkFields(fieldsOf(target, base), key, IMAGE_KEY.test(key), [rootScope], w);
+      else if (isSeq(target)) walkSeq(target.items, base, key, [rootScope], w);
+    }
+  }
   return out;
 }

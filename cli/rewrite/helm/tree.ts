@@ -5,6 +5,13 @@
  */
 import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 
+/** The text a parsed node's range points into, and where that text starts in the file. */
+export interface Base {
+  readonly doc: Document;
+  readonly text: string;
+  readonly offset: number;
+}
+
 /** One value in the file: the scalar that holds it (when the key is there) and its text. */
 export interface Slot {
   /** YAML path of the value, such as `controller.image.registry`. */
@@ -15,6 +22,8 @@ export interface Slot {
   readonly value?: string;
   /** Reached through an alias or a merge key: editing it changes every place that shares it. */
   readonly shared: boolean;
+  /** Where the node's range points; absent for a value that is not in the file (a probe). */
+  readonly base?: Base;
 }
 
 /** The merge key of YAML 1.1, which Helm's parser follows. */
@@ -35,13 +44,16 @@ export interface Entry {
   value: unknown;
   /** True when the entry comes from a merged map (it belongs to the anchor's text). */
   merged: boolean;
+  /** The parsed text the value belongs to. */
+  base: Base;
 }
 
 /**
  * The entries of a map after merge keys: an own key wins over a merged one, and among merged
  * maps the first listed wins (YAML 1.1 merge semantics).
  */
-export function entries(map: YAMLMap, doc: Document, seen: Set<YAMLMap> = new Set()): Entry[] {
+export function entries(map: YAMLMap, base: Base, seen: Set<YAMLMap> = new Set()): Entry[] {
+  const doc = base.doc;
   if (seen.has(map)) return [];
   seen.add(map);
   const own: Entry[] = [];
@@ -53,11 +65,11 @@ export function entries(map: YAMLMap, doc: Document, seen: Set<YAMLMap> = new Se
       const value = deref(pair.value, doc);
       const sources = isSeq(value) ? value.items.map((i) => deref(i, doc)) : [value];
       for (const source of sources) {
-        if (isMap(source)) for (const e of entries(source, doc, seen)) merged.push({ ...e, merged: true });
+        if (isMap(source)) for (const e of entries(source, base, seen)) merged.push({ ...e, merged: true });
       }
       continue;
     }
-    own.push({ key, value: pair.value, merged: false });
+    own.push({ key, value: pair.value, merged: false, base });
   }
   const out = [...own];
   const keys = new Set(own.map((e) => e.key));
@@ -73,8 +85,8 @@ export function entries(map: YAMLMap, doc: Document, seen: Set<YAMLMap> = new Se
 export type Fields = ReadonlyMap<string, Entry>;
 
 /** The entries of a map, by key. */
-export function fieldsOf(map: YAMLMap, doc: Document): Fields {
-  return new Map(entries(map, doc).map((e) => [e.key, e]));
+export function fieldsOf(map: YAMLMap, base: Base): Fields {
+  return new Map(entries(map, base).map((e) => [e.key, e]));
 }
 
 /** The string a scalar holds (numbers and booleans as written), or undefined for null and "". */
@@ -90,21 +102,22 @@ function textOf(node: Scalar): string | undefined {
  * The slot of `key` in a map's fields: its scalar and text; `kind: 'other'` when the value is a
  * map or a list (not a plain value), `absent` when the key is missing.
  */
-export function slotOf(fields: Fields, key: string, path: string, doc: Document): Slot | 'other' | undefined {
+export function slotOf(fields: Fields, key: string, path: string): Slot | 'other' | undefined {
   const entry = fields.get(key);
   const here = path === '' ? key : `${path}.${key}`;
   if (entry === undefined) return undefined;
+  const base = entry.base;
   const shared = entry.merged || isAlias(entry.value);
-  const target = deref(entry.value, doc);
-  if (target === null || target === undefined) return { path: here, shared };
+  const target = deref(entry.value, base.doc);
+  if (target === null || target === undefined) return { path: here, shared, base };
   if (!isScalar(target)) return 'other';
-  if (target.range === undefined || target.range === null) return { path: here, shared };
+  if (target.range === undefined || target.range === null) return { path: here, shared, base };
   const value = textOf(target);
-  return value === undefined ? { path: here, node: target, shared } : { path: here, node: target, value, shared };
+  return value === undefined ? { path: here, node: target, shared, base } : { path: here, node: target, value, shared, base };
 }
 
 /** A plain value of a map, or undefined when absent, empty, or not a scalar. */
-export function stringSlot(fields: Fields, key: string, path: string, doc: Document): Slot | undefined {
-  const slot = slotOf(fields, key, path, doc);
+export function stringSlot(fields: Fields, key: string, path: string): Slot | undefined {
+  const slot = slotOf(fields, key, path);
   return slot === 'other' ? undefined : slot;
 }
