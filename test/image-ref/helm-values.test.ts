@@ -109,3 +109,49 @@ describe('Helm values in mixed chart conventions', () => {
     expect(out).toEqual({ text: 'image: ""\nsidecar:\n  image:\n', changes: [], findings: [] });
   });
 });
+
+describe('Helm values shapes the issue names', () => {
+  test('image + imageTag keeps the tag key and gets no :latest added to the name', () => {
+    const out = rewriteHelmValues('image: mysql\nimageTag: 5.7.14\n', resolve);
+    expect(out.text).toBe(`image: ${R}/docker-hub/library/mysql\nimageTag: 5.7.14\n`);
+  });
+
+  test('a tag or digest written inside repository stays there', () => {
+    const D = `sha256:${'ab'.repeat(32)}`;
+    const out = rewriteHelmValues(`image:\n  repository: quay.io/org/app:v1@${D}\n`, resolve);
+    expect(out.text).toBe(`image:\n  repository: ${R}/quay/org/app:v1@${D}\n`);
+  });
+
+  test('an image block reached through a YAML merge key is rewritten where the anchor is written', () => {
+    const text = 'defaults: &d\n  repository: ghcr.io/org/app\n  tag: "1"\nworker:\n  image:\n    <<: *d\n';
+    const out = rewriteHelmValues(text, resolve);
+    expect(out.text).toBe(`defaults: &d\n  repository: ${R}/github/org/app\n  tag: "1"\nworker:\n  image:\n    <<: *d\n`);
+  });
+
+  test('registry keys that disagree are reported with their path, never guessed', () => {
+    const text = 'global:\n  imageRegistry: docker.io\nimage:\n  registry: quay.io\n  repository: org/app\n  tag: "1"\n';
+    const out = rewriteHelmValues(text, resolve);
+    expect(out.text).toBe(text);
+    expect(out.findings).toEqual([expect.objectContaining({ location: 'image', reason: 'unsupported' })]);
+    expect(out.findings[0]!.message).toMatch(/global\.imageRegistry \("docker\.io"\) and image\.registry \("quay\.io"\) disagree/);
+  });
+
+  test('Istio hub: the hub moves so that every name under it lands on its cache name', () => {
+    const out = rewriteHelmValues('global:\n  hub: docker.io/istio\n  tag: 1.29.6\npilot:\n  image: pilot\n', resolve);
+    expect(out.text).toBe(`global:\n  hub: ${R}/docker-hub/istio\n  tag: 1.29.6\npilot:\n  image: pilot\n`);
+  });
+
+  test('a YAML error names one line, once', () => {
+    expect(() => rewriteHelmValues('a: 1\nb: [x\n', resolve, 'v.yaml')).toThrow(/^v\.yaml: YAML error at line \d+: [^\n]*$/);
+    try {
+      rewriteHelmValues('a: 1\nb: [x\n', resolve, 'v.yaml');
+    } catch (err) {
+      expect((err as Error).message.match(/line/g)).toHaveLength(1);
+    }
+  });
+
+  test('an empty image block is reported: the chart template chooses that image', () => {
+    const out = rewriteHelmValues('image:\n  repository: ""\n  tag: ""\n', resolve);
+    expect(out.findings).toEqual([expect.objectContaining({ location: 'image', reason: 'unsupported' })]);
+  });
+});
