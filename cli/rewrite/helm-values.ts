@@ -16,7 +16,7 @@ import { splitDocuments } from './segments';
 import { topLevelChunks, type Chunk } from './helm/chunks';
 import { HelmPlanner } from './helm/plan';
 import { recognize, type ValuesParts } from './helm/recognize';
-import type { Base } from './helm/tree';
+import { baseOf, type Base } from './helm/tree';
 import type { ImageChange, Resolve, RewriteResult } from './types';
 
 /** Parts that cannot hold an image (no image, repository or hub key) are never parsed. */
@@ -48,7 +48,7 @@ function chunked(chunks: readonly Chunk[], segmentOffset: number): ValuesParts {
   const parse = (c: Chunk): Base => {
     const doc = parseDocument(c.text);
     if (doc.errors.length > 0) throw new ChunkError();
-    return { doc, text: c.text, offset: segmentOffset + c.offset };
+    return baseOf(doc, c.text, segmentOffset + c.offset);
   };
   const context = chunks.filter((c) => c.inline || c.key === 'global').map(parse);
   function* rest(): Generator<Base> {
@@ -75,7 +75,7 @@ export function rewriteHelmValues(source: string, resolve: Resolve, file = '<std
   };
   const whole = (text: string, offset: number): void => {
     for (const doc of parseAllDocuments(text)) {
-      const base = { doc: checked(doc, source, offset, file), text, offset };
+      const base = baseOf(checked(doc, source, offset, file), text, offset);
       run({ context: [base], rest: [] });
     }
   };

@@ -19,14 +19,14 @@ import type { RewriteCollector } from '../collector';
 import type { ImageChange, Resolve } from '../types';
 import { compose, splitName, type ImageSite, type PrefixGroup, type ValueOf } from './sites';
 import type { Recognized } from './recognize';
-import type { Base, Slot } from './tree';
+import type { Slot, Source } from './tree';
 
 type Assignment = readonly [Slot, string];
 
 /** The planned new values of one document, checked for conflicts (one scalar, one new value). */
 class Planned {
   /** New values by scalar, with the text the scalar's range points into. */
-  readonly values = new Map<Scalar, { value: string; base: Base }>();
+  readonly values = new Map<Scalar, { value: string; base: Source }>();
   private readonly positioned: { at: number; change: ImageChange }[] = [];
 
   /** Records a change at the position of the value it is about, so changes list in file order. */

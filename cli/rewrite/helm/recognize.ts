@@ -46,7 +46,7 @@ interface Walk {
   /** cert-manager's `imageRegistry` + `imageNamespace`, when the root has them. */
   rootPrefix?: PrefixGroup;
   /** Istio hubs, by the scope map that holds them. */
-  hubs: Map<Fields, PrefixGroup | null>;
+  hubs: WeakMap<Fields, PrefixGroup | null>;
 }
 
 const join = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);
@@ -290,7 +290,7 @@ function rootFieldsOf(parts: readonly Base[]): Map<string, Entry> {
 export function recognize(parts: ValuesParts): Recognized {
   const out: Recognized = { sites: [], unsupported: [], prefixes: [] };
   const rootFields = rootFieldsOf(parts.context);
-  const w: Walk = { out, globals: globalRegistries(rootFields), hubs: new Map() };
+  const w: Walk = { out, globals: globalRegistries(rootFields), hubs: new WeakMap() };
   const registry = stringSlot(rootFields, 'imageRegistry', '');
   const namespace = stringSlot(rootFields, 'imageNamespace', '');
   const prefixParts = [registry, namespace].filter((s): s is Slot => s?.node !== undefined);

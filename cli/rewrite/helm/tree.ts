@@ -5,11 +5,21 @@
  */
 import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 
-/** The text a parsed node's range points into, and where that text starts in the file. */
-export interface Base {
-  readonly doc: Document;
+/** The text a node's range points into, and where that text starts in the file. */
+export interface Source {
   readonly text: string;
   readonly offset: number;
+}
+
+/** A parsed part of the file. Slots keep only its `source`, so the tree can go once it is walked. */
+export interface Base extends Source {
+  readonly doc: Document;
+  readonly source: Source;
+}
+
+/** A parsed part, for `entries` and `fieldsOf`. */
+export function baseOf(doc: Document, text: string, offset: number): Base {
+  return { doc, text, offset, source: { text, offset } };
 }
 
 /** One value in the file: the scalar that holds it (when the key is there) and its text. */
@@ -23,7 +33,7 @@ export interface Slot {
   /** Reached through an alias or a merge key: editing it changes every place that shares it. */
   readonly shared: boolean;
   /** Where the node's range points; absent for a value that is not in the file (a probe). */
-  readonly base?: Base;
+  readonly base?: Source;
 }
 
 /** The merge key of YAML 1.1, which Helm's parser follows. */
@@ -106,9 +116,9 @@ export function slotOf(fields: Fields, key: string, path: string): Slot | 'other
   const entry = fields.get(key);
   const here = path === '' ? key : `${path}.${key}`;
   if (entry === undefined) return undefined;
-  const base = entry.base;
+  const base = entry.base.source;
   const shared = entry.merged || isAlias(entry.value);
-  const target = deref(entry.value, base.doc);
+  const target = deref(entry.value, entry.base.doc);
   if (target === null || target === undefined) return { path: here, shared, base };
   if (!isScalar(target)) return 'other';
   if (target.range === undefined || target.range === null) return { path: here, shared, base };
