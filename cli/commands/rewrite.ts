@@ -1,12 +1,32 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PtcError, createResolver, createReverser } from '../../core';
-import { renderSummary, resolveContext, rewriteHelmValues, rewriteManifests, totals, type FileOutcome, type RegistryOptions } from '../rewrite';
+import { renderSummary, resolveContext, rewriteHelmValues, rewriteManifests, totals, type FileOutcome, type RegistryOptions, type RewriteResult } from '../rewrite';
 import { EXIT_INVALID_REFERENCE } from './resolve';
 import type { RegisterCommand } from './types';
 
 /** `--check`: some image's rendering could not be proven (Helm values, kustomizations), so it was left alone. */
 export const EXIT_UNSUPPORTED = 3;
+
+/** The file names Kustomize reads as a kustomization. */
+const KUSTOMIZATION = /^(kustomization\.ya?ml|Kustomization)$/;
+
+/**
+ * A kustomization is not rewritten yet: its `images:` entries match by the base's names, so it is
+ * reported (and `--check` exits 3) rather than passed as if nothing needed to change.
+ */
+function kustomizationNotRewritten(text: string, file: string): RewriteResult {
+  return {
+    text,
+    changes: [],
+    findings: [{
+      location: 'images',
+      reference: file,
+      reason: 'unsupported',
+      message: `${file} left unchanged: kustomizations are not rewritten yet; rewrite what they render (kubectl kustomize DIR | ptc rewrite)`,
+    }],
+  };
+}
 
 /** A file that cannot be read or written. */
 export class RewriteFileError extends PtcError {}
@@ -54,7 +74,9 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
       const inputs = files.length === 0 ? [{ file: '<stdin>', text: await io.readStdin() }] : files.map((file) => ({ file, text: read(file, io.cwd) }));
       const outcomes: FileOutcome[] = inputs.map(({ file, text }) => ({
         file,
-        result: opts.helmValues ? rewriteHelmValues(text, resolve, file) : rewriteManifests(text, resolve, file),
+        result: KUSTOMIZATION.test(path.basename(file))
+          ? kustomizationNotRewritten(text, file)
+          : opts.helmValues ? rewriteHelmValues(text, resolve, file) : rewriteManifests(text, resolve, file),
       }));
       if (opts.inPlace) {
         outcomes.forEach(({ file, result }, i) => {
