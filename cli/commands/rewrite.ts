@@ -3,9 +3,32 @@ import { PtcError, createResolver, createReverser, digestPinnedPolicy, truncate,
 import { digestPinnedOption } from '../rewrite/digest-option';
 import { InputReadError, MAX_INPUT_BYTES, readInputFile, type InputFile } from '../io';
 import { writeFilesAtomically } from '../write-files';
-import { checkDecodedText, decodeText, renderSummary, resolveContext, rewriteHelmValues, rewriteManifests, totals, type FileOutcome, type RegistryOptions } from '../rewrite';
+import { checkDecodedText, decodeText, renderSummary, resolveContext, rewriteHelmValues, rewriteManifests, totals, type FileOutcome, type RegistryOptions, type RewriteResult } from '../rewrite';
 import { EXIT_INVALID_REFERENCE } from './resolve';
 import type { RegisterCommand } from './types';
+
+/** `--check`: some image's rendering could not be proven (Helm values, kustomizations), so it was left alone. */
+export const EXIT_UNSUPPORTED = 3;
+
+/** The file names Kustomize reads as a kustomization. */
+const KUSTOMIZATION = /^(kustomization\.ya?ml|Kustomization)$/;
+
+/**
+ * A kustomization is not rewritten yet: its `images:` entries match by the base's names, so it is
+ * reported (and `--check` exits 3) rather than passed as if nothing needed to change.
+ */
+function kustomizationNotRewritten(text: string, file: string): RewriteResult {
+  return {
+    text,
+    changes: [],
+    findings: [{
+      location: 'images',
+      reference: file,
+      reason: 'unsupported',
+      message: `${file} left unchanged: kustomizations are not rewritten yet; rewrite what they render (kubectl kustomize DIR | ptc rewrite)`,
+    }],
+  };
+}
 
 /** A file that cannot be read or written. */
 export class RewriteFileError extends PtcError {}
@@ -49,7 +72,7 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
     .option('--region <region>', "cache registry region (default: the config's target)")
     .option('-e, --environment <name>', 'the environment whose cache registry to use (default: the only one, or the top-level account/region)')
     .option('-i, --in-place', 'write the rewritten files back')
-    .option('--check', 'change nothing; exit 1 when any image would change (a CI gate)')
+    .option('--check', 'change nothing; exit 1 when any image would change, 3 when an image shape is not understood (a CI gate)')
     .option('--helm-values', 'the files are Helm values files (image: ref, image: {registry, repository, tag, digest}, ...)')
     .option('--reverse', 'point cache URIs back at their upstream references (to retire the cache)')
     .addOption(digestPinnedOption())
@@ -65,7 +88,9 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
         files.length === 0 ? [{ file: '<stdin>', text: checkDecodedText(await io.readStdin(), 'standard input') }] : files.map((file) => ({ file, ...withText(read(file, io.cwd)) }));
       const outcomes: FileOutcome[] = inputs.map(({ file, text }) => ({
         file,
-        result: opts.helmValues ? rewriteHelmValues(text, resolve, file) : rewriteManifests(text, resolve, file),
+        result: KUSTOMIZATION.test(path.basename(file))
+          ? kustomizationNotRewritten(text, file)
+          : opts.helmValues ? rewriteHelmValues(text, resolve, file) : rewriteManifests(text, resolve, file),
       }));
       if (opts.inPlace) {
         // Every output is prepared before any file is replaced; see cli/write-files.ts.
@@ -86,6 +111,7 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
       io.stderr(renderSummary(outcomes, opts.check ? 'check' : 'write'));
       const t = totals(outcomes);
       if (t.invalid > 0) state.code = EXIT_INVALID_REFERENCE;
+      else if (opts.check && t.unsupported > 0) state.code = EXIT_UNSUPPORTED;
       else if (opts.check && t.changed > 0) state.code = 1;
     });
 };

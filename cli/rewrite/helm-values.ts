@@ -1,148 +1,60 @@
 /**
- * Rewrites the images of a Helm values file, following the common chart conventions:
- * - `image: "ref"` (any key named `image` or ending in `Image`, at any depth);
- * - `image: {registry, repository, tag, digest}` (Bitnami style; `global.imageRegistry`, when
- *   set, overrides every such `registry`);
- * - `image: {registry, image, tag, digest}` (ingress-nginx style);
- * - `image: {repository, tag}` at any depth, the repository holding the host, if any.
- * Tags and digests stay as they are; only registries and repositories change. The direction is
- * the resolver's: to the cache (`createResolver`) or back upstream (`createReverser`).
+ * Rewrites the images of a Helm values file by what the chart renders, not by what a value looks
+ * like. Each image is composed from every key that takes part in it, the way the charts' templates
+ * compose it (`[registry/][hub or imageRegistry/imageNamespace/]name[:tag][@digest]`, see
+ * `helm/recognize.ts` for the classes), resolved, and rewritten only when composing it again from
+ * the new values gives exactly the resolver's answer. Shapes ptc cannot compose for certain are
+ * reported with their YAML path (reason `unsupported`) and left alone. Tags and digests are never
+ * edited. The direction is the resolver's: to the cache (`createResolver`) or back upstream
+ * (`createReverser`). Details and the convention table: docs/helm-and-kustomize.md.
  */
-import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type Scalar, type YAMLMap } from 'yaml';
-import { parseReference, type Resolution } from '../../core';
+import { parseAllDocuments, parseDocument, type Document } from 'yaml';
 import { applyEdits } from './edits';
-import { RewriteCollector, scalarOf, stringOf } from './collector';
+import { RewriteCollector } from './collector';
 import { ManifestSyntaxError } from './manifests';
-import type { Resolve, RewriteResult } from './types';
+import { splitDocuments } from './segments';
+import { topLevelChunks, type Chunk } from './helm/chunks';
+import { HelmPlanner } from './helm/plan';
+import { recognize, type ValuesParts } from './helm/recognize';
+import { baseOf, type Base } from './helm/tree';
+import type { ImageChange, Resolve, RewriteResult } from './types';
 
-/** Keys whose value is an image (a reference string or an image map). */
-const IMAGE_KEY = /^image$|Image$/;
+/** Parts that cannot hold an image (no image, repository or hub key) are never parsed. */
+const MAY_HAVE_IMAGE = /image|Image|repository|hub/;
 
-/** An image map whose registry is `global.imageRegistry`: all of them change together, or none. */
-interface GlobalImage {
-  repositoryNode: Scalar;
-  reference: string;
-  location: string;
-  resolution: Resolution | undefined;
+/** A part did not parse on its own: the document is parsed whole instead (and its error reported from there). */
+class ChunkError extends Error {}
+
+/** The YAML library's message without its own "at line L, column C" (the caller names the line once). */
+function yamlMessage(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
-interface Walk {
-  doc: Document;
-  source: string;
-  collector: RewriteCollector;
-  /** `global.imageRegistry`, when it is set to a non-empty string. */
-  globalRegistry?: { node: Scalar; value: string };
-  /** The image maps `global.imageRegistry` serves, decided once the document is walked. */
-  globalImages: GlobalImage[];
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }
 
-/** The output reference's name without tag and digest: what a `repository` holding the host gets. */
-function nameOf(output: string): string {
-  const at = output.indexOf('@');
-  const name = at < 0 ? output : output.slice(0, at);
-  const colon = name.lastIndexOf(':');
-  return colon > name.lastIndexOf('/') ? name.slice(0, colon) : name;
-}
-
-function rewriteImageMap(map: YAMLMap, path: string, w: Walk): void {
-  const hasRegistry = map.has('registry');
-  let repositoryNode = scalarOf(map.get('repository', true), w.doc);
-  if (stringOf(repositoryNode) === undefined && hasRegistry) repositoryNode = scalarOf(map.get('image', true), w.doc);
-  const repository = stringOf(repositoryNode);
-  if (repositoryNode === undefined || repository === undefined) return;
-  const registryNode = hasRegistry ? scalarOf(map.get('registry', true), w.doc) : undefined;
-  const ownRegistry = stringOf(registryNode);
-  const viaGlobal = hasRegistry && w.globalRegistry !== undefined;
-  const registry = viaGlobal ? w.globalRegistry!.value : ownRegistry;
-  const reference = registry === undefined ? repository : `${registry}/${repository}`;
-  const location = path;
-  const resolution = w.collector.lookup(reference, location);
-  if (viaGlobal) {
-    w.globalImages.push({ repositoryNode, reference, location, resolution });
-    return;
+function checked(doc: Document, source: string, offset: number, file: string): Document {
+  const error = doc.errors[0];
+  if (error !== undefined) {
+    throw new ManifestSyntaxError(`${file}: YAML error at line ${lineOf(source, offset + error.pos[0])}: ${yamlMessage(error.message)}`);
   }
-  if (resolution?.status !== 'resolved') return;
-  if (registry !== undefined) {
-    const target = parseReference(resolution.output);
-    w.collector.set(registryNode!, target.host, w.source, 0);
-    w.collector.set(repositoryNode, target.repository, w.source, 0, { location, from: reference, to: `${target.host}/${target.repository}` });
-  } else {
-    const to = nameOf(resolution.output);
-    w.collector.set(repositoryNode, to, w.source, 0, { location, from: reference, to });
-  }
+  return doc;
 }
 
-/**
- * `global.imageRegistry` overrides the registry of every Bitnami image map, so it can only move
- * when every image it serves moves to the same registry; otherwise nothing it serves changes.
- */
-function rewriteGlobalImages(w: Walk): void {
-  const global = w.globalRegistry;
-  const resolved = w.globalImages.filter((g) => g.resolution?.status === 'resolved');
-  if (global === undefined || resolved.length === 0) return;
-  const targets = resolved.map((g) => parseReference(g.resolution!.output));
-  const host = targets[0]!.host;
-  const blocker = w.globalImages.find((g) => g.resolution?.status !== 'resolved') ??
-    resolved.find((_, i) => targets[i]!.host !== host);
-  if (blocker !== undefined) {
-    const why = (other: GlobalImage): string => {
-      const r = other.resolution;
-      if (r === undefined) return 'is not a valid reference';
-      if (r.status === 'resolved') return `moves to another registry (${parseReference(r.output).host})`;
-      return r.status === 'uncovered' ? 'no rule covers' : 'already points there';
-    };
-    for (const g of resolved) {
-      // A blocker that moves elsewhere is held back by the first image, and says so too.
-      const other = g === blocker ? resolved[0]! : blocker;
-      w.collector.findings.push({
-        location: g.location,
-        reference: g.reference,
-        reason: 'blocked',
-        message: `${g.reference} left unchanged: global.imageRegistry ("${global.value}") also serves ${other.location} (${other.reference}), which ${why(other)}`,
-      });
-    }
-    return;
+function chunked(chunks: readonly Chunk[], segmentOffset: number): ValuesParts {
+  const parse = (c: Chunk): Base => {
+    const doc = parseDocument(c.text);
+    if (doc.errors.length > 0) throw new ChunkError();
+    return baseOf(doc, c.text, segmentOffset + c.offset);
+  };
+  const context = chunks.filter((c) => c.inline || c.key === 'global').map(parse);
+  function* rest(): Generator<Base> {
+    for (const c of chunks) if (!c.inline && c.key !== 'global' && MAY_HAVE_IMAGE.test(c.text)) yield parse(c);
   }
-  w.collector.set(global.node, host, w.source, 0, { location: 'global.imageRegistry', from: global.value, to: host });
-  resolved.forEach((g, i) => {
-    const to = `${host}/${targets[i]!.repository}`;
-    w.collector.set(g.repositoryNode, targets[i]!.repository, w.source, 0, { location: g.location, from: g.reference, to });
-  });
-}
-
-function walk(node: unknown, path: string, w: Walk): void {
-  if (isMap(node)) {
-    for (const pair of node.items) {
-      const key = isScalar(pair.key) ? String(pair.key.value) : '';
-      const here = path === '' ? key : `${path}.${key}`;
-      if (IMAGE_KEY.test(key)) {
-        const scalar = scalarOf(pair.value, w.doc);
-        const reference = stringOf(scalar);
-        if (scalar !== undefined && reference !== undefined) {
-          const resolution = w.collector.lookup(reference, here);
-          if (resolution?.status === 'resolved') {
-            w.collector.set(scalar, resolution.output, w.source, 0, { location: here, from: reference, to: resolution.output });
-          }
-          continue;
-        }
-        if (isMap(pair.value) && (pair.value.has('repository') || (pair.value.has('registry') && pair.value.has('image')))) {
-          rewriteImageMap(pair.value, here, w);
-          continue;
-        }
-      }
-      walk(pair.value, here, w);
-    }
-  } else if (isSeq(node)) {
-    node.items.forEach((item, index) => walk(item, `${path}[${index}]`, w));
-  }
-}
-
-function globalRegistryOf(doc: Document): Walk['globalRegistry'] {
-  const global = isMap(doc.contents) ? doc.contents.get('global', true) : undefined;
-  if (!isMap(global)) return undefined;
-  const node = scalarOf(global.get('imageRegistry', true), doc);
-  const value = stringOf(node);
-  return node === undefined || value === undefined ? undefined : { node, value };
+  return { context, rest: rest() };
 }
 
 /**
@@ -154,17 +66,33 @@ function globalRegistryOf(doc: Document): Walk['globalRegistry'] {
  */
 export function rewriteHelmValues(source: string, resolve: Resolve, file = '<stdin>'): RewriteResult {
   const collector = new RewriteCollector(resolve);
-  for (const doc of parseAllDocuments(source)) {
-    const error = doc.errors[0];
-    if (error !== undefined) {
-      const line = source.slice(0, error.pos[0]).split('\n').length;
-      throw new ManifestSyntaxError(`${file}: YAML error at line ${line}: ${error.message.split('\n')[0]}`);
+  const changes: ImageChange[] = [];
+  const run = (parts: ValuesParts): void => {
+    const planner = new HelmPlanner(collector, resolve);
+    planner.plan(recognize(parts));
+    for (const [node, { value, base }] of planner.planned.values) collector.set(node, value, base.text, base.offset);
+    changes.push(...planner.planned.changes);
+  };
+  const whole = (text: string, offset: number): void => {
+    for (const doc of parseAllDocuments(text)) {
+      const base = baseOf(checked(doc, source, offset, file), text, offset);
+      run({ context: [base], rest: [] });
     }
-    const w: Walk = { doc, source, collector, globalImages: [] };
-    const globalRegistry = globalRegistryOf(doc);
-    if (globalRegistry !== undefined) w.globalRegistry = globalRegistry;
-    walk(doc.contents, '', w);
-    rewriteGlobalImages(w);
+  };
+  for (const segment of splitDocuments(source)) {
+    const chunks = topLevelChunks(segment.text);
+    if (chunks === undefined || chunks.length < 2) {
+      whole(segment.text, segment.offset);
+      continue;
+    }
+    const mark = collector.findings.length;
+    try {
+      run(chunked(chunks, segment.offset));
+    } catch (err) {
+      if (!(err instanceof ChunkError)) throw err;
+      collector.findings.length = mark;
+      whole(segment.text, segment.offset);
+    }
   }
-  return { text: applyEdits(source, collector.edits), changes: collector.changes, findings: collector.findings };
+  return { text: applyEdits(source, collector.edits), changes, findings: collector.findings };
 }

@@ -10,18 +10,20 @@ export interface ImageChange {
 }
 
 /**
- * One image field left alone: no rule covers it, it is not a valid reference, or (Helm values)
- * it shares `global.imageRegistry` with an image that cannot move.
+ * One image field left alone: no rule covers it, it is not a valid reference, (Helm values) it
+ * shares `global.imageRegistry` with an image that cannot move, or (Helm values, Kustomize) ptc
+ * cannot prove what the chart or kustomization renders from it.
  */
 export interface ImageFinding {
   location: string;
   reference: string;
   /**
-   * Why it was left alone (`pinned`: digest-pinned, kept upstream), or, for `unverified`, why a
-   * digest-pinned image that was rewritten is reported: it is not known to be cached.
+   * Why it was left alone (`pinned`: digest-pinned, kept upstream; `unsupported`: a Helm values or
+   * kustomization shape whose rendering ptc cannot prove), or, for `unverified`, why a digest-pinned
+   * image that was rewritten is reported: it is not known to be cached.
    */
-  reason: 'uncovered' | 'invalid' | 'blocked' | 'pinned' | 'unverified';
-  /** The explanation, for an invalid or a blocked reference. */
+  reason: 'uncovered' | 'invalid' | 'blocked' | 'pinned' | 'unverified' | 'unsupported';
+  /** The explanation, for an invalid, blocked or unsupported reference. */
   message?: string;
 }
 

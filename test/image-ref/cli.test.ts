@@ -118,6 +118,20 @@ describe('ptc rewrite', () => {
     expect(parse(io.out).image).toEqual({ registry: R, repository: 'docker-hub/bitnami/redis', tag: '7.2.4-debian-12-r9', digest: '', pullPolicy: 'IfNotPresent' });
   });
 
+  test('--helm-values --check exits 3 when an image shape is not understood, and names its path', async () => {
+    const file = tempFile('values.yaml', 'global:\n  imageRegistry: docker.io\nimage:\n  registry: quay.io\n  repository: org/app\n');
+    const io = recordingIo();
+    expect(await run(['rewrite', '-c', EXAMPLE, '--helm-values', '--check', file], io)).toBe(3);
+    expect(io.err).toMatch(/  image: image left unchanged: global\.imageRegistry/);
+  });
+
+  test('a kustomization file is reported, not passed: --check exits 3', async () => {
+    const file = tempFile('kustomization.yaml', 'resources:\n- deployment.yaml\nimages:\n- name: nginx\n  newTag: "1.27"\n');
+    const io = recordingIo();
+    expect(await run(['rewrite', '-c', EXAMPLE, '--check', file], io)).toBe(3);
+    expect(io.err).toMatch(/kustomizations are not rewritten yet/);
+  });
+
   test('--reverse points cache URIs back at their upstream references', async () => {
     const cached = POD.replace('nginx:1.27', `${R}/docker-hub/library/nginx:1.27`);
     const io = recordingIo({ stdin: cached });

@@ -123,12 +123,12 @@ describe('global.imageRegistry moves only when every image it serves can', () =>
     expect(result.text).toBe(VALUES);
     expect(result.changes).toEqual([]);
     expect(result.findings).toEqual([
-      { location: 'worker.image', reference: `${UPSTREAM_ECR}/other/worker`, reason: 'uncovered' },
+      { location: 'worker.image', reference: `${UPSTREAM_ECR}/other/worker:1`, reason: 'uncovered' },
       {
         location: 'image',
-        reference: `${UPSTREAM_ECR}/platform/api`,
+        reference: `${UPSTREAM_ECR}/platform/api:1`,
         reason: 'blocked',
-        message: `${UPSTREAM_ECR}/platform/api left unchanged: global.imageRegistry ("${UPSTREAM_ECR}") also serves worker.image (${UPSTREAM_ECR}/other/worker), which no rule covers`,
+        message: `${UPSTREAM_ECR}/platform/api:1 left unchanged: global.imageRegistry ("${UPSTREAM_ECR}") also serves worker.image (${UPSTREAM_ECR}/other/worker:1), which no rule covers`,
       },
     ]);
   });
@@ -137,7 +137,7 @@ describe('global.imageRegistry moves only when every image it serves can', () =>
     const onlyPrefix = parseConfig({ account: '111122223333', region: 'eu-west-2', rules: [CORPUS_CONFIG.rules.find((r) => r.prefix === 'shared')] });
     const result = rewriteHelmValues(VALUES, createResolver({ config: onlyPrefix, registryHost: R }));
     const summary = renderSummary([{ file: 'values.yaml', result }], 'write');
-    expect(summary).toContain(`  image: ${UPSTREAM_ECR}/platform/api left unchanged: global.imageRegistry`);
+    expect(summary).toContain(`  image: ${UPSTREAM_ECR}/platform/api:1 left unchanged: global.imageRegistry`);
     expect(summary.endsWith('rewrote 0 images in 0 files; 1 uncovered left unchanged, 1 held back by global.imageRegistry\n')).toBe(true);
   });
 
@@ -145,14 +145,15 @@ describe('global.imageRegistry moves only when every image it serves can', () =>
     const result = rewriteHelmValues(VALUES, resolve);
     expect(result.changes.map((c) => [c.location, c.to])).toEqual([
       ['global.imageRegistry', R],
-      ['image', `${R}/shared/api`],
-      ['worker.image', `${R}/east/other/worker`],
+      ['image', `${R}/shared/api:1`],
+      ['worker.image', `${R}/east/other/worker:1`],
     ]);
     expect(rewriteHelmValues(result.text, reverse).text).toBe(VALUES);
   });
 
   test('going back, images of different upstream registries cannot share one global registry', () => {
-    const values = `global:\n  imageRegistry: ${R}\nimage:\n  registry: x\n  repository: docker-hub/bitnami/redis\nexporter:\n  image:\n    registry: x\n    repository: quay/prometheus/node-exporter\n`;
+    // The image registries are empty: a set one that differs from the global is ambiguous (charts differ on which wins).
+    const values = `global:\n  imageRegistry: ${R}\nimage:\n  registry: ""\n  repository: docker-hub/bitnami/redis\nexporter:\n  image:\n    registry: ""\n    repository: quay/prometheus/node-exporter\n`;
     const result = rewriteHelmValues(values, reverse);
     expect(result.text).toBe(values);
     expect(result.findings).toEqual([
