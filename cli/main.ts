@@ -59,6 +59,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   const program = await buildProgram(io, state, await loadCommands(argv));
   try {
     await program.parseAsync([...argv], { from: 'user' });
+    // A failed write to standard output is reported by an 'error' event on a later tick (after the
+    // promise chain that ran the command): let it arrive before deciding the exit code.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const failure = standardOutputFailure();
     if (failure !== undefined) {
       io.stderr(`ptc: cannot write to standard output (${failure})\n`);

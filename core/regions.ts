@@ -77,6 +77,7 @@ export const STACK_RESOURCE_TYPES: readonly string[] = [
   'AWS::SNS::TopicPolicy',
   'AWS::SQS::Queue',
   'AWS::SQS::QueuePolicy',
+  'AWS::SSM::Parameter',
   'AWS::SecretsManager::Secret',
 ];
 

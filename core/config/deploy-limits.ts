@@ -11,7 +11,12 @@ import { packJson, ENV_VALUE_LIMIT } from '../env-value';
 import { targets, type Target } from '../environments';
 import { registryPolicyIntent, replicationIntent, scanningIntent } from '../registry-settings/intent';
 import { configForTarget } from './kms-keys';
+import { secretsKmsKeyFor } from '../policy/secrets-key-policy';
+import { PUBLISHED_NODE_CONFIG_FORMATS } from '../node-config/formats';
 import type { PtcConfig } from './schema';
+
+/** `{ secretsKmsKeyArn }` when there is one, as the validation settings carry it (functions/validate-rules/settings.ts). */
+const withKey = (secretsKmsKeyArn: string | undefined) => (secretsKmsKeyArn !== undefined ? { secretsKmsKeyArn } : {});
 
 /** Lambda: "4 KB, the total size of all environment variables" of one function. */
 export const LAMBDA_ENVIRONMENT_LIMIT = 4096;
@@ -62,7 +67,7 @@ export function predictedLambdaEnvironments(config: PtcConfig, target: Target): 
   });
   out.push({
     service: 'validate-rules',
-    variables: { ...baseVariables('validate-rules'), PTC_VALIDATION_RULES: packJson({ ...where, rules: c.rules }) },
+    variables: { ...baseVariables('validate-rules'), PTC_VALIDATION_RULES: packJson({ ...where, rules: c.rules, ...withKey(secretsKmsKeyFor(c, target)) }) },
     settingsVariable: 'PTC_VALIDATION_RULES',
     blame: ['rules'],
     shorten: 'use fewer rules',
@@ -98,7 +103,8 @@ export function predictedResourceCount(config: PtcConfig, target: Target): numbe
   const c = configForTarget(config, target);
   const secrets = c.rules.filter((r) => r.credentials?.secretName !== undefined).length;
   const settings = registrySettingCount(c, target);
-  return 34 + 4 * c.rules.length + secrets + (c.validation.alarmEmail !== undefined ? 1 : 0) + (hasPrewarm(c) ? 9 : 0) + (settings > 0 ? 8 + settings : 0);
+  // One SSM parameter per published node config format (mirror mode), in every stack.
+  return 34 + PUBLISHED_NODE_CONFIG_FORMATS.length + 4 * c.rules.length + secrets + (c.validation.alarmEmail !== undefined ? 1 : 0) + (hasPrewarm(c) ? 9 : 0) + (settings > 0 ? 8 + settings : 0);
 }
 
 /** One problem, located by its zod-style path. */

@@ -70,3 +70,5 @@ export function mirrorMapLines(map: { entries: readonly { host: string; mirrorUr
     ...map.unmirrored.map((u) => `${u.host} not mirrored: ${u.reason}`),
   ];
 }
+
+export { PUBLISHED_NODE_CONFIG_FORMATS, type PublishedNodeConfigFormat } from './formats';

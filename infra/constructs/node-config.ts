@@ -18,6 +18,7 @@ import {
   mirrorMapFor,
   type HostsFileOptions,
   type MirrorMap,
+  type PublishedNodeConfigFormat,
 } from '../../core/node-config';
 import { stringify } from 'yaml';
 
@@ -37,7 +38,7 @@ export interface MirrorNodeConfigProps {
 }
 
 /** The values published, keyed by the last part of their parameter name. */
-export function nodeConfigDocuments(map: MirrorMap, region: string, options: HostsFileOptions): Record<string, string> {
+export function nodeConfigDocuments(map: MirrorMap, region: string, options: HostsFileOptions): Record<PublishedNodeConfigFormat, string> {
   const node = kubeletMirrorMap(map);
   const containerd = Object.fromEntries(containerdHostsFiles(node, options).map((f) => [f.path, f.content]));
   return {

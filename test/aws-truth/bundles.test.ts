@@ -138,7 +138,14 @@ describe('the reconciler driven with documented events under every managed prefi
       })),
       { ...ECR, command: 'ListTagsForResourceCommand', resolves: { tags: [] } },
       { ...ECR, command: 'GetLifecyclePolicyCommand', rejects: { name: 'LifecyclePolicyNotFoundException', message: 'Lifecycle policy does not exist' } },
-      { ...ECR, command: 'GetRepositoryPolicyCommand', rejects: { name: 'RepositoryPolicyNotFoundException', message: 'Repository policy does not exist' } },
+      // The repository policy is kept as ECR keeps it: the reconciler re-reads it around its write.
+      {
+        ...ECR,
+        command: 'GetRepositoryPolicyCommand',
+        state: { store: 'policy', key: 'repositoryName', field: 'policyText', op: 'get' },
+        rejects: { name: 'RepositoryPolicyNotFoundException', message: 'Repository policy does not exist' },
+      },
+      { ...ECR, command: 'SetRepositoryPolicyCommand', state: { store: 'policy', key: 'repositoryName', field: 'policyText', op: 'set' } },
       { ...EVENTS, command: 'PutEventsCommand', resolves: { FailedEntryCount: 0, Entries: [{ EventId: '11710aed-b79e-4468-a20b-bb3c0c3b4860' }] } },
     ];
     const invocations = triggers.flatMap((t) => prefixes.map((p, i) => withRepository(events[t]!, names[i]!, p)));

@@ -56,6 +56,8 @@ export interface MockSpec {
   readonly input?: Record<string, unknown>;
   readonly resolves?: unknown;
   readonly rejects?: { name: string; message?: string };
+  /** Keep what a write sends and answer reads from it (see drive-bundle.js). */
+  readonly state?: { readonly store: string; readonly key: string; readonly field: string; readonly op: 'set' | 'get' };
 }
 
 /** A command the bundle sent. */

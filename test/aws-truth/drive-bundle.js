@@ -9,6 +9,9 @@
  * REQUEST: { bundle, mocks: [{ module, client, command, resolves? | rejects?: { name, message } }], events: [..] }
  * A `resolves` value `{ "$stream": "text" }` anywhere becomes what the SDK's stream mixin offers
  * (`transformToString`), as S3 GetObject's Body.
+ * A spec with `state: { store, key, field, op: 'set' | 'get' }` keeps what a write sends, as the
+ * service does: `set` records `input[field]` under `input[key]`, `get` answers `{ [key], [field] }`
+ * from the record, or `rejects` when nothing was written (SetRepositoryPolicy, then GetRepositoryPolicy).
  */
 'use strict';
 const { readFileSync, writeFileSync } = require('node:fs');
@@ -38,13 +41,26 @@ function sdkError(spec) {
 
 // One mock per client class; clients the request does not name are mocked too when listed with no command.
 const mocks = new Map();
+const stores = new Map();
 for (const spec of request.mocks) {
   const mod = require(spec.module);
   const key = `${spec.module}#${spec.client}`;
   if (!mocks.has(key)) mocks.set(key, { client: spec.client, mock: mockClient(mod[spec.client]) });
   if (!spec.command) continue;
   const behaviour = spec.input ? mocks.get(key).mock.on(mod[spec.command], spec.input) : mocks.get(key).mock.on(mod[spec.command]);
-  if (spec.rejects) behaviour.rejects(sdkError(spec.rejects));
+  if (spec.state) {
+    const { store, key, field, op } = spec.state;
+    const records = stores.get(store) ?? new Map();
+    stores.set(store, records);
+    behaviour.callsFake((input) => {
+      if (op === 'set') {
+        records.set(input[key], input[field]);
+        return { ...revive(spec.resolves ?? {}), [key]: input[key], [field]: input[field] };
+      }
+      if (!records.has(input[key])) throw sdkError(spec.rejects || { name: 'NotFound' });
+      return { ...revive(spec.resolves ?? {}), [key]: input[key], [field]: records.get(input[key]) };
+    });
+  } else if (spec.rejects) behaviour.rejects(sdkError(spec.rejects));
   else behaviour.callsFake(() => revive(spec.resolves ?? {}));
 }
 

@@ -1,4 +1,5 @@
-import { ConfigError, parseConfig, parseConfigText } from '../../core';
+import { parseConfig, parseConfigText } from '../../core';
+import { issuesOf } from './issues-of';
 
 /** A valid config every case starts from; each case breaks one thing. */
 function base(): Record<string, any> {
@@ -22,15 +23,6 @@ function base(): Record<string, any> {
   };
 }
 
-function issuesOf(config: unknown): { path: string; message: string }[] {
-  try {
-    parseConfig(config);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).issues];
-  }
-  throw new Error('expected the config to be rejected');
-}
 
 type Case = [name: string, mutate: (c: Record<string, any>) => void, path: string, message: RegExp];
 

@@ -1,4 +1,5 @@
-import { ConfigError, ECR_DOCUMENTED_PREFIX_PATTERN, PREFIX_PATTERN, parseConfig, prefixProblem } from '../../core';
+import { ECR_DOCUMENTED_PREFIX_PATTERN, PREFIX_PATTERN, parseConfig, prefixProblem } from '../../core';
+import { issuesOf } from './issues-of';
 
 /** Every string over `alphabet` of length 1 to `max`. */
 function* strings(alphabet: readonly string[], max: number): Generator<string> {
@@ -11,15 +12,6 @@ function* strings(alphabet: readonly string[], max: number): Generator<string> {
   }
 }
 
-function issuesOf(input: unknown): { path: string; message: string }[] {
-  try {
-    parseConfig(input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).issues];
-  }
-  throw new Error('expected the config to be rejected');
-}
 
 const withPrefix = (prefix: string) => ({ account: '111122223333', region: 'eu-west-2', rules: [{ prefix, upstream: 'k8s' }] });
 

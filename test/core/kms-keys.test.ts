@@ -1,4 +1,5 @@
-import { ConfigError, buildPlan, configForTarget, effectiveSettings, parseConfig, targets } from '../../core';
+import { buildPlan, configForTarget, effectiveSettings, parseConfig, targets } from '../../core';
+import { issuesOf } from './issues-of';
 
 const keyEu = 'arn:aws:kms:eu-west-2:111122223333:key/1111aaaa-12ab-34cd-56ef-1234567890ab';
 const keyUs = 'arn:aws:kms:us-east-1:111122223333:key/2222bbbb-12ab-34cd-56ef-1234567890ab';
@@ -20,15 +21,6 @@ function twoRegions(overrides: Record<string, unknown> = {}, environments?: Reco
   };
 }
 
-function issuesOf(input: unknown): { path: string; message: string }[] {
-  try {
-    parseConfig(input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).issues];
-  }
-  throw new Error('expected the config to be rejected');
-}
 
 describe('per-environment KMS keys', () => {
   test('each stack gets its own environment keys; "type: KMS" needs no config-wide key', () => {

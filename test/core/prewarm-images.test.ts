@@ -1,19 +1,11 @@
-import { ConfigError, parseConfig, parseConfigText } from '../../core';
+import { parseConfig, parseConfigText } from '../../core';
+import { issuesOf } from './issues-of';
 
 const rules = [
   { prefix: 'docker-hub', upstream: 'docker-hub', credentials: { secretName: 'ecr-pullthroughcache/docker-hub' } },
   { prefix: 'k8s', upstream: 'k8s' },
 ];
 
-function issuesOf(input: unknown): { path: string; message: string }[] {
-  try {
-    parseConfig(input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).issues];
-  }
-  throw new Error('expected the config to be rejected');
-}
 
 const single = (images: string[]) => ({ account: '111122223333', region: 'eu-west-2', rules, prewarm: { images } });
 

@@ -1,16 +1,8 @@
 import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { ConfigError, PARTITION_REGIONS, STACK_RESOURCE_TYPES, parseConfig, partitionOf } from '../../core';
+import { PARTITION_REGIONS, STACK_RESOURCE_TYPES, parseConfig, partitionOf } from '../../core';
+import { issuesOf } from './issues-of';
 
-function issuesOf(input: unknown): { path: string; message: string }[] {
-  try {
-    parseConfig(input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).issues];
-  }
-  throw new Error('expected the config to be rejected');
-}
 
 const withRegion = (region: string) => ({
   rules: [{ prefix: 'k8s', upstream: 'k8s' }],
