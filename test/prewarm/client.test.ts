@@ -2,12 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseConfig } from '../../core';
 import { planTargets, prewarm, RegistryAuthError, RegistryClient, RegistryUnreachableError, type RegistryClientOptions } from '../../core/prewarm';
-import { FakeRegistry, PASSWORD, TYPES, USER } from './fake-registry';
+import { FakeRegistry, PASSWORD, TYPES, USER, APP_REPOSITORY, appTarget } from './fake-registry';
 
 // Retries without waiting: the behaviour under test is what is retried, not how long it waits.
 const FAST_RETRY = { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
 const CREDENTIALS = { username: USER, password: PASSWORD };
-const REPO = 'docker-hub/library/app';
+const REPO = APP_REPOSITORY;
 
 const registries: FakeRegistry[] = [];
 async function registry(options: ConstructorParameters<typeof FakeRegistry>[0] = {}): Promise<FakeRegistry> {
@@ -20,11 +20,10 @@ afterEach(async () => {
 });
 
 function client(r: FakeRegistry, options: Partial<RegistryClientOptions> = {}): RegistryClient {
-  return new RegistryClient({ baseUrl: r.url, retry: FAST_RETRY, plainHttpHosts: [new URL(r.url).host], ...options });
+  return r.client({ retry: FAST_RETRY, ...options });
 }
 
-/** A target for an image in the fake (repository and tag given directly). */
-const target = (tag: string, repository = REPO) => ({ image: `app:${tag}`, repository, reference: tag, uri: `x/${repository}:${tag}` });
+const target = appTarget;
 
 describe('prewarm through the OCI distribution API', () => {
   test('fetches the index, the configured platforms\' manifests and every blob of them, and nothing of other platforms', async () => {

@@ -4,17 +4,17 @@
  * 40 ms, well inside the idle timeout, and the client's deadline is set short.
  */
 import { prewarm, RegistryClient, RegistryNetworkError, type RegistryClientOptions } from '../../core/prewarm';
-import { FakeRegistry } from './fake-registry';
+import { FakeRegistry, APP_REPOSITORY, appTarget } from './fake-registry';
 import { HostileServer, json } from './hostile-registry';
 
-const REPO = 'docker-hub/library/app';
+const REPO = APP_REPOSITORY;
 const RETRY = { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 };
-const target = (tag: string) => ({ image: `app:${tag}`, repository: REPO, reference: tag, uri: `x/${REPO}:${tag}` });
+const target = appTarget;
 
 let r: FakeRegistry;
 const clients: RegistryClient[] = [];
 function client(options: Partial<RegistryClientOptions>): RegistryClient {
-  const c = new RegistryClient({ baseUrl: r.url, plainHttpHosts: [new URL(r.url).host], retry: RETRY, headersTimeoutMs: 5000, idleTimeoutMs: 5000, ...options });
+  const c = r.client({ retry: RETRY, headersTimeoutMs: 5000, idleTimeoutMs: 5000, ...options });
   clients.push(c);
   return c;
 }

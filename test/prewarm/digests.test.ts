@@ -5,17 +5,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DigestError, ManifestFormatError, prewarm, RegistryClient } from '../../core/prewarm';
-import { digestOf, FakeRegistry, TYPES } from './fake-registry';
+import { digestOf, FakeRegistry, TYPES, APP_REPOSITORY, appTarget } from './fake-registry';
 
 const FAST_RETRY = { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 };
-const REPO = 'docker-hub/library/app';
-const target = (tag: string) => ({ image: `app:${tag}`, repository: REPO, reference: tag, uri: `x/${REPO}:${tag}` });
+const REPO = APP_REPOSITORY;
+const target = appTarget;
 
 let r: FakeRegistry;
 let client: RegistryClient;
 beforeEach(async () => {
   r = await new FakeRegistry().start();
-  client = new RegistryClient({ baseUrl: r.url, retry: FAST_RETRY, plainHttpHosts: [new URL(r.url).host] });
+  client = r.client({ retry: FAST_RETRY });
 });
 afterEach(async () => {
   client.close();

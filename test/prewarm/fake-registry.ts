@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { RegistryClient, type RegistryClientOptions } from '../../core/prewarm';
 
 export const TYPES = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -72,6 +73,12 @@ export const ENDLESS_CAP = 256 * 1024 * 1024;
 export const USER = 'ptc';
 export const PASSWORD = 'secret-password-1234';
 
+/** The repository the prewarm client tests put their images in. */
+export const APP_REPOSITORY = 'docker-hub/library/app';
+
+/** A prewarm target for an image of the fake, its repository and tag given directly. */
+export const appTarget = (tag: string, repository: string = APP_REPOSITORY) => ({ image: `app:${tag}`, repository, reference: tag, uri: `x/${repository}:${tag}` });
+
 /** The fake registry. */
 export class FakeRegistry {
   readonly manifests = new Map<string, { type: string; body: Buffer }>();
@@ -93,6 +100,11 @@ export class FakeRegistry {
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
+  }
+
+  /** A client of this registry, its plain-HTTP host allowed (the fake speaks HTTP on 127.0.0.1). */
+  client(options: Partial<RegistryClientOptions> = {}): RegistryClient {
+    return new RegistryClient({ baseUrl: this.url, plainHttpHosts: [new URL(this.url).host], ...options });
   }
 
   async stop(): Promise<void> {

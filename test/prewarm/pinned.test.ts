@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseConfig } from '../../core';
-import { planTargets, prewarm, renderReport, RegistryClient } from '../../core/prewarm';
+import { planTargets, prewarm, renderReport } from '../../core/prewarm';
 import { FakeRegistry } from './fake-registry';
 
 const FAST_RETRY = { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 };
@@ -21,7 +21,7 @@ afterEach(async () => {
 
 async function warm(image: string) {
   const targets = planTargets([image], { config, registryHost: new URL(r.url).host });
-  const report = await prewarm(targets, new RegistryClient({ baseUrl: r.url, retry: FAST_RETRY, plainHttpHosts: [new URL(r.url).host] }), { platforms: ['linux/amd64'] });
+  const report = await prewarm(targets, r.client({ retry: FAST_RETRY }), { platforms: ['linux/amd64'] });
   return { result: report.results[0]!, report };
 }
 

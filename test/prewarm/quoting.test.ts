@@ -5,18 +5,18 @@
  * error body, a blob that does not match its digest.
  */
 import { MAX_REASON_CHARS, prewarm, RegistryClient } from '../../core/prewarm';
-import { digestOf, FakeRegistry, TYPES } from './fake-registry';
+import { digestOf, FakeRegistry, TYPES, APP_REPOSITORY, appTarget } from './fake-registry';
 import { HostileServer } from './hostile-registry';
 
-const REPO = 'docker-hub/library/app';
+const REPO = APP_REPOSITORY;
 const RETRY = { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 };
-const target = (tag: string) => ({ image: `app:${tag}`, repository: REPO, reference: tag, uri: `x/${REPO}:${tag}` });
+const target = appTarget;
 
 let r: FakeRegistry;
 let client: RegistryClient;
 beforeEach(async () => {
   r = await new FakeRegistry().start();
-  client = new RegistryClient({ baseUrl: r.url, retry: RETRY, plainHttpHosts: [new URL(r.url).host] });
+  client = r.client({ retry: RETRY });
 });
 afterEach(async () => {
   client.close();
