@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { run } from '../../cli/main';
 import { desiredState, loadConfig } from '../../core';
 import { recordingIo } from '../cli/fake-io';
-import { arnOf, FakeRegistry, installEcrMock } from './fake-registry';
+import { arnOf, FakeRegistry, freshFakeEcr } from './fake-registry';
 
 const EXAMPLE = path.join(__dirname, '..', '..', 'config', 'example.yaml');
 const ecrMock = mockClient(ECRClient);
@@ -15,11 +15,7 @@ const eventsMock = mockClient(EventBridgeClient);
 let registry: FakeRegistry;
 
 beforeEach(() => {
-  ecrMock.reset();
-  eventsMock.reset();
-  registry = new FakeRegistry();
-  installEcrMock(ecrMock, registry);
-  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+  registry = freshFakeEcr(ecrMock, eventsMock);
 });
 
 describe('ptc desired-state', () => {

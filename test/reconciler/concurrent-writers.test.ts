@@ -16,7 +16,7 @@ import { reconcileRepository } from '../../functions/reconcile-repository/reconc
 import { RepositoryPolicyContendedError } from '../../functions/reconcile-repository/errors';
 import { POLICY_WRITE_ROUNDS } from '../../functions/reconcile-repository/policy-write';
 import { fullConfig } from '../infra/helpers';
-import { FakeRegistry, installEcrMock } from './fake-registry';
+import { FakeRegistry, freshFakeEcr, installEcrMock } from './fake-registry';
 import { testDeps } from './helpers';
 
 const ecrMock = mockClient(ECRClient);
@@ -33,11 +33,7 @@ const sids = (text: string | undefined) => statementsOf(text).map((s) => s.Sid ?
 
 let registry: FakeRegistry;
 beforeEach(() => {
-  ecrMock.reset();
-  eventsMock.reset();
-  registry = new FakeRegistry();
-  installEcrMock(ecrMock, registry);
-  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+  registry = freshFakeEcr(ecrMock, eventsMock);
 });
 
 /** Adds a statement to the stored policy, as another tool's atomic read-modify-write would. */

@@ -21,6 +21,7 @@ import {
   UntagResourceCommand,
   type ECRClient,
 } from '@aws-sdk/client-ecr';
+import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { AwsStub } from 'aws-sdk-client-mock';
 
 export const ACCOUNT = '111122223333';
@@ -198,4 +199,21 @@ export function installEcrMock(mock: AwsStub<any, any, ECRClient['config']>, reg
       }
     });
   }
+}
+
+/**
+ * The usual set-up before each reconciler test: both mocks reset, ECR served by a new empty
+ * registry, and EventBridge accepting every PutEvents with `eventId`. Returns the new registry.
+ */
+export function freshFakeEcr(
+  ecrMock: AwsStub<any, any, ECRClient['config']>,
+  eventsMock: AwsStub<any, any, EventBridgeClient['config']>,
+  eventId = 'e-1',
+): FakeRegistry {
+  ecrMock.reset();
+  eventsMock.reset();
+  const registry = new FakeRegistry();
+  installEcrMock(ecrMock, registry);
+  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: eventId }] });
+  return registry;
 }

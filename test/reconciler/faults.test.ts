@@ -15,7 +15,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { effectiveSettings, OWNED_SIDS, pullStatements, UnreadablePolicyError } from '../../core';
 import { SweepIncompleteError } from '../../functions/reconcile-repository/errors';
 import { handleEvent } from '../../functions/reconcile-repository/run';
-import { arnOf, FakeRegistry, installEcrMock, REGION } from './fake-registry';
+import { arnOf, FakeRegistry, freshFakeEcr, REGION } from './fake-registry';
 import { fixture, reconcilerTestConfig, testDeps } from './helpers';
 
 const ecrMock = mockClient(ECRClient);
@@ -30,11 +30,7 @@ const throttling = () => serviceError('ThrottlingException', 400);
 const pullThroughCache = (name: string) => ({ ...fixture('ecr-pull-through-cache-action'), detail: { ...fixture('ecr-pull-through-cache-action').detail, 'repository-name': name } });
 
 beforeEach(() => {
-  ecrMock.reset();
-  eventsMock.reset();
-  registry = new FakeRegistry();
-  installEcrMock(ecrMock, registry);
-  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+  registry = freshFakeEcr(ecrMock, eventsMock);
 });
 
 describe('throttling', () => {

@@ -15,14 +15,14 @@ import {
   SetRepositoryPolicyCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-ecr';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { run } from '../../cli/main';
 import { SettingsRefusedError } from '../../functions/reconcile-repository/errors';
 import { REPOSITORY_POLICY_MAX_CHARS } from '../../functions/reconcile-repository/plan';
 import { handleEvent } from '../../functions/reconcile-repository/run';
 import { recordingIo } from '../cli/fake-io';
-import { FakeRegistry, installEcrMock } from './fake-registry';
+import { FakeRegistry, freshFakeEcr } from './fake-registry';
 import { fixture, RECONCILER_TEST_CONFIG_INPUT, testDeps } from './helpers';
 
 const ecrMock = mockClient(ECRClient);
@@ -50,11 +50,7 @@ function foreignPolicy(chars: number): string {
 
 let registry: FakeRegistry;
 beforeEach(() => {
-  ecrMock.reset();
-  eventsMock.reset();
-  registry = new FakeRegistry();
-  installEcrMock(ecrMock, registry);
-  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+  registry = freshFakeEcr(ecrMock, eventsMock);
 });
 
 describe('a repository policy that would exceed 10,240 characters', () => {

@@ -1,8 +1,8 @@
 import { DescribeRepositoriesCommand, ECRClient, ECRServiceException, ListTagsForResourceCommand } from '@aws-sdk/client-ecr';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runPool, sweep } from '../../functions/reconcile-repository/sweep';
-import { FakeRegistry, installEcrMock, REGION } from './fake-registry';
+import { FakeRegistry, freshFakeEcr, REGION } from './fake-registry';
 import { testDeps } from './helpers';
 
 const ecrMock = mockClient(ECRClient);
@@ -12,11 +12,7 @@ const events = new EventBridgeClient({ region: REGION });
 let registry: FakeRegistry;
 
 beforeEach(() => {
-  ecrMock.reset();
-  eventsMock.reset();
-  registry = new FakeRegistry();
-  installEcrMock(ecrMock, registry);
-  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+  registry = freshFakeEcr(ecrMock, eventsMock);
 });
 
 test('runPool never runs more than `concurrency` items at once and runs each exactly once', async () => {

@@ -10,7 +10,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { mockClient } from 'aws-sdk-client-mock';
 import { canonicalJson, effectiveSettings, lifecyclePolicy, MANAGED_TAG_KEY, OWNED_TAGS_TAG_KEY, pullStatements, tagKeyFingerprint } from '../../core';
 import { handleEvent } from '../../functions/reconcile-repository/run';
-import { arnOf, FakeRegistry, installEcrMock } from './fake-registry';
+import { arnOf, FakeRegistry, freshFakeEcr } from './fake-registry';
 import { fixture, reconcilerTestConfig, testDeps } from './helpers';
 
 const ecrMock = mockClient(ECRClient);
@@ -24,11 +24,7 @@ let registry: FakeRegistry;
 const ecrCalls = () => ecrMock.calls().map((c) => [c.args[0].constructor.name, c.args[0].input]);
 
 beforeEach(() => {
-  ecrMock.reset();
-  eventsMock.reset();
-  registry = new FakeRegistry();
-  installEcrMock(ecrMock, registry);
-  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '11710aed-b79e-4468-a20b-bb3c0c3b4860' }] });
+  registry = freshFakeEcr(ecrMock, eventsMock, '11710aed-b79e-4468-a20b-bb3c0c3b4860');
 });
 
 const withRepositoryName = (event: Record<string, any>, name: string) => {
