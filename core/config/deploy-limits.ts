@@ -12,11 +12,17 @@ import { targets, type Target } from '../environments';
 import { registryPolicyIntent, replicationIntent, scanningIntent } from '../registry-settings/intent';
 import { configForTarget } from './kms-keys';
 import { secretsKmsKeyFor } from '../policy/secrets-key-policy';
+import {
+  PREWARM_SETTINGS_VARIABLE,
+  RECONCILER_CONFIG_VARIABLE,
+  RECONCILER_PARTITION_VARIABLE,
+  VALIDATION_RULES_VARIABLE,
+  prewarmPayload,
+  reconcilerPayload,
+  validationPayload,
+} from '../lambda-settings';
 import { PUBLISHED_NODE_CONFIG_FORMATS } from '../node-config/formats';
 import type { PtcConfig } from './schema';
-
-/** `{ secretsKmsKeyArn }` when there is one, as the validation settings carry it (functions/validate-rules/settings.ts). */
-const withKey = (secretsKmsKeyArn: string | undefined) => (secretsKmsKeyArn !== undefined ? { secretsKmsKeyArn } : {});
 
 /** Lambda: "4 KB, the total size of all environment variables" of one function. */
 export const LAMBDA_ENVIRONMENT_LIMIT = 4096;
@@ -55,28 +61,27 @@ const sizeOf = (value: unknown): number => JSON.stringify(value ?? null).length;
 /** The environment variables of every ptc-autopilot Lambda of one stack, as the constructs set them. */
 export function predictedLambdaEnvironments(config: PtcConfig, target: Target): PredictedEnvironment[] {
   const c = configForTarget(config, target);
-  const where = { account: target.account, region: target.region };
   const out: PredictedEnvironment[] = [];
-  const reconciler = packJson({ ...where, rules: c.rules, repositories: c.repositories, reconciler: c.reconciler });
+  const reconciler = packJson(reconcilerPayload(c, target));
   out.push({
     service: 'reconcile-repository',
-    variables: { ...baseVariables('reconcile-repository'), PTC_RECONCILER_CONFIG: reconciler, PTC_PARTITION: target.partition },
-    settingsVariable: 'PTC_RECONCILER_CONFIG',
+    variables: { ...baseVariables('reconcile-repository'), [RECONCILER_CONFIG_VARIABLE]: reconciler, [RECONCILER_PARTITION_VARIABLE]: target.partition },
+    settingsVariable: RECONCILER_CONFIG_VARIABLE,
     blame: sizeOf(c.repositories) > sizeOf(c.rules) ? ['repositories'] : ['rules'],
     shorten: 'shorten tags, account lists or overrides',
   });
   out.push({
     service: 'validate-rules',
-    variables: { ...baseVariables('validate-rules'), PTC_VALIDATION_RULES: packJson({ ...where, rules: c.rules, ...withKey(secretsKmsKeyFor(c, target)) }) },
-    settingsVariable: 'PTC_VALIDATION_RULES',
+    variables: { ...baseVariables('validate-rules'), [VALIDATION_RULES_VARIABLE]: packJson(validationPayload(c.rules, target, secretsKmsKeyFor(c, target))) },
+    settingsVariable: VALIDATION_RULES_VARIABLE,
     blame: ['rules'],
     shorten: 'use fewer rules',
   });
   if (hasPrewarm(c)) {
     out.push({
       service: 'prewarm',
-      variables: { ...baseVariables('prewarm'), PTC_PREWARM_SETTINGS: packJson({ ...where, rules: c.rules, prewarm: c.prewarm }) },
-      settingsVariable: 'PTC_PREWARM_SETTINGS',
+      variables: { ...baseVariables('prewarm'), [PREWARM_SETTINGS_VARIABLE]: packJson(prewarmPayload(c, target)) },
+      settingsVariable: PREWARM_SETTINGS_VARIABLE,
       blame: sizeOf(c.prewarm.images) > sizeOf(c.rules) ? ['prewarm', 'images'] : ['rules'],
       shorten: 'move the images to prewarm.manifest (an S3 object or SSM parameter)',
     });

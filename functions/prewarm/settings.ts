@@ -6,20 +6,19 @@
 import { parseConfig } from '../../core/config/parse';
 import type { PtcConfig } from '../../core/config/schema';
 import type { Target } from '../../core/environments';
+import { PREWARM_SETTINGS_VARIABLE, prewarmPayload } from '../../core/lambda-settings';
 import { ConfigError } from '../../core/errors';
 import { ENV_VALUE_LIMIT, packJson, unpackJson, type EnvValueError } from '../shared/env-value';
 import { PrewarmSettingsError } from './errors';
 
 /** The environment variable holding the settings (JSON, or `gzip:` and base64 of gzipped JSON). */
-export const SETTINGS_VARIABLE = 'PTC_PREWARM_SETTINGS';
+export const SETTINGS_VARIABLE = PREWARM_SETTINGS_VARIABLE;
 
 /** The largest value we put in the variable: Lambda allows 4 KB of environment in all. */
 export const SETTINGS_VARIABLE_LIMIT = ENV_VALUE_LIMIT;
 
 /** The part of the config the prewarm Lambda needs. */
-export function prewarmConfig(config: PtcConfig, target: Pick<Target, 'account' | 'region'>): Record<string, unknown> {
-  return { account: target.account, region: target.region, rules: config.rules, prewarm: config.prewarm };
-}
+export const prewarmConfig = prewarmPayload;
 
 /**
  * Encodes the settings: plain JSON when small, gzipped otherwise.

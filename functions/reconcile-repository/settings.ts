@@ -7,14 +7,15 @@
 import { parseConfig } from '../../core/config/parse';
 import type { PtcConfig } from '../../core/config/schema';
 import type { Target } from '../../core/environments';
+import { RECONCILER_CONFIG_VARIABLE, RECONCILER_PARTITION_VARIABLE, reconcilerPayload } from '../../core/lambda-settings';
 import { ConfigError } from '../../core/errors';
 import { ENV_VALUE_LIMIT, packJson, unpackJson } from '../shared/env-value';
 import { ReconcilerSettingsError } from './errors';
 
 /** The environment variable holding the config (JSON, or `gzip:` and base64 of gzipped JSON). */
-export const CONFIG_VARIABLE = 'PTC_RECONCILER_CONFIG';
+export const CONFIG_VARIABLE = RECONCILER_CONFIG_VARIABLE;
 /** The environment variable holding the AWS partition (`aws`, `aws-cn`, `aws-us-gov`). */
-export const PARTITION_VARIABLE = 'PTC_PARTITION';
+export const PARTITION_VARIABLE = RECONCILER_PARTITION_VARIABLE;
 
 /** The largest value we put in the variable, leaving room for the other variables. */
 export const CONFIG_VARIABLE_LIMIT = ENV_VALUE_LIMIT;
@@ -27,19 +28,8 @@ export interface ReconcilerSettings {
   readonly concurrency: number;
 }
 
-/**
- * The config as the Lambda needs it: the target's account and region, the rules and the
- * repository settings; prewarm, validation and the rest stay out to keep within Lambda's 4 KB.
- */
-export function reconcilerConfig(config: PtcConfig, target: Pick<Target, 'account' | 'region'>): Record<string, unknown> {
-  return {
-    account: target.account,
-    region: target.region,
-    rules: config.rules,
-    repositories: config.repositories,
-    reconciler: config.reconciler,
-  };
-}
+/** The config as the Lambda needs it (core/lambda-settings.ts). */
+export const reconcilerConfig = reconcilerPayload;
 
 /**
  * Encodes the config for the environment variable: plain JSON when small, gzipped otherwise.

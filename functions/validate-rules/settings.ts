@@ -5,12 +5,13 @@
 import { parseConfig } from '../../core/config/parse';
 import type { RuleConfig } from '../../core/config/schema';
 import type { Target } from '../../core/environments';
+import { VALIDATION_RULES_VARIABLE, validationPayload } from '../../core/lambda-settings';
 import { ConfigError } from '../../core/errors';
 import { ENV_VALUE_LIMIT, packJson, unpackJson, type EnvValueError } from '../shared/env-value';
 import { ValidationSettingsError } from './errors';
 
 /** The environment variable holding the rules (JSON, or `gzip:` and base64 of gzipped JSON). */
-export const RULES_VARIABLE = 'PTC_VALIDATION_RULES';
+export const RULES_VARIABLE = VALIDATION_RULES_VARIABLE;
 
 /** The largest value we put in the variable: Lambda allows 4 KB of environment in all. */
 export const RULES_VARIABLE_LIMIT = ENV_VALUE_LIMIT;
@@ -20,7 +21,7 @@ export const RULES_VARIABLE_LIMIT = ENV_VALUE_LIMIT;
  * @throws ValidationSettingsError when even the compressed form does not fit
  */
 export function encodeRules(rules: readonly RuleConfig[], target: Pick<Target, 'account' | 'region'>, secretsKmsKeyArn?: string): string {
-  const value = packJson({ account: target.account, region: target.region, rules, ...(secretsKmsKeyArn !== undefined ? { secretsKmsKeyArn } : {}) });
+  const value = packJson(validationPayload(rules, target, secretsKmsKeyArn));
   if (value.length > RULES_VARIABLE_LIMIT) {
     throw new ValidationSettingsError(RULES_VARIABLE, `the rules take ${value.length} characters even compressed; Lambda allows ${RULES_VARIABLE_LIMIT}`);
   }

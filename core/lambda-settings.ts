@@ -1,0 +1,37 @@
+/**
+ * What the CDK app hands each Lambda in its settings variable: the variable names and the JSON
+ * payloads, written once. The constructs encode these (functions/<name>/settings.ts), and the
+ * config's deploy-limit check predicts the same variables from the same payloads, so the two cannot
+ * drift apart.
+ */
+import type { PtcConfig, RuleConfig } from './config/schema';
+import type { Target } from './environments';
+
+/** The reconciler's config variable (JSON, or `gzip:` and base64 of gzipped JSON). */
+export const RECONCILER_CONFIG_VARIABLE = 'PTC_RECONCILER_CONFIG';
+/** The reconciler's AWS partition variable (`aws`, `aws-cn`, `aws-us-gov`). */
+export const RECONCILER_PARTITION_VARIABLE = 'PTC_PARTITION';
+/** Rule validation's rules variable (JSON, or `gzip:` and base64 of gzipped JSON). */
+export const VALIDATION_RULES_VARIABLE = 'PTC_VALIDATION_RULES';
+/** Prewarm's settings variable (JSON, or `gzip:` and base64 of gzipped JSON). */
+export const PREWARM_SETTINGS_VARIABLE = 'PTC_PREWARM_SETTINGS';
+
+type Where = Pick<Target, 'account' | 'region'>;
+
+/**
+ * The config as the reconciler needs it: the target's account and region, the rules and the
+ * repository settings; prewarm, validation and the rest stay out to keep within Lambda's 4 KB.
+ */
+export function reconcilerPayload(config: PtcConfig, target: Where): Record<string, unknown> {
+  return { account: target.account, region: target.region, rules: config.rules, repositories: config.repositories, reconciler: config.reconciler };
+}
+
+/** What rule validation needs: the rules, and the customer managed key of the secrets its stack creates. */
+export function validationPayload(rules: readonly RuleConfig[], target: Where, secretsKmsKeyArn?: string): Record<string, unknown> {
+  return { account: target.account, region: target.region, rules, ...(secretsKmsKeyArn !== undefined ? { secretsKmsKeyArn } : {}) };
+}
+
+/** What prewarm needs: the rules (to map images to the cache) and the prewarm block. */
+export function prewarmPayload(config: PtcConfig, target: Where): Record<string, unknown> {
+  return { account: target.account, region: target.region, rules: config.rules, prewarm: config.prewarm };
+}
