@@ -1,6 +1,6 @@
 /**
  * Lambda bundle benchmark (`npm run bench -- bundles`): every `functions/<name>/handler.ts`, bundled
- * the way `PtcFunction` bundles it (esbuild, CJS, node22, `@aws-sdk/*` left to the runtime), minified
+ * the way `PtcFunction` bundles it (`LAMBDA_BUNDLE`: esbuild, CJS, node22, names kept, `@aws-sdk/*` left to the runtime), minified
  * and tree-shaken, beside the same handler bundled without minification or tree-shaking. Prints
  * each bundle's size from the esbuild metafile and its cold load time (a fresh `node` requiring
  * the bundle, median of several), and the ratios, all from one run.
@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, existsSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { build, type Metafile } from 'esbuild';
+import { LAMBDA_BUNDLE } from '../infra/lambda-bundling';
 
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, '.tmp', 'bench-bundles');
@@ -57,10 +58,12 @@ async function bundle(entry: string, outfile: string, v: Variant): Promise<{ byt
     outfile,
     bundle: true,
     platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    mainFields: ['module', 'main'],
-    external: ['@aws-sdk/*'],
+    // The options every Lambda ships with (infra/lambda-bundling.ts), but for what the variant varies.
+    target: LAMBDA_BUNDLE.target,
+    format: LAMBDA_BUNDLE.format,
+    mainFields: [...LAMBDA_BUNDLE.mainFields],
+    external: [...LAMBDA_BUNDLE.external],
+    keepNames: LAMBDA_BUNDLE.keepNames,
     minify: v.minify,
     treeShaking: v.treeShaking,
     metafile: true,
