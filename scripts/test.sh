@@ -2,7 +2,8 @@
 # Installs everything the tests need on a fresh Debian machine, then runs the type check and the tests.
 # Debian packages: docker-registry (CNCF distribution, the real OCI registry the tests start on
 # 127.0.0.1), skopeo (pushes test images), apache2-utils (htpasswd for the registry's Basic auth) and
-# containerd (its daemon and ctr pull through the mirror-mode hosts.toml files in test/node-config).
+# containerd (its daemon and ctr pull through the mirror-mode hosts.toml files in test/node-config)
+# and openssl (throw-away certificates for the HTTPS registries of test/prewarm/hostile-registry.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,7 @@ command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ] ||
 command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
 command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 { command -v containerd >/dev/null 2>&1 && command -v ctr >/dev/null 2>&1; } || need+=(containerd)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing Debian packages: ${need[*]} (run as root, or: sudo apt-get install ${need[*]})" >&2
