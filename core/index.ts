@@ -14,6 +14,7 @@ export * from './config/fields';
 export * from './config/kms-keys';
 export * from './config/cron';
 export * from './config/deploy-limits';
+export * from './config/replication-templates';
 export * from './config/prewarm-images';
 export * from './env-value';
 export * from './policy/settings';

@@ -4,7 +4,7 @@
  */
 import type { PtcConfig } from './config/schema';
 import { configForTarget } from './config/kms-keys';
-import { renderReplicationTemplates, replicationTemplatePlan, type PlannedReplicationTemplates } from './config/replication-templates';
+import { renderReplicationTemplates, replicationTemplatePlan, withReplicaDeployers, type PlannedReplicationTemplates } from './config/replication-templates';
 import { targets } from './environments';
 import { desiredStateForPrefix, type ManagedDesiredState } from './policy/desired-state';
 import { effectiveSettings } from './policy/settings';
@@ -105,7 +105,7 @@ export function buildPlan(config: PtcConfig): Plan {
       schedules: { validation: config.validation.schedule, prewarm: config.prewarm.schedule, sweep: config.reconciler.sweepSchedule },
       reconcilerTriggers: planReconcilerTriggers(config, t),
       prewarmImages: config.prewarm.images.length,
-      ...withRegistrySettings(planRegistrySettings(config, t)),
+      ...withRegistrySettings(withReplicaDeployers(planRegistrySettings(config, t), config)),
       mirror: planMirror(config, t),
       ...withReplicationTemplates(replicationTemplatePlan(config, t)),
     })),
@@ -149,7 +149,7 @@ export function renderPlan(plan: Plan): string {
     lines.push(`  schedules: validation ${env.schedules.validation}, prewarm ${env.schedules.prewarm} (${env.prewarmImages} images), drift sweep ${env.schedules.sweep}`);
     lines.push(...renderReconcilerTriggers(env.reconcilerTriggers, env.region));
     lines.push(...renderRegistrySettings(env.registrySettings));
-    lines.push(...renderReplicationTemplates(env.replicationTemplates));
+    lines.push(...renderReplicationTemplates(env.replicationTemplates, env.account));
     lines.push(`  mirror map (ptc node-config; fallback to upstream ${env.mirror.fallback ? 'on' : 'off'}):`);
     lines.push(...mirrorMapLines({ entries: env.mirror.hosts, unmirrored: env.mirror.unmirrored }).map((l) => `    ${l}`));
     lines.push(...env.mirror.notKubelet.map((x) => `    (${x.host} stays out of the kubelet node formats: ${x.reason})`));

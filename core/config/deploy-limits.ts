@@ -11,6 +11,7 @@ import { packJson, ENV_VALUE_LIMIT } from '../env-value';
 import { targets, type Target } from '../environments';
 import { registryPolicyIntent, replicationIntent, scanningIntent } from '../registry-settings/intent';
 import { configForTarget } from './kms-keys';
+import { predictedReplicaResourceCount, replicaDestinations } from './replication-templates';
 import { secretsKmsKeyFor } from '../policy/secrets-key-policy';
 import {
   PREWARM_SETTINGS_VARIABLE,
@@ -141,6 +142,13 @@ export function deployLimitIssues(config: PtcConfig, resourceLimit: number = STA
     const count = predictedResourceCount(config, target) + 1;
     if (count > resourceLimit) {
       issues.push({ path: ['rules'], message: `the stack${stack} would hold ${count} CloudFormation resources; a stack holds at most ${resourceLimit}: use fewer rules, or split them across configs` });
+    }
+  }
+  // Replica stacks (creation templates for destinations no environment deploys): see replication-templates.ts.
+  for (const replica of replicaDestinations(config)) {
+    const count = predictedReplicaResourceCount(replica) + 1;
+    if (count > resourceLimit) {
+      issues.push({ path: ['replication', 'destinations', replica.index], message: `the replica stack ${replica.target.stackName} would hold ${count} CloudFormation resources; a stack holds at most ${resourceLimit}: list fewer "prefixes" for this destination` });
     }
   }
   return issues;

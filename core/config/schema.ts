@@ -28,6 +28,7 @@ import { runsAtLeastDaily } from './cron';
 import { quote } from '../quote';
 import { prewarmImageIssues } from './prewarm-images';
 import { deployLimitIssues } from './deploy-limits';
+import { replicaIssues } from './replication-templates';
 
 const upstreamName = z.string({ error: `must be one of: ${UPSTREAM_NAMES.join(', ')}` }).transform((value, ctx) => {
   if (isUpstreamName(value)) return value as UpstreamName;
@@ -210,6 +211,14 @@ const replicationDestination = strictObject({
   account: accountId.optional(),
   /** Only these rule prefixes replicate to this destination. @default every rule prefix */
   prefixes: z.array(z.string()).min(1, { error: 'list at least one prefix, or remove the key' }).optional(),
+  /**
+   * Whether this config gives the destination its creation templates when no environment deploys it
+   * (a `PtcAutopilot-replica-<account>-<region>` stack, core/config/replication-templates.ts).
+   * `false` when that registry is managed elsewhere. @default true
+   */
+  templates: z.boolean({ error: 'must be true or false' }).optional(),
+  /** The destination's own KMS key for the replicated repositories (a key serves only its own account and Region). */
+  kmsKeyArn: kmsKeyArn.optional(),
 });
 
 const replication = strictObject({
@@ -392,6 +401,7 @@ export const configSchema = strictObject({
   for (const issue of deployLimitIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of registrySettingsIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of prewarmKeyIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  for (const issue of replicaIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   if (config.replication !== undefined) {
     config.replication.destinations.forEach((d, index) => {
       const envRegions = config.environments?.map((e) => e.region) ?? (config.region ? [config.region] : []);

@@ -14,7 +14,8 @@ rules:
 replication:
   destinations:
     - { region: us-east-1, account: "444455556666" }
-    - { region: ap-south-1, account: "999988887777", prefixes: [k8s] }
+    # Managed elsewhere: this config deploys nothing there (no replica stack), so the plan prints the statement.
+    - { region: ap-south-1, account: "999988887777", prefixes: [k8s], templates: false }
   acceptFrom: ["555566667777"]
 scanning: { type: ENHANCED, frequency: CONTINUOUS_SCAN }
 `;
