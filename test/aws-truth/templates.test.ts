@@ -4,11 +4,23 @@ import { checkTemplateAgainstSchemas, storedSchemaTypes } from './cfn-schema';
 import { matchesPattern } from './event-pattern';
 import { iamDocumentsOf, checkPolicyDocument } from './iam-check';
 import { allResources, removeAssemblies, synthesize, TRUTH_CONFIGS, type Synthesized } from './synth';
+import { replicaDestinations } from '../../core';
 
 // Each config is synthesized once for the three checks (no bundling: templates are the same).
 const apps: Synthesized[] = TRUTH_CONFIGS.map((c) => synthesize(c.name, c.config()));
 afterAll(() => removeAssemblies(apps));
 const stacks = apps.flatMap((app) => app.stacks.map((stack) => ({ app, stack, where: `${app.name} ${stack.stackName}` })));
+// Replica stacks (creation templates of destinations no environment deploys) have no EventBridge rule.
+const isReplica = (s: (typeof stacks)[number]) => replicaDestinations(s.app.config).some((r) => r.target.stackName === s.stack.stackName);
+const environmentStacks = stacks.filter((s) => !isReplica(s));
+const replicaStacks = stacks.filter(isReplica);
+
+test('the harness checks replica stacks too: one per destination no environment deploys, each synthesized', () => {
+  const expected = apps.flatMap((app) => replicaDestinations(app.config).map((r) => `${app.name} ${r.target.stackName}`));
+  expect(replicaStacks.map((s) => s.where).sort()).toEqual(expected.sort());
+  expect(replicaStacks.length).toBe(4);
+  for (const { stack } of replicaStacks) expect(Object.values(stack.resources).filter((r) => r.Type === 'AWS::Events::Rule')).toEqual([]);
+});
 
 describe('every resource against the CloudFormation registry schemas', () => {
   test.each(stacks.map((s) => [s.where, s] as const))('%s: every property, required field, type, enum, pattern and length fits, in its Region', (_where, { stack }) => {
@@ -68,14 +80,14 @@ describe('every EventBridge pattern against the documented sample events', () =>
       .sort();
   }
 
-  test.each(stacks.map((s) => [s.where, s] as const))('%s: every pattern rule has a known role', (_where, { stack }) => {
+  test.each(environmentStacks.map((s) => [s.where, s] as const))('%s: every pattern rule has a known role', (_where, { stack }) => {
     const ids = Object.entries(stack.resources)
       .filter(([, r]) => r.Type === 'AWS::Events::Rule' && (r.Properties as { EventPattern?: unknown }).EventPattern !== undefined)
       .map(([id]) => id);
     expect(ids.map((id) => ROLES.find(([re]) => re.test(id))?.[1] ?? id).sort()).toEqual(ROLES.map(([, role]) => role).sort());
   });
 
-  test.each(stacks.map((s) => [s.where, s] as const))('%s: each rule fires for its own events under every managed prefix, and for nothing else', (_where, { app, stack }) => {
+  test.each(environmentStacks.map((s) => [s.where, s] as const))('%s: each rule fires for its own events under every managed prefix, and for nothing else', (_where, { app, stack }) => {
     const prefixes = app.config.rules.map((r) => r.prefix);
     const seen: Record<string, string[]> = {};
     const expected: Record<string, string[]> = {};

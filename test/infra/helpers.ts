@@ -57,6 +57,26 @@ export function everyFeatureTwoEnvironments(): PtcConfig {
   });
 }
 
+/**
+ * Replication to registries no environment deploys, with customer managed keys: the environment's own
+ * key, and each destination's (a KMS key serves one account and Region), so its replica stacks hold
+ * KMS-encrypted templates and, cross-account, the registry policy. Invented account IDs and key IDs.
+ */
+export function replicaDestinationsWithKeys(): PtcConfig {
+  return fullConfig({
+    account: undefined,
+    region: undefined,
+    environments: [{ name: 'prod-eu', account: '111122223333', region: 'eu-west-2', kmsKeyArn: 'arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' }],
+    repositories: { ...fullConfig().repositories, encryption: { type: 'KMS' } },
+    replication: {
+      destinations: [
+        { region: 'eu-west-1', account: '444455556666', prefixes: ['k8s', 'ecr'], kmsKeyArn: 'arn:aws:kms:eu-west-1:444455556666:key/5678abcd-12ab-34cd-56ef-1234567890ab' },
+        { region: 'ap-south-1', kmsKeyArn: 'arn:aws:kms:ap-south-1:111122223333:key/9abcabcd-12ab-34cd-56ef-1234567890ab' },
+      ],
+    },
+  });
+}
+
 /** Synthesizes a config and returns the template of its first stack (cdk-nag off: tested on its own). */
 export function templateOf(config: PtcConfig, index = 0): Template {
   const { stacks } = buildApp(config, { nag: false });
