@@ -6,6 +6,7 @@ import { documentedEvents, withRepository } from './aws-events';
 import { checkPolicyDocument } from './iam-check';
 import { bundledFunctions, fixtureJson, runBundle, sent, type BundledFunction, type MockSpec } from './bundles';
 import { removeAssemblies, synthesize, TRUTH_CONFIGS, type Synthesized } from './synth';
+import { replicaDestinations } from '../../core';
 
 // Each config is synthesized once, with the Lambda code bundled exactly as `cdk synth` bundles it.
 const apps: Synthesized[] = TRUTH_CONFIGS.map((c) => synthesize(c.name, c.config(), { bundle: true }));
@@ -14,6 +15,8 @@ const functions = apps.flatMap(bundledFunctions);
 const ofService = (service: string) => functions.filter((f) => f.service === service);
 const appOf = (fn: BundledFunction) => apps.find((a) => a.stacks.includes(fn.stack))!;
 const prefixesOf = (fn: BundledFunction) => appOf(fn).config.rules.map((r) => r.prefix);
+/** A function of a replica stack (a replication destination no environment deploys). */
+const isReplica = (fn: BundledFunction) => replicaDestinations(appOf(fn).config).some((r) => r.target.stackName === fn.stack.stackName);
 
 /** What DescribePullThroughCacheRules answers for the rules of a stack's template (API Reference, PullThroughCacheRule). */
 function describedRules(fn: BundledFunction): Array<Record<string, string>> {
@@ -189,7 +192,7 @@ describe('the registry settings custom resource driven with CloudFormation reque
     };
   }
 
-  test.each(ofService('registry-settings').map((f) => [f.where, f] as const))('%s: replication, scanning and registry policy are written beside the foreign ones, and the policy fits IAM', async (_where, fn) => {
+  test.each(ofService('registry-settings').filter((f) => !isReplica(f)).map((f) => [f.where, f] as const))('%s: replication, scanning and registry policy are written beside the foreign ones, and the policy fits IAM', async (_where, fn) => {
     const ids = Object.entries(fn.stack.resources)
       .filter(([, r]) => r.Type.startsWith('Custom::Ptc'))
       .map(([id]) => id);
@@ -216,6 +219,34 @@ describe('the registry settings custom resource driven with CloudFormation reque
     const ctx = { where: 'PutRegistryPolicy', partition: 'aws', region: fn.stack.region, account: fn.stack.account };
     expect(await checkPolicyDocument(document as never, ctx)).toEqual([]);
     expect(JSON.stringify(document)).toContain('ReplicationAccessCrossAccount');
+  });
+
+  test.each(ofService('registry-settings').filter(isReplica).map((f) => [f.where, f] as const))('%s: a replica stack writes only the registry policy statement, beside the foreign ones, and it fits IAM', async (_where, fn) => {
+    const ids = Object.entries(fn.stack.resources)
+      .filter(([, r]) => r.Type.startsWith('Custom::Ptc'))
+      .map(([id, r]) => [id, r.Type] as const);
+    expect(ids.map(([, type]) => type)).toEqual(['Custom::PtcRegistryPolicy']);
+    const replica = replicaDestinations(appOf(fn).config).find((r) => r.target.stackName === fn.stack.stackName)!;
+    const run = runBundle(
+      fn,
+      [
+        { ...ECR, command: 'GetRegistryPolicyCommand', resolves: fixtureJson('registry-settings/get-registry-policy.foreign.json') },
+        { ...ECR, command: 'PutRegistryPolicyCommand', resolves: {} },
+      ],
+      ids.map(([id]) => createRequest(fn, id)),
+    );
+    expect(run.loadError).toBeUndefined();
+    expect(run.results.map((r) => r.error)).toEqual([undefined]);
+    expect([sent(run, 'PutReplicationConfigurationCommand'), sent(run, 'PutRegistryScanningConfigurationCommand')]).toEqual([[], []]);
+    const [policy] = sent(run, 'PutRegistryPolicyCommand');
+    const document = JSON.parse(String(policy!.policyText)) as { Statement: Array<{ Sid?: string; Principal?: unknown; Resource?: unknown }> };
+    expect(document.Statement.map((st) => st.Sid)).toContain('ReplicationAccessCrossAccount');
+    expect(document.Statement.find((st) => st.Sid === 'PtcAutopilotReplicationAccess')).toMatchObject({
+      Principal: { AWS: replica.sourceAccounts.map((a) => `arn:aws:iam::${a}:root`) },
+      Resource: replica.prefixes.map((p) => `arn:aws:ecr:${fn.stack.region}:${fn.stack.account}:repository/${p}/*`),
+    });
+    const ctx = { where: 'PutRegistryPolicy', partition: 'aws', region: fn.stack.region, account: fn.stack.account };
+    expect(await checkPolicyDocument(document as never, ctx)).toEqual([]);
   });
 });
 

@@ -60,7 +60,8 @@ export function everyFeatureTwoEnvironments(): PtcConfig {
 /**
  * Replication to registries no environment deploys, with customer managed keys: the environment's own
  * key, and each destination's (a KMS key serves one account and Region), so its replica stacks hold
- * KMS-encrypted templates and, cross-account, the registry policy. Invented account IDs and key IDs.
+ * KMS-encrypted templates and, cross-account, the registry policy (the environment's stack has every
+ * registry setting: replication, scanning, a registry policy). Invented account IDs and key IDs.
  */
 export function replicaDestinationsWithKeys(): PtcConfig {
   return fullConfig({
@@ -73,7 +74,9 @@ export function replicaDestinationsWithKeys(): PtcConfig {
         { region: 'eu-west-1', account: '444455556666', prefixes: ['k8s', 'ecr'], kmsKeyArn: 'arn:aws:kms:eu-west-1:444455556666:key/5678abcd-12ab-34cd-56ef-1234567890ab' },
         { region: 'ap-south-1', kmsKeyArn: 'arn:aws:kms:ap-south-1:111122223333:key/9abcabcd-12ab-34cd-56ef-1234567890ab' },
       ],
+      acceptFrom: ['555566667777'],
     },
+    scanning: { type: 'ENHANCED', frequency: 'SCAN_ON_PUSH' },
   });
 }
 

@@ -4,7 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseConfig, predictedReplicaResourceCount, replicaDestinations, type PtcConfig } from '../../core';
 import { buildApp } from '../../infra/build-app';
 import { PtcReplicaStack } from '../../infra/stacks/replica-stack';
-import { everyFeatureTwoEnvironments } from './helpers';
+import { everyFeatureTwoEnvironments, replicaDestinationsWithKeys } from './helpers';
 
 const KEY_EU = 'arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const KEY_DEST = 'arn:aws:kms:eu-west-1:444455556666:key/5678abcd-12ab-34cd-56ef-1234567890ab';
@@ -154,10 +154,13 @@ describe("the destination's own KMS key", () => {
 });
 
 describe('cdk-nag AwsSolutions', () => {
-  test('replica stacks have no unacknowledged finding', () => {
-    const { app } = buildApp(everyFeatureTwoEnvironments(), noBundling());
+  test.each([
+    ['every feature, two environments', everyFeatureTwoEnvironments],
+    ['replica destinations with their own KMS keys', replicaDestinationsWithKeys],
+  ] as const)('the replica stacks of %s have no unacknowledged finding', (_name, make) => {
+    const { app } = buildApp(make(), noBundling());
     const replicas = replicaStacks(app);
-    expect(replicas.map((s) => s.stackName)).toEqual(['PtcAutopilot-replica-111122223333-ap-south-1', 'PtcAutopilot-replica-444455556666-eu-west-1']);
+    expect(replicas.map((s) => s.stackName).sort()).toEqual(['PtcAutopilot-replica-111122223333-ap-south-1', 'PtcAutopilot-replica-444455556666-eu-west-1']);
     for (const stack of replicas) expect({ stack: stack.stackName, violations: new AwsSolutionsChecks().validateScope(stack).violations }).toEqual({ stack: stack.stackName, violations: [] });
   });
 });
