@@ -183,6 +183,8 @@ export function replicaIssues(config: PtcConfig): ReplicaIssue[] {
       once({ path: at(index, 'kmsKeyArn'), message: entry.templates === false ? 'goes unused with templates: false (this config deploys nothing there); remove it' : "goes unused: an environment of this config deploys that registry, and its stack uses that environment's kmsKeyArn; remove it" });
     }
     for (const r of replicas) {
+      // ECR cannot replicate across partitions: registrySettingsIssues refuses that destination already.
+      if (partitionOf(r.region) !== r.source.partition) continue;
       const where = `${r.account}/${r.region}`;
       const optOut = `, or set replication.destinations[${index}].templates: false if that registry is managed elsewhere`;
       const problem = deployRegionProblem(r.region);
