@@ -23,6 +23,7 @@ import {
 } from '../lambda-settings';
 import { PUBLISHED_NODE_CONFIG_FORMATS } from '../node-config/formats';
 import type { PtcConfig } from './schema';
+import { policySizeIssues } from '../policy/policy-size';
 
 /** Lambda: "4 KB, the total size of all environment variables" of one function. */
 export const LAMBDA_ENVIRONMENT_LIMIT = 4096;
@@ -143,5 +144,7 @@ export function deployLimitIssues(config: PtcConfig, resourceLimit: number = STA
       issues.push({ path: ['rules'], message: `the stack${stack} would hold ${count} CloudFormation resources; a stack holds at most ${resourceLimit}: use fewer rules, or split them across configs` });
     }
   }
+  // ECR's 10,240 characters of a repository policy and of the registry policy (core/policy/policy-size.ts).
+  issues.push(...policySizeIssues(config));
   return issues;
 }

@@ -41,6 +41,12 @@ const ORG = /^o-[a-z0-9]{10,32}$/;
 const ROOT = /^r-[0-9a-z]{4,32}$/;
 const OU = /^ou-([0-9a-z]{4,32})-[a-z0-9]{8,32}$/;
 
+/**
+ * "OU maximum nesting in a root: Five levels of OUs deep under a root" (AWS Organizations quotas,
+ * https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html).
+ */
+export const MAX_OU_DEPTH = 5;
+
 /** An OU path as AWS writes it, such as `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`. */
 export const ORGANIZATIONAL_UNIT_PATH_EXAMPLE = 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/';
 
@@ -55,6 +61,7 @@ export function organizationalUnitPathProblem(value: string): string | undefined
   const parts = (value.endsWith('/') ? value.slice(0, -1) : value).split('/');
   if (parts.length < 3) return `${expected}, got ${quote(value)}`;
   const [org, root, ...ous] = parts as [string, string, ...string[]];
+  if (ous.length > MAX_OU_DEPTH) return `${quote(value)} nests ${ous.length} OUs; AWS Organizations nests OUs at most ${MAX_OU_DEPTH} levels deep under a root`;
   if (!ORG.test(org)) return `${expected}, got ${quote(value)}: ${quote(org)} is not an organization ID ("o-" and 10 to 32 lower-case letters or digits)`;
   if (!ROOT.test(root)) return `${expected}, got ${quote(value)}: ${quote(root)} is not a root ID ("r-" and 4 to 32 lower-case letters or digits)`;
   for (const ou of ous) {
