@@ -20,6 +20,8 @@ export * from './env-value';
 export * from './policy/settings';
 export * from './policy/lifecycle';
 export * from './policy/repository-policy';
+export * from './policy/pull-principals';
+export * from './policy/policy-size';
 export * from './policy/desired-state';
 export * from './policy/node-policy';
 export * from './policy/merge';

@@ -24,6 +24,7 @@ import {
 } from '../lambda-settings';
 import { PUBLISHED_NODE_CONFIG_FORMATS } from '../node-config/formats';
 import type { PtcConfig } from './schema';
+import { policySizeIssues } from '../policy/policy-size';
 
 /** Lambda: "4 KB, the total size of all environment variables" of one function. */
 export const LAMBDA_ENVIRONMENT_LIMIT = 4096;
@@ -151,5 +152,7 @@ export function deployLimitIssues(config: PtcConfig, resourceLimit: number = STA
       issues.push({ path: ['replication', 'destinations', replica.index], message: `the replica stack ${replica.target.stackName} would hold ${count} CloudFormation resources; a stack holds at most ${resourceLimit}: list fewer "prefixes" for this destination` });
     }
   }
+  // ECR's 10,240 characters of a repository policy and of the registry policy (core/policy/policy-size.ts).
+  issues.push(...policySizeIssues(config));
   return issues;
 }

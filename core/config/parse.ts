@@ -6,15 +6,8 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { configSchema, type PtcConfig } from './schema';
 
-/** Formats a zod path as users write it: `rules[1].credentials.secretName`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
-  }
-  return out;
-}
+export { formatPath } from './format-path';
+import { formatPath } from './format-path';
 
 /**
  * Validates an already-parsed document (for example from JSON or a test).

@@ -29,6 +29,13 @@ import { quote } from '../quote';
 import { prewarmImageIssues } from './prewarm-images';
 import { deployLimitIssues } from './deploy-limits';
 import { replicaIssues } from './replication-templates';
+import { organizationalUnitPathProblem } from '../policy/pull-principals';
+
+/** An OU path such as `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/` (trailing slash optional), checked against the AWS Organizations ID patterns. */
+const organizationalUnitPath = z.string({ error: 'must be an OU path such as "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"' }).superRefine((value, ctx) => {
+  const problem = organizationalUnitPathProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const upstreamName = z.string({ error: `must be one of: ${UPSTREAM_NAMES.join(', ')}` }).transform((value, ctx) => {
   if (isUpstreamName(value)) return value as UpstreamName;
@@ -141,6 +148,8 @@ const repositorySettingsShape = {
   lifecycle: lifecycle.optional(),
   pullAccounts: z.array(accountId).max(100, { error: 'at most 100 accounts' }).optional(),
   pullOrganizations: z.array(organizationId).max(20, { error: 'at most 20 organizations' }).optional(),
+  /** OU paths as aws:PrincipalOrgPaths writes them (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`); their accounts, child OUs included, may pull. */
+  pullOrganizationalUnits: z.array(organizationalUnitPath).max(50, { error: 'at most 50 organizational units' }).optional(),
   tags: tagMap.optional(),
   scanOnPush: z.boolean({ error: 'must be true or false' }).optional(),
   imageTagMutability: z.enum(['MUTABLE', 'IMMUTABLE'], { error: 'must be "MUTABLE" or "IMMUTABLE"' }).optional(),

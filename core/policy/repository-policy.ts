@@ -1,12 +1,22 @@
 /**
- * Repository policy statements that grant pull access to other accounts and to whole AWS
- * Organizations. Statements we own carry one of a fixed set of `Sid`s; anything else in a
+ * Repository policy statements that grant pull access to other accounts, to whole AWS
+ * Organizations and to organizational units. Statements we own carry one of a fixed set of `Sid`s; anything else in a
  * repository policy belongs to someone else and is never touched.
  */
-import type { EffectiveSettings } from './settings';
+import { organizationalUnitPathPattern, pullPrincipals, type ExtraPullPrincipals, type PullPrincipals, type PullSettings } from './pull-principals';
 
-/** The actions a pull needs, and nothing more. */
+/** The actions a pull of a cached image needs, and nothing more. */
 export const PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] as const;
+
+/**
+ * What a repository policy grants other accounts: a pull, and the import of a tag not cached yet
+ * into the existing repository. `ecr:BatchImportUpstreamImage` "can be granted by using the private
+ * registry permissions policy, an identity-based IAM policy, or by using the resource-based
+ * repository permissions policy" (ECR User Guide, "IAM permissions required to sync an upstream
+ * registry with an Amazon ECR private registry",
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-iam.html).
+ */
+export const REPOSITORY_PULL_ACTIONS = [...PULL_ACTIONS, 'ecr:BatchImportUpstreamImage'] as const;
 
 /** The prefix of every `Sid` we write. */
 export const OWNED_SID_PREFIX = 'PtcAutopilot';
@@ -15,6 +25,7 @@ export const OWNED_SID_PREFIX = 'PtcAutopilot';
 export const OWNED_SIDS = {
   crossAccountPull: `${OWNED_SID_PREFIX}CrossAccountPull`,
   organizationPull: `${OWNED_SID_PREFIX}OrganizationPull`,
+  organizationalUnitPull: `${OWNED_SID_PREFIX}OrganizationalUnitPull`,
 } as const;
 
 /** An IAM policy statement as it appears in a repository policy. */
@@ -41,29 +52,62 @@ export function isOwnedStatement(statement: { Sid?: unknown }): boolean {
 }
 
 /**
- * The statements ptc-autopilot wants on every repository with these settings; empty when no
- * account or organization needs access.
+ * The statements ptc-autopilot wants on every repository with these settings (plus any extra
+ * principals, such as consumers); empty when no account, organization or OU needs access.
  * @example
  * pullStatements({ ...settings, pullAccounts: ['444455556666'], pullOrganizations: [] })
  * // [{ Sid: 'PtcAutopilotCrossAccountPull', Principal: { AWS: ['arn:aws:iam::444455556666:root'] }, ... }]
  */
-export function pullStatements(settings: Pick<EffectiveSettings, 'pullAccounts' | 'pullOrganizations'>, partition = 'aws'): PolicyStatement[] {
+export function pullStatements(settings: PullSettings, partition = 'aws', extra?: ExtraPullPrincipals): PolicyStatement[] {
+  return principalStatements(pullPrincipals(settings, extra), REPOSITORY_PULL_ACTIONS, partition, {
+    accounts: OWNED_SIDS.crossAccountPull,
+    organizations: OWNED_SIDS.organizationPull,
+    organizationalUnits: OWNED_SIDS.organizationalUnitPull,
+  });
+}
+
+/**
+ * One statement per kind of principal (their conditions cannot share a statement: conditions are
+ * ANDed): accounts by `Principal`, organizations by `aws:PrincipalOrgID`, OUs by
+ * `aws:PrincipalOrgPaths`, which is multivalued, so `ForAnyValue:StringLike` with `<path>*`
+ * (the OU and every OU under it).
+ */
+export function principalStatements(
+  principals: PullPrincipals,
+  actions: readonly string[],
+  partition: string,
+  sids: { readonly accounts: string; readonly organizations: string; readonly organizationalUnits: string },
+  resource?: readonly string[],
+): PolicyStatement[] {
   const statements: PolicyStatement[] = [];
-  if (settings.pullAccounts.length > 0) {
+  const scoped = resource === undefined ? {} : { Resource: [...resource] };
+  if (principals.accounts.length > 0) {
     statements.push({
-      Sid: OWNED_SIDS.crossAccountPull,
+      Sid: sids.accounts,
       Effect: 'Allow',
-      Principal: { AWS: [...settings.pullAccounts].sort().map((a) => `arn:${partition}:iam::${a}:root`) },
-      Action: [...PULL_ACTIONS],
+      Principal: { AWS: principals.accounts.map((a) => `arn:${partition}:iam::${a}:root`) },
+      Action: [...actions],
+      ...scoped,
     });
   }
-  if (settings.pullOrganizations.length > 0) {
+  if (principals.organizations.length > 0) {
     statements.push({
-      Sid: OWNED_SIDS.organizationPull,
+      Sid: sids.organizations,
       Effect: 'Allow',
       Principal: '*',
-      Action: [...PULL_ACTIONS],
-      Condition: { StringEquals: { 'aws:PrincipalOrgID': [...settings.pullOrganizations].sort() } },
+      Action: [...actions],
+      ...scoped,
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': [...principals.organizations] } },
+    });
+  }
+  if (principals.organizationalUnitPaths.length > 0) {
+    statements.push({
+      Sid: sids.organizationalUnits,
+      Effect: 'Allow',
+      Principal: '*',
+      Action: [...actions],
+      ...scoped,
+      Condition: { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': principals.organizationalUnitPaths.map(organizationalUnitPathPattern) } },
     });
   }
   return statements;

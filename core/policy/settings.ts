@@ -4,6 +4,7 @@
  * `ptc desired-state` all start here, so they can never disagree.
  */
 import type { PtcConfig, RuleConfig } from '../config/schema';
+import { normalizeOrganizationalUnitPath } from './pull-principals';
 
 /**
  * Lifecycle defaults applied when the config leaves a number out. Untagged images do not expire
@@ -19,6 +20,8 @@ export interface EffectiveSettings {
   readonly lifecycle: { readonly untaggedExpireDays?: number; readonly keepLastTagged: number };
   readonly pullAccounts: readonly string[];
   readonly pullOrganizations: readonly string[];
+  /** OU paths (`o-.../r-.../ou-.../`, normalized with a trailing slash) whose accounts, child OUs included, may pull. */
+  readonly pullOrganizationalUnits: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
   readonly scanOnPush: boolean;
   readonly imageTagMutability: 'MUTABLE' | 'IMMUTABLE';
@@ -35,7 +38,7 @@ export interface EffectiveSettings {
 export function effectiveSettings(config: PtcConfig, prefix: string): EffectiveSettings {
   const base = config.repositories;
   const override = base.overrides?.find((o) => o.prefix === prefix);
-  const pick = <K extends 'pullAccounts' | 'pullOrganizations' | 'scanOnPush' | 'imageTagMutability' | 'encryption'>(key: K) =>
+  const pick = <K extends 'pullAccounts' | 'pullOrganizations' | 'pullOrganizationalUnits' | 'scanOnPush' | 'imageTagMutability' | 'encryption'>(key: K) =>
     override?.[key] !== undefined ? override[key] : base[key];
   const untaggedExpireDays = override?.lifecycle?.untaggedExpireDays ?? base.lifecycle?.untaggedExpireDays;
   return {
@@ -45,6 +48,7 @@ export function effectiveSettings(config: PtcConfig, prefix: string): EffectiveS
     },
     pullAccounts: dedupe(pick('pullAccounts') ?? []),
     pullOrganizations: dedupe(pick('pullOrganizations') ?? []),
+    pullOrganizationalUnits: dedupe((pick('pullOrganizationalUnits') ?? []).map(normalizeOrganizationalUnitPath)),
     tags: { ...(base.tags ?? {}), ...(override?.tags ?? {}) },
     scanOnPush: pick('scanOnPush') ?? true,
     imageTagMutability: pick('imageTagMutability') ?? 'MUTABLE',

@@ -6,7 +6,9 @@
 import type { PtcConfig } from '../config/schema';
 import { prefixRepositoryArn, targets, type Target } from '../environments';
 import { destinationPrefixes, prefixSetKey } from './limits';
-import { registryPolicyStatement, type RegistryPolicyIntent } from './registry-policy';
+import { registryPolicyStatement, type FirstPullGroup, type FirstPullIntent, type RegistryPolicyIntent } from './registry-policy';
+import { effectiveSettings } from '../policy/settings';
+import { pullPrincipals, type ExtraPullPrincipals, type PullPrincipals } from '../policy/pull-principals';
 import type { ReplicationIntent, ReplicationIntentRule } from './replication';
 import type { ScanningIntent } from './scanning';
 import type { PolicyStatement } from '../policy/repository-policy';
@@ -56,11 +58,45 @@ export function acceptedSourceAccounts(config: PtcConfig, target: Pick<Target, '
   return [...accounts].sort();
 }
 
-/** The registry policy a target's registry gets; undefined when no account replicates into it. */
-export function registryPolicyIntent(config: PtcConfig, target: Target): RegistryPolicyIntent | undefined {
+/**
+ * Who may trigger first pulls into which prefixes of a target's registry: per kind of principal
+ * (accounts, organizations, OUs), the prefixes grouped by the principals their effective settings
+ * (with any extra principals) grant, in rule order. Undefined when nobody outside is granted.
+ */
+export function firstPullIntent(config: PtcConfig, target: Pick<Target, 'partition' | 'account' | 'region'>, extra?: ExtraPullPrincipals): FirstPullIntent | undefined {
+  const kinds = ['accounts', 'organizations', 'organizationalUnitPaths'] as const satisfies readonly (keyof PullPrincipals)[];
+  const groups = { accounts: new Map<string, FirstPullGroup>(), organizations: new Map<string, FirstPullGroup>(), organizationalUnitPaths: new Map<string, FirstPullGroup>() };
+  for (const rule of config.rules) {
+    const principals = pullPrincipals(effectiveSettings(config, rule.prefix), extra);
+    const arn = prefixRepositoryArn(target, rule.prefix);
+    for (const kind of kinds) {
+      const values = principals[kind];
+      if (values.length === 0) continue;
+      const key = values.join(',');
+      const group = groups[kind].get(key);
+      if (group === undefined) groups[kind].set(key, { principals: values, repositoryArns: [arn] });
+      else (group.repositoryArns as string[]).push(arn);
+    }
+  }
+  if (kinds.every((k) => groups[k].size === 0)) return undefined;
+  return { accounts: [...groups.accounts.values()], organizations: [...groups.organizations.values()], organizationalUnitPaths: [...groups.organizationalUnitPaths.values()] };
+}
+
+/**
+ * The registry policy a target's registry gets: replication access for the accounts that
+ * replicate into it, and first-pull access for everyone allowed to pull (plus `extra`).
+ * Undefined when it grants nothing.
+ */
+export function registryPolicyIntent(config: PtcConfig, target: Target, extra?: ExtraPullPrincipals): RegistryPolicyIntent | undefined {
   const sourceAccounts = acceptedSourceAccounts(config, target);
-  if (sourceAccounts.length === 0) return undefined;
-  return { sourceAccounts, repositoryArns: config.rules.map((r) => prefixRepositoryArn(target, r.prefix)), partition: target.partition };
+  const firstPull = firstPullIntent(config, target, extra);
+  if (sourceAccounts.length === 0 && firstPull === undefined) return undefined;
+  return {
+    sourceAccounts,
+    repositoryArns: sourceAccounts.length === 0 ? [] : config.rules.map((r) => prefixRepositoryArn(target, r.prefix)),
+    partition: target.partition,
+    ...(firstPull !== undefined ? { firstPull } : {}),
+  };
 }
 
 /** What one cross-account destination must grant before replication into it works. */

@@ -6,7 +6,8 @@ import type { PtcConfig } from '../config/schema';
 import type { Target } from '../environments';
 import type { PolicyStatement } from '../policy/repository-policy';
 import { crossAccountNeeds, registryPolicyIntent, replicationIntent, scanningIntent } from './intent';
-import { REPLICATION_ACTIONS } from './registry-policy';
+import { REPLICATION_ACTIONS, type FirstPullGroup } from './registry-policy';
+import { FIRST_PULL_ACTIONS } from '../policy/node-policy';
 import { replicationFilter } from './replication';
 import { scanningFilter } from './scanning';
 
@@ -33,6 +34,8 @@ export interface PlannedRegistrySettings {
   replication?: { rules: PlannedReplicationRule[]; crossAccountDestinations: PlannedCrossAccountDestination[] };
   /** The registry policy deployed here, letting these accounts replicate in. */
   registryPolicy?: { acceptsReplicationFrom: string[]; repositoryArns: string[] };
+  /** The first pulls the registry policy deployed here grants, per kind of principal and group of prefixes. */
+  firstPull?: { accounts: FirstPullGroup[]; organizations: FirstPullGroup[]; organizationalUnitPaths: FirstPullGroup[] };
   scanning?: { scanType: string; frequency: string; filters: string[] };
 }
 
@@ -58,7 +61,13 @@ export function planRegistrySettings(config: PtcConfig, target: Target): Planned
     };
   }
   const policy = registryPolicyIntent(config, target);
-  if (policy !== undefined) out.registryPolicy = { acceptsReplicationFrom: [...policy.sourceAccounts], repositoryArns: [...policy.repositoryArns] };
+  if (policy !== undefined && policy.sourceAccounts.length > 0) {
+    out.registryPolicy = { acceptsReplicationFrom: [...policy.sourceAccounts], repositoryArns: [...policy.repositoryArns] };
+  }
+  if (policy?.firstPull !== undefined) {
+    const copy = (groups: readonly FirstPullGroup[]) => groups.map((g) => ({ principals: [...g.principals], repositoryArns: [...g.repositoryArns] }));
+    out.firstPull = { accounts: copy(policy.firstPull.accounts), organizations: copy(policy.firstPull.organizations), organizationalUnitPaths: copy(policy.firstPull.organizationalUnitPaths) };
+  }
   const scanning = scanningIntent(config);
   if (scanning !== undefined) {
     out.scanning = {
@@ -89,9 +98,21 @@ export function renderRegistrySettings(settings: PlannedRegistrySettings | undef
       lines.push(`    ${JSON.stringify(d.statement)}`);
     }
   }
+  const prefixesOf = (arns: readonly string[]) => arns.map((arn) => arn.slice(arn.indexOf(':repository/') + ':repository/'.length)).join(', ');
   if (settings.registryPolicy !== undefined) {
-    const prefixes = settings.registryPolicy.repositoryArns.map((arn) => arn.slice(arn.indexOf(':repository/') + ':repository/'.length)).join(', ');
-    lines.push(`  registry policy  accepts replication from ${settings.registryPolicy.acceptsReplicationFrom.join(', ')} into ${prefixes}`);
+    lines.push(`  registry policy  accepts replication from ${settings.registryPolicy.acceptsReplicationFrom.join(', ')} into ${prefixesOf(settings.registryPolicy.repositoryArns)}`);
+  }
+  if (settings.firstPull !== undefined) {
+    const kinds = [
+      ['accounts', 'accounts'],
+      ['organizations', 'members of organizations'],
+      ['organizationalUnitPaths', 'members of OUs (and their child OUs)'],
+    ] as const;
+    for (const [kind, who] of kinds) {
+      for (const g of settings.firstPull[kind]) {
+        lines.push(`  registry policy  first pulls (${FIRST_PULL_ACTIONS.join(', ')}) into ${prefixesOf(g.repositoryArns)} by ${who} ${g.principals.join(', ')}`);
+      }
+    }
   }
   if (settings.scanning !== undefined) {
     const s = settings.scanning;

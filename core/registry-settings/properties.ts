@@ -3,72 +3,82 @@
  * custom resource properties of each kind, built from intents at synth time and parsed (never
  * trusted) by the Lambda. CloudFormation passes every leaf as a string, so every leaf here is one.
  */
-import { z } from 'zod';
-import { formatPath } from '../config/parse';
+import { formatPath } from '../config/format-path';
 import { PtcError } from '../errors';
 import type { Target } from '../environments';
-import type { RegistryPolicyIntent } from './registry-policy';
+import { organizationalUnitPathProblem } from '../policy/pull-principals';
+import type { FirstPullGroup, FirstPullIntent, RegistryPolicyIntent } from './registry-policy';
 import type { ReplicationIntent } from './replication';
 import type { ScanningIntent } from './scanning';
+import { array, lengthBetween, matches, object, oneOf, optional, string, type Check } from './validate';
 
-const account = z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit account ID' });
-const regionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be a region such as "eu-west-2"' });
-const prefix = z.string().min(2).max(30);
-const base = { ServiceToken: z.string().optional(), RegistryId: account, Region: regionName };
+const account = string(matches(/^\d{12}$/, 'must be a 12-digit account ID'));
+const regionName = string(matches(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region such as "eu-west-2"'));
+const prefix = string(lengthBetween(2, 30));
+const base = { ServiceToken: optional(string()), RegistryId: account, Region: regionName };
+const repositoryArn = string(matches(/^arn:aws[a-z-]*:ecr:[a-z0-9-]+:\d{12}:repository\/.+$/, 'must be an ECR repository ARN'));
 
-const replicationProps = z.object({
+const replicationProps = object({
   ...base,
-  Kind: z.literal('Replication'),
-  Rules: z.array(
-    z.object({
-      Prefixes: z.array(prefix).min(1),
-      Destinations: z.array(z.object({ Region: regionName, RegistryId: account })).min(1),
-    }),
-  ),
+  Kind: oneOf(['Replication']),
+  Rules: array(object({ Prefixes: array(prefix, 1), Destinations: array(object({ Region: regionName, RegistryId: account }), 1) })),
 });
 
-const scanningProps = z.object({
+const scanningProps = object({
   ...base,
-  Kind: z.literal('Scanning'),
-  Prefixes: z.array(prefix),
-  ScanType: z.enum(['BASIC', 'ENHANCED']),
-  ScanFrequency: z.enum(['SCAN_ON_PUSH', 'CONTINUOUS_SCAN', 'MANUAL']),
+  Kind: oneOf(['Scanning']),
+  Prefixes: array(prefix),
+  ScanType: oneOf(['BASIC', 'ENHANCED']),
+  ScanFrequency: oneOf(['SCAN_ON_PUSH', 'CONTINUOUS_SCAN', 'MANUAL']),
 });
 
-const registryPolicyProps = z.object({
+const group = (principal: Check<string>) => array(object({ Principals: array(principal, 1), RepositoryArns: array(repositoryArn, 1) }));
+const organization = string(matches(/^o-[a-z0-9]{10,32}$/, 'must be an AWS Organizations ID such as "o-a1b2c3d4e5"'));
+const organizationalUnitPath = string((v) => organizationalUnitPathProblem(v));
+
+const registryPolicyProps = object({
   ...base,
-  Kind: z.literal('RegistryPolicy'),
-  Partition: z.enum(['aws', 'aws-cn', 'aws-us-gov']),
-  SourceAccounts: z.array(account),
-  RepositoryArns: z.array(z.string().regex(/^arn:aws[a-z-]*:ecr:[a-z0-9-]+:\d{12}:repository\/.+$/, { error: 'must be an ECR repository ARN' })),
+  Kind: oneOf(['RegistryPolicy']),
+  Partition: oneOf(['aws', 'aws-cn', 'aws-us-gov']),
+  SourceAccounts: array(account),
+  RepositoryArns: array(repositoryArn),
+  // Absent in the properties of versions before first-pull grants (old properties of an Update).
+  FirstPull: optional(object({ Accounts: group(account), Organizations: group(organization), OrganizationalUnitPaths: group(organizationalUnitPath) })),
 });
 
-const properties = z.discriminatedUnion('Kind', [replicationProps, scanningProps, registryPolicyProps], {
-  error: 'Kind must be "Replication", "Scanning" or "RegistryPolicy"',
-});
+type Output<C> = C extends Check<infer T> ? T : never;
 
 /** Properties of the replication custom resource. */
-export type ReplicationProperties = z.output<typeof replicationProps>;
+export type ReplicationProperties = Output<typeof replicationProps>;
 /** Properties of the scanning custom resource. */
-export type ScanningProperties = z.output<typeof scanningProps>;
+export type ScanningProperties = Output<typeof scanningProps>;
 /** Properties of the registry policy custom resource. */
-export type RegistryPolicyProperties = z.output<typeof registryPolicyProps>;
+export type RegistryPolicyProperties = Output<typeof registryPolicyProps>;
 /** Properties of any registry settings custom resource. */
-export type RegistrySettingsProperties = z.output<typeof properties>;
+export type RegistrySettingsProperties = ReplicationProperties | ScanningProperties | RegistryPolicyProperties;
 
 /** Custom resource properties the Lambda cannot use; the message names the property. */
 export class InvalidResourcePropertiesError extends PtcError {}
+
+const BY_KIND: Record<string, Check<RegistrySettingsProperties>> = { Replication: replicationProps, Scanning: scanningProps, RegistryPolicy: registryPolicyProps };
 
 /**
  * Parses `ResourceProperties` or `OldResourceProperties` of an event.
  * @throws InvalidResourcePropertiesError naming the first bad property, such as `OldResourceProperties.Rules[0].Prefixes`.
  */
 export function parseResourceProperties(input: unknown, field = 'ResourceProperties'): RegistrySettingsProperties {
-  const result = properties.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const path = formatPath(issue.path);
-  throw new InvalidResourcePropertiesError(`custom resource property ${field}${path === '' ? '' : path.startsWith('[') ? path : `.${path}`}: ${issue.message}`);
+  const problem = (path: readonly (string | number)[], message: string) => {
+    const at = formatPath(path);
+    return new InvalidResourcePropertiesError(`custom resource property ${field}${at === '' ? '' : at.startsWith('[') ? at : `.${at}`}: ${message}`);
+  };
+  const kindMessage = 'Kind must be "Replication", "Scanning" or "RegistryPolicy"';
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw problem([], kindMessage);
+  const kind = (input as { Kind?: unknown }).Kind;
+  const check = typeof kind === 'string' && Object.hasOwn(BY_KIND, kind) ? BY_KIND[kind]! : undefined;
+  if (check === undefined) throw problem(['Kind'], kindMessage);
+  const result = check(input, []);
+  if (!result.ok) throw problem(result.issue.path, result.issue.message);
+  return result.value;
 }
 
 type Registry = Pick<Target, 'account' | 'region'>;
@@ -100,7 +110,16 @@ export function registryPolicyProperties(intent: RegistryPolicyIntent, target: P
     Partition: target.partition as RegistryPolicyProperties['Partition'],
     SourceAccounts: [...intent.sourceAccounts],
     RepositoryArns: [...intent.repositoryArns],
+    ...(intent.firstPull !== undefined ? { FirstPull: firstPullProperties(intent.firstPull) } : {}),
   };
+}
+
+const groupProperties = (groups: readonly FirstPullGroup[]) => groups.map((g) => ({ Principals: [...g.principals], RepositoryArns: [...g.repositoryArns] }));
+const groupIntent = (groups: readonly { Principals: string[]; RepositoryArns: string[] }[]): FirstPullGroup[] =>
+  groups.map((g) => ({ principals: g.Principals, repositoryArns: g.RepositoryArns }));
+
+function firstPullProperties(intent: FirstPullIntent): NonNullable<RegistryPolicyProperties['FirstPull']> {
+  return { Accounts: groupProperties(intent.accounts), Organizations: groupProperties(intent.organizations), OrganizationalUnitPaths: groupProperties(intent.organizationalUnitPaths) };
 }
 
 /** The replication intent carried by replication properties. */
@@ -117,7 +136,15 @@ export function scanningIntentOf(props: ScanningProperties): ScanningIntent {
 
 /** The registry policy intent carried by registry policy properties. */
 export function registryPolicyIntentOf(props: RegistryPolicyProperties): RegistryPolicyIntent {
-  return { sourceAccounts: props.SourceAccounts, repositoryArns: props.RepositoryArns, partition: props.Partition };
+  const first = props.FirstPull;
+  return {
+    sourceAccounts: props.SourceAccounts,
+    repositoryArns: props.RepositoryArns,
+    partition: props.Partition,
+    ...(first !== undefined
+      ? { firstPull: { accounts: groupIntent(first.Accounts), organizations: groupIntent(first.Organizations), organizationalUnitPaths: groupIntent(first.OrganizationalUnitPaths) } }
+      : {}),
+  };
 }
 
 /** Every physical resource id ptc-autopilot issues starts with this. */

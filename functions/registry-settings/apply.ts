@@ -14,7 +14,7 @@ import {
   type RegistryPolicyProperties,
   type ReplicationProperties,
   type ScanningProperties,
-} from '../../core/registry-settings';
+} from '../../core/registry-settings/functions';
 import { readRegistryPolicy, readReplication, readScanning, writeRegistryPolicy, writeReplication, writeScanning } from './ecr-state';
 
 /** What an apply did, for logs and the custom resource's `Data`. */
@@ -64,11 +64,10 @@ export async function applyScanning(
   return { changed: merge.changed, ours: merge.ours, foreign: merge.foreign, scanTypeBefore: current.scanType };
 }
 
-/** Adds, updates or removes ptc-autopilot's registry policy statement, keeping every other statement. */
+/** Adds, updates or removes ptc-autopilot's registry policy statements (replication, first pull), keeping every other statement. */
 export async function applyRegistryPolicy(ecr: ECRClient, action: MergeAction, props: RegistryPolicyProperties): Promise<ApplyOutcome> {
   const current = await readRegistryPolicy(ecr);
   const merge = mergeRegistryPolicy(current, { action, intent: registryPolicyIntentOf(props) });
   if (merge.changed) await writeRegistryPolicy(ecr, merge.policyText);
-  const ours = merge.policyText !== undefined && action !== 'Delete' && props.SourceAccounts.length > 0 ? 1 : 0;
-  return { changed: merge.changed, ours, foreign: merge.foreign };
+  return { changed: merge.changed, ours: merge.ours, foreign: merge.foreign };
 }

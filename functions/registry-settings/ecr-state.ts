@@ -15,7 +15,7 @@ import {
   type ScanFrequency,
   type ScanType,
 } from '@aws-sdk/client-ecr';
-import type { ReplicationConfiguration, ScanningConfiguration } from '../../core/registry-settings';
+import type { ReplicationConfiguration, ScanningConfiguration } from '../../core/registry-settings/functions';
 
 /** The registry's replication configuration (empty when none was ever set). */
 export async function readReplication(ecr: ECRClient): Promise<ReplicationConfiguration> {

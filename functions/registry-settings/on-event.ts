@@ -12,7 +12,7 @@ import {
   parseResourceProperties,
   physicalResourceId,
   type RegistrySettingsProperties,
-} from '../../core/registry-settings';
+} from '../../core/registry-settings/functions';
 import { applyRegistryPolicy, applyReplication, applyScanning, type ApplyOutcome } from './apply';
 import { REQUEST_TYPES, UnknownRequestTypeError } from './errors';
 

@@ -45,8 +45,8 @@ export const REGISTRY_SETTINGS_ACTION_REASONS = {
   'ecr:GetRegistryScanningConfiguration': 'reads the scanning configuration so that foreign filters and the scan type are kept',
   'ecr:PutRegistryScanningConfiguration': 'writes the merged scanning configuration (foreign filters kept) for the managed prefixes',
   'ecr:GetRegistryPolicy': 'reads the registry permissions policy so that foreign statements are kept',
-  'ecr:PutRegistryPolicy': 'writes the merged registry policy holding the PtcAutopilotReplicationAccess statement',
-  'ecr:DeleteRegistryPolicy': 'deletes the registry policy only when the PtcAutopilotReplicationAccess statement was its last statement',
+  'ecr:PutRegistryPolicy': 'writes the merged registry policy holding the PtcAutopilotReplicationAccess and PtcAutopilotFirstPull* statements',
+  'ecr:DeleteRegistryPolicy': 'deletes the registry policy only when statements of ptc-autopilot were its last statements',
 } as const;
 
 /** Registry-level ECR actions the Lambda calls; ECR supports no resource-level permission for them. */
@@ -92,7 +92,11 @@ export class RegistrySettings extends Construct {
   readonly replication?: CustomResource;
   /** Scanning filters for the managed prefixes; absent without `scanning`. */
   readonly scanning?: CustomResource;
-  /** The registry policy statement letting source accounts replicate in; absent when none does. */
+  /**
+   * The registry policy statements letting source accounts replicate in and the accounts,
+   * organizations and OUs allowed to pull trigger first pulls; absent when neither is configured.
+   * One resource writes both, since two resources on one document would race.
+   */
   readonly registryPolicy?: CustomResource;
 
   constructor(scope: Construct, id: string, props: RegistrySettingsProps) {

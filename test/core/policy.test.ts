@@ -46,6 +46,7 @@ describe('effective settings', () => {
       lifecycle: { keepLastTagged: 100 },
       pullAccounts: [],
       pullOrganizations: [],
+      pullOrganizationalUnits: [],
       tags: {},
       scanOnPush: true,
       imageTagMutability: 'MUTABLE',
@@ -74,22 +75,43 @@ describe('documents', () => {
     ]);
   });
 
-  test('pull statements grant only the three pull actions, to accounts and to organizations', () => {
-    const statements = pullStatements({ pullAccounts: ['444455556666', '222233334444'], pullOrganizations: ['o-a1b2c3d4e5'] });
+  test('pull statements grant the three pull actions and the import of an uncached tag, to accounts, organizations and OUs', () => {
+    const statements = pullStatements({
+      pullAccounts: ['444455556666', '222233334444'],
+      pullOrganizations: ['o-a1b2c3d4e5'],
+      pullOrganizationalUnits: ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111', 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/'],
+    });
+    const actions = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchImportUpstreamImage'];
     expect(statements).toEqual([
       {
         Sid: 'PtcAutopilotCrossAccountPull',
         Effect: 'Allow',
         Principal: { AWS: ['arn:aws:iam::222233334444:root', 'arn:aws:iam::444455556666:root'] },
-        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        Action: actions,
       },
       {
         Sid: 'PtcAutopilotOrganizationPull',
         Effect: 'Allow',
         Principal: '*',
-        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        Action: actions,
         Condition: { StringEquals: { 'aws:PrincipalOrgID': ['o-a1b2c3d4e5'] } },
       },
+      {
+        Sid: 'PtcAutopilotOrganizationalUnitPull',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: actions,
+        // One path, normalized; `*` takes in the OUs under it.
+        Condition: { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*'] } },
+      },
+    ]);
+  });
+
+  test('extra principals (consumers) are unioned into the same statements', () => {
+    const statements = pullStatements({ pullAccounts: ['444455556666'], pullOrganizations: [] }, 'aws-cn', { accounts: ['444455556666', '222233334444'], organizationalUnitPaths: ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111'] });
+    expect(statements.map((s) => [s.Sid, s.Principal, s.Condition])).toEqual([
+      ['PtcAutopilotCrossAccountPull', { AWS: ['arn:aws-cn:iam::222233334444:root', 'arn:aws-cn:iam::444455556666:root'] }, undefined],
+      ['PtcAutopilotOrganizationalUnitPull', '*', { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*'] } }],
     ]);
   });
 

@@ -53,6 +53,12 @@ export function everyFeatureTwoEnvironments(): PtcConfig {
     ],
     replication: { destinations: [{ region: 'ap-south-1' }, { region: 'eu-west-1', account: '444455556666', prefixes: ['k8s'] }], acceptFrom: ['555566667777'] },
     scanning: { type: 'ENHANCED', frequency: 'CONTINUOUS_SCAN' },
+    // Pulls and first pulls granted to an OU too (issue 14), with one prefix granting its own accounts.
+    repositories: {
+      ...fullConfig().repositories,
+      pullOrganizationalUnits: ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/'],
+      overrides: [{ prefix: 'k8s', lifecycle: { keepLastTagged: 20 }, imageTagMutability: 'IMMUTABLE', pullAccounts: ['666677778888'] }],
+    },
     prewarm: { images: ['nginx:1.27'], manifest: { s3: { bucket: 'ptc-config', key: 'prewarm.txt' }, ssmParameter: '/ptc/prewarm-images' } },
   });
 }

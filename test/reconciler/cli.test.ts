@@ -66,7 +66,7 @@ describe('ptc desired-state', () => {
         Sid: 'PtcAutopilotOrganizationPull',
         Effect: 'Allow',
         Principal: '*',
-        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchImportUpstreamImage'],
         Condition: { StringEquals: { 'aws:PrincipalOrgID': ['o-a1b2c3d4e5'] } },
       },
     ]);

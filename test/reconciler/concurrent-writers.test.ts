@@ -10,21 +10,22 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { OWNED_SIDS } from '../../core';
+import { effectiveSettings, pullStatements } from '../../core';
 import { buildApp } from '../../infra/build-app';
 import { reconcileRepository } from '../../functions/reconcile-repository/reconcile';
 import { RepositoryPolicyContendedError } from '../../functions/reconcile-repository/errors';
 import { POLICY_WRITE_ROUNDS } from '../../functions/reconcile-repository/policy-write';
 import { fullConfig } from '../infra/helpers';
 import { FakeRegistry, freshFakeEcr, installEcrMock } from './fake-registry';
-import { testDeps } from './helpers';
+import { reconcilerTestConfig, testDeps } from './helpers';
 
 const ecrMock = mockClient(ECRClient);
 const eventsMock = mockClient(EventBridgeClient);
 const ecr = new ECRClient({ region: 'eu-west-2' });
 const events = new EventBridgeClient({ region: 'eu-west-2' });
 const NAME = 'docker-hub/library/nginx';
-const OURS = new Set<string>(Object.values(OWNED_SIDS));
+// Our statements on this repository: the config grants accounts and an organization (no OU).
+const OURS = new Set<string>(pullStatements(effectiveSettings(reconcilerTestConfig(), 'docker-hub')).map((s) => s.Sid!));
 
 /** A foreign statement (invented, shaped like the ECR user guide's cross-account pull example). */
 const foreign = (sid: string) => ({ Sid: sid, Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999988887777:root' }, Action: ['ecr:BatchGetImage'] });

@@ -50,6 +50,7 @@ const driftedOwnedStatement = fc.record({
 const settings = fc.record({
   pullAccounts: fc.uniqueArray(account, { maxLength: 3 }),
   pullOrganizations: fc.uniqueArray(fc.stringMatching(/^o-[a-z0-9]{10}$/), { maxLength: 2 }),
+  pullOrganizationalUnits: fc.uniqueArray(fc.constantFrom('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/', 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/'), { maxLength: 2 }),
 });
 
 /** An existing repository policy text (or none): foreign and owned statements mixed, sometimes one statement as an object. */

@@ -29,6 +29,7 @@ const settings: fc.Arbitrary<EffectiveSettings> = fc.record({
   lifecycle: fc.record({ untaggedExpireDays: fc.integer({ min: 1, max: 90 }), keepLastTagged: fc.integer({ min: 1, max: 500 }) }),
   pullAccounts: fc.uniqueArray(account, { maxLength: 3 }),
   pullOrganizations: fc.uniqueArray(fc.stringMatching(/^o-[a-z0-9]{10}$/), { maxLength: 2 }),
+  pullOrganizationalUnits: fc.uniqueArray(fc.constantFrom('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/', 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/'), { maxLength: 2 }),
   tags: fc.dictionary(tagKey, tagValue, { maxKeys: 4 }),
   scanOnPush: fc.boolean(),
   imageTagMutability: fc.constantFrom('MUTABLE' as const, 'IMMUTABLE' as const),

@@ -87,4 +87,32 @@ describe('ECR limits become config errors naming the field', () => {
     expect(config.replication?.destinations).toHaveLength(2);
     expect(config.scanning).toEqual({ type: 'ENHANCED', frequency: 'CONTINUOUS_SCAN' });
   });
+
+  test('a repository policy over ECR\'s 10,240 characters, from the base settings or from an override', () => {
+    // OUs 5 levels deep (AWS's maximum) with 32-character IDs (the longest the ID pattern allows): about 230 characters each.
+    const deep = (n: number) => `o-a1b2c3d4e5/r-ab12/${Array.from({ length: 5 }, (_, k) => `ou-ab12-${String(n * 10 + k).padStart(32, '0')}`).join('/')}/`;
+    const ous = Array.from({ length: 50 }, (_, i) => deep(i));
+    // The same OUs trigger first pulls, so the registry policy is over too.
+    const registryOver = expect.stringMatching(/^config error at repositories: the registry policy would be \d{5} characters \(first-pull statements \d{5}/);
+    expect(issuesOf({ repositories: { pullOrganizationalUnits: ous } })).toEqual([
+      expect.stringMatching(/^config error at repositories: the repository policy of "docker-hub\/\.\.\." repositories would be \d{5} characters; ECR allows 10240 \(SetRepositoryPolicy and creation templates\): list fewer pull accounts, organizations or OUs/),
+      registryOver,
+    ]);
+    expect(issuesOf({ repositories: { overrides: [{ prefix: 'k8s', pullOrganizationalUnits: ous }] } })).toEqual([
+      expect.stringMatching(/^config error at repositories\.overrides\[0\]: the repository policy of "k8s\/\.\.\." repositories would be \d{5} characters/),
+      registryOver,
+    ]);
+    // 30 such OUs fit.
+    expect(issuesOf({ repositories: { pullOrganizationalUnits: ous.slice(0, 30) } })).toEqual([]);
+  });
+
+  test('a registry policy over ECR\'s 10,240 characters: first pulls of many prefixes with principals of their own', () => {
+    const rules = Array.from({ length: 40 }, (_, i) => ({ prefix: `team-${String(i).padStart(2, '0')}`, upstream: 'k8s' }));
+    const overrides = rules.map((r, i) => ({ prefix: r.prefix, pullAccounts: [String(200000000000 + i), String(300000000000 + i)] }));
+    expect(issuesOf({ rules, repositories: { overrides } })).toEqual([
+      expect.stringMatching(/^config error at repositories: the registry policy would be \d{5} characters \(first-pull statements \d{5}, the rest replication access\); ECR allows 10240 \(PutRegistryPolicy\)/),
+    ]);
+    // The same accounts for every prefix share one statement, and fit.
+    expect(issuesOf({ rules, repositories: { pullAccounts: ['200000000000', '300000000000'] } })).toEqual([]);
+  });
 });

@@ -136,6 +136,28 @@ describe('RegistrySettings construct', () => {
     t.hasResourceProperties('AWS::ECR::RepositoryCreationTemplate', { Prefix: 'k8s', AppliedFor: ['PULL_THROUGH_CACHE', 'REPLICATION'] });
   });
 
+  test('pull grants alone deploy one registry policy resource, carrying replication access and first pulls together', () => {
+    const hub = parseConfig({
+      account: '444455556666',
+      region: 'us-east-1',
+      rules: [{ prefix: 'k8s', upstream: 'k8s' }, { prefix: 'quay', upstream: 'quay' }],
+      repositories: { pullAccounts: ['222233334444'], pullOrganizationalUnits: ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111'] },
+      replication: { acceptFrom: ['111122223333'] },
+    });
+    const t = Template.fromStack(buildApp(hub, { nag: false }).stacks[0]!);
+    t.resourceCountIs('Custom::PtcRegistryPolicy', 1);
+    const arns = ['arn:aws:ecr:us-east-1:444455556666:repository/k8s/*', 'arn:aws:ecr:us-east-1:444455556666:repository/quay/*'];
+    t.hasResourceProperties('Custom::PtcRegistryPolicy', {
+      SourceAccounts: ['111122223333'],
+      RepositoryArns: arns,
+      FirstPull: {
+        Accounts: [{ Principals: ['222233334444'], RepositoryArns: arns }],
+        Organizations: [],
+        OrganizationalUnitPaths: [{ Principals: ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/'], RepositoryArns: arns }],
+      },
+    });
+  });
+
   test('a config without replication or scanning deploys none of it', () => {
     const plain = Template.fromStack(buildApp(config(), { nag: false }).stacks[0]!);
     for (const type of ['Custom::PtcReplication', 'Custom::PtcScanning', 'Custom::PtcRegistryPolicy']) plain.resourceCountIs(type, 0);

@@ -22,10 +22,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import {
   PtcError,
-  REGISTRY_POLICY_SID,
+  isOwnedRegistryStatement,
   isOwnedReplicationRule,
   isOwnedScanningFilter,
+  registryPolicyIntentOf,
   registryPolicyProperties,
+  registryPolicyStatements,
   replicationProperties,
   scanningProperties,
   type RegistrySettingsProperties,
@@ -99,21 +101,25 @@ type Step = { kind: 'deploy'; props: RegistrySettingsProperties } | { kind: 'del
 /**
  * Runs steps as CloudFormation would. A refused Create is followed by the Delete of the
  * framework's failure id; a refused Update by the rollback Update back to the old properties.
- * After every event, `check` sees the registry.
+ * After every event, `check` sees the registry and the properties in force (none after a Delete).
  */
-async function lifecycle(registry: Registry, sequence: Step[], check: () => void): Promise<void> {
+async function lifecycle(registry: Registry, sequence: Step[], check: (inForce: RegistrySettingsProperties | undefined) => void): Promise<void> {
   let deployed: { props: RegistrySettingsProperties; physicalId: string } | undefined;
+  let inForce: RegistrySettingsProperties | undefined;
   const send = async (e: CloudFormationCustomResourceEvent) => {
     const before = clone(registry);
     try {
-      return await onEvent(e, { ecr });
+      const out = await onEvent(e, { ecr });
+      const { ServiceToken: _token, ...props } = e.ResourceProperties;
+      inForce = e.RequestType === 'Delete' ? undefined : (props as unknown as RegistrySettingsProperties);
+      return out;
     } catch (err) {
       if (!(err instanceof PtcError)) throw err;
       // A refusal writes nothing.
       expect(registry).toEqual(before);
       return undefined;
     } finally {
-      check();
+      check(inForce);
     }
   };
   for (const step of sequence) {
@@ -194,19 +200,32 @@ const scanningProps = fc
   .map(({ prefixes, choice }): RegistrySettingsProperties => scanningProperties({ prefixes, ...choice }, TARGET));
 
 const foreignStatement = fc.record({
-  Sid: fc.constantFrom('AllowPull', 'ReplicationAccessCrossAccount', 'PtcAutopilotCrossAccountPull'),
+  // Near misses of our Sids are someone else's.
+  Sid: fc.constantFrom('AllowPull', 'ReplicationAccessCrossAccount', 'PtcAutopilotCrossAccountPull', 'PtcAutopilotFirstPull', 'PtcAutopilotFirstPullAccounts1', 'PtcAutopilotFirstPullAccountsLegacy'),
   Effect: fc.constant('Allow'),
   Principal: fc.record({ AWS: fc.constantFrom('arn:aws:iam::777788889999:root', 'arn:aws:iam::121212121212:root') }),
-  Action: fc.constantFrom('ecr:ReplicateImage', 'ecr:BatchGetImage'),
+  Action: fc.constantFrom('ecr:ReplicateImage', 'ecr:BatchGetImage', 'ecr:BatchImportUpstreamImage'),
   Resource: fc.constant('*'),
 });
+const arnOf = (p: string) => `arn:aws:ecr:eu-west-2:111122223333:repository/${p}/*`;
+const group = <T>(principal: fc.Arbitrary<T>) =>
+  fc.array(fc.record({ principals: fc.uniqueArray(principal, { minLength: 1, maxLength: 2 }).map((a) => [...a].sort() as string[]), repositoryArns: fc.uniqueArray(fc.constantFrom(...PREFIXES), { minLength: 1, maxLength: 2 }).map((ps) => ps.map(arnOf)) }), { maxLength: 2 });
+const firstPullArb = fc.option(
+  fc.record({
+    accounts: group(fc.constantFrom('444455556666', '555566667777')),
+    organizations: group(fc.constantFrom('o-a1b2c3d4e5', 'o-f6g7h8i9j0')),
+    organizationalUnitPaths: group(fc.constantFrom('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/', 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/')),
+  }),
+  { nil: undefined },
+);
 const policyProps = fc
   .record({
-    sourceAccounts: fc.uniqueArray(fc.constantFrom('444455556666', '555566667777'), { minLength: 1, maxLength: 2 }),
+    sourceAccounts: fc.uniqueArray(fc.constantFrom('444455556666', '555566667777'), { maxLength: 2 }),
     prefixes: fc.uniqueArray(fc.constantFrom(...PREFIXES), { minLength: 1, maxLength: 3 }),
+    firstPull: firstPullArb,
   })
-  .map(({ sourceAccounts, prefixes }): RegistrySettingsProperties =>
-    registryPolicyProperties({ sourceAccounts, repositoryArns: prefixes.map((p) => `arn:aws:ecr:eu-west-2:111122223333:repository/${p}/*`), partition: 'aws' }, TARGET),
+  .map(({ sourceAccounts, prefixes, firstPull }): RegistrySettingsProperties =>
+    registryPolicyProperties({ sourceAccounts, repositoryArns: prefixes.map(arnOf), partition: 'aws', ...(firstPull !== undefined ? { firstPull } : {}) }, TARGET),
   );
 
 const emptyScanning = (): Registry['scanning'] => ({ scanType: 'BASIC', rules: [] });
@@ -244,15 +263,19 @@ describe('foreign settings survive any sequence of custom resource events', () =
     );
   });
 
-  test('registry policy: every foreign statement stays; the policy is deleted only when ours was its last', async () => {
+  test('registry policy: every foreign statement and document key stays; ours are exactly the last deploy\'s; the policy is deleted only when ours were its last', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(foreignStatement, { maxLength: 4 }), steps(policyProps), async (foreign, sequence) => {
-        const startText = foreign.length === 0 ? undefined : JSON.stringify({ Version: '2012-10-17', Statement: foreign });
+      fc.asyncProperty(fc.array(foreignStatement, { maxLength: 4 }), fc.boolean(), steps(policyProps), async (foreign, withId, sequence) => {
+        const startText = foreign.length === 0 ? undefined : JSON.stringify({ Version: '2012-10-17', ...(withId ? { Id: 'team-policy' } : {}), Statement: foreign });
         const registry: Registry = { replication: [], scanning: emptyScanning(), ...(startText !== undefined ? { policyText: startText } : {}) };
         serve(registry);
-        await lifecycle(registry, sequence, () => {
-          const statements: { Sid?: string }[] = registry.policyText === undefined ? [] : [JSON.parse(registry.policyText).Statement].flat();
-          expect(statements.filter((s) => s.Sid !== REGISTRY_POLICY_SID)).toEqual(foreign);
+        await lifecycle(registry, sequence, (deployed) => {
+          const document = registry.policyText === undefined ? undefined : JSON.parse(registry.policyText);
+          const statements: { Sid?: string }[] = document === undefined ? [] : [document.Statement].flat();
+          expect(statements.filter((s) => !isOwnedRegistryStatement(s))).toEqual(foreign);
+          if (foreign.length > 0 && withId) expect(document.Id).toBe('team-policy');
+          const wanted = deployed?.Kind === 'RegistryPolicy' ? registryPolicyStatements(registryPolicyIntentOf(deployed)) : [];
+          expect(statements.filter((s) => isOwnedRegistryStatement(s))).toEqual(wanted);
         });
         if (sequence.at(-1)?.kind === 'delete') {
           expect(registry.policyText === undefined ? [] : JSON.parse(registry.policyText).Statement).toEqual(foreign);

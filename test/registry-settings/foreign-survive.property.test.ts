@@ -9,6 +9,10 @@ import {
   mergeScanning,
   PtcError,
   REGISTRY_POLICY_SID,
+  isOwnedRegistryStatement,
+  registryPolicyStatements,
+  type FirstPullGroup,
+  type RegistryPolicyIntent,
   type ReplicationConfiguration,
   type ReplicationIntent,
   type ReplicationRule,
@@ -142,31 +146,52 @@ describe('foreign settings survive any sequence of our operations', () => {
   });
 
   const statement = fc.record({
-    Sid: fc.option(fc.constantFrom('AllowPull', 'ReplicationAccessCrossAccount', 'PtcAutopilotCrossAccountPull', 'PtcAutopilotReplication'), { nil: undefined }),
+    // Near misses of our Sids (a prefix of one, a wrong suffix) are someone else's.
+    Sid: fc.option(
+      fc.constantFrom('AllowPull', 'ReplicationAccessCrossAccount', 'PtcAutopilotCrossAccountPull', 'PtcAutopilotReplication', 'PtcAutopilotFirstPull', 'PtcAutopilotFirstPullAccounts1', 'PtcAutopilotFirstPullOrganizationsX'),
+      { nil: undefined },
+    ),
     Effect: fc.constantFrom('Allow', 'Deny'),
     Principal: fc.record({ AWS: fc.constantFrom('arn:aws:iam::777788889999:root', 'arn:aws:iam::121212121212:root') }),
-    Action: fc.constantFrom('ecr:ReplicateImage', 'ecr:BatchImportUpstreamImage'),
+    Action: fc.constantFrom('ecr:ReplicateImage', 'ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'),
     Resource: fc.constant('*'),
   });
-  const policyIntent = fc.record({
-    sourceAccounts: fc.uniqueArray(fc.constantFrom(...ACCOUNTS), { maxLength: 2 }),
-    repositoryArns: fc.uniqueArray(fc.constantFrom(...PREFIXES).map((p) => `arn:aws:ecr:us-east-1:999988887777:repository/${p}/*`), { minLength: 1, maxLength: 3 }),
-  });
+  const arn = fc.constantFrom(...PREFIXES).map((p) => `arn:aws:ecr:us-east-1:999988887777:repository/${p}/*`);
+  const groups = (principal: fc.Arbitrary<string>): fc.Arbitrary<FirstPullGroup[]> =>
+    fc.array(fc.record({ principals: fc.uniqueArray(principal, { minLength: 1, maxLength: 2 }), repositoryArns: fc.uniqueArray(arn, { minLength: 1, maxLength: 2 }) }), { maxLength: 3 });
+  const policyIntent: fc.Arbitrary<RegistryPolicyIntent> = fc.record(
+    {
+      sourceAccounts: fc.uniqueArray(fc.constantFrom(...ACCOUNTS), { maxLength: 2 }),
+      repositoryArns: fc.uniqueArray(arn, { minLength: 1, maxLength: 3 }),
+      firstPull: fc.record({
+        accounts: groups(fc.constantFrom(...ACCOUNTS)),
+        organizations: groups(fc.constantFrom('o-a1b2c3d4e5', 'o-f6g7h8i9j0')),
+        organizationalUnitPaths: groups(fc.constantFrom('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/', 'o-a1b2c3d4e5/r-ab12/ou-ab12-22222222/')),
+      }),
+    },
+    { requiredKeys: ['sourceAccounts', 'repositoryArns'] },
+  );
 
-  test('registry policy: every foreign statement stays, unchanged and in order', () => {
+  test('registry policy: every foreign statement and document key stays, unchanged and in order; ours are exactly the last deploy\'s', () => {
     fc.assert(
-      fc.property(fc.array(statement, { maxLength: 5 }), fc.boolean(), steps(policyIntent), (foreign, single, sequence) => {
+      fc.property(fc.array(statement, { maxLength: 5 }), fc.boolean(), fc.boolean(), steps(policyIntent), (foreign, single, withId, sequence) => {
         const clean = foreign.map((s) => JSON.parse(JSON.stringify(s)) as object);
-        const startText = clean.length === 0 ? undefined : JSON.stringify({ Version: '2012-10-17', Statement: single && clean.length === 1 ? clean[0] : clean });
-        const merge = (text: string | undefined, change: { action: 'Create' | 'Update' | 'Delete'; intent: typeof policyIntent extends fc.Arbitrary<infer T> ? T : never }) => {
+        const startText =
+          clean.length === 0 ? undefined : JSON.stringify({ Version: '2012-10-17', ...(withId ? { Id: 'team' } : {}), Statement: single && clean.length === 1 ? clean[0] : clean });
+        const merge = (text: string | undefined, change: { action: 'Create' | 'Update' | 'Delete'; intent: RegistryPolicyIntent }) => {
           const out = mergeRegistryPolicy(text, change);
           return { next: out.changed ? out.policyText : text };
         };
         lifecycle(startText, sequence, merge, (text, deployed) => {
-          const statements: { Sid?: string }[] = text === undefined ? [] : [JSON.parse(text).Statement].flat();
-          expect(statements.filter((s) => s.Sid !== REGISTRY_POLICY_SID)).toEqual(clean);
-          const oursExpected = deployed !== undefined && deployed.sourceAccounts.length > 0 ? 1 : 0;
-          expect(statements.filter((s) => s.Sid === REGISTRY_POLICY_SID)).toHaveLength(oursExpected);
+          const document = text === undefined ? undefined : JSON.parse(text);
+          const statements: { Sid?: string }[] = document === undefined ? [] : [document.Statement].flat();
+          expect(statements.filter((s) => !isOwnedRegistryStatement(s))).toEqual(clean);
+          if (clean.length > 0 && withId) expect(document.Id).toBe('team');
+          // Ours, in place of the first of ours: a statement of an earlier deploy that this one does not want is gone.
+          expect(statements.filter((s) => isOwnedRegistryStatement(s))).toEqual(deployed === undefined ? [] : registryPolicyStatements(deployed));
+          expect(statements.filter((s) => s.Sid === REGISTRY_POLICY_SID)).toHaveLength(deployed !== undefined && deployed.sourceAccounts.length > 0 ? 1 : 0);
+          const sids = statements.filter((s) => isOwnedRegistryStatement(s)).map((s) => s.Sid);
+          expect(new Set(sids).size).toBe(sids.length);
         });
       }),
       { numRuns: 300 },

@@ -61,4 +61,23 @@ describe('ptc plan: replication, registry policy and scanning', () => {
     await run(['plan', '--config', configFile('account: "111122223333"\nregion: eu-west-2\nrules: [{ prefix: k8s, upstream: k8s }]\n'), '--json'], plain);
     expect(JSON.parse(plain.out).environments[0]).not.toHaveProperty('registrySettings');
   });
+
+  test('says what the hub grants for first pulls: per kind of principal, the prefixes sharing them', async () => {
+    const io = recordingIo();
+    const hub = [
+      'account: "444455556666"',
+      'region: us-east-1',
+      'rules: [{ prefix: k8s, upstream: k8s }, { prefix: quay, upstream: quay }]',
+      'repositories:',
+      '  pullAccounts: ["222233334444"]',
+      '  pullOrganizationalUnits: ["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111"]',
+      '  overrides: [{ prefix: quay, pullAccounts: ["777788889999"] }]',
+      '',
+    ].join('\n');
+    expect(await run(['plan', '--config', configFile(hub)], io)).toBe(0);
+    expect(io.out).toContain('  registry policy  first pulls (ecr:CreateRepository, ecr:BatchImportUpstreamImage) into k8s/* by accounts 222233334444\n');
+    expect(io.out).toContain('  registry policy  first pulls (ecr:CreateRepository, ecr:BatchImportUpstreamImage) into quay/* by accounts 777788889999\n');
+    expect(io.out).toContain('  registry policy  first pulls (ecr:CreateRepository, ecr:BatchImportUpstreamImage) into k8s/*, quay/* by members of OUs (and their child OUs) o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/\n');
+    expect(io.out).not.toContain('accepts replication from');
+  });
 });
