@@ -5,6 +5,7 @@ import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { targets, type PtcConfig } from '../core';
 import { PtcAutopilotStack } from './stacks/ptc-autopilot-stack';
+import { addConsumerStacks } from './stacks/consumer-stack';
 
 /** Options for `buildApp`. */
 export interface BuildAppOptions {
@@ -26,6 +27,7 @@ export interface BuiltApp {
 export function buildApp(config: PtcConfig, options: BuildAppOptions = {}): BuiltApp {
   const app = options.app ?? new App(options.appProps);
   const stacks = targets(config).map((target) => new PtcAutopilotStack(app, target.stackName, { config, target }));
+  addConsumerStacks(app, config);
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stacks };
 }
