@@ -10,3 +10,4 @@ export * from './principals';
 export * from './validate';
 export * from './template-size';
 export * from './node-config';
+export * from './plan';

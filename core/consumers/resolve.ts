@@ -166,3 +166,14 @@ export function consumerNamed(config: PtcConfig, name: string): Consumer {
   const known = all.map((c) => c.name);
   throw new ConsumerError(known.length === 0 ? `no consumer named ${quote(name)}: the config lists no consumers` : `no consumer named ${quote(name)}; known consumers: ${known.join(', ')}`);
 }
+
+/**
+ * The hub environment a `--consumer NAME` command targets (`ptc kyverno`, `rewrite`, `node-config`):
+ * the registry that consumer's nodes pull through.
+ * @param otherFlags the registry-choosing options also given (`--environment`, `--account`, ...): refused beside `--consumer`.
+ * @throws ConsumerError for an unknown name (listing the known ones) or a conflicting option.
+ */
+export function consumerHubTarget(config: PtcConfig, name: string, otherFlags: readonly string[] = []): Target {
+  if (otherFlags.length > 0) throw new ConsumerError(`--consumer picks the hub registry itself; drop ${otherFlags.join(', ')}`);
+  return consumerNamed(config, name).hub;
+}
