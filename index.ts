@@ -19,3 +19,6 @@ export { PullThroughCache, type PullThroughCacheProps } from './infra/constructs
 export { PtcAutopilotStack, type PtcAutopilotStackProps } from './infra/stacks/ptc-autopilot-stack';
 export { buildApp, type BuildAppOptions, type BuiltApp } from './infra/build-app';
 export { VERSION } from './version';
+export { ConsumerNodeAccess, type ConsumerNodeAccessProps, type ConsumerNodeRoles } from './infra/constructs/consumer-node-access';
+export { ConsumerStackSet, type ConsumerStackSetProps } from './infra/constructs/consumer-stack-set';
+export { ConsumerStack, ConsumersAdminStack, addConsumerStacks, consumerStackSetTemplate, type ConsumerStackProps, type ConsumersAdminStackProps, type ConsumerStacks } from './infra/stacks/consumer-stack';

@@ -32,3 +32,4 @@ export * from './image-ref';
 export * from './policy/secrets-key-policy';
 export * from './policy/prewarm-key';
 export * from './node-config';
+export * from './consumers';

@@ -20,6 +20,7 @@ function withValue<K extends string, V>(key: K, value: V | undefined): Partial<R
   return value === undefined ? {} : ({ [key]: value } as Partial<Record<K, V>>);
 }
 import { configFallback, kubeletExclusions, mirrorMapFor, mirrorMapLines } from './node-config';
+import { planConsumers, renderConsumers, type PlannedConsumer } from './consumers/plan';
 
 function withReplicationTemplates(planned: PlannedReplicationTemplates[]): { replicationTemplates?: PlannedReplicationTemplates[] } {
   return planned.length === 0 ? {} : { replicationTemplates: planned };
@@ -74,6 +75,8 @@ export interface Plan {
   environments: PlannedEnvironment[];
   /** Node roles in an account no environment deploys to: no stack attaches a policy to them. */
   unattachedNodeRoles: string[];
+  /** Other accounts pulling through the hubs (`consumers`); absent without them. */
+  consumers?: PlannedConsumer[];
 }
 
 /** Builds the plan for every environment of a config. */
@@ -110,6 +113,7 @@ export function buildPlan(config: PtcConfig): Plan {
       ...withReplicationTemplates(replicationTemplatePlan(config, t)),
     })),
     unattachedNodeRoles: unattachedNodeRoles(config),
+    ...(config.consumers !== undefined ? { consumers: planConsumers(config) } : {}),
   };
 }
 
@@ -157,5 +161,6 @@ export function renderPlan(plan: Plan): string {
   if (plan.unattachedNodeRoles.length > 0) {
     lines.push(`Node roles not attached (no environment deploys to their account): ${plan.unattachedNodeRoles.join(', ')}; attach an exported NodePolicyArn to them in their own account, or add an environment there`);
   }
+  lines.push(...renderConsumers(plan.consumers ?? []));
   return `${lines.join('\n')}\n`;
 }

@@ -6,6 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { targets, type PtcConfig } from '../core';
 import { PtcAutopilotStack } from './stacks/ptc-autopilot-stack';
 import { addReplicaStacks } from './stacks/replica-stack';
+import { addConsumerStacks } from './stacks/consumer-stack';
 
 /** Options for `buildApp`. */
 export interface BuildAppOptions {
@@ -28,6 +29,7 @@ export function buildApp(config: PtcConfig, options: BuildAppOptions = {}): Buil
   const app = options.app ?? new App(options.appProps);
   const stacks = targets(config).map((target) => new PtcAutopilotStack(app, target.stackName, { config, target }));
   addReplicaStacks(app, config);
+  addConsumerStacks(app, config);
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stacks };
 }

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Option } from 'commander';
-import { PtcError, primaryTarget } from '../../core';
+import { PtcError, consumerHubTarget, primaryTarget } from '../../core';
+import { registryFlagsGiven } from './kyverno';
 import {
   CONTAINERD_CERTS_DIR,
   MIME_BOUNDARY,
@@ -21,6 +22,7 @@ import type { RegisterCommand } from './types';
 interface NodeConfigOptions {
   config?: string;
   environment?: string;
+  consumer?: string;
   format: NodeConfigFormat;
   out?: string;
   registryUrl?: string;
@@ -73,6 +75,7 @@ export const registerNodeConfig: RegisterCommand = (program, io) => {
     .description('print or write node configuration that makes containerd pull upstream images through the cache (mirror mode)')
     .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
     .option('-e, --environment <name>', 'the environment whose cache registry nodes use (default: the only one, or the top-level account/region)')
+    .option('--consumer <name>', 'for the consumer account NAME (config "consumers"): the hub registry its nodes pull through')
     .addOption(new Option('--format <format>', 'what to generate').choices([...NODE_CONFIG_FORMATS]).makeOptionMandatory())
     .option('--out <dir>', 'write files under DIR (containerd: DIR/<upstream host>/hosts.toml) instead of printing')
     .option('--registry-url <url>', 'the registry nodes reach instead of the environment\'s (a VPC endpoint name, or http://127.0.0.1:PORT in tests)')
@@ -80,7 +83,8 @@ export const registerNodeConfig: RegisterCommand = (program, io) => {
     .option('--no-fallback', 'the cache is the only source (the default unless the config sets mirror.fallback: true)')
     .action((opts: NodeConfigOptions) => {
       const config = readConfig(io, opts.config);
-      const target = primaryTarget(config, opts.environment);
+      // --registry-url stays allowed: it names how nodes reach the (hub) registry, such as a VPC endpoint.
+      const target = opts.consumer === undefined ? primaryTarget(config, opts.environment) : consumerHubTarget(config, opts.consumer, registryFlagsGiven({ environment: opts.environment }));
       const registry = opts.registryUrl === undefined ? undefined : parseRegistryUrl(opts.registryUrl);
       const map = mirrorMapFor(config, target, registry);
       const fallback = opts.fallback ?? configFallback(config);

@@ -6,6 +6,7 @@ import { writeFilesAtomically } from '../write-files';
 import { checkDecodedText, decodeText, renderSummary, resolveContext, rewriteHelmValues, rewriteManifests, totals, type FileOutcome, type RegistryOptions, type RewriteResult } from '../rewrite';
 import { EXIT_INVALID_REFERENCE } from './resolve';
 import type { RegisterCommand } from './types';
+import { consumerContext } from './kyverno';
 
 /** `--check`: some image's rendering could not be proven (Helm values, kustomizations), so it was left alone. */
 export const EXIT_UNSUPPORTED = 3;
@@ -39,6 +40,7 @@ interface RewriteOptions extends RegistryOptions {
   helmValues?: boolean;
   reverse?: boolean;
   digestPinned: DigestPinnedMode;
+  consumer?: string;
 }
 
 function read(file: string, cwd: string): InputFile {
@@ -71,6 +73,7 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
     .option('--account <id>', "cache registry account (default: the config's target)")
     .option('--region <region>', "cache registry region (default: the config's target)")
     .option('-e, --environment <name>', 'the environment whose cache registry to use (default: the only one, or the top-level account/region)')
+    .option('--consumer <name>', 'for the consumer account NAME (config "consumers"): point images at the hub registry its nodes pull through')
     .option('-i, --in-place', 'write the rewritten files back')
     .option('--check', 'change nothing; exit 1 when any image would change, 3 when an image shape is not understood (a CI gate)')
     .option('--helm-values', 'the files are Helm values files (image: ref, image: {registry, repository, tag, digest}, ...)')
@@ -79,7 +82,7 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
     .action(async (files: string[], opts: RewriteOptions) => {
       if (opts.inPlace && opts.check) throw new RewriteFileError('give --in-place or --check, not both');
       if (opts.inPlace && files.length === 0) throw new RewriteFileError('--in-place needs files; standard input cannot be written back');
-      const ctx = resolveContext(io, opts);
+      const ctx = opts.consumer === undefined ? resolveContext(io, opts) : consumerContext(io, opts, opts.consumer);
       const toCache = createResolver(ctx);
       // Digest-pinned images go to the cache only as --digest-pinned allows (the way back always works).
       const policy = digestPinnedPolicy(ctx.config, opts.digestPinned);

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, isNode, parseDocument } from 'yaml';
 import { ConfigError } from '../errors';
-import { configIssuesOf } from './parse';
+import { configIssuesOf, formatPath } from './parse';
+import { consumerTemplateIssues } from '../consumers/template-size';
 import { configSchema, type PtcConfig } from './schema';
 
 /**
@@ -50,12 +51,15 @@ export function parseConfigText(text: string, file?: string): PtcConfig {
     throw new ConfigError([{ path: '', message: `${file ?? 'the config'} holds no configuration (it is empty or only comments); config/example.yaml is a complete example` }], file);
   }
   const result = configSchema.safeParse(input);
-  if (result.success) return result.data;
   const locate = (path: PropertyKey[]): string => {
     const node = path.length > 0 ? doc.getIn(path as unknown[], true) : undefined;
     return isNode(node) && node.range ? ` (line ${lineCounter.linePos(node.range[0]).line})` : '';
   };
-  throw new ConfigError(configIssuesOf(result.error, locate), file);
+  if (!result.success) throw new ConfigError(configIssuesOf(result.error, locate), file);
+  // Limits that need the node config rendered (the schema, bundled into Lambdas, renders nothing).
+  const limits = consumerTemplateIssues(result.data);
+  if (limits.length > 0) throw new ConfigError(limits.map((i) => ({ path: formatPath(i.path), message: `${i.message}${locate(i.path)}` })), file);
+  return result.data;
 }
 
 /**

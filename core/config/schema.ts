@@ -36,6 +36,8 @@ const organizationalUnitPath = z.string({ error: 'must be an OU path such as "o-
   const problem = organizationalUnitPathProblem(value);
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
+import { consumersSchema } from '../consumers/schema';
+import { consumerIssues } from '../consumers/validate';
 
 const upstreamName = z.string({ error: `must be one of: ${UPSTREAM_NAMES.join(', ')}` }).transform((value, ctx) => {
   if (isUpstreamName(value)) return value as UpstreamName;
@@ -335,6 +337,8 @@ export const configSchema = strictObject({
   scanning: scanning.optional(),
   mirror: mirror.optional(),
   environments: z.array(environment).min(1, { error: 'list at least one environment, or remove the key' }).optional(),
+  /** Other accounts (listed, or whole OUs by StackSet) whose nodes pull through this config's cache (core/consumers). */
+  consumers: consumersSchema.optional(),
 }).superRefine((config, ctx) => {
   const seen = new Map<string, number>();
   config.rules.forEach((r, index) => {
@@ -411,6 +415,7 @@ export const configSchema = strictObject({
   for (const issue of registrySettingsIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of prewarmKeyIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of replicaIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  for (const issue of consumerIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   if (config.replication !== undefined) {
     config.replication.destinations.forEach((d, index) => {
       const envRegions = config.environments?.map((e) => e.region) ?? (config.region ? [config.region] : []);

@@ -5,6 +5,7 @@ import { matchesPattern } from './event-pattern';
 import { iamDocumentsOf, checkPolicyDocument } from './iam-check';
 import { allResources, removeAssemblies, synthesize, TRUTH_CONFIGS, type Synthesized } from './synth';
 import { replicaDestinations } from '../../core';
+import { hubWithConsumers } from '../consumers/helpers';
 
 // Each config is synthesized once for the three checks (no bundling: templates are the same).
 const apps: Synthesized[] = TRUTH_CONFIGS.map((c) => synthesize(c.name, c.config()));
@@ -151,6 +152,10 @@ describe('the checks are live: what AWS would refuse is reported', () => {
 });
 
 test('the stored registry schemas are exactly those of the resource types the stacks use', () => {
-  const used = new Set(allResources(apps).map((r) => r.resource.Type).filter((t) => t.startsWith('AWS::') && t !== 'AWS::CDK::Metadata'));
+  // The consumer stacks (and the StackSet's template body) are checked in test/consumers/aws-truth.test.ts.
+  const consumers = synthesize('hub with consumers', hubWithConsumers());
+  removeAssemblies([consumers]);
+  const bodies = allResources([consumers]).flatMap((r) => (r.resource.Type === 'AWS::CloudFormation::StackSet' ? Object.values((JSON.parse((r.resource.Properties as { TemplateBody: string }).TemplateBody) as { Resources: Record<string, { Type: string }> }).Resources) : []));
+  const used = new Set([...allResources([...apps, consumers]).map((r) => r.resource), ...bodies].map((r) => r.Type).filter((t) => t.startsWith('AWS::') && t !== 'AWS::CDK::Metadata'));
   expect([...used].sort()).toEqual([...storedSchemaTypes()].sort());
 });

@@ -1,0 +1,58 @@
+/**
+ * CloudFormation takes a StackSet's `TemplateBody` up to 51,200 bytes (AWS::CloudFormation::StackSet,
+ * registry schema `TemplateBody.maxLength`; CreateStackSet API reference). The body holds every
+ * node config document, so a config with many rules can pass it: predicted here from the same
+ * renderers, so that reading the config refuses it with one line instead of a failed deploy.
+ * Likewise each node config document must fit an SSM parameter (8 KB, Advanced tier).
+ *
+ * These checks render the node config (and load the YAML library), so they run where the config
+ * is read from YAML (`parseConfigText`), not in the schema the Lambdas bundle.
+ */
+import type { PtcConfig } from '../config/schema';
+import { managedPrefixes } from '../policy/settings';
+import { consumerNodeConfigDocuments, SSM_ADVANCED_VALUE_LIMIT } from './node-config';
+import { consumerNodePolicyDocument } from './policy';
+import { consumersOf, type OrganizationConsumer } from './resolve';
+import type { ConsumerIssue } from './validate';
+
+/** CloudFormation's limit on a StackSet's TemplateBody, in bytes. */
+export const STACK_SET_TEMPLATE_BODY_LIMIT = 51200;
+
+const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+/**
+ * An upper bound on the StackSet's template body (`consumerStackSetTemplate`, compact JSON): the
+ * documents and the policy as JSON strings, the role names, and the template's own text, which
+ * repeats the consumer's name and the hub host in descriptions, names and exports. The infra test
+ * checks that it is at least the synthesized size and at most 1 KB above it.
+ */
+export function predictedStackSetTemplateBytes(config: PtcConfig, consumer: OrganizationConsumer): number {
+  const documents = Object.values(consumerNodeConfigDocuments(config, consumer.hub)).reduce((n, d) => n + bytes(JSON.stringify(d)), 0);
+  const policy = bytes(JSON.stringify(consumerNodePolicyDocument(consumer.hub, managedPrefixes(config))));
+  const roles = consumer.nodeRoleNames.reduce((n, r) => n + bytes(JSON.stringify(r)) + 1, 0);
+  return documents + policy + roles + 3000 + 20 * consumer.name.length + 12 * consumer.hub.registryHost.length;
+}
+
+/** Node config documents too large for SSM, and a StackSet template body too large for CloudFormation. */
+export function consumerTemplateIssues(config: PtcConfig): ConsumerIssue[] {
+  const out: ConsumerIssue[] = [];
+  const consumers = consumersOf(config);
+  const checkedHubs = new Set<string>();
+  for (const c of consumers) {
+    if (checkedHubs.has(c.hub.name)) continue;
+    checkedHubs.add(c.hub.name);
+    for (const [format, value] of Object.entries(consumerNodeConfigDocuments(config, c.hub))) {
+      if (bytes(value) > SSM_ADVANCED_VALUE_LIMIT) {
+        out.push({ path: ['consumers'], message: `the ${format} node config for the hub ${c.hub.registryHost} is ${bytes(value)} bytes; an SSM parameter holds ${SSM_ADVANCED_VALUE_LIMIT}: use fewer rules` });
+      }
+    }
+  }
+  for (const c of consumers) {
+    if (c.kind !== 'organization') continue;
+    const size = predictedStackSetTemplateBytes(config, c);
+    if (size > STACK_SET_TEMPLATE_BODY_LIMIT) {
+      out.push({ path: ['consumers', 'organizationalUnits'], message: `the StackSet ${c.stackSetName}'s template body would be about ${size} bytes (it holds the node config of every rule); CloudFormation takes at most ${STACK_SET_TEMPLATE_BODY_LIMIT}: use fewer rules` });
+    }
+  }
+  return out;
+}
