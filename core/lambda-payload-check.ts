@@ -7,7 +7,7 @@
  * stay small; test/lambda-settings/payload-keys.test.ts keeps the key lists equal to the schema's.
  */
 import { ConfigError } from './errors';
-import { quote } from './quote';
+import { quote, truncate } from './quote';
 import { UPSTREAM_NAMES, type UpstreamName } from './upstreams';
 import type { PrewarmPayload, ReconcilerPayload, ValidationPayload } from './lambda-settings';
 import type { PtcConfig, RepositorySettingsConfig, RuleConfig } from './config/schema';
@@ -45,7 +45,8 @@ function kindOf(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
-const at = (path: string, key: string | number): string => (typeof key === 'number' ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`);
+/** `path.key` or `path[index]`; a key from the payload (a tag key) is escaped and capped, so the message stays one line. */
+const at = (path: string, key: string | number): string => (typeof key === 'number' ? `${path}[${key}]` : path === '' ? truncate(key, 60) : `${path}.${truncate(key, 60)}`);
 
 /** `required` when a value the code reads is absent. */
 function present(value: unknown, path: string): void {
@@ -57,7 +58,7 @@ function object(value: unknown, path: string, keys: readonly string[]): Obj {
   present(value, path);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(path, `must be an object, got ${kindOf(value)}`);
   const o = value as Obj;
-  for (const key of Object.keys(o)) if (!keys.includes(key)) fail(at(path, key), `unknown key ${quote(key)} (known keys: ${keys.join(', ')})`);
+  for (const key of Object.keys(o)) if (!keys.includes(key)) fail(path, `unknown key ${quote(key, 60)} (known keys: ${keys.join(', ')})`);
   return o;
 }
 
@@ -122,6 +123,9 @@ function rule(value: unknown, path: string): RuleConfig {
     for (const key of PAYLOAD_KEYS.credentials) optional(creds, key, p, string);
   });
   for (const key of ['registryUrl', 'upstreamAccount', 'upstreamRegion', 'customRoleArn', 'upstreamRepositoryPrefix'] as const) optional(r, key, path, string);
+  // The fields the upstream's URL is built from (core/rules.ts upstreamRegistryUrl).
+  if (r.upstream === 'azure-container-registry') string(r.registryUrl, at(path, 'registryUrl'));
+  if (r.upstream === 'ecr') for (const key of ['upstreamAccount', 'upstreamRegion', 'customRoleArn'] as const) string(r[key], at(path, key));
   return r as RuleConfig;
 }
 
