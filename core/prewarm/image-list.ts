@@ -27,7 +27,9 @@ export function parseImageList(text: string, source: string): string[] {
     .map((line) => line.replace(/(^|\s)#.*$/, '').trim())
     .filter((line) => line !== '');
   if (lines.length === 0) return [];
-  if (/^(\[|\{|-(\s|$)|images\s*:)/.test(lines[0]!)) {
+  // A YAML document may start with "---"; what follows it decides.
+  const first = lines[0] === '---' ? (lines[1] ?? '') : lines[0]!;
+  if (lines[0] === '---' || /^(\[|\{|-(\s|$)|images\s*:)/.test(first)) {
     let doc: unknown;
     try {
       doc = readYamlImageList(text);

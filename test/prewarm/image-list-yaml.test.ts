@@ -15,7 +15,8 @@ type Outcome = { ok: string[] } | { error: string };
 function withYamlPackage(text: string): Outcome {
   const lines = text.split(/\r?\n/).map((line) => line.replace(/(^|\s)#.*$/, '').trim()).filter((line) => line !== '');
   if (lines.length === 0) return { ok: [] };
-  if (!/^(\[|\{|-(\s|$)|images\s*:)/.test(lines[0]!)) return { ok: lines };
+  // The previous reader took a list starting with "---" for lines; both now read it as YAML.
+  if (lines[0] !== '---' && !/^(\[|\{|-(\s|$)|images\s*:)/.test(lines[0]!)) return { ok: lines };
   let doc: unknown;
   try {
     doc = parseYaml(text);
@@ -46,6 +47,7 @@ const SUPPORTED: readonly string[] = [
   '  - nginx:1.27\n  - redis:7\n',
   '---\n- nginx:1.27\n',
   '--- # the list\n- nginx:1.27\n',
+  '---\nimages: [a, b]\n',
   'images:\n  - nginx:1.27\n  - quay.io/org/tool@sha256:' + 'a'.repeat(64) + '\n',
   'images:\n- nginx:1.27\n- redis:7\n',
   'images :\n    - nginx:1.27\n',
@@ -160,6 +162,11 @@ describe('the image list YAML reader agrees with the yaml package', () => {
 
   test.each(REFUSED_CASES.map((t) => [JSON.stringify(t).slice(0, 60), t]))('refuses %s, naming the YAML feature and its line', (_name, text) => {
     expect(withReader(text)).toEqual({ error: expect.stringMatching(REFUSED) });
+  });
+
+  test('a list after a leading "---" is read as YAML, not as lines', () => {
+    expect(parseImageList('--- # critical\n- nginx:1.27\n- "redis:7"\n', 'f')).toEqual(['nginx:1.27', 'redis:7']);
+    expect(() => parseImageList('---\n', 'f')).toThrow('prewarm image list f: a YAML/JSON image list must be a list, or an object with an "images" list');
   });
 
   test('an entry that is not a string is named with its YAML text', () => {
