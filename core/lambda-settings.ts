@@ -2,10 +2,13 @@
  * What the CDK app hands each Lambda in its settings variable: the variable names and the JSON
  * payloads, written once. The constructs encode these (functions/<name>/settings.ts), and the
  * config's deploy-limit check predicts the same variables from the same payloads, so the two cannot
- * drift apart.
+ * drift apart. The stack validates the config with the schema at synth; each Lambda reads its payload
+ * back with the structural check of `./lambda-payload-check` (no schema library in the bundles).
  */
 import type { PtcConfig, RuleConfig } from './config/schema';
 import type { Target } from './environments';
+
+export { readPrewarmPayload, readReconcilerPayload, readValidationPayload } from './lambda-payload-check';
 
 /** The reconciler's config variable (JSON, or `gzip:` and base64 of gzipped JSON). */
 export const RECONCILER_CONFIG_VARIABLE = 'PTC_RECONCILER_CONFIG';
@@ -18,20 +21,32 @@ export const PREWARM_SETTINGS_VARIABLE = 'PTC_PREWARM_SETTINGS';
 
 type Where = Pick<Target, 'account' | 'region'>;
 
+/** What the reconciler's variable holds: the parts of the validated config that decide desired state. */
+export interface ReconcilerPayload extends Where, Pick<PtcConfig, 'rules' | 'repositories' | 'reconciler'> {}
+
+/** What rule validation's variable holds. */
+export interface ValidationPayload extends Where {
+  readonly rules: RuleConfig[];
+  readonly secretsKmsKeyArn?: string;
+}
+
+/** What prewarm's variable holds: the rules (to map images to the cache) and the prewarm block. */
+export interface PrewarmPayload extends Where, Pick<PtcConfig, 'rules' | 'prewarm'> {}
+
 /**
  * The config as the reconciler needs it: the target's account and region, the rules and the
  * repository settings; prewarm, validation and the rest stay out to keep within Lambda's 4 KB.
  */
-export function reconcilerPayload(config: PtcConfig, target: Where): Record<string, unknown> {
+export function reconcilerPayload(config: Pick<PtcConfig, 'rules' | 'repositories' | 'reconciler'>, target: Where): ReconcilerPayload {
   return { account: target.account, region: target.region, rules: config.rules, repositories: config.repositories, reconciler: config.reconciler };
 }
 
 /** What rule validation needs: the rules, and the customer managed key of the secrets its stack creates. */
-export function validationPayload(rules: readonly RuleConfig[], target: Where, secretsKmsKeyArn?: string): Record<string, unknown> {
-  return { account: target.account, region: target.region, rules, ...(secretsKmsKeyArn !== undefined ? { secretsKmsKeyArn } : {}) };
+export function validationPayload(rules: readonly RuleConfig[], target: Where, secretsKmsKeyArn?: string): ValidationPayload {
+  return { account: target.account, region: target.region, rules: [...rules], ...(secretsKmsKeyArn !== undefined ? { secretsKmsKeyArn } : {}) };
 }
 
 /** What prewarm needs: the rules (to map images to the cache) and the prewarm block. */
-export function prewarmPayload(config: PtcConfig, target: Where): Record<string, unknown> {
+export function prewarmPayload(config: Pick<PtcConfig, 'rules' | 'prewarm'>, target: Where): PrewarmPayload {
   return { account: target.account, region: target.region, rules: config.rules, prewarm: config.prewarm };
 }

@@ -72,13 +72,13 @@ export function cacheLimitBreach(registryHost: string, cacheRepository: string):
 
 /**
  * Builds a resolver for one config and cache registry. The host table is computed once, so each
- * call costs one parse and one map lookup.
+ * call costs one parse and one map lookup. Only the config's rules are read (a Lambda passes its settings payload).
  * @throws InvalidReferenceError (from the returned function) for a reference that does not parse.
  * @example
  * const resolve = createResolver({ config, registryHost: '111122223333.dkr.ecr.eu-west-2.amazonaws.com' });
  * resolve('nginx:1.27').output // '111122223333.dkr.ecr.eu-west-2.amazonaws.com/docker-hub/library/nginx:1.27'
  */
-export function createResolver(ctx: ResolveContext): (ref: string) => Resolution {
+export function createResolver(ctx: { readonly config: Pick<PtcConfig, 'rules'>; readonly registryHost: string }): (ref: string) => Resolution {
   const registryHost = ctx.registryHost;
   const routes: Map<string, Route[]> = buildRoutes(ctx.config);
   // The cache registry is never an upstream of itself (an ECR upstream that `--account`/`--region`

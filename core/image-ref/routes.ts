@@ -25,7 +25,7 @@ export interface Route {
  * most specific first (longest upstream repository prefix, the whole registry last); for other
  * upstreams only the first rule in config order serves a host.
  */
-export function buildRoutes(config: PtcConfig): Map<string, Route[]> {
+export function buildRoutes(config: Pick<PtcConfig, 'rules'>): Map<string, Route[]> {
   const byHost = new Map<string, Route[]>();
   for (const rule of config.rules) {
     const hosts = new Set(referenceHosts(rule).map((h) => (DOCKER_HUB_ALIASES.includes(h) ? DOCKER_HUB_HOST : h)));

@@ -34,7 +34,7 @@ export function desiredTags(settings: EffectiveSettings): Record<string, string>
 /**
  * The desired state for a prefix's repositories.
  */
-export function desiredStateForPrefix(config: PtcConfig, prefix: string, partition = 'aws'): ManagedDesiredState {
+export function desiredStateForPrefix(config: Pick<PtcConfig, 'rules' | 'repositories'>, prefix: string, partition = 'aws'): ManagedDesiredState {
   const settings = effectiveSettings(config, prefix);
   return {
     managed: true,
@@ -53,7 +53,7 @@ export function desiredStateForPrefix(config: PtcConfig, prefix: string, partiti
  * desiredState(config, 'k8s/pause')      // { managed: true, prefix: 'k8s', ... }
  * desiredState(config, 'team-a/service') // { managed: false }
  */
-export function desiredState(config: PtcConfig, repositoryName: string, partition = 'aws'): DesiredState {
+export function desiredState(config: Pick<PtcConfig, 'rules' | 'repositories'>, repositoryName: string, partition = 'aws'): DesiredState {
   const rule = ruleForRepository(config, repositoryName);
   return rule === undefined ? { managed: false } : desiredStateForPrefix(config, rule.prefix, partition);
 }

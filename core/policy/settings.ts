@@ -35,7 +35,7 @@ export interface EffectiveSettings {
  * @example
  * effectiveSettings(config, 'k8s').lifecycle.keepLastTagged // 20 with the example config
  */
-export function effectiveSettings(config: PtcConfig, prefix: string): EffectiveSettings {
+export function effectiveSettings(config: Pick<PtcConfig, 'repositories'>, prefix: string): EffectiveSettings {
   const base = config.repositories;
   const override = base.overrides?.find((o) => o.prefix === prefix);
   const pick = <K extends 'pullAccounts' | 'pullOrganizations' | 'pullOrganizationalUnits' | 'scanOnPush' | 'imageTagMutability' | 'encryption'>(key: K) =>
@@ -60,7 +60,7 @@ export function effectiveSettings(config: PtcConfig, prefix: string): EffectiveS
  * The rule whose namespace holds `repositoryName`, matching on whole path components:
  * `docker-hub/library/nginx` is under `docker-hub`, `docker-hubx/nginx` is not.
  */
-export function ruleForRepository(config: PtcConfig, repositoryName: string): RuleConfig | undefined {
+export function ruleForRepository(config: Pick<PtcConfig, 'rules'>, repositoryName: string): RuleConfig | undefined {
   let best: RuleConfig | undefined;
   for (const rule of config.rules) {
     if (repositoryName.startsWith(`${rule.prefix}/`) && (best === undefined || rule.prefix.length > best.prefix.length)) {
@@ -71,7 +71,7 @@ export function ruleForRepository(config: PtcConfig, repositoryName: string): Ru
 }
 
 /** The prefixes ptc-autopilot manages, in config order. */
-export function managedPrefixes(config: PtcConfig): string[] {
+export function managedPrefixes(config: Pick<PtcConfig, 'rules'>): string[] {
   return config.rules.map((r) => r.prefix);
 }
 

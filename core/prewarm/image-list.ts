@@ -5,16 +5,18 @@
  */
 import type { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { parse as parseYaml } from 'yaml';
 import type { PtcConfig } from '../config/schema';
+import { truncate } from '../quote';
 import { ImageListError } from './errors';
+import { readYamlImageList, UnsupportedYamlError } from './image-list-yaml';
 
 /** The largest image list read from S3 or a file. */
 export const MAX_IMAGE_LIST_BYTES = 1024 * 1024;
 
 /**
  * Parses an image list. Accepted: one reference per line (`#` starts a comment), a YAML or JSON
- * list of strings, or a YAML or JSON object with an `images` list.
+ * list of strings, or a YAML or JSON object with an `images` list. YAML is read by
+ * `./image-list-yaml` (lists of plain or quoted references; no anchors, tags or block scalars).
  * @throws ImageListError naming `source` and the entry that is not a string
  * @example
  * parseImageList('nginx:1.27\n# the CNI\nghcr.io/org/cni:v2\n', 'images.txt') // ['nginx:1.27', 'ghcr.io/org/cni:v2']
@@ -25,19 +27,26 @@ export function parseImageList(text: string, source: string): string[] {
     .map((line) => line.replace(/(^|\s)#.*$/, '').trim())
     .filter((line) => line !== '');
   if (lines.length === 0) return [];
-  if (/^(\[|\{|-(\s|$)|images\s*:)/.test(lines[0]!)) {
+  // A YAML document may start with "---"; what follows it decides.
+  const first = lines[0] === '---' ? (lines[1] ?? '') : lines[0]!;
+  if (lines[0] === '---' || /^(\[|\{|-(\s|$)|images\s*:)/.test(first)) {
     let doc: unknown;
     try {
-      doc = parseYaml(text);
+      doc = readYamlImageList(text);
     } catch (err) {
-      throw new ImageListError(source, `is neither a list of references nor valid YAML/JSON (${(err as Error).message.split('\n')[0]})`);
+      if (!(err instanceof UnsupportedYamlError)) throw err;
+      throw new ImageListError(
+        source,
+        `is not an image list this reader takes: ${err.feature}; write one reference per line, a JSON list, or a YAML list of plain or quoted references (docs/validation-and-prewarm.md)`,
+      );
     }
     const list = Array.isArray(doc) ? doc : doc !== null && typeof doc === 'object' ? (doc as { images?: unknown }).images : undefined;
     if (!Array.isArray(list)) throw new ImageListError(source, 'a YAML/JSON image list must be a list, or an object with an "images" list');
     const key = Array.isArray(doc) ? '' : 'images';
     return list.map((entry, index) => {
       if (typeof entry !== 'string' || entry.trim() === '') {
-        throw new ImageListError(source, `${key}[${index}] must be an image reference string, got ${JSON.stringify(entry)}`);
+        const got = entry !== null && typeof entry === 'object' && typeof (entry as { notAString?: unknown }).notAString === 'string' ? (entry as { notAString: string }).notAString : JSON.stringify(entry);
+        throw new ImageListError(source, `${key}[${index}] must be an image reference string, got ${truncate(got, 80)}`);
       }
       return entry.trim();
     });

@@ -43,7 +43,7 @@ export interface PrewarmTarget {
  * planTargets(['nginx:1.27'], { config, registryHost: '127.0.0.1:5001' })
  * // [{ image: 'nginx:1.27', repository: 'docker-hub/library/nginx', reference: '1.27', uri: '127.0.0.1:5001/docker-hub/library/nginx:1.27', ... }]
  */
-export function planTargets(images: readonly string[], ctx: { config: PtcConfig; registryHost: string }): PrewarmTarget[] {
+export function planTargets(images: readonly string[], ctx: { config: Pick<PtcConfig, 'rules'>; registryHost: string }): PrewarmTarget[] {
   const resolve = createResolver(ctx);
   const seen = new Set<string>();
   return images.map((image): PrewarmTarget => {

@@ -29,7 +29,7 @@ export interface PrewarmDeps {
   readonly ecr: ECRClient;
   readonly s3?: S3Client;
   readonly ssm?: SSMClient;
-  readonly config: PtcConfig;
+  readonly config: Pick<PtcConfig, 'rules' | 'prewarm'>;
   readonly log: PrewarmLogger;
   /** Counters, published by the handler when the run ends. */
   readonly totals: Record<PrewarmMetricName, number>;

@@ -1,12 +1,12 @@
 /**
  * The prewarm settings travel from the CDK app to the Lambda in one environment variable: the
- * target's account and region, the rules (for the resolver) and the `prewarm` block. The Lambda
- * parses them with the same schema as the CLI, once, at cold start.
+ * target's account and region, the rules (for the resolver) and the `prewarm` block. The stack
+ * validated them with the schema at synth; the Lambda checks the payload's structure
+ * (`readPrewarmPayload`), once, at cold start, and bundles no schema library.
  */
-import { parseConfig } from '../../core/config/parse';
 import type { PtcConfig } from '../../core/config/schema';
 import type { Target } from '../../core/environments';
-import { PREWARM_SETTINGS_VARIABLE, prewarmPayload } from '../../core/lambda-settings';
+import { PREWARM_SETTINGS_VARIABLE, prewarmPayload, readPrewarmPayload, type PrewarmPayload } from '../../core/lambda-settings';
 import { ConfigError } from '../../core/errors';
 import { ENV_VALUE_LIMIT, packJson, unpackJson, type EnvValueError } from '../shared/env-value';
 import { PrewarmSettingsError } from './errors';
@@ -25,7 +25,7 @@ export const prewarmConfig = prewarmPayload;
  * @throws PrewarmSettingsError when even the compressed form does not fit; the message says to
  *   move the images to `prewarm.manifest`
  */
-export function encodePrewarmSettings(config: PtcConfig, target: Pick<Target, 'account' | 'region'>): string {
+export function encodePrewarmSettings(config: Pick<PtcConfig, 'rules' | 'prewarm'>, target: Pick<Target, 'account' | 'region'>): string {
   const value = packJson(prewarmConfig(config, target));
   if (value.length > SETTINGS_VARIABLE_LIMIT) {
     throw new PrewarmSettingsError(
@@ -36,8 +36,11 @@ export function encodePrewarmSettings(config: PtcConfig, target: Pick<Target, 'a
   return value;
 }
 
-/** Decodes and validates the settings variable. */
-export function decodePrewarmSettings(value: string | undefined): PtcConfig {
+/**
+ * Decodes the settings variable and checks its structure.
+ * @throws PrewarmSettingsError naming the variable and, for a malformed payload, the field
+ */
+export function decodePrewarmSettings(value: string | undefined): PrewarmPayload {
   if (value === undefined || value === '') throw new PrewarmSettingsError(SETTINGS_VARIABLE, 'not set');
   let raw: unknown;
   try {
@@ -46,7 +49,7 @@ export function decodePrewarmSettings(value: string | undefined): PtcConfig {
     throw new PrewarmSettingsError(SETTINGS_VARIABLE, `is not (gzipped) JSON (${(err as EnvValueError).reason})`);
   }
   try {
-    return parseConfig(raw);
+    return readPrewarmPayload(raw);
   } catch (err) {
     if (err instanceof ConfigError) throw new PrewarmSettingsError(SETTINGS_VARIABLE, err.message);
     throw err;

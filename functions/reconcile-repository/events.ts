@@ -40,7 +40,7 @@ const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' 
 const drop = (reason: string, repositoryName?: string): Trigger => ({ kind: 'drop', reason, ...(repositoryName === undefined ? {} : { repositoryName }) });
 
 /** Checks a repository name from `field` and that it lies under a managed prefix. */
-function repositoryTrigger(config: PtcConfig, name: unknown, field: string, source: RepositoryTriggerSource): Trigger {
+function repositoryTrigger(config: Pick<PtcConfig, 'rules'>, name: unknown, field: string, source: RepositoryTriggerSource): Trigger {
   if (typeof name !== 'string') return drop(`${field} is missing or not a string`);
   if (!isRepositoryName(name)) return drop(`${field} ${quote(name, 300)} is not an ECR repository name`);
   const rule = ruleForRepository(config, name);
@@ -48,7 +48,7 @@ function repositoryTrigger(config: PtcConfig, name: unknown, field: string, sour
   return { kind: 'repository', repositoryName: name, prefix: rule.prefix, source };
 }
 
-function fromCloudTrail(config: PtcConfig, detail: Json): Trigger {
+function fromCloudTrail(config: Pick<PtcConfig, 'rules'>, detail: Json): Trigger {
   if (detail.eventSource !== 'ecr.amazonaws.com' || detail.eventName !== 'CreateRepository') {
     return drop(`CloudTrail event ${truncate(String(detail.eventSource))} ${truncate(String(detail.eventName))} is not ECR CreateRepository`);
   }
@@ -59,14 +59,14 @@ function fromCloudTrail(config: PtcConfig, detail: Json): Trigger {
   return repositoryTrigger(config, name, 'detail.requestParameters.repositoryName', 'cloudtrail');
 }
 
-function fromImageAction(config: PtcConfig, detail: Json): Trigger {
+function fromImageAction(config: Pick<PtcConfig, 'rules'>, detail: Json): Trigger {
   if (detail['action-type'] !== 'PUSH' || detail.result !== 'SUCCESS') {
     return drop(`ECR Image Action ${truncate(String(detail['action-type']))}/${truncate(String(detail.result))} is not a successful push`);
   }
   return repositoryTrigger(config, detail['repository-name'], 'detail.repository-name', 'image-push');
 }
 
-function fromInvocation(config: PtcConfig, event: Json): Trigger {
+function fromInvocation(config: Pick<PtcConfig, 'rules'>, event: Json): Trigger {
   if (event.sweep === true) return { kind: 'sweep', source: 'invoke' };
   if ('repositoryName' in event) return repositoryTrigger(config, event.repositoryName, 'repositoryName', 'invoke');
   return drop('not an event the reconciler handles (expected an ECR or scheduled event, {"sweep": true} or {"repositoryName": "..."})');
@@ -78,7 +78,7 @@ function fromInvocation(config: PtcConfig, event: Json): Trigger {
  * parseTrigger({ 'detail-type': 'ECR Pull Through Cache Action', source: 'aws.ecr', detail: { 'repository-name': 'k8s/pause', ... } }, config)
  * // { kind: 'repository', repositoryName: 'k8s/pause', prefix: 'k8s', source: 'pull-through-cache' }
  */
-export function parseTrigger(event: unknown, config: PtcConfig): Trigger {
+export function parseTrigger(event: unknown, config: Pick<PtcConfig, 'rules'>): Trigger {
   if (!isObject(event)) return drop(`event is ${Array.isArray(event) ? 'an array' : event === null ? 'null' : typeof event}, not an object`);
   const detailType = event['detail-type'];
   if (detailType === undefined) return fromInvocation(config, event);

@@ -16,7 +16,7 @@ import type { Counters, ReconcilerLogger } from './telemetry';
 export interface ReconcileDeps {
   readonly ecr: ECRClient;
   readonly events: EventBridgeClient;
-  readonly config: PtcConfig;
+  readonly config: Pick<PtcConfig, 'rules' | 'repositories'>;
   /** The AWS partition, for the ARNs in repository policies. */
   readonly partition: string;
   readonly log: ReconcilerLogger;

@@ -1,13 +1,13 @@
 /**
  * The reconciler's settings travel from the CDK app to the Lambda in environment variables: the
  * part of the config that decides desired state (rules and repository settings), the partition
- * and the sweep concurrency. The Lambda parses them with the same schema as the CLI, once, at
- * cold start.
+ * and the sweep concurrency. The stack validated the config with the schema at synth; the Lambda
+ * checks the payload's structure (`readReconcilerPayload`), once, at cold start, and bundles no
+ * schema library.
  */
-import { parseConfig } from '../../core/config/parse';
 import type { PtcConfig } from '../../core/config/schema';
 import type { Target } from '../../core/environments';
-import { RECONCILER_CONFIG_VARIABLE, RECONCILER_PARTITION_VARIABLE, reconcilerPayload } from '../../core/lambda-settings';
+import { RECONCILER_CONFIG_VARIABLE, RECONCILER_PARTITION_VARIABLE, readReconcilerPayload, reconcilerPayload, type ReconcilerPayload } from '../../core/lambda-settings';
 import { ConfigError } from '../../core/errors';
 import { ENV_VALUE_LIMIT, packJson, unpackJson } from '../shared/env-value';
 import { ReconcilerSettingsError } from './errors';
@@ -22,7 +22,7 @@ export const CONFIG_VARIABLE_LIMIT = ENV_VALUE_LIMIT;
 
 /** What the reconciler needs to know. */
 export interface ReconcilerSettings {
-  readonly config: PtcConfig;
+  readonly config: ReconcilerPayload;
   readonly partition: string;
   /** How many repositories a sweep reconciles at once. */
   readonly concurrency: number;
@@ -35,7 +35,7 @@ export const reconcilerConfig = reconcilerPayload;
  * Encodes the config for the environment variable: plain JSON when small, gzipped otherwise.
  * Throws when even the compressed form does not fit.
  */
-export function encodeConfig(config: PtcConfig, target: Pick<Target, 'account' | 'region'>): string {
+export function encodeConfig(config: Pick<PtcConfig, 'rules' | 'repositories' | 'reconciler'>, target: Pick<Target, 'account' | 'region'>): string {
   const value = packJson(reconcilerConfig(config, target));
   if (value.length > CONFIG_VARIABLE_LIMIT) {
     throw new ReconcilerSettingsError(
@@ -46,8 +46,11 @@ export function encodeConfig(config: PtcConfig, target: Pick<Target, 'account' |
   return value;
 }
 
-/** Decodes and validates the config variable. */
-export function decodeConfig(value: string | undefined): PtcConfig {
+/**
+ * Decodes the config variable and checks its structure.
+ * @throws ReconcilerSettingsError naming the variable and, for a malformed payload, the field
+ */
+export function decodeConfig(value: string | undefined): ReconcilerPayload {
   if (value === undefined || value === '') throw new ReconcilerSettingsError(CONFIG_VARIABLE, 'not set');
   let raw: unknown;
   try {
@@ -56,7 +59,7 @@ export function decodeConfig(value: string | undefined): PtcConfig {
     throw new ReconcilerSettingsError(CONFIG_VARIABLE, (err as Error).message);
   }
   try {
-    return parseConfig(raw);
+    return readReconcilerPayload(raw);
   } catch (err) {
     if (err instanceof ConfigError) throw new ReconcilerSettingsError(CONFIG_VARIABLE, err.message);
     throw err;

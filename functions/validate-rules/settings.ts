@@ -1,11 +1,12 @@
 /**
  * The rules travel from the CDK app to the Lambda in one environment variable (the target's
- * account and region and the `rules` block), parsed with the same schema as the CLI at cold start.
+ * account and region and the `rules` block). The stack validated them with the schema at synth;
+ * the Lambda checks the payload's structure (`readValidationPayload`) at cold start and bundles no
+ * schema library.
  */
-import { parseConfig } from '../../core/config/parse';
 import type { RuleConfig } from '../../core/config/schema';
 import type { Target } from '../../core/environments';
-import { VALIDATION_RULES_VARIABLE, validationPayload } from '../../core/lambda-settings';
+import { readValidationPayload, VALIDATION_RULES_VARIABLE, validationPayload } from '../../core/lambda-settings';
 import { ConfigError } from '../../core/errors';
 import { ENV_VALUE_LIMIT, packJson, unpackJson, type EnvValueError } from '../shared/env-value';
 import { ValidationSettingsError } from './errors';
@@ -34,12 +35,15 @@ export interface ValidationSettings {
   readonly secretsKmsKeyArn?: string;
 }
 
-/** Decodes and validates the rules variable. */
+/** Decodes the rules variable and checks its structure. */
 export function decodeRules(value: string | undefined): RuleConfig[] {
   return decodeValidationSettings(value).rules;
 }
 
-/** Decodes and validates the rules variable, with the secrets key it carries. */
+/**
+ * Decodes the rules variable and checks its structure, with the secrets key it carries.
+ * @throws ValidationSettingsError naming the variable and, for a malformed payload, the field
+ */
 export function decodeValidationSettings(value: string | undefined): ValidationSettings {
   if (value === undefined || value === '') throw new ValidationSettingsError(RULES_VARIABLE, 'not set');
   let raw: unknown;
@@ -49,7 +53,7 @@ export function decodeValidationSettings(value: string | undefined): ValidationS
     throw new ValidationSettingsError(RULES_VARIABLE, `is not (gzipped) JSON (${(err as EnvValueError).reason})`);
   }
   try {
-    const config = parseConfig(raw);
+    const config = readValidationPayload(raw);
     return { rules: config.rules, ...(config.secretsKmsKeyArn !== undefined ? { secretsKmsKeyArn: config.secretsKmsKeyArn } : {}) };
   } catch (err) {
     if (err instanceof ConfigError) throw new ValidationSettingsError(RULES_VARIABLE, err.message);
