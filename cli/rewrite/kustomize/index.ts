@@ -132,3 +132,40 @@ export function rewriteKustomizations(targets: readonly string[], resolve: Resol
   }
   return { outcomes, owned: tree.owned };
 }
+
+/**
+ * What ptc's model of Kustomize says each kustomization under `targets` renders (image values
+ * in resource order), for the kustomizations it understands; for tests and `--check` reports.
+ */
+export function renderedImages(targets: readonly string[], cwd: string): Map<string, string[]> {
+  const roots = targets.flatMap((t) => {
+    const at = path.resolve(cwd, t);
+    return isKustomizationFile(at) ? [at] : findKustomizations(at);
+  });
+  const tree = loadTree(roots, cwd);
+  const out = new Map<string, string[]>();
+  const memo = new Map<KNode, ImageSlot[] | undefined>();
+  const renderNode = (n: KNode): ImageSlot[] | undefined => {
+    if (memo.has(n)) return memo.get(n);
+    let slots: ImageSlot[] | undefined;
+    if (n.k !== undefined && n.unsupported.length === 0) {
+      const inputs: ImageSlot[] = [];
+      for (const r of n.resources) {
+        const got = r.kind === 'manifest' ? r.slots : renderNode(r.node);
+        if (got === undefined) {
+          memo.set(n, undefined);
+          return undefined;
+        }
+        inputs.push(...got);
+      }
+      slots = render(n.k.entries.map((e) => e.entry), inputs);
+    }
+    memo.set(n, slots);
+    return slots;
+  };
+  for (const n of tree.nodes.values()) {
+    const slots = renderNode(n);
+    if (slots !== undefined && roots.includes(n.path)) out.set(n.file, slots.map((s) => s.value));
+  }
+  return out;
+}
