@@ -64,7 +64,7 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
   program
     .command('rewrite')
     .description('rewrite container images in Kubernetes manifests (or Helm values) to pull from the cache')
-    .argument('[file...]', 'manifest or values files (default: standard input)')
+    .argument('[file...]', 'manifest or values files, kustomization files or directories of kustomizations (default: standard input)')
     .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
     .option('--account <id>', "cache registry account (default: the config's target)")
     .option('--region <region>', "cache registry region (default: the config's target)")
@@ -84,6 +84,8 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
       const resolve = opts.reverse ? createReverser(ctx) : (ref: string) => policy(toCache(ref));
       // Kustomizations (and directories, searched for them) go through their images: entries.
       const trees = files.filter((file) => isKustomizationFile(file) || isDirectory(path.resolve(io.cwd, file)));
+      // A tree's edits span files: they are written back or checked, never printed.
+      if (trees.length > 0 && !opts.inPlace && !opts.check) throw new RewriteFileError(`${truncate(trees[0]!, 200)}: kustomizations are rewritten with --in-place (or checked with --check)`);
       const kustomized = trees.length === 0 ? undefined : rewriteKustomizations(trees, resolve, io.cwd);
       const plain = files.filter((file) => !trees.includes(file));
       const inputs: { file: string; text: string; read?: InputFile }[] =
