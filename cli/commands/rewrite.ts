@@ -15,7 +15,8 @@ function isDirectory(file: string): boolean {
   try {
     return statSync(file).isDirectory();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    // Not there or not reachable: reading it as a file then says why, in one line.
+    if (typeof (err as NodeJS.ErrnoException).code === 'string') return false;
     throw err;
   }
 }
@@ -56,7 +57,8 @@ const withText = (read: InputFile) => ({ text: read.text, read });
 /**
  * `ptc rewrite [--config FILE] [--in-place | --check] [--helm-values] [--reverse] [FILE...]`:
  * points every container image of manifests (or Helm values) at the cache, or with `--reverse`
- * back at the upstream registries. Reads stdin when no file is given; writes the result to
+ * back at the upstream registries. Kustomization files, and directories (searched for them), are
+ * rewritten through their `images:` entries (see cli/rewrite/kustomize). Reads stdin when no file is given; writes the result to
  * stdout, or back to the files with `--in-place`; `--check` changes nothing and exits 1 when
  * anything would change. The summary goes to stderr.
  */

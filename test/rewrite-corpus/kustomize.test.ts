@@ -21,8 +21,10 @@ const liveKubectl = ((): string | undefined => {
     const version = execFileSync('kubectl', ['version', '--client'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 20_000 });
     const major = /Kustomize Version: v(\d+)/.exec(version)?.[1];
     return major !== undefined && Number(major) >= 5 ? 'kubectl' : undefined;
-  } catch {
-    return undefined; // no kubectl on PATH
+  } catch (err) {
+    // Not on PATH (ENOENT), or it failed to run (an exit status): no live comparison.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as { status?: unknown }).status !== undefined) return undefined;
+    throw err;
   }
 })();
 
