@@ -110,6 +110,26 @@ describe('ptc rewrite DIR (kustomizations)', () => {
   });
 });
 
+describe('--digest-pinned on an overlay that adds a digest', () => {
+  const digest = 'sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
+
+  test('upstream (the default): the overlay sends the pinned dex back upstream and reports it', async () => {
+    const root = tree('invented-overlays');
+    const io = recordingIo({ cwd: root });
+    expect(await run(['rewrite', '-c', EXAMPLE, '--in-place', '.'], io)).toBe(0);
+    expect(readFileSync(path.join(root, 'overlays/digest/kustomization.yaml'), 'utf8')).toContain(`- name: ${R}/github/dexidp/dex\n  newName: ghcr.io/dexidp/dex # added by ptc rewrite\n  digest: ${digest}\n`);
+    expect(io.err).toContain(`ghcr.io/dexidp/dex@${digest} digest-pinned, left upstream`);
+  });
+
+  test('cache: the pinned dex follows its base into the cache, reported as not known to be cached', async () => {
+    const root = tree('invented-overlays');
+    const io = recordingIo({ cwd: root });
+    expect(await run(['rewrite', '-c', EXAMPLE, '--digest-pinned', 'cache', '--in-place', '.'], io)).toBe(0);
+    expect(readFileSync(path.join(root, 'overlays/digest/kustomization.yaml'), 'utf8')).toContain(`- name: ${R}/github/dexidp/dex\n  digest: ${digest}\n`);
+    expect(io.err).toContain(`ghcr.io/dexidp/dex@${digest} rewritten, but digest-pinned and not known to be cached`);
+  });
+});
+
 describe('the Kustomize rules ptc models (kustomize v5.5.0 source)', () => {
   test('a name matches the value with any tag and digest, and only the whole name', () => {
     expect(imageMatches('nginx', 'nginx')).toBe(true);
