@@ -57,6 +57,13 @@ describe('ptc rewrite DIR (kustomizations)', () => {
     expect(io.out).toBe('');
   });
 
+  test('a directory without a kustomization is a one-line error', async () => {
+    const root = writeTree({ 'app/deployment.yaml': DEPLOYMENT });
+    const io = recordingIo({ cwd: root });
+    expect(await run(['rewrite', '-c', EXAMPLE, '--check', 'app'], io)).toBe(1);
+    expect(io.err).toBe('app is a directory without a kustomization file; name the manifest files to rewrite them\n');
+  });
+
   test('a manifest a kustomization owns is left to it, even when named on the command line', async () => {
     const root = writeTree({ 'app/kustomization.yaml': 'resources:\n- deployment.yaml\n', 'app/deployment.yaml': DEPLOYMENT });
     const io = recordingIo({ cwd: root });

@@ -9,6 +9,7 @@
  * is reported and left alone, with every kustomization whose rendering depends on it.
  */
 import * as path from 'node:path';
+import { PtcError, truncate } from '../../../core';
 import { applyEdits } from '../edits';
 import { RewriteCollector } from '../collector';
 import type { InputFile } from '../../io';
@@ -33,6 +34,9 @@ export function isKustomizationFile(file: string): boolean {
   return (KUSTOMIZATION_NAMES as readonly string[]).includes(path.basename(file));
 }
 
+/** A directory given to `ptc rewrite` holds no kustomization. */
+export class NoKustomizationError extends PtcError {}
+
 const subs = (n: KNode): KNode[] => n.resources.flatMap((r) => (r.kind === 'kustomization' ? [r.node] : []));
 
 function descendants(n: KNode, out: Set<KNode>): Set<KNode> {
@@ -48,7 +52,10 @@ function descendants(n: KNode, out: Set<KNode>): Set<KNode> {
 export function rewriteKustomizations(targets: readonly string[], resolve: Resolve, cwd: string): { outcomes: KustomizationOutcome[]; owned: Set<string> } {
   const roots = targets.flatMap((t) => {
     const at = path.resolve(cwd, t);
-    return isKustomizationFile(at) ? [at] : findKustomizations(at);
+    if (isKustomizationFile(at)) return [at];
+    const found = findKustomizations(at);
+    if (found.length === 0) throw new NoKustomizationError(`${truncate(t, 200)} is a directory without a kustomization file; name the manifest files to rewrite them`);
+    return found;
   });
   const requested = new Set(roots);
   const tree = loadTree(roots, cwd);
