@@ -1,9 +1,10 @@
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { PtcError, createResolver, createReverser, digestPinnedPolicy, truncate, type DigestPinnedMode } from '../../core';
 import { digestPinnedOption } from '../rewrite/digest-option';
 import { InputReadError, MAX_INPUT_BYTES, readInputFile, type InputFile } from '../io';
 import { writeFilesAtomically } from '../write-files';
-import { checkDecodedText, decodeText, renderSummary, resolveContext, rewriteHelmValues, rewriteManifests, totals, type FileOutcome, type RegistryOptions, type RewriteResult } from '../rewrite';
+import { checkDecodedText, decodeText, isKustomizationFile, renderSummary, resolveContext, rewriteHelmValues, rewriteKustomizations, rewriteManifests, totals, type FileOutcome, type RegistryOptions, type RewriteResult } from '../rewrite';
 import { EXIT_INVALID_REFERENCE } from './resolve';
 import type { RegisterCommand } from './types';
 import { consumerContext } from './kyverno';
@@ -11,24 +12,22 @@ import { consumerContext } from './kyverno';
 /** `--check`: some image's rendering could not be proven (Helm values, kustomizations), so it was left alone. */
 export const EXIT_UNSUPPORTED = 3;
 
-/** The file names Kustomize reads as a kustomization. */
-const KUSTOMIZATION = /^(kustomization\.ya?ml|Kustomization)$/;
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch (err) {
+    // Not there or not reachable: reading it as a file then says why, in one line.
+    if (typeof (err as NodeJS.ErrnoException).code === 'string') return false;
+    throw err;
+  }
+}
 
 /**
- * A kustomization is not rewritten yet: its `images:` entries match by the base's names, so it is
- * reported (and `--check` exits 3) rather than passed as if nothing needed to change.
+ * A manifest a kustomization in the same run owns is left alone: its kustomization's `images:`
+ * entries match the names written in it, so the kustomization is what gets rewritten.
  */
-function kustomizationNotRewritten(text: string, file: string): RewriteResult {
-  return {
-    text,
-    changes: [],
-    findings: [{
-      location: 'images',
-      reference: file,
-      reason: 'unsupported',
-      message: `${file} left unchanged: kustomizations are not rewritten yet; rewrite what they render (kubectl kustomize DIR | ptc rewrite)`,
-    }],
-  };
+function ownedByKustomization(text: string, file: string): RewriteResult {
+  return { text, changes: [], findings: [{ location: file, reference: file, reason: 'owned', message: `${file} left unchanged: a kustomization given in this run owns it (its images: entries are rewritten instead)` }] };
 }
 
 /** A file that cannot be read or written. */
@@ -60,7 +59,8 @@ const withText = (read: InputFile) => ({ text: read.text, read });
 /**
  * `ptc rewrite [--config FILE] [--in-place | --check] [--helm-values] [--reverse] [FILE...]`:
  * points every container image of manifests (or Helm values) at the cache, or with `--reverse`
- * back at the upstream registries. Reads stdin when no file is given; writes the result to
+ * back at the upstream registries. Kustomization files, and directories (searched for them), are
+ * rewritten through their `images:` entries (see cli/rewrite/kustomize). Reads stdin when no file is given; writes the result to
  * stdout, or back to the files with `--in-place`; `--check` changes nothing and exits 1 when
  * anything would change. The summary goes to stderr.
  */
@@ -68,7 +68,7 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
   program
     .command('rewrite')
     .description('rewrite container images in Kubernetes manifests (or Helm values) to pull from the cache')
-    .argument('[file...]', 'manifest or values files (default: standard input)')
+    .argument('[file...]', 'manifest or values files, kustomization files or directories of kustomizations (default: standard input)')
     .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
     .option('--account <id>', "cache registry account (default: the config's target)")
     .option('--region <region>', "cache registry region (default: the config's target)")
@@ -87,14 +87,24 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
       // Digest-pinned images go to the cache only as --digest-pinned allows (the way back always works).
       const policy = digestPinnedPolicy(ctx.config, opts.digestPinned);
       const resolve = opts.reverse ? createReverser(ctx) : (ref: string) => policy(toCache(ref));
+      // Kustomizations (and directories, searched for them) go through their images: entries.
+      const trees = files.filter((file) => isKustomizationFile(file) || isDirectory(path.resolve(io.cwd, file)));
+      // A tree's edits span files: they are written back or checked, never printed.
+      if (trees.length > 0 && !opts.inPlace && !opts.check) throw new RewriteFileError(`${truncate(trees[0]!, 200)}: kustomizations are rewritten with --in-place (or checked with --check)`);
+      const kustomized = trees.length === 0 ? undefined : rewriteKustomizations(trees, resolve, io.cwd);
+      const plain = files.filter((file) => !trees.includes(file));
       const inputs: { file: string; text: string; read?: InputFile }[] =
-        files.length === 0 ? [{ file: '<stdin>', text: checkDecodedText(await io.readStdin(), 'standard input') }] : files.map((file) => ({ file, ...withText(read(file, io.cwd)) }));
+        files.length === 0 ? [{ file: '<stdin>', text: checkDecodedText(await io.readStdin(), 'standard input') }] : plain.map((file) => ({ file, ...withText(read(file, io.cwd)) }));
       const outcomes: FileOutcome[] = inputs.map(({ file, text }) => ({
         file,
-        result: KUSTOMIZATION.test(path.basename(file))
-          ? kustomizationNotRewritten(text, file)
+        result: kustomized?.owned.has(path.resolve(io.cwd, file))
+          ? ownedByKustomization(text, file)
           : opts.helmValues ? rewriteHelmValues(text, resolve, file) : rewriteManifests(text, resolve, file),
       }));
+      for (const k of kustomized?.outcomes ?? []) {
+        inputs.push({ file: k.file, text: k.read?.text ?? k.result.text, ...(k.read !== undefined ? { read: k.read } : {}) });
+        outcomes.push({ file: k.file, result: k.result });
+      }
       if (opts.inPlace) {
         // Every output is prepared before any file is replaced; see cli/write-files.ts.
         writeFilesAtomically(

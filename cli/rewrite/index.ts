@@ -4,6 +4,7 @@
  */
 export { rewriteManifests, ManifestSyntaxError, CONTAINER_LISTS } from './manifests';
 export { rewriteHelmValues } from './helm-values';
+export { isKustomizationFile, renderedImages, rewriteKustomizations, type KustomizationOutcome } from './kustomize';
 export { renderSummary, totals, type FileOutcome, type RewriteTotals } from './summary';
 export { resolveContext, RegistryOptionError, type RegistryOptions } from './context';
 export type { ImageChange, ImageFinding, RewriteResult, Resolve } from './types';

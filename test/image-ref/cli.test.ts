@@ -125,11 +125,11 @@ describe('ptc rewrite', () => {
     expect(io.err).toMatch(/  image: image left unchanged: global\.imageRegistry/);
   });
 
-  test('a kustomization file is reported, not passed: --check exits 3', async () => {
+  test('a kustomization whose resource ptc cannot see is reported, not passed: --check exits 3', async () => {
     const file = tempFile('kustomization.yaml', 'resources:\n- deployment.yaml\nimages:\n- name: nginx\n  newTag: "1.27"\n');
     const io = recordingIo();
     expect(await run(['rewrite', '-c', EXAMPLE, '--check', file], io)).toBe(3);
-    expect(io.err).toMatch(/kustomizations are not rewritten yet/);
+    expect(io.err).toMatch(/resources\[0\]: deployment\.yaml is a remote \(or missing\) resource/);
   });
 
   test('--reverse points cache URIs back at their upstream references', async () => {
