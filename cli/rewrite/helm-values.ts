@@ -61,6 +61,16 @@ function chunked(chunks: readonly Chunk[], segmentOffset: number): ValuesParts {
   return { context, rest: rest() };
 }
 
+/** How `rewriteHelmValues` reads the file. */
+export interface HelmValuesOptions {
+  /**
+   * Cut each document into parts parsed one at a time (see `helm/chunks.ts`); false parses every
+   * document whole, the reference the cut is tested against (same output, more memory).
+   * @default true
+   */
+  split?: boolean;
+}
+
 /**
  * Rewrites the images of a Helm values file with `resolve`: to the cache registry with
  * `createResolver`, back to the upstream registries with `createReverser`.
@@ -68,7 +78,7 @@ function chunked(chunks: readonly Chunk[], segmentOffset: number): ValuesParts {
  * @example
  * rewriteHelmValues(text, createResolver(ctx), 'values.yaml').text
  */
-export function rewriteHelmValues(source: string, resolve: Resolve, file = '<stdin>'): RewriteResult {
+export function rewriteHelmValues(source: string, resolve: Resolve, file = '<stdin>', options: HelmValuesOptions = {}): RewriteResult {
   const collector = new RewriteCollector(resolve);
   const changes: ImageChange[] = [];
   const run = (parts: ValuesParts): void => {
@@ -84,7 +94,7 @@ export function rewriteHelmValues(source: string, resolve: Resolve, file = '<std
     }
   };
   for (const segment of splitDocuments(source)) {
-    const chunks = topLevelChunks(segment.text);
+    const chunks = options.split === false ? undefined : topLevelChunks(segment.text);
     if (chunks === undefined || chunks.length < 2) {
       whole(segment.text, segment.offset);
       continue;
