@@ -1,7 +1,8 @@
 /**
  * `ptc rewrite` on a 5,000-document manifest stream (`npm run bench -- rewrite`), beside a plain
  * yaml parse-and-stringify of the same stream (the floor any Document-API rewrite pays), in one
- * run. Two streams: a realistic chart-render mix (CRDs, RBAC, Services, ConfigMaps and workloads)
+ * run. Two streams: a realistic chart-render mix (ingress-nginx's published render: RBAC, Services, a
+ * ConfigMap, a Deployment, Jobs, webhooks; and the workload kinds of workloads.yaml)
  * and a worst case in which every document is a Deployment. Target: rewrite <= 1.5x the floor.
  * Then 50 MB of Helm values (real charts' values) beside 50 MB of manifests, each in a process of
  * its own, with its peak RSS.
@@ -19,7 +20,7 @@ const CONFIG = path.join(ROOT, 'config', 'example.yaml');
 const DOCS = Number(process.env.BENCH_DOCS ?? 5000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** A real chart render (test/fixtures/manifests/SOURCE). */
-const RENDER = 'chart-render.yaml';
+const RENDER = 'ingress-nginx-deploy.yaml';
 
 function documentsOf(file: string): string[] {
   return readFileSync(path.join(ROOT, 'test', 'fixtures', 'manifests', file), 'utf8')
