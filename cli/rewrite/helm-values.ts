@@ -13,17 +13,14 @@ import { applyEdits } from './edits';
 import { RewriteCollector } from './collector';
 import { ManifestSyntaxError } from './manifests';
 import { splitDocuments } from './segments';
-import { topLevelChunks, type Chunk } from './helm/chunks';
+import { ChunkError, nestedChunks, topLevelChunks, type Chunk, type NestedChunks } from './helm/chunks';
 import { HelmPlanner } from './helm/plan';
-import { recognize, type ValuesParts } from './helm/recognize';
+import { recognize, type NestedParts, type ValuesParts } from './helm/recognize';
 import { baseOf, type Base } from './helm/tree';
 import type { ImageChange, Resolve, RewriteResult } from './types';
 
 /** Parts that cannot hold an image (no image, repository or hub key) are never parsed. */
 const MAY_HAVE_IMAGE = /image|Image|repository|hub/;
-
-/** A part did not parse on its own: the document is parsed whole instead (and its error reported from there). */
-class ChunkError extends Error {}
 
 /** The YAML library's message without its own "at line L, column C" (the caller names the line once). */
 function yamlMessage(message: string): string {
@@ -51,10 +48,27 @@ function chunked(chunks: readonly Chunk[], segmentOffset: number): ValuesParts {
     return baseOf(doc, c.text, segmentOffset + c.offset);
   };
   const context = chunks.filter((c) => c.inline || c.key === 'global').map(parse);
-  function* rest(): Generator<Base> {
-    for (const c of chunks) if (!c.inline && c.key !== 'global' && MAY_HAVE_IMAGE.test(c.text)) yield parse(c);
+  function* nested(parts: NestedChunks): Generator<Base> {
+    for (const part of parts.rest) if (MAY_HAVE_IMAGE.test(part.text)) yield parse(part);
+  }
+  function* rest(): Generator<Base | NestedParts> {
+    for (const c of chunks) {
+      if (c.inline || c.key === 'global' || !MAY_HAVE_IMAGE.test(c.text)) continue;
+      const parts = nestedChunks(c);
+      yield parts === undefined ? parse(c) : { key: c.key, context: parts.context.map(parse), rest: nested(parts) };
+    }
   }
   return { context, rest: rest() };
+}
+
+/** How `rewriteHelmValues` reads the file. */
+export interface HelmValuesOptions {
+  /**
+   * Cut each document into parts parsed one at a time (see `helm/chunks.ts`); false parses every
+   * document whole, the reference the cut is tested against (same output, more memory).
+   * @default true
+   */
+  split?: boolean;
 }
 
 /**
@@ -64,7 +78,7 @@ function chunked(chunks: readonly Chunk[], segmentOffset: number): ValuesParts {
  * @example
  * rewriteHelmValues(text, createResolver(ctx), 'values.yaml').text
  */
-export function rewriteHelmValues(source: string, resolve: Resolve, file = '<stdin>'): RewriteResult {
+export function rewriteHelmValues(source: string, resolve: Resolve, file = '<stdin>', options: HelmValuesOptions = {}): RewriteResult {
   const collector = new RewriteCollector(resolve);
   const changes: ImageChange[] = [];
   const run = (parts: ValuesParts): void => {
@@ -80,7 +94,7 @@ export function rewriteHelmValues(source: string, resolve: Resolve, file = '<std
     }
   };
   for (const segment of splitDocuments(source)) {
-    const chunks = topLevelChunks(segment.text);
+    const chunks = options.split === false ? undefined : topLevelChunks(segment.text);
     if (chunks === undefined || chunks.length < 2) {
       whole(segment.text, segment.offset);
       continue;

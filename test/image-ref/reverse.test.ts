@@ -75,7 +75,7 @@ describe('createReverser', () => {
 
 describe('rewriting manifests back', () => {
   test('a chart render goes to the cache and back to exactly the original text', () => {
-    const source = fixture('chart-render.yaml');
+    const source = fixture('ingress-nginx-deploy.yaml');
     const there = rewriteManifests(source, resolve).text;
     expect(there).not.toBe(source);
     expect(rewriteManifests(there, reverse).text).toBe(source);

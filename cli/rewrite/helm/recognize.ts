@@ -14,6 +14,7 @@
  */
 import { isMap, isSeq, type YAMLMap } from 'yaml';
 import { deref, fieldsOf, stringSlot, type Base, type Entry, type Fields, type Slot } from './tree';
+import { ChunkError } from './chunks';
 import { hasHost, splitName, type ImageSite, type PrefixGroup, type Unsupported } from './sites';
 
 /** Keys whose value is an image (a reference string or an image block). */
@@ -239,7 +240,8 @@ function stringImage(fields: Fields, key: string, path: string, scopes: readonly
   addSite(site, false, scopes, w);
 }
 
-function walkFields(fields: Fields, path: string, underImageKey: boolean, scopes: readonly Scope[], w: Walk, skipMaps = false): void {
+/** Walks a map's fields; returns the keys its own image block used (which are not walked again). */
+function walkFields(fields: Fields, path: string, underImageKey: boolean, scopes: readonly Scope[], w: Walk, skipMaps = false): Set<string> {
   const here = [...scopes, { fields, path }];
   // Every hub is a prefix, even when no image name under it is written in the values.
   hubIn(fields, path, w);
@@ -254,6 +256,7 @@ function walkFields(fields: Fields, path: string, underImageKey: boolean, scopes
       if (!skipMaps) walkSeq(target.items, entry.base, at, here, w);
     } else if (IMAGE_KEY.test(key)) stringImage(fields, key, path, here, w);
   }
+  return used;
 }
 
 function walkSeq(items: readonly unknown[], base: Base, path: string, scopes: readonly Scope[], w: Walk): void {
@@ -273,7 +276,41 @@ export interface ValuesParts {
   /** Parts whose top-level value is a scalar, plus `global`: the context every image may use. */
   context: readonly Base[];
   /** The other parts, parsed one at a time (and dropped once walked). */
-  rest: Iterable<Base>;
+  rest: Iterable<Base | NestedParts>;
+}
+
+/**
+ * One top-level entry whose block map is cut at its own keys (`nestedChunks` in `helm/chunks.ts`):
+ * walked as if parsed whole, with the map's scalar entries (and the keys an image block is known
+ * by) as its fields and the entries holding maps or lists parsed one at a time.
+ */
+export interface NestedParts {
+  /** The top-level key. */
+  readonly key: string;
+  /** Parts each holding one entry of the map that the map's own fields are made of. */
+  readonly context: readonly Base[];
+  /** Parts each holding one entry whose value is a block map or list. */
+  readonly rest: Iterable<Base>;
+}
+
+function walkNested(part: NestedParts, rootScope: Scope, w: Walk): void {
+  const fields = rootFieldsOf(part.context);
+  const scopes = [rootScope];
+  const used = walkFields(fields, part.key, IMAGE_KEY.test(part.key), scopes, w);
+  const here = [...scopes, { fields, path: part.key }];
+  for (const base of part.rest) {
+    const root = deref(base.doc.contents, base.doc);
+    if (!isMap(root)) throw new ChunkError();
+    for (const [key, entry] of fieldsOf(root, base)) {
+      if (used.has(key) || key === 'hub') continue;
+      const target = deref(entry.value, base.doc);
+      const at = join(part.key, key);
+      if (isMap(target)) walkFields(fieldsOf(target, base), at, IMAGE_KEY.test(key), here, w);
+      else if (isSeq(target)) walkSeq(target.items, base, at, here, w);
+      // The cut read this entry as a map or list: a value of another kind is walked whole instead.
+      else throw new ChunkError();
+    }
+  }
 }
 
 function rootFieldsOf(parts: readonly Base[]): Map<string, Entry> {
@@ -301,6 +338,10 @@ export function recognize(parts: ValuesParts): Recognized {
   walkFields(rootFields, '', false, [], w);
   const rootScope: Scope = { fields: rootFields, path: '' };
   for (const base of parts.rest) {
+    if ('key' in base) {
+      walkNested(base, rootScope, w);
+      continue;
+    }
     const root = deref(base.doc.contents, base.doc);
     if (!isMap(root)) continue;
     const fields = fieldsOf(root, base);
