@@ -103,15 +103,16 @@ describe('the npm package', () => {
     expect(byType('AWS::ECR::PullThroughCacheRule').map((r) => r.Properties?.EcrRepositoryPrefix).sort()).toEqual(['docker-hub', 'ecr', 'github', 'k8s', 'quay']);
     expect(byType('AWS::ECR::RepositoryCreationTemplate').length).toBeGreaterThan(0);
     const functions = byType('AWS::Lambda::Function').filter((f) => f.Properties?.Runtime === 'nodejs22.x');
-    // The example config needs the reconciler, rule validation and prewarm (no replication or scanning).
-    expect(functions.length).toBe(3);
+    // The example config needs the reconciler, rule validation, prewarm, and registry-settings: its
+    // pullAccounts and pullOrganizations get first-pull statements in the registry policy (issue 14).
+    expect(functions.length).toBe(4);
     expect(functions.every((f) => f.Properties?.Handler === 'index.handler')).toBe(true);
     expect(template.Description).toBe(`consumer of ptc-autopilot ${manifest.version}: docker-hub, github, k8s, ecr, quay`);
     // Each function's asset is the package's prebuilt bundle, copied by the CDK as is.
     const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.'));
     const bundles = assets.filter((d) => existsSync(path.join(outdir, d, 'index.js')));
-    expect(bundles.length).toBe(3);
-    const shipped = ['prewarm', 'reconcile-repository', 'validate-rules'].map((fn) => readFileSync(path.join(consumer, 'node_modules', 'ptc-autopilot', 'dist', 'lambda', fn, 'index.js'), 'utf8'));
+    expect(bundles.length).toBe(4);
+    const shipped = ['prewarm', 'reconcile-repository', 'registry-settings', 'validate-rules'].map((fn) => readFileSync(path.join(consumer, 'node_modules', 'ptc-autopilot', 'dist', 'lambda', fn, 'index.js'), 'utf8'));
     const deployed = bundles.map((d) => readFileSync(path.join(outdir, d, 'index.js'), 'utf8'));
     expect(deployed.sort()).toEqual(shipped.sort());
   });
