@@ -4,7 +4,7 @@
  * schema at synth, so this checks shapes only (every key known, every value of the type the code
  * reads, enumerations among their values), which is what keeps a hand-edited or truncated variable
  * from becoming a TypeError deep inside a Lambda. It imports no validator library, so the bundles
- * stay small; test/lambda-settings/payload-keys.test.ts keeps the key lists equal to the schema's.
+ * stay small; test/functions/settings-payload.test.ts keeps the key lists equal to the schema's.
  */
 import { ConfigError } from './errors';
 import { quote, truncate } from './quote';
