@@ -6,13 +6,6 @@ import { LAMBDA_BUNDLE } from '../../infra/lambda-bundling';
 const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = readdirSync(path.join(ROOT, 'functions')).filter((d) => existsSync(path.join(ROOT, 'functions', d, 'handler.ts'))).sort();
 
-/**
- * Bundles still carrying zod while another change removes it. registry-settings is being moved off
- * zod separately (core/registry-settings/properties.ts); the test below fails once it no longer
- * bundles zod, so the entry cannot outlive the reason for it.
- */
-const ZOD_PENDING = new Set(['registry-settings']);
-
 /** The node_modules packages in a Lambda's bundle (metafile inputs), built with the options every Lambda ships with. */
 function bundledPackages(functionDir: string): Set<string> {
   const result = buildSync({
@@ -43,13 +36,8 @@ describe('Lambda bundles', () => {
 
   // The stack validates the config at synth and hands each Lambda typed JSON, checked by hand at the
   // edge (core/lambda-payload-check.ts); no schema library and no YAML parser travels with the code.
-  test.each(FUNCTIONS.filter((f) => !ZOD_PENDING.has(f)))('%s bundles neither zod nor yaml', (dir) => {
+  test.each(FUNCTIONS)('%s bundles neither zod nor yaml', (dir) => {
     const packages = bundledPackages(dir);
     expect({ zod: packages.has('zod'), yaml: packages.has('yaml') }).toEqual({ zod: false, yaml: false });
-  });
-
-  test.each([...ZOD_PENDING])('%s does not bundle yaml, and still bundles zod (remove it from ZOD_PENDING once it does not)', (dir) => {
-    const packages = bundledPackages(dir);
-    expect({ zod: packages.has('zod'), yaml: packages.has('yaml') }).toEqual({ zod: true, yaml: false });
   });
 });
