@@ -19,8 +19,8 @@ export const PAYLOAD_KEYS = {
   prewarm: ['account', 'region', 'rules', 'prewarm'],
   rule: ['prefix', 'upstream', 'credentials', 'registryUrl', 'upstreamAccount', 'upstreamRegion', 'customRoleArn', 'upstreamRepositoryPrefix'],
   credentials: ['secretName', 'secretArn'],
-  repositories: ['lifecycle', 'pullAccounts', 'pullOrganizations', 'tags', 'scanOnPush', 'imageTagMutability', 'encryption', 'overrides'],
-  override: ['prefix', 'lifecycle', 'pullAccounts', 'pullOrganizations', 'tags', 'scanOnPush', 'imageTagMutability', 'encryption'],
+  repositories: ['lifecycle', 'pullAccounts', 'pullOrganizations', 'pullOrganizationalUnits', 'tags', 'scanOnPush', 'imageTagMutability', 'encryption', 'overrides'],
+  override: ['prefix', 'lifecycle', 'pullAccounts', 'pullOrganizations', 'pullOrganizationalUnits', 'tags', 'scanOnPush', 'imageTagMutability', 'encryption'],
   lifecycle: ['untaggedExpireDays', 'keepLastTagged'],
   encryption: ['type', 'kmsKeyArn'],
   reconcilerBlock: ['sweepSchedule', 'concurrency'],
@@ -141,6 +141,7 @@ function repositorySettings(o: Obj, path: string): void {
   });
   optional(o, 'pullAccounts', path, (v, p) => list(v, p, string));
   optional(o, 'pullOrganizations', path, (v, p) => list(v, p, string));
+  optional(o, 'pullOrganizationalUnits', path, (v, p) => list(v, p, string));
   optional(o, 'tags', path, tags);
   optional(o, 'scanOnPush', path, boolean);
   optional(o, 'imageTagMutability', path, oneOf(['MUTABLE', 'IMMUTABLE'] as const));

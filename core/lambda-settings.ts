@@ -7,6 +7,7 @@
  */
 import type { PtcConfig, RuleConfig } from './config/schema';
 import type { Target } from './environments';
+import { repositoriesWithConsumers } from './policy/settings';
 
 export { readPrewarmPayload, readReconcilerPayload, readValidationPayload } from './lambda-payload-check';
 
@@ -37,8 +38,9 @@ export interface PrewarmPayload extends Where, Pick<PtcConfig, 'rules' | 'prewar
  * The config as the reconciler needs it: the target's account and region, the rules and the
  * repository settings; prewarm, validation and the rest stay out to keep within Lambda's 4 KB.
  */
-export function reconcilerPayload(config: Pick<PtcConfig, 'rules' | 'repositories' | 'reconciler'>, target: Where): ReconcilerPayload {
-  return { account: target.account, region: target.region, rules: config.rules, repositories: config.repositories, reconciler: config.reconciler };
+export function reconcilerPayload(config: Pick<PtcConfig, 'rules' | 'repositories' | 'reconciler'> & Partial<Pick<PtcConfig, 'consumers'>>, target: Where): ReconcilerPayload {
+  // Consumers travel as the pull grants they add (repositoriesWithConsumers), not as a block the Lambda would have to read.
+  return { account: target.account, region: target.region, rules: config.rules, repositories: repositoriesWithConsumers(config), reconciler: config.reconciler };
 }
 
 /** What rule validation needs: the rules, and the customer managed key of the secrets its stack creates. */

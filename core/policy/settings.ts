@@ -4,6 +4,7 @@
  * `ptc desired-state` all start here, so they can never disagree.
  */
 import type { PtcConfig, RuleConfig } from '../config/schema';
+import { consumerPrincipals } from '../consumers/principals';
 import { normalizeOrganizationalUnitPath } from './pull-principals';
 
 /**
@@ -35,8 +36,8 @@ export interface EffectiveSettings {
  * @example
  * effectiveSettings(config, 'k8s').lifecycle.keepLastTagged // 20 with the example config
  */
-export function effectiveSettings(config: Pick<PtcConfig, 'repositories'>, prefix: string): EffectiveSettings {
-  const base = config.repositories;
+export function effectiveSettings(config: Pick<PtcConfig, 'repositories'> & Partial<Pick<PtcConfig, 'consumers'>>, prefix: string): EffectiveSettings {
+  const base = repositoriesWithConsumers(config);
   const override = base.overrides?.find((o) => o.prefix === prefix);
   const pick = <K extends 'pullAccounts' | 'pullOrganizations' | 'pullOrganizationalUnits' | 'scanOnPush' | 'imageTagMutability' | 'encryption'>(key: K) =>
     override?.[key] !== undefined ? override[key] : base[key];
@@ -54,6 +55,28 @@ export function effectiveSettings(config: Pick<PtcConfig, 'repositories'>, prefi
     imageTagMutability: pick('imageTagMutability') ?? 'MUTABLE',
     encryption: pick('encryption') ?? { type: 'AES256' },
   };
+}
+
+/**
+ * The `repositories` block with the config's consumers granted: every consumer account joins
+ * `pullAccounts`, every consumer OU joins `pullOrganizationalUnits`, in the base block and in each
+ * override that replaces those keys (consumers get every managed prefix). The reconciler's payload
+ * carries this block instead of `consumers`, so the Lambda grants exactly what the creation
+ * templates grant. Unchanged (the same object) when the config has no consumers.
+ */
+export function repositoriesWithConsumers(config: Pick<PtcConfig, 'repositories'> & Partial<Pick<PtcConfig, 'consumers'>>): PtcConfig['repositories'] {
+  const base = config.repositories;
+  if (config.consumers === undefined) return base;
+  const extra = consumerPrincipals(config as Pick<PtcConfig, 'consumers'> as PtcConfig);
+  if (extra.accounts.length === 0 && extra.organizationalUnitPaths.length === 0) return base;
+  const grant = <T extends { pullAccounts?: string[]; pullOrganizationalUnits?: string[] }>(block: T, always: boolean): T => ({
+    ...block,
+    ...(extra.accounts.length > 0 && (always || block.pullAccounts !== undefined) ? { pullAccounts: dedupe([...(block.pullAccounts ?? []), ...extra.accounts]) } : {}),
+    ...(extra.organizationalUnitPaths.length > 0 && (always || block.pullOrganizationalUnits !== undefined)
+      ? { pullOrganizationalUnits: dedupe([...(block.pullOrganizationalUnits ?? []).map(normalizeOrganizationalUnitPath), ...extra.organizationalUnitPaths]) }
+      : {}),
+  });
+  return { ...grant(base, true), ...(base.overrides !== undefined ? { overrides: base.overrides.map((o) => grant(o, false)) } : {}) };
 }
 
 /**

@@ -8,16 +8,17 @@
  * yet created are evaluated against the registry policy; pulls against the repository policy.
  */
 import {
+  consumerNodePolicyDocument,
   desiredStateForPrefix,
   mergeRegistryPolicy,
   mergeRepositoryPolicy,
   parseConfig,
   policyDocument,
-  prefixRepositoryArn,
   registryPolicyIntent,
   targets,
   type PtcConfig,
 } from '../../core';
+import { readReconcilerPayload, reconcilerPayload } from '../../core/lambda-settings';
 import { fixture } from '../registry-settings/helpers';
 import { simulate, type PolicyJson } from './iam-simulate';
 
@@ -39,27 +40,19 @@ function registryPolicyOf(config: PtcConfig): PolicyJson {
   return JSON.parse(merge.policyText!) as PolicyJson;
 }
 
-/** The repository policies of a cache repository: the creation template's, and the reconciler's on a repository without one. */
+/**
+ * The repository policies of a cache repository: the creation template's, and the reconciler's on a
+ * repository without one, computed from what the reconciler Lambda reads (its payload, through JSON).
+ */
 function repositoryPoliciesOf(config: PtcConfig, prefix: string): PolicyJson[] {
-  const statements = desiredStateForPrefix(config, prefix, 'aws').repositoryPolicyStatements;
-  const template = policyDocument(statements)!;
-  const reconciled = JSON.parse(mergeRepositoryPolicy(undefined, statements).policyText!) as PolicyJson;
+  const template = policyDocument(desiredStateForPrefix(config, prefix, 'aws').repositoryPolicyStatements)!;
+  const payload = readReconcilerPayload(JSON.parse(JSON.stringify(reconcilerPayload(config, targets(config)[0]!))));
+  const reconciled = JSON.parse(mergeRepositoryPolicy(undefined, desiredStateForPrefix(payload, prefix, 'aws').repositoryPolicyStatements).policyText!) as PolicyJson;
   return [template, reconciled];
 }
 
-/**
- * Invented: a stand-in for the consumer policy of issue 14, derived from its text ("a managed
- * policy for its node roles granting the pull and first-pull actions on the hub's repository ARNs
- * (and ecr:GetAuthorizationToken)"). The lead swaps in the consumer side's real policy.
- */
-const consumerNodePolicy: PolicyJson = {
-  Version: '2012-10-17',
-  Statement: [
-    { Sid: 'HubFirstPull', Effect: 'Allow', Action: ['ecr:CreateRepository', 'ecr:BatchImportUpstreamImage'], Resource: PREFIXES.map((p) => prefixRepositoryArn(hubTarget, p)) },
-    { Sid: 'HubPull', Effect: 'Allow', Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: PREFIXES.map((p) => prefixRepositoryArn(hubTarget, p)) },
-    { Sid: 'AuthToken', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-  ],
-};
+/** The consumer side's node policy (core/consumers), the managed policy each consumer account's node roles get. */
+const consumerNodePolicy = consumerNodePolicyDocument(hubTarget, PREFIXES) as unknown as PolicyJson;
 /** Invented: a node role allowed everything in ECR by its own account, so a denial can only come from the hub. */
 const greedyNodePolicy: PolicyJson = { Version: '2012-10-17', Statement: [{ Sid: 'AllEcr', Effect: 'Allow', Action: 'ecr:*', Resource: '*' }] };
 
@@ -105,8 +98,8 @@ describe('a first pull through the hub from another account, simulated', () => {
     test('the listed account creates the repository, imports the image and pulls it', async () => {
       const answers = await firstPull(config, { account: '222233334444' }, 'k8s/pause');
       expect(allowedActions(answers)).toEqual(EVERY);
-      expect(answers['ecr:CreateRepository']!.reasons).toEqual(['identity:node#HubFirstPull', 'resource#PtcAutopilotFirstPullAccounts']);
-      expect(answers['ecr:BatchGetImage']!.reasons).toEqual(['identity:node#HubPull', 'resource#PtcAutopilotCrossAccountPull']);
+      expect(answers['ecr:CreateRepository']!.reasons).toEqual(['identity:node#PtcAutopilotHubFirstPull', 'resource#PtcAutopilotFirstPullAccounts']);
+      expect(answers['ecr:BatchGetImage']!.reasons).toEqual(['identity:node#PtcAutopilotHubPull', 'resource#PtcAutopilotCrossAccountPull']);
     });
 
     test('an account not listed (and in no granted organization) is denied every call by the hub', async () => {
@@ -143,7 +136,7 @@ describe('a first pull through the hub from another account, simulated', () => {
     test('a member account of the organization is allowed every call', async () => {
       const answers = await firstPull(config, { account: '333344445555', orgId: ORG, orgPaths: [`${ORG}/r-ab12/`] }, 'quay/prometheus/prometheus');
       expect(allowedActions(answers)).toEqual(EVERY);
-      expect(answers['ecr:BatchImportUpstreamImage']!.reasons).toEqual(['identity:node#HubFirstPull', 'resource#PtcAutopilotFirstPullOrganizations']);
+      expect(answers['ecr:BatchImportUpstreamImage']!.reasons).toEqual(['identity:node#PtcAutopilotHubFirstPull', 'resource#PtcAutopilotFirstPullOrganizations']);
     });
 
     test('an account of another organization, or of none, is denied', async () => {
@@ -158,8 +151,8 @@ describe('a first pull through the hub from another account, simulated', () => {
     test('an account of the OU, and one of an OU under it, are allowed every call', async () => {
       const direct = await firstPull(config, { account: '555566667777', orgId: ORG, orgPaths: [OU] }, 'k8s/pause');
       expect(allowedActions(direct)).toEqual(EVERY);
-      expect(direct['ecr:CreateRepository']!.reasons).toEqual(['identity:node#HubFirstPull', 'resource#PtcAutopilotFirstPullOrganizationalUnits']);
-      expect(direct['ecr:GetDownloadUrlForLayer']!.reasons).toEqual(['identity:node#HubPull', 'resource#PtcAutopilotOrganizationalUnitPull']);
+      expect(direct['ecr:CreateRepository']!.reasons).toEqual(['identity:node#PtcAutopilotHubFirstPull', 'resource#PtcAutopilotFirstPullOrganizationalUnits']);
+      expect(direct['ecr:GetDownloadUrlForLayer']!.reasons).toEqual(['identity:node#PtcAutopilotHubPull', 'resource#PtcAutopilotOrganizationalUnitPull']);
       const nested = await firstPull(config, { account: '555566668888', orgId: ORG, orgPaths: [`${OU}ou-ab12-22222222/`] }, 'k8s/pause');
       expect(allowedActions(nested)).toEqual(EVERY);
     });
@@ -169,6 +162,58 @@ describe('a first pull through the hub from another account, simulated', () => {
       // A path that only starts like ours (a sibling OU whose ID extends ours) is not under it.
       expect(allowedActions(await firstPull(config, { account: '666677778888', orgId: ORG, orgPaths: [`${ORG}/r-ab12/ou-ab12-111111119/`] }, 'k8s/pause', greedyNodePolicy))).toEqual([]);
       expect(allowedActions(await firstPull(config, { account: '999900001111' }, 'k8s/pause', greedyNodePolicy))).toEqual([]);
+    });
+  });
+
+  describe('granted to consumers (issue 14: `consumers`, no pull keys of its own)', () => {
+    const withConsumers = (consumers: unknown) =>
+      parseConfig({ account: HUB, region: REGION, rules: PREFIXES.map((prefix) => ({ prefix, upstream: prefix })), repositories: {}, consumers });
+
+    test('a listed consumer account, with its consumer policy, makes a first pull end to end', async () => {
+      const config = withConsumers([{ name: 'payments', account: '222233334444' }]);
+      const answers = await firstPull(config, { account: '222233334444' }, 'k8s/pause');
+      expect(allowedActions(answers)).toEqual(EVERY);
+      expect(answers['ecr:CreateRepository']!.reasons).toEqual(['identity:node#PtcAutopilotHubFirstPull', 'resource#PtcAutopilotFirstPullAccounts']);
+      expect(answers['ecr:GetDownloadUrlForLayer']!.reasons).toEqual(['identity:node#PtcAutopilotHubPull', 'resource#PtcAutopilotCrossAccountPull']);
+      // Another account with the same policy is not a consumer.
+      expect(allowedActions(await firstPull(config, { account: '999900001111' }, 'k8s/pause'))).toEqual([]);
+    });
+
+    test('an account of a consumer OU (and of an OU under it) makes a first pull; one outside it does not', async () => {
+      const config = withConsumers({ organizationalUnits: [OU], regions: [REGION] });
+      expect(allowedActions(await firstPull(config, { account: '555566667777', orgId: ORG, orgPaths: [OU] }, 'quay/prometheus/prometheus'))).toEqual(EVERY);
+      expect(allowedActions(await firstPull(config, { account: '555566668888', orgId: ORG, orgPaths: [`${OU}ou-ab12-22222222/`] }, 'k8s/pause'))).toEqual(EVERY);
+      expect(allowedActions(await firstPull(config, { account: '666677778888', orgId: ORG, orgPaths: [`${ORG}/r-ab12/ou-ab12-33333333/`] }, 'k8s/pause'))).toEqual([]);
+      expect(allowedActions(await firstPull(config, { account: '999900001111' }, 'k8s/pause'))).toEqual([]);
+    });
+
+    test('the consumer policy lets the node role get a registry token (ecr:GetAuthorizationToken on *)', async () => {
+      const caller = { account: '222233334444' };
+      const answer = await simulate({ principal: role(caller), action: 'ecr:GetAuthorizationToken', resource: '*', resourceAccount: caller.account, identityPolicies: { node: consumerNodePolicy }, context: contextOf(caller) });
+      expect(answer).toEqual({ allowed: true, result: 'Allowed', reasons: ['identity:node#PtcAutopilotRegistryAuthToken'] });
+    });
+
+    test('a consumer gets no action the hub does not grant and no repository outside the prefixes', async () => {
+      const config = withConsumers([{ name: 'payments', account: '222233334444' }]);
+      expect(allowedActions(await firstPull(config, { account: '222233334444' }, 'team-a/app'))).toEqual([]);
+      const caller = { account: '222233334444' };
+      for (const action of ['ecr:PutImage', 'ecr:DeleteRepository']) {
+        const answer = await simulate({ principal: role(caller), action, resource: repo('k8s/pause'), resourceAccount: HUB, identityPolicies: { node: consumerNodePolicy }, resourcePolicy: registryPolicyOf(config), context: contextOf(caller) });
+        expect({ action, allowed: answer.allowed }).toEqual({ action, allowed: false });
+      }
+    });
+
+    test('an override that replaces pullAccounts keeps the consumers granted on its prefix', async () => {
+      const config = parseConfig({
+        account: HUB,
+        region: REGION,
+        rules: PREFIXES.map((prefix) => ({ prefix, upstream: prefix })),
+        repositories: { overrides: [{ prefix: 'k8s', pullAccounts: ['888899990000'] }] },
+        consumers: [{ name: 'payments', account: '222233334444' }],
+      });
+      expect(allowedActions(await firstPull(config, { account: '222233334444' }, 'k8s/pause'))).toEqual(EVERY);
+      expect(allowedActions(await firstPull(config, { account: '888899990000' }, 'k8s/pause', greedyNodePolicy))).toEqual(EVERY);
+      expect(allowedActions(await firstPull(config, { account: '888899990000' }, 'quay/prometheus/prometheus', greedyNodePolicy))).toEqual([]);
     });
   });
 });
