@@ -82,14 +82,23 @@ export function firstPullIntent(config: PtcConfig, target: Pick<Target, 'partiti
   return { accounts: [...groups.accounts.values()], organizations: [...groups.organizations.values()], organizationalUnitPaths: [...groups.organizationalUnitPaths.values()] };
 }
 
+/** Which statements a registry policy carries. */
+export interface RegistryPolicyOptions {
+  /**
+   * Grant first pulls (the registry has pull-through cache rules). A replica registry has none, so
+   * its policy carries replication access only. @default true
+   */
+  readonly firstPull?: boolean;
+}
+
 /**
  * The registry policy a target's registry gets: replication access for the accounts that
  * replicate into it, and first-pull access for everyone allowed to pull (plus `extra`).
  * Undefined when it grants nothing.
  */
-export function registryPolicyIntent(config: PtcConfig, target: Target, extra?: ExtraPullPrincipals): RegistryPolicyIntent | undefined {
+export function registryPolicyIntent(config: PtcConfig, target: Target, extra?: ExtraPullPrincipals, options: RegistryPolicyOptions = {}): RegistryPolicyIntent | undefined {
   const sourceAccounts = acceptedSourceAccounts(config, target);
-  const firstPull = firstPullIntent(config, target, extra);
+  const firstPull = (options.firstPull ?? true) ? firstPullIntent(config, target, extra) : undefined;
   if (sourceAccounts.length === 0 && firstPull === undefined) return undefined;
   return {
     sourceAccounts,

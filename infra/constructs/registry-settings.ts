@@ -18,6 +18,7 @@ import {
   scanningIntent,
   scanningProperties,
   type PtcConfig,
+  type RegistryPolicyOptions,
   type Target,
 } from '../../core';
 import { acknowledgeNag } from '../nag';
@@ -29,6 +30,8 @@ export interface RegistrySettingsProps {
   readonly config: PtcConfig;
   /** The account and region deployed to. */
   readonly target: Target;
+  /** Whether the registry policy grants first pulls (false where no pull-through cache rule exists, a replica registry). @default true */
+  readonly firstPull?: boolean;
 }
 
 /** The folder of the Lambda under `functions/`, also its Powertools service name. */
@@ -80,8 +83,8 @@ export function registrySettingsWildcardReason(): string {
 /**
  * Whether a target needs any registry setting; `PullThroughCache` adds `RegistrySettings` only then.
  */
-export function needsRegistrySettings(config: PtcConfig, target: Target): boolean {
-  return replicationIntent(config, target) !== undefined || scanningIntent(config) !== undefined || registryPolicyIntent(config, target) !== undefined;
+export function needsRegistrySettings(config: PtcConfig, target: Target, options: RegistryPolicyOptions = {}): boolean {
+  return replicationIntent(config, target) !== undefined || scanningIntent(config) !== undefined || registryPolicyIntent(config, target, undefined, options) !== undefined;
 }
 
 /** One custom resource per configured setting, served by one Lambda through the `Provider` framework. */
@@ -161,7 +164,7 @@ export class RegistrySettings extends Construct {
     if (scanning !== undefined) {
       this.scanning = resource('Scanning', 'Custom::PtcScanning', scanningProperties(scanning, target));
     }
-    const policy = registryPolicyIntent(config, target);
+    const policy = registryPolicyIntent(config, target, undefined, { firstPull: props.firstPull ?? true });
     if (policy !== undefined) {
       this.registryPolicy = resource('RegistryPolicy', 'Custom::PtcRegistryPolicy', registryPolicyProperties(policy, target));
     }

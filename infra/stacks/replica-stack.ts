@@ -40,7 +40,8 @@ export class PtcReplicaStack extends Stack {
     });
     const config = replicaConfig(props.config, props.replica);
     this.templates = new CreationTemplates(this, 'Templates', { config, target, appliedFor: ['REPLICATION'] });
-    if (needsRegistrySettings(config, target)) this.registrySettings = new RegistrySettings(this, 'RegistrySettings', { config, target });
+    // No pull-through cache rule exists in a replica registry: its policy lets the sources replicate in, and grants no first pulls.
+    if (needsRegistrySettings(config, target, { firstPull: false })) this.registrySettings = new RegistrySettings(this, 'RegistrySettings', { config, target, firstPull: false });
   }
 }
 
