@@ -72,3 +72,4 @@ export function mirrorMapLines(map: { entries: readonly { host: string; mirrorUr
 }
 
 export { PUBLISHED_NODE_CONFIG_FORMATS, type PublishedNodeConfigFormat } from './formats';
+export { nodeConfigDocuments, SSM_ADVANCED_VALUE_LIMIT, SSM_STANDARD_VALUE_LIMIT } from './published';

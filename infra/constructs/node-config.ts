@@ -8,23 +8,17 @@ import { Construct } from 'constructs';
 import type { PtcConfig, Target } from '../../core';
 import {
   NodeConfigError,
-  al2023UserData,
-  bottlerocketToml,
+  SSM_ADVANCED_VALUE_LIMIT as ADVANCED_LIMIT,
+  SSM_STANDARD_VALUE_LIMIT as STANDARD_LIMIT,
   configFallback,
-  containerdHostsFiles,
-  credentialProviderYaml,
-  karpenterNodeClass,
-  kubeletMirrorMap,
   mirrorMapFor,
-  type HostsFileOptions,
+  nodeConfigDocuments,
   type MirrorMap,
-  type PublishedNodeConfigFormat,
 } from '../../core/node-config';
-import { stringify } from 'yaml';
 
-/** SSM's size limits: Standard parameters hold 4 KB, Advanced ones 8 KB. */
-const STANDARD_LIMIT = 4096;
-const ADVANCED_LIMIT = 8192;
+/** The values published, keyed by the last part of their parameter name (core/node-config/published.ts). */
+export { nodeConfigDocuments };
+
 
 /** Properties of `MirrorNodeConfig`. */
 export interface MirrorNodeConfigProps {
@@ -37,19 +31,6 @@ export interface MirrorNodeConfigProps {
   readonly parameterPrefix?: string;
 }
 
-/** The values published, keyed by the last part of their parameter name. */
-export function nodeConfigDocuments(map: MirrorMap, region: string, options: HostsFileOptions): Record<PublishedNodeConfigFormat, string> {
-  const node = kubeletMirrorMap(map);
-  const containerd = Object.fromEntries(containerdHostsFiles(node, options).map((f) => [f.path, f.content]));
-  return {
-    containerd: JSON.stringify(containerd),
-    'credential-provider': credentialProviderYaml(map, region),
-    al2023: al2023UserData(node, region, options),
-    bottlerocket: bottlerocketToml(map),
-    'karpenter-al2023': stringify(karpenterNodeClass(node, region, 'al2023', options), { lineWidth: 0 }),
-    'karpenter-bottlerocket': stringify(karpenterNodeClass(node, region, 'bottlerocket', options), { lineWidth: 0 }),
-  };
-}
 
 /**
  * One SSM String parameter per format (`containerd` holds a JSON object of hosts files keyed by
