@@ -7,6 +7,7 @@ import { LineCounter, isNode, parseDocument } from 'yaml';
 import { ConfigError } from '../errors';
 import { configIssuesOf, formatPath } from './parse';
 import { consumerTemplateIssues } from '../consumers/template-size';
+import { publishedNodeConfigIssues } from './node-config-limits';
 import { configSchema, type PtcConfig } from './schema';
 
 /**
@@ -57,7 +58,7 @@ export function parseConfigText(text: string, file?: string): PtcConfig {
   };
   if (!result.success) throw new ConfigError(configIssuesOf(result.error, locate), file);
   // Limits that need the node config rendered (the schema, bundled into Lambdas, renders nothing).
-  const limits = consumerTemplateIssues(result.data);
+  const limits = [...publishedNodeConfigIssues(result.data), ...consumerTemplateIssues(result.data)];
   if (limits.length > 0) throw new ConfigError(limits.map((i) => ({ path: formatPath(i.path), message: `${i.message}${locate(i.path)}` })), file);
   return result.data;
 }

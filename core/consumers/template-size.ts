@@ -3,14 +3,13 @@
  * registry schema `TemplateBody.maxLength`; CreateStackSet API reference). The body holds every
  * node config document, so a config with many rules can pass it: predicted here from the same
  * renderers, so that reading the config refuses it with one line instead of a failed deploy.
- * Likewise each node config document must fit an SSM parameter (8 KB, Advanced tier).
  *
  * These checks render the node config (and load the YAML library), so they run where the config
  * is read from YAML (`parseConfigText`), not in the schema the Lambdas bundle.
  */
 import type { PtcConfig } from '../config/schema';
 import { managedPrefixes } from '../policy/settings';
-import { consumerNodeConfigDocuments, SSM_ADVANCED_VALUE_LIMIT } from './node-config';
+import { consumerNodeConfigDocuments } from './node-config';
 import { consumerNodePolicyDocument } from './policy';
 import { consumersOf, type OrganizationConsumer } from './resolve';
 import type { ConsumerIssue } from './validate';
@@ -33,20 +32,12 @@ export function predictedStackSetTemplateBytes(config: PtcConfig, consumer: Orga
   return documents + policy + roles + 3000 + 20 * consumer.name.length + 12 * consumer.hub.registryHost.length;
 }
 
-/** Node config documents too large for SSM, and a StackSet template body too large for CloudFormation. */
+/** A StackSet template body too large for CloudFormation. */
 export function consumerTemplateIssues(config: PtcConfig): ConsumerIssue[] {
   const out: ConsumerIssue[] = [];
+  // Each node config document a consumer publishes is the hub's own (same mirror map, same Region), which
+  // publishedNodeConfigIssues (core/config/node-config-limits.ts) already measures against SSM's limit.
   const consumers = consumersOf(config);
-  const checkedHubs = new Set<string>();
-  for (const c of consumers) {
-    if (checkedHubs.has(c.hub.name)) continue;
-    checkedHubs.add(c.hub.name);
-    for (const [format, value] of Object.entries(consumerNodeConfigDocuments(config, c.hub))) {
-      if (bytes(value) > SSM_ADVANCED_VALUE_LIMIT) {
-        out.push({ path: ['consumers'], message: `the ${format} node config for the hub ${c.hub.registryHost} is ${bytes(value)} bytes; an SSM parameter holds ${SSM_ADVANCED_VALUE_LIMIT}: use fewer rules` });
-      }
-    }
-  }
   for (const c of consumers) {
     if (c.kind !== 'organization') continue;
     const size = predictedStackSetTemplateBytes(config, c);
