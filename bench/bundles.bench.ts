@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, existsSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { LAMBDA_BUNDLE } from '../infra/lambda-bundling';
+import { lambdaEsbuildOptions } from '../infra/lambda-bundling';
 
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, '.tmp', 'bench-bundles');
@@ -72,16 +72,10 @@ function functionEnvironments(): Map<string, Record<string, string>> {
 /** Bundles one handler; returns the output size and the largest inputs (from the esbuild metafile). */
 async function bundle(entry: string, outfile: string, v: Variant): Promise<{ bytes: number; top: string; externals: string[] }> {
   const result = await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
     // The options every Lambda ships with (infra/lambda-bundling.ts), but for what the variant varies.
-    target: LAMBDA_BUNDLE.target,
-    format: LAMBDA_BUNDLE.format,
-    mainFields: [...LAMBDA_BUNDLE.mainFields],
-    external: [...LAMBDA_BUNDLE.external],
-    keepNames: LAMBDA_BUNDLE.keepNames,
+    ...lambdaEsbuildOptions(entry),
+    outfile,
+    sourcemap: false,
     minify: v.minify,
     treeShaking: v.treeShaking,
     metafile: true,

@@ -25,6 +25,26 @@ export const LAMBDA_BUNDLE = {
   external: ['@aws-sdk/*'],
 } as const;
 
+/**
+ * esbuild `build()` options for one Lambda entry point with `LAMBDA_BUNDLE`'s settings: what the
+ * package build (scripts/build.ts), the bundle benchmark and the bundle-content test all build with.
+ * Callers add their own output options (`outfile`, `metafile`, `write`, `logLevel`).
+ */
+export function lambdaEsbuildOptions(entry: string) {
+  return {
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node' as const,
+    target: LAMBDA_BUNDLE.target,
+    format: LAMBDA_BUNDLE.format,
+    mainFields: [...LAMBDA_BUNDLE.mainFields],
+    external: [...LAMBDA_BUNDLE.external],
+    minify: LAMBDA_BUNDLE.minify,
+    keepNames: LAMBDA_BUNDLE.keepNames,
+    sourcemap: LAMBDA_BUNDLE.sourcemap,
+  };
+}
+
 /** The file name of an ahead-of-time Lambda bundle inside its folder; the handler is `index.handler`. */
 export const PREBUILT_ENTRY = 'index.js';
 

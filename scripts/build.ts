@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { LAMBDA_BUNDLE, PREBUILT_ENTRY, prebuiltLambdaDir } from '../infra/lambda-bundling';
+import { PREBUILT_ENTRY, lambdaEsbuildOptions, prebuiltLambdaDir } from '../infra/lambda-bundling';
 
 const ROOT = path.join(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
@@ -57,17 +57,8 @@ async function main(): Promise<void> {
   for (const dir of functions) {
     const outfile = path.join(prebuiltLambdaDir(ROOT, dir), PREBUILT_ENTRY);
     await build({
-      entryPoints: [path.join(ROOT, 'functions', dir, 'handler.ts')],
+      ...lambdaEsbuildOptions(path.join(ROOT, 'functions', dir, 'handler.ts')),
       outfile,
-      bundle: true,
-      platform: 'node',
-      target: LAMBDA_BUNDLE.target,
-      format: LAMBDA_BUNDLE.format,
-      mainFields: [...LAMBDA_BUNDLE.mainFields],
-      minify: LAMBDA_BUNDLE.minify,
-      keepNames: LAMBDA_BUNDLE.keepNames,
-      sourcemap: LAMBDA_BUNDLE.sourcemap,
-      external: [...LAMBDA_BUNDLE.external],
       legalComments: 'none',
       logLevel: 'warning',
     });

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import { LAMBDA_BUNDLE } from '../../infra/lambda-bundling';
+import { lambdaEsbuildOptions } from '../../infra/lambda-bundling';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = readdirSync(path.join(ROOT, 'functions')).filter((d) => existsSync(path.join(ROOT, 'functions', d, 'handler.ts'))).sort();
@@ -9,15 +9,8 @@ const FUNCTIONS = readdirSync(path.join(ROOT, 'functions')).filter((d) => exists
 /** The node_modules packages in a Lambda's bundle (metafile inputs), built with the options every Lambda ships with. */
 function bundledPackages(functionDir: string): Set<string> {
   const result = buildSync({
-    entryPoints: [path.join(ROOT, 'functions', functionDir, 'handler.ts')],
-    bundle: true,
-    platform: 'node',
-    target: LAMBDA_BUNDLE.target,
-    format: LAMBDA_BUNDLE.format,
-    mainFields: [...LAMBDA_BUNDLE.mainFields],
-    external: [...LAMBDA_BUNDLE.external],
-    minify: LAMBDA_BUNDLE.minify,
-    keepNames: LAMBDA_BUNDLE.keepNames,
+    ...lambdaEsbuildOptions(path.join(ROOT, 'functions', functionDir, 'handler.ts')),
+    sourcemap: false,
     metafile: true,
     write: false,
     logLevel: 'silent',
