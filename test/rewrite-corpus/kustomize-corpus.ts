@@ -55,19 +55,9 @@ export const renderName = (dir: string): string => `${dir.split(path.sep).join('
 /** Every kustomization directory of a tree that is a Kustomization (not a Component), relative to the tree folder. */
 export function kustomizationDirs(tree: KustomizeTree): string[] {
   const root = path.join(KUSTOMIZE_ROOT, tree.name);
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir).sort()) {
-      const at = path.join(dir, e);
-      if (statSync(at).isDirectory()) {
-        if (!(dir === root && STORED.includes(e))) walk(at);
-      } else if (e === 'kustomization.yaml' && !/^kind:\s*Component\s*$/m.test(readFileSync(at, 'utf8'))) {
-        out.push(path.relative(root, dir) || '.');
-      }
-    }
-  };
-  walk(path.join(root, tree.dir));
-  return out;
+  return kustomizationFiles(tree)
+    .filter((file) => !/^kind:\s*Component\s*$/m.test(readFileSync(path.join(root, file), 'utf8')))
+    .map((file) => path.dirname(file));
 }
 
 /** Every kustomization file of a tree, relative to the tree folder. */
