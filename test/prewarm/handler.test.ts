@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { parseConfig } from '../../core';
 import { encodePrewarmSettings, SETTINGS_VARIABLE } from '../../functions/prewarm/settings';
 import { fixture } from '../validation/helpers';
+import { captureOutput } from '../functions/captured-output';
 
 const ecrMock = mockClient(ECRClient);
 const context = {
@@ -25,24 +26,8 @@ Object.assign(process.env, {
 const { handler } = require('../../functions/prewarm/handler') as typeof import('../../functions/prewarm/handler');
 
 async function invoke(event: unknown): Promise<{ result: unknown; error?: Error; lines: Record<string, any>[] }> {
-  const written: string[] = [];
-  const capture = (chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  };
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
-  let result: unknown;
-  let error: Error | undefined;
-  try {
-    result = await handler(event, context);
-  } catch (e) {
-    error = e as Error;
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return { result, ...(error ? { error } : {}), lines: written.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)) };
+  const run = await captureOutput(() => handler(event, context));
+  return { result: run.result, ...(run.error ? { error: run.error as Error } : {}), lines: run.lines };
 }
 
 const emf = (lines: Record<string, any>[]) => lines.find((l) => l._aws);

@@ -19,6 +19,7 @@ import { newTotals, runPrewarm } from '../../functions/prewarm/run';
 import { powertoolsLog } from '../../functions/shared/runtime';
 import { recordingIo } from '../cli/fake-io';
 import { ECHO_TAGS, echoRegistry, HostileServer } from './hostile-registry';
+import { captureOutput } from '../functions/captured-output';
 
 const USER = 'ptc-user';
 const PASSWORD = `canary-${randomBytes(12).toString('hex')}`;
@@ -105,17 +106,9 @@ describe('the prewarm Lambda against a registry that echoes the Authorization he
   async function invoke(registry: HostileServer): Promise<{ logged: string; result: unknown }> {
     ecrMock.reset();
     ecrMock.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [{ authorizationToken: b64(`AWS:${PASSWORD}`), proxyEndpoint: 'https://111122223333.dkr.ecr.eu-west-2.amazonaws.com' }] });
-    const written: string[] = [];
-    const capture = (chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    };
-    const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-    const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
-    let result: unknown;
-    try {
+    const run = await captureOutput(() => {
       const config = parseConfig({ account: '111122223333', region: 'eu-west-2', rules: [{ prefix: 'docker-hub', upstream: 'docker-hub', credentials: { secretName: 'ecr-pullthroughcache/docker-hub' } }], prewarm: { images: IMAGES } });
-      result = await runPrewarm({}, {
+      return runPrewarm({}, {
         ecr: new ECRClient({ region: 'eu-west-2' }),
         config,
         log: powertoolsLog(new Logger({ serviceName: 'prewarm' })),
@@ -124,11 +117,9 @@ describe('the prewarm Lambda against a registry that echoes the Authorization he
         createClient: (options: RegistryClientOptions) =>
           new RegistryClient({ ...options, baseUrl: registry.url, plainHttpHosts: [registry.host], retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } }),
       }).catch((e: unknown) => e);
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-    }
-    return { logged: written.join(''), result };
+    });
+    if (run.failed) throw run.error;
+    return { logged: run.written, result: run.result };
   }
 
   test('logs every image with its reason, and no part of the GetAuthorizationToken password or token', async () => {

@@ -5,6 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CONFIG_VARIABLE, encodeConfig, PARTITION_VARIABLE } from '../../functions/reconcile-repository/settings';
 import { FakeRegistry, installEcrMock } from './fake-registry';
 import { fixture, reconcilerTestConfig } from './helpers';
+import { captureOutput } from '../functions/captured-output';
 
 const ecrMock = mockClient(ECRClient);
 const eventsMock = mockClient(EventBridgeClient);
@@ -33,29 +34,8 @@ const { handler } = require('../../functions/reconcile-repository/handler') as t
 
 /** Invokes the handler and returns what it printed on stdout and stderr as JSON lines (logs and EMF). */
 async function invoke(event: unknown): Promise<{ result: unknown; error?: unknown; lines: Record<string, any>[] }> {
-  const written: string[] = [];
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  });
-  const quiet = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  });
-  try {
-    let result: unknown;
-    let error: unknown;
-    try {
-      result = await handler(event, context);
-    } catch (err) {
-      error = err;
-    }
-    const lines = written.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-    return { result, error, lines };
-  } finally {
-    spy.mockRestore();
-    quiet.mockRestore();
-  }
+  const run = await captureOutput(() => handler(event, context));
+  return { result: run.result, error: run.error, lines: run.lines };
 }
 
 beforeEach(() => {

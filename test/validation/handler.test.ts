@@ -5,6 +5,7 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { encodeRules, RULES_VARIABLE } from '../../functions/validate-rules/settings';
 import { fixture, validationConfig } from './helpers';
+import { captureOutput } from '../functions/captured-output';
 
 const ecrMock = mockClient(ECRClient);
 const secretsMock = mockClient(SecretsManagerClient);
@@ -29,20 +30,9 @@ const { handler } = require('../../functions/validate-rules/handler') as typeof 
 
 /** Invokes the handler and returns the JSON lines it printed (logs and EMF). */
 async function invoke(event: unknown): Promise<{ result: unknown; lines: Record<string, any>[] }> {
-  const written: string[] = [];
-  const capture = (chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  };
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
-  try {
-    const result = await handler(event, context);
-    return { result, lines: written.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)) };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  const run = await captureOutput(() => handler(event, context));
+  if (run.failed) throw run.error;
+  return { result: run.result, lines: run.lines };
 }
 
 beforeEach(() => {
