@@ -2,7 +2,7 @@
  * Who may pull from (and trigger first pulls into) a prefix's repositories: accounts, whole AWS
  * Organizations, and organizational units. Every policy that grants pull access (repository
  * policies, the registry policy's first-pull statements, `ptc plan`) computes its principals here,
- * so extra principals (consumer accounts and OUs) are unioned in at one place.
+ * and consumer accounts and OUs, which `effectiveSettings` adds to every prefix's settings, are granted by all of them.
  *
  * OU paths are written exactly as AWS writes `aws:PrincipalOrgPaths` values
  * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgpaths):
@@ -24,14 +24,6 @@ export interface PullPrincipals {
   readonly organizations: readonly string[];
   /** Normalized OU paths (trailing `/`), granted with their child OUs through `aws:PrincipalOrgPaths`. */
   readonly organizationalUnitPaths: readonly string[];
-}
-
-/** Extra principals to grant beside a prefix's own settings (consumer accounts and OUs, say). */
-export interface ExtraPullPrincipals {
-  readonly accounts?: readonly string[];
-  readonly organizations?: readonly string[];
-  /** OU paths, trailing slash optional. */
-  readonly organizationalUnitPaths?: readonly string[];
 }
 
 /** The settings a pull grant reads. `pullOrganizationalUnits` may be absent (older callers, tests). */
@@ -86,20 +78,20 @@ export function organizationalUnitPathPattern(path: string): string {
   return `${normalizeOrganizationalUnitPath(path)}*`;
 }
 
-const sortedUnique = (...lists: (readonly string[] | undefined)[]): string[] => [...new Set(lists.flatMap((l) => l ?? []))].sort();
+const sortedUnique = (list: readonly string[]): string[] => [...new Set(list)].sort();
 
 /**
- * The principals granted pull (and first-pull) access under one prefix: its effective settings,
- * plus any extra principals, each list sorted and deduplicated, OU paths normalized.
+ * The principals granted pull (and first-pull) access under one prefix by its effective settings
+ * (consumers included), each list sorted and deduplicated, OU paths normalized.
  * @example
- * pullPrincipals(effectiveSettings(config, 'k8s'), consumerPrincipals(config))
+ * pullPrincipals(effectiveSettings(config, 'k8s'))
  * // { accounts: ['444455556666'], organizations: ['o-a1b2c3d4e5'], organizationalUnitPaths: ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/'] }
  */
-export function pullPrincipals(settings: PullSettings, extra: ExtraPullPrincipals = {}): PullPrincipals {
+export function pullPrincipals(settings: PullSettings): PullPrincipals {
   return {
-    accounts: sortedUnique(settings.pullAccounts, extra.accounts),
-    organizations: sortedUnique(settings.pullOrganizations, extra.organizations),
-    organizationalUnitPaths: sortedUnique([...(settings.pullOrganizationalUnits ?? []), ...(extra.organizationalUnitPaths ?? [])].map(normalizeOrganizationalUnitPath)),
+    accounts: sortedUnique(settings.pullAccounts),
+    organizations: sortedUnique(settings.pullOrganizations),
+    organizationalUnitPaths: sortedUnique((settings.pullOrganizationalUnits ?? []).map(normalizeOrganizationalUnitPath)),
   };
 }
 

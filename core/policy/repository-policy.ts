@@ -3,7 +3,7 @@
  * Organizations and to organizational units. Statements we own carry one of a fixed set of `Sid`s; anything else in a
  * repository policy belongs to someone else and is never touched.
  */
-import { organizationalUnitPathPattern, pullPrincipals, type ExtraPullPrincipals, type PullPrincipals, type PullSettings } from './pull-principals';
+import { organizationalUnitPathPattern, pullPrincipals, type PullPrincipals, type PullSettings } from './pull-principals';
 
 /** The actions a pull of a cached image needs, and nothing more. */
 export const PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] as const;
@@ -52,14 +52,14 @@ export function isOwnedStatement(statement: { Sid?: unknown }): boolean {
 }
 
 /**
- * The statements ptc-autopilot wants on every repository with these settings (plus any extra
- * principals, such as consumers); empty when no account, organization or OU needs access.
+ * The statements ptc-autopilot wants on every repository with these settings (`effectiveSettings`
+ * includes the consumers); empty when no account, organization or OU needs access.
  * @example
  * pullStatements({ ...settings, pullAccounts: ['444455556666'], pullOrganizations: [] })
  * // [{ Sid: 'PtcAutopilotCrossAccountPull', Principal: { AWS: ['arn:aws:iam::444455556666:root'] }, ... }]
  */
-export function pullStatements(settings: PullSettings, partition = 'aws', extra?: ExtraPullPrincipals): PolicyStatement[] {
-  return principalStatements(pullPrincipals(settings, extra), REPOSITORY_PULL_ACTIONS, partition, {
+export function pullStatements(settings: PullSettings, partition = 'aws'): PolicyStatement[] {
+  return principalStatements(pullPrincipals(settings), REPOSITORY_PULL_ACTIONS, partition, {
     accounts: OWNED_SIDS.crossAccountPull,
     organizations: OWNED_SIDS.organizationPull,
     organizationalUnits: OWNED_SIDS.organizationalUnitPull,

@@ -8,7 +8,7 @@ import { prefixRepositoryArn, targets, type Target } from '../environments';
 import { destinationPrefixes, prefixSetKey } from './limits';
 import { registryPolicyStatement, type FirstPullGroup, type FirstPullIntent, type RegistryPolicyIntent } from './registry-policy';
 import { effectiveSettings } from '../policy/settings';
-import { pullPrincipals, type ExtraPullPrincipals, type PullPrincipals } from '../policy/pull-principals';
+import { pullPrincipals, type PullPrincipals } from '../policy/pull-principals';
 import type { ReplicationIntent, ReplicationIntentRule } from './replication';
 import type { ScanningIntent } from './scanning';
 import type { PolicyStatement } from '../policy/repository-policy';
@@ -61,13 +61,13 @@ export function acceptedSourceAccounts(config: PtcConfig, target: Pick<Target, '
 /**
  * Who may trigger first pulls into which prefixes of a target's registry: per kind of principal
  * (accounts, organizations, OUs), the prefixes grouped by the principals their effective settings
- * (with any extra principals) grant, in rule order. Undefined when nobody outside is granted.
+ * (consumers included) grant, in rule order. Undefined when nobody outside is granted.
  */
-export function firstPullIntent(config: PtcConfig, target: Pick<Target, 'partition' | 'account' | 'region'>, extra?: ExtraPullPrincipals): FirstPullIntent | undefined {
+export function firstPullIntent(config: PtcConfig, target: Pick<Target, 'partition' | 'account' | 'region'>): FirstPullIntent | undefined {
   const kinds = ['accounts', 'organizations', 'organizationalUnitPaths'] as const satisfies readonly (keyof PullPrincipals)[];
   const groups = { accounts: new Map<string, FirstPullGroup>(), organizations: new Map<string, FirstPullGroup>(), organizationalUnitPaths: new Map<string, FirstPullGroup>() };
   for (const rule of config.rules) {
-    const principals = pullPrincipals(effectiveSettings(config, rule.prefix), extra);
+    const principals = pullPrincipals(effectiveSettings(config, rule.prefix));
     const arn = prefixRepositoryArn(target, rule.prefix);
     for (const kind of kinds) {
       const values = principals[kind];
@@ -93,12 +93,12 @@ export interface RegistryPolicyOptions {
 
 /**
  * The registry policy a target's registry gets: replication access for the accounts that
- * replicate into it, and first-pull access for everyone allowed to pull (plus `extra`).
+ * replicate into it, and first-pull access for everyone allowed to pull (consumers included).
  * Undefined when it grants nothing.
  */
-export function registryPolicyIntent(config: PtcConfig, target: Target, extra?: ExtraPullPrincipals, options: RegistryPolicyOptions = {}): RegistryPolicyIntent | undefined {
+export function registryPolicyIntent(config: PtcConfig, target: Target, options: RegistryPolicyOptions = {}): RegistryPolicyIntent | undefined {
   const sourceAccounts = acceptedSourceAccounts(config, target);
-  const firstPull = (options.firstPull ?? true) ? firstPullIntent(config, target, extra) : undefined;
+  const firstPull = (options.firstPull ?? true) ? firstPullIntent(config, target) : undefined;
   if (sourceAccounts.length === 0 && firstPull === undefined) return undefined;
   return {
     sourceAccounts,

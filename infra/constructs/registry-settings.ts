@@ -84,7 +84,7 @@ export function registrySettingsWildcardReason(): string {
  * Whether a target needs any registry setting; `PullThroughCache` adds `RegistrySettings` only then.
  */
 export function needsRegistrySettings(config: PtcConfig, target: Target, options: RegistryPolicyOptions = {}): boolean {
-  return replicationIntent(config, target) !== undefined || scanningIntent(config) !== undefined || registryPolicyIntent(config, target, undefined, options) !== undefined;
+  return replicationIntent(config, target) !== undefined || scanningIntent(config) !== undefined || registryPolicyIntent(config, target, options) !== undefined;
 }
 
 /** One custom resource per configured setting, served by one Lambda through the `Provider` framework. */
@@ -164,7 +164,7 @@ export class RegistrySettings extends Construct {
     if (scanning !== undefined) {
       this.scanning = resource('Scanning', 'Custom::PtcScanning', scanningProperties(scanning, target));
     }
-    const policy = registryPolicyIntent(config, target, undefined, { firstPull: props.firstPull ?? true });
+    const policy = registryPolicyIntent(config, target, { firstPull: props.firstPull ?? true });
     if (policy !== undefined) {
       this.registryPolicy = resource('RegistryPolicy', 'Custom::PtcRegistryPolicy', registryPolicyProperties(policy, target));
     }

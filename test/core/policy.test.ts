@@ -107,8 +107,19 @@ describe('documents', () => {
     ]);
   });
 
-  test('extra principals (consumers) are unioned into the same statements', () => {
-    const statements = pullStatements({ pullAccounts: ['444455556666'], pullOrganizations: [] }, 'aws-cn', { accounts: ['444455556666', '222233334444'], organizationalUnitPaths: ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111'] });
+  test('consumers are unioned into the same statements', () => {
+    const withConsumers = parseConfig({
+      account: '111122223333',
+      region: 'eu-west-2',
+      rules: [{ prefix: 'k8s', upstream: 'k8s' }],
+      repositories: { pullAccounts: ['444455556666'] },
+      consumers: {
+        accounts: [{ name: 'payments', account: '444455556666' }, { name: 'billing', account: '222233334444' }],
+        organizationalUnits: ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111'],
+        regions: ['eu-west-2'],
+      },
+    });
+    const statements = pullStatements(effectiveSettings(withConsumers, 'k8s'), 'aws-cn');
     expect(statements.map((s) => [s.Sid, s.Principal, s.Condition])).toEqual([
       ['PtcAutopilotCrossAccountPull', { AWS: ['arn:aws-cn:iam::222233334444:root', 'arn:aws-cn:iam::444455556666:root'] }, undefined],
       ['PtcAutopilotOrganizationalUnitPull', '*', { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*'] } }],

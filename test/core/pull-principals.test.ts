@@ -1,7 +1,7 @@
 import { effectiveSettings, organizationalUnitPathProblem, parseConfig, pullPrincipals } from '../../core';
 
 describe('pull principals', () => {
-  test('the settings and the extra principals are unioned, sorted and deduplicated, OU paths normalized', () => {
+  test('the settings and the consumers are unioned, sorted and deduplicated, OU paths normalized', () => {
     const config = parseConfig({
       account: '111122223333',
       region: 'eu-west-2',
@@ -11,8 +11,13 @@ describe('pull principals', () => {
         pullOrganizations: ['o-a1b2c3d4e5'],
         pullOrganizationalUnits: ['o-a1b2c3d4e5/r-ab12/ou-ab12-22222222', 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/'],
       },
+      consumers: {
+        accounts: [{ name: 'payments', account: '222233334444' }, { name: 'billing', account: '444455556666' }],
+        organizationalUnits: ['o-a1b2c3d4e5/r-ab12/ou-ab12-22222222/'],
+        regions: ['eu-west-2'],
+      },
     });
-    expect(pullPrincipals(effectiveSettings(config, 'k8s'), { accounts: ['222233334444', '444455556666'], organizationalUnitPaths: ['o-a1b2c3d4e5/r-ab12/ou-ab12-22222222/'] })).toEqual({
+    expect(pullPrincipals(effectiveSettings(config, 'k8s'))).toEqual({
       accounts: ['222233334444', '444455556666'],
       organizations: ['o-a1b2c3d4e5'],
       organizationalUnitPaths: ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/', 'o-a1b2c3d4e5/r-ab12/ou-ab12-22222222/'],
