@@ -20,7 +20,7 @@ const sortedUnique = (values: Iterable<string>): string[] => [...new Set(values)
  * @example
  * consumerPrincipals(config) // { accounts: ['444455556666'], organizationalUnitPaths: ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/'] }
  */
-export function consumerPrincipals(config: PtcConfig): ConsumerPrincipals {
+export function consumerPrincipals(config: Pick<PtcConfig, 'consumers'>): ConsumerPrincipals {
   const c = config.consumers;
   return {
     accounts: sortedUnique((c?.accounts ?? []).map((a) => a.account)),

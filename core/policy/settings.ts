@@ -66,8 +66,7 @@ export function effectiveSettings(config: Pick<PtcConfig, 'repositories'> & Part
  */
 export function repositoriesWithConsumers(config: Pick<PtcConfig, 'repositories'> & Partial<Pick<PtcConfig, 'consumers'>>): PtcConfig['repositories'] {
   const base = config.repositories;
-  if (config.consumers === undefined) return base;
-  const extra = consumerPrincipals(config as Pick<PtcConfig, 'consumers'> as PtcConfig);
+  const extra = consumerPrincipals(config);
   if (extra.accounts.length === 0 && extra.organizationalUnitPaths.length === 0) return base;
   const grant = <T extends { pullAccounts?: string[]; pullOrganizationalUnits?: string[] }>(block: T, always: boolean): T => ({
     ...block,
