@@ -19,7 +19,7 @@ import { planSecretsKey, renderSecretsKey, type PlannedSecretsKey } from './plan
 function withValue<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
   return value === undefined ? {} : ({ [key]: value } as Partial<Record<K, V>>);
 }
-import { configFallback, kubeletExclusions, mirrorMapFor, mirrorMapLines } from './node-config';
+import { configFallback, kubeletExclusions, MIRROR_NODE_REQUIREMENTS, mirrorMapFor, mirrorMapLines } from './node-config';
 import { planConsumers, renderConsumers, type PlannedConsumer } from './consumers/plan';
 
 function withReplicationTemplates(planned: PlannedReplicationTemplates[]): { replicationTemplates?: PlannedReplicationTemplates[] } {
@@ -65,7 +65,7 @@ export interface PlannedEnvironment {
   /** Replication, registry policy and scanning; absent when the config sets none of them. */
   registrySettings?: PlannedRegistrySettings;
   /** Mirror mode (`ptc node-config`): upstream host -> mirror URL, and whether nodes fall back upstream. */
-  mirror: { fallback: boolean; hosts: { host: string; mirrorUrl: string }[]; unmirrored: { host: string; reason: string }[]; notKubelet: { host: string; reason: string }[] };
+  mirror: { fallback: boolean; hosts: { host: string; mirrorUrl: string }[]; unmirrored: { host: string; reason: string }[]; notKubelet: { host: string; reason: string }[]; requirements: string[] };
   /** Where each replication destination's creation templates come from; absent without replication. */
   replicationTemplates?: PlannedReplicationTemplates[];
 }
@@ -124,6 +124,7 @@ function planMirror(config: PtcConfig, t: Parameters<typeof mirrorMapFor>[1]): P
     hosts: map.entries.map((e) => ({ host: e.host, mirrorUrl: e.mirrorUrl })),
     unmirrored: map.unmirrored.map((u) => ({ host: u.host, reason: u.reason })),
     notKubelet: kubeletExclusions(map),
+    requirements: map.entries.length > 0 ? [...MIRROR_NODE_REQUIREMENTS] : [],
   };
 }
 
@@ -157,6 +158,7 @@ export function renderPlan(plan: Plan): string {
     lines.push(`  mirror map (ptc node-config; fallback to upstream ${env.mirror.fallback ? 'on' : 'off'}):`);
     lines.push(...mirrorMapLines({ entries: env.mirror.hosts, unmirrored: env.mirror.unmirrored }).map((l) => `    ${l}`));
     lines.push(...env.mirror.notKubelet.map((x) => `    (${x.host} stays out of the kubelet node formats: ${x.reason})`));
+    lines.push(...env.mirror.requirements.map((r) => `    needs ${r}`));
   }
   if (plan.unattachedNodeRoles.length > 0) {
     lines.push(`Node roles not attached (no environment deploys to their account): ${plan.unattachedNodeRoles.join(', ')}; attach an exported NodePolicyArn to them in their own account, or add an environment there`);

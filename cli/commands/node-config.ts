@@ -5,12 +5,14 @@ import { PtcError, consumerHubTarget, primaryTarget } from '../../core';
 import { registryFlagsGiven } from './kyverno';
 import {
   CONTAINERD_CERTS_DIR,
+  DEFAULT_KUBELET_VERSION,
   MIME_BOUNDARY,
   NODE_CONFIG_FORMATS,
   configFallback,
   containerdConfigDropIn,
   kubeletExclusions,
   mirrorMapFor,
+  parseKubeletVersion,
   parseRegistryUrl,
   renderNodeConfig,
   type NodeConfigFormat,
@@ -28,6 +30,7 @@ interface NodeConfigOptions {
   registryUrl?: string;
   /** true with --fallback, false with --no-fallback, undefined: the config decides. */
   fallback?: boolean;
+  kubeletVersion?: string;
 }
 
 /** The first line of every file ptc-autopilot writes for mirror mode: what it may overwrite. */
@@ -81,7 +84,9 @@ export const registerNodeConfig: RegisterCommand = (program, io) => {
     .option('--registry-url <url>', 'the registry nodes reach instead of the environment\'s (a VPC endpoint name, or http://127.0.0.1:PORT in tests)')
     .option('--fallback', 'let nodes try the upstream when the cache fails (sends the node\'s ECR token to the upstream on a miss; see docs/mirror-mode.md)')
     .option('--no-fallback', 'the cache is the only source (the default unless the config sets mirror.fallback: true)')
+    .option('--kubelet-version <version>', `the nodes' kubelet (1.31, v1.33.2): which of nodeadm's ECR Public patterns the credential provider config keeps (default: ${DEFAULT_KUBELET_VERSION})`)
     .action((opts: NodeConfigOptions) => {
+      if (opts.kubeletVersion !== undefined) parseKubeletVersion(opts.kubeletVersion);
       const config = readConfig(io, opts.config);
       // --registry-url stays allowed: it names how nodes reach the (hub) registry, such as a VPC endpoint.
       const target = opts.consumer === undefined ? primaryTarget(config, opts.environment) : consumerHubTarget(config, opts.consumer, registryFlagsGiven({ environment: opts.environment }));
@@ -91,7 +96,7 @@ export const registerNodeConfig: RegisterCommand = (program, io) => {
       for (const u of map.unmirrored) io.stderr(`note: ${u.host} is not mirrored: ${u.reason}\n`);
       for (const x of kubeletExclusions(map)) io.stderr(`note: on kubelet nodes ${x.host} cannot go through the mirror: ${x.reason}\n`);
       if (map.entries.length === 0) throw new PtcError('no rule of the config can be mirrored; nothing to generate');
-      const output = renderNodeConfig(opts.format, map, target.region, { fallback });
+      const output = renderNodeConfig(opts.format, map, target.region, opts.kubeletVersion === undefined ? { fallback } : { fallback, kubeletVersion: opts.kubeletVersion });
       if (output.kind === 'files') {
         if (opts.out === undefined) {
           io.stdout(output.files.map((f) => `# --- ${f.path}\n${f.content}`).join('\n'));

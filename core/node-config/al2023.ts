@@ -9,16 +9,22 @@
  * starts containerd and the kubelet after `cloud-final`. So the files exist before the first pull.
  *
  * - `spec.containerd.config` sets `config_path` to the one hosts directory. It is written in the
- *   containerd 1.x schema (`io.containerd.grpc.v1.cri`), which nodeadm merges into its template
- *   and, on a containerd 2 node, migrates to config version 3 itself (nodeadm
- *   internal/containerd/config.go); a single directory is what 2.1's transfer service can read.
+ *   containerd 1.x schema (`io.containerd.grpc.v1.cri`), which nodeadm merges key by key over its
+ *   template (`combineContainerdConfigs`) and, on a containerd 2 node, migrates to config version
+ *   3 itself (nodeadm internal/containerd/config.go). nodeadm's templates (config.template.toml,
+ *   config2.template.toml) set `config_path = "/etc/containerd/certs.d:/etc/docker/certs.d"`, two
+ *   directories, which containerd 2.1+'s transfer service reads as one path that does not exist
+ *   (containerd #12415, #12636). The same templates set `discard_unpacked_layers = true`, which
+ *   makes 2.1+ fall back to the client pull that splits the list, so EKS nodes work as shipped;
+ *   but a node group that sets `discard_unpacked_layers = false` would lose its mirrors. Replacing
+ *   the list with the one directory works under either pull.
  * - `spec.kubelet.flags` points the kubelet at ptc-autopilot's own provider config: nodeadm
  *   rewrites its `/etc/eks/image-credential-provider/config.json` at every boot, and a flag given
  *   later on the kubelet command line wins.
  */
 import { stringify } from 'yaml';
 import { CONTAINERD_CERTS_DIR, containerdHostsFiles, type HostsFileOptions, type NodeFile } from './containerd';
-import { credentialProviderYaml } from './credential-provider';
+import { credentialProviderYaml, type KubeletOptions } from './credential-provider';
 import type { MirrorMap } from './mirror-map';
 
 /** Where the AL2023 user data writes the credential provider config (beside nodeadm's own). */
@@ -46,10 +52,10 @@ export function al2023NodeConfig(): Record<string, unknown> {
 }
 
 /** Every file the node needs, with its absolute path. */
-export function al2023Files(map: MirrorMap, region: string, options: HostsFileOptions): NodeFile[] {
+export function al2023Files(map: MirrorMap, region: string, options: HostsFileOptions & KubeletOptions): NodeFile[] {
   return [
     ...containerdHostsFiles(map, options).map((f) => ({ path: `${CONTAINERD_CERTS_DIR}/${f.path}`, content: f.content })),
-    { path: AL2023_CREDENTIAL_PROVIDER_CONFIG, content: credentialProviderYaml(map, region) },
+    { path: AL2023_CREDENTIAL_PROVIDER_CONFIG, content: credentialProviderYaml(map, region, options) },
   ];
 }
 
@@ -67,7 +73,7 @@ export function writeFilesScript(files: readonly NodeFile[]): string {
 }
 
 /** The MIME multi-part user data for an AL2023 node group (or a Karpenter EC2NodeClass). */
-export function al2023UserData(map: MirrorMap, region: string, options: HostsFileOptions): string {
+export function al2023UserData(map: MirrorMap, region: string, options: HostsFileOptions & KubeletOptions): string {
   const parts = [
     ['Content-Type: application/node.eks.aws', '', `---\n${stringify(al2023NodeConfig())}`],
     ['Content-Type: text/x-shellscript; charset="us-ascii"', '', writeFilesScript(al2023Files(map, region, options))],

@@ -44,7 +44,7 @@ const tomlString = (value: string): string => JSON.stringify(value);
 /** The `hosts.toml` of one mirrored upstream host. */
 export function hostsToml(entry: MirrorEntry, options: HostsFileOptions): string {
   const server = options.upstreamServer?.(entry) ?? entry.upstreamServer;
-  const lines = [`# ptc-autopilot mirror mode: ${entry.host} via rule "${entry.rule.prefix}" (regenerate with ptc node-config)`, `server = ${tomlString(server)}`];
+  const lines = [`# ptc-autopilot mirror mode: ${entry.host} via rule "${entry.rule.prefix}"`, `server = ${tomlString(server)}`];
   if (!options.fallback) lines.push('capabilities = ["push"] # cache only: the upstream never serves a pull or resolve');
   lines.push('');
   lines.push(`[host.${tomlString(entry.mirrorUrl)}]`);
@@ -68,12 +68,15 @@ export type ContainerdLine = '1.x' | '2.x';
  * The containerd config drop-in that points the CRI plugin at the hosts directory.
  *
  * - 1.6/1.7 (config `version = 2`): `[plugins."io.containerd.grpc.v1.cri".registry] config_path`.
- * - 2.x (config `version = 3`): the CRI image plugin is `io.containerd.cri.v1.images`. From 2.1
- *   the CRI pulls through the transfer service, which reads `config_path` as one directory
- *   (core/transfer/registry `HostDirFromRoot`, not split on `:`): the common
- *   `/etc/containerd/certs.d:/etc/docker/certs.d` then finds no hosts file and goes straight to the
- *   upstream. The drop-in sets a single directory and `use_local_image_pull = true`, the client
- *   pull that splits the list as 1.x does.
+ * - 2.x (config `version = 3`): the CRI image plugin is `io.containerd.cri.v1.images`, with the
+ *   same `registry.config_path` in 2.0, 2.1 and 2.2 (internal/cri/config/config.go). From 2.1 the
+ *   CRI pulls through the transfer service unless `use_local_image_pull` (new in 2.1.0) or an
+ *   option the transfer service lacks (`discard_unpacked_layers`, ...; `CheckLocalImagePullConfigs`)
+ *   selects the client pull. The transfer service reads `config_path` as one directory
+ *   (`registry.WithHostDir`, core/transfer/registry; containerd #12415, #12636), the client pull
+ *   splits it on `:`. The drop-in sets one directory, which both read, and nothing else: it is
+ *   valid for every 2.x, and `use_local_image_pull` (unknown to 2.0, which ignores it with a
+ *   warning) is not needed.
  *
  * Which line a node runs: `containerd --version` (nodeadm also reads `/etc/eks/containerd-version.txt`),
  * or the `version =` line at the top of `/etc/containerd/config.toml`.
@@ -89,8 +92,6 @@ export function containerdConfigDropIn(line: ContainerdLine): string {
   }
   return [
     'version = 3',
-    '[plugins."io.containerd.cri.v1.images"]',
-    '  use_local_image_pull = true',
     '[plugins."io.containerd.cri.v1.images".registry]',
     `  config_path = ${tomlString(CONTAINERD_CERTS_DIR)}`,
     '',

@@ -6,9 +6,9 @@
 import type { PtcConfig } from '../config/schema';
 import type { Target } from '../environments';
 import { al2023UserData } from './al2023';
-import { bottlerocketToml } from './bottlerocket';
+import { bottlerocketToml, MIN_BOTTLEROCKET_K8S_VARIANT } from './bottlerocket';
 import { containerdHostsFiles, type HostsFileOptions, type NodeFile } from './containerd';
-import { credentialProviderYaml, kubeletMirrorMap } from './credential-provider';
+import { credentialProviderYaml, ECR_CREDENTIAL_PROVIDER, kubeletMirrorMap, MIN_ECR_CREDENTIAL_PROVIDER_VERSION, type KubeletOptions } from './credential-provider';
 import { karpenterYaml } from './karpenter';
 import { buildMirrorMap, type MirrorMap, type MirrorRegistry } from './mirror-map';
 
@@ -48,20 +48,26 @@ export type NodeConfigOutput = { kind: 'files'; files: NodeFile[] } | { kind: 'd
  * Renders one format. `region` is the cache registry's Region (for the credential provider).
  * The kubelet-facing formats leave out the hosts the credential provider cannot serve.
  */
-export function renderNodeConfig(format: NodeConfigFormat, map: MirrorMap, region: string, options: HostsFileOptions): NodeConfigOutput {
+export function renderNodeConfig(format: NodeConfigFormat, map: MirrorMap, region: string, options: HostsFileOptions & KubeletOptions): NodeConfigOutput {
   switch (format) {
     case 'containerd':
       return { kind: 'files', files: containerdHostsFiles(map, options) };
     case 'credential-provider':
-      return { kind: 'document', text: credentialProviderYaml(map, region) };
+      return { kind: 'document', text: credentialProviderYaml(map, region, options) };
     case 'al2023':
       return { kind: 'document', text: al2023UserData(kubeletMirrorMap(map), region, options) };
     case 'bottlerocket':
-      return { kind: 'document', text: bottlerocketToml(map) };
+      return { kind: 'document', text: bottlerocketToml(map, region) };
     case 'karpenter':
       return { kind: 'document', text: karpenterYaml(kubeletMirrorMap(map), region, options) };
   }
 }
+
+/** What a node needs for mirror mode, for `ptc plan` (and the headers of the kubelet formats). */
+export const MIRROR_NODE_REQUIREMENTS: readonly string[] = [
+  `kubelet nodes: ${ECR_CREDENTIAL_PROVIDER} ${MIN_ECR_CREDENTIAL_PROVIDER_VERSION} or later (older releases refuse hosts that are not ECR's)`,
+  `Bottlerocket: an ${MIN_BOTTLEROCKET_K8S_VARIANT} or later variant (Bottlerocket v1.18.0+); older variants ship an ${ECR_CREDENTIAL_PROVIDER} before ${MIN_ECR_CREDENTIAL_PROVIDER_VERSION}`,
+];
 
 /** The mirror map as `host -> mirror URL` lines, for `ptc plan` and the CLI. */
 export function mirrorMapLines(map: { entries: readonly { host: string; mirrorUrl: string }[]; unmirrored: readonly { host: string; reason: string }[] }): string[] {

@@ -50,10 +50,10 @@ describe('containerd 2.x drop-in', () => {
     for (const keys of leafPaths(ours)) expect({ keys, known: at(reference, keys) !== undefined }).toEqual({ keys, known: true });
   });
 
-  test('it sets one hosts directory and the client pull the transfer service would bypass', () => {
+  test('it sets one hosts directory, which the 2.1+ transfer service reads as well as the client pull, and nothing else', () => {
     const ours = parse(containerdConfigDropIn('2.x')) as Table;
+    expect(leafPaths(ours)).toEqual([['version'], ['plugins', 'io.containerd.cri.v1.images', 'registry', 'config_path']]);
     expect(at(ours, ['plugins', 'io.containerd.cri.v1.images', 'registry', 'config_path'])).toBe(CONTAINERD_CERTS_DIR);
     expect(String(at(ours, ['plugins', 'io.containerd.cri.v1.images', 'registry', 'config_path']))).not.toContain(':');
-    expect(at(ours, ['plugins', 'io.containerd.cri.v1.images', 'use_local_image_pull'])).toBe(true);
   });
 });

@@ -1,19 +1,20 @@
 /**
  * The kubelet-facing formats checked against the schemas their maintainers publish (copies with
  * provenance in test/fixtures/node-config/SOURCE):
- * - credential-provider: kubelet CredentialProviderConfig (k8s.io/kubelet/config/v1 types.go);
- * - al2023: nodeadm's NodeConfig CRD (awslabs/amazon-eks-ami nodeadm/crds), MIME parts as nodeadm
- *   reads them (`application/node.eks.aws`), and the script's files;
- * - bottlerocket: the settings reference (bottlerocket.dev .../api/settings/container-registry/)
- *   and Bottlerocket's own credential-provider defaults;
- * - karpenter: the EC2NodeClass CRD (aws/karpenter-provider-aws pkg/apis/crds).
+ * - credential-provider: the kubelet's own rules for the file (kubelet-rules.ts);
+ * - al2023: nodeadm's NodeConfig CRD (awslabs/amazon-eks-ami nodeadm/crds, with ajv), MIME parts as
+ *   nodeadm reads them (`application/node.eks.aws`), and the script's files;
+ * - bottlerocket: Bottlerocket's own credential-provider defaults (its settings model:
+ *   bottlerocket.test.ts);
+ * - karpenter: the EC2NodeClass CRD (aws/karpenter-provider-aws pkg/apis/crds, with ajv), as plain YAML.
+ * nodeadm's own patterns and containerd template: nodeadm.test.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { parse as parseYaml, parseAllDocuments, visit } from 'yaml';
 import {
   AL2023_CREDENTIAL_PROVIDER_CONFIG,
   MIN_ECR_CREDENTIAL_PROVIDER_VERSION,
@@ -24,7 +25,8 @@ import {
   type MirrorMap,
 } from '../../core/node-config';
 import { ALL_UPSTREAMS_YAML, configOf } from './fixtures';
-import { crdSchema, schemaErrors } from './openapi';
+import { crdValidator } from './crd-schema';
+import { kubeletConfigErrors } from './kubelet-rules';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'node-config');
 const REGISTRY = { scheme: 'https', host: '111122223333.dkr.ecr.eu-west-2.amazonaws.com' } as const;
@@ -34,13 +36,6 @@ const render = (format: 'credential-provider' | 'al2023' | 'bottlerocket' | 'kar
   if (out.kind !== 'document') throw new Error('expected a document');
   return out.text;
 };
-
-/** JSON field names of a Go struct in types.go (`json:"name,omitempty"`). */
-function goJsonFields(struct: string): string[] {
-  const source = readFileSync(path.join(FIXTURES, 'kubelet-config-v1-types.go.txt'), 'utf8');
-  const body = new RegExp(`type ${struct} struct \\{([\\s\\S]*?)\\n\\}`).exec(source)?.[1] ?? '';
-  return [...body.matchAll(/json:"([A-Za-z]+)[,"]/g)].map((m) => m[1]!);
-}
 
 /** Splits MIME multi-part user data into its parts (headers and body). */
 function mimeParts(text: string): { contentType: string; body: string }[] {
@@ -58,19 +53,23 @@ function mimeParts(text: string): { contentType: string; body: string }[] {
 describe('--format credential-provider', () => {
   const doc = parseYaml(render('credential-provider')) as Record<string, unknown> & { providers: Record<string, unknown>[] };
 
-  test('is a kubelet.config.k8s.io/v1 CredentialProviderConfig using only fields types.go defines', () => {
-    expect(doc).toMatchObject({ apiVersion: 'kubelet.config.k8s.io/v1', kind: 'CredentialProviderConfig' });
-    expect(goJsonFields('CredentialProviderConfig')).toEqual(['providers']);
-    const providerFields = goJsonFields('CredentialProvider');
-    for (const provider of doc.providers) {
-      for (const key of Object.keys(provider)) expect(providerFields).toContain(key);
-      // name, matchImages, defaultCacheDuration and apiVersion carry no omitempty: required.
-      for (const key of ['name', 'matchImages', 'defaultCacheDuration', 'apiVersion']) expect(provider).toHaveProperty(key);
-      for (const env of provider.env as Record<string, unknown>[]) expect(Object.keys(env).sort()).toEqual(goJsonFields('ExecEnvVar').sort());
-    }
+  test("is a CredentialProviderConfig the kubelet loads (its validation rules)", () => {
+    expect(kubeletConfigErrors(doc)).toEqual([]);
+    expect(doc.providers).toHaveLength(1);
   });
 
-  test('matches the cache registry and every mirrored upstream host except public.ecr.aws, with the provider version it needs', () => {
+  test('the rules catch what the kubelet refuses', () => {
+    const provider = doc.providers[0]!;
+    const broken = { ...doc, providers: [{ ...provider, matchImages: ['bad host'], defaultCacheDuration: '12 hours', apiVersion: 'credentialprovider.kubelet.k8s.io/v2', cache: true }] };
+    expect(kubeletConfigErrors(broken)).toEqual([
+      'providers.cache: unknown field',
+      'providers.apiVersion: credentialprovider.kubelet.k8s.io/v2 is not supported',
+      'providers.matchImages: bad host is invalid',
+      'providers.defaultCacheDuration: 12 hours is not a duration >= 0',
+    ]);
+  });
+
+  test('matches the cache registry, every mirrored upstream host and ECR Public as nodeadm does, with the provider version it needs', () => {
     const provider = doc.providers[0]!;
     expect(provider.name).toBe('ecr-credential-provider');
     const match = provider.matchImages as string[];
@@ -78,7 +77,8 @@ describe('--format credential-provider', () => {
       expect(match).toContain(host);
     }
     expect(match).toContain('*.dkr.ecr.*.amazonaws.com');
-    expect(match).not.toContain('public.ecr.aws');
+    // Not mirrored on kubelet nodes, but matched: the pull goes to ECR Public with its own token.
+    expect(match).toContain('public.ecr.aws');
     expect(provider.env).toEqual([{ name: 'AWS_REGION', value: 'eu-west-2' }]);
     expect(render('credential-provider')).toContain(`ecr-credential-provider ${MIN_ECR_CREDENTIAL_PROVIDER_VERSION} or later`);
   });
@@ -96,7 +96,7 @@ describe('--format al2023', () => {
   test("the NodeConfig conforms to nodeadm's CRD (node.eks.aws/v1alpha1)", () => {
     const nodeConfig = parseYaml(parts[0]!.body);
     expect(nodeConfig).toMatchObject({ apiVersion: 'node.eks.aws/v1alpha1', kind: 'NodeConfig' });
-    expect(schemaErrors(nodeConfig, crdSchema(path.join(FIXTURES, 'nodeadm-nodeconfigs-crd.yaml'), 'v1alpha1'))).toEqual([]);
+    expect(crdValidator(path.join(FIXTURES, 'nodeadm-nodeconfigs-crd.yaml'), 'v1alpha1')(nodeConfig)).toEqual([]);
     const containerd = parseToml((nodeConfig as { spec: { containerd: { config: string } } }).spec.containerd.config);
     expect(containerd).toEqual({ plugins: { 'io.containerd.grpc.v1.cri': { registry: { config_path: '/etc/containerd/certs.d' } } } });
     expect((nodeConfig as { spec: { kubelet: { flags: string[] } } }).spec.kubelet.flags).toEqual([`--image-credential-provider-config=${AL2023_CREDENTIAL_PROVIDER_CONFIG}`]);
@@ -115,7 +115,7 @@ describe('--format al2023', () => {
     expect(provider).toEqual(parseYaml(render('credential-provider')));
   });
 
-  test('leaves public.ecr.aws out: its credential provider token would be refused by the cache', () => {
+  test('does not mirror public.ecr.aws: its credential provider token would be refused by the cache', () => {
     expect(text).not.toContain('certs.d/public.ecr.aws');
     expect(text).toContain('certs.d/docker.io/hosts.toml');
   });
@@ -143,9 +143,18 @@ describe('--format bottlerocket', () => {
     const defaults = parseToml(readFileSync(path.join(FIXTURES, 'bottlerocket-kubernetes-aws-credential-provider.toml'), 'utf8')) as typeof settings;
     const ours = settings.settings.kubernetes['credential-providers']['ecr-credential-provider']!;
     const theirs = defaults.settings.kubernetes['credential-providers']['ecr-credential-provider']!;
-    expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
+    for (const key of Object.keys(theirs)) expect(ours).toHaveProperty([key]);
     for (const pattern of theirs['image-patterns'] as string[]) expect(ours['image-patterns']).toContain(pattern);
     expect(ours['image-patterns']).toContain('ghcr.io');
+    expect(ours['image-patterns']).not.toContain('ecr-public.aws.com');
+  });
+
+  test('gives the provider the Region of the cache for hosts that are not ECR hosts', () => {
+    expect(settings.settings.kubernetes['credential-providers']['ecr-credential-provider']!.environment).toEqual({ AWS_REGION: 'eu-west-2' });
+  });
+
+  test('says which Bottlerocket variants mirror mode needs', () => {
+    expect(text).toMatch(/^# Needs an aws-k8s-1\.29 or later variant/m);
   });
 
   test('says plainly what Bottlerocket cannot do (bottlerocket #4891, #3631)', () => {
@@ -156,11 +165,11 @@ describe('--format bottlerocket', () => {
 
 describe('--format karpenter', () => {
   const docs = parseAllDocuments(render('karpenter')).map((d) => d.toJS() as { spec: { userData: string; amiSelectorTerms: { alias: string }[] } });
-  const schema = crdSchema(path.join(FIXTURES, 'karpenter-ec2nodeclasses-crd.yaml'), 'v1');
+  const check = crdValidator(path.join(FIXTURES, 'karpenter-ec2nodeclasses-crd.yaml'), 'v1');
 
   test('is one EC2NodeClass for AL2023 and one for Bottlerocket, each conforming to the CRD', () => {
     expect(docs.map((d) => d.spec.amiSelectorTerms[0]!.alias)).toEqual(['al2023@latest', 'bottlerocket@latest']);
-    for (const doc of docs) expect(schemaErrors(doc, schema)).toEqual([]);
+    for (const doc of docs) expect(check(doc)).toEqual([]);
   });
 
   test('carries the same user data as the al2023 and bottlerocket formats', () => {
@@ -168,7 +177,19 @@ describe('--format karpenter', () => {
     expect(docs[1]!.spec.userData).toBe(render('bottlerocket'));
   });
 
-  test('the schema check catches a field the CRD does not know', () => {
-    expect(schemaErrors({ ...docs[0], spec: { ...docs[0]!.spec, mirrors: [] } }, schema)).toEqual(['.spec: unknown field mirrors']);
+  test('the schema check catches a field the CRD does not know and a wrong type', () => {
+    expect(check({ ...docs[0], spec: { ...docs[0]!.spec, mirrors: [] } })).toEqual(['.spec: unknown field mirrors']);
+    expect(check({ ...docs[0], spec: { ...docs[0]!.spec, userData: 1 } })).toEqual(['.spec.userData: must be string']);
+  });
+
+  test('is plain YAML: no anchor or alias, although both selector terms are one object', () => {
+    const text = render('karpenter');
+    const nodes = parseAllDocuments(text).flatMap((d) => {
+      const found: string[] = [];
+      visit(d, { Alias: () => void found.push('alias'), Node: (_k, n) => void (n.anchor !== undefined && found.push(`anchor ${n.anchor}`)) });
+      return found;
+    });
+    expect(nodes).toEqual([]);
+    expect(text).not.toMatch(/: [&*]a\d/);
   });
 });
