@@ -1,12 +1,13 @@
 /**
  * `ptc node-config --format containerd --out DIR`: the hosts directory layout, the hosts.toml
  * keys containerd reads (docs/hosts.md: `server`, `capabilities`, `[host."<url>"]`,
- * `override_path`), parsed back with smol-toml, and the fallback switch.
+ * `override_path`), parsed back with smol-toml, and the fallback switch; `--kubelet-version`.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'smol-toml';
+import { parse as parseYaml } from 'yaml';
 import { run } from '../../cli/main';
 import { recordingIo } from '../cli/fake-io';
 import { ALL_UPSTREAMS_YAML, configFile } from './fixtures';
@@ -106,5 +107,26 @@ describe('ptc node-config --format containerd', () => {
     const io2 = recordingIo();
     expect(await run(['node-config', '-c', configFile(ALL_UPSTREAMS_YAML)], io2)).toBe(1);
     expect(io2.err).toMatch(/required option '--format <format>' not specified/);
+  });
+});
+
+describe('ptc node-config --kubelet-version', () => {
+  const matchImages = (text: string): string[] => (parseYaml(text) as { providers: { matchImages: string[] }[] }).providers[0]!.matchImages;
+
+  test("decides, as nodeadm does, whether the provider config matches ecr-public.aws.com; public.ecr.aws always", async () => {
+    const old = recordingIo();
+    expect(await run(['node-config', '-c', configFile(ALL_UPSTREAMS_YAML), '--format', 'credential-provider', '--kubelet-version', 'v1.31.4'], old)).toBe(0);
+    expect(matchImages(old.out)).toContain('public.ecr.aws');
+    expect(matchImages(old.out)).not.toContain('ecr-public.aws.com');
+    const current = recordingIo();
+    expect(await run(['node-config', '-c', configFile(ALL_UPSTREAMS_YAML), '--format', 'credential-provider'], current)).toBe(0);
+    expect(matchImages(current.out)).toContain('ecr-public.aws.com');
+    expect(current.out).toContain('# For kubelet 1.32 (--kubelet-version)');
+  });
+
+  test('a version that is not one is one line, before the config is read', async () => {
+    const io = recordingIo();
+    expect(await run(['node-config', '-c', '/nonexistent/ptc.yaml', '--format', 'al2023', '--kubelet-version', 'latest'], io)).toBe(1);
+    expect(io.err).toBe('--kubelet-version must be a Kubernetes version such as "1.33" or "v1.31.4", got "latest"\n');
   });
 });

@@ -30,6 +30,13 @@ describe('ptc plan', () => {
     expect(io.out).toContain('    registry.k8s.io -> https://111122223333.dkr.ecr.eu-west-2.amazonaws.com/v2/k8s\n');
   });
 
+  test('says what nodes need: the provider release, and the Bottlerocket variants', async () => {
+    const io = recordingIo();
+    expect(await run(['plan', '--config', configFile(AUDIT_CONFIG)], io)).toBe(0);
+    expect(io.out).toContain("    needs kubelet nodes: ecr-credential-provider v1.29.0 or later (older releases refuse hosts that are not ECR's)\n");
+    expect(io.out).toMatch(/^ {4}needs Bottlerocket: an aws-k8s-1\.29 or later variant \(Bottlerocket v1\.18\.0\+\)/m);
+  });
+
   test('--json carries the same map', async () => {
     const io = recordingIo();
     expect(await run(['plan', '--json', '--config', configFile(`${AUDIT_CONFIG}mirror: { fallback: true }\n`)], io)).toBe(0);
