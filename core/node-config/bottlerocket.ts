@@ -110,7 +110,6 @@ function tableLines(name: string, table: Record<string, unknown>): string[] {
   return lines;
 }
 
-
 /** The Bottlerocket user data TOML, with the limits stated at the top. */
 export function bottlerocketToml(map: MirrorMap, region: string): string {
   const settings = bottlerocketSettings(map, region).settings as {
