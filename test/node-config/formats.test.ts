@@ -26,7 +26,7 @@ import {
 } from '../../core/node-config';
 import { ALL_UPSTREAMS_YAML, configOf } from './fixtures';
 import { crdValidator } from './crd-schema';
-import { kubeletConfigErrors } from './kubelet-rules';
+import { kubeletConfigErrors, kubeletPatternMatches } from './kubelet-rules';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'node-config');
 const REGISTRY = { scheme: 'https', host: '111122223333.dkr.ecr.eu-west-2.amazonaws.com' } as const;
@@ -67,6 +67,17 @@ describe('--format credential-provider', () => {
       'providers.matchImages: bad host is invalid',
       'providers.defaultCacheDuration: 12 hours is not a duration >= 0',
     ]);
+  });
+
+  test("the kubelet runs the provider for an image of every mirrored host, the cache's and ECR Public's (URLsMatch), and not for others", () => {
+    const match = doc.providers[0]!.matchImages as string[];
+    const runsFor = (image: string): boolean => match.some((p) => kubeletPatternMatches(p, image));
+    for (const entry of kubeletMirrorMap(map).entries) expect({ image: `${entry.host}/org/app:1`, runs: runsFor(`${entry.host}/org/app:1`) }).toEqual({ image: `${entry.host}/org/app:1`, runs: true });
+    expect(runsFor('111122223333.dkr.ecr.eu-west-2.amazonaws.com/docker-hub/library/nginx:1.27')).toBe(true);
+    expect(runsFor('999988887777.dkr.ecr.ap-south-1.amazonaws.com/team/app:1')).toBe(true);
+    expect(runsFor('public.ecr.aws/eks-distro/kubernetes/pause:3.9')).toBe(true);
+    expect(runsFor('registry.example.com/app:1')).toBe(false);
+    expect(runsFor('ghcr.io.example.com/app:1')).toBe(false);
   });
 
   test('matches the cache registry, every mirrored upstream host and ECR Public as nodeadm does, with the provider version it needs', () => {
