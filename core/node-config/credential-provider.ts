@@ -27,7 +27,7 @@ export const ECR_CREDENTIAL_PROVIDER = 'ecr-credential-provider';
 /**
  * Hosts the provider answers with an ECR Public token instead of a private registry's
  * (`ecrPublicHosts`, kubernetes/cloud-provider-aws cmd/ecr-credential-provider/main.go; the
- * dual-stack `ecr-public.aws.com` from commit 32e84a3c, released in v1.32.7 and v1.33+).
+ * dual-stack `ecr-public.aws.com` from commit 32e84a3c: v1.32.7, v1.33.3, v1.34.2, v1.35.1, v1.36.0).
  */
 export const ECR_PUBLIC_TOKEN_HOSTS: readonly string[] = ['public.ecr.aws', 'ecr-public.aws.com'];
 
