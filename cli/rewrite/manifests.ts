@@ -18,10 +18,10 @@ export const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContai
 export class ManifestSyntaxError extends PtcError {}
 
 /**
- * Documents that cannot hold an image field are never parsed. A key Kubernetes reads as `image`
+ * Documents that cannot hold an image field are parsed (for syntax) but never walked. A key Kubernetes reads as `image`
  * is spelled with the letters "image" somewhere in the document (plain, quoted, `? image`, a
  * block scalar key, an anchor a merge key brings in), or with a YAML/JSON escape, which needs a
- * backslash (`"im\u0061ge"`, `"ima\<newline>ge"`); anything else is never parsed. The parsed AST,
+ * backslash (`"im\u0061ge"`, `"ima\<newline>ge"`); anything else is never walked. The parsed AST,
  * not this test, decides what is an image.
  */
 const MAY_HAVE_IMAGE = /image|\\/i;
@@ -150,14 +150,21 @@ export function rewriteManifests(source: string, resolve: Resolve, file = '<stdi
   const collector = new RewriteCollector(resolve);
   let index = 0;
   for (const segment of splitDocuments(source)) {
-    if (!MAY_HAVE_IMAGE.test(segment.text)) {
-      if (segment.text.startsWith('---') || HAS_CONTENT.test(segment.text)) index++;
-      continue;
-    }
+    // Every document is parsed, so a broken one is said even when it holds no image; only
+    // documents that may hold an image field are walked.
+    const walkable = MAY_HAVE_IMAGE.test(segment.text);
+    if (!walkable && !segment.text.startsWith('---') && !HAS_CONTENT.test(segment.text)) continue;
     for (const doc of parseAllDocuments(segment.text, PARSE_OPTIONS)) {
       const error = doc.errors[0];
       if (error !== undefined) {
-        throw new ManifestSyntaxError(`${file}: YAML error at line ${lineOf(source, segment.offset + error.pos[0])}: ${error.message.split('\n')[0]}`);
+        // The line in the file (the parser's own "at line" counts from the document); an error at
+        // the end of the text (an unclosed quote) is said at the last line that holds anything.
+        const at = segment.offset + Math.min(error.pos[0], segment.text.trimEnd().length);
+        throw new ManifestSyntaxError(`${file}: YAML error at line ${lineOf(source, at)}: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+      }
+      if (!walkable) {
+        index++;
+        continue;
       }
       const label = `${describeDocument(doc)} [doc ${index + 1}]`;
       walk(doc.contents, '', { doc, source: segment.text, offset: segment.offset, label, collector });
