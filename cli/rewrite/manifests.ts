@@ -9,7 +9,8 @@ import { PtcError } from '../../core';
 import { applyEdits } from './edits';
 import { RewriteCollector, scalarOf, stringOf } from './collector';
 import { splitDocuments } from './segments';
-import type { Resolve, RewriteResult } from './types';
+import { kindClass } from './kinds';
+import type { ImageFinding, Resolve, RewriteResult } from './types';
 
 /** The container lists of a pod spec. */
 export const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
@@ -54,6 +55,8 @@ interface Walk {
   offset: number;
   label: string;
   collector: RewriteCollector;
+  /** The kind and apiVersion of the custom resource being walked (`Workflow (argoproj.io/v1alpha1)`), if any. */
+  custom?: string;
 }
 
 /** A node, or what an alias points at. */
@@ -118,7 +121,10 @@ function rewritePodSpec(spec: YAMLMap, path: string, w: Walk): void {
       if (node === undefined || image === undefined) return;
       const name = container.get('name');
       const location = `${w.label} ${path}${list}[${index}]${typeof name === 'string' ? ` (${name})` : ''}`;
-      const resolution = w.collector.lookup(image, location);
+      // In an operator's or pipeline's own kind, what is not a reference is skipped, not failed.
+      const custom = w.custom;
+      const onInvalid = custom === undefined ? undefined : (message: string): ImageFinding => ({ location, reference: image, reason: 'skipped', message: `${image} skipped: not an image reference in a ${custom} (${message.replace(/^invalid image reference "[^]*?": /, '')})` });
+      const resolution = w.collector.lookup(image, location, onInvalid);
       if (resolution?.status !== 'resolved') return;
       w.collector.set(node, resolution.output, w.source, w.offset, { location, from: image, to: resolution.output });
     });
@@ -127,6 +133,16 @@ function rewritePodSpec(spec: YAMLMap, path: string, w: Walk): void {
 
 function walk(node: unknown, path: string, w: Walk): void {
   if (isMap(node)) {
+    // A document or List item: policies and schemas are never walked; other kinds than
+    // Kubernetes' own workloads are walked as custom resources.
+    const apiVersion = deref(valueOf(node, 'apiVersion', w.doc), w.doc);
+    if (isScalar(apiVersion) && typeof apiVersion.value === 'string') {
+      const kind = deref(valueOf(node, 'kind', w.doc), w.doc);
+      const cls = kindClass(apiVersion.value);
+      if (cls === 'policy') return;
+      const custom = cls === 'custom' ? `${isScalar(kind) && typeof kind.value === 'string' ? kind.value : 'resource'} (${apiVersion.value})` : undefined;
+      if (custom !== w.custom) w = { ...w, ...(custom === undefined ? { custom: undefined } : { custom }) };
+    }
     if (isSeq(deref(valueOf(node, 'containers', w.doc), w.doc))) rewritePodSpec(node, path, w);
     for (const pair of node.items) {
       const key = (pair.key as { value?: unknown } | null)?.value;
