@@ -23,7 +23,7 @@ export interface RewriteTotals {
   unsupported: number;
   /** Manifests left to the kustomization that owns them. */
   owned: number;
-  /** Strings in operators' and pipelines' own kinds that are no image reference, left alone. */
+  /** Left alone without failing the gate: strings in operators' and pipelines' own kinds that are no image reference, Components nothing applies. */
   skipped: number;
 }
 
@@ -69,7 +69,7 @@ export function renderSummary(outcomes: readonly FileOutcome[], mode: 'write' | 
     t.unverified > 0 ? `${t.unverified} digest-pinned not known to be cached` : '',
     t.unsupported > 0 ? `${t.unsupported} not understood (left unchanged)` : '',
     t.owned > 0 ? `${plural(t.owned, 'manifest')} left to its kustomization` : '',
-    t.skipped > 0 ? `${t.skipped} not an image reference in a custom resource (skipped)` : '',
+    t.skipped > 0 ? `${t.skipped} skipped (no workload's image)` : '',
   ].filter((s) => s !== '');
   lines.push(extra.length === 0 ? verb : `${verb}; ${extra.join(', ')}`);
   return `${lines.join('\n')}\n`;
