@@ -5,11 +5,11 @@
  * references rewritten, and what there is no reference is skipped with its kind. Fixtures:
  * test/fixtures/gitops-kinds/SOURCE.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { run } from '../../cli/main';
-import { rewriteManifests } from '../../cli/rewrite';
+import { renderedImages, rewriteManifests } from '../../cli/rewrite';
 import { imageUses, parseDocuments } from '../../cli/audit/extract';
 import { createResolver, createReverser, parseConfigText } from '../../core';
 import { recordingIo } from '../cli/fake-io';
@@ -127,5 +127,23 @@ describe('a custom kind that embeds containers (Argo Workflows)', () => {
   test('the same placeholder in a Deployment is still an invalid reference', () => {
     const deployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: ARGOSAY_IMAGE\n';
     expect(rewriteManifests(deployment, resolve).findings.map((f) => f.reason)).toEqual(['invalid']);
+  });
+});
+
+describe('a policy inside a kustomization', () => {
+  test('is rendered as Kustomize renders it but never judged: --check exits 1 for the Deployment beside it, not 2, and the policy keeps its patterns', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'ptc-kpolicy-'));
+    const policy = readFileSync(path.join(ROOT, 'kyverno/best-practices/restrict-image-registries/restrict-image-registries.yaml'), 'utf8');
+    const kustomization = 'resources:\n- policy.yaml\n- deployment.yaml\n';
+    writeFileSync(path.join(root, 'kustomization.yaml'), kustomization);
+    writeFileSync(path.join(root, 'policy.yaml'), policy);
+    writeFileSync(path.join(root, 'deployment.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n');
+    const check = recordingIo({ cwd: root });
+    expect(await run(['rewrite', '-c', EXAMPLE, '--check', '.'], check)).toBe(1);
+    expect(check.err).not.toContain('eu.foo.io');
+    expect(await run(['rewrite', '-c', EXAMPLE, '--in-place', '.'], recordingIo({ cwd: root }))).toBe(0);
+    expect(readFileSync(path.join(root, 'kustomization.yaml'), 'utf8')).toBe(`${kustomization}images: # added by ptc rewrite\n- name: nginx # added by ptc rewrite\n  newName: ${R}/docker-hub/library/nginx\n`);
+    expect(renderedImages(['.'], root).get('kustomization.yaml')!.sort()).toEqual(['eu.foo.io/* | bar.io/*', `${R}/docker-hub/library/nginx:1.27`].sort());
+    expect(readFileSync(path.join(root, 'policy.yaml'), 'utf8')).toBe(policy);
   });
 });
