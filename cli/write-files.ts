@@ -74,6 +74,11 @@ function prepare(write: PlannedWrite): Prepared {
   } catch (err) {
     throw new WriteFailedError(write.file, errnoOf(err) === 'ENOENT' ? 'deleted since it was read; not re-created' : errnoOf(err));
   }
+  // A file its owner made read-only is a "do not change": a rename would replace it anyway (and
+  // root passes any access check), so the owner's write bit is read, not access(W_OK).
+  if ((write.originalStat.mode & 0o200) === 0) {
+    throw new WriteFailedError(write.file, `it is read-only (mode ${(write.originalStat.mode & 0o7777).toString(8).padStart(4, '0')}); make it writable to rewrite it in place`);
+  }
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.ptc-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   let fd: number;
   try {
@@ -168,7 +173,7 @@ export interface WriteHooks {
  * Replaces every file of `writes` with its new text, or none of them.
  *
  * 1. Prepare: every new content is written to a temporary file beside its original, flushed, given
- *    the original's mode and owner. Any failure (disk full, file-size limit, read-only directory)
+ *    the original's mode and owner. Any failure (a read-only file, disk full, file-size limit, read-only directory)
  *    removes the temporary files and throws `WriteFailedError`; no original was touched.
  * 2. Check: every original must be the very file read, with the same bytes; a file deleted,
  *    replaced or edited meanwhile throws `WriteFailedError` (nothing renamed, nothing re-created).

@@ -7,6 +7,7 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { PtcError } from '../../core';
+import { kindClass } from '../rewrite/kinds';
 
 /** Which list of the pod spec a container comes from. */
 export type ContainerKind = 'container' | 'initContainer' | 'ephemeralContainer';
@@ -114,6 +115,8 @@ function walk(value: unknown, owner: { label: string; pod?: Record<string, unkno
   const map = record(value);
   if (map === undefined) return;
   const kind = text(map.kind);
+  // Policies and schemas (Kyverno, Gatekeeper, admission policies, CRDs) hold patterns, never workloads.
+  if (typeof map.apiVersion === 'string' && kindClass(map.apiVersion) === 'policy') return;
   const here = kind !== undefined && record(map.metadata) !== undefined ? { label: ownerOf(map, kind), ...(kind === 'Pod' ? { pod: map } : {}) } : owner;
   if (Array.isArray(map.containers)) {
     // The pod's own spec gets the digests of its container statuses.

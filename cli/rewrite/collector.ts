@@ -20,9 +20,10 @@ export class RewriteCollector {
 
   /**
    * Resolves a reference, remembering the answer; records a finding when it is left alone.
-   * Templated values are skipped without a finding.
+   * Templated values are skipped without a finding. `onInvalid` turns an invalid reference into
+   * another finding (an operator's own kind reports it as skipped, not invalid).
    */
-  lookup(reference: string, location: string): Resolution | undefined {
+  lookup(reference: string, location: string, onInvalid?: (message: string) => ImageFinding): Resolution | undefined {
     // A template (Kyverno/Argo `{{ … }}`, Tekton `$(…)`, `${…}`) is filled in later by its tool.
     if (TEMPLATE.test(reference)) return undefined;
     let result = this.memo.get(reference);
@@ -36,7 +37,7 @@ export class RewriteCollector {
       this.memo.set(reference, result);
     }
     if (result instanceof InvalidReferenceError) {
-      this.findings.push({ location, reference, reason: 'invalid', message: result.message });
+      this.findings.push(onInvalid?.(result.message) ?? { location, reference, reason: 'invalid', message: result.message });
       return undefined;
     }
     if (result.status === 'uncovered') {

@@ -9,7 +9,8 @@ import { PtcError } from '../../core';
 import { applyEdits } from './edits';
 import { RewriteCollector, scalarOf, stringOf } from './collector';
 import { splitDocuments } from './segments';
-import type { Resolve, RewriteResult } from './types';
+import { kindClass } from './kinds';
+import type { ImageFinding, Resolve, RewriteResult } from './types';
 
 /** The container lists of a pod spec. */
 export const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
@@ -18,10 +19,10 @@ export const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContai
 export class ManifestSyntaxError extends PtcError {}
 
 /**
- * Documents that cannot hold an image field are never parsed. A key Kubernetes reads as `image`
+ * Documents that cannot hold an image field are parsed (for syntax) but never walked. A key Kubernetes reads as `image`
  * is spelled with the letters "image" somewhere in the document (plain, quoted, `? image`, a
  * block scalar key, an anchor a merge key brings in), or with a YAML/JSON escape, which needs a
- * backslash (`"im\u0061ge"`, `"ima\<newline>ge"`); anything else is never parsed. The parsed AST,
+ * backslash (`"im\u0061ge"`, `"ima\<newline>ge"`); anything else is never walked. The parsed AST,
  * not this test, decides what is an image.
  */
 const MAY_HAVE_IMAGE = /image|\\/i;
@@ -54,6 +55,8 @@ interface Walk {
   offset: number;
   label: string;
   collector: RewriteCollector;
+  /** The kind and apiVersion of the custom resource being walked (`Workflow (argoproj.io/v1alpha1)`), if any. */
+  custom?: string;
 }
 
 /** A node, or what an alias points at. */
@@ -118,7 +121,10 @@ function rewritePodSpec(spec: YAMLMap, path: string, w: Walk): void {
       if (node === undefined || image === undefined) return;
       const name = container.get('name');
       const location = `${w.label} ${path}${list}[${index}]${typeof name === 'string' ? ` (${name})` : ''}`;
-      const resolution = w.collector.lookup(image, location);
+      // In an operator's or pipeline's own kind, what is not a reference is skipped, not failed.
+      const custom = w.custom;
+      const onInvalid = custom === undefined ? undefined : (message: string): ImageFinding => ({ location, reference: image, reason: 'skipped', message: `${image} skipped: not an image reference in a ${custom} (${message.replace(/^invalid image reference "[^]*?": /, '')})` });
+      const resolution = w.collector.lookup(image, location, onInvalid);
       if (resolution?.status !== 'resolved') return;
       w.collector.set(node, resolution.output, w.source, w.offset, { location, from: image, to: resolution.output });
     });
@@ -127,6 +133,16 @@ function rewritePodSpec(spec: YAMLMap, path: string, w: Walk): void {
 
 function walk(node: unknown, path: string, w: Walk): void {
   if (isMap(node)) {
+    // A document or List item: policies and schemas are never walked; other kinds than
+    // Kubernetes' own workloads are walked as custom resources.
+    const apiVersion = deref(valueOf(node, 'apiVersion', w.doc), w.doc);
+    if (isScalar(apiVersion) && typeof apiVersion.value === 'string') {
+      const kind = deref(valueOf(node, 'kind', w.doc), w.doc);
+      const cls = kindClass(apiVersion.value);
+      if (cls === 'policy') return;
+      const custom = cls === 'custom' ? `${isScalar(kind) && typeof kind.value === 'string' ? kind.value : 'resource'} (${apiVersion.value})` : undefined;
+      if (custom !== w.custom) w = { ...w, ...(custom === undefined ? { custom: undefined } : { custom }) };
+    }
     if (isSeq(deref(valueOf(node, 'containers', w.doc), w.doc))) rewritePodSpec(node, path, w);
     for (const pair of node.items) {
       const key = (pair.key as { value?: unknown } | null)?.value;
@@ -150,14 +166,21 @@ export function rewriteManifests(source: string, resolve: Resolve, file = '<stdi
   const collector = new RewriteCollector(resolve);
   let index = 0;
   for (const segment of splitDocuments(source)) {
-    if (!MAY_HAVE_IMAGE.test(segment.text)) {
-      if (segment.text.startsWith('---') || HAS_CONTENT.test(segment.text)) index++;
-      continue;
-    }
+    // Every document is parsed, so a broken one is said even when it holds no image; only
+    // documents that may hold an image field are walked.
+    const walkable = MAY_HAVE_IMAGE.test(segment.text);
+    if (!walkable && !segment.text.startsWith('---') && !HAS_CONTENT.test(segment.text)) continue;
     for (const doc of parseAllDocuments(segment.text, PARSE_OPTIONS)) {
       const error = doc.errors[0];
       if (error !== undefined) {
-        throw new ManifestSyntaxError(`${file}: YAML error at line ${lineOf(source, segment.offset + error.pos[0])}: ${error.message.split('\n')[0]}`);
+        // The line in the file (the parser's own "at line" counts from the document); an error at
+        // the end of the text (an unclosed quote) is said at the last line that holds anything.
+        const at = segment.offset + Math.min(error.pos[0], segment.text.trimEnd().length);
+        throw new ManifestSyntaxError(`${file}: YAML error at line ${lineOf(source, at)}: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+      }
+      if (!walkable) {
+        index++;
+        continue;
       }
       const label = `${describeDocument(doc)} [doc ${index + 1}]`;
       walk(doc.contents, '', { doc, source: segment.text, offset: segment.offset, label, collector });

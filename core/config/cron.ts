@@ -78,6 +78,8 @@ function elementProblem(field: CronField, element: string): string | undefined {
  * cronProblem(['0', '25', '*', '*', '?', '*']) // 'hours value 25 is out of range 0-23'
  */
 export function cronProblem(fields: readonly string[]): string | undefined {
+  // EventBridge takes "?" in exactly one of the two day fields; both "?" names no day at all.
+  if (fields[2] === '?' && fields[4] === '?') return 'day-of-month and day-of-week are both "?"; one of them must name the days (such as "*")';
   for (let i = 0; i < CRON_FIELDS.length; i++) {
     const field = CRON_FIELDS[i]!;
     for (const element of fields[i]!.split(',')) {

@@ -3,7 +3,7 @@
  * `PtcConfig`; everything after it works on the parsed type.
  */
 import { readFileSync } from 'node:fs';
-import { LineCounter, isNode, parseDocument } from 'yaml';
+import { LineCounter, isAlias, isCollection, isNode, isPair, parseDocument, type Document } from 'yaml';
 import { ConfigError } from '../errors';
 import { configIssuesOf, formatPath } from './parse';
 import { consumerTemplateIssues } from '../consumers/template-size';
@@ -15,8 +15,47 @@ import { configSchema, type PtcConfig } from './schema';
  * setting spelled out, and a bound on the parser's time and memory.
  */
 export const CONFIG_MAX_CHARS = 4 * 1024 * 1024;
-/** How far YAML aliases may expand (the yaml package's `maxAliasCount`, its default made explicit). */
-export const CONFIG_MAX_ALIAS_COUNT = 100;
+/**
+ * How many nodes YAML aliases may add when expanded: any anchor may be reused as often as a config
+ * needs (150 uses of one scalar add 150 nodes), while a "billion laughs" document, whose aliases
+ * nest aliases, is refused by the size it would expand to before anything is expanded.
+ */
+export const CONFIG_MAX_ALIAS_NODES = 100_000;
+
+/**
+ * The number of nodes a document holds once its aliases are expanded (Infinity for an alias inside
+ * its own anchor), without expanding it: each anchored node is measured once.
+ */
+export function expandedSize(doc: Document): number {
+  const memo = new Map<unknown, number>();
+  const open = new Set<unknown>();
+  const size = (node: unknown): number => {
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      return target === undefined ? 1 : open.has(target) ? Infinity : size(target);
+    }
+    if (isPair(node)) return size(node.key) + size(node.value);
+    if (!isCollection(node)) return node === null || node === undefined ? 0 : 1;
+    const known = memo.get(node);
+    if (known !== undefined) return known;
+    open.add(node);
+    let total = 1;
+    for (const item of node.items as unknown[]) total += size(item);
+    open.delete(node);
+    memo.set(node, total);
+    return total;
+  };
+  return size(doc.contents);
+}
+
+/** The number of nodes a document holds as written (an alias is one node). */
+function writtenSize(node: unknown): number {
+  if (isPair(node)) return writtenSize(node.key) + writtenSize(node.value);
+  if (!isCollection(node)) return node === null || node === undefined ? 0 : 1;
+  let total = 1;
+  for (const item of node.items as unknown[]) total += writtenSize(item);
+  return total;
+}
 
 /**
  * Parses YAML text into a validated configuration. Issues carry the line they point at when the
@@ -40,14 +79,13 @@ export function parseConfigText(text: string, file?: string): PtcConfig {
       file,
     );
   }
-  let input: unknown;
-  try {
-    input = doc.toJS({ maxAliasCount: CONFIG_MAX_ALIAS_COUNT });
-  } catch (err) {
-    // The yaml package throws ReferenceError when aliases expand past maxAliasCount (a "billion laughs" document).
-    if (!(err instanceof ReferenceError)) throw err;
-    throw new ConfigError([{ path: '', message: `invalid YAML: its aliases expand beyond ${CONFIG_MAX_ALIAS_COUNT} copies (${err.message}); write the values out instead` }], file);
+  const added = expandedSize(doc) - writtenSize(doc.contents);
+  if (added > CONFIG_MAX_ALIAS_NODES) {
+    const much = Number.isFinite(added) ? `by ${added} nodes` : 'endlessly (an alias inside its own anchor)';
+    throw new ConfigError([{ path: '', message: `invalid YAML: its aliases would expand ${much}, beyond ${CONFIG_MAX_ALIAS_NODES} (a "billion laughs" document); write the values out instead` }], file);
   }
+  // Sized above: the yaml package's own count (maxAliasCount) would refuse a mere 100 uses of one anchor.
+  const input: unknown = doc.toJS({ maxAliasCount: -1 });
   if (input === null || input === undefined) {
     throw new ConfigError([{ path: '', message: `${file ?? 'the config'} holds no configuration (it is empty or only comments); config/example.yaml is a complete example` }], file);
   }

@@ -12,7 +12,7 @@ import { DEFAULT_DIGEST_PINNED, prewarmedDigests, type DigestPinnedMode } from '
 import { parseReference } from '../image-ref/parse';
 import { createResolver } from '../image-ref/resolve';
 import { buildRoutes, type Route } from '../image-ref/routes';
-import { DIGEST, DOCKER_HUB_ALIASES, DOCKER_HUB_HOST, OFFICIAL_NAMESPACE, PATH_COMPONENT, PATH_COMPONENT_NO_DOT, TAG } from '../image-ref/grammar';
+import { DIGEST, DOCKER_HUB_ALIASES, DOCKER_HUB_HOST, IMAGE_ID, OFFICIAL_NAMESPACE, PATH_COMPONENT, PATH_COMPONENT_NO_DOT, TAG } from '../image-ref/grammar';
 
 /** One rewrite: images matching `match` (and none of `exclude`) become `regex_replace_all(match, image, replace)`. */
 export interface ImagePattern {
@@ -122,7 +122,8 @@ export function imagePatterns(config: PtcConfig, registryHost: string, options: 
         patterns.push(
           ...pair(`${name}: ${host} official image`, `${hub}/`, C, `${target}${OFFICIAL_NAMESPACE}/`, [], d),
           ...pair(`${name}: ${host}`, `${hub}/`, MULTI, target, [], d),
-          ...pair(`${name}: implicit Docker Hub official image`, '', C, `${target}${OFFICIAL_NAMESPACE}/`, [], d),
+          // A bare 64-hex image ID is no repository name (the resolver refuses it, as Docker does).
+          ...pair(`${name}: implicit Docker Hub official image`, '', C, `${target}${OFFICIAL_NAMESPACE}/`, [`^${IMAGE_ID}$`], d),
           // The first component of an implicit Docker Hub name has no "." (else it is a host) and is not "localhost".
           ...pair(`${name}: implicit Docker Hub`, '', `${PATH_COMPONENT_NO_DOT}(?:/${C})+`, target, ['^localhost/'], d),
         );

@@ -62,6 +62,7 @@ describe('cron fields are in the ranges the EventBridge User Guide documents', (
     ['cron(0 3 ? * MON/2 *)', 'day-of-week does not take "/"'],
     ['cron(0 ? * * ? *)', 'hours does not take "?"'],
     ['cron(0 3 ? * 2#6 *)', 'day-of-week "#" takes an occurrence from 1 to 5'],
+    ['cron(0 3 ? * ? *)', 'day-of-month and day-of-week are both "?"; one of them must name the days (such as "*")'],
   ])('%s is refused: %s', (schedule, reason) => {
     expect(issuesOf({ ...base(), prewarm: { schedule } })).toEqual([{ path: 'prewarm.schedule', message: `"${schedule}": ${reason}` }]);
   });
@@ -123,8 +124,19 @@ describe('YAML that would exhaust memory is refused in one line', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).message).toMatch(/^config error: invalid YAML: its aliases expand beyond 100 copies/);
+    expect((error as ConfigError).message).toMatch(/^config error: invalid YAML: its aliases would expand by \d+ nodes, beyond 100000 /);
     expect((error as ConfigError).message.split('\n')).toHaveLength(1);
+  });
+
+  test('one anchor reused 150 times is legitimate reuse, not an alias bomb', () => {
+    const lines = ['rules: [{ prefix: k8s, upstream: k8s }]', 'environments:'];
+    for (let i = 0; i < 150; i++) lines.push(`  - { name: env${i}, account: "${111122220000 + i}", region: ${i === 0 ? '&region ' : '*'}${i === 0 ? 'eu-west-2' : 'region'} }`);
+    const config = parseConfigText(lines.join('\n'), 'reuse.yaml');
+    expect(config.environments?.filter((e) => e.region === 'eu-west-2')).toHaveLength(150);
+  });
+
+  test('an alias inside its own anchor is refused as endless, in one line', () => {
+    expect(() => parseConfigText('a: &x [1, *x]\n', 'loop.yaml')).toThrow(/^config error: invalid YAML: its aliases would expand endlessly \(an alias inside its own anchor\)/);
   });
 
   test('a config longer than 4 Mi characters is refused before parsing', () => {

@@ -43,7 +43,6 @@ describe('ptc rewrite --in-place under disk faults', () => {
     writeFileSync(path.join(locked, 'b.yaml'), a);
     chownSync(open, NOBODY, NOBODY);
     chownSync(path.join(open, 'a.yaml'), NOBODY, NOBODY);
-    chmodSync(path.join(locked, 'b.yaml'), 0o444);
     chmodSync(locked, 0o555); // owned by root: the user cannot create, rename or write anything in it
     // Run as an unprivileged user: root would write through any permission.
     const out = runPtc(['rewrite', '-c', EXAMPLE, '--in-place', 'open/a.yaml', 'locked/b.yaml'], { cwd: top, uid: NOBODY, env: { HOME: open } });
@@ -52,6 +51,21 @@ describe('ptc rewrite --in-place under disk faults', () => {
     expect(readFileSync(path.join(open, 'a.yaml'), 'utf8')).toBe(a);
     expect(readFileSync(path.join(locked, 'b.yaml'), 'utf8')).toBe(a);
     expect(readdirSync(open)).toEqual(['a.yaml']);
+  });
+
+  test('a file its owner made read-only (0444) is refused with one line, even as root, and no file of the set is changed', () => {
+    const dir = tempDir('rofile');
+    const a = manifestsOfSize(1);
+    writeFileSync(path.join(dir, 'a.yaml'), a);
+    writeFileSync(path.join(dir, 'b.yaml'), a);
+    chmodSync(path.join(dir, 'b.yaml'), 0o444);
+    const out = runPtc(['rewrite', '-c', EXAMPLE, '--in-place', 'a.yaml', 'b.yaml'], { cwd: dir });
+    expect(out.stderr).toBe('cannot write b.yaml: it is read-only (mode 0444); make it writable to rewrite it in place; no file was changed\n');
+    expect(out.status).toBe(1);
+    expect(readFileSync(path.join(dir, 'a.yaml'), 'utf8')).toBe(a);
+    expect(readFileSync(path.join(dir, 'b.yaml'), 'utf8')).toBe(a);
+    expect(statSync(path.join(dir, 'b.yaml')).mode & 0o7777).toBe(0o444);
+    expect(readdirSync(dir).sort()).toEqual(['a.yaml', 'b.yaml']);
   });
 
   test('the same two files as that user are both rewritten once the directory is writable (the refusal above was the directory)', () => {

@@ -98,6 +98,14 @@ describe('generated Kyverno policy', () => {
     );
   });
 
+  test('leaves a bare 64-hex image ID alone, which the resolver calls invalid, and rewrites it with a tag as the resolver does', () => {
+    const id = 'e'.repeat(64);
+    expect(() => resolve(id)).toThrow(InvalidReferenceError);
+    expect(evaluateRule(ruleFor('containers'), 'containers', id)).toEqual(expect.objectContaining({ image: id, applied: 0 }));
+    expect(evaluateRule(ruleFor('initContainers'), 'initContainers', id).image).toBe(id);
+    expect(evaluateRule(ruleFor('containers'), 'containers', `${id}:latest`).image).toBe(resolve(`${id}:latest`).output);
+  });
+
   test('an ECR upstream prefix rule and the whole-registry rule on the same host never both match', () => {
     const ecr = imagePatterns(CORPUS_CONFIG, REGISTRY, { digestPinned: 'cache' }).filter((p) => p.match.includes('444455556666'));
     expect(ecr.map((p) => p.description)).toEqual([

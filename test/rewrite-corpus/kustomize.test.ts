@@ -135,10 +135,13 @@ describe('what is reported, by shape', () => {
     );
   });
 
-  test('components, and patches touching an image, are named; the base they use is left alone with them', () => {
-    expect(find('metrics-server', 'manifests/overlays/release/kustomization.yaml')).toEqual(['components: ptc cannot tell what images it renders; left unchanged']);
-    expect(find('metrics-server', 'manifests/components/autoscale/kustomization.yaml')).toContain('patchesStrategicMerge[0]: patch.yaml touches an image field; ptc cannot prove what it renders; left unchanged');
-    expect(find('metrics-server', 'manifests/base/kustomization.yaml')[0]).toMatch(/^kustomization: left unchanged: manifests\/overlays\/.*, which uses it, is left unchanged$/);
+  test('a Component no kustomization applies is said, without failing the gate; the base the overlays use is rewritten with them', () => {
+    expect(find('metrics-server', 'manifests/components/autoscale/kustomization.yaml')).toEqual([
+      'kustomization: left unchanged: a Component that no kustomization given here applies (it renders only inside one); patchesStrategicMerge[0]: patch.yaml touches an image field; ptc cannot prove what it renders',
+    ]);
+    const t = TREES.find((x) => x.name === 'metrics-server')!;
+    const { result } = rewriteCopy(t);
+    expect(result.outcomes.find((o) => o.file === 'manifests/components/autoscale/kustomization.yaml')!.result.findings.map((f) => f.reason)).toEqual(['skipped']);
   });
 
   test('a digest an overlay adds stays upstream under --digest-pinned upstream, and is reported', () => {

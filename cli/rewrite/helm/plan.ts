@@ -8,7 +8,7 @@
  *   no registry key, the name gets the whole cache name.
  * - Sites under a chart-wide registry (`global.imageRegistry`, ...) move together: the global and
  *   every set registry key get the cache host, each name its cache path; if one of them cannot move,
- *   none does ("blocked").
+ *   or the global may also apply to an image ptc cannot compose, none does ("blocked").
  * - Sites under a shared prefix (`hub`, `imageRegistry` + `imageNamespace`) keep their names: the
  *   outermost prefix part gets whatever makes every name (and a probe name standing for the names
  *   the chart's templates add) land on its cache name; otherwise nothing moves.
@@ -17,7 +17,7 @@ import type { Scalar } from 'yaml';
 import { InvalidReferenceError, formatReference, parseReference, type Resolution } from '../../../core';
 import type { RewriteCollector } from '../collector';
 import type { ImageChange, Resolve } from '../types';
-import { compose, splitName, type ImageSite, type PrefixGroup, type ValueOf } from './sites';
+import { compose, splitName, type ImageSite, type PrefixGroup, type Unsupported, type ValueOf } from './sites';
 import type { Recognized } from './recognize';
 import type { Slot, Source } from './tree';
 
@@ -157,15 +157,27 @@ export class HelmPlanner {
     }
   }
 
-  /** Sites under chart-wide registries: all move to one host, or none does. */
-  private global(globals: readonly Slot[], sites: readonly ImageSite[]): void {
+  /**
+   * Sites under chart-wide registries: all move to one host, or none does. `unproven` are images
+   * the registries may also apply to that ptc cannot compose (reported on their own): while one
+   * exists, the registries stay, since moving them would change that image unproven.
+   */
+  private global(globals: readonly Slot[], sites: readonly ImageSite[], unproven: readonly Unsupported[]): void {
     const members = sites.map((s) => this.member(s)).filter((m): m is Member => m !== undefined);
     const resolved = members.filter((m) => m.resolution?.status === 'resolved');
     if (resolved.length === 0) return;
     const targets = resolved.map((m) => parseReference(m.resolution!.output));
     const host = targets[0]!.host;
-    const blocker = members.find((m) => m.resolution?.status !== 'resolved') ?? resolved.find((_, i) => targets[i]!.host !== host);
     const label = globals.map((g) => `${g.path} ("${g.value}")`).join(' and ');
+    if (unproven.length > 0) {
+      const names = unproven.map((u) => u.path);
+      const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+      for (const m of resolved) {
+        this.collector.findings.push({ location: m.site.path, reference: m.original, reason: 'blocked', message: `${m.original} left unchanged: ${label} also applies to ${shown}, whose image ptc cannot prove (reported above), so it stays` });
+      }
+      return;
+    }
+    const blocker = members.find((m) => m.resolution?.status !== 'resolved') ?? resolved.find((_, i) => targets[i]!.host !== host);
     if (blocker !== undefined) {
       const why = (other: Member): string => {
         const r = other.resolution;
@@ -226,18 +238,21 @@ export class HelmPlanner {
   /** Plans every site of a document. */
   plan(rec: Recognized): void {
     for (const u of rec.unsupported) this.unsupported(u.path, u.path, u.message);
-    const byGlobal = new Map<string, { globals: readonly Slot[]; sites: ImageSite[] }>();
+    const byGlobal = new Map<string, { globals: readonly Slot[]; sites: ImageSite[]; unproven: Unsupported[] }>();
+    const groupOf = (globals: readonly Slot[]) => {
+      const key = globals.map((g) => g.path).join('+');
+      const group = byGlobal.get(key) ?? { globals, sites: [], unproven: [] };
+      byGlobal.set(key, group);
+      return group;
+    };
+    for (const u of rec.unsupported) if (u.globals !== undefined && u.globals.length > 0) groupOf(u.globals).unproven.push(u);
     const byPrefix = new Map<PrefixGroup, ImageSite[]>(rec.prefixes.map((p) => [p, []]));
     for (const site of rec.sites) {
       if (site.prefix !== undefined) byPrefix.get(site.prefix)?.push(site);
-      else if (site.globalRegistries.length > 0) {
-        const key = site.globalRegistries.map((g) => g.path).join('+');
-        const group = byGlobal.get(key) ?? { globals: site.globalRegistries, sites: [] };
-        group.sites.push(site);
-        byGlobal.set(key, group);
-      } else this.single(site);
+      else if (site.globalRegistries.length > 0) groupOf(site.globalRegistries).sites.push(site);
+      else this.single(site);
     }
-    for (const { globals, sites } of byGlobal.values()) this.global(globals, sites);
+    for (const { globals, sites, unproven } of byGlobal.values()) this.global(globals, sites, unproven);
     for (const [group, sites] of byPrefix) if (group.parts[0]?.node !== undefined) this.prefixed(group, sites);
   }
 }

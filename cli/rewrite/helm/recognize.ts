@@ -163,7 +163,7 @@ function addSite(site: ImageSite, hasOwnRegistryKey: boolean, scopes: readonly S
     return;
   }
   const why = ambiguity(site, hasOwnRegistryKey);
-  if (why !== undefined) w.out.unsupported.push({ path: site.path, message: why });
+  if (why !== undefined) w.out.unsupported.push({ path: site.path, message: why, ...(site.globalRegistries.length > 0 ? { globals: site.globalRegistries } : {}) });
   else w.out.sites.push(site);
 }
 
@@ -192,7 +192,9 @@ function block(fields: Fields, path: string, underImageKey: boolean, scopes: rea
   if (name?.value === undefined) {
     const set = [...own, tag, digest].find((s) => s?.value !== undefined);
     const detail = set !== undefined ? `${set.path} is set but ${join(path, nameKey)} is empty` : `${join(path, nameKey)} is empty`;
-    w.out.unsupported.push({ path, message: `${detail}: the chart's template chooses this image (a default, or another value), so ptc cannot prove it goes through the cache; set ${join(path, nameKey)} or check the rendered manifests` });
+    // A chart-wide registry may still go in front of whatever the template chooses.
+    const globals = prefix === undefined && w.globals.length > 0 ? { globals: w.globals } : {};
+    w.out.unsupported.push({ path, message: `${detail}: the chart's template chooses this image (a default, or another value), so ptc cannot prove it goes through the cache; set ${join(path, nameKey)} or check the rendered manifests`, ...globals });
     return used;
   }
   if (nameKey === 'name' && own.length > 0) {

@@ -51,6 +51,8 @@ export interface ImageSite {
 export interface Unsupported {
   readonly path: string;
   readonly message: string;
+  /** The chart-wide registries that may apply to this image: while it is unproven, none of them moves. */
+  readonly globals?: readonly Slot[];
 }
 
 /** The name part of a value, and what follows it (`:tag`, `@digest`), kept as written. */

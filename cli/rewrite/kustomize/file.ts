@@ -1,5 +1,5 @@
 /**
- * One kustomization file: its `resources`, its `images:` entries (with the source nodes the
+ * One kustomization file (a Kustomization or a Component): its `resources` and `components`, its `images:` entries (with the source nodes the
  * rewrite edits) and what in it ptc cannot follow. Lines ptc adds carry a marker comment, so
  * `--reverse` removes exactly them.
  */
@@ -36,6 +36,8 @@ export interface KustomizationFile {
   doc: Document;
   kind: string;
   resources: { path: string; value: string }[];
+  /** The `components:` it applies, in order (directories holding a `kind: Component`). */
+  components: { path: string; value: string }[];
   entries: EntryNode[];
   /** The `images` sequence (undefined when the key is absent). */
   images?: { seq: unknown; key: Scalar };
@@ -46,7 +48,7 @@ export interface KustomizationFile {
   patchFiles: { path: string; file: string }[];
 }
 
-const NEVER = ['components', 'generators', 'transformers', 'validators', 'helmCharts', 'helmChartInflationGenerator', 'helmGlobals', 'configurations'];
+const NEVER = ['generators', 'transformers', 'validators', 'helmCharts', 'helmChartInflationGenerator', 'helmGlobals', 'configurations'];
 const PATCHES = ['patches', 'patchesStrategicMerge', 'patchesJson6902', 'replacements'];
 
 function lineStart(text: string, at: number): number {
@@ -143,24 +145,23 @@ export function parseKustomization(file: string, text: string): KustomizationFil
   const error = doc.errors[0];
   if (error !== undefined) return `YAML error: ${error.message.split('\n')[0]}`;
   const root = doc.contents;
-  const k: KustomizationFile = { file, text, doc, kind: 'Kustomization', resources: [], entries: [], imagesMarked: false, unsupported: [], patchFiles: [] };
+  const k: KustomizationFile = { file, text, doc, kind: 'Kustomization', resources: [], components: [], entries: [], imagesMarked: false, unsupported: [], patchFiles: [] };
   if (!isMap(root) || root.flow === true || columnOf(text, root.range![0]) !== 0 || /^---/m.test(text)) {
     k.unsupported.push({ path: '', message: 'not a single block mapping document' });
     return k;
   }
   const kind = str(root.get('kind', true));
   if (kind !== undefined) k.kind = kind;
-  if (k.kind === 'Component') k.unsupported.push({ path: 'kind', message: 'a Component (it renders only inside the kustomizations that use it)' });
   for (const pair of root.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
     const value: unknown = pair.value;
     if (NEVER.includes(key)) k.unsupported.push({ path: key, message: 'ptc cannot tell what images it renders' });
-    if (key === 'resources' || key === 'bases') {
+    if (key === 'resources' || key === 'bases' || key === 'components') {
       if (!isSeq(value)) continue;
       value.items.forEach((item, i) => {
         const v = str(item);
         if (v === undefined) k.unsupported.push({ path: `${key}[${i}]`, message: 'not a string' });
-        else k.resources.push({ path: `${key}[${i}]`, value: v });
+        else (key === 'components' ? k.components : k.resources).push({ path: `${key}[${i}]`, value: v });
       });
     }
     if (PATCHES.includes(key) && isSeq(value)) {

@@ -4,6 +4,7 @@
  * `api/internal/konfig/builtinpluginconsts/images.go`): which image fields it edits, how an entry's
  * `name` matches a value, and what the value becomes.
  */
+import { kindClass } from '../kinds';
 
 /** One `images:` entry, as Kustomize reads it (empty strings are unset). */
 export interface ImageEntry {
@@ -82,6 +83,11 @@ export interface ImageSlot {
   value: string;
   /** On a default field spec, so each entry applies to it twice. */
   twice: boolean;
+  /**
+   * In a policy or schema (a Kyverno pattern such as `eu.foo.io/*`): Kustomize's transformer still
+   * reaches it, but ptc never judges it, and a plan must leave it as it renders today.
+   */
+  pattern?: boolean;
 }
 
 const FIELD_SPECS = new Set(['spec.containers', 'spec.initContainers', 'spec.template.spec.containers', 'spec.template.spec.initContainers']);
@@ -97,6 +103,8 @@ export function slotsOf(resource: unknown, label: string): ImageSlot[] {
   const out: ImageSlot[] = [];
   if (resource === null || typeof resource !== 'object' || Array.isArray(resource)) return out;
   if ((resource as { kind?: unknown }).kind === 'CustomResourceDefinition') return out;
+  const apiVersion = (resource as { apiVersion?: unknown }).apiVersion;
+  const pattern = typeof apiVersion === 'string' && kindClass(apiVersion) === 'policy' ? { pattern: true } : {};
   const visit = (node: unknown, at: string): void => {
     if (Array.isArray(node)) {
       node.forEach((item, i) => visit(item, `${at}[${i}]`));
@@ -109,7 +117,7 @@ export function slotsOf(resource: unknown, label: string): ImageSlot[] {
       if ((key === 'containers' || key === 'initContainers') && Array.isArray(value)) {
         value.forEach((item: unknown, i) => {
           const image = item !== null && typeof item === 'object' ? (item as { image?: unknown }).image : undefined;
-          if (typeof image === 'string') out.push({ origin: `${label} ${path}[${i}]`, value: image, twice: FIELD_SPECS.has(path) });
+          if (typeof image === 'string') out.push({ origin: `${label} ${path}[${i}]`, value: image, twice: FIELD_SPECS.has(path), ...pattern });
         });
       }
     }

@@ -4,8 +4,9 @@
  * overlays' entries from applying. Instead, every kustomization is made to render the cache:
  * bases first, each kustomization's `images:` entries are edited (`name` to what now reaches it,
  * `newName` to the cache name, tags and digests kept) or added, and the result is proven by
- * rendering it again. Manifests a kustomization owns are never edited. What ptc cannot follow
- * (remote bases, components, generators, Helm charts, patches or replacements touching an image)
+ * rendering it again. Components are planned over every kustomization that applies them (see
+ * flow.ts). Manifests a kustomization owns are never edited. What ptc cannot follow
+ * (remote bases, generators, Helm charts, patches or replacements touching an image)
  * is reported and left alone, with every kustomization whose rendering depends on it.
  */
 import * as path from 'node:path';
@@ -15,8 +16,8 @@ import { RewriteCollector } from '../collector';
 import type { InputFile } from '../../io';
 import type { ImageFinding, Resolve, RewriteResult } from '../types';
 import { render, planKustomization, type NodePlan } from './plan';
-import { findKustomizations, KUSTOMIZATION_NAMES, loadTree, type KNode } from './load';
-import type { ImageSlot } from './image';
+import { findKustomizations, isComponent, KUSTOMIZATION_NAMES, loadTree, type KNode } from './load';
+import { componentInput, inputOf, ownEntries, planningOrder, subs, type Flow, type World } from './flow';
 
 export { KUSTOMIZATION_NAMES } from './load';
 
@@ -37,7 +38,21 @@ export function isKustomizationFile(file: string): boolean {
 /** A directory given to `ptc rewrite` holds no kustomization. */
 export class NoKustomizationError extends PtcError {}
 
-const subs = (n: KNode): KNode[] => n.resources.flatMap((r) => (r.kind === 'kustomization' ? [r.node] : []));
+/** Why a Component no kustomization of the run applies is left alone. */
+const UNUSED = 'a Component that no kustomization given here applies (it renders only inside one)';
+
+/** The nodes whose rendering ptc cannot know: their own shape, or a base's or Component's. */
+function unknownNodes(order: readonly KNode[]): Map<KNode, string> {
+  const unknown = new Map<KNode, string>();
+  for (const n of order) {
+    if (n.unsupported.length > 0) unknown.set(n, 'not understood');
+    else {
+      const bad = subs(n).find((s) => unknown.has(s));
+      if (bad !== undefined) unknown.set(n, `its ${isComponent(bad) ? 'Component' : 'base'} ${bad.file} is not understood`);
+    }
+  }
+  return unknown;
+}
 
 function descendants(n: KNode, out: Set<KNode>): Set<KNode> {
   for (const s of subs(n)) if (!out.has(s)) descendants(s, out.add(s));
@@ -59,33 +74,18 @@ export function rewriteKustomizations(targets: readonly string[], resolve: Resol
   });
   const requested = new Set(roots);
   const tree = loadTree(roots, cwd);
-  const nodes = [...tree.nodes.values()];
-  // Post-order: every base before the kustomizations that use it.
-  const order: KNode[] = [];
-  const seen = new Set<KNode>();
-  const visit = (n: KNode): void => {
-    if (seen.has(n)) return;
-    seen.add(n);
-    subs(n).forEach(visit);
-    order.push(n);
-  };
-  nodes.forEach(visit);
-  // A kustomization whose rendering ptc cannot know: its own shape, or a base's.
-  const unknown = new Map<KNode, string>();
-  for (const n of order) {
-    if (n.unsupported.length > 0) unknown.set(n, 'not understood');
-    else {
-      const bad = subs(n).find((s) => unknown.has(s));
-      if (bad !== undefined) unknown.set(n, `its base ${bad.file} is not understood`);
-    }
-  }
-  // Frozen: left exactly as it is. The unknown, what lies outside the targets, and the bases of
-  // anything frozen (its entries match the names its bases render today).
+  // Every base and Component before the kustomizations that use it.
+  const order = planningOrder(tree.nodes.values());
+  const unknown = unknownNodes(order);
+  // Frozen: left exactly as it is. The unknown, what lies outside the targets, Components no
+  // kustomization here applies, and the bases of anything frozen (its entries match the names its
+  // bases render today).
   const frozen = new Map<KNode, string>();
   const freeze = (n: KNode, why: string): void => {
     if (!frozen.has(n)) frozen.set(n, why);
     for (const d of descendants(n, new Set())) if (!frozen.has(d)) frozen.set(d, `${n.file}, which uses it, is left unchanged`);
   };
+  for (const n of order) if (isComponent(n) && n.users.length === 0) freeze(n, UNUSED);
   for (const [n, why] of unknown) freeze(n, why);
   for (const n of order) if (!requested.has(n.path)) freeze(n, 'outside the paths given');
   let plans = new Map<KNode, NodePlan>();
@@ -93,29 +93,26 @@ export function rewriteKustomizations(targets: readonly string[], resolve: Resol
   for (let round = 0; round <= order.length; round++) {
     plans = new Map();
     collectors = new Map();
-    const before = new Map<KNode, ImageSlot[]>();
-    const after = new Map<KNode, ImageSlot[]>();
+    const rendered = new Map<KNode, Flow>();
+    const world: World = { rendered, afterEntries: (n) => plans.get(n)?.entries ?? ownEntries(n) };
     let failed = false;
     for (const n of order) {
-      const entries = n.k?.entries.map((e) => e.entry) ?? [];
-      const inputs = (w: Map<KNode, ImageSlot[]>): ImageSlot[] => n.resources.flatMap((r) => (r.kind === 'manifest' ? r.slots : w.get(r.node) ?? []));
-      const inBefore = inputs(before);
-      const inAfter = inputs(after);
-      before.set(n, render(entries, inBefore));
-      if (frozen.has(n) || n.k === undefined) {
-        after.set(n, render(entries, inAfter));
-        continue;
+      if (isComponent(n) && n.users.length === 0) continue;
+      const input = isComponent(n) ? componentInput(n, world) : inputOf(n, { before: [], after: [] }, world);
+      let entries = ownEntries(n);
+      if (!frozen.has(n) && n.k !== undefined) {
+        const collector = new RewriteCollector(resolve);
+        const plan = planKustomization({ k: n.k, before: input.before, after: input.after, resolve, collector });
+        if (plan.failure !== undefined) {
+          freeze(n, plan.failure);
+          failed = true;
+          break;
+        }
+        plans.set(n, plan);
+        collectors.set(n, collector);
+        entries = plan.entries;
       }
-      const collector = new RewriteCollector(resolve);
-      const plan = planKustomization({ k: n.k, before: inBefore, after: inAfter, resolve, collector });
-      if (plan.failure !== undefined) {
-        freeze(n, plan.failure);
-        failed = true;
-        break;
-      }
-      plans.set(n, plan);
-      collectors.set(n, collector);
-      after.set(n, render(plan.entries, inAfter));
+      if (!isComponent(n)) rendered.set(n, { before: render(ownEntries(n), input.before), after: render(entries, input.after) });
     }
     if (!failed) break;
   }
@@ -126,14 +123,24 @@ export function rewriteKustomizations(targets: readonly string[], resolve: Resol
     const plan = plans.get(n);
     const findings: ImageFinding[] = [];
     const why = frozen.get(n);
-    if (why !== undefined) {
+    if (why === UNUSED) {
+      // Nothing renders it here: said, without failing the gate.
+      const parts = n.unsupported.map((u) => `; ${u.path ? `${u.path}: ` : ''}${u.message}`).join('');
+      findings.push({ location: 'kustomization', reference: n.file, reason: 'skipped', message: `left unchanged: ${UNUSED}${parts}` });
+    } else if (why !== undefined) {
       if (n.unsupported.length > 0) {
         for (const u of n.unsupported) findings.push({ location: u.path || 'kustomization', reference: n.file, reason: 'unsupported', message: `${u.message}; left unchanged` });
       } else {
         findings.push({ location: 'kustomization', reference: n.file, reason: 'unsupported', message: `left unchanged: ${why}` });
       }
     }
-    findings.push(...(collectors.get(n)?.findings ?? []));
+    // A Component meets the same image once per place it is applied: each is said once.
+    const said = new Set<string>();
+    for (const f of collectors.get(n)?.findings ?? []) {
+      const key = `${f.location}\u0000${f.reason}\u0000${f.message ?? f.reference}`;
+      if (!said.has(key)) findings.push(f);
+      said.add(key);
+    }
     const result: RewriteResult = { text: plan === undefined ? text : applyEdits(text, plan.edits), changes: plan?.changes ?? [], findings };
     outcomes.push({ file: n.file, path: n.path, ...(n.read !== undefined ? { read: n.read } : {}), result });
   }
@@ -150,29 +157,17 @@ export function renderedImages(targets: readonly string[], cwd: string): Map<str
     return isKustomizationFile(at) ? [at] : findKustomizations(at);
   });
   const tree = loadTree(roots, cwd);
+  const order = planningOrder(tree.nodes.values());
+  const unknown = unknownNodes(order);
+  const rendered = new Map<KNode, Flow>();
+  const world: World = { rendered, afterEntries: ownEntries };
   const out = new Map<string, string[]>();
-  const memo = new Map<KNode, ImageSlot[] | undefined>();
-  const renderNode = (n: KNode): ImageSlot[] | undefined => {
-    if (memo.has(n)) return memo.get(n);
-    let slots: ImageSlot[] | undefined;
-    if (n.k !== undefined && n.unsupported.length === 0) {
-      const inputs: ImageSlot[] = [];
-      for (const r of n.resources) {
-        const got = r.kind === 'manifest' ? r.slots : renderNode(r.node);
-        if (got === undefined) {
-          memo.set(n, undefined);
-          return undefined;
-        }
-        inputs.push(...got);
-      }
-      slots = render(n.k.entries.map((e) => e.entry), inputs);
-    }
-    memo.set(n, slots);
-    return slots;
-  };
-  for (const n of tree.nodes.values()) {
-    const slots = renderNode(n);
-    if (slots !== undefined && roots.includes(n.path)) out.set(n.file, slots.map((s) => s.value));
+  for (const n of order) {
+    if (isComponent(n) || unknown.has(n) || n.k === undefined) continue;
+    const input = inputOf(n, { before: [], after: [] }, world);
+    const slots = render(ownEntries(n), input.before);
+    rendered.set(n, { before: slots, after: slots });
+    if (roots.includes(n.path)) out.set(n.file, slots.map((s) => s.value));
   }
   return out;
 }

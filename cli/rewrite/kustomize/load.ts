@@ -25,6 +25,10 @@ export interface KNode {
   read?: InputFile;
   k?: KustomizationFile;
   resources: Resource[];
+  /** The Components it applies, in order. */
+  components: KNode[];
+  /** The kustomizations (and Components) that apply it, when it is a Component. */
+  users: KNode[];
   /** What ptc cannot follow in it (its own, not its bases'). */
   unsupported: Unsupported[];
 }
@@ -34,6 +38,11 @@ export interface Tree {
   nodes: Map<string, KNode>;
   /** Manifest files a kustomization names as a resource (absolute paths). */
   owned: Set<string>;
+}
+
+/** Whether a node is a `kind: Component` (rendered only inside the kustomizations that apply it). */
+export function isComponent(n: KNode): boolean {
+  return n.k?.kind === 'Component';
 }
 
 /** The kustomization file in a directory, if any. */
@@ -86,7 +95,7 @@ export function loadTree(files: readonly string[], cwd: string): Tree {
   const load = (file: string, stack: Set<string>): KNode => {
     const known = tree.nodes.get(file);
     if (known !== undefined) return known;
-    const node: KNode = { path: file, file: rel(file), resources: [], unsupported: [] };
+    const node: KNode = { path: file, file: rel(file), resources: [], components: [], users: [], unsupported: [] };
     tree.nodes.set(file, node);
     const got = readText(file, cwd);
     if ('error' in got) {
@@ -119,7 +128,11 @@ export function loadTree(files: readonly string[], cwd: string): Tree {
         const sub = kustomizationIn(at);
         if (sub === undefined) node.unsupported.push({ path: r.path, message: `${r.value} has no kustomization file` });
         else if (inner.has(sub)) node.unsupported.push({ path: r.path, message: `${r.value} is a cycle` });
-        else node.resources.push({ kind: 'kustomization', node: load(sub, inner) });
+        else {
+          const base = load(sub, inner);
+          if (isComponent(base)) node.unsupported.push({ path: r.path, message: `${r.value} is a Component, which Kustomize applies only under components:` });
+          else node.resources.push({ kind: 'kustomization', node: base });
+        }
         continue;
       }
       tree.owned.add(at);
@@ -127,6 +140,20 @@ export function loadTree(files: readonly string[], cwd: string): Tree {
       const slots = 'error' in text ? text.error : manifestSlots(text.read.text, rel(at));
       if (typeof slots === 'string') node.unsupported.push({ path: r.path, message: `${r.value}: ${slots}` });
       else node.resources.push({ kind: 'manifest', file: at, slots });
+    }
+    for (const c of k.components) {
+      const at = path.resolve(dir, c.value);
+      const sub = isRemote(c.value) || !existsSync(at) || !statSync(at).isDirectory() ? undefined : kustomizationIn(at);
+      if (sub === undefined) node.unsupported.push({ path: c.path, message: `${c.value} is a remote (or missing) component, or has no kustomization file; ptc cannot see what it renders` });
+      else if (inner.has(sub)) node.unsupported.push({ path: c.path, message: `${c.value} is a cycle` });
+      else {
+        const component = load(sub, inner);
+        if (component.k !== undefined && !isComponent(component)) node.unsupported.push({ path: c.path, message: `${c.value} is a ${component.k.kind}, not a Component` });
+        else if (!node.components.includes(component)) {
+          node.components.push(component);
+          component.users.push(node);
+        }
+      }
     }
     return node;
   };

@@ -79,6 +79,8 @@ export function planKustomization(input: PlanInput): NodePlan {
   const finals = render(all, before);
   // The target of every slot: the resolver's answer for what it rendered.
   const targets = finals.map((s) => {
+    // A policy's image pattern is never judged: it must render as it does today.
+    if (s.pattern === true) return s.value;
     const r = collector.lookup(s.value, `${s.origin} (rendered by ${k.file})`);
     return r?.status === 'resolved' ? r.output : s.value;
   });
