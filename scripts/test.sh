@@ -34,6 +34,8 @@ fi
 node scripts/consumer-deps.js | xargs npm cache add
 
 npm run --silent typecheck
+# The layers (docs/architecture.md): no import cycles, imports point down only.
+npm run --silent deps
 # The prewarm tests start real registries; say so plainly here if this machine cannot.
 bash scripts/registry.sh check
 mkdir -p .tmp
