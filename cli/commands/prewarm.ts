@@ -12,11 +12,10 @@ import {
   planTargets,
   prewarm,
   RegistryAuthError,
-  RegistryClient,
   registryHostOf,
   renderReport,
-  type Credentials,
 } from '../../core/prewarm';
+import { RegistryClient, type Credentials } from '../../registry';
 import { InputReadError, readConfig, readInputFile, type CliIo } from '../io';
 import type { RegisterCommand } from './types';
 

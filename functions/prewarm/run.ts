@@ -13,14 +13,12 @@ import {
   mergeImageLists,
   planTargets,
   prewarm,
-  RegistryClient,
   registryHostOf,
   sdkErrorText,
-  type Credentials,
   type ImageResult,
   type PrewarmSummary,
-  type RegistryClientOptions,
 } from '../../core/prewarm';
+import { RegistryClient, type Credentials, type RegistryClientOptions } from '../../registry';
 import { AuthorizationTokenError, PrewarmRequestError } from './errors';
 import type { PrewarmLogger, PrewarmMetricName } from './telemetry';
 
