@@ -54,6 +54,13 @@ module.exports = {
       to: { dependencyTypes: ['core'], path: NETWORK_MODULES },
     },
     {
+      name: 'core-knows-no-aws-sdk',
+      severity: 'error',
+      comment: 'core/ is pure domain: no AWS SDK, Powertools or CDK, not even their types. Work through SDK clients lives in engines/ and functions/.',
+      from: { path: '^core/' },
+      to: { path: '(^|/)node_modules/(@aws-sdk|@smithy|@aws-lambda-powertools|aws-cdk-lib|constructs|cdk-nag)/' },
+    },
+    {
       name: 'registry-imports-only-core',
       severity: 'error',
       comment: 'registry/ (the OCI registry client) sits just above core/ and imports only core/.',
@@ -113,7 +120,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|dist|cdk\\.out|coverage|\\.tmp|\\.git)/|^test/fixtures/' },
+    exclude: { path: '^(dist|cdk\\.out|coverage|\\.tmp|\\.git)/|^test/fixtures/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {
@@ -121,6 +128,5 @@ module.exports = {
       conditionNames: ['import', 'require', 'node', 'default', 'types'],
       mainFields: ['module', 'main', 'types', 'typings'],
     },
-    skipAnalysisNotInRules: true,
   },
 };

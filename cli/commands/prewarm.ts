@@ -5,7 +5,6 @@
 import { primaryTarget, PtcError, type PtcConfig } from '../../core';
 import {
   ImageListError,
-  loadManifestImages,
   MAX_IMAGE_LIST_BYTES,
   mergeImageLists,
   parseImageList,
@@ -15,6 +14,7 @@ import {
   registryHostOf,
   renderReport,
 } from '../../core/prewarm';
+import { loadManifestImages } from '../../engines/prewarm';
 import { RegistryClient, type Credentials } from '../../registry';
 import { InputReadError, readConfig, readInputFile, type CliIo } from '../io';
 import type { RegisterCommand } from './types';

@@ -12,5 +12,5 @@ export { MANIFEST_ACCEPT, MEDIA_TYPES, formatPlatform, parseManifest, platformMa
 export type { FetchedManifest, PrewarmRegistry, TouchedBlob } from './registry-port';
 export { planTargets, registryHostOf, type PrewarmTarget } from './targets';
 export { DEFAULT_PLATFORMS, MAX_REASON_CHARS, PREWARM_STATUSES, prewarm, summarize, type ImageResult, type PrewarmOptions, type PrewarmReport, type PrewarmStatus, type PrewarmSummary } from './engine';
-export { loadManifestImages, manifestSources, MAX_IMAGE_LIST_BYTES, mergeImageLists, parseImageList, sdkErrorText, type ManifestClients, type ManifestCommands } from './image-list';
+export { manifestSources, MAX_IMAGE_LIST_BYTES, mergeImageLists, parseImageList, sdkErrorText } from './image-list';
 export { renderReport } from './report';

@@ -9,7 +9,6 @@ import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { PtcConfig } from '../../core/config/schema';
 import {
   ImageListError,
-  loadManifestImages,
   mergeImageLists,
   planTargets,
   prewarm,
@@ -18,6 +17,7 @@ import {
   type ImageResult,
   type PrewarmSummary,
 } from '../../core/prewarm';
+import { loadManifestImages } from '../../engines/prewarm';
 import { RegistryClient, type Credentials, type RegistryClientOptions } from '../../registry';
 import { AuthorizationTokenError, PrewarmRequestError } from './errors';
 import type { PrewarmLogger, PrewarmMetricName } from './telemetry';
