@@ -4,7 +4,7 @@
  * longest header parsed, side by side in one run. Linear parsing gives a ratio near 4; the
  * backtracking parser it replaced gave about 16 (and 2-3 s for one 16 KB header).
  */
-import { MAX_CHALLENGE_HEADER_CHARS, parseChallenges } from '../core/prewarm';
+import { MAX_CHALLENGE_HEADER_CHARS, parseChallenges } from '../registry';
 
 const SHAPES: Record<string, (n: number) => string> = {
   spaces: (n) => ' '.repeat(n),

@@ -34,6 +34,10 @@ fi
 node scripts/consumer-deps.js | xargs npm cache add
 
 npm run --silent typecheck
+# The layers (docs/architecture.md): no import cycles, imports point down only.
+npm run --silent deps
+# The public API (index.ts) against its committed report, etc/ptc-autopilot.api.md (npm run api:update after a deliberate change).
+npm run --silent api
 # The prewarm tests start real registries; say so plainly here if this machine cannot.
 bash scripts/registry.sh check
 mkdir -p .tmp

@@ -1,5 +1,5 @@
 import { desiredState, primaryTarget, targets } from '../../core';
-import { checkRepositoryName } from '../../functions/reconcile-repository/errors';
+import { checkRepositoryName } from '../../engines/reconcile/errors';
 import { readConfig } from '../io';
 import type { RegisterCommand } from './types';
 

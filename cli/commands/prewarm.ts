@@ -5,18 +5,17 @@
 import { primaryTarget, PtcError, type PtcConfig } from '../../core';
 import {
   ImageListError,
-  loadManifestImages,
   MAX_IMAGE_LIST_BYTES,
   mergeImageLists,
   parseImageList,
   planTargets,
   prewarm,
   RegistryAuthError,
-  RegistryClient,
   registryHostOf,
   renderReport,
-  type Credentials,
 } from '../../core/prewarm';
+import { loadManifestImages } from '../../engines/prewarm';
+import { RegistryClient, type Credentials } from '../../registry';
 import { InputReadError, readConfig, readInputFile, type CliIo } from '../io';
 import type { RegisterCommand } from './types';
 

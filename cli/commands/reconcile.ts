@@ -1,10 +1,10 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { PtcError, primaryTarget, truncate } from '../../core';
-import { describeWrite } from '../../functions/reconcile-repository/plan';
-import type { ReconcileOutcome } from '../../functions/reconcile-repository/reconcile';
-import { sweep, type SweepReport } from '../../functions/reconcile-repository/sweep';
-import { MetricTotals, silentLogger } from '../../functions/reconcile-repository/telemetry';
+import { describeWrite } from '../../engines/reconcile/plan';
+import type { ReconcileOutcome } from '../../engines/reconcile/reconcile';
+import { sweep, type SweepReport } from '../../engines/reconcile/sweep';
+import { MetricTotals, silentLogger } from '../../engines/reconcile/telemetry';
 import { readConfig, type CliIo } from '../io';
 import type { RegisterCommand } from './types';
 

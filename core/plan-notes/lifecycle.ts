@@ -2,7 +2,7 @@
  * The lifecycle part of `ptc plan`: what happens to untagged images, which include the platform
  * manifests of every cached multi-arch tag.
  */
-import type { EffectiveSettings } from '../policy/settings';
+import type { EffectiveSettings } from '../policy/types';
 
 /** Where the evidence about lifecycle policies and image indexes is written down. */
 export const LIFECYCLE_EVIDENCE = 'docs/reconciler.md, "Lifecycle and multi-arch images"';

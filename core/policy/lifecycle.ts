@@ -2,7 +2,7 @@
  * The lifecycle policy document for cache repositories, as ECR's PutLifecyclePolicy and
  * repository creation templates take it.
  */
-import type { EffectiveSettings } from './settings';
+import type { EffectiveSettings } from './types';
 
 /** One rule of an ECR lifecycle policy. */
 export interface LifecycleRule {

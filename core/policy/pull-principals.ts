@@ -14,7 +14,7 @@
  * contains the OU".
  */
 import { quote } from '../quote';
-import type { EffectiveSettings } from './settings';
+import type { EffectiveSettings } from './types';
 
 /** The principals of a pull grant, each list sorted and without duplicates. */
 export interface PullPrincipals {

@@ -6,6 +6,9 @@
 import type { PtcConfig, RuleConfig } from '../config/schema';
 import { consumerPrincipals } from '../consumers/principals';
 import { normalizeOrganizationalUnitPath } from './pull-principals';
+import type { EffectiveSettings } from './types';
+
+export type { EffectiveSettings } from './types';
 
 /**
  * Lifecycle defaults applied when the config leaves a number out. Untagged images do not expire
@@ -14,20 +17,6 @@ import { normalizeOrganizationalUnitPath } from './pull-principals';
  * what a kept image index references (docs/reconciler.md, "Lifecycle and multi-arch images").
  */
 export const LIFECYCLE_DEFAULTS = { keepLastTagged: 100 } as const;
-
-/** Settings every repository under one prefix should have. */
-export interface EffectiveSettings {
-  /** `untaggedExpireDays` is absent unless the config sets it (no untagged rule then). */
-  readonly lifecycle: { readonly untaggedExpireDays?: number; readonly keepLastTagged: number };
-  readonly pullAccounts: readonly string[];
-  readonly pullOrganizations: readonly string[];
-  /** OU paths (`o-.../r-.../ou-.../`, normalized with a trailing slash) whose accounts, child OUs included, may pull. */
-  readonly pullOrganizationalUnits: readonly string[];
-  readonly tags: Readonly<Record<string, string>>;
-  readonly scanOnPush: boolean;
-  readonly imageTagMutability: 'MUTABLE' | 'IMMUTABLE';
-  readonly encryption: { readonly type: 'AES256' | 'KMS'; readonly kmsKeyArn?: string };
-}
 
 /**
  * Computes the effective settings for a rule prefix.

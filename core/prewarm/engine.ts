@@ -7,7 +7,7 @@ import { ManifestFormatError, RegistryAuthError, RegistryHttpError, RegistryNetw
 import { truncate } from '../quote';
 import { mapLimit } from './limits';
 import { formatPlatform, parseManifest, platformMatches, selectPlatforms, type BlobRef } from './manifest';
-import type { RegistryClient, TouchedBlob } from './registry-client';
+import type { PrewarmRegistry, TouchedBlob } from './registry-port';
 import type { PrewarmTarget } from './targets';
 
 /** Outcome of one image: `ok` (all of it fetched), `missing` (unknown tag or platform), `denied` (401/403), `failed`. */
@@ -91,7 +91,7 @@ class ImageFailure extends Error {
  * const client = new RegistryClient({ baseUrl: 'http://127.0.0.1:5001', credentials, concurrency: 8 });
  * const report = await prewarm(planTargets(images, { config, registryHost: '127.0.0.1:5001' }), client);
  */
-export async function prewarm(targets: readonly PrewarmTarget[], client: RegistryClient, options: PrewarmOptions = {}): Promise<PrewarmReport> {
+export async function prewarm(targets: readonly PrewarmTarget[], client: PrewarmRegistry, options: PrewarmOptions = {}): Promise<PrewarmReport> {
   const platforms = options.platforms ?? DEFAULT_PLATFORMS;
   if (!options.skipPing && targets.some((t) => t.error === undefined)) await client.ping();
   // A blob shared by several images of one repository is fetched once.
@@ -111,7 +111,7 @@ export function summarize(results: readonly ImageResult[]): PrewarmSummary {
   return summary;
 }
 
-async function prewarmOne(target: PrewarmTarget, client: RegistryClient, platforms: readonly string[], blobs: Map<string, Promise<TouchedBlob>>): Promise<ImageResult> {
+async function prewarmOne(target: PrewarmTarget, client: PrewarmRegistry, platforms: readonly string[], blobs: Map<string, Promise<TouchedBlob>>): Promise<ImageResult> {
   const result: ImageResult = {
     image: target.image,
     ...(target.uri ? { uri: target.uri } : {}),
@@ -201,7 +201,7 @@ async function prewarmOne(target: PrewarmTarget, client: RegistryClient, platfor
  * After the tag of `name:tag@digest` moved upstream: the pinned digest, if the cache still holds it;
  * otherwise a failure that says the pinned image cannot come through the cache.
  */
-async function fetchPinned(client: RegistryClient, repository: string, tag: string, pinned: string, movedTo: string) {
+async function fetchPinned(client: PrewarmRegistry, repository: string, tag: string, pinned: string, movedTo: string) {
   try {
     return await fetchManifest(client, repository, pinned, true);
   } catch (err) {
@@ -243,7 +243,7 @@ async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
   return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
-async function fetchManifest(client: RegistryClient, repository: string, reference: string, top: boolean) {
+async function fetchManifest(client: PrewarmRegistry, repository: string, reference: string, top: boolean) {
   try {
     const fetched = await client.getManifest(repository, reference);
     // What the registry wrote is redacted before it is parsed, so no media type, platform or

@@ -9,18 +9,16 @@ import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { PtcConfig } from '../../core/config/schema';
 import {
   ImageListError,
-  loadManifestImages,
   mergeImageLists,
   planTargets,
   prewarm,
-  RegistryClient,
   registryHostOf,
   sdkErrorText,
-  type Credentials,
   type ImageResult,
   type PrewarmSummary,
-  type RegistryClientOptions,
 } from '../../core/prewarm';
+import { loadManifestImages } from '../../engines/prewarm';
+import { RegistryClient, type Credentials, type RegistryClientOptions } from '../../registry';
 import { AuthorizationTokenError, PrewarmRequestError } from './errors';
 import type { PrewarmLogger, PrewarmMetricName } from './telemetry';
 

@@ -10,7 +10,7 @@ import type { Context } from 'aws-lambda';
 import { powertoolsLog, SDK_CLIENT_CONFIG } from '../shared/runtime';
 import { handleEvent, type InvocationResult } from './run';
 import { settingsFromEnv } from './settings';
-import { MetricTotals, publishTotals, type ReconcilerLogger } from './telemetry';
+import { MetricTotals, publishTotals, type ReconcilerLogger } from '../../engines/reconcile/telemetry';
 
 const settings = settingsFromEnv(process.env);
 const ecr = new ECRClient(SDK_CLIENT_CONFIG);

@@ -2,11 +2,11 @@
  * One invocation of the reconciler, whatever woke it: classify the event, then reconcile one
  * repository, sweep, or drop the event with a reason.
  */
-import { errorName, SettingsRefusedError, SweepIncompleteError } from './errors';
-import { parseTrigger } from './events';
-import { publishSweepContinuation } from './publish';
-import { reconcileRepository, type ReconcileDeps, type ReconcileStatus } from './reconcile';
-import { sweep, type SweepReport } from './sweep';
+import { errorName, SettingsRefusedError, SweepIncompleteError } from '../../engines/reconcile/errors';
+import { parseTrigger } from '../../engines/reconcile/events';
+import { publishSweepContinuation } from '../../engines/reconcile/publish';
+import { reconcileRepository, type ReconcileDeps, type ReconcileStatus } from '../../engines/reconcile/reconcile';
+import { sweep, type SweepReport } from '../../engines/reconcile/sweep';
 
 /** Invocation-wide settings besides the reconcile dependencies. */
 export interface InvocationDeps extends ReconcileDeps {

@@ -10,7 +10,7 @@ import type { Target } from '../../core/environments';
 import { RECONCILER_CONFIG_VARIABLE, RECONCILER_PARTITION_VARIABLE, readReconcilerPayload, reconcilerPayload, type ReconcilerPayload } from '../../core/lambda-settings';
 import { ConfigError } from '../../core/errors';
 import { ENV_VALUE_LIMIT, packJson, unpackJson } from '../shared/env-value';
-import { ReconcilerSettingsError } from './errors';
+import { ReconcilerSettingsError } from '../../engines/reconcile/errors';
 
 /** The environment variable holding the config (JSON, or `gzip:` and base64 of gzipped JSON). */
 export const CONFIG_VARIABLE = RECONCILER_CONFIG_VARIABLE;

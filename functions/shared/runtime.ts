@@ -4,17 +4,9 @@
  * recorder with the same four methods.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { FunctionLogger } from '../../core/logger';
 
-/** Structured keys of one log line (`repositoryName`, `prefix`, `upstream`, ...). Never a secret. */
-export type LogAttributes = Record<string, unknown>;
-
-/** The logger a function's logic takes as an argument. */
-export interface FunctionLogger {
-  debug(message: string, attributes?: LogAttributes): void;
-  info(message: string, attributes?: LogAttributes): void;
-  warn(message: string, attributes?: LogAttributes): void;
-  error(message: string, attributes?: LogAttributes): void;
-}
+export type { FunctionLogger, LogAttributes } from '../../core/logger';
 
 /**
  * SDK client settings of every Lambda: adaptive retry (throttling slows the client down) with five

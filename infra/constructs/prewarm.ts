@@ -18,6 +18,8 @@ import { acknowledgeNag } from '../nag';
 import { failureCountAlarm } from './alarm-topic';
 import { PtcFunction, functionMetric } from './ptc-function';
 
+export type { PrewarmMetricName } from '../../functions/prewarm/metric-names';
+
 /** The folder of the function under `functions/`, also its Powertools service name. */
 export const PREWARM_FUNCTION_DIR = 'prewarm';
 

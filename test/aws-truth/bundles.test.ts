@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { PrewarmSettingsError, AuthorizationTokenError } from '../../functions/prewarm/errors';
-import { ReconcilerSettingsError } from '../../functions/reconcile-repository/errors';
+import { ReconcilerSettingsError } from '../../engines/reconcile/errors';
 import { ValidationIncompleteError, ValidationSettingsError } from '../../functions/validate-rules/errors';
 import { documentedEvents, withRepository } from './aws-events';
 import { checkPolicyDocument } from './iam-check';

@@ -1,4 +1,4 @@
-import { EVENT_SOURCE, SWEEP_CONTINUED_DETAIL_TYPE } from '../../functions/reconcile-repository/events';
+import { EVENT_SOURCE, SWEEP_CONTINUED_DETAIL_TYPE } from '../../engines/reconcile/events';
 import { documentedEvents, withRepository, type AwsEvent } from './aws-events';
 import { checkTemplateAgainstSchemas, storedSchemaTypes } from './cfn-schema';
 import { matchesPattern } from './event-pattern';

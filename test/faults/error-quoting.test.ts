@@ -9,7 +9,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { mockClient } from 'aws-sdk-client-mock';
 import { MAX_ERROR_LINE_CHARS, MAX_ERROR_LINES, printableError, run } from '../../cli/main';
 import { loadConfig, PtcError } from '../../core';
-import { parseTrigger } from '../../functions/reconcile-repository/events';
+import { parseTrigger } from '../../engines/reconcile/events';
 import { recordingIo } from '../cli/fake-io';
 import { FakeRegistry, installEcrMock } from '../reconciler/fake-registry';
 

@@ -13,7 +13,7 @@ import { configForTarget } from '../../core/config/kms-keys';
 import { secretsKmsKeyFor } from '../../core/policy/secrets-key-policy';
 import { PrewarmSettingsError } from '../../functions/prewarm/errors';
 import { decodePrewarmSettings, encodePrewarmSettings } from '../../functions/prewarm/settings';
-import { ReconcilerSettingsError } from '../../functions/reconcile-repository/errors';
+import { ReconcilerSettingsError } from '../../engines/reconcile/errors';
 import { decodeConfig, encodeConfig } from '../../functions/reconcile-repository/settings';
 import { ValidationSettingsError } from '../../functions/validate-rules/errors';
 import { decodeValidationSettings, encodeRules } from '../../functions/validate-rules/settings';

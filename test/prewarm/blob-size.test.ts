@@ -4,7 +4,8 @@
  * Against the in-process fake registry on 127.0.0.1 (an endless body stops at its 256 MiB cap
  * should the client never hang up).
  */
-import { BlobSizeError, prewarm, RegistryClient } from '../../core/prewarm';
+import { BlobSizeError, prewarm } from '../../core/prewarm';
+import { RegistryClient } from '../../registry';
 import { ENDLESS_CAP, FakeRegistry, APP_REPOSITORY, appTarget } from './fake-registry';
 
 const FAST_RETRY = { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 };

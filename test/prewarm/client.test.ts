@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseConfig } from '../../core';
-import { planTargets, prewarm, RegistryAuthError, RegistryClient, RegistryUnreachableError, type RegistryClientOptions } from '../../core/prewarm';
+import { planTargets, prewarm, RegistryAuthError, RegistryUnreachableError } from '../../core/prewarm';
+import { RegistryClient, type RegistryClientOptions } from '../../registry';
 import { FakeRegistry, PASSWORD, TYPES, USER, APP_REPOSITORY, appTarget } from './fake-registry';
 
 // Retries without waiting: the behaviour under test is what is retried, not how long it waits.

@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { run } from '../../cli/main';
-import { PlainHttpError, RegistryAuthError, RegistryClient, RegistryHttpError, type RegistryClientOptions } from '../../core/prewarm';
+import { PlainHttpError, RegistryAuthError, RegistryHttpError } from '../../core/prewarm';
+import { RegistryClient, type RegistryClientOptions } from '../../registry';
 import { recordingIo } from '../cli/fake-io';
 import { HostileServer, json, selfSignedCertificate, type TestCertificate } from './hostile-registry';
 

@@ -3,7 +3,8 @@
  * (issue 12 item 8). The fake registry on 127.0.0.1 drips a manifest or a blob one byte every
  * 40 ms, well inside the idle timeout, and the client's deadline is set short.
  */
-import { prewarm, RegistryClient, RegistryNetworkError, type RegistryClientOptions } from '../../core/prewarm';
+import { prewarm, RegistryNetworkError } from '../../core/prewarm';
+import { RegistryClient, type RegistryClientOptions } from '../../registry';
 import { FakeRegistry, APP_REPOSITORY, appTarget } from './fake-registry';
 import { HostileServer, json } from './hostile-registry';
 

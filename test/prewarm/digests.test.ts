@@ -4,7 +4,8 @@
  * clearly, before a request is made for it. Against the in-process fake registry on 127.0.0.1.
  */
 import { randomBytes } from 'node:crypto';
-import { DigestError, ManifestFormatError, prewarm, RegistryClient } from '../../core/prewarm';
+import { DigestError, ManifestFormatError, prewarm } from '../../core/prewarm';
+import { RegistryClient } from '../../registry';
 import { digestOf, FakeRegistry, TYPES, APP_REPOSITORY, appTarget } from './fake-registry';
 
 const FAST_RETRY = { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 };

@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RegistryClient, type RegistryClientOptions } from '../../core/prewarm';
+import { RegistryClient, type RegistryClientOptions } from '../../registry';
 
 export const TYPES = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',

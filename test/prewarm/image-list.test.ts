@@ -2,7 +2,8 @@ import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseConfig } from '../../core';
-import { ImageListError, loadManifestImages, mergeImageLists, parseImageList, planTargets } from '../../core/prewarm';
+import { ImageListError, mergeImageLists, parseImageList, planTargets } from '../../core/prewarm';
+import { loadManifestImages } from '../../engines/prewarm';
 import { fixture } from '../validation/helpers';
 
 const s3Mock = mockClient(S3Client);

@@ -2,7 +2,7 @@ import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseConfig, type PtcConfig } from '../../core';
-import { RegistryClient, type RegistryClientOptions } from '../../core/prewarm';
+import { RegistryClient, type RegistryClientOptions } from '../../registry';
 import { PrewarmRequestError } from '../../functions/prewarm/errors';
 import { decodeAuthorizationToken, newTotals, requestedImages, runPrewarm } from '../../functions/prewarm/run';
 import { decodePrewarmSettings, encodePrewarmSettings, SETTINGS_VARIABLE_LIMIT } from '../../functions/prewarm/settings';

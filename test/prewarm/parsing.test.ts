@@ -1,4 +1,5 @@
-import { backoffDelay, ChallengeHeaderError, formatPlatform, MAX_CHALLENGE_HEADER_CHARS, parseChallenges, parseManifest, selectPlatforms, ManifestFormatError, type ParseWork } from '../../core/prewarm';
+import { backoffDelay, ChallengeHeaderError, formatPlatform, parseManifest, selectPlatforms, ManifestFormatError } from '../../core/prewarm';
+import { MAX_CHALLENGE_HEADER_CHARS, parseChallenges, type ParseWork } from '../../registry';
 import { renderReport } from '../../core/prewarm/report';
 
 const D = (c: string) => `sha256:${c.repeat(64)}`;

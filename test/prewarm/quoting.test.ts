@@ -4,7 +4,8 @@
  * 127.0.0.1: a 10,000-entry index, control characters in a media type and a platform, a 16 KB
  * error body, a blob that does not match its digest.
  */
-import { MAX_REASON_CHARS, prewarm, RegistryClient } from '../../core/prewarm';
+import { MAX_REASON_CHARS, prewarm } from '../../core/prewarm';
+import { RegistryClient } from '../../registry';
 import { digestOf, FakeRegistry, TYPES, APP_REPOSITORY, appTarget } from './fake-registry';
 import { HostileServer } from './hostile-registry';
 

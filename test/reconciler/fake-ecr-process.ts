@@ -4,7 +4,7 @@
  * `verify` checks that every managed repository is compliant and nothing foreign was lost.
  */
 import { canonicalJson, desiredState, diffRepositoryTags, applyTagDiff, parseConfig, policyDocument, ruleForRepository } from '../../core';
-import { planRepository } from '../../functions/reconcile-repository/plan';
+import { planRepository } from '../../engines/reconcile/plan';
 import { startFakeEcrServer, type FakeEcrServer } from './fake-ecr-server';
 import { arnOf, FakeRegistry, type FakeRepository } from './fake-registry';
 

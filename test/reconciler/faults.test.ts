@@ -13,7 +13,7 @@ import {
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { effectiveSettings, OWNED_SIDS, pullStatements, UnreadablePolicyError } from '../../core';
-import { SweepIncompleteError } from '../../functions/reconcile-repository/errors';
+import { SweepIncompleteError } from '../../engines/reconcile/errors';
 import { handleEvent } from '../../functions/reconcile-repository/run';
 import { arnOf, FakeRegistry, freshFakeEcr, REGION } from './fake-registry';
 import { fixture, reconcilerTestConfig, testDeps } from './helpers';

@@ -4,7 +4,7 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { parseConfig, type PtcConfig } from '../../core';
 import type { InvocationDeps } from '../../functions/reconcile-repository/run';
-import { MetricTotals, type LogAttributes, type ReconcilerLogger } from '../../functions/reconcile-repository/telemetry';
+import { MetricTotals, type LogAttributes, type ReconcilerLogger } from '../../engines/reconcile/telemetry';
 import { ACCOUNT, REGION } from './fake-registry';
 
 /** The raw input of `reconcilerTestConfig` (the benchmark sends it to its fake ECR process as is). */

@@ -18,8 +18,8 @@ import {
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { run } from '../../cli/main';
-import { SettingsRefusedError } from '../../functions/reconcile-repository/errors';
-import { REPOSITORY_POLICY_MAX_CHARS } from '../../functions/reconcile-repository/plan';
+import { SettingsRefusedError } from '../../engines/reconcile/errors';
+import { REPOSITORY_POLICY_MAX_CHARS } from '../../engines/reconcile/plan';
 import { handleEvent } from '../../functions/reconcile-repository/run';
 import { recordingIo } from '../cli/fake-io';
 import { FakeRegistry, freshFakeEcr } from './fake-registry';

@@ -10,7 +10,7 @@ import {
   type EffectiveSettings,
   type ManagedDesiredState,
 } from '../../core';
-import { planRepository, type RepositoryState, type Write } from '../../functions/reconcile-repository/plan';
+import { planRepository, type RepositoryState, type Write } from '../../engines/reconcile/plan';
 
 // A whole repository, as the reconciler reads it, against a whole desired state: applying the plan
 // and planning again must give no write (a compliant repository costs reads only), and nothing

@@ -1,5 +1,5 @@
 import { parseConfig } from '../../core';
-import { ReconcilerSettingsError } from '../../functions/reconcile-repository/errors';
+import { ReconcilerSettingsError } from '../../engines/reconcile/errors';
 import { CONFIG_VARIABLE, CONFIG_VARIABLE_LIMIT, decodeConfig, encodeConfig, settingsFromEnv } from '../../functions/reconcile-repository/settings';
 import { reconcilerTestConfig } from './helpers';
 

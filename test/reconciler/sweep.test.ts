@@ -1,7 +1,7 @@
 import { DescribeRepositoriesCommand, ECRClient, ECRServiceException, ListTagsForResourceCommand } from '@aws-sdk/client-ecr';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
-import { runPool, sweep } from '../../functions/reconcile-repository/sweep';
+import { runPool, sweep } from '../../engines/reconcile/sweep';
 import { FakeRegistry, freshFakeEcr, REGION } from './fake-registry';
 import { testDeps } from './helpers';
 

@@ -5,15 +5,18 @@
  * checked and never held in memory. Every request takes a slot of one bounded pool, retries 429,
  * 5xx and network failures with backoff, and authenticates through `RegistryAuthenticator`.
  */
+import { DigestVerifier, digestAlgorithm } from '../core/prewarm/digest';
+import { BlobSizeError, ManifestFormatError, PlainHttpError, RegistryAuthError, RegistryHttpError, RegistryNetworkError, RegistryUnreachableError } from '../core/prewarm/errors';
+import { backoffDelay, DEFAULT_RETRY, Semaphore, sleep, type RetryPolicy } from '../core/prewarm/limits';
+import { MANIFEST_ACCEPT } from '../core/prewarm/manifest';
+import { Redactor } from '../core/prewarm/redact';
+import type { FetchedManifest, PrewarmRegistry, TouchedBlob } from '../core/prewarm/registry-port';
+import { quote, truncate } from '../core/quote';
 import { describeCause, RegistryAuthenticator, type Credentials } from './auth';
-import { DigestVerifier, digestAlgorithm } from './digest';
 import { discard, HttpTransport, readAll, type HttpResponse } from './http';
-import { quote, truncate } from '../quote';
-import { BlobSizeError, ManifestFormatError, PlainHttpError, RegistryAuthError, RegistryHttpError, RegistryNetworkError, RegistryUnreachableError } from './errors';
-import { backoffDelay, DEFAULT_RETRY, Semaphore, sleep, type RetryPolicy } from './limits';
-import { MANIFEST_ACCEPT } from './manifest';
-import { Redactor } from './redact';
 import { RequestTimer } from './request-timer';
+
+export type { FetchedManifest, TouchedBlob } from '../core/prewarm/registry-port';
 
 /** Options of a `RegistryClient`. */
 export interface RegistryClientOptions {
@@ -50,23 +53,6 @@ export interface RegistryClientOptions {
   readonly blobMinBytesPerSecond?: number;
 }
 
-/** A fetched manifest. */
-export interface FetchedManifest {
-  /** The manifest's digest, computed from the body. */
-  readonly digest: string;
-  /** The response's `Content-Type`. */
-  readonly contentType?: string;
-  readonly body: Buffer;
-}
-
-/** What touching a blob did. */
-export interface TouchedBlob {
-  /** Bytes streamed (0 when the registry redirected). */
-  readonly bytes: number;
-  /** The registry answered with a redirect (ECR: to S3) and the client stopped there. */
-  readonly redirected: boolean;
-}
-
 /** The largest manifest the client reads; a bigger body is not a manifest a runtime would pull. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const USER_AGENT = 'ptc-autopilot-prewarm/1';
@@ -82,7 +68,7 @@ class BodyInterrupted extends Error {}
  * await client.ping();
  * const m = await client.getManifest('docker-hub/library/nginx', '1.27');
  */
-export class RegistryClient {
+export class RegistryClient implements PrewarmRegistry {
   /** The registry's base URL, without a trailing slash. */
   readonly baseUrl: string;
   /** Knows the credentials and tokens of this client; scrubs them from text built from the registry's answers. */

@@ -2,7 +2,7 @@
  * What the reconciler reports: structured log lines and five counters, published as EMF metrics
  * (namespace `PtcAutopilot`, dimension `service`) once per invocation.
  */
-import type { FunctionLogger } from '../shared/runtime';
+import type { FunctionLogger } from '../../core/logger';
 
 /** The reconciler's metrics. `SettingsRefused` counts settings ECR refused or that cannot fit (a policy over 10,240 characters). */
 export type MetricName = 'ReposConfigured' | 'ReposCompliant' | 'ChangesApplied' | 'EventsDropped' | 'Failures' | 'SettingsRefused';
@@ -15,7 +15,7 @@ export interface Counters {
   count(name: MetricName, value?: number): void;
 }
 
-export type { LogAttributes } from '../shared/runtime';
+export type { LogAttributes } from '../../core/logger';
 
 /** The logging methods the reconciler uses. */
 export type ReconcilerLogger = FunctionLogger;

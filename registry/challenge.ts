@@ -6,7 +6,7 @@
  * character a bounded number of times and refuses a header longer than
  * `MAX_CHALLENGE_HEADER_CHARS` before looking at it at all.
  */
-import { ChallengeHeaderError } from './errors';
+import { ChallengeHeaderError } from '../core/prewarm/errors';
 
 /** The longest `WWW-Authenticate` header parsed; a longer one is refused. */
 export const MAX_CHALLENGE_HEADER_CHARS = 4096;

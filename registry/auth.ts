@@ -5,9 +5,9 @@
  * per scope in memory and never logged; error messages name the realm, never a credential.
  */
 import { parseChallenges, type Challenge } from './challenge';
-import { quote } from '../quote';
-import { ChallengeHeaderError, RegistryAuthError } from './errors';
-import { Redactor } from './redact';
+import { quote } from '../core/quote';
+import { ChallengeHeaderError, RegistryAuthError } from '../core/prewarm/errors';
+import { Redactor } from '../core/prewarm/redact';
 
 export { MAX_CHALLENGE_HEADER_CHARS, parseChallenges, type Challenge, type ParseWork } from './challenge';
 

@@ -1,0 +1,19 @@
+/**
+ * Shapes the policy modules share, and nothing else: no computation, no import of a module that
+ * computes. `settings.ts` computes `EffectiveSettings`, `pull-principals.ts` and `lifecycle.ts`
+ * read it; with the shape here neither imports the other back (docs/architecture.md, "No cycles").
+ */
+
+/** Settings every repository under one prefix should have (computed by `effectiveSettings`). */
+export interface EffectiveSettings {
+  /** `untaggedExpireDays` is absent unless the config sets it (no untagged rule then). */
+  readonly lifecycle: { readonly untaggedExpireDays?: number; readonly keepLastTagged: number };
+  readonly pullAccounts: readonly string[];
+  readonly pullOrganizations: readonly string[];
+  /** OU paths (`o-.../r-.../ou-.../`, normalized with a trailing slash) whose accounts, child OUs included, may pull. */
+  readonly pullOrganizationalUnits: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+  readonly scanOnPush: boolean;
+  readonly imageTagMutability: 'MUTABLE' | 'IMMUTABLE';
+  readonly encryption: { readonly type: 'AES256' | 'KMS'; readonly kmsKeyArn?: string };
+}
