@@ -97,7 +97,7 @@ export default defineConfig(
   },
   {
     // Plain CommonJS scripts (bin/ptc.js, jest.config.js, scripts/consumer-deps.js, ...): no types.
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.cjs'],
     extends: [js.configs.recommended],
     languageOptions: { sourceType: 'commonjs', globals: globals.node },
   },
