@@ -54,7 +54,6 @@ function functionEnvironments(): Map<string, Record<string, string>> {
     const { Template } = require('aws-cdk-lib/assertions') as typeof import('aws-cdk-lib/assertions');
     const { loadConfig } = require('../core') as typeof import('../core');
     const { buildApp } = require('../infra/build-app') as typeof import('../infra/build-app');
-    /* eslint-enable @typescript-eslint/no-require-imports */
     const { stacks } = buildApp(loadConfig(path.join(ROOT, 'config', 'example.yaml')), { nag: false });
     for (const stack of stacks) {
       for (const fn of Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))) {
@@ -164,7 +163,7 @@ void (async () => {
       if (b.v.minify && b.bytes !== undefined) budget.push(`${dir} ${(b.bytes / 1024).toFixed(1)} KB ${b.bytes / 1024 <= BUDGET_KB ? 'ok' : 'OVER'}`);
     }
     const [small, plain] = built;
-    if (small?.bytes && plain?.bytes) {
+    if (small?.bytes !== undefined && plain?.bytes !== undefined && small.bytes > 0 && plain.bytes > 0) {
       const loads = small.times.length > 0 && plain.times.length > 0 ? (median(small.times) / median(plain.times)).toFixed(2) : 'n/a';
       console.log(`  ${''.padEnd(22)} ratio minified/plain: size ${(small.bytes / plain.bytes).toFixed(2)}, cold load ${loads}; largest inputs (KB): ${small.top}`);
     }

@@ -30,7 +30,7 @@ const ROOT = path.join(__dirname, '..');
 const CLK_TCK = Number(execSync('getconf CLK_TCK', { encoding: 'utf8' }).trim()) || 100;
 
 /** CPU seconds a process has used (`/proc/<pid>/stat` utime + stime); `self-children` for this process's waited children. */
-function cpuSeconds(pid: string | 'self-children'): number {
+function cpuSeconds(pid: string): number {
   const fields = readFileSync(`/proc/${pid === 'self-children' ? 'self' : pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   // After the command name: state is field 3, utime 14, stime 15, cutime 16, cstime 17 (1-based).
   const [u, s] = pid === 'self-children' ? [fields[13], fields[14]] : [fields[11], fields[12]];
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     const copyProxy = startProxy(registries, 'copy-proxy');
     const names = Array.from({ length: IMAGES }, (_, i) => `img-${String(i).padStart(3, '0')}`);
 
-    let t = performance.now();
+    const t = performance.now();
     await mapLimit(names, 8, (name) => pushGeneratedImage(registries!.upstream, `docker-hub/bench/${name}`, '1.0', { platforms: PLATFORMS, layerBytes: LAYER_BYTES }));
     process.stdout.write(`upstream filled: ${IMAGES} images x ${PLATFORMS.length} platforms (1 layer of ${LAYER_BYTES / 1024} KiB each) in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
 

@@ -47,7 +47,7 @@ function io(stdin: string): CliIo & { bytes: number } {
   });
 }
 
-async function median(fn: () => unknown | Promise<unknown>): Promise<number> {
+async function median(fn: () => unknown): Promise<number> {
   await fn(); // warm up
   const samples: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {

@@ -3,6 +3,7 @@
  * the Lambdas run, from a workstation.
  */
 import { Command, CommanderError } from 'commander';
+import { version } from '../package.json';
 import { PtcError, truncate } from '../core';
 import { loadCommands } from './commands';
 import type { RegisterCommand } from './commands/types';
@@ -42,7 +43,7 @@ export class ExitWith extends Error {
 export async function buildProgram(io: CliIo, state: { code: ExitCode }, registers?: readonly RegisterCommand[]): Promise<Command> {
   const program = new Command('ptc')
     .description('ptc-autopilot: Amazon ECR pull-through cache, configured once and kept right')
-    .version(require('../package.json').version as string)
+    .version(version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });

@@ -42,7 +42,8 @@ function kindOf(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') return `the string ${quote(value, 40)}`;
-  return `${typeof value} ${String(value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${typeof value} ${String(value)}`;
+  return typeof value;
 }
 
 /** `path.key` or `path[index]`; a key from the payload (a tag key) is escaped and capped, so the message stays one line. */
@@ -162,7 +163,7 @@ function repositories(value: unknown, path: string): RepositorySettingsConfig {
       repositorySettings(override, ip);
     }),
   );
-  return o as RepositorySettingsConfig;
+  return o;
 }
 
 function target(o: Obj): void {

@@ -37,7 +37,8 @@ export function isPlaceholderCredential(secretString: string | undefined): boole
   if (secretString === undefined || secretString.trim() === '') return true;
   try {
     const parsed = JSON.parse(secretString) as { username?: unknown; accessToken?: unknown };
-    return !parsed.username || !parsed.accessToken;
+    // Both fields must hold a value: absent, empty, null or 0 leave it a placeholder.
+    return !(Boolean(parsed.username) && Boolean(parsed.accessToken));
   } catch {
     // A value that is not JSON cannot be the credentials ECR expects either.
     return true;

@@ -91,7 +91,7 @@ export class RegistryAuthenticator {
       if (err instanceof ChallengeHeaderError) throw new RegistryAuthError(this.registry, err.message);
       throw err;
     }
-    const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm);
+    const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm !== undefined && c.params.realm !== '');
     if (bearer !== undefined) {
       this.checkRealm(bearer.params.realm!);
       this.mode = 'bearer';

@@ -106,6 +106,9 @@ export class RegistryClient implements PrewarmRegistry {
         const body = await readAll(res, 1024 * 1024);
         return { status: res.status, json: async () => JSON.parse(body.toString('utf8')) as unknown };
       } catch (err) {
+        // The message names the cause in a few words; the raw error (socket, request options with their
+        // headers) is left off on purpose so that no logger prints what it holds.
+        // eslint-disable-next-line preserve-caught-error
         throw new Error(timer.describe(phase) ?? describeCause(err));
       } finally {
         timer.clear();

@@ -61,7 +61,7 @@ for (const region of SCHEMA_REGIONS) {
   for (const type of types) {
     const hash = hashes.get(type);
     if (!hash) continue; // not available there: the harness reports it
-    schemas[region]![type] = `schemas/${hash}.json`;
+    schemas[region][type] = `schemas/${hash}.json`;
     writeFileSync(path.join(OUT, 'schemas', `${hash}.json`), git('show', `${commit}:${RESOURCES}/${hash}.json`));
   }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs everything the tests need on a fresh Debian machine, then runs the type check and the tests.
+# Installs everything the tests need on a fresh Debian machine, then runs the type check, the lint and the tests.
 # Debian packages: docker-registry (CNCF distribution, the real OCI registry the tests start on
 # 127.0.0.1), skopeo (pushes test images), apache2-utils (htpasswd for the registry's Basic auth) and
 # containerd (its daemon and ctr pull through the mirror-mode hosts.toml files in test/node-config)
@@ -38,6 +38,9 @@ npm run --silent typecheck
 npm run --silent deps
 # The public API (index.ts) against its committed report, etc/ptc-autopilot.api.md (npm run api:update after a deliberate change).
 npm run --silent api
+npm run --silent lint
+# enabled by the integrator after the one-commit format of the tree
+# npm run --silent format:check
 # The prewarm tests start real registries; say so plainly here if this machine cannot.
 bash scripts/registry.sh check
 mkdir -p .tmp

@@ -91,7 +91,7 @@ function podSpecUses(spec: unknown, status: unknown, owner: string): ImageUse[] 
       const image = text(at(c, 'image'));
       const container = text(at(c, 'name')) ?? '(unnamed)';
       if (image === undefined) continue;
-      const st = Array.isArray(statuses) ? statuses.find((s) => at(s, 'name') === container) : undefined;
+      const st: unknown = Array.isArray(statuses) ? statuses.find((s) => at(s, 'name') === container) : undefined;
       const runningDigest = digestOf(text(at(st, 'imageID')));
       uses.push({ image, owner, container, containerKind, ...(runningDigest !== undefined ? { runningDigest } : {}) });
     }

@@ -114,7 +114,7 @@ export function auditImages(uses: readonly ImageUse[], config: PtcConfig, enviro
     let entry = rows.get(key);
     if (entry === undefined) {
       const mirrored = mirrorMap !== undefined && !(r instanceof InvalidReferenceError) && (r.status === 'resolved' || r.status === 'pinned' || r.status === 'cached') && isMirroredHost(mirrorMap, r.reference.host);
-      entry = { row: mirrored ? mirroredRow(key, r as Resolution) : rowFor(key, r), owners: new Set(), digests: new Set(), kinds: new Set() };
+      entry = { row: mirrored ? mirroredRow(key, r) : rowFor(key, r), owners: new Set(), digests: new Set(), kinds: new Set() };
       rows.set(key, entry);
     }
     entry.owners.add(use.owner);

@@ -96,7 +96,7 @@ async function ignored(ecr: ECRClient, repositoryArn: string | undefined): Promi
 
 /** Runs `fn` over `items` with at most `limit` running at once, keeping order. */
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+  const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

@@ -4,7 +4,7 @@
  * PodTemplate, List items, custom resources that embed a pod template) and its three container
  * lists. Only the image scalars change; every other byte stays.
  */
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Scalar, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Scalar, type YAMLMap } from 'yaml';
 import { PtcError } from '../../core';
 import { applyEdits } from './edits';
 import { RewriteCollector, scalarOf, stringOf } from './collector';
@@ -61,7 +61,7 @@ interface Walk {
 
 /** A node, or what an alias points at. */
 function deref(node: unknown, doc: Document): unknown {
-  return isAlias(node) ? (node.resolve(doc) as Node | undefined) : node;
+  return isAlias(node) ? node.resolve(doc) : node;
 }
 
 /** A merge key: `<<` (a Symbol when the document is parsed with `merge: true`). */

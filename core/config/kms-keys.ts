@@ -134,5 +134,5 @@ export function configForTarget<C extends KmsKeyConfig>(config: C, target: KeyTa
     ...config,
     repositories,
     ...(env.secretsKmsKeyArn !== undefined ? { secretsKmsKeyArn: env.secretsKmsKeyArn } : {}),
-  } as C;
+  };
 }

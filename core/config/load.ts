@@ -72,9 +72,8 @@ export function parseConfigText(text: string, file?: string): PtcConfig {
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((e) => {
-        const pos = e.pos ? lineCounter.linePos(e.pos[0]) : undefined;
-        const where = pos ? ` (line ${pos.line}, column ${pos.col})` : '';
-        return { path: '', message: `invalid YAML${where}: ${e.message.split('\n')[0]}` };
+        const { line, col } = lineCounter.linePos(e.pos[0]);
+        return { path: '', message: `invalid YAML (line ${line}, column ${col}): ${e.message.split('\n')[0]}` };
       }),
       file,
     );

@@ -5,7 +5,7 @@
  * `PtcConfig`. Errors name the field path (`rules[1].upstream`).
  */
 import { z } from 'zod';
-import { UPSTREAM_NAMES, UPSTREAMS, isUpstreamName, suggestName, type UpstreamName } from '../upstreams';
+import { UPSTREAM_NAMES, UPSTREAMS, isUpstreamName, suggestName } from '../upstreams';
 import {
   accountId,
   boundedInt,
@@ -40,7 +40,7 @@ import { consumersSchema } from '../consumers/schema';
 import { consumerIssues } from '../consumers/validate';
 
 const upstreamName = z.string({ error: `must be one of: ${UPSTREAM_NAMES.join(', ')}` }).transform((value, ctx) => {
-  if (isUpstreamName(value)) return value as UpstreamName;
+  if (isUpstreamName(value)) return value;
   const hint = suggestName(value, UPSTREAM_NAMES);
   ctx.addIssue({
     code: 'custom',

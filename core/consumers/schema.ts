@@ -115,7 +115,7 @@ export const consumersSchema = z.unknown().transform((value, ctx): ConsumersConf
   if (Array.isArray(value)) {
     const parsed = accountList.safeParse(value);
     if (parsed.success) return { form: 'list', accounts: parsed.data };
-    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path as PropertyKey[], message: issue.message });
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
     return z.NEVER;
   }
   if (value === null || typeof value !== 'object') {
@@ -124,7 +124,7 @@ export const consumersSchema = z.unknown().transform((value, ctx): ConsumersConf
   }
   const parsed = consumerOrganization.safeParse(value);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path as PropertyKey[], message: issue.message });
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
     return z.NEVER;
   }
   const o = parsed.data;

@@ -47,7 +47,7 @@ export function semanticallyEqual(a: unknown, b: unknown): boolean {
 
 function normalize(value: unknown): unknown {
   if (Array.isArray(value)) {
-    const items = value.every((v) => typeof v === 'string') ? [...new Set(value as string[])].sort() : value.map(normalize);
+    const items = value.every((v) => typeof v === 'string') ? [...new Set(value)].sort() : value.map(normalize);
     return items.length === 1 ? items[0] : items;
   }
   if (value !== null && typeof value === 'object') {
@@ -103,7 +103,7 @@ export function mergeRepositoryPolicy(existingText: string | undefined, owned: r
   const placed = new Set<string | undefined>();
   const merged: unknown[] = [];
   for (const statement of statements) {
-    if (statement === null || typeof statement !== 'object' || !isOwnedStatement(statement as { Sid?: unknown })) {
+    if (statement === null || typeof statement !== 'object' || !isOwnedStatement(statement)) {
       merged.push(statement);
       continue;
     }

@@ -185,12 +185,13 @@ function significant(lines: readonly string[]): { n: number; text: string }[] {
 }
 
 /**
- * Reads an image list written in YAML (or JSON).
+ * Reads an image list written in YAML (or JSON): a `YamlImageDocument` when the input is one, else
+ * whatever value it holds (the caller checks its shape).
  * @throws UnsupportedYamlError naming the YAML feature and line this reader does not take
  * @example
  * readYamlImageList('images:\n  - nginx:1.27\n  - "redis:7"\n') // { images: ['nginx:1.27', 'redis:7'] }
  */
-export function readYamlImageList(input: string): YamlImageDocument | unknown {
+export function readYamlImageList(input: string): unknown {
   const text = input.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   try {
     return JSON.parse(text) as unknown;

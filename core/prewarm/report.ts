@@ -26,7 +26,7 @@ function line(r: ImageResult): string {
     `${r.blobs} blob${r.blobs === 1 ? '' : 's'}`,
     r.redirects > 0 ? `${r.redirects} already cached (redirected)` : formatBytes(r.bytes),
   ];
-  const absent = r.absentPlatforms?.length ? `; not in the index: ${r.absentPlatforms.join(', ')}` : '';
+  const absent = r.absentPlatforms !== undefined && r.absentPlatforms.length > 0 ? `; not in the index: ${r.absentPlatforms.join(', ')}` : '';
   return `${head} (${what.join(', ')}${absent})${r.note ? `\n        ${r.note}` : ''}`;
 }
 

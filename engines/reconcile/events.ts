@@ -52,7 +52,7 @@ function fromCloudTrail(config: Pick<PtcConfig, 'rules'>, detail: Json): Trigger
   if (detail.eventSource !== 'ecr.amazonaws.com' || detail.eventName !== 'CreateRepository') {
     return drop(`CloudTrail event ${truncate(String(detail.eventSource))} ${truncate(String(detail.eventName))} is not ECR CreateRepository`);
   }
-  if (detail.errorCode !== undefined) return drop(`CreateRepository failed (${truncate(String(detail.errorCode))}); nothing was created`);
+  if (detail.errorCode !== undefined) return drop(`CreateRepository failed (${truncate(typeof detail.errorCode === 'string' ? detail.errorCode : JSON.stringify(detail.errorCode))}); nothing was created`);
   const request = isObject(detail.requestParameters) ? detail.requestParameters : {};
   const response = isObject(detail.responseElements) && isObject(detail.responseElements.repository) ? detail.responseElements.repository : {};
   const name = request.repositoryName ?? response.repositoryName;

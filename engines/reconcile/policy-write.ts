@@ -51,7 +51,7 @@ const identity = (statement: unknown): string => {
   return typeof sid === 'string' && sid !== '' ? `sid:${sid}` : `json:${canonicalJson(statement)}`;
 };
 
-const isForeign = (statement: unknown): boolean => statement === null || typeof statement !== 'object' || !isOwnedStatement(statement as { Sid?: unknown });
+const isForeign = (statement: unknown): boolean => statement === null || typeof statement !== 'object' || !isOwnedStatement(statement);
 
 /** The write that gives `current` our statements (merge), or undefined when it has them. */
 function mergeWrite(current: string | undefined, owned: readonly PolicyStatement[]): Write | { refused: string } | undefined {
@@ -99,7 +99,6 @@ export async function writePolicyGuarded(ecr: ECRClient, repositoryName: string,
   for (let round = 1; round <= POLICY_WRITE_ROUNDS; round++) {
     const fresh = await readPolicyText(ecr, repositoryName);
     if (fresh !== seen) {
-      seen = fresh;
       const next = mergeWrite(fresh, context.owned);
       if (next === undefined) return wrote ? { kind: 'written', write, rounds: round } : { kind: 'unchanged' };
       if ('refused' in next) return { kind: 'refused', reason: next.refused };

@@ -29,7 +29,7 @@ function describedRules(fn: BundledFunction): Array<Record<string, string>> {
         upstreamRegistry: p.UpstreamRegistry,
         upstreamRegistryUrl: p.UpstreamRegistryUrl,
         registryId: fn.stack.account,
-        ...(p.CredentialArn ? { credentialArn: `arn:aws:secretsmanager:${fn.stack.region}:${fn.stack.account}:secret:ecr-pullthroughcache/${p.EcrRepositoryPrefix}-AbCdEf` } : {}),
+        ...(p.CredentialArn !== undefined ? { credentialArn: `arn:aws:secretsmanager:${fn.stack.region}:${fn.stack.account}:secret:ecr-pullthroughcache/${p.EcrRepositoryPrefix}-AbCdEf` } : {}),
       };
     });
 }

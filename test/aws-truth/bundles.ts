@@ -37,7 +37,7 @@ export function bundledFunctions(app: Synthesized): BundledFunction[] {
         for (const [k, v] of Object.entries(env)) if (typeof v !== 'string') throw new Error(`${logicalId}: environment ${k} is not a literal string`);
         return { logicalId, props, env: env as Record<string, string> };
       })
-      .map(({ logicalId, props, env }) => ({
+      .map(({ props, env }) => ({
         where: `${app.name} ${stack.stackName} ${env.POWERTOOLS_SERVICE_NAME}`,
         stack,
         service: env.POWERTOOLS_SERVICE_NAME!,

@@ -33,10 +33,10 @@ export function iamDocumentsOf(config: PtcConfig, stack: SynthesizedStack): Foun
   const found: FoundDocument[] = [];
   const add = (where: string, doc: unknown): void => {
     const parsed = typeof doc === 'string' ? (JSON.parse(doc) as unknown) : doc;
-    if (parsed && typeof parsed === 'object') found.push({ where, document: parsed as { Statement?: Json } });
+    if (parsed !== null && typeof parsed === 'object') found.push({ where, document: parsed });
   };
-  for (const [id, r] of Object.entries(stack.resources) as Array<[string, CfnResource]>) {
-    const p = (r.Properties ?? {}) as Record<string, unknown>;
+  for (const [id, r] of Object.entries(stack.resources)) {
+    const p = r.Properties ?? {};
     switch (r.Type) {
       case 'AWS::IAM::Policy':
       case 'AWS::IAM::ManagedPolicy':
@@ -214,7 +214,7 @@ export async function checkPolicyDocument(document: { Statement?: Json }, ctx: A
       }
     }
     for (const key of conditionKeys) {
-      if (await getGlobalConditionKeyByName(key)) continue;
+      if (getGlobalConditionKeyByName(key) !== undefined) continue;
       const [prefix] = key.split(':');
       const serviceKeys = services.has(prefix!) || (await iamServiceExists(prefix!)) ? await iamConditionKeysForService(prefix!) : [];
       const known = serviceKeys.some((k) => wildcard(k.replace(/\$\{[^}]+\}/g, '*')).test(key)) || (await findConditionKey(key)) !== undefined;

@@ -10,7 +10,8 @@ import { getDenialReasons, getGrantReasons, runSimulation, type Simulation } fro
 /** A policy document as IAM takes it. */
 export interface PolicyJson {
   readonly Version?: string;
-  readonly Statement: readonly unknown[] | unknown;
+  /** A statement or a list of them. */
+  readonly Statement: unknown;
 }
 
 /** One request to simulate. */

@@ -14,6 +14,7 @@ export type JsonSchema = Record<string, unknown>;
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isScalar = (v: unknown): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 
 /** Whether a value is a CloudFormation intrinsic function (resolved at deploy time). */
 export function isIntrinsic(value: unknown): boolean {
@@ -75,7 +76,7 @@ export function validate(value: Json, schema: JsonSchema, root: JsonSchema, at: 
     const declared = Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type as string];
     if (!declared.some((t) => typeMatches(t, value))) return [`${at}: ${JSON.stringify(value).slice(0, 80)} is not of type ${declared.join(' | ')}`];
   }
-  if (Array.isArray(schema.enum) && !schema.enum.some((e) => e === value || String(e) === String(value))) {
+  if (Array.isArray(schema.enum) && !schema.enum.some((e) => e === value || (isScalar(e) && isScalar(value) && String(e) === String(value)))) {
     out.push(`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);
   }
   if (schema.const !== undefined && schema.const !== value) out.push(`${at}: ${JSON.stringify(value)} is not ${JSON.stringify(schema.const)}`);
@@ -107,18 +108,18 @@ export function validate(value: Json, schema: JsonSchema, root: JsonSchema, at: 
       let known = false;
       if (props[key]) {
         known = true;
-        out.push(...validate(v as Json, props[key]!, root, here));
+        out.push(...validate(v, props[key], root, here));
       }
       for (const [p, sub] of Object.entries(patternProps)) {
         const re = compile(p);
         if (typeof re !== 'string' && re.test(key)) {
           known = true;
-          out.push(...validate(v as Json, sub, root, here));
+          out.push(...validate(v, sub, root, here));
         }
       }
       if (!known) {
         if (schema.additionalProperties === false) out.push(`${here}: not a property of this schema`);
-        else if (isObject(schema.additionalProperties)) out.push(...validate(v as Json, schema.additionalProperties, root, here));
+        else if (isObject(schema.additionalProperties)) out.push(...validate(v, schema.additionalProperties, root, here));
       }
     }
     if (isObject(schema.dependencies)) {

@@ -185,7 +185,7 @@ export class FakeRegistry {
     res.on('close', () => this.inFlight--);
     if (path === '/token') return this.token(req, res, url);
     this.requests.push({ method: req.method ?? 'GET', path, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), ...(req.headers.accept ? { accept: req.headers.accept } : {}) });
-    if (this.options.delayMs) await new Promise((r) => setTimeout(r, this.options.delayMs));
+    if ((this.options.delayMs ?? 0) > 0) await new Promise((r) => setTimeout(r, this.options.delayMs));
     const m = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(path);
     const scope = m ? `repository:${m[1]}:pull` : '';
     if (!this.authorized(req, scope)) {
@@ -207,7 +207,7 @@ export class FakeRegistry {
       const found = this.manifests.get(ref!.includes(':') ? `${repo}@${ref}` : `${repo}:${ref}`);
       if (!found) return this.json(res, 404, { errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] });
       res.writeHead(200, { 'content-type': found.type, 'content-length': found.body.length, 'docker-content-digest': sha256(found.body) });
-      if (fault?.dripMs) {
+      if (fault?.dripMs !== undefined && fault.dripMs > 0) {
         fault.times = (fault.times ?? 1) - 1;
         return this.drip(res, found.body, fault.dripMs);
       }
@@ -223,7 +223,7 @@ export class FakeRegistry {
       fault.times = (fault.times ?? 1) - 1;
       return this.endlessBody(res, blob);
     }
-    if (fault?.dripMs) {
+    if (fault?.dripMs !== undefined && fault.dripMs > 0) {
       fault.times = (fault.times ?? 1) - 1;
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': blob.length });
       return this.drip(res, blob, fault.dripMs);

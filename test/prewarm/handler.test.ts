@@ -27,10 +27,10 @@ const { handler } = require('../../functions/prewarm/handler') as typeof import(
 
 async function invoke(event: unknown): Promise<{ result: unknown; error?: Error; lines: Record<string, any>[] }> {
   const run = await captureOutput(() => handler(event, context));
-  return { result: run.result, ...(run.error ? { error: run.error as Error } : {}), lines: run.lines };
+  return { result: run.result, ...(run.error !== undefined ? { error: run.error as Error } : {}), lines: run.lines };
 }
 
-const emf = (lines: Record<string, any>[]) => lines.find((l) => l._aws);
+const emf = (lines: Record<string, any>[]) => lines.find((l) => l._aws !== undefined);
 
 beforeEach(() => ecrMock.reset());
 

@@ -65,8 +65,8 @@ async function ptc(registry: HostileServer, extra: string[] = []) {
 }
 
 describe('ptc prewarm against a registry that echoes the Authorization header', () => {
-  test.each([
-    ['Basic', {} as Parameters<typeof echoRegistry>[0] & object],
+  test.each<[string, NonNullable<Parameters<typeof echoRegistry>[0]>]>([
+    ['Basic', {}],
     ['Bearer', { bearer: { token: TOKEN } }],
   ])('prints no part of the credentials (%s), in text or JSON, and says where it redacted', async (_scheme, options) => {
     const registry = await echo(options);

@@ -100,9 +100,9 @@ export class FakeRegistry {
           imageScanningConfiguration: { scanOnPush: r.scanOnPush },
           encryptionConfiguration: { encryptionType: 'AES256' },
         });
-        if (input.repositoryNames) return { repositories: (input.repositoryNames as string[]).map((n) => describe(this.get(n))) };
+        if (input.repositoryNames !== undefined) return { repositories: (input.repositoryNames as string[]).map((n) => describe(this.get(n))) };
         const all = [...this.repositories.values()];
-        const start = input.nextToken ? Number(input.nextToken) : 0;
+        const start = input.nextToken !== undefined ? Number(input.nextToken) : 0;
         const size = input.maxResults ?? 100;
         const page = all.slice(start, start + size).map(describe);
         return start + size < all.length ? { repositories: page, nextToken: String(start + size) } : { repositories: page };
@@ -190,6 +190,9 @@ export function installEcrMock(mock: AwsStub<any, any, ECRClient['config']>, reg
     UntagResource: UntagResourceCommand,
   } as const;
   for (const [operation, command] of Object.entries(commands)) {
+    // typescript-eslint reads the cast as unneeded, but tsc cannot pick one of AwsStub.on's
+    // overloads for a union of command classes without it.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     mock.on(command as any).callsFake(async (input: Record<string, any>) => {
       try {
         return registry.handle(operation, input);

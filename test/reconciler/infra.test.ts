@@ -90,7 +90,7 @@ describe('the synthesized patterns against the documented events', () => {
   const invokes = (event: Record<string, unknown>) => patterns.filter((p) => matches(p, event)).length;
   const named = (event: Record<string, any>, name: string) => {
     const copy = structuredClone(event);
-    if (copy.detail.requestParameters) copy.detail.requestParameters.repositoryName = name;
+    if (copy.detail.requestParameters != null) copy.detail.requestParameters.repositoryName = name;
     else copy.detail['repository-name'] = name;
     return copy;
   };

@@ -29,7 +29,7 @@ beforeEach(() => {
 
 const withRepositoryName = (event: Record<string, any>, name: string) => {
   const copy = structuredClone(event);
-  if (copy.detail.requestParameters) {
+  if (copy.detail.requestParameters != null) {
     copy.detail.requestParameters.repositoryName = name;
     copy.detail.responseElements.repository.repositoryName = name;
   } else {

@@ -27,7 +27,10 @@ export function truthy(value: unknown): boolean {
 /** How `{{ x }}` prints a value: nil prints `<no value>`, like Helm does for a missing key. */
 export function str(value: unknown): string {
   if (value === undefined || value === null) return '<no value>';
-  return String(value);
+  if (typeof value === 'string') return value;
+  // Numbers and booleans print as String prints them; Helm prints a map as `map[...]`, which no image
+  // part is, and JSON keeps a failure message readable.
+  return JSON.stringify(value);
 }
 
 /** Sprig `default d x`: x when truthy, else d. */

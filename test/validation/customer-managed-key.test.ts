@@ -4,7 +4,7 @@
  * AWSServiceRoleForECRPullThroughCache (no kms:Decrypt). Validation names that cause, ptc plan
  * prints the key policy statement ECR needs, and the template lets the validator find the key.
  */
-import { DescribePullThroughCacheRulesCommand, ECRClient, ValidatePullThroughCacheRuleCommand } from '@aws-sdk/client-ecr';
+import { DescribePullThroughCacheRulesCommand, ECRClient, ValidatePullThroughCacheRuleCommand, type ValidatePullThroughCacheRuleCommandOutput } from '@aws-sdk/client-ecr';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -34,7 +34,7 @@ beforeEach(() => {
   eventsMock.reset();
   ecrMock.on(DescribePullThroughCacheRulesCommand).resolves(fixture('validation/describe-pull-through-cache-rules.json'));
   for (const prefix of ['docker-hub', 'github', 'k8s']) {
-    ecrMock.on(ValidatePullThroughCacheRuleCommand, { ecrRepositoryPrefix: prefix }).resolves({ ...fixture('validation/validate-pull-through-cache-rule.valid.json'), ecrRepositoryPrefix: prefix });
+    ecrMock.on(ValidatePullThroughCacheRuleCommand, { ecrRepositoryPrefix: prefix }).resolves({ ...fixture<ValidatePullThroughCacheRuleCommandOutput>('validation/validate-pull-through-cache-rule.valid.json'), ecrRepositoryPrefix: prefix });
   }
   ecrMock.on(ValidatePullThroughCacheRuleCommand, { ecrRepositoryPrefix: 'docker-hub' }).resolves(fixture('validation/validate-pull-through-cache-rule.cmk-secret.json'));
   secretsMock.on(GetSecretValueCommand).resolves(fixture('validation/get-secret-value.credentials.json'));
@@ -75,7 +75,7 @@ describe('a rule whose secret uses a customer managed key', () => {
   });
 
   test('a rule ECR validates never has its secret described', async () => {
-    ecrMock.on(ValidatePullThroughCacheRuleCommand, { ecrRepositoryPrefix: 'docker-hub' }).resolves({ ...fixture('validation/validate-pull-through-cache-rule.valid.json'), ecrRepositoryPrefix: 'docker-hub' });
+    ecrMock.on(ValidatePullThroughCacheRuleCommand, { ecrRepositoryPrefix: 'docker-hub' }).resolves({ ...fixture<ValidatePullThroughCacheRuleCommandOutput>('validation/validate-pull-through-cache-rule.valid.json'), ecrRepositoryPrefix: 'docker-hub' });
     await validateRules(validationConfig().rules, deps({ secretsKmsKeyArn: KEY }));
     expect(secretsMock).not.toHaveReceivedCommand(DescribeSecretCommand);
   });

@@ -45,7 +45,7 @@ beforeEach(() => {
   eventsMock.on(PutEventsCommand).resolves(fixture('validation/put-events.response.json'));
 });
 
-const emf = (lines: Record<string, any>[], name: string) => lines.filter((l) => l._aws && name in l);
+const emf = (lines: Record<string, any>[], name: string) => lines.filter((l) => l._aws !== undefined && name in l);
 
 describe('validate-rules handler', () => {
   test('on the schedule, publishes RuleValid per prefix with the service and prefix dimensions', async () => {

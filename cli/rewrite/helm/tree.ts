@@ -3,7 +3,7 @@
  * (Helm's YAML library honours them), aliases resolve to their anchors, and every value keeps the
  * scalar node it came from, so a rewrite edits the text where the value is written.
  */
-import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Document, type Pair, type Scalar, type YAMLMap } from 'yaml';
 
 /** The text a node's range points into, and where that text starts in the file. */
 export interface Source {
@@ -41,7 +41,7 @@ const MERGE_KEY = '<<';
 
 /** Follows an alias to the node it names. */
 export function deref(node: unknown, doc: Document): unknown {
-  return isAlias(node) ? (node.resolve(doc) as Node | undefined) : node;
+  return isAlias(node) ? node.resolve(doc) : node;
 }
 
 function keyOf(pair: Pair): string | undefined {

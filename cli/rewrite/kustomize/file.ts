@@ -146,7 +146,7 @@ export function parseKustomization(file: string, text: string): KustomizationFil
   if (error !== undefined) return `YAML error: ${error.message.split('\n')[0]}`;
   const root = doc.contents;
   const k: KustomizationFile = { file, text, doc, kind: 'Kustomization', resources: [], components: [], entries: [], imagesMarked: false, unsupported: [], patchFiles: [] };
-  if (!isMap(root) || root.flow === true || columnOf(text, root.range![0]) !== 0 || /^---/m.test(text)) {
+  if (!isMap(root) || root.flow === true || columnOf(text, root.range[0]) !== 0 || /^---/m.test(text)) {
     k.unsupported.push({ path: '', message: 'not a single block mapping document' });
     return k;
   }

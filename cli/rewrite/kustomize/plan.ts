@@ -54,7 +54,7 @@ function fail(message: string): never {
 function one<T>(values: Iterable<T>, what: string): T | undefined {
   const set = new Set(values);
   if (set.size > 1) fail(`${what} would need ${set.size} different values (${[...set].join(', ')})`);
-  return set.values().next().value as T | undefined;
+  return set.values().next().value;
 }
 
 /** The inputs of a plan. */
