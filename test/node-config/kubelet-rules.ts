@@ -52,7 +52,7 @@ export function kubeletConfigErrors(config: unknown): string[] {
   if (providers.length === 0) errors.push('providers: at least 1 item in plugins is required');
   const seen = new Set<string>();
   for (const p of providers) {
-    const name = String(p.name ?? '');
+    const name = typeof p.name === 'string' ? p.name : '';
     for (const key of Object.keys(p)) if (!goJsonFields('CredentialProvider').includes(key)) errors.push(`providers.${key}: unknown field`);
     if (name.includes('/') || name.includes(' ') || name === '.' || name === '..') errors.push(`providers.name: ${name} is not a valid provider name`);
     if (seen.has(name)) errors.push(`providers.name: duplicate ${name}`);

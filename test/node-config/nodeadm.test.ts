@@ -93,7 +93,7 @@ describe("nodeadm's containerd config template and the al2023 NodeConfig", () =>
       fixture(name)
         .replace(/\{\{-? ?if \.UseSOCISnapshotter\}\}[\s\S]*?\{\{-? ?end\}\}/g, '')
         .replace(/\{\{\.(\w+)\}\}/g, (_m, v: string) => (v === 'EnableCDI' ? 'true' : `template-${v}`)),
-    ) as Record<string, unknown>;
+    );
 
   /** mergo.Merge with WithOverride over maps: tables merge, the source's values replace. */
   function merge(dst: Record<string, unknown>, src: Record<string, unknown>): Record<string, unknown> {
