@@ -2,12 +2,14 @@
  * Rewrites the images of Kubernetes manifests: every pod spec anywhere in a document (Pod,
  * Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, ReplicationController,
  * PodTemplate, List items, custom resources that embed a pod template) and its three container
- * lists. Only the image scalars change; every other byte stays.
+ * lists, and the chart values of Flux HelmReleases and Argo CD Applications (cli/rewrite/gitops).
+ * Only the image scalars change; every other byte stays.
  */
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Scalar, type YAMLMap } from 'yaml';
 import { PtcError } from '../../core';
 import { applyEdits } from './edits';
 import { RewriteCollector, scalarOf, stringOf } from './collector';
+import { rewriteGitOpsValues } from './gitops';
 import { splitDocuments } from './segments';
 import type { Resolve, RewriteResult } from './types';
 
@@ -25,6 +27,9 @@ export class ManifestSyntaxError extends PtcError {}
  * not this test, decides what is an image.
  */
 const MAY_HAVE_IMAGE = /image|\\/i;
+
+/** HelmRelease, Application and ApplicationSet values may name images without the word (`repository:`, `hub:`). */
+const MAY_BE_GITOPS = /HelmRelease|Application/;
 
 /** Parse options: YAML merge keys (`<<: *base`) are merged, as Kubernetes' YAML decoder does. */
 export const PARSE_OPTIONS = { merge: true } as const;
@@ -150,7 +155,7 @@ export function rewriteManifests(source: string, resolve: Resolve, file = '<stdi
   const collector = new RewriteCollector(resolve);
   let index = 0;
   for (const segment of splitDocuments(source)) {
-    if (!MAY_HAVE_IMAGE.test(segment.text)) {
+    if (!MAY_HAVE_IMAGE.test(segment.text) && !MAY_BE_GITOPS.test(segment.text)) {
       if (segment.text.startsWith('---') || HAS_CONTENT.test(segment.text)) index++;
       continue;
     }
@@ -161,6 +166,7 @@ export function rewriteManifests(source: string, resolve: Resolve, file = '<stdi
       }
       const label = `${describeDocument(doc)} [doc ${index + 1}]`;
       walk(doc.contents, '', { doc, source: segment.text, offset: segment.offset, label, collector });
+      rewriteGitOpsValues(doc, segment, label, collector, resolve);
       index++;
     }
   }

@@ -23,11 +23,13 @@ export interface RewriteTotals {
   unsupported: number;
   /** Manifests left to the kustomization that owns them. */
   owned: number;
+  /** Values GitOps resources name but do not hold (`valuesFrom`, `valueFiles`), not read. */
+  unseen: number;
 }
 
 /** Counts changes and findings over every file. */
 export function totals(outcomes: readonly FileOutcome[]): RewriteTotals {
-  const t: RewriteTotals = { changed: 0, files: 0, uncovered: 0, invalid: 0, blocked: 0, pinned: 0, unverified: 0, unsupported: 0, owned: 0 };
+  const t: RewriteTotals = { changed: 0, files: 0, uncovered: 0, invalid: 0, blocked: 0, pinned: 0, unverified: 0, unsupported: 0, owned: 0, unseen: 0 };
   for (const { result } of outcomes) {
     t.changed += result.changes.length;
     if (result.changes.length > 0) t.files++;
@@ -67,6 +69,7 @@ export function renderSummary(outcomes: readonly FileOutcome[], mode: 'write' | 
     t.unverified > 0 ? `${t.unverified} digest-pinned not known to be cached` : '',
     t.unsupported > 0 ? `${t.unsupported} not understood (left unchanged)` : '',
     t.owned > 0 ? `${plural(t.owned, 'manifest')} left to its kustomization` : '',
+    t.unseen > 0 ? `${plural(t.unseen, 'values reference')} not read` : '',
   ].filter((s) => s !== '');
   lines.push(extra.length === 0 ? verb : `${verb}; ${extra.join(', ')}`);
   return `${lines.join('\n')}\n`;

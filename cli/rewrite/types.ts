@@ -21,9 +21,10 @@ export interface ImageFinding {
    * Why it was left alone (`pinned`: digest-pinned, kept upstream; `unsupported`: a Helm values or
    * kustomization shape whose rendering ptc cannot prove), or, for `unverified`, why a digest-pinned
    * image that was rewritten is reported: it is not known to be cached; `owned`: a manifest a
-   * kustomization in the same run owns, left to its `images:` entries.
+   * kustomization in the same run owns, left to its `images:` entries; `unseen`: values a
+   * HelmRelease or Application names but does not hold (`valuesFrom`, `valueFiles`), not read.
    */
-  reason: 'uncovered' | 'invalid' | 'blocked' | 'pinned' | 'unverified' | 'unsupported' | 'owned';
+  reason: 'uncovered' | 'invalid' | 'blocked' | 'pinned' | 'unverified' | 'unsupported' | 'owned' | 'unseen';
   /** The explanation, for an invalid, blocked or unsupported reference. */
   message?: string;
 }

@@ -1,0 +1,89 @@
+/**
+ * Each values source of a GitOps resource read as the values document Helm gets from it: a
+ * values tree (`spec.values`, `valuesObject`) as the subtree it is, a values string as its inner
+ * document, parameters as the tree they imply. Each comes with the image sites the Helm-values
+ * logic recognizes in it (cli/rewrite/helm/recognize.ts), and the `--set` paths it sets, so that
+ * an image whose keys two sources of one chart both set is reported rather than guessed.
+ */
+import { isMap, isScalar, parseDocument, type Document, type YAMLMap } from 'yaml';
+import { recognize, type Recognized } from '../helm/recognize';
+import { baseOf, deref, type Base } from '../helm/tree';
+import { parameterTree } from './parameters';
+import type { ValuesGroup, ValuesSource } from './sources';
+import { innerText, type InnerText } from './values-string';
+
+/** One values source, read. */
+export interface Form {
+  readonly source: Exclude<ValuesSource, { form: 'external' }>;
+  /** The values document (its scalars' ranges point into `base.text`). */
+  readonly base: Base;
+  /** What the Helm-values logic recognizes in it. */
+  readonly recognized: Recognized;
+  /** The `--set` paths it sets. */
+  readonly names: readonly string[];
+  /** A values string: how its edits map into the file, or why they cannot. */
+  readonly inner?: InnerText | string;
+}
+
+/** A values source that is not valid YAML, or otherwise not read. */
+export interface Unread {
+  readonly source: ValuesSource;
+  readonly message: string;
+}
+
+/** A view of `doc` whose contents is `map`: aliases resolve to anchors inside the map. */
+function subDocument(doc: Document, map: YAMLMap): Document {
+  return Object.create(doc, { contents: { value: map, enumerable: true } }) as Document;
+}
+
+function leafNames(node: unknown, doc: Document, at: string, out: string[], depth = 0): string[] {
+  const target = deref(node, doc);
+  if (depth > 64) return out;
+  if (isMap(target)) {
+    for (const pair of target.items) {
+      const key = deref(pair.key, doc);
+      if (isScalar(key)) leafNames(pair.value, doc, at === '' ? String(key.value) : `${at}.${String(key.value)}`, out, depth + 1);
+    }
+  } else if (at !== '') out.push(at);
+  return out;
+}
+
+const YAML_MESSAGE = (message: string): string => message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+
+/**
+ * Reads every values source of a group; `doc` is the document (parsed without merge keys) and
+ * `text`, `offset` its text and where that text starts in the file.
+ */
+export function readForms(group: ValuesGroup, doc: Document, text: string, offset: number): { forms: Form[]; unread: Unread[] } {
+  const forms: Form[] = [];
+  const unread: Unread[] = [];
+  for (const source of group.sources) {
+    if (source.form === 'object') {
+      const view = subDocument(doc, source.map);
+      const base = baseOf(view, text, offset);
+      forms.push({ source, base, recognized: recognize({ context: [base], rest: [] }), names: leafNames(source.map, doc, '', []) });
+    } else if (source.form === 'parameters') {
+      const tree = parameterTree(source.seq, doc);
+      const base = baseOf(tree.doc, text, offset);
+      const recognized = recognize({ context: [base], rest: [] });
+      recognized.unsupported.push(...tree.unsupported);
+      forms.push({ source, base, recognized, names: tree.names });
+    } else if (source.form === 'string') {
+      const value = String(source.scalar.value);
+      const inner = parseDocument(value);
+      const error = inner.errors[0];
+      if (error !== undefined) {
+        unread.push({ source, message: `${source.path} is not valid YAML (line ${error.linePos?.[0]?.line ?? '?'} of the string): ${YAML_MESSAGE(error.message)}` });
+        continue;
+      }
+      const base = baseOf(inner, value, 0);
+      forms.push({ source, base, recognized: recognize({ context: [base], rest: [] }), names: leafNames(inner.contents, inner, '', []), inner: innerText(source.scalar, text) });
+    }
+  }
+  return { forms, unread };
+}
+
+/** Whether a `--set` path another source sets takes part in the image at `path` (its keys, or a chart-wide registry). */
+export function overlaps(path: string, names: readonly string[]): string | undefined {
+  return names.find((n) => n === path || n.startsWith(`${path}.`) || path.startsWith(`${n}.`) || (n.startsWith('global.') && /registry|hub/i.test(n)));
+}
