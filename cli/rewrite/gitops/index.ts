@@ -44,7 +44,9 @@ interface Segment {
 /** Plans one form; returns its planned values and changes, findings going to the collector. */
 function plan(form: Form, others: readonly string[], label: string, collector: RewriteCollector, resolve: Resolve): { values: Planned; changes: ImageChange[] } {
   const rec = form.recognized;
-  const sites = rec.sites.filter((site) => {
+  // A pod spec inside the values (`containers:` with `image:`) is the manifests walk's already.
+  const walked = new Set(collector.edits.map((e) => e.start));
+  const sites = rec.sites.filter((site) => form.source.form === 'string' || site.name.node?.range == null || !walked.has(site.name.node.range[0] + form.base.offset)).filter((site) => {
     const other = overlaps(site.path, others);
     if (other !== undefined) rec.unsupported.push({ path: site.path, message: `${other} is also set by another values source of this chart; ptc reads each source alone, so it cannot prove what the chart renders` });
     return other === undefined;
@@ -115,11 +117,7 @@ export function rewriteGitOpsValues(doc: Document, segment: Segment, label: stri
         }
         continue;
       }
-      for (const [node, { value, base }] of values) {
-        // The manifests walk may have edited this scalar already (a pod spec inside the values).
-        if (collector.edits.some((e) => e.start === node.range![0] + base.offset)) continue;
-        collector.set(node, value, base.text, base.offset);
-      }
+      for (const [node, { value, base }] of values) collector.set(node, value, base.text, base.offset);
       collector.changes.push(...changes);
     }
   }
