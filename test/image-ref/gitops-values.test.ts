@@ -61,6 +61,12 @@ describe('Flux HelmRelease values', () => {
     const out = rewrite(text);
     expect(out.text).toBe(text.replace('busybox:1.36', `${R}/docker-hub/library/busybox:1.36`));
     expect(out.changes.map((c) => c.location)).toEqual(['HelmRelease apps/web [doc 1] spec.values.extraPod.containers[0] (side)']);
+    expect(parseDocuments(text, 'gitops.yaml').flatMap(imageUses).map((u) => u.image)).toEqual(['busybox:1.36']);
+  });
+
+  test('a pod spec inside a values string is read by the Helm-values logic (the manifests walk does not read strings)', () => {
+    const text = application('      values: |\n        extraPod:\n          containers:\n            - name: side\n              image: busybox:1.36\n');
+    expect(rewrite(text).text).toBe(text.replace('busybox:1.36', `${R}/docker-hub/library/busybox:1.36`));
   });
 
   test('an anchor and merge key inside the values are followed as Helm follows them', () => {

@@ -5,7 +5,7 @@
  * logic recognizes in it (cli/rewrite/helm/recognize.ts), and the `--set` paths it sets, so that
  * an image whose keys two sources of one chart both set is reported rather than guessed.
  */
-import { isMap, isScalar, parseDocument, type Document, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap } from 'yaml';
 import { recognize, type Recognized } from '../helm/recognize';
 import { baseOf, deref, type Base } from '../helm/tree';
 import { parameterTree } from './parameters';
@@ -29,6 +29,41 @@ export interface Form {
 export interface Unread {
   readonly source: ValuesSource;
   readonly message: string;
+}
+
+const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
+
+/** The image scalars of the pod specs (maps with a `containers` list) under a node. */
+function podSpecImages(node: unknown, doc: Document, out: Set<unknown>, depth = 0): Set<unknown> {
+  const target = deref(node, doc);
+  if (depth > 64) return out;
+  if (isMap(target)) {
+    const list = (key: string): unknown => deref(target.items.find((p) => isScalar(p.key) && p.key.value === key)?.value, doc);
+    if (isSeq(list('containers'))) {
+      for (const key of CONTAINER_LISTS) {
+        const items = list(key);
+        if (!isSeq(items)) continue;
+        for (const c of items.items) {
+          const container = deref(c, doc);
+          if (isMap(container)) out.add(deref(container.items.find((p) => isScalar(p.key) && p.key.value === 'image')?.value, doc));
+        }
+      }
+    }
+    for (const pair of target.items) podSpecImages(pair.value, doc, out, depth + 1);
+  } else if (isSeq(target)) for (const item of target.items) podSpecImages(item, doc, out, depth + 1);
+  return out;
+}
+
+/**
+ * What the Helm-values logic recognizes in a values document; for a values tree the manifests walk
+ * also reads (`walked`), without the images of pod specs written inside it (a map with a
+ * `containers` list): those are the walk's, as in any manifest.
+ */
+function recognizeValues(base: Base, walked = false): Recognized {
+  const recognized = recognize({ context: [base], rest: [] });
+  if (!walked) return recognized;
+  const inPodSpec = podSpecImages(base.doc.contents, base.doc, new Set());
+  return { ...recognized, sites: recognized.sites.filter((site) => site.name.node === undefined || !inPodSpec.has(site.name.node)) };
 }
 
 /** A view of `doc` whose contents is `map`: aliases resolve to anchors inside the map. */
@@ -61,11 +96,11 @@ export function readForms(group: ValuesGroup, doc: Document, text: string, offse
     if (source.form === 'object') {
       const view = subDocument(doc, source.map);
       const base = baseOf(view, text, offset);
-      forms.push({ source, base, recognized: recognize({ context: [base], rest: [] }), names: leafNames(source.map, doc, '', []) });
+      forms.push({ source, base, recognized: recognizeValues(base, true), names: leafNames(source.map, doc, '', []) });
     } else if (source.form === 'parameters') {
       const tree = parameterTree(source.seq, doc);
       const base = baseOf(tree.doc, text, offset);
-      const recognized = recognize({ context: [base], rest: [] });
+      const recognized = recognizeValues(base);
       recognized.unsupported.push(...tree.unsupported);
       forms.push({ source, base, recognized, names: tree.names });
     } else if (source.form === 'string') {
@@ -77,7 +112,7 @@ export function readForms(group: ValuesGroup, doc: Document, text: string, offse
         continue;
       }
       const base = baseOf(inner, value, 0);
-      forms.push({ source, base, recognized: recognize({ context: [base], rest: [] }), names: leafNames(inner.contents, inner, '', []), inner: innerText(source.scalar, text) });
+      forms.push({ source, base, recognized: recognizeValues(base), names: leafNames(inner.contents, inner, '', []), inner: innerText(source.scalar, text) });
     }
   }
   return { forms, unread };

@@ -44,9 +44,7 @@ interface Segment {
 /** Plans one form; returns its planned values and changes, findings going to the collector. */
 function plan(form: Form, others: readonly string[], label: string, collector: RewriteCollector, resolve: Resolve): { values: Planned; changes: ImageChange[] } {
   const rec = form.recognized;
-  // A pod spec inside the values (`containers:` with `image:`) is the manifests walk's already.
-  const walked = new Set(collector.edits.map((e) => e.start));
-  const sites = rec.sites.filter((site) => form.source.form === 'string' || site.name.node?.range == null || !walked.has(site.name.node.range[0] + form.base.offset)).filter((site) => {
+  const sites = rec.sites.filter((site) => {
     const other = overlaps(site.path, others);
     if (other !== undefined) rec.unsupported.push({ path: site.path, message: `${other} is also set by another values source of this chart; ptc reads each source alone, so it cannot prove what the chart renders` });
     return other === undefined;
