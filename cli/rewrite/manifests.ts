@@ -9,7 +9,7 @@ import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type
 import { PtcError } from '../../core';
 import { applyEdits } from './edits';
 import { RewriteCollector, scalarOf, stringOf } from './collector';
-import { rewriteGitOpsValues } from './gitops';
+import { MAY_BE_GITOPS, rewriteGitOpsValues } from './gitops';
 import { splitDocuments } from './segments';
 import type { Resolve, RewriteResult } from './types';
 
@@ -27,9 +27,6 @@ export class ManifestSyntaxError extends PtcError {}
  * not this test, decides what is an image.
  */
 const MAY_HAVE_IMAGE = /image|\\/i;
-
-/** HelmRelease, Application and ApplicationSet values may name images without the word (`repository:`, `hub:`). */
-const MAY_BE_GITOPS = /HelmRelease|Application/;
 
 /** Parse options: YAML merge keys (`<<: *base`) are merged, as Kubernetes' YAML decoder does. */
 export const PARSE_OPTIONS = { merge: true } as const;
@@ -145,13 +142,23 @@ function walk(node: unknown, path: string, w: Walk): void {
   }
 }
 
+/** What `rewriteManifests` reads. */
+export interface ManifestsOptions {
+  /**
+   * Rewrite pod specs; false reads only the chart values of GitOps resources (in a file a
+   * kustomization owns, whose pod specs are its `images:` entries' business).
+   * @default true
+   */
+  podSpecs?: boolean;
+}
+
 /**
  * Rewrites every container image of a multi-document manifest stream to its cache URI.
  * @throws ManifestSyntaxError naming the line of the first YAML error.
  * @example
  * rewriteManifests(text, createResolver(ctx), 'deploy.yaml').text
  */
-export function rewriteManifests(source: string, resolve: Resolve, file = '<stdin>'): RewriteResult {
+export function rewriteManifests(source: string, resolve: Resolve, file = '<stdin>', options: ManifestsOptions = {}): RewriteResult {
   const collector = new RewriteCollector(resolve);
   let index = 0;
   for (const segment of splitDocuments(source)) {
@@ -165,7 +172,7 @@ export function rewriteManifests(source: string, resolve: Resolve, file = '<stdi
         throw new ManifestSyntaxError(`${file}: YAML error at line ${lineOf(source, segment.offset + error.pos[0])}: ${error.message.split('\n')[0]}`);
       }
       const label = `${describeDocument(doc)} [doc ${index + 1}]`;
-      walk(doc.contents, '', { doc, source: segment.text, offset: segment.offset, label, collector });
+      if (options.podSpecs !== false) walk(doc.contents, '', { doc, source: segment.text, offset: segment.offset, label, collector });
       rewriteGitOpsValues(doc, segment, label, collector, resolve);
       index++;
     }

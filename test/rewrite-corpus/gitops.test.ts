@@ -6,7 +6,8 @@
  * by text of the cache reference), that `--reverse` gives the original bytes back, that a second
  * rewrite changes nothing, and that `ptc audit` sees the images the rewrite saw.
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_DIGEST_PINNED, createResolver, createReverser, digestPinnedPolicy, formatReference, parseReference } from '../../core';
 import { imageUses, parseDocuments } from '../../cli/audit/extract';
@@ -115,5 +116,38 @@ describe.each(CASES.map((c) => [c.file, c] as const))('%s', (file, c) => {
     const audited = parseDocuments(source, file).flatMap(imageUses).map((u) => u.image);
     const seen = [...result.changes.map((ch) => ch.from), ...result.findings.filter((f) => f.reason !== 'unseen').map((f) => f.reference)];
     expect(audited.sort()).toEqual(seen.sort());
+  });
+});
+
+describe('a Flux repository as a kustomize tree (fluxcd/flux2-kustomize-helm-example apps/)', () => {
+  const tree = (): string => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptc-gitops-'));
+    cpSync(path.join(ROOT, 'flux-kustomize-tree', 'apps'), path.join(dir, 'apps'), { recursive: true });
+    return dir;
+  };
+  const release = path.join('apps', 'base', 'podinfo', 'release.yaml');
+
+  test('--check on the directory sees the HelmRelease values its kustomization owns (exit 1)', async () => {
+    const io = recordingIo({ cwd: path.join(ROOT, 'flux-kustomize-tree') });
+    expect(await run(['rewrite', '--check', '-c', CONFIG, 'apps'], io)).toBe(1);
+    expect(io.err).toContain(`${release}:\n  HelmRelease podinfo/podinfo [doc 1] spec.values.redis: public.ecr.aws/docker/library/redis:8.6.2 -> ${REGISTRY}/ecr-public/docker/library/redis:8.6.2\n`);
+  });
+
+  test('a HelmRelease file named beside its kustomization is rewritten in its values, not called "left unchanged"', async () => {
+    const io = recordingIo({ cwd: path.join(ROOT, 'flux-kustomize-tree') });
+    expect(await run(['rewrite', '--check', '-c', CONFIG, 'apps', release], io)).toBe(1);
+    expect(io.err).toContain('spec.values.redis: public.ecr.aws/docker/library/redis:8.6.2 -> ');
+    expect(io.err).not.toContain('left unchanged');
+  });
+
+  test('--in-place edits only the redis repository in release.yaml; --reverse --in-place restores every byte', async () => {
+    const dir = tree();
+    const before = readFileSync(path.join(dir, release), 'utf8');
+    expect(await run(['rewrite', '--in-place', '-c', CONFIG, 'apps'], recordingIo({ cwd: dir }))).toBe(0);
+    const after = readFileSync(path.join(dir, release), 'utf8');
+    expect(after).toBe(before.replace('repository: public.ecr.aws/docker/library/redis', `repository: ${REGISTRY}/ecr-public/docker/library/redis`));
+    expect(await run(['rewrite', '--check', '-c', CONFIG, 'apps'], recordingIo({ cwd: dir }))).toBe(0);
+    expect(await run(['rewrite', '--reverse', '--in-place', '-c', CONFIG, 'apps'], recordingIo({ cwd: dir }))).toBe(0);
+    expect(readFileSync(path.join(dir, release), 'utf8')).toBe(before);
   });
 });

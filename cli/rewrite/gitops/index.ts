@@ -20,6 +20,9 @@ export { gitOpsKind } from './sources';
 
 const TEMPLATE = /\{\{|\$[({]/;
 
+/** Text that may hold a HelmRelease, Application or ApplicationSet (whose values may name images without the word "image"). */
+export const MAY_BE_GITOPS = /HelmRelease|Application/;
+
 /** Where a value of a form is, for reports: `spec.values.image`, `spec.source.helm.values (image)`. */
 function locate(form: Form, path: string): string {
   return form.source.form === 'object' ? `${form.source.path}.${path}` : `${form.source.path} (${path})`;
