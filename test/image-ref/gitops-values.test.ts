@@ -69,6 +69,14 @@ describe('Flux HelmRelease values', () => {
     expect(rewrite(text).text).toBe(text.replace('busybox:1.36', `${R}/docker-hub/library/busybox:1.36`));
   });
 
+  test('an image key aliasing an anchor written outside the values is reported; other such aliases do not matter', () => {
+    const text = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: &app nginx\nspec:\n  values:\n    persistence: {existingClaim: *app}\n    image:\n      repository: *app\n';
+    const out = rewrite(text);
+    expect(out.text).toBe(text);
+    expect(out.findings).toContainEqual(expect.objectContaining({ location: 'HelmRelease nginx [doc 1] spec.values', reason: 'unsupported', message: expect.stringContaining('uses *app, an anchor written outside it') }));
+    expect(rewrite(text.replace('    image:\n      repository: *app\n', '')).findings).toEqual([]);
+  });
+
   test('an anchor and merge key inside the values are followed as Helm follows them', () => {
     const text = helmRelease('helm.toolkit.fluxcd.io/v2', '    base: &img\n      repository: quay.io/org/app\n      tag: v1\n    worker:\n      image:\n        <<: *img\n');
     const out = rewrite(text);

@@ -5,7 +5,7 @@
  * logic recognizes in it (cli/rewrite/helm/recognize.ts), and the `--set` paths it sets, so that
  * an image whose keys two sources of one chart both set is reported rather than guessed.
  */
-import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document, type YAMLMap } from 'yaml';
 import { recognize, type Recognized } from '../helm/recognize';
 import { baseOf, deref, type Base } from '../helm/tree';
 import { parameterTree } from './parameters';
@@ -83,6 +83,25 @@ function leafNames(node: unknown, doc: Document, at: string, out: string[], dept
   return out;
 }
 
+/** Keys whose value takes part in an image (the keys cli/rewrite/helm/recognize.ts composes from). */
+const IMAGE_PART = /image|repository|registry|hub|tag|digest|^sha$/i;
+
+/**
+ * The aliases inside `map` at image keys whose anchor is outside it (they resolve in the
+ * document, not in the view); an alias elsewhere (`existingClaim: *app`) does not matter here.
+ */
+function outsideAliases(map: YAMLMap, view: Document): string[] {
+  const out: string[] = [];
+  visit(map, {
+    Alias: (_key, alias, path) => {
+      const pair = path[path.length - 1];
+      const key = isPair(pair) && isScalar(pair.key) ? String(pair.key.value) : '';
+      if (IMAGE_PART.test(key) && alias.resolve(view) === undefined) out.push(alias.source);
+    },
+  });
+  return out;
+}
+
 const YAML_MESSAGE = (message: string): string => message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 
 /**
@@ -95,6 +114,9 @@ export function readForms(group: ValuesGroup, doc: Document, text: string, offse
   for (const source of group.sources) {
     if (source.form === 'object') {
       const view = subDocument(doc, source.map);
+      for (const alias of outsideAliases(source.map, view)) {
+        unread.push({ source, message: `${source.path} uses *${alias}, an anchor written outside it; ptc reads the values alone, so the value is not checked (write it inside ${source.path})` });
+      }
       const base = baseOf(view, text, offset);
       forms.push({ source, base, recognized: recognizeValues(base, true), names: leafNames(source.map, doc, '', []) });
     } else if (source.form === 'parameters') {
