@@ -146,6 +146,11 @@ describe('Argo CD helm.parameters and sources', () => {
     ]);
   });
 
+  test('parameters that set only keys the image is not composed from (pullPolicy) do not block it', () => {
+    const text = application('      valuesObject:\n        image:\n          repository: quay.io/org/app\n      parameters:\n        - name: image.pullPolicy\n          value: Always\n');
+    expect(rewrite(text).text).toBe(text.replace('quay.io/org/app', `${R}/quay/org/app`));
+  });
+
   test('ApplicationSet template sources[] are read; templated values and valueFiles are left alone', () => {
     const text =
       'apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      sources:\n        - repoURL: https://git.example.com/values\n          ref: values\n        - chart: web\n          helm:\n            valueFiles: [$values/web.yaml]\n            valuesObject:\n              image:\n                repository: registry.k8s.io/pause\n              sidecar:\n                image: "{{ .sidecarImage }}"\n';

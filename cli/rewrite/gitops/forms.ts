@@ -140,7 +140,11 @@ export function readForms(group: ValuesGroup, doc: Document, text: string, offse
   return { forms, unread };
 }
 
-/** Whether a `--set` path another source sets takes part in the image at `path` (its keys, or a chart-wide registry). */
+/**
+ * The `--set` path another source sets that takes part in the image at `path`: a key of the
+ * image that composes it (not `image.pullPolicy`), the image itself, or a chart-wide registry.
+ */
 export function overlaps(path: string, names: readonly string[]): string | undefined {
-  return names.find((n) => n === path || n.startsWith(`${path}.`) || path.startsWith(`${n}.`) || (n.startsWith('global.') && /registry|hub/i.test(n)));
+  const composes = (n: string): boolean => IMAGE_PART.test(n.slice(n.lastIndexOf('.') + 1)) || /(^|\.)name$/.test(n);
+  return names.find((n) => n === path || path.startsWith(`${n}.`) || (n.startsWith(`${path}.`) && composes(n)) || (n.startsWith('global.') && /registry|hub/i.test(n)));
 }
