@@ -56,6 +56,13 @@ describe('Flux HelmRelease values', () => {
     expect([t.unseen, t.unsupported, t.invalid]).toEqual([3, 0, 0]);
   });
 
+  test('a post-renderer that renames images makes the values images reported, not rewritten (its entries would stop matching)', () => {
+    const text = `${helmRelease('helm.toolkit.fluxcd.io/v2', '    image:\n      repository: nginx\n')}  postRenderers:\n    - kustomize:\n        images:\n          - name: nginx\n            newName: mirror.example.com/nginx\n`;
+    const out = rewrite(text);
+    expect(out.text).toBe(text);
+    expect(out.findings).toEqual([expect.objectContaining({ location: 'HelmRelease apps/web [doc 1] spec.values.image', reason: 'unsupported', message: expect.stringContaining('spec.postRenderers[0].kustomize.images may change this image') })]);
+  });
+
   test('a pod spec inside the values is rewritten once', () => {
     const text = helmRelease('helm.toolkit.fluxcd.io/v2', '    extraPod:\n      containers:\n        - name: side\n          image: busybox:1.36\n');
     const out = rewrite(text);

@@ -45,9 +45,13 @@ interface Segment {
 }
 
 /** Plans one form; returns its planned values and changes, findings going to the collector. */
-function plan(form: Form, others: readonly string[], label: string, collector: RewriteCollector, resolve: Resolve): { values: Planned; changes: ImageChange[] } {
+function plan(form: Form, others: readonly string[], renamedBy: string | undefined, label: string, collector: RewriteCollector, resolve: Resolve): { values: Planned; changes: ImageChange[] } {
   const rec = form.recognized;
   const sites = rec.sites.filter((site) => {
+    if (renamedBy !== undefined) {
+      rec.unsupported.push({ path: site.path, message: `${renamedBy} may change this image after the chart renders it; ptc cannot prove what is deployed` });
+      return false;
+    }
     const other = overlaps(site.path, others);
     if (other !== undefined) rec.unsupported.push({ path: site.path, message: `${other} is also set by another values source of this chart; ptc reads each source alone, so it cannot prove what the chart renders` });
     return other === undefined;
@@ -104,7 +108,7 @@ export function rewriteGitOpsValues(doc: Document, segment: Segment, label: stri
     for (const u of unread) collector.findings.push({ location: `${label} ${u.source.path}`, reference: u.source.path, reason: 'unsupported', message: u.message });
     for (const form of forms) {
       const others = forms.filter((f) => f !== form).flatMap((f) => f.names);
-      const { values, changes } = plan(form, others, label, collector, resolve);
+      const { values, changes } = plan(form, others, group.renamedBy, label, collector, resolve);
       if (values.size === 0) {
         collector.changes.push(...changes);
         continue;

@@ -30,6 +30,11 @@ export type ValuesSource =
 export interface ValuesGroup {
   /** The values sources in Helm's order of precedence, lowest first (parameters last). */
   readonly sources: ValuesSource[];
+  /**
+   * What changes the images after the chart renders (a Flux post-renderer's kustomize `images`
+   * or a patch naming an image): with one, what the values render is not what is deployed.
+   */
+  readonly renamedBy?: string;
 }
 
 const FLUX_GROUP = 'helm.toolkit.fluxcd.io/';
@@ -84,7 +89,21 @@ function helmRelease(spec: unknown, doc: Document): ValuesGroup {
   }
   const values = get(spec, 'values', doc);
   if (isMap(values)) sources.push({ form: 'object', keys: ['spec', 'values'], path: 'spec.values', map: values });
-  return { sources };
+  const renamedBy = postRendered(get(spec, 'postRenderers', doc), doc);
+  return renamedBy === undefined ? { sources } : { sources, renamedBy };
+}
+
+/** The first Flux post-renderer that may change an image: kustomize `images`, or a patch naming an `image`. */
+function postRendered(renderers: unknown, doc: Document): string | undefined {
+  if (!isSeq(renderers)) return undefined;
+  for (const [i, item] of renderers.items.entries()) {
+    const kustomize = get(item, 'kustomize', doc);
+    const images = get(kustomize, 'images', doc);
+    if (isSeq(images) && images.items.length > 0) return `spec.postRenderers[${i}].kustomize.images`;
+    const patches = get(kustomize, 'patches', doc);
+    if (isSeq(patches) && /\bimage\b/.test(String(patches))) return `spec.postRenderers[${i}].kustomize.patches`;
+  }
+  return undefined;
 }
 
 function argoHelm(helm: unknown, at: readonly PathKey[], doc: Document): ValuesGroup {
