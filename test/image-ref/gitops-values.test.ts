@@ -116,6 +116,14 @@ describe('Argo CD helm.values (a YAML string)', () => {
     expect(out.findings[0]!.message).toContain(why);
   });
 
+  test('an ApplicationSet values string with unquoted {{ }} templates: templated images are skipped, the others rewritten', () => {
+    const text =
+      'apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      source:\n        helm:\n          values: |\n            clusterName: {{metadata.annotations.cluster}}\n            image:\n              repository: {{values.repo}}\n            sidecar:\n              image: quay.io/org/side:v2\n';
+    const out = rewrite(text);
+    expect(out.findings).toEqual([]);
+    expect(out.changes.map((c) => c.location)).toEqual(['ApplicationSet web [doc 1] spec.template.spec.source.helm.values (sidecar.image)']);
+  });
+
   test('a values string that is not YAML is reported with its path (exit 3), not thrown', () => {
     const out = rewrite(application('      values: |\n        image: [nginx\n'));
     expect(out.findings).toEqual([expect.objectContaining({ location: 'Application web [doc 1] spec.source.helm.values', reason: 'unsupported' })]);

@@ -127,13 +127,16 @@ export function readForms(group: ValuesGroup, doc: Document, text: string, offse
       forms.push({ source, base, recognized, names: tree.names });
     } else if (source.form === 'string') {
       const value = String(source.scalar.value);
-      const inner = parseDocument(value);
+      // An ApplicationSet fills `{{ … }}` in before Helm reads the string; read unquoted, YAML would take it
+      // for a flow map. `$( … )_` has the same length and is a template to the Helm-values logic too (skipped).
+      const readable = value.replace(/\{\{/g, '$(').replace(/\}\}/g, ')_');
+      const inner = parseDocument(readable);
       const error = inner.errors[0];
       if (error !== undefined) {
         unread.push({ source, message: `${source.path} is not valid YAML (line ${error.linePos?.[0]?.line ?? '?'} of the string): ${YAML_MESSAGE(error.message)}` });
         continue;
       }
-      const base = baseOf(inner, value, 0);
+      const base = baseOf(inner, readable, 0);
       forms.push({ source, base, recognized: recognizeValues(base), names: leafNames(inner.contents, inner, '', []), inner: innerText(source.scalar, text) });
     }
   }
