@@ -4,8 +4,8 @@ import { PtcError, createResolver, createReverser, digestPinnedPolicy, truncate,
 import { digestPinnedOption } from '../rewrite/digest-option';
 import { InputReadError, MAX_INPUT_BYTES, readInputFile, type InputFile } from '../io';
 import { writeFilesAtomically } from '../write-files';
-import { checkDecodedText, decodeText, InputEncodingError, isKustomizationFile, ManifestSyntaxError, renderSummary, resolveContext, rewriteHelmValues, rewriteKustomizations, rewriteManifests, totals, type FileOutcome, type RegistryOptions, type RewriteResult } from '../rewrite';
-import { MAY_BE_GITOPS } from '../rewrite/gitops';
+import { checkDecodedText, decodeText, isKustomizationFile, renderSummary, resolveContext, rewriteHelmValues, rewriteKustomizations, rewriteManifests, totals, type FileOutcome, type RegistryOptions, type RewriteResult } from '../rewrite';
+import { ownedChartValues, withChartValues } from '../rewrite/gitops/owned';
 import { EXIT_INVALID_REFERENCE } from './resolve';
 import type { RegisterCommand } from './types';
 import { consumerContext } from './kyverno';
@@ -29,35 +29,6 @@ function isDirectory(file: string): boolean {
  */
 function ownedByKustomization(text: string, file: string): RewriteResult {
   return { text, changes: [], findings: [{ location: file, reference: file, reason: 'owned', message: `${file} left unchanged: a kustomization given in this run owns it (its images: entries are rewritten instead)` }] };
-}
-
-/** An owned manifest's result with the chart values ptc rewrote in it ("left unchanged" only when nothing was). */
-function withChartValues(owned: RewriteResult, values: RewriteResult): RewriteResult {
-  return { text: values.text, changes: values.changes, findings: [...(values.changes.length > 0 ? [] : owned.findings), ...values.findings] };
-}
-
-/**
- * A manifest a kustomization owns, read for its chart values; undefined when it cannot be read or
- * parsed, which the kustomization's own outcome already reports.
- */
-function readOwned(file: string, cwd: string): InputFile | undefined {
-  try {
-    const input = read(file, cwd);
-    return MAY_BE_GITOPS.test(input.text) ? input : undefined;
-  } catch (err) {
-    if (err instanceof RewriteFileError || err instanceof InputEncodingError) return undefined;
-    throw err;
-  }
-}
-
-/** The result, or undefined for a YAML error in an owned manifest (its kustomization reports that one). */
-function parsedOrNot(rewrite: () => RewriteResult): RewriteResult | undefined {
-  try {
-    return rewrite();
-  } catch (err) {
-    if (err instanceof ManifestSyntaxError) return undefined;
-    throw err;
-  }
 }
 
 /** A file that cannot be read or written. */
@@ -125,27 +96,20 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
       const plain = files.filter((file) => !trees.includes(file));
       const inputs: { file: string; text: string; read?: InputFile }[] =
         files.length === 0 ? [{ file: '<stdin>', text: checkDecodedText(await io.readStdin(), 'standard input') }] : plain.map((file) => ({ file, ...withText(read(file, io.cwd)) }));
-      // Kustomize's images: entries never reach the chart values of a HelmRelease or an Application: ptc edits
-      // them in the files the kustomizations own (podSpecs: false leaves the pod specs to the entries).
-      const chartValues = (text: string, file: string): RewriteResult => rewriteManifests(text, resolve, file, { podSpecs: false });
       const outcomes: FileOutcome[] = inputs.map(({ file, text }) => ({
         file,
         result: kustomized?.owned.has(path.resolve(io.cwd, file))
-          ? withChartValues(ownedByKustomization(text, file), chartValues(text, file))
+          ? withChartValues(ownedByKustomization(text, file), text, resolve, file)
           : opts.helmValues ? rewriteHelmValues(text, resolve, file) : rewriteManifests(text, resolve, file),
       }));
       for (const k of kustomized?.outcomes ?? []) {
         inputs.push({ file: k.file, text: k.read?.text ?? k.result.text, ...(k.read !== undefined ? { read: k.read } : {}) });
         outcomes.push({ file: k.file, result: k.result });
       }
-      const listed = new Set(plain.map((file) => path.resolve(io.cwd, file)));
-      for (const owned of [...(kustomized?.owned ?? [])].filter((f) => !listed.has(f) && !isKustomizationFile(f))) {
-        const file = path.relative(io.cwd, owned);
-        const input = readOwned(file, io.cwd);
-        const result = input === undefined ? undefined : parsedOrNot(() => chartValues(input.text, file));
-        if (input === undefined || result === undefined || (result.changes.length === 0 && result.findings.length === 0)) continue;
-        inputs.push({ file, ...withText(input) });
-        outcomes.push({ file, result });
+      // The chart values of the HelmReleases and Applications the kustomizations own (cli/rewrite/gitops/owned.ts).
+      for (const o of ownedChartValues(kustomized?.owned ?? [], new Set(plain.map((f) => path.resolve(io.cwd, f))), io.cwd, resolve)) {
+        inputs.push({ file: o.file, text: o.read.text, read: o.read });
+        outcomes.push({ file: o.file, result: o.result });
       }
       if (opts.inPlace) {
         // Every output is prepared before any file is replaced; see cli/write-files.ts.
