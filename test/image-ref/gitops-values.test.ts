@@ -5,7 +5,12 @@
  * are reported instead of guessed. Inputs are invented here, shaped like the corpus files
  * (test/fixtures/gitops) and the Flux and Argo CD API references.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { createReverser } from '../../core';
+import { run } from '../../cli/main';
+import { recordingIo } from '../cli/fake-io';
 import { imageUses, parseDocuments } from '../../cli/audit/extract';
 import { rewriteManifests } from '../../cli/rewrite';
 import { totals } from '../../cli/rewrite/summary';
@@ -182,5 +187,21 @@ describe('ptc audit reads the same values', () => {
       { image: 'nginx:1.27', owner: 'HelmRelease apps/web', container: 'spec.values.image', containerKind: 'container' },
       { image: 'quay.io/org/side:v2', owner: 'Application default/web', container: 'spec.source.helm.values (image)', containerKind: 'container' },
     ]);
+  });
+});
+
+describe('HelmReleases a kustomization owns', () => {
+  const CONFIG = path.join(__dirname, '..', 'fixtures', 'gitops', 'ptc.yaml');
+
+  test('a broken one is left to the kustomization that reports it; a sound one beside it is rewritten', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ptc-owned-'));
+    writeFileSync(path.join(dir, 'kustomization.yaml'), 'resources:\n  - good.yaml\n  - broken.yaml\n');
+    writeFileSync(path.join(dir, 'good.yaml'), helmRelease('helm.toolkit.fluxcd.io/v2', '    image:\n      repository: nginx\n'));
+    writeFileSync(path.join(dir, 'broken.yaml'), helmRelease('helm.toolkit.fluxcd.io/v2', '    image: "nginx\n'));
+    const io = recordingIo({ cwd: dir });
+    const code = await run(['rewrite', '--check', '-c', CONFIG, '.'], io);
+    expect(io.err).toContain(`good.yaml:\n  HelmRelease apps/web [doc 1] spec.values.image: nginx -> ${R}/docker-hub/library/nginx\n`);
+    expect(io.err).toMatch(/kustomization\.yaml:\n.*broken\.yaml/);
+    expect(code).toBe(3);
   });
 });
