@@ -2,12 +2,14 @@
  * Finds every container image in Kubernetes input: `kubectl get pods -A -o json` output (a `List`
  * of pods), single objects, or rendered manifests (YAML, several documents). It reads the same
  * documents `ptc rewrite` does: a pod spec is any mapping with a `containers` list, wherever it
- * is (workloads, `List` items, custom resources that embed a pod template), and YAML merge keys
- * are merged, as Kubernetes' YAML decoder does.
+ * is (workloads, `List` items, custom resources that embed a pod template), the chart values of
+ * Flux HelmReleases and Argo CD Applications (cli/rewrite/gitops), and YAML merge keys are
+ * merged, as Kubernetes' YAML decoder does.
  */
 import { parseAllDocuments } from 'yaml';
 import { PtcError } from '../../core';
 import { kindClass } from '../rewrite/kinds';
+import { valuesImages } from '../rewrite/gitops';
 
 /** Which list of the pod spec a container comes from. */
 export type ContainerKind = 'container' | 'initContainer' | 'ephemeralContainer';
@@ -118,6 +120,10 @@ function walk(value: unknown, owner: { label: string; pod?: Record<string, unkno
   // Policies and schemas (Kyverno, Gatekeeper, admission policies, CRDs) hold patterns, never workloads.
   if (typeof map.apiVersion === 'string' && kindClass(map.apiVersion) === 'policy') return;
   const here = kind !== undefined && record(map.metadata) !== undefined ? { label: ownerOf(map, kind), ...(kind === 'Pod' ? { pod: map } : {}) } : owner;
+  // The chart values of a HelmRelease, Application or ApplicationSet, composed as `ptc rewrite` does.
+  if (kind !== undefined && here !== owner) {
+    for (const v of valuesImages(map)) uses.push({ image: v.image, owner: here.label, container: v.path, containerKind: 'container' });
+  }
   if (Array.isArray(map.containers)) {
     // The pod's own spec gets the digests of its container statuses.
     const status = here.pod !== undefined && here.pod.spec === map ? here.pod.status : undefined;

@@ -5,6 +5,7 @@ import { digestPinnedOption } from '../rewrite/digest-option';
 import { InputReadError, MAX_INPUT_BYTES, readInputFile, type InputFile } from '../io';
 import { writeFilesAtomically } from '../write-files';
 import { checkDecodedText, decodeText, isKustomizationFile, renderSummary, resolveContext, rewriteHelmValues, rewriteKustomizations, rewriteManifests, totals, type FileOutcome, type RegistryOptions, type RewriteResult } from '../rewrite';
+import { ownedChartValues, withChartValues } from '../rewrite/gitops/owned';
 import { EXIT_INVALID_REFERENCE } from './resolve';
 import type { RegisterCommand } from './types';
 import { consumerContext } from './kyverno';
@@ -98,12 +99,17 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
       const outcomes: FileOutcome[] = inputs.map(({ file, text }) => ({
         file,
         result: kustomized?.owned.has(path.resolve(io.cwd, file))
-          ? ownedByKustomization(text, file)
+          ? withChartValues(ownedByKustomization(text, file), text, resolve, file)
           : opts.helmValues ? rewriteHelmValues(text, resolve, file) : rewriteManifests(text, resolve, file),
       }));
       for (const k of kustomized?.outcomes ?? []) {
         inputs.push({ file: k.file, text: k.read?.text ?? k.result.text, ...(k.read !== undefined ? { read: k.read } : {}) });
         outcomes.push({ file: k.file, result: k.result });
+      }
+      // The chart values of the HelmReleases and Applications the kustomizations own (cli/rewrite/gitops/owned.ts).
+      for (const o of ownedChartValues(kustomized?.owned ?? [], new Set(plain.map((f) => path.resolve(io.cwd, f))), io.cwd, resolve)) {
+        inputs.push({ file: o.file, text: o.read.text, read: o.read });
+        outcomes.push({ file: o.file, result: o.result });
       }
       if (opts.inPlace) {
         // Every output is prepared before any file is replaced; see cli/write-files.ts.

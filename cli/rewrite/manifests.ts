@@ -2,12 +2,14 @@
  * Rewrites the images of Kubernetes manifests: every pod spec anywhere in a document (Pod,
  * Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, ReplicationController,
  * PodTemplate, List items, custom resources that embed a pod template) and its three container
- * lists. Only the image scalars change; every other byte stays.
+ * lists, and the chart values of Flux HelmReleases and Argo CD Applications (cli/rewrite/gitops).
+ * Only the image scalars change; every other byte stays.
  */
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Scalar, type YAMLMap } from 'yaml';
 import { PtcError } from '../../core';
 import { applyEdits } from './edits';
 import { RewriteCollector, scalarOf, stringOf } from './collector';
+import { MAY_BE_GITOPS, rewriteGitOpsValues } from './gitops';
 import { splitDocuments } from './segments';
 import { kindClass } from './kinds';
 import type { ImageFinding, Resolve, RewriteResult } from './types';
@@ -156,19 +158,29 @@ function walk(node: unknown, path: string, w: Walk): void {
   }
 }
 
+/** What `rewriteManifests` reads. */
+export interface ManifestsOptions {
+  /**
+   * Rewrite pod specs; false reads only the chart values of GitOps resources (in a file a
+   * kustomization owns, whose pod specs are its `images:` entries' business).
+   * @default true
+   */
+  podSpecs?: boolean;
+}
+
 /**
  * Rewrites every container image of a multi-document manifest stream to its cache URI.
  * @throws ManifestSyntaxError naming the line of the first YAML error.
  * @example
  * rewriteManifests(text, createResolver(ctx), 'deploy.yaml').text
  */
-export function rewriteManifests(source: string, resolve: Resolve, file = '<stdin>'): RewriteResult {
+export function rewriteManifests(source: string, resolve: Resolve, file = '<stdin>', options: ManifestsOptions = {}): RewriteResult {
   const collector = new RewriteCollector(resolve);
   let index = 0;
   for (const segment of splitDocuments(source)) {
     // Every document is parsed, so a broken one is said even when it holds no image; only
     // documents that may hold an image field are walked.
-    const walkable = MAY_HAVE_IMAGE.test(segment.text);
+    const walkable = MAY_HAVE_IMAGE.test(segment.text) || MAY_BE_GITOPS.test(segment.text);
     if (!walkable && !segment.text.startsWith('---') && !HAS_CONTENT.test(segment.text)) continue;
     for (const doc of parseAllDocuments(segment.text, PARSE_OPTIONS)) {
       const error = doc.errors[0];
@@ -183,7 +195,8 @@ export function rewriteManifests(source: string, resolve: Resolve, file = '<stdi
         continue;
       }
       const label = `${describeDocument(doc)} [doc ${index + 1}]`;
-      walk(doc.contents, '', { doc, source: segment.text, offset: segment.offset, label, collector });
+      if (options.podSpecs !== false) walk(doc.contents, '', { doc, source: segment.text, offset: segment.offset, label, collector });
+      rewriteGitOpsValues(doc, segment, label, collector, resolve);
       index++;
     }
   }

@@ -25,11 +25,13 @@ export interface RewriteTotals {
   owned: number;
   /** Left alone without failing the gate: strings in operators' and pipelines' own kinds that are no image reference, Components nothing applies. */
   skipped: number;
+  /** Values GitOps resources name but do not hold (`valuesFrom`, `valueFiles`), not read. */
+  unseen: number;
 }
 
 /** Counts changes and findings over every file. */
 export function totals(outcomes: readonly FileOutcome[]): RewriteTotals {
-  const t: RewriteTotals = { changed: 0, files: 0, uncovered: 0, invalid: 0, blocked: 0, pinned: 0, unverified: 0, unsupported: 0, owned: 0, skipped: 0 };
+  const t: RewriteTotals = { changed: 0, files: 0, uncovered: 0, invalid: 0, blocked: 0, pinned: 0, unverified: 0, unsupported: 0, owned: 0, skipped: 0, unseen: 0 };
   for (const { result } of outcomes) {
     t.changed += result.changes.length;
     if (result.changes.length > 0) t.files++;
@@ -70,6 +72,7 @@ export function renderSummary(outcomes: readonly FileOutcome[], mode: 'write' | 
     t.unsupported > 0 ? `${t.unsupported} not understood (left unchanged)` : '',
     t.owned > 0 ? `${plural(t.owned, 'manifest')} left to its kustomization` : '',
     t.skipped > 0 ? `${t.skipped} skipped (no workload's image)` : '',
+    t.unseen > 0 ? `${plural(t.unseen, 'values reference')} not read` : '',
   ].filter((s) => s !== '');
   lines.push(extra.length === 0 ? verb : `${verb}; ${extra.join(', ')}`);
   return `${lines.join('\n')}\n`;

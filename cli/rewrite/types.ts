@@ -22,9 +22,11 @@ export interface ImageFinding {
    * kustomization shape whose rendering ptc cannot prove), or, for `unverified`, why a digest-pinned
    * image that was rewritten is reported: it is not known to be cached; `owned`: a manifest a
    * kustomization in the same run owns, left to its `images:` entries; `skipped`: a string that is
-   * no image reference in an operator's or pipeline's own kind, left alone without failing the gate.
+   * no image reference in an operator's or pipeline's own kind, left alone without failing the gate;
+   * `unseen`: values a HelmRelease or Application names but does not hold (`valuesFrom`,
+   * `valueFiles`), not read.
    */
-  reason: 'uncovered' | 'invalid' | 'blocked' | 'pinned' | 'unverified' | 'unsupported' | 'owned' | 'skipped';
+  reason: 'uncovered' | 'invalid' | 'blocked' | 'pinned' | 'unverified' | 'unsupported' | 'owned' | 'skipped' | 'unseen';
   /** The explanation, for an invalid, blocked or unsupported reference. */
   message?: string;
 }
