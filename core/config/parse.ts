@@ -4,7 +4,8 @@
  */
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors';
-import { configSchema, type PtcConfig } from './schema';
+import type { PtcConfig } from './schema';
+import { configSchema } from './validate';
 
 export { formatPath } from './format-path';
 import { formatPath } from './format-path';

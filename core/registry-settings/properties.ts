@@ -6,7 +6,7 @@
 import { formatPath } from '../config/format-path';
 import { PtcError } from '../errors';
 import type { Target } from '../environments';
-import { organizationalUnitPathProblem } from '../policy/pull-principals';
+import { organizationalUnitPathProblem } from '../config/organizational-unit-path';
 import type { FirstPullGroup, FirstPullIntent, RegistryPolicyIntent } from './registry-policy';
 import type { ReplicationIntent } from './replication';
 import type { ScanningIntent } from './scanning';

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import type { z } from 'zod';
-import { configSchema } from '../../core/config/schema';
+import { configShape as configSchema } from '../../core/config/schema';
 import { targets } from '../../core';
 import { PAYLOAD_KEYS } from '../../core/lambda-payload-check';
 import { configForTarget } from '../../core/config/kms-keys';
