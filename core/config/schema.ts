@@ -7,37 +7,51 @@
  * (`parseConfig`), then every part of ptc-autopilot works on the typed `PtcConfig`. Errors name the
  * field path (`rules[1].upstream`).
  */
-import { z } from 'zod';
-import { accountId, kmsKeyArn, region, roleArn, strictObject } from './fields';
-import { rule } from './shape/rule';
-import { MAX_RULES, override, repositories } from './shape/repositories';
+import * as z from 'zod/mini';
+import { accountId, described, kmsKeyArn, region, roleArn, strictObject } from './fields';
+import { rules } from './shape/rule';
+import { override, repositories } from './shape/repositories';
 import { environment, mirror, prewarm, reconciler, replication, scanning, validation } from './shape/blocks';
 import { consumersSchema } from '../consumers/schema';
 
-export { MAX_RULES } from './shape/repositories';
+export { MAX_RULES } from './shape/rule';
+export { MAX_CONFIG_TAGS } from './shape/repositories';
 
-/** The shape of the configuration file, each field checked on its own; `configSchema` (`./validate`) adds the checks across fields. */
+/**
+ * The shape of the configuration file, each field checked on its own; `configSchema` (`./validate`)
+ * adds the checks across fields. Written with `zod/mini`, so the Lambdas' payload checks, composed
+ * from the same pieces, bundle small.
+ */
 export const configShape = strictObject({
-  account: accountId.optional(),
-  region: region.optional(),
-  rules: z
-    .array(rule)
-    .min(1, { error: 'list at least one rule' })
-    .max(MAX_RULES, { error: (i) => `at most ${MAX_RULES} rules: ECR allows ${MAX_RULES} pull through cache rules per registry, a quota it does not raise; got ${(i.input as unknown[]).length}` }),
-  repositories: repositories.default({}),
-  prewarm: prewarm.default({ schedule: 'rate(12 hours)', images: [], platforms: ['linux/amd64', 'linux/arm64'], concurrency: 8 }),
-  validation: validation.default({ schedule: 'rate(1 hour)' }),
-  reconciler: reconciler.default({ sweepSchedule: 'rate(1 day)', concurrency: 8 }),
-  /** Node (EC2/EKS/ECS) roles that get the managed node policy attached. */
-  nodeRoleArns: z.array(roleArn).default([]),
-  /** Customer managed KMS key for the credential secrets. */
-  secretsKmsKeyArn: kmsKeyArn.optional(),
-  replication: replication.optional(),
-  scanning: scanning.optional(),
-  mirror: mirror.optional(),
-  environments: z.array(environment).min(1, { error: 'list at least one environment, or remove the key' }).optional(),
-  /** Other accounts (listed, or whole OUs by StackSet) whose nodes pull through this config's cache (core/consumers). */
-  consumers: consumersSchema.optional(),
+  account: described(z.optional(accountId), 'target account (12 digits, quoted); required unless `environments` is given'),
+  region: described(z.optional(region), 'target Region; required unless `environments` is given'),
+  rules,
+  repositories: described(z._default(repositories, {}), 'desired state of every repository under a managed prefix'),
+  prewarm: described(
+    z._default(prewarm, { schedule: 'rate(12 hours)', images: [], platforms: ['linux/amd64', 'linux/arm64'], concurrency: 8 }),
+    'images pulled through the cache on a schedule, so a cold cache never meets an outage',
+  ),
+  validation: described(z._default(validation, { schedule: 'rate(1 hour)' }), 'scheduled validation of every rule, with alarms'),
+  reconciler: described(z._default(reconciler, { sweepSchedule: 'rate(1 day)', concurrency: 8 }), 'the reconciler that keeps every cached repository in its desired state'),
+  nodeRoleArns: described(
+    z._default(z.array(roleArn), []),
+    "node roles (EC2/EKS/ECS) the managed node policy is attached to; the first environment of the role's account attaches it, covering every Region of that account",
+  ),
+  secretsKmsKeyArn: described(
+    z.optional(kmsKeyArn),
+    "customer managed KMS key for the created secrets: a key ARN, never an alias; ECR reads them once the key policy lets its service-linked role decrypt. Unset: the AWS managed key `aws/secretsmanager`",
+  ),
+  replication: described(z.optional(replication), 'registry replication of the cache repositories, and sources allowed to replicate in'),
+  scanning: described(z.optional(scanning), "registry scanning filtered to the managed prefixes, merged into the registry's own configuration"),
+  mirror: described(z.optional(mirror), 'mirror mode for nodes; its presence also makes `ptc audit` count mirrored hosts as through the cache'),
+  environments: described(
+    z.optional(z.array(environment).check(z.minLength(1, { error: 'list at least one environment, or remove the key' }))),
+    'one stack per entry, named `PtcAutopilot-<name>`; unset: one stack from `account`/`region`, named `PtcAutopilot`',
+  ),
+  consumers: described(
+    z.optional(consumersSchema),
+    "other accounts whose nodes pull (and first-pull) through this config's cache: a list `[{ name, account, regions?, nodeRoleArns?, environment? }]` and/or a block `{ organizationalUnits, regions, nodeRoleNames?, delegatedAdminAccount?, name?, environment?, accounts? }` (docs/organization.md)",
+  ),
 });
 
 /** The parsed, typed configuration. Defaults are filled in. */

@@ -4,7 +4,7 @@
  * several keys). This layer sits above the shape (`./schema`) and may import any domain module;
  * no domain module imports it. `parseConfig` and `parseConfigText` parse with `configSchema`.
  */
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { suggestName } from '../upstreams';
 import { deployRegionProblem } from '../regions';
 import { quote } from '../quote';
@@ -32,7 +32,7 @@ type ConfigBeforeChecks = {
  * secret), and an imported secret in the account and Region of every stack that uses it (ECR
  * requires the secret beside the rule).
  */
-function credentialIssues(config: ConfigBeforeChecks, ctx: z.RefinementCtx): void {
+function credentialIssues(config: ConfigBeforeChecks, ctx: z.core.$RefinementCtx): void {
   const named = new Map<string, number>();
   const places = config.environments?.map((e) => ({ account: e.account, region: e.region })) ??
     (config.account !== undefined && config.region !== undefined ? [{ account: config.account, region: config.region }] : []);
@@ -62,7 +62,7 @@ function credentialIssues(config: ConfigBeforeChecks, ctx: z.RefinementCtx): voi
 }
 
 /** ECR's 50-tag limit on what a repository actually gets: the base tags merged with its override. */
-function mergedTagIssues(config: ConfigBeforeChecks, ctx: z.RefinementCtx): void {
+function mergedTagIssues(config: ConfigBeforeChecks, ctx: z.core.$RefinementCtx): void {
   const base = config.repositories.tags ?? {};
   config.repositories.overrides?.forEach((o, index) => {
     const count = Object.keys({ ...base, ...o.tags }).length;
@@ -73,7 +73,7 @@ function mergedTagIssues(config: ConfigBeforeChecks, ctx: z.RefinementCtx): void
 }
 
 /** Rule prefixes, overrides, environments and every domain module's checks of the whole config. */
-function crossFieldIssues(config: PtcConfig, ctx: z.RefinementCtx): void {
+function crossFieldIssues(config: PtcConfig, ctx: z.core.$RefinementCtx): void {
   const seen = new Map<string, number>();
   config.rules.forEach((r, index) => {
     const first = seen.get(r.prefix);
@@ -164,4 +164,8 @@ function crossFieldIssues(config: PtcConfig, ctx: z.RefinementCtx): void {
  * The configuration schema: the shape (`configShape`) and every check across its fields.
  * `parseConfig` and `parseConfigText` parse with it.
  */
-export const configSchema = configShape.superRefine(crossFieldIssues);
+export const configSchema = configShape.check(z.superRefine(crossFieldIssues));
+
+// Issues without a message of their own (a string where a list belongs) read as zod's English
+// messages. Only here, above the shape: the Lambdas' payload checks word their own (core/lambda-payload-check.ts).
+z.config(z.locales.en());

@@ -2,97 +2,124 @@
  * The shapes of the config's smaller blocks: prewarm, validation, reconciler, replication,
  * scanning, mirror and environments.
  */
-import { z } from 'zod';
-import { accountId, boundedInt, kmsKeyArn, region, scheduleExpression, strictObject } from '../fields';
+import * as z from 'zod/mini';
+import { accountId, boundedInt, described, kmsKeyArn, region, scheduleExpression, strictObject } from '../fields';
 import { runsAtLeastDaily } from '../cron';
 import { quote } from '../../quote';
 
-const s3Location = strictObject({ bucket: z.string().min(3).max(63), key: z.string().min(1) });
+const s3Location = strictObject({
+  bucket: described(z.string().check(z.minLength(3), z.maxLength(63)), 'bucket name'),
+  key: described(z.string().check(z.minLength(1)), 'object key'),
+});
+
+const manifest = strictObject({
+  s3: described(z.optional(s3Location), 'an S3 object listing images, one per line or as YAML'),
+  ssmParameter: described(
+    z.optional(z.string().check(z.regex(/^\/?[a-zA-Z0-9_.\-/]+$/, { error: 'must be an SSM parameter name such as "/ptc/prewarm-images"' }))),
+    'an SSM parameter (String, StringList or SecureString) listing images',
+  ),
+  kmsKeyArn: described(
+    z.optional(kmsKeyArn),
+    'customer managed key of the SecureString parameter and/or the SSE-KMS object (prewarm gets `kms:Decrypt` on it through S3/SSM only; `aws/ssm` and `aws/s3` need nothing)',
+  ),
+});
 
 /** The `prewarm` block. */
 export const prewarm = strictObject({
-  schedule: scheduleExpression.default('rate(12 hours)'),
-  images: z.array(z.string()).default([]),
-  /** Extra images read at run time, so the list changes without a deploy. */
-  manifest: strictObject({
-    s3: s3Location.optional(),
-    ssmParameter: z.string().regex(/^\/?[a-zA-Z0-9_.\-/]+$/, { error: 'must be an SSM parameter name such as "/ptc/prewarm-images"' }).optional(),
-    /** Customer managed key of the SecureString parameter and/or the SSE-KMS object (prewarm gets kms:Decrypt on it). */
-    kmsKeyArn: kmsKeyArn.optional(),
-  }).optional(),
-  platforms: z
-    .array(z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, { error: (i) => `${quote(String(i.input))} is not a platform such as "linux/amd64"` }))
-    .min(1)
-    .default(['linux/amd64', 'linux/arm64']),
-  concurrency: boundedInt(1, 64).default(8),
+  schedule: described(z._default(scheduleExpression, 'rate(12 hours)'), 'EventBridge schedule of the prewarm Lambda'),
+  images: described(
+    z._default(z.array(z.string()), []),
+    'upstream references to keep warm (`nginx:1.27`, `ghcr.io/org/app:v1`); each must parse and be covered by a rule in every environment',
+  ),
+  manifest: described(z.optional(manifest), 'extra images read at run time, so the list changes without a deploy: `s3` and/or `ssmParameter`'),
+  platforms: described(
+    z._default(
+      z
+        .array(z.string().check(z.regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, { error: (i) => `${quote(String(i.input))} is not a platform such as "linux/amd64"` })))
+        .check(z.minLength(1)),
+      ['linux/amd64', 'linux/arm64'],
+    ),
+    'platforms fetched from multi-arch indexes',
+  ),
+  concurrency: described(z._default(boundedInt(1, 64), 8), 'images fetched at once (1 to 64)'),
 });
 
 /** The `validation` block. */
 export const validation = strictObject({
   // The rule alarms treat a day without a validation result as a failure (infra/constructs/rule-validation.ts).
-  schedule: scheduleExpression
-    .refine(runsAtLeastDaily, {
-      error: (i) => `${quote(String(i.input), 60)} runs less than once a day; the rule alarms treat a day without a validation result as a failure, so validate at least daily (at most "rate(1 day)", or a cron expression with "*" or "?" in day-of-month, month, day-of-week and year)`,
-    })
-    .default('rate(1 hour)'),
-  alarmEmail: z.email({ error: (i) => `${quote(String(i.input))} is not an email address` }).optional(),
+  schedule: described(
+    z._default(
+      scheduleExpression.check(
+        z.refine(runsAtLeastDaily, {
+          error: (i) =>
+            `${quote(String(i.input), 60)} runs less than once a day; the rule alarms treat a day without a validation result as a failure, so validate at least daily (at most "rate(1 day)", or a cron expression with "*" or "?" in day-of-month, month, day-of-week and year)`,
+        }),
+      ),
+      'rate(1 hour)',
+    ),
+    'schedule of rule validation; at least daily',
+  ),
+  alarmEmail: described(z.optional(z.email({ error: (i) => `${quote(String(i.input))} is not an email address` })), 'email subscribed to every alarm'),
 });
 
 /** The `reconciler` block. */
 export const reconciler = strictObject({
-  /** How often every managed repository is checked for drift. */
-  sweepSchedule: scheduleExpression.default('rate(1 day)'),
-  /** How many repositories the sweep configures at once. */
-  concurrency: boundedInt(1, 50).default(8),
+  sweepSchedule: described(z._default(scheduleExpression, 'rate(1 day)'), 'schedule of the drift sweep over every managed repository'),
+  concurrency: described(z._default(boundedInt(1, 50), 8), 'repositories the sweep configures at once (1 to 50)'),
 });
 
 const replicationDestination = strictObject({
-  region,
-  account: accountId.optional(),
-  /** Only these rule prefixes replicate to this destination. @default every rule prefix */
-  prefixes: z.array(z.string()).min(1, { error: 'list at least one prefix, or remove the key' }).optional(),
-  /**
-   * Whether this config gives the destination its creation templates when no environment deploys it
-   * (a `PtcAutopilot-replica-<account>-<region>` stack, core/config/replication-templates.ts).
-   * `false` when that registry is managed elsewhere. @default true
-   */
-  templates: z.boolean({ error: 'must be true or false' }).optional(),
-  /** The destination's own KMS key for the replicated repositories (a key serves only its own account and Region). */
-  kmsKeyArn: kmsKeyArn.optional(),
+  region: described(region, 'destination Region'),
+  account: described(z.optional(accountId), 'destination account; unset: the source account'),
+  prefixes: described(
+    z.optional(z.array(z.string()).check(z.minLength(1, { error: 'list at least one prefix, or remove the key' }))),
+    'only these rule prefixes replicate to this destination; unset: every rule prefix',
+  ),
+  templates: described(
+    z.optional(z.boolean({ error: 'must be true or false' })),
+    'whether this config gives the destination its creation templates when no environment deploys it (a stack `PtcAutopilot-replica-<account>-<region>`); `false` when that registry is managed elsewhere. Unset: true',
+  ),
+  kmsKeyArn: described(z.optional(kmsKeyArn), "the destination's own KMS key for the replicated repositories (a key serves only its own account and Region)"),
 });
 
 /** The `replication` block. */
 export const replication = strictObject({
-  destinations: z.array(replicationDestination).default([]),
-  /** Source accounts whose registries may replicate into this config's registries (registry policy). */
-  acceptFrom: z.array(accountId).optional(),
+  destinations: described(
+    z._default(z.array(replicationDestination), []),
+    "cache repositories under the managed prefixes (or only `prefixes`) replicate there, merged into the registry's own replication configuration",
+  ),
+  acceptFrom: described(z.optional(z.array(accountId)), "source accounts whose registries may replicate into this config's registries (registry policy statement)"),
 });
 
 /** The `scanning` block. */
 export const scanning = strictObject({
-  type: z.enum(['BASIC', 'ENHANCED'], { error: 'must be "BASIC" or "ENHANCED"' }),
-  frequency: z.enum(['SCAN_ON_PUSH', 'CONTINUOUS_SCAN', 'MANUAL'], { error: 'must be "SCAN_ON_PUSH", "CONTINUOUS_SCAN" or "MANUAL"' }),
+  type: described(z.enum(['BASIC', 'ENHANCED'], { error: 'must be "BASIC" or "ENHANCED"' }), 'registry scan type'),
+  frequency: described(
+    z.enum(['SCAN_ON_PUSH', 'CONTINUOUS_SCAN', 'MANUAL'], { error: 'must be "SCAN_ON_PUSH", "CONTINUOUS_SCAN" or "MANUAL"' }),
+    'scan frequency of the managed prefixes',
+  ),
 });
 
 /** The `mirror` block. */
 export const mirror = strictObject({
-  /**
-   * Mirror mode (`ptc node-config`): nodes try the upstream when the cache fails. Off by
-   * default: on a miss containerd hands the node's ECR token to the upstream's token realm
-   * (docs/mirror-mode.md). The section's presence tells `ptc audit` that nodes mirror.
-   */
-  fallback: z.boolean({ error: 'must be true or false' }).default(false),
+  fallback: described(
+    z._default(z.boolean({ error: 'must be true or false' }), false),
+    "mirror mode (`ptc node-config`): nodes try the upstream when the cache fails; off by default, since on a miss containerd hands the node's ECR token to the upstream's token realm (docs/mirror-mode.md)",
+  ),
 });
 
-/** The `environment` block. */
+/** The `environments[]` entries. */
 export const environment = strictObject({
-  name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, {
-    error: (i) => `${quote(String(i.input))} must start with a letter and hold only letters, digits and "-" (it names a stack)`,
-  }),
-  account: accountId,
-  region,
-  /** This stack's key for every KMS-encrypted repository, replacing the config-wide `kmsKeyArn`s here. */
-  kmsKeyArn: kmsKeyArn.optional(),
-  /** This stack's key for the created credential secrets, replacing the top-level `secretsKmsKeyArn` here. */
-  secretsKmsKeyArn: kmsKeyArn.optional(),
+  name: described(
+    z.string().check(
+      z.regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, {
+        error: (i) => `${quote(String(i.input))} must start with a letter and hold only letters, digits and "-" (it names a stack)`,
+      }),
+    ),
+    'names the stack `PtcAutopilot-<name>`',
+  ),
+  account: described(accountId, 'account of the stack (12 digits, quoted)'),
+  region: described(region, 'Region of the stack'),
+  kmsKeyArn: described(z.optional(kmsKeyArn), "this stack's key for every KMS-encrypted repository, replacing the config-wide `kmsKeyArn`s here"),
+  secretsKmsKeyArn: described(z.optional(kmsKeyArn), "this stack's key for the created credential secrets, replacing the top-level `secretsKmsKeyArn` here"),
 });
