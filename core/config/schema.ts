@@ -35,11 +35,11 @@ export const configShape = strictObject({
   reconciler: described(z._default(reconciler, { sweepSchedule: 'rate(1 day)', concurrency: 8 }), 'the reconciler that keeps every cached repository in its desired state'),
   nodeRoleArns: described(
     z._default(z.array(roleArn), []),
-    "node roles (EC2/EKS/ECS) the managed node policy is attached to; the first environment of the role's account attaches it, covering every Region of that account",
+    "node roles (EC2/EKS/ECS) the node policy is attached to (it is also exported as `<stack>-NodePolicyArn`). Each role gets one ptc-autopilot managed policy (IAM allows 10 per role by default): the first environment of the role's account attaches its policy, which covers every Region of that account (destroying that stack detaches it from the roles); `ptc plan` says which",
   ),
   secretsKmsKeyArn: described(
     z.optional(kmsKeyArn),
-    "customer managed KMS key for the created secrets: a key ARN, never an alias; ECR reads them once the key policy lets its service-linked role decrypt. Unset: the AWS managed key `aws/secretsmanager`",
+    'customer managed KMS key for the created secrets: a key ARN (`arn:...:kms:<region>:<account>:key/<id>`), never an alias ARN, since IAM statements identify a key only by its key ARN ([KMS keys in IAM policy statements](https://docs.aws.amazon.com/kms/latest/developerguide/cmks-in-iam-policies.html)); ECR cannot read the secrets until the key policy lets its service-linked role decrypt (see [A customer managed key for the secrets](#a-customer-managed-key-for-the-secrets)). Unset: the AWS managed key `aws/secretsmanager`',
   ),
   replication: described(z.optional(replication), 'registry replication of the cache repositories, and sources allowed to replicate in'),
   scanning: described(z.optional(scanning), "registry scanning filtered to the managed prefixes, merged into the registry's own configuration"),

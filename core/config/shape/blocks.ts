@@ -29,7 +29,7 @@ export const prewarm = strictObject({
   schedule: described(z._default(scheduleExpression, 'rate(12 hours)'), 'EventBridge schedule of the prewarm Lambda'),
   images: described(
     z._default(z.array(z.string()), []),
-    'upstream references to keep warm (`nginx:1.27`, `ghcr.io/org/app:v1`); each must parse and be covered by a rule in every environment',
+    'upstream references to keep warm (`nginx:1.27`, `ghcr.io/org/app:v1`); each must parse and be covered by a rule in every environment, or it is a `config error at prewarm.images[N]` with the reason',
   ),
   manifest: described(z.optional(manifest), 'extra images read at run time, so the list changes without a deploy: `s3` and/or `ssmParameter`'),
   platforms: described(
@@ -77,9 +77,12 @@ const replicationDestination = strictObject({
   ),
   templates: described(
     z.optional(z.boolean({ error: 'must be true or false' })),
-    'whether this config gives the destination its creation templates when no environment deploys it (a stack `PtcAutopilot-replica-<account>-<region>`); `false` when that registry is managed elsewhere. Unset: true',
+    'creation templates for `REPLICATION` at the destination: one an environment of this config deploys gets them from that stack; any other gets a replica stack `PtcAutopilot-replica-<account>-<region>` with the same templates (and, in another account, the registry policy statement letting the sources replicate in), which must be deployed too (`cdk deploy --all`; another account\'s with its credentials or bootstrap trust); `false` opts a destination managed elsewhere out; `ptc plan` says which, per destination. Unset: true',
   ),
-  kmsKeyArn: described(z.optional(kmsKeyArn), "the destination's own KMS key for the replicated repositories (a key serves only its own account and Region)"),
+  kmsKeyArn: described(
+    z.optional(kmsKeyArn),
+    "the destination's own KMS key, when the repositories use a customer managed key (a key serves only its own account and Region)",
+  ),
 });
 
 /** The `replication` block. */
