@@ -75,6 +75,11 @@ export function configReferenceMarkdown(schema: JsonSchema): string {
   return [
     '<!-- Generated from the config schema (core/config/schema.ts) by `npm run generate`; edit the schema, not this table. -->',
     '',
+    'Editors complete and check these keys from the JSON Schema `ptc schema` prints (committed as',
+    '[`schema/ptc-config.schema.json`](schema/ptc-config.schema.json)): start a config with',
+    '`# yaml-language-server: $schema=<path or URL of that file>`, as `config/example.yaml` does. The',
+    'JSON Schema checks each key on its own; `ptc validate-config` also runs the checks across keys.',
+    '',
     '| key | type | default | meaning |',
     '| --- | --- | --- | --- |',
     ...rows(schema as Node, ''),
