@@ -10,11 +10,17 @@ import { ConfigError } from './errors';
 import { formatPath } from './config/format-path';
 import { accountId, kmsKeyArn, region, strictObject } from './config/fields';
 import { rules } from './config/shape/rule';
-import { grantedRepositories } from './config/shape/repositories';
-import { prewarm, reconciler } from './config/shape/blocks';
+import { repositoriesBlock } from './config/shape/repositories';
+import { prewarm } from './config/shape/prewarm';
+import { reconciler } from './config/shape/reconciler';
 import { payloadIssueMessage } from './payload-messages';
 
 const where = { account: accountId, region };
+/**
+ * The reconciler's `repositories`: the config's block with the consumers' accounts and OUs added to
+ * its grant lists (`repositoriesWithConsumers`), so without the limits on how many the file may list.
+ */
+const grantedRepositories = repositoriesBlock(false).block;
 
 /** The reconciler's payload: the parts of the validated config that decide desired state, consumers granted. */
 export const reconcilerPayloadSchema = strictObject({ ...where, rules, repositories: grantedRepositories, reconciler });

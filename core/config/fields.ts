@@ -29,11 +29,13 @@ export const SECRET_NAME_PREFIX = 'ecr-pullthroughcache/';
 
 /**
  * `schema` with a description: what the JSON Schema for editors and the README's configuration
- * reference (both generated, `npm run generate`) say about the field. A described copy, so a field
- * shared by several keys carries each key's own words.
+ * reference (both generated, `npm run generate`) say about the field. Registered on `schema` itself
+ * (no copy: each copy costs the Lambdas time at cold start), so pass a schema made for this key
+ * (`z.optional(...)`, or `z.clone(field)` of a field shared by several keys).
  */
 export function described<T extends z.ZodMiniType>(schema: T, description: string): T {
-  return schema.check(z.describe(description));
+  z.globalRegistry.add(schema, { ...z.globalRegistry.get(schema), description });
+  return schema;
 }
 
 /** A check that reports the one-line problem `problemOf` finds in a string, if any. */

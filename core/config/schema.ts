@@ -10,12 +10,17 @@
 import * as z from 'zod/mini';
 import { accountId, described, kmsKeyArn, region, roleArn, strictObject } from './fields';
 import { rules } from './shape/rule';
-import { override, repositories } from './shape/repositories';
-import { environment, mirror, prewarm, reconciler, replication, scanning, validation } from './shape/blocks';
+import { repositoriesBlock } from './shape/repositories';
+import { environment, mirror, replication, scanning, validation } from './shape/blocks';
+import { prewarm } from './shape/prewarm';
+import { reconciler } from './shape/reconciler';
 import { consumersSchema } from '../consumers/schema';
 
 export { MAX_RULES } from './shape/rule';
 export { MAX_CONFIG_TAGS } from './shape/repositories';
+
+/** The `repositories` block as the config file writes it, and one of its overrides. */
+const { block: repositories, override } = repositoriesBlock(true);
 
 /**
  * The shape of the configuration file, each field checked on its own; `configSchema` (`./validate`)

@@ -56,8 +56,8 @@ const regionList = z.array(region).check(z.minLength(1, { error: 'list at least 
 
 /** One listed consumer account: gets the plain stack `PtcAutopilot-consumer-<name>`. */
 export const consumerAccount = strictObject({
-  name: described(consumerName, 'names the stack `PtcAutopilot-consumer-<name>`'),
-  account: described(accountId, 'the consumer account (12 digits, quoted)'),
+  name: described(z.clone(consumerName), 'names the stack `PtcAutopilot-consumer-<name>`'),
+  account: described(z.clone(accountId), 'the consumer account (12 digits, quoted)'),
   regions: described(
     z.optional(regionList),
     "Regions whose nodes use the hub: the first gets the stack with the node policy and the node config parameters, each further one a stack with the parameters only. Unset: the hub environment's Region",

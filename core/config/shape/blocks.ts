@@ -1,48 +1,11 @@
 /**
- * The shapes of the config's smaller blocks: prewarm, validation, reconciler, replication,
- * scanning, mirror and environments.
+ * The shapes of the config's smaller blocks that no Lambda payload carries: validation,
+ * replication, scanning, mirror and environments (prewarm and reconciler have modules of their own).
  */
 import * as z from 'zod/mini';
-import { accountId, boundedInt, described, kmsKeyArn, region, scheduleExpression, strictObject } from '../fields';
+import { accountId, described, kmsKeyArn, region, scheduleExpression, strictObject } from '../fields';
 import { runsAtLeastDaily } from '../cron';
 import { quote } from '../../quote';
-
-const s3Location = strictObject({
-  bucket: described(z.string().check(z.minLength(3), z.maxLength(63)), 'bucket name'),
-  key: described(z.string().check(z.minLength(1)), 'object key'),
-});
-
-const manifest = strictObject({
-  s3: described(z.optional(s3Location), 'an S3 object listing images, one per line or as YAML'),
-  ssmParameter: described(
-    z.optional(z.string().check(z.regex(/^\/?[a-zA-Z0-9_.\-/]+$/, { error: 'must be an SSM parameter name such as "/ptc/prewarm-images"' }))),
-    'an SSM parameter (String, StringList or SecureString) listing images',
-  ),
-  kmsKeyArn: described(
-    z.optional(kmsKeyArn),
-    'customer managed key of the SecureString parameter and/or the SSE-KMS object (prewarm gets `kms:Decrypt` on it through S3/SSM only; `aws/ssm` and `aws/s3` need nothing)',
-  ),
-});
-
-/** The `prewarm` block. */
-export const prewarm = strictObject({
-  schedule: described(z._default(scheduleExpression, 'rate(12 hours)'), 'EventBridge schedule of the prewarm Lambda'),
-  images: described(
-    z._default(z.array(z.string()), []),
-    'upstream references to keep warm (`nginx:1.27`, `ghcr.io/org/app:v1`); each must parse and be covered by a rule in every environment, or it is a `config error at prewarm.images[N]` with the reason',
-  ),
-  manifest: described(z.optional(manifest), 'extra images read at run time, so the list changes without a deploy: `s3` and/or `ssmParameter`'),
-  platforms: described(
-    z._default(
-      z
-        .array(z.string().check(z.regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, { error: (i) => `${quote(String(i.input))} is not a platform such as "linux/amd64"` })))
-        .check(z.minLength(1)),
-      ['linux/amd64', 'linux/arm64'],
-    ),
-    'platforms fetched from multi-arch indexes',
-  ),
-  concurrency: described(z._default(boundedInt(1, 64), 8), 'images fetched at once (1 to 64)'),
-});
 
 /** The `validation` block. */
 export const validation = strictObject({
@@ -62,14 +25,8 @@ export const validation = strictObject({
   alarmEmail: described(z.optional(z.email({ error: (i) => `${quote(String(i.input))} is not an email address` })), 'email subscribed to every alarm'),
 });
 
-/** The `reconciler` block. */
-export const reconciler = strictObject({
-  sweepSchedule: described(z._default(scheduleExpression, 'rate(1 day)'), 'schedule of the drift sweep over every managed repository'),
-  concurrency: described(z._default(boundedInt(1, 50), 8), 'repositories the sweep configures at once (1 to 50)'),
-});
-
 const replicationDestination = strictObject({
-  region: described(region, 'destination Region'),
+  region: described(z.clone(region), 'destination Region'),
   account: described(z.optional(accountId), 'destination account; unset: the source account'),
   prefixes: described(
     z.optional(z.array(z.string()).check(z.minLength(1, { error: 'list at least one prefix, or remove the key' }))),
@@ -121,8 +78,8 @@ export const environment = strictObject({
     ),
     'names the stack `PtcAutopilot-<name>`',
   ),
-  account: described(accountId, 'account of the stack (12 digits, quoted)'),
-  region: described(region, 'Region of the stack'),
+  account: described(z.clone(accountId), 'account of the stack (12 digits, quoted)'),
+  region: described(z.clone(region), 'Region of the stack'),
   kmsKeyArn: described(z.optional(kmsKeyArn), "this stack's key for every KMS-encrypted repository, replacing the config-wide `kmsKeyArn`s here"),
   secretsKmsKeyArn: described(z.optional(kmsKeyArn), "this stack's key for the created credential secrets, replacing the top-level `secretsKmsKeyArn` here"),
 });

@@ -62,8 +62,11 @@ const tagCountCheck = z.superRefine<{ tags?: Record<string, string> | undefined 
   }
 });
 
-/** The `repositories` block, with the config's limits on grant lists or (a reconciler payload) without. */
-function repositoriesBlock(limited: boolean) {
+/**
+ * The `repositories` block and its override, with the config's limits on grant lists (`limited`) or,
+ * for the reconciler's payload, without. A factory, so each side constructs only its own variant.
+ */
+export function repositoriesBlock(limited: boolean) {
   const override = strictObject({
     prefix: described(z.string(), 'the rule prefix whose repositories this override applies to'),
     ...repositorySettingsShape(limited),
@@ -78,16 +81,3 @@ function repositoriesBlock(limited: boolean) {
   }).check(tagCountCheck);
   return { override, block };
 }
-
-const config = repositoriesBlock(true);
-
-/** A per-prefix override of the repository settings. */
-export const override = config.override;
-/** The `repositories` block: base settings and overrides, as the config file writes them. */
-export const repositories = config.block;
-/**
- * The `repositories` block of the reconciler's payload: the config's block with the consumers'
- * accounts and OUs added to its grant lists (`repositoriesWithConsumers`), so without the limits on
- * how many the config file may list.
- */
-export const grantedRepositories = repositoriesBlock(false).block;

@@ -46,7 +46,7 @@ const credentials = strictObject({
 
 /** One pull through cache rule. */
 export const rule = strictObject({
-  prefix: described(repositoryPrefix, "the cache's repository prefix (`ecrRepositoryPrefix`): 2 to 30 characters, ECR's pattern less `ROOT` and a trailing `/`"),
+  prefix: described(z.clone(repositoryPrefix), "the cache's repository prefix (`ecrRepositoryPrefix`): 2 to 30 characters, ECR's pattern less `ROOT` and a trailing `/`"),
   upstream: described(upstreamName, "the upstream registry, as the ECR API's `UpstreamRegistry` value"),
   credentials: described(z.optional(credentials), 'upstream credentials: exactly one of `secretName` or `secretArn`; required by the upstreams that take a secret'),
   registryUrl: described(z.optional(z.string()), 'azure-container-registry only: the registry host, such as `myregistry.azurecr.io`'),
