@@ -10,7 +10,7 @@
  *
  * Beside each minified bundle it prints the figures from before the Lambdas stopped re-validating
  * their config with zod (issue 15: "zod is 443 KB of every 500-640 KB bundle; cold load 160-190 ms"),
- * and checks the 150 KB budget.
+ * and checks the 200 KB budget (issue 19).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, existsSync, rmSync } from 'node:fs';
@@ -21,8 +21,8 @@ import { lambdaEsbuildOptions } from '../infra/lambda-bundling';
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, '.tmp', 'bench-bundles');
 const LOADS = Number(process.env.BENCH_LOADS ?? 9);
-/** Every minified bundle must stay within this (issue 15). */
-const BUDGET_KB = 150;
+/** Every minified bundle must stay within this (issue 19: 200 KB and 40 ms of its own load). */
+const BUDGET_KB = 200;
 
 /**
  * The minified bundles before the change: this benchmark run on a checkout of commit 72b75d9 (zod

@@ -8,6 +8,7 @@ export * from './upstreams';
 export * from './environments';
 export { PARTITION_REGIONS, PARTITION_GAPS, STACK_RESOURCE_TYPES, deployRegionProblem, isKnownRegion } from './regions';
 export * from './config/schema';
+export { configSchema } from './config/validate';
 export * from './config/parse';
 export * from './config/load';
 export * from './config/fields';

@@ -3,13 +3,16 @@
  * payloads, written once. The constructs encode these (functions/<name>/settings.ts), and the
  * config's deploy-limit check predicts the same variables from the same payloads, so the two cannot
  * drift apart. The stack validates the config with the schema at synth; each Lambda reads its payload
- * back with the structural check of `./lambda-payload-check` (no schema library in the bundles).
+ * back with `./lambda-payload-check`, whose schemas are composed from the config schema's pieces.
  */
 import type { PtcConfig, RuleConfig } from './config/schema';
 import type { Target } from './environments';
 import { repositoriesWithConsumers } from './policy/settings';
 
+import type { PrewarmPayload, ReconcilerPayload, ValidationPayload } from './lambda-payload-check';
+
 export { readPrewarmPayload, readReconcilerPayload, readValidationPayload } from './lambda-payload-check';
+export type { PrewarmPayload, ReconcilerPayload, ValidationPayload } from './lambda-payload-check';
 
 /** The reconciler's config variable (JSON, or `gzip:` and base64 of gzipped JSON). */
 export const RECONCILER_CONFIG_VARIABLE = 'PTC_RECONCILER_CONFIG';
@@ -21,18 +24,6 @@ export const VALIDATION_RULES_VARIABLE = 'PTC_VALIDATION_RULES';
 export const PREWARM_SETTINGS_VARIABLE = 'PTC_PREWARM_SETTINGS';
 
 type Where = Pick<Target, 'account' | 'region'>;
-
-/** What the reconciler's variable holds: the parts of the validated config that decide desired state. */
-export interface ReconcilerPayload extends Where, Pick<PtcConfig, 'rules' | 'repositories' | 'reconciler'> {}
-
-/** What rule validation's variable holds. */
-export interface ValidationPayload extends Where {
-  readonly rules: RuleConfig[];
-  readonly secretsKmsKeyArn?: string;
-}
-
-/** What prewarm's variable holds: the rules (to map images to the cache) and the prewarm block. */
-export interface PrewarmPayload extends Where, Pick<PtcConfig, 'rules' | 'prewarm'> {}
 
 /**
  * The config as the reconciler needs it: the target's account and region, the rules and the

@@ -23,6 +23,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   { name: 'kyverno', load: async () => (await import('./kyverno')).registerKyverno },
   { name: 'prewarm', load: async () => (await import('./prewarm')).registerPrewarm },
   { name: 'node-config', load: async () => (await import('./node-config')).registerNodeConfig },
+  { name: 'schema', load: async () => (await import('./schema')).registerSchema },
 ];
 
 /**

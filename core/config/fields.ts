@@ -2,7 +2,7 @@
  * Field-level validators reused across the configuration schema. Each one carries the error
  * message a user sees, so the schema reads as a list of rules.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { quote } from '../quote';
 import { cronProblem } from './cron';
 import { suggestName } from '../upstreams';
@@ -28,10 +28,29 @@ export const PREFIX_MIN_LENGTH = 2;
 export const SECRET_NAME_PREFIX = 'ecr-pullthroughcache/';
 
 /**
+ * `schema` with a description: what the JSON Schema for editors and the README's configuration
+ * reference (both generated, `npm run generate`) say about the field. Registered on `schema` itself
+ * (no copy: each copy costs the Lambdas time at cold start), so pass a schema made for this key
+ * (`z.optional(...)`, or `z.clone(field)` of a field shared by several keys).
+ */
+export function described<T extends z.ZodMiniType>(schema: T, description: string): T {
+  z.globalRegistry.add(schema, { ...z.globalRegistry.get(schema), description });
+  return schema;
+}
+
+/** A check that reports the one-line problem `problemOf` finds in a string, if any. */
+export function refineWith(problemOf: (value: string) => string | undefined) {
+  return z.superRefine<string>((value, ctx) => {
+    const problem = problemOf(value);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  });
+}
+
+/**
  * A strict object: unknown keys are errors that name the key and, when one is close, the key
  * the user probably meant.
  */
-export function strictObject<T extends z.ZodRawShape>(shape: T) {
+export function strictObject<T extends z.core.$ZodLooseShape>(shape: T) {
   const known = Object.keys(shape);
   return z.strictObject(shape, {
     error: (issue) => {
@@ -49,33 +68,31 @@ export function strictObject<T extends z.ZodRawShape>(shape: T) {
 }
 
 /** A 12-digit AWS account ID. YAML turns unquoted IDs into numbers; those are accepted when they still have 12 digits. */
-export const accountId = z.preprocess(
-  (value) => (typeof value === 'number' && Number.isInteger(value) ? String(value) : value),
-  z.string({ error: 'must be a 12-digit AWS account ID in quotes' }).regex(/^\d{12}$/, {
-    error: (issue) =>
-      `must be a 12-digit AWS account ID, got ${quote(String(issue.input))} (quote account IDs in YAML so leading zeros survive)`,
-  }),
+export const accountId = z.pipe(
+  z.transform((value: unknown) => (typeof value === 'number' && Number.isInteger(value) ? String(value) : value)),
+  z.string({ error: 'must be a 12-digit AWS account ID in quotes' }).check(
+    z.regex(/^\d{12}$/, {
+      error: (issue) => `must be a 12-digit AWS account ID, got ${quote(String(issue.input))} (quote account IDs in YAML so leading zeros survive)`,
+    }),
+  ),
 );
 
 /** An AWS region code such as `eu-west-2` or `us-gov-west-1`. */
-export const region = z
-  .string({ error: 'must be an AWS region code such as "eu-west-2"' })
-  .regex(/^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/, {
+export const region = z.string({ error: 'must be an AWS region code such as "eu-west-2"' }).check(
+  z.regex(/^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/, {
     error: (issue) => `must be an AWS region code such as "eu-west-2", got ${quote(String(issue.input))}`,
-  });
+  }),
+);
 
 /** An AWS Organizations ID (`o-` followed by 10 to 32 lower-case letters or digits). */
-export const organizationId = z.string().regex(/^o-[a-z0-9]{10,32}$/, {
-  error: (issue) => `must be an AWS Organizations ID such as "o-a1b2c3d4e5", got ${quote(String(issue.input))}`,
-});
+export const organizationId = z.string().check(
+  z.regex(/^o-[a-z0-9]{10,32}$/, {
+    error: (issue) => `must be an AWS Organizations ID such as "o-a1b2c3d4e5", got ${quote(String(issue.input))}`,
+  }),
+);
 
 /** An ECR repository prefix as the ECR API accepts it for a pull through cache rule. */
-export const repositoryPrefix = z
-  .string({ error: 'must be a repository prefix such as "docker-hub"' })
-  .superRefine((value, ctx) => {
-    const problem = prefixProblem(value);
-    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-  });
+export const repositoryPrefix = z.string({ error: 'must be a repository prefix such as "docker-hub"' }).check(refineWith(prefixProblem));
 
 /** Why `value` is not a prefix ptc-autopilot can manage, or undefined when it is one. */
 export function prefixProblem(value: string): string | undefined {
@@ -96,10 +113,7 @@ const rateExpression = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const cronExpression = /^cron\(([^()]+)\)$/;
 
 /** An EventBridge schedule expression: `rate(1 hour)`, `rate(12 hours)` or `cron(0 3 * * ? *)`, each cron field in its documented range. */
-export const scheduleExpression = z.string().superRefine((value, ctx) => {
-  const problem = scheduleProblem(value);
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-});
+export const scheduleExpression = z.string().check(refineWith(scheduleProblem));
 
 /** Why `value` is not a schedule expression EventBridge accepts, or undefined when it is one. */
 export function scheduleProblem(value: string): string | undefined {
@@ -130,21 +144,24 @@ export function scheduleProblem(value: string): string | undefined {
 export function boundedInt(min: number, max: number) {
   return z
     .number({ error: `must be a whole number from ${min} to ${max}` })
-    .int({ error: `must be a whole number from ${min} to ${max}` })
-    .min(min, { error: (issue) => `must be from ${min} to ${max}, got ${String(issue.input)}` })
-    .max(max, { error: (issue) => `must be from ${min} to ${max}, got ${String(issue.input)}` });
+    .check(
+      z.int({ error: `must be a whole number from ${min} to ${max}` }),
+      z.gte(min, { error: (issue) => `must be from ${min} to ${max}, got ${String(issue.input)}` }),
+      z.lte(max, { error: (issue) => `must be from ${min} to ${max}, got ${String(issue.input)}` }),
+    );
 }
 
 /** An IAM role ARN. */
-export const roleArn = z.string().regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, {
-  error: (issue) => `must be an IAM role ARN such as "arn:aws:iam::111122223333:role/name", got ${quote(String(issue.input))}`,
-});
+export const roleArn = z.string().check(
+  z.regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, {
+    error: (issue) => `must be an IAM role ARN such as "arn:aws:iam::111122223333:role/name", got ${quote(String(issue.input))}`,
+  }),
+);
 
 /** The ARN of a KMS key: a key ARN, never an alias ARN. Partition, Region and account are checked against the stack by `kmsKeyIssues`. */
-export const kmsKeyArn = z.string({ error: 'must be a KMS key ARN such as "arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"' }).superRefine((value, ctx) => {
-  const problem = kmsKeyArnProblem(value);
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-});
+export const kmsKeyArn = z
+  .string({ error: 'must be a KMS key ARN such as "arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"' })
+  .check(refineWith(kmsKeyArnProblem));
 
 const KMS_KEY_ARN = /^arn:(aws(?:-[a-z]+)*):kms:([a-z0-9-]+):(\d{12}):key\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 const KMS_ALIAS_ARN = /^arn:aws(?:-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:alias\//;
@@ -167,26 +184,28 @@ export function kmsKeyPlace(value: string): { partition: string; region: string;
 }
 
 /** The name of a Secrets Manager secret that ECR accepts as pull-through-cache credentials. */
-export const secretName = z.string().superRefine((value, ctx) => {
-  if (!value.startsWith(SECRET_NAME_PREFIX)) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `${quote(value)} must start with "${SECRET_NAME_PREFIX}": ECR only uses secrets with that prefix as upstream credentials`,
-    });
-  } else if (value.length === SECRET_NAME_PREFIX.length) {
-    ctx.addIssue({ code: 'custom', message: `${quote(value)} needs a name after "${SECRET_NAME_PREFIX}"` });
-  } else if (!/^[a-zA-Z0-9/_+=.@-]{1,512}$/.test(value)) {
-    ctx.addIssue({ code: 'custom', message: `${quote(value)} may contain only letters, digits and /_+=.@-` });
-  }
-});
+export const secretName = z.string().check(
+  z.superRefine((value, ctx) => {
+    if (!value.startsWith(SECRET_NAME_PREFIX)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${quote(value)} must start with "${SECRET_NAME_PREFIX}": ECR only uses secrets with that prefix as upstream credentials`,
+      });
+    } else if (value.length === SECRET_NAME_PREFIX.length) {
+      ctx.addIssue({ code: 'custom', message: `${quote(value)} needs a name after "${SECRET_NAME_PREFIX}"` });
+    } else if (!/^[a-zA-Z0-9/_+=.@-]{1,512}$/.test(value)) {
+      ctx.addIssue({ code: 'custom', message: `${quote(value)} may contain only letters, digits and /_+=.@-` });
+    }
+  }),
+);
 
 /** The ARN of an existing Secrets Manager secret that ECR accepts as pull-through-cache credentials. */
-export const secretArn = z
-  .string()
-  .regex(/^arn:aws(-cn|-us-gov)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache\/[a-zA-Z0-9/_+=.@-]+-[a-zA-Z0-9]{6}$/, {
+export const secretArn = z.string().check(
+  z.regex(/^arn:aws(-cn|-us-gov)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache\/[a-zA-Z0-9/_+=.@-]+-[a-zA-Z0-9]{6}$/, {
     error: (issue) =>
       `must be the complete ARN of a Secrets Manager secret whose name starts with "${SECRET_NAME_PREFIX}", ending in the 6 characters Secrets Manager appends (as "describe-secret" prints it), got ${quote(String(issue.input))}`,
-  });
+  }),
+);
 
 /** Characters AWS allows in tag keys and values: letters, digits, white space and `_ . : / = + - @` (Tag Editor user guide, "Tag naming limits and requirements"). */
 const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
@@ -221,12 +240,9 @@ export function tagValueProblem(value: string): string | undefined {
 }
 
 /** A resource tag value; YAML numbers and booleans become their text. */
-export const tagValue = z.preprocess(
-  (value) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value),
-  z.string({ error: 'tag values must be strings' }).superRefine((value, ctx) => {
-    const problem = tagValueProblem(value);
-    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-  }),
+export const tagValue = z.pipe(
+  z.transform((value: unknown) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value)),
+  z.string({ error: 'tag values must be strings' }).check(refineWith(tagValueProblem)),
 );
 
 /**
@@ -234,18 +250,19 @@ export const tagValue = z.preprocess(
  * at its key. A `__proto__` key is refused explicitly: a JavaScript object parsed from the config
  * cannot carry it safely through to ECR, and it would otherwise vanish without a word.
  */
-export const tagMap = z
-  .unknown()
-  .superRefine((raw, ctx) => {
+export const tagMap = z.pipe(
+  z.transform((raw: unknown, ctx) => {
     if (raw !== null && typeof raw === 'object' && Object.prototype.hasOwnProperty.call(raw, '__proto__')) {
-      ctx.addIssue({ code: 'custom', path: ['__proto__'], message: 'tag key "__proto__" is refused: ptc-autopilot keeps tags in JavaScript objects, where that key cannot be stored; rename the tag' });
+      ctx.issues.push({ code: 'custom', path: ['__proto__'], input: raw, message: 'tag key "__proto__" is refused: ptc-autopilot keeps tags in JavaScript objects, where that key cannot be stored; rename the tag' });
     }
-  })
-  .pipe(
-    z.record(z.string(), tagValue).superRefine((tags, ctx) => {
+    return raw;
+  }),
+  z.record(z.string(), tagValue).check(
+    z.superRefine((tags, ctx) => {
       for (const key of Object.keys(tags)) {
         const problem = tagKeyProblem(key);
         if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: problem });
       }
     }),
-  );
+  ),
+);

@@ -8,7 +8,8 @@ import { ConfigError } from '../errors';
 import { configIssuesOf, formatPath } from './parse';
 import { consumerTemplateIssues } from '../consumers/template-size';
 import { publishedNodeConfigIssues } from './node-config-limits';
-import { configSchema, type PtcConfig } from './schema';
+import type { PtcConfig } from './schema';
+import { configSchema } from './validate';
 
 /**
  * The largest config text read: 4 Mi characters, room for far more than ECR's 50 rules with every

@@ -2,9 +2,10 @@
  * Validates an already-parsed configuration document. Kept apart from the YAML reader (`load.ts`)
  * so the Lambdas, which receive their config as JSON, bundle the schema without the YAML parser.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { ConfigError, type ConfigIssue } from '../errors';
-import { configSchema, type PtcConfig } from './schema';
+import type { PtcConfig } from './schema';
+import { configSchema } from './validate';
 
 export { formatPath } from './format-path';
 import { formatPath } from './format-path';
@@ -23,7 +24,7 @@ export function parseConfig(input: unknown, file?: string): PtcConfig {
 }
 
 /** The issues of a failed parse, each once, with its path as users write it. */
-export function configIssuesOf(error: z.ZodError, locate: (path: PropertyKey[]) => string = () => ''): ConfigIssue[] {
+export function configIssuesOf(error: z.core.$ZodError, locate: (path: PropertyKey[]) => string = () => ''): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
   for (const issue of error.issues) {

@@ -3,71 +3,78 @@
  * custom resource properties of each kind, built from intents at synth time and parsed (never
  * trusted) by the Lambda. CloudFormation passes every leaf as a string, so every leaf here is one.
  */
+import * as z from 'zod/mini';
 import { formatPath } from '../config/format-path';
 import { PtcError } from '../errors';
 import type { Target } from '../environments';
-import { organizationalUnitPathProblem } from '../policy/pull-principals';
+import { organizationalUnitPathProblem } from '../config/organizational-unit-path';
+import { payloadIssueMessage } from '../payload-messages';
 import type { FirstPullGroup, FirstPullIntent, RegistryPolicyIntent } from './registry-policy';
 import type { ReplicationIntent } from './replication';
 import type { ScanningIntent } from './scanning';
-import { array, lengthBetween, matches, object, oneOf, optional, string, type Check } from './validate';
 
-const account = string(matches(/^\d{12}$/, 'must be a 12-digit account ID'));
-const regionName = string(matches(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region such as "eu-west-2"'));
-const prefix = string(lengthBetween(2, 30));
-const base = { ServiceToken: optional(string()), RegistryId: account, Region: regionName };
-const repositoryArn = string(matches(/^arn:aws[a-z-]*:ecr:[a-z0-9-]+:\d{12}:repository\/.+$/, 'must be an ECR repository ARN'));
+const matching = (pattern: RegExp, error: string) => z.string().check(z.regex(pattern, { error }));
+const account = matching(/^\d{12}$/, 'must be a 12-digit account ID');
+const regionName = matching(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region such as "eu-west-2"');
+const prefix = z.string().check(z.minLength(2), z.maxLength(30));
+const base = { ServiceToken: z.optional(z.string()), RegistryId: account, Region: regionName };
+const repositoryArn = matching(/^arn:aws[a-z-]*:ecr:[a-z0-9-]+:\d{12}:repository\/.+$/, 'must be an ECR repository ARN');
+const nonEmpty = <T extends z.ZodMiniType>(item: T) => z.array(item).check(z.minLength(1));
 
-const replicationProps = object({
+// Unknown keys are dropped (z.object), so properties a newer construct adds do not break an older Lambda.
+const replicationProps = z.object({
   ...base,
-  Kind: oneOf(['Replication']),
-  Rules: array(object({ Prefixes: array(prefix, 1), Destinations: array(object({ Region: regionName, RegistryId: account }), 1) })),
+  Kind: z.literal('Replication'),
+  Rules: z.array(z.object({ Prefixes: nonEmpty(prefix), Destinations: nonEmpty(z.object({ Region: regionName, RegistryId: account })) })),
 });
 
-const scanningProps = object({
+const scanningProps = z.object({
   ...base,
-  Kind: oneOf(['Scanning']),
-  Prefixes: array(prefix),
-  ScanType: oneOf(['BASIC', 'ENHANCED']),
-  ScanFrequency: oneOf(['SCAN_ON_PUSH', 'CONTINUOUS_SCAN', 'MANUAL']),
+  Kind: z.literal('Scanning'),
+  Prefixes: z.array(prefix),
+  ScanType: z.enum(['BASIC', 'ENHANCED']),
+  ScanFrequency: z.enum(['SCAN_ON_PUSH', 'CONTINUOUS_SCAN', 'MANUAL']),
 });
 
-const group = (principal: Check<string>) => array(object({ Principals: array(principal, 1), RepositoryArns: array(repositoryArn, 1) }));
-const organization = string(matches(/^o-[a-z0-9]{10,32}$/, 'must be an AWS Organizations ID such as "o-a1b2c3d4e5"'));
-const organizationalUnitPath = string((v) => organizationalUnitPathProblem(v));
+const group = <T extends z.ZodMiniType<string>>(principal: T) => z.array(z.object({ Principals: nonEmpty(principal), RepositoryArns: nonEmpty(repositoryArn) }));
+const organization = matching(/^o-[a-z0-9]{10,32}$/, 'must be an AWS Organizations ID such as "o-a1b2c3d4e5"');
+const organizationalUnitPath = z.string().check(
+  z.superRefine((value, ctx) => {
+    const problem = organizationalUnitPathProblem(value);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+);
 
-const registryPolicyProps = object({
+const registryPolicyProps = z.object({
   ...base,
-  Kind: oneOf(['RegistryPolicy']),
-  Partition: oneOf(['aws', 'aws-cn', 'aws-us-gov']),
-  SourceAccounts: array(account),
-  RepositoryArns: array(repositoryArn),
+  Kind: z.literal('RegistryPolicy'),
+  Partition: z.enum(['aws', 'aws-cn', 'aws-us-gov']),
+  SourceAccounts: z.array(account),
+  RepositoryArns: z.array(repositoryArn),
   // Absent in the properties of versions before first-pull grants (old properties of an Update).
-  FirstPull: optional(object({ Accounts: group(account), Organizations: group(organization), OrganizationalUnitPaths: group(organizationalUnitPath) })),
+  FirstPull: z.optional(z.object({ Accounts: group(account), Organizations: group(organization), OrganizationalUnitPaths: group(organizationalUnitPath) })),
 });
-
-type Output<C> = C extends Check<infer T> ? T : never;
 
 /** Properties of the replication custom resource. */
-export type ReplicationProperties = Output<typeof replicationProps>;
+export type ReplicationProperties = z.output<typeof replicationProps>;
 /** Properties of the scanning custom resource. */
-export type ScanningProperties = Output<typeof scanningProps>;
+export type ScanningProperties = z.output<typeof scanningProps>;
 /** Properties of the registry policy custom resource. */
-export type RegistryPolicyProperties = Output<typeof registryPolicyProps>;
+export type RegistryPolicyProperties = z.output<typeof registryPolicyProps>;
 /** Properties of any registry settings custom resource. */
 export type RegistrySettingsProperties = ReplicationProperties | ScanningProperties | RegistryPolicyProperties;
 
 /** Custom resource properties the Lambda cannot use; the message names the property. */
 export class InvalidResourcePropertiesError extends PtcError {}
 
-const BY_KIND: Record<string, Check<RegistrySettingsProperties>> = { Replication: replicationProps, Scanning: scanningProps, RegistryPolicy: registryPolicyProps };
+const BY_KIND: Record<string, z.ZodMiniType<RegistrySettingsProperties>> = { Replication: replicationProps, Scanning: scanningProps, RegistryPolicy: registryPolicyProps };
 
 /**
  * Parses `ResourceProperties` or `OldResourceProperties` of an event.
  * @throws InvalidResourcePropertiesError naming the first bad property, such as `OldResourceProperties.Rules[0].Prefixes`.
  */
 export function parseResourceProperties(input: unknown, field = 'ResourceProperties'): RegistrySettingsProperties {
-  const problem = (path: readonly (string | number)[], message: string) => {
+  const problem = (path: readonly PropertyKey[], message: string) => {
     const at = formatPath(path);
     return new InvalidResourcePropertiesError(`custom resource property ${field}${at === '' ? '' : at.startsWith('[') ? at : `.${at}`}: ${message}`);
   };
@@ -76,9 +83,12 @@ export function parseResourceProperties(input: unknown, field = 'ResourcePropert
   const kind = (input as { Kind?: unknown }).Kind;
   const check = typeof kind === 'string' && Object.hasOwn(BY_KIND, kind) ? BY_KIND[kind]! : undefined;
   if (check === undefined) throw problem(['Kind'], kindMessage);
-  const result = check(input, []);
-  if (!result.ok) throw problem(result.issue.path, result.issue.message);
-  return result.value;
+  const result = check.safeParse(input, { error: payloadIssueMessage });
+  if (!result.success) {
+    const first = result.error.issues[0]!;
+    throw problem(first.path, first.message);
+  }
+  return result.data;
 }
 
 type Registry = Pick<Target, 'account' | 'region'>;

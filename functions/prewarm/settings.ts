@@ -1,8 +1,8 @@
 /**
  * The prewarm settings travel from the CDK app to the Lambda in one environment variable: the
  * target's account and region, the rules (for the resolver) and the `prewarm` block. The stack
- * validated them with the schema at synth; the Lambda checks the payload's structure
- * (`readPrewarmPayload`), once, at cold start, and bundles no schema library.
+ * validated them with the schema at synth; the Lambda checks the payload (`readPrewarmPayload`,
+ * the config schema's own pieces in zod/mini) once, at cold start.
  */
 import type { PtcConfig } from '../../core/config/schema';
 import type { Target } from '../../core/environments';

@@ -2,8 +2,8 @@
  * The reconciler's settings travel from the CDK app to the Lambda in environment variables: the
  * part of the config that decides desired state (rules and repository settings), the partition
  * and the sweep concurrency. The stack validated the config with the schema at synth; the Lambda
- * checks the payload's structure (`readReconcilerPayload`), once, at cold start, and bundles no
- * schema library.
+ * checks the payload (`readReconcilerPayload`, the config schema's own pieces in zod/mini) once,
+ * at cold start.
  */
 import type { PtcConfig } from '../../core/config/schema';
 import type { Target } from '../../core/environments';

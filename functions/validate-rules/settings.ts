@@ -1,8 +1,8 @@
 /**
  * The rules travel from the CDK app to the Lambda in one environment variable (the target's
  * account and region and the `rules` block). The stack validated them with the schema at synth;
- * the Lambda checks the payload's structure (`readValidationPayload`) at cold start and bundles no
- * schema library.
+ * the Lambda checks the payload (`readValidationPayload`, the config schema's own pieces in
+ * zod/mini) at cold start.
  */
 import type { RuleConfig } from '../../core/config/schema';
 import type { Target } from '../../core/environments';

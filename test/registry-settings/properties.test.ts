@@ -1,14 +1,16 @@
 /**
- * The custom resource properties are validated without zod (the Lambda bundle must stay small).
- * The zod schema they replaced (core/registry-settings/properties.ts at commit 01ede45, copied
- * below as the reference) decides what "the same behaviour" means: for generated good and broken
- * properties, both accept the same inputs with the same output, and refuse the others with the
- * same first property path and message.
+ * The custom resource properties are validated with zod/mini (the Lambda bundle must stay small),
+ * with the Lambdas' own one-line messages (core/payload-messages.ts) where a property has none.
+ * The zod schema of commit 01ede45 (copied below as the reference) decides what "the same
+ * behaviour" means: for generated good and broken properties, both accept the same inputs with the
+ * same output, and refuse the others with the same first property path and, worded by the same
+ * error map, the same message.
  */
 import fc from 'fast-check';
 import { z } from 'zod';
 import { formatPath } from '../../core/config/format-path';
 import { InvalidResourcePropertiesError, parseResourceProperties } from '../../core/registry-settings/properties';
+import { payloadIssueMessage } from '../../core/payload-messages';
 
 // The reference: the zod schema of commit 01ede45, verbatim.
 const account = z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit account ID' });
@@ -32,7 +34,7 @@ const reference = z.discriminatedUnion(
 );
 
 function referenceOutcome(input: unknown): unknown {
-  const r = reference.safeParse(input);
+  const r = reference.safeParse(input, { error: payloadIssueMessage });
   if (r.success) return { ok: r.data };
   const issue = r.error.issues[0]!;
   const path = formatPath(issue.path);
@@ -69,7 +71,7 @@ const props = fc.oneof(
   leaf(fc.constant({})),
 );
 
-describe('custom resource properties without zod', () => {
+describe('custom resource properties checked by zod/mini', () => {
   test('accept and refuse exactly what the zod schema did, naming the same first property with the same message', () => {
     fc.assert(
       fc.property(props, (input) => {
@@ -80,8 +82,8 @@ describe('custom resource properties without zod', () => {
   });
 
   test.each([
-    [{ Kind: 'Replication', RegistryId: '111122223333', Region: 'eu-west-2', Rules: [{ Prefixes: [], Destinations: [] }] }, 'custom resource property ResourceProperties.Rules[0].Prefixes: Too small: expected array to have >=1 items'],
-    [{ Kind: 'Scanning', RegistryId: 123 }, 'custom resource property ResourceProperties.RegistryId: Invalid input: expected string, received number'],
+    [{ Kind: 'Replication', RegistryId: '111122223333', Region: 'eu-west-2', Rules: [{ Prefixes: [], Destinations: [] }] }, 'custom resource property ResourceProperties.Rules[0].Prefixes: must have at least 1 item'],
+    [{ Kind: 'Scanning', RegistryId: 123 }, 'custom resource property ResourceProperties.RegistryId: must be a string, got number 123'],
     ['not an object', 'custom resource property ResourceProperties: Kind must be "Replication", "Scanning" or "RegistryPolicy"'],
   ])('%j is refused with %s', (input, message) => {
     expect(() => parseResourceProperties(input)).toThrow(new InvalidResourcePropertiesError(message));
