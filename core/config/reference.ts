@@ -82,7 +82,7 @@ export function configReferenceMarkdown(schema: JsonSchema): string {
     '',
     '| key | type | default | meaning |',
     '| --- | --- | --- | --- |',
-    ...rows(schema as Node, ''),
+    ...rows(schema, ''),
   ].join('\n');
 }
 

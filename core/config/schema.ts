@@ -20,7 +20,7 @@ export { MAX_RULES } from './shape/rule';
 export { MAX_CONFIG_TAGS } from './shape/repositories';
 
 /** The `repositories` block as the config file writes it, and one of its overrides. */
-const { block: repositories, override } = repositoriesBlock(true);
+const { block: repositories } = repositoriesBlock(true);
 
 /**
  * The shape of the configuration file, each field checked on its own; `configSchema` (`./validate`)
@@ -66,6 +66,6 @@ export type RuleConfig = PtcConfig['rules'][number];
 /** Repository settings: the base block or one override. */
 export type RepositorySettingsConfig = z.output<typeof repositories>;
 /** A per-prefix override of the repository settings. */
-export type OverrideConfig = z.output<typeof override>;
+export type OverrideConfig = z.output<ReturnType<typeof repositoriesBlock>['override']>;
 /** One deployment target. */
 export type EnvironmentConfig = z.output<typeof environment>;

@@ -111,7 +111,7 @@ export const consumersSchema = z.pipe(
     if (Array.isArray(value)) {
       const parsed = accountList.safeParse(value);
       if (parsed.success) return { form: 'list', accounts: parsed.data };
-      for (const issue of parsed.error.issues) ctx.issues.push({ code: 'custom', input: value, path: issue.path as PropertyKey[], message: issue.message });
+      for (const issue of parsed.error.issues) ctx.issues.push({ code: 'custom', input: value, path: issue.path, message: issue.message });
       return z.NEVER;
     }
     if (value === null || typeof value !== 'object') {
@@ -120,7 +120,7 @@ export const consumersSchema = z.pipe(
     }
     const parsed = consumerOrganization.safeParse(value);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) ctx.issues.push({ code: 'custom', input: value, path: issue.path as PropertyKey[], message: issue.message });
+      for (const issue of parsed.error.issues) ctx.issues.push({ code: 'custom', input: value, path: issue.path, message: issue.message });
       return z.NEVER;
     }
     const o = parsed.data;

@@ -3,7 +3,7 @@
  * some upstreams take. Checks within one rule live here; checks across rules sit in `../validate`.
  */
 import * as z from 'zod/mini';
-import { UPSTREAM_NAMES, UPSTREAMS, isUpstreamName, suggestName, type UpstreamName } from '../../upstreams';
+import { UPSTREAM_NAMES, UPSTREAMS, isUpstreamName, suggestName } from '../../upstreams';
 import { accountId, described, region, repositoryPrefix, roleArn, secretArn, secretName, strictObject } from '../fields';
 import { quote } from '../../quote';
 
@@ -17,7 +17,7 @@ const upstreamName = z
   .pipe(
     z.string({ error: `must be one of: ${UPSTREAM_NAMES.join(', ')}` }),
     z.transform((value, ctx) => {
-      if (isUpstreamName(value)) return value as UpstreamName;
+      if (isUpstreamName(value)) return value;
       const hint = suggestName(value, UPSTREAM_NAMES);
       ctx.issues.push({
         code: 'custom',
