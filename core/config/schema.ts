@@ -38,6 +38,8 @@ const organizationalUnitPath = z.string({ error: 'must be an OU path such as "o-
 });
 import { consumersSchema } from '../consumers/schema';
 import { consumerIssues } from '../consumers/validate';
+import { copiesSchema } from './copies-schema';
+import { copyIssues } from './copies-checks';
 
 const upstreamName = z.string({ error: `must be one of: ${UPSTREAM_NAMES.join(', ')}` }).transform((value, ctx) => {
   if (isUpstreamName(value)) return value as UpstreamName;
@@ -339,6 +341,8 @@ export const configSchema = strictObject({
   environments: z.array(environment).min(1, { error: 'list at least one environment, or remove the key' }).optional(),
   /** Other accounts (listed, or whole OUs by StackSet) whose nodes pull through this config's cache (core/consumers). */
   consumers: consumersSchema.optional(),
+  /** Images of registries the pull-through cache cannot serve, copied into ECR (core/config/copies-schema.ts). */
+  copies: copiesSchema.default([]),
 }).superRefine((config, ctx) => {
   const seen = new Map<string, number>();
   config.rules.forEach((r, index) => {
@@ -416,6 +420,7 @@ export const configSchema = strictObject({
   for (const issue of prewarmKeyIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of replicaIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of consumerIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  for (const issue of copyIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   if (config.replication !== undefined) {
     config.replication.destinations.forEach((d, index) => {
       const envRegions = config.environments?.map((e) => e.region) ?? (config.region ? [config.region] : []);
