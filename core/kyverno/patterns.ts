@@ -12,6 +12,7 @@ import { DEFAULT_DIGEST_PINNED, prewarmedDigests, type DigestPinnedMode } from '
 import { parseReference } from '../image-ref/parse';
 import { createResolver } from '../image-ref/resolve';
 import { buildRoutes, type Route } from '../image-ref/routes';
+import { copyPatterns } from './copy-patterns';
 import { DIGEST, DOCKER_HUB_ALIASES, DOCKER_HUB_HOST, OFFICIAL_NAMESPACE, PATH_COMPONENT, PATH_COMPONENT_NO_DOT, TAG } from '../image-ref/grammar';
 
 /** One rewrite: images matching `match` (and none of `exclude`) become `regex_replace_all(match, image, replace)`. */
@@ -136,5 +137,7 @@ export function imagePatterns(config: PtcConfig, registryHost: string, options: 
     }
   }
   if (mode === 'prewarmed') patterns.push(...prewarmedPatterns(config, registryHost));
+  // Copies: exact patterns for the listed images only (core/kyverno/copy-patterns.ts).
+  patterns.push(...copyPatterns(config, registryHost));
   return patterns;
 }
