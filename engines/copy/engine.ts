@@ -1,0 +1,150 @@
+/**
+ * The copy engine: copies the images of `copies` jobs (core/copy/jobs.ts) from their upstream
+ * registries into the target registry, children before parents and the tag last, so a run cut
+ * off anywhere never leaves a tag pointing at something missing, and the next run resumes (blobs
+ * and manifests the target has are not sent again). Registry sessions are injected (one per
+ * upstream and one for the target), so the CLI, a Lambda and the tests share this code.
+ *
+ * Per image: fetch the manifest (by the listed digest, else by tag); with `platforms`, an index
+ * becomes a new index of the wanted entries (reported with its new digest); a target that already
+ * has this digest under the tag (or the digest, for a digest-only image) is `unchanged`; else each
+ * platform manifest's blobs are copied, then the platform manifests, then the top manifest by
+ * digest, then the tag. A listed `name:tag@digest` copies that digest and points the tag at it;
+ * the report says when the upstream tag has moved since.
+ */
+import type { CopyJob } from '../../core/copy/jobs';
+import { mapLimit } from '../../core/prewarm/limits';
+import { parseManifest } from '../../core/prewarm/manifest';
+import { copyBlob, DEFAULT_CHUNK_BYTES, type BlobOptions } from './blob';
+import { CopyShapeError } from './errors';
+import { fetchManifest, manifestDigest, platformSubset, putManifest, type ManifestBytes } from './manifests';
+import type { RegistrySession } from './session';
+
+/** The statuses of a result, as `ptc copy --json` spells them. */
+export const COPY_STATUSES = ['copied', 'unchanged', 'failed'] as const;
+/** `copied`, `unchanged` or `failed`. */
+export type CopyStatus = (typeof COPY_STATUSES)[number];
+
+/** What happened to one image. */
+export interface CopyResult {
+  /** The image as listed. */
+  readonly image: string;
+  /** `<target registry>/<prefix>/<path>[:tag][@digest]`. */
+  readonly target: string;
+  readonly status: CopyStatus;
+  /** Why it failed (redacted). */
+  readonly reason?: string;
+  /** The digest the target has (or would have) for it. */
+  readonly digest?: string;
+  /** What a reader should know: a tag that moved upstream, the new digest of a platforms subset, a dry run. */
+  readonly notes: string[];
+  /** Blobs sent, and blobs the target already had. */
+  readonly blobs: { readonly sent: number; readonly present: number };
+  /** Bytes sent to the target. */
+  readonly bytes: number;
+}
+
+/** Options of a run. */
+export interface CopyOptions {
+  /** The target registry's session (ECR: Basic `AWS:<token>`). */
+  readonly target: RegistrySession;
+  /** The target registry host as references name it (`111122223333.dkr.ecr.eu-west-2.amazonaws.com`). */
+  readonly targetHost: string;
+  /** The session of an upstream host. */
+  readonly source: (upstream: string) => RegistrySession;
+  /** Reads only: no write request at all (HEAD and GET). @default false */
+  readonly dryRun?: boolean;
+  /** Images copied at once. @default 4 */
+  readonly concurrency?: number;
+  /** Blobs copied at once within one image. @default 4 */
+  readonly blobConcurrency?: number;
+  /** @default { chunkBytes: 8 MiB, attempts: 3 } */
+  readonly blob?: Partial<BlobOptions>;
+  /** Called once per finished image (progress). */
+  readonly onResult?: (result: CopyResult, done: number, total: number) => void;
+}
+
+interface Tally {
+  sent: number;
+  present: number;
+  bytes: number;
+}
+
+/** Copies every job; results keep the jobs' order. Never throws for one image: its result says `failed`. */
+export async function copyImages(jobs: readonly CopyJob[], options: CopyOptions): Promise<CopyResult[]> {
+  let done = 0;
+  return mapLimit(jobs, options.concurrency ?? 4, async (job) => {
+    const result = await copyImage(job, options);
+    options.onResult?.(result, ++done, jobs.length);
+    return result;
+  });
+}
+
+/** Copies one job. */
+export async function copyImage(job: CopyJob, options: CopyOptions): Promise<CopyResult> {
+  const source = options.source(job.upstream);
+  const target = options.target;
+  const ref = `${options.targetHost}/${job.targetRepository}${job.tag !== undefined ? `:${job.tag}` : ''}${job.digest !== undefined ? `@${job.digest}` : ''}`;
+  const tally: Tally = { sent: 0, present: 0, bytes: 0 };
+  const notes: string[] = [];
+  const blobOptions: BlobOptions = { chunkBytes: options.blob?.chunkBytes ?? DEFAULT_CHUNK_BYTES, attempts: options.blob?.attempts ?? 3 };
+  const result = (status: CopyStatus, extra: { reason?: string; digest?: string } = {}): CopyResult => ({ image: job.image, target: ref, status, ...extra, notes, blobs: { sent: tally.sent, present: tally.present }, bytes: tally.bytes });
+  try {
+    let top = await fetchManifest(source, job.repository, job.digest ?? job.tag!);
+    if (job.digest !== undefined && job.tag !== undefined) {
+      const now = await manifestDigest(source, job.repository, job.tag).catch(() => undefined);
+      if (now === undefined) notes.push(`upstream tag ${job.tag} is gone; the copy keeps ${job.digest}`);
+      else if (now !== job.digest) notes.push(`upstream tag ${job.tag} has moved to ${now}; the copy keeps the listed ${job.digest}`);
+    }
+    const parsed = parseManifest(top.body, top.mediaType);
+    if (parsed.kind === 'index' && job.platforms !== undefined) {
+      const subset = platformSubset(top, job.platforms);
+      if (subset.digest !== top.digest) notes.push(`platforms ${job.platforms.join(', ')}: the copy is a new index ${subset.digest} (upstream ${top.digest})`);
+      top = subset;
+    }
+    const have = await manifestDigest(target, job.targetRepository, job.tag ?? top.digest);
+    if (have === top.digest) return result('unchanged', { digest: top.digest });
+    if (options.dryRun) {
+      notes.push('dry run: nothing was written');
+      return result('copied', { digest: top.digest });
+    }
+    const selected = parseManifest(top.body, top.mediaType);
+    if (selected.kind === 'index') {
+      for (const entry of selected.manifests) {
+        const child = await fetchManifest(source, job.repository, entry.digest);
+        await copyTree(child, job, options, tally, blobOptions);
+      }
+    } else {
+      await copyTree(top, job, options, tally, blobOptions);
+    }
+    await putManifest(target, job.targetRepository, top.digest, top);
+    // The tag last: everything it references is in the target now.
+    if (job.tag !== undefined) await putManifest(target, job.targetRepository, job.tag, top);
+    return result('copied', { digest: top.digest });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return result('failed', { reason: target.redactor.redact(source.redactor.redact(message)) });
+  }
+}
+
+/** Copies an image manifest's blobs, then the manifest by digest; a nested index goes one level down. */
+async function copyTree(manifest: ManifestBytes, job: CopyJob, options: CopyOptions, tally: Tally, blobOptions: BlobOptions): Promise<void> {
+  const source = options.source(job.upstream);
+  const parsed = parseManifest(manifest.body, manifest.mediaType);
+  if (parsed.kind === 'index') throw new CopyShapeError(`an index inside an index (${manifest.digest}) is not copied; list its platform images instead`);
+  if (!(await manifestDigest(options.target, job.targetRepository, manifest.digest))) {
+    await mapLimit([parsed.config, ...parsed.layers], options.blobConcurrency ?? 4, async (blob) => {
+      const outcome = await copyBlob(source, job.repository, options.target, job.targetRepository, blob, blobOptions);
+      if (outcome.present) tally.present++;
+      else tally.sent++;
+      tally.bytes += outcome.bytes;
+    });
+    await putManifest(options.target, job.targetRepository, manifest.digest, manifest);
+  }
+}
+
+/** Counts by status, for the summary line. */
+export function summarizeCopies(results: readonly CopyResult[]): Record<CopyStatus, number> & { images: number; bytes: number } {
+  const count = (s: CopyStatus) => results.filter((r) => r.status === s).length;
+  return { images: results.length, copied: count('copied'), unchanged: count('unchanged'), failed: count('failed'), bytes: results.reduce((n, r) => n + r.bytes, 0) };
+}
