@@ -1,8 +1,8 @@
 /**
  * Copies one blob from the upstream into the target through the distribution API, streaming:
  * `HEAD` first (a blob the target has is not sent again), then `POST` an upload, `PATCH` it
- * chunk by chunk with `Content-Range` as the upstream's body arrives (one chunk in memory at a
- * time, so a layer of any size costs `chunkBytes`), and `PUT ?digest=` once every byte has hashed
+ * chunk by chunk with `Content-Range` as the upstream's body arrives (two chunks in memory: one
+ * filling while the other is sent, so a layer of any size costs `2 x chunkBytes`), and `PUT ?digest=` once every byte has hashed
  * to the digest. A body cut off restarts the blob (a new upload) a bounded number of times; bytes
  * that hash to another digest, or a part the target refuses, fail it and the upload is cancelled:
  * nothing is committed under a digest it does not have.
@@ -89,14 +89,37 @@ async function uploadOnce(source: RegistrySession, from: string, target: Registr
   }
   let location = await startUpload(target, to);
   const verifier = DigestVerifier.for(blob.digest);
-  const buffer = Buffer.allocUnsafe(Math.min(chunkBytes, Math.max(blob.size, 1)));
+  // Two buffers: one fills from the upstream while the other's PATCH is in flight (at most one
+  // PATCH at a time, in order), so download and upload overlap with 2 chunks in memory.
+  const size = Math.min(chunkBytes, Math.max(blob.size, 1));
+  let buffer: Buffer = Buffer.allocUnsafe(size);
+  let spare: Buffer | undefined = blob.size > size ? Buffer.allocUnsafe(size) : undefined;
   let fill = 0;
   let sent = 0;
+  let inFlight: Promise<void> = Promise.resolve();
+  let failure: unknown;
+  const settle = async (): Promise<void> => {
+    await inFlight;
+    if (failure !== undefined) throw failure;
+  };
   const flush = async (): Promise<void> => {
+    await settle();
     if (fill === 0) return;
-    location = await patchChunk(target, to, location, buffer.subarray(0, fill), sent, blob.digest);
+    const chunk = buffer.subarray(0, fill);
+    const start = sent;
     sent += fill;
     fill = 0;
+    inFlight = patchChunk(target, to, location, chunk, start, blob.digest).then(
+      (next) => {
+        location = next;
+      },
+      (err: unknown) => {
+        failure = err;
+      },
+    );
+    // Fill the other buffer while this one is sent.
+    if (spare !== undefined) [buffer, spare] = [spare, buffer];
+    else await settle();
   };
   try {
     let received = 0;
@@ -125,9 +148,11 @@ async function uploadOnce(source: RegistrySession, from: string, target: Registr
     const got = verifier.digest();
     if (got !== blob.digest) throw new DigestMismatchError(`GET ${what}`, blob.digest, got);
     await flush();
+    await settle();
     await finishUpload(target, to, location, blob.digest);
     return sent;
   } catch (err) {
+    await inFlight;
     await cancelUpload(target, to, location);
     throw err;
   }

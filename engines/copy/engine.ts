@@ -110,10 +110,11 @@ export async function copyImage(job: CopyJob, options: CopyOptions): Promise<Cop
     }
     const selected = parseManifest(top.body, top.mediaType);
     if (selected.kind === 'index') {
-      for (const entry of selected.manifests) {
+      // Platforms side by side: their blobs share the image's blob concurrency below each.
+      await mapLimit(selected.manifests, 4, async (entry) => {
         const child = await fetchManifest(source, job.repository, entry.digest);
         await copyTree(child, job, options, tally, blobOptions);
-      }
+      });
     } else {
       await copyTree(top, job, options, tally, blobOptions);
     }

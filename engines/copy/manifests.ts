@@ -52,7 +52,7 @@ export async function fetchManifest(source: RegistrySession, repository: string,
 
 /** The digest a registry has under a tag or digest (`HEAD`), or undefined when it has none. */
 export async function manifestDigest(session: RegistrySession, repository: string, reference: string): Promise<string | undefined> {
-  const what = `HEAD manifest ${repository}:${reference}`;
+  const what = `HEAD manifest ${repository}${reference.includes(':') ? '@' : ':'}${reference}`;
   const res = await session.request({ method: 'HEAD', path: `/v2/${repository}/manifests/${reference}`, repository, what, headers: { accept: MANIFEST_ACCEPT } });
   res.body.resume();
   if (res.status === 404) return undefined;
