@@ -7,7 +7,8 @@
  *    second target repository; target: the engine at least 2x faster;
  *  - a large layer: one image whose layer is BENCH_COPY_LAYER_MIB (default 1024) MiB of random bytes,
  *    copied by the engine (its peak RSS sampled every 20 ms; target under 256 MB whatever the size)
- *    and by `skopeo copy` (the floor: target within 1.3x of it).
+ *    and by `skopeo copy` (the floor: target within 1.3x of it), then by the engine again with
+ *    8 MiB `PATCH` chunks instead of one streamed `PATCH` (the measurement behind the default).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -54,7 +55,7 @@ function bigLayout(dir: string, mib: number): void {
   writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'big' } }] }));
 }
 
-async function engineCopy(images: string[], upstream: TestRegistry, target: TestRegistry, ca: string, prefix: string): Promise<{ seconds: number; peakRssMb: number; failed: number }> {
+async function engineCopy(images: string[], upstream: TestRegistry, target: TestRegistry, ca: string, prefix: string, mode: 'stream' | 'chunked' = 'stream'): Promise<{ seconds: number; peakRssMb: number; failed: number }> {
   const { jobs } = copyJobs({ copies: [{ prefix, upstream: upstream.address, images, schedule: 'rate(1 day)' }] });
   const source = new RegistrySession({ baseUrl: `https://${upstream.address}`, ca, concurrency: 16 });
   const to = new RegistrySession({ baseUrl: `https://${target.address}`, ca, concurrency: 16, credentials: { username: target.user!, password: target.password! } });
@@ -64,7 +65,7 @@ async function engineCopy(images: string[], upstream: TestRegistry, target: Test
   }, 20);
   const started = process.hrtime.bigint();
   try {
-    const results = await copyImages(jobs, { target: to, targetHost: target.address, source: () => source, concurrency: 4 });
+    const results = await copyImages(jobs, { target: to, targetHost: target.address, source: () => source, concurrency: 4, blob: { mode } });
     return { seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMb: Math.round(peak / 1024 / 1024), failed: results.filter((r) => r.status === 'failed').length };
   } finally {
     clearInterval(sampler);
@@ -113,8 +114,10 @@ async function main(): Promise<void> {
     }
     const big = await engineCopy([`${upstream.address}/bench/big:v1`], upstream, target, cert.cert, 'engine');
     const floor = await skopeoLoop([`${upstream.address}/bench/big:v1`], target, 'skopeo', false);
+    const chunked = await engineCopy([`${upstream.address}/bench/big:v1`], upstream, target, cert.cert, 'chunked', 'chunked');
     const bigRatio = big.seconds / floor;
-    lines.push(`one ${LAYER_MIB} MiB layer: engine ${big.seconds.toFixed(1)} s (${big.failed} failed), skopeo copy ${floor.toFixed(1)} s: ${bigRatio.toFixed(2)}x the floor (target <= 1.3x) ${bigRatio <= 1.3 ? 'OK' : 'MISSED'}`);
+    lines.push(`one ${LAYER_MIB} MiB layer: engine (one streamed PATCH) ${big.seconds.toFixed(1)} s (${big.failed} failed), skopeo copy ${floor.toFixed(1)} s: ${bigRatio.toFixed(2)}x the floor (target <= 1.3x) ${bigRatio <= 1.3 ? 'OK' : 'MISSED'}`);
+    lines.push(`  the same with 8 MiB PATCH chunks: ${chunked.seconds.toFixed(1)} s (${chunked.failed} failed), ${(chunked.seconds / floor).toFixed(2)}x the floor`);
     lines.push(`engine peak RSS ${big.peakRssMb} MB over the whole run (target < ${RSS_TARGET_MB} MB) ${big.peakRssMb < RSS_TARGET_MB ? 'OK' : 'MISSED'}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {

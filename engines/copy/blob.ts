@@ -11,6 +11,7 @@
  * (aws/containers-roadmap#2831), so the engine counts the bytes it sent itself and accepts 201 as
  * well as 202; the final `PUT ?digest=` is where the registry checks the whole.
  */
+import { pipeline, Transform } from 'node:stream';
 import { DigestVerifier } from '../../core/prewarm/digest';
 import { RegistryHttpError } from '../../core/prewarm/errors';
 import { DigestMismatchError, TargetRefusedError, UpstreamCutError } from './errors';
@@ -28,6 +29,13 @@ export interface BlobOptions {
   readonly chunkBytes: number;
   /** Attempts of a whole blob whose upstream body is cut off. @default 3 */
   readonly attempts: number;
+  /**
+   * `chunked`: `PATCH`es of `chunkBytes` with `Content-Range`, each retried on 429/5xx;
+   * `stream`: one `PATCH` whose body streams from the upstream (what `docker push` sends),
+   * retried as a whole blob. docs/copy.md gives the measurement behind the default.
+   * @default 'stream'
+   */
+  readonly mode?: 'chunked' | 'stream';
 }
 
 /** What copying one blob did. */
@@ -64,7 +72,9 @@ export async function copyBlob(source: RegistrySession, from: string, target: Re
   let lastCut = '';
   for (let attempt = 0; attempt < options.attempts; attempt++) {
     try {
-      const bytes = await uploadOnce(source, from, target, to, blob, options.chunkBytes, what);
+      const bytes = options.mode === 'chunked'
+        ? await uploadOnce(source, from, target, to, blob, options.chunkBytes, what)
+        : await uploadStreamed(source, from, target, to, blob, what);
       return { bytes, present: false };
     } catch (err) {
       if (!(err instanceof BodyCut)) throw err;
@@ -74,7 +84,8 @@ export async function copyBlob(source: RegistrySession, from: string, target: Re
   throw new UpstreamCutError(what, `${lastCut} (${options.attempts} attempts)`);
 }
 
-async function uploadOnce(source: RegistrySession, from: string, target: RegistrySession, to: string, blob: BlobDescriptor, chunkBytes: number, what: string): Promise<number> {
+/** `GET`s the blob from the upstream: an answer whose body is the blob, its length checked against the descriptor. */
+async function openUpstream(source: RegistrySession, from: string, blob: BlobDescriptor, what: string): Promise<SessionResponse> {
   const res = await source.request({ method: 'GET', path: `/v2/${from}/blobs/${blob.digest}`, repository: from, what: `GET ${what}` });
   if (res.status !== 200) {
     const error = await httpFailure(res, `GET ${what}`, source.redactor);
@@ -87,6 +98,60 @@ async function uploadOnce(source: RegistrySession, from: string, target: Registr
     res.body.destroy();
     throw new UpstreamCutError(what, `the upstream declares ${source.redactor.quote(declared, 24)} bytes, the manifest ${blob.size}`);
   }
+  return res;
+}
+
+/**
+ * One `PATCH` whose body is the upstream's, hashed and counted on the way through (node's stream
+ * buffers bound the memory); `PUT ?digest=` only when every byte arrived and hashed to the digest.
+ */
+async function uploadStreamed(source: RegistrySession, from: string, target: RegistrySession, to: string, blob: BlobDescriptor, what: string): Promise<number> {
+  const res = await openUpstream(source, from, blob, what);
+  let location = await startUpload(target, to);
+  const verifier = DigestVerifier.for(blob.digest);
+  let received = 0;
+  let tooLong = false;
+  const counted = new Transform({
+    transform(piece: Buffer, _encoding, done) {
+      received += piece.length;
+      if (received > blob.size) {
+        tooLong = true;
+        done(new Error('longer than declared'));
+        return;
+      }
+      verifier.update(piece);
+      done(null, piece);
+    },
+  });
+  // pipeline: an upstream body that errors or closes early destroys `counted`, which fails the PATCH at once.
+  pipeline(res.body, counted, () => undefined);
+  try {
+    let answer: SessionResponse;
+    try {
+      answer = await target.requestStreaming({ method: 'PATCH', path: location, repository: to, what: `PATCH blob ${to}@${blob.digest}`, headers: { 'content-type': 'application/octet-stream' } }, counted);
+    } catch (err) {
+      if (tooLong) throw new UpstreamCutError(what, `the body is longer than the ${blob.size} bytes the manifest declares`);
+      throw new BodyCut(`the upstream body failed after ${received} of ${blob.size} bytes (${(err as Error).message})`);
+    }
+    if (answer.status !== 202 && answer.status !== 201) throw refused(`PATCH blob ${to}@${blob.digest}`, answer, await errorDetail(answer, target.redactor));
+    answer.body.resume();
+    const next = answer.header('location');
+    if (next !== undefined) location = new URL(next, location).toString();
+    if (tooLong) throw new UpstreamCutError(what, `the body is longer than the ${blob.size} bytes the manifest declares`);
+    if (received < blob.size) throw new BodyCut(`the upstream body was cut off after ${received} of ${blob.size} bytes`);
+    const got = verifier.digest();
+    if (got !== blob.digest) throw new DigestMismatchError(`GET ${what}`, blob.digest, got);
+    await finishUpload(target, to, location, blob.digest);
+    return received;
+  } catch (err) {
+    res.body.destroy();
+    await cancelUpload(target, to, location);
+    throw err;
+  }
+}
+
+async function uploadOnce(source: RegistrySession, from: string, target: RegistrySession, to: string, blob: BlobDescriptor, chunkBytes: number, what: string): Promise<number> {
+  const res = await openUpstream(source, from, blob, what);
   let location = await startUpload(target, to);
   const verifier = DigestVerifier.for(blob.digest);
   // Two buffers: one fills from the upstream while the other's PATCH is in flight (at most one

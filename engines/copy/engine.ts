@@ -58,7 +58,7 @@ export interface CopyOptions {
   readonly concurrency?: number;
   /** Blobs copied at once within one image. @default 4 */
   readonly blobConcurrency?: number;
-  /** @default { chunkBytes: 8 MiB, attempts: 3 } */
+  /** @default { chunkBytes: 8 MiB, attempts: 3, mode: 'stream' } */
   readonly blob?: Partial<BlobOptions>;
   /** Called once per finished image (progress). */
   readonly onResult?: (result: CopyResult, done: number, total: number) => void;
@@ -87,7 +87,7 @@ export async function copyImage(job: CopyJob, options: CopyOptions): Promise<Cop
   const ref = `${options.targetHost}/${job.targetRepository}${job.tag !== undefined ? `:${job.tag}` : ''}${job.digest !== undefined ? `@${job.digest}` : ''}`;
   const tally: Tally = { sent: 0, present: 0, bytes: 0 };
   const notes: string[] = [];
-  const blobOptions: BlobOptions = { chunkBytes: options.blob?.chunkBytes ?? DEFAULT_CHUNK_BYTES, attempts: options.blob?.attempts ?? 3 };
+  const blobOptions: BlobOptions = { chunkBytes: options.blob?.chunkBytes ?? DEFAULT_CHUNK_BYTES, attempts: options.blob?.attempts ?? 3, mode: options.blob?.mode ?? 'stream' };
   const result = (status: CopyStatus, extra: { reason?: string; digest?: string } = {}): CopyResult => ({ image: job.image, target: ref, status, ...extra, notes, blobs: { sent: tally.sent, present: tally.present }, bytes: tally.bytes });
   try {
     let top = await fetchManifest(source, job.repository, job.digest ?? job.tag!);
@@ -111,7 +111,7 @@ export async function copyImage(job: CopyJob, options: CopyOptions): Promise<Cop
     const selected = parseManifest(top.body, top.mediaType);
     if (selected.kind === 'index') {
       // Platforms side by side: their blobs share the image's blob concurrency below each.
-      await mapLimit(selected.manifests, 4, async (entry) => {
+      await settleAll(selected.manifests, 4, async (entry) => {
         const child = await fetchManifest(source, job.repository, entry.digest);
         await copyTree(child, job, options, tally, blobOptions);
       });
@@ -134,7 +134,7 @@ async function copyTree(manifest: ManifestBytes, job: CopyJob, options: CopyOpti
   const parsed = parseManifest(manifest.body, manifest.mediaType);
   if (parsed.kind === 'index') throw new CopyShapeError(`an index inside an index (${manifest.digest}) is not copied; list its platform images instead`);
   if (!(await manifestDigest(options.target, job.targetRepository, manifest.digest))) {
-    await mapLimit([parsed.config, ...parsed.layers], options.blobConcurrency ?? 4, async (blob) => {
+    await settleAll([parsed.config, ...parsed.layers], options.blobConcurrency ?? 4, async (blob) => {
       const outcome = await copyBlob(source, job.repository, options.target, job.targetRepository, blob, blobOptions);
       if (outcome.present) tally.present++;
       else tally.sent++;
@@ -142,6 +142,24 @@ async function copyTree(manifest: ManifestBytes, job: CopyJob, options: CopyOpti
     });
     await putManifest(options.target, job.targetRepository, manifest.digest, manifest);
   }
+}
+
+/**
+ * Runs `fn` over `items`, `limit` at a time; after the first failure it starts nothing more, waits
+ * for what is in flight (no upload keeps running behind a reported failure), then throws that
+ * first failure.
+ */
+async function settleAll<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let failure: { error: unknown } | undefined;
+  await mapLimit(items, limit, async (item) => {
+    if (failure !== undefined) return;
+    try {
+      await fn(item);
+    } catch (error) {
+      failure ??= { error };
+    }
+  });
+  if (failure !== undefined) throw failure.error;
 }
 
 /** Counts by status, for the summary line. */

@@ -11,6 +11,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type { Readable } from 'node:stream';
 import * as tls from 'node:tls';
 import { describeCause, RegistryAuthenticator, type Credentials } from '../../core/prewarm/auth';
 import { PlainHttpError, RegistryAuthError, RegistryHttpError, RegistryNetworkError, RegistryUnreachableError } from '../../core/prewarm/errors';
@@ -162,6 +163,25 @@ export class RegistrySession {
     }
   }
 
+  /**
+   * One request whose body streams from `body` (chunked transfer encoding): sent once, never
+   * retried (a stream cannot be replayed), after the usual authentication. A 401 is returned as
+   * it is. The caller retries the whole transfer when it fails.
+   * @throws the transport's error when the connection or the body stream fails
+   */
+  async requestStreaming(spec: Omit<SessionRequest, 'body'>, body: Readable): Promise<SessionResponse> {
+    await this.auth.prepare(spec.repository);
+    const sent = this.auth.header(spec.repository);
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT, 'accept-encoding': 'identity', ...spec.headers };
+    if (sent) headers.authorization = sent;
+    const release = await this.slots.acquire();
+    try {
+      return await this.send(spec.method, new URL(spec.path, this.baseUrl).toString(), headers, body);
+    } finally {
+      release();
+    }
+  }
+
   /** Sends a request, following GET redirects (at most 3; credentials only to the registry's own origin). */
   private async follow(spec: SessionRequest, headers: Record<string, string>): Promise<SessionResponse> {
     let url = new URL(spec.path, this.baseUrl);
@@ -178,10 +198,10 @@ export class RegistrySession {
     }
   }
 
-  private send(method: string, url: string, headers: Record<string, string>, body?: Buffer): Promise<SessionResponse> {
+  private send(method: string, url: string, headers: Record<string, string>, body?: Buffer | Readable): Promise<SessionResponse> {
     const target = new URL(url);
     const secure = target.protocol === 'https:';
-    const all = body === undefined ? headers : { ...headers, 'content-length': String(body.length) };
+    const all = body === undefined || !Buffer.isBuffer(body) ? headers : { ...headers, 'content-length': String(body.length) };
     return new Promise((resolve, reject) => {
       const req = (secure ? https : http).request(target, { method, headers: all, agent: secure ? this.httpsAgent : this.httpAgent }, (res) => {
         // A body that stalls longer than the idle timeout fails its reader.
@@ -198,7 +218,12 @@ export class RegistrySession {
       });
       req.setTimeout(this.idleTimeoutMs, () => req.destroy(new Error(`no answer within ${this.idleTimeoutMs} ms`)));
       req.on('error', reject);
-      req.end(body);
+      if (body === undefined || Buffer.isBuffer(body)) {
+        req.end(body);
+      } else {
+        body.on('error', (err) => req.destroy(err));
+        body.pipe(req);
+      }
     });
   }
 }

@@ -53,13 +53,13 @@ beforeEach(() => {
 const creds = () => ({ username: target.user!, password: target.password! });
 
 /** Copies the image from the upstream (through the front proxy) into `repository` of the target (through the back proxy). */
-async function copyInto(repository: string): Promise<CopyResult> {
+async function copyInto(repository: string, mode: 'stream' | 'chunked' = 'chunked'): Promise<CopyResult> {
   const { jobs } = copyJobs({ copies: [{ prefix: 'cp', upstream: front.address, images: [`${front.address}/team/app:${TAG}`], schedule: 'rate(1 day)' }] });
   const job: CopyJob = { ...jobs[0]!, targetRepository: repository };
   const source = new RegistrySession({ baseUrl: `https://${front.address}`, ca: cert.cert, retry: RETRY });
   const to = new RegistrySession({ baseUrl: `https://${back.address}`, ca: cert.cert, retry: RETRY, credentials: creds() });
   try {
-    const [result] = await copyImages([job], { target: to, targetHost: target.address, source: () => source, blob: { chunkBytes: 64 * 1024, attempts: 3 } });
+    const [result] = await copyImages([job], { target: to, targetHost: target.address, source: () => source, blob: { chunkBytes: 64 * 1024, attempts: 3, mode } });
     return result!;
   } finally {
     source.close();
@@ -79,77 +79,79 @@ async function targetHas(repository: string, digest: string): Promise<boolean> {
 const blobGet = (digest: string) => (r: { method: string; path: string }) => r.method === 'GET' && r.path.endsWith(`/blobs/${digest}`);
 const noTag = async (repository: string) => expect(inspectRaw(target, `${repository}:${TAG}`)).rejects.toThrow(/manifest unknown|name unknown/);
 
-describe('an upstream that cuts a body', () => {
-  test('once: the blob is uploaded again from its start and the copy is the source, byte for byte', async () => {
-    let cuts = 0;
-    front.rule = (r) => (blobGet(layers[1]!)(r) && cuts++ === 0 ? { kind: 'cut', afterBytes: 70_000 } : undefined);
-    const result = await copyInto('cut-once/app');
-    expect(result).toMatchObject({ status: 'copied', digest: image.digest });
-    expect(front.requests.filter(blobGet(layers[1]!))).toHaveLength(2);
-    expect(await inspectRaw(target, `cut-once/app:${TAG}`)).toBe(await inspectRaw(upstream, `team/app:${TAG}`));
+describe.each(['chunked', 'stream'] as const)('uploading with %s PATCHes', (mode) => {
+  describe('an upstream that cuts a body', () => {
+    test('once: the blob is uploaded again from its start and the copy is the source, byte for byte', async () => {
+      let cuts = 0;
+      front.rule = (r) => (blobGet(layers[1]!)(r) && cuts++ === 0 ? { kind: 'cut', afterBytes: 70_000 } : undefined);
+      const result = await copyInto(`cut-once/app-${mode}`, mode);
+      expect(result).toMatchObject({ status: 'copied', digest: image.digest });
+      expect(front.requests.filter(blobGet(layers[1]!))).toHaveLength(2);
+      expect(await inspectRaw(target, `cut-once/app-${mode}:${TAG}`)).toBe(await inspectRaw(upstream, `team/app:${TAG}`));
+    });
+
+    test('every time: the image fails after 3 attempts, nothing is tagged, and the next run resumes with what was copied', async () => {
+      front.rule = (r) => (blobGet(layers[1]!)(r) ? { kind: 'cut', afterBytes: 70_000 } : undefined);
+      const failed = await copyInto(`cut-always/app-${mode}`, mode);
+      expect(failed.status).toBe('failed');
+      expect(failed.reason).toMatch(new RegExp(`blob team/app@${layers[1]}: the upstream body (was cut off|failed) after \\d+ of \\d+ bytes.* \\(3 attempts\\)`));
+      await noTag(`cut-always/app-${mode}`);
+      expect(await targetHas(`cut-always/app-${mode}`, layers[1]!)).toBe(false);
+      front.rule = () => undefined;
+      const resumed = await copyInto(`cut-always/app-${mode}`, mode);
+      expect(resumed).toMatchObject({ status: 'copied', digest: image.digest });
+      expect(resumed.blobs.present).toBeGreaterThanOrEqual(1);
+      expect(resumed.blobs.sent + resumed.blobs.present).toBe(4);
+    });
   });
 
-  test('every time: the image fails after 3 attempts, nothing is tagged, and the next run resumes with what was copied', async () => {
-    front.rule = (r) => (blobGet(layers[1]!)(r) ? { kind: 'cut', afterBytes: 70_000 } : undefined);
-    const failed = await copyInto('cut-always/app');
-    expect(failed.status).toBe('failed');
-    expect(failed.reason).toMatch(new RegExp(`blob team/app@${layers[1]}: the upstream body (was cut off|failed) after \\d+ of \\d+ bytes.* \\(3 attempts\\)`));
-    await noTag('cut-always/app');
-    expect(await targetHas('cut-always/app', layers[1]!)).toBe(false);
-    front.rule = () => undefined;
-    const resumed = await copyInto('cut-always/app');
-    expect(resumed).toMatchObject({ status: 'copied', digest: image.digest });
-    expect(resumed.blobs.present).toBeGreaterThanOrEqual(1);
-    expect(resumed.blobs.sent + resumed.blobs.present).toBe(4);
-  });
-});
-
-describe('an upstream that sends wrong bytes for a digest', () => {
-  test('fails the image; the target has no blob under that digest and no tag', async () => {
-    front.rule = (r) => (blobGet(layers[0]!)(r) ? { kind: 'corrupt' } : undefined);
-    const result = await copyInto('wrong/app');
-    expect(result.status).toBe('failed');
-    expect(result.reason).toMatch(new RegExp(`GET blob team/app@${layers[0]}: the upstream sent bytes that hash to sha256:[0-9a-f]{64}, not ${layers[0]}; nothing was committed`));
-    expect(await targetHas('wrong/app', layers[0]!)).toBe(false);
-    await noTag('wrong/app');
-  });
-});
-
-describe('an upstream that answers 429 with Retry-After', () => {
-  test('a few times: waits as asked, then copies', async () => {
-    let throttled = 0;
-    front.rule = (r) => (blobGet(layers[2]!)(r) && throttled++ < 2 ? { kind: 'status', status: 429, headers: { 'retry-after': '1' } } : undefined);
-    const result = await copyInto('throttled/app');
-    expect(result).toMatchObject({ status: 'copied', digest: image.digest });
-    expect(front.requests.filter(blobGet(layers[2]!))).toHaveLength(3);
+  describe('an upstream that sends wrong bytes for a digest', () => {
+    test('fails the image; the target has no blob under that digest and no tag', async () => {
+      front.rule = (r) => (blobGet(layers[0]!)(r) ? { kind: 'corrupt' } : undefined);
+      const result = await copyInto(`wrong/app-${mode}`, mode);
+      expect(result.status).toBe('failed');
+      expect(result.reason).toMatch(new RegExp(`GET blob team/app@${layers[0]}: the upstream sent bytes that hash to sha256:[0-9a-f]{64}, not ${layers[0]}; nothing was committed`));
+      expect(await targetHas(`wrong/app-${mode}`, layers[0]!)).toBe(false);
+      await noTag(`wrong/app-${mode}`);
+    });
   });
 
-  test('for ever: gives up after the bounded attempts with the status, and tags nothing', async () => {
-    front.rule = (r) => (blobGet(layers[2]!)(r) ? { kind: 'status', status: 429, headers: { 'retry-after': '1' } } : undefined);
-    const result = await copyInto('throttled-always/app');
-    expect(result.status).toBe('failed');
-    expect(result.reason).toContain(`GET blob team/app@${layers[2]}: HTTP 429 (INJECTED: fault 429)`);
-    expect(front.requests.filter(blobGet(layers[2]!))).toHaveLength(RETRY.attempts);
-    await noTag('throttled-always/app');
-  });
-});
+  describe('an upstream that answers 429 with Retry-After', () => {
+    test('a few times: waits as asked, then copies', async () => {
+      let throttled = 0;
+      front.rule = (r) => (blobGet(layers[2]!)(r) && throttled++ < 2 ? { kind: 'status', status: 429, headers: { 'retry-after': '1' } } : undefined);
+      const result = await copyInto(`throttled/app-${mode}`, mode);
+      expect(result).toMatchObject({ status: 'copied', digest: image.digest });
+      expect(front.requests.filter(blobGet(layers[2]!))).toHaveLength(3);
+    });
 
-describe('an upstream that disappears halfway', () => {
-  test('what was copied stays, nothing is tagged, and the next run sends only the rest', async () => {
-    let served = 0;
-    front.rule = (r) => {
-      if (r.path.includes('/blobs/') && r.method === 'GET') served++;
-      return served > 1 ? { kind: 'drop' } : undefined;
-    };
-    const failed = await copyInto('gone/app');
-    expect(failed.status).toBe('failed');
-    await noTag('gone/app');
-    const kept = (await Promise.all([image.manifests[0]!.configDigest, ...layers].map((d) => targetHas('gone/app', d)))).filter(Boolean).length;
-    expect(kept).toBe(1);
-    front.rule = () => undefined;
-    const resumed = await copyInto('gone/app');
-    expect(resumed).toMatchObject({ status: 'copied', blobs: { sent: 3, present: 1 } });
-    expect(digestOf(await inspectRaw(target, `gone/app:${TAG}`))).toBe(image.digest);
+    test('for ever: gives up after the bounded attempts with the status, and tags nothing', async () => {
+      front.rule = (r) => (blobGet(layers[2]!)(r) ? { kind: 'status', status: 429, headers: { 'retry-after': '1' } } : undefined);
+      const result = await copyInto(`throttled-always/app-${mode}`, mode);
+      expect(result.status).toBe('failed');
+      expect(result.reason).toContain(`GET blob team/app@${layers[2]}: HTTP 429 (INJECTED: fault 429)`);
+      expect(front.requests.filter(blobGet(layers[2]!))).toHaveLength(RETRY.attempts);
+      await noTag(`throttled-always/app-${mode}`);
+    });
+  });
+
+  describe('an upstream that disappears halfway', () => {
+    test('what was copied stays, nothing is tagged, and the next run sends only the rest', async () => {
+      let served = 0;
+      front.rule = (r) => {
+        if (r.path.includes('/blobs/') && r.method === 'GET') served++;
+        return served > 1 ? { kind: 'drop' } : undefined;
+      };
+      const failed = await copyInto(`gone/app-${mode}`, mode);
+      expect(failed.status).toBe('failed');
+      await noTag(`gone/app-${mode}`);
+      const kept = (await Promise.all([image.manifests[0]!.configDigest, ...layers].map((d) => targetHas(`gone/app-${mode}`, d)))).filter(Boolean).length;
+      expect(kept).toBe(1);
+      front.rule = () => undefined;
+      const resumed = await copyInto(`gone/app-${mode}`, mode);
+      expect(resumed).toMatchObject({ status: 'copied', blobs: { sent: 3, present: 1 } });
+      expect(digestOf(await inspectRaw(target, `gone/app-${mode}:${TAG}`))).toBe(image.digest);
+    });
   });
 });
 
