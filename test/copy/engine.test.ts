@@ -12,7 +12,7 @@ import { copyJobs, type CopyJob } from '../../core/copy/jobs';
 import { copyImages, RegistrySession, type CopyResult } from '../../engines/copy';
 import { OciLayoutWriter, type BuiltImage } from '../prewarm/oci-images';
 import { selfSignedCertificate, type TestCertificate } from '../prewarm/hostile-registry';
-import { digestOf, inspectRaw, pushLayout, startRegistry, startTokenRealm, stopRegistry, type TestRegistry, type TokenRealm } from './registries';
+import { digestOf, inspectRaw, pushLayout, skopeo, startRegistry, startTokenRealm, stopRegistry, type TestRegistry, type TokenRealm } from './registries';
 
 const RETRY = { attempts: 3, baseDelayMs: 10, maxDelayMs: 200 };
 let cert: TestCertificate;
@@ -102,6 +102,15 @@ describe('copying from an anonymous upstream into a Basic-auth target', () => {
     for (const m of built.multi!.manifests) {
       expect({ platform: m.platform, digest: digestOf(await fromTarget(`cp/team/multi@${m.digest}`)) }).toEqual({ platform: m.platform, digest: m.digest });
     }
+  });
+
+  test('a Docker schema 2 manifest keeps its media type and bytes', async () => {
+    await skopeo(['copy', '--quiet', '--format', 'v2s2', '--dest-tls-verify=false', `oci:${layout.dir}:single`, `docker://${upstream.address}/team/docker:v2s2`]);
+    const source = await inspectRaw(upstream, 'team/docker:v2s2');
+    expect(JSON.parse(source).mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
+    const [result] = await copy(jobsOf([`${upstream.address}/team/docker:v2s2`]));
+    expect(result).toMatchObject({ status: 'copied', digest: digestOf(source) });
+    expect(await fromTarget('cp/team/docker:v2s2')).toBe(source);
   });
 
   test('a second run finds both unchanged and sends nothing', async () => {
