@@ -109,6 +109,7 @@ export const registerCopy: RegisterCommand = (program, io, state) => {
       const baseUrl = registryBaseUrl(config, opts);
       const targetHost = registryHostOf(baseUrl);
       const { jobs, rejected } = copyJobs(config, readImages(io, opts.images));
+      if (config.copies.length === 0) io.stderr('no copies in the config: list registries the pull-through cache cannot serve under "copies" (docs/copy.md)\n');
       const ca = readCa(io, opts.caFile);
       const credentials = await targetCredentials(io, config, opts, targetHost);
       const target = new RegistrySession({ baseUrl, concurrency: concurrency * 2, ...(ca ? { ca } : {}), ...(credentials ? { credentials } : {}) });

@@ -227,6 +227,11 @@ async function startUpload(target: RegistrySession, to: string): Promise<string>
   const what = `POST blob upload to ${to}`;
   const res = await target.request({ method: 'POST', path: `/v2/${to}/blobs/uploads/`, repository: to, what, body: Buffer.alloc(0) });
   const location = res.header('location');
+  if (res.status === 404) {
+    // ECR creates a repository on push only when a creation template with CREATE_ON_PUSH covers it.
+    const detail = await errorDetail(res, target.redactor);
+    throw new TargetRefusedError(what, 404, `${detail ? `${detail}; ` : ''}the repository does not exist: create it, or a creation template applied to CREATE_ON_PUSH for its prefix`);
+  }
   if (res.status !== 202 || location === undefined) throw refused(what, res, await errorDetail(res, target.redactor));
   res.body.resume();
   return new URL(location, target.baseUrl).toString();

@@ -165,4 +165,12 @@ describe('a target that refuses a part', () => {
     await noTag('refused/app');
     expect(back.count('DELETE', /\/blobs\/uploads\//)).toBe(1);
   });
+
+  test('a repository that does not exist (ECR without a CREATE_ON_PUSH template) is named as the reason', async () => {
+    back.rule = (r) => (r.method === 'POST' ? { kind: 'status', status: 404 } : undefined);
+    const result = await copyInto('missing/app', 'stream');
+    expect(result.status).toBe('failed');
+    expect(result.reason).toBe('POST blob upload to missing/app: the target answered HTTP 404 (INJECTED: fault 404; the repository does not exist: create it, or a creation template applied to CREATE_ON_PUSH for its prefix)');
+    await noTag('missing/app');
+  });
 });
