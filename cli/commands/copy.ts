@@ -11,7 +11,8 @@ import { primaryTarget, PtcError, type PtcConfig } from '../../core';
 import { copyJobs } from '../../core/copy/jobs';
 import { ImageListError, MAX_IMAGE_LIST_BYTES, parseImageList, RegistryAuthError, registryHostOf, type Credentials } from '../../core/prewarm';
 import { copyImages, RegistrySession, summarizeCopies, type CopyResult } from '../../engines/copy';
-import { ecrCredentials, secretCredentials } from '../../engines/copy/credentials';
+import { ecrCredentials } from '../../engines/copy/credentials';
+import { upstreamSessions } from '../../engines/copy/sources';
 import { InputReadError, readConfig, readInputFile, type CliIo } from '../io';
 import { credentialsOf, registryBaseUrl } from './prewarm';
 import type { RegisterCommand } from './types';
@@ -62,18 +63,6 @@ async function targetCredentials(io: CliIo, config: PtcConfig, opts: CopyCliOpti
   return ecrCredentials(new ECRClient({ region: target.region }));
 }
 
-/** Each upstream's session, its secret read once. */
-async function upstreamSessions(config: PtcConfig, region: string, ca: string | undefined, concurrency: number): Promise<Map<string, RegistrySession>> {
-  const sessions = new Map<string, RegistrySession>();
-  const needSecrets = config.copies.some((c) => c.credentials !== undefined);
-  const secrets = needSecrets ? new (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient({ region }) : undefined;
-  for (const entry of config.copies) {
-    const credentials = entry.credentials !== undefined ? await secretCredentials(secrets!, entry.credentials.secretName) : undefined;
-    sessions.set(entry.upstream, new RegistrySession({ baseUrl: `https://${entry.upstream}`, concurrency, ...(ca ? { ca } : {}), ...(credentials ? { credentials } : {}) }));
-  }
-  return sessions;
-}
-
 /** One line per image for people. */
 function renderResult(r: CopyResult, dryRun: boolean): string {
   const verb = r.status === 'copied' && dryRun ? 'would copy' : r.status;
@@ -112,8 +101,11 @@ export const registerCopy: RegisterCommand = (program, io, state) => {
       if (config.copies.length === 0) io.stderr('no copies in the config: list registries the pull-through cache cannot serve under "copies" (docs/copy.md)\n');
       const ca = readCa(io, opts.caFile);
       const credentials = await targetCredentials(io, config, opts, targetHost);
+      const region = primaryTarget(config, opts.environment).region;
+      const secrets = async () => new (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient({ region });
+      // Upstream sessions first: a secret that cannot be read stops the run before any request to the target.
+      const sources = jobs.length === 0 ? new Map<string, RegistrySession>() : await upstreamSessions(config.copies, { secrets, concurrency: concurrency * 2, ...(ca ? { ca } : {}) });
       const target = new RegistrySession({ baseUrl, concurrency: concurrency * 2, ...(ca ? { ca } : {}), ...(credentials ? { credentials } : {}) });
-      const sources = jobs.length === 0 ? new Map<string, RegistrySession>() : await upstreamSessions(config, primaryTarget(config, opts.environment).region, ca, concurrency * 2);
       let results: CopyResult[];
       try {
         if (jobs.length > 0) {

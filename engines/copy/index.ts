@@ -7,3 +7,5 @@ export { COPY_STATUSES, copyImage, copyImages, summarizeCopies, type CopyOptions
 export { CopyShapeError, DigestMismatchError, TargetRefusedError, UpstreamCutError } from './errors';
 export { fetchManifest, manifestDigest, platformSubset, putManifest, type ManifestBytes } from './manifests';
 export { RegistrySession, type RegistrySessionOptions, type SessionRequest, type SessionResponse } from './session';
+export { ecrCredentials, secretCredentials, CopyCredentialsError } from './credentials';
+export { upstreamSessions, type UpstreamOptions } from './sources';

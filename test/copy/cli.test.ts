@@ -142,6 +142,14 @@ describe('ptc copy', () => {
     expect(ecr).toHaveReceivedCommandTimes(GetAuthorizationTokenCommand, 0);
   });
 
+  test('an upstream secret still holding the placeholder stops the run before any request to the target', async () => {
+    secrets.on(GetSecretValueCommand, { SecretId: 'ptc-copy/private' }).resolves({ SecretString: '{"username":"","accessToken":""}' });
+    const { code, out, err } = await copyCli([], front.address);
+    expect({ code, out }).toEqual({ code: 1, out: '' });
+    expect(err).toBe('secret "ptc-copy/private" has no {"username", "accessToken"} value yet; put the upstream\'s credentials in it\n');
+    expect(front.requests).toEqual([]);
+  });
+
   test('a plain-HTTP --registry-url is refused before any request', async () => {
     const io = recordingIo();
     expect(await run(['copy', '--config', configFile, '--registry-url', `http://${target.address}`], io)).toBe(1);
