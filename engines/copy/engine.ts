@@ -15,9 +15,10 @@
 import type { CopyJob } from '../../core/copy/jobs';
 import { mapLimit } from '../../core/prewarm/limits';
 import { parseManifest } from '../../core/prewarm/manifest';
-import { copyBlob, DEFAULT_CHUNK_BYTES, type BlobOptions } from './blob';
-import { CopyShapeError } from './errors';
-import { fetchManifest, manifestDigest, platformSubset, putManifest, type ManifestBytes } from './manifests';
+import { copyAttached } from './attached';
+import { DEFAULT_CHUNK_BYTES, type BlobOptions } from './blob';
+import { fetchManifest, manifestDigest, platformSubset, putManifest } from './manifests';
+import { copyTree, settleAll, type Tally, type TreeContext } from './tree';
 import type { RegistrySession } from './session';
 
 /** The statuses of a result, as `ptc copy --json` spells them. */
@@ -60,14 +61,13 @@ export interface CopyOptions {
   readonly blobConcurrency?: number;
   /** @default { chunkBytes: 8 MiB, attempts: 3, mode: 'stream' } */
   readonly blob?: Partial<BlobOptions>;
+  /**
+   * Copy what is attached to an image by tag (cosign's `sha256-<hex>.sig`, `.att`, `.sbom`, and the
+   * OCI referrers fallback tag `sha256-<hex>`) when the upstream has it. @default true
+   */
+  readonly attached?: boolean;
   /** Called once per finished image (progress). */
   readonly onResult?: (result: CopyResult, done: number, total: number) => void;
-}
-
-interface Tally {
-  sent: number;
-  present: number;
-  bytes: number;
 }
 
 /** Copies every job; results keep the jobs' order. Never throws for one image: its result says `failed`. */
@@ -91,6 +91,7 @@ export async function copyImage(job: CopyJob, options: CopyOptions): Promise<Cop
   const result = (status: CopyStatus, extra: { reason?: string; digest?: string } = {}): CopyResult => ({ image: job.image, target: ref, status, ...extra, notes, blobs: { sent: tally.sent, present: tally.present }, bytes: tally.bytes });
   try {
     let top = await fetchManifest(source, job.repository, job.digest ?? job.tag!);
+    const upstreamDigest = top.digest;
     if (job.digest !== undefined && job.tag !== undefined) {
       const now = await manifestDigest(source, job.repository, job.tag).catch(() => undefined);
       if (now === undefined) notes.push(`upstream tag ${job.tag} is gone; the copy keeps ${job.digest}`);
@@ -102,8 +103,16 @@ export async function copyImage(job: CopyJob, options: CopyOptions): Promise<Cop
       if (subset.digest !== top.digest) notes.push(`platforms ${job.platforms.join(', ')}: the copy is a new index ${subset.digest} (upstream ${top.digest})`);
       top = subset;
     }
+    const tree: TreeContext = { source, target, from: job.repository, to: job.targetRepository, tally, blob: blobOptions, blobConcurrency: options.blobConcurrency ?? 4 };
+    // Signatures and attestations attached by tag follow the image, unless the copy is a new index.
+    const attach = async () => {
+      if (!options.dryRun && top.digest === upstreamDigest && options.attached !== false) notes.push(...(await copyAttached(tree, top.digest)));
+    };
     const have = await manifestDigest(target, job.targetRepository, job.tag ?? top.digest);
-    if (have === top.digest) return result('unchanged', { digest: top.digest });
+    if (have === top.digest) {
+      await attach();
+      return result('unchanged', { digest: top.digest });
+    }
     if (options.dryRun) {
       notes.push('dry run: nothing was written');
       return result('copied', { digest: top.digest });
@@ -111,55 +120,19 @@ export async function copyImage(job: CopyJob, options: CopyOptions): Promise<Cop
     const selected = parseManifest(top.body, top.mediaType);
     if (selected.kind === 'index') {
       // Platforms side by side: their blobs share the image's blob concurrency below each.
-      await settleAll(selected.manifests, 4, async (entry) => {
-        const child = await fetchManifest(source, job.repository, entry.digest);
-        await copyTree(child, job, options, tally, blobOptions);
-      });
+      await settleAll(selected.manifests, 4, async (entry) => copyTree(tree, await fetchManifest(source, job.repository, entry.digest)));
     } else {
-      await copyTree(top, job, options, tally, blobOptions);
+      await copyTree(tree, top);
     }
     await putManifest(target, job.targetRepository, top.digest, top);
     // The tag last: everything it references is in the target now.
     if (job.tag !== undefined) await putManifest(target, job.targetRepository, job.tag, top);
+    await attach();
     return result('copied', { digest: top.digest });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return result('failed', { reason: target.redactor.redact(source.redactor.redact(message)) });
   }
-}
-
-/** Copies an image manifest's blobs, then the manifest by digest; a nested index goes one level down. */
-async function copyTree(manifest: ManifestBytes, job: CopyJob, options: CopyOptions, tally: Tally, blobOptions: BlobOptions): Promise<void> {
-  const source = options.source(job.upstream);
-  const parsed = parseManifest(manifest.body, manifest.mediaType);
-  if (parsed.kind === 'index') throw new CopyShapeError(`an index inside an index (${manifest.digest}) is not copied; list its platform images instead`);
-  if (!(await manifestDigest(options.target, job.targetRepository, manifest.digest))) {
-    await settleAll([parsed.config, ...parsed.layers], options.blobConcurrency ?? 4, async (blob) => {
-      const outcome = await copyBlob(source, job.repository, options.target, job.targetRepository, blob, blobOptions);
-      if (outcome.present) tally.present++;
-      else tally.sent++;
-      tally.bytes += outcome.bytes;
-    });
-    await putManifest(options.target, job.targetRepository, manifest.digest, manifest);
-  }
-}
-
-/**
- * Runs `fn` over `items`, `limit` at a time; after the first failure it starts nothing more, waits
- * for what is in flight (no upload keeps running behind a reported failure), then throws that
- * first failure.
- */
-async function settleAll<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let failure: { error: unknown } | undefined;
-  await mapLimit(items, limit, async (item) => {
-    if (failure !== undefined) return;
-    try {
-      await fn(item);
-    } catch (error) {
-      failure ??= { error };
-    }
-  });
-  if (failure !== undefined) throw failure.error;
 }
 
 /** Counts by status, for the summary line. */

@@ -118,6 +118,18 @@ describe('copying from an anonymous upstream into a Basic-auth target', () => {
     expect(results.map((r) => [r.status, r.blobs.sent, r.bytes])).toEqual([['unchanged', 0, 0], ['unchanged', 0, 0]]);
   });
 
+  test('a cosign-style signature tag (sha256-<hex>.sig) follows its image, and is not sent again', async () => {
+    built.sig = layout.addImage('sig', { platforms: ['linux/amd64'] });
+    const sigTag = `${built.single!.digest.replace(':', '-')}.sig`;
+    await pushLayout(upstream, layout.dir, 'sig', 'team/single', upstream, sigTag);
+    const jobs = jobsOf([`${upstream.address}/team/single:single`]).map((j) => ({ ...j, targetRepository: 'signed/team/single' }));
+    const [first] = await copy(jobs);
+    expect(first).toMatchObject({ status: 'copied', digest: built.single!.digest, notes: [`copied its signature ${sigTag}`] });
+    expect(await fromTarget(`signed/team/single:${sigTag}`)).toBe(await inspectRaw(upstream, `team/single:${sigTag}`));
+    const [again] = await copy(jobs);
+    expect(again).toMatchObject({ status: 'unchanged', notes: [], blobs: { sent: 0 } });
+  });
+
   test('a platforms subset is a new index of those entries; its digest is reported and the tag points at it', async () => {
     const [result] = await copy(jobsOf([`${upstream.address}/team/multi:multi`], { prefix: 'sub', platforms: ['linux/arm64'] }).map((j) => ({ ...j, targetRepository: 'sub/team/multi' })));
     const copied = await fromTarget('sub/team/multi:multi');
