@@ -86,6 +86,7 @@ const cases: Case[] = [
   ['a rule\'s secret', (c) => (c.copies[0].credentials.secretName = 'ecr-pullthroughcache/docker-hub'), 'copies[0].credentials.secretName', /already the secret of rules\[0\]/],
   ['another copy\'s secret', (c) => c.copies.push({ prefix: 'nvidia', upstream: 'nvcr.io', credentials: { secretName: 'ptc-copy/gcr' } }), 'copies[1].credentials.secretName', /already the secret of copies\[0\]/],
   ['a misspelt key', (c) => (c.copies[0].image = []), 'copies[0]', /unknown key "image"; did you mean "images"\?/],
+  ['a copied image in prewarm.images', (c) => (c.prewarm = { images: ['gcr.io/distroless/static:nonroot'] }), 'prewarm.images[0]', /"gcr.io\/distroless\/static:nonroot" is copied by copies\[0\], not cached: prewarm warms the pull-through cache only/],
 ];
 
 describe('an invalid copies list', () => {
