@@ -5,8 +5,6 @@
  * `--password-stdin`, else the ECR token of the caller's AWS credentials (only ever sent to the
  * config's own ECR registry). Upstream credentials: each entry's secret, read from Secrets Manager.
  */
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { primaryTarget, PtcError, type PtcConfig } from '../../core';
 import { copyJobs } from '../../core/copy/jobs';
 import { ImageListError, MAX_IMAGE_LIST_BYTES, parseImageList, RegistryAuthError, registryHostOf, type Credentials } from '../../core/prewarm';
@@ -44,13 +42,20 @@ function readImages(io: CliIo, file: string | undefined): string[] {
   }
 }
 
+/** The most a --ca-file may hold: a bundle of many PEM certificates is far smaller. */
+const MAX_CA_BYTES = 1024 * 1024;
+
 function readCa(io: CliIo, file: string | undefined): string | undefined {
   if (file === undefined) return undefined;
+  let text: string;
   try {
-    return readFileSync(path.resolve(io.cwd, file), 'utf8');
+    text = readInputFile(file, { cwd: io.cwd, limit: MAX_CA_BYTES }).text;
   } catch (err) {
-    throw new CopyUsageError(`--ca-file ${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    if (!(err instanceof InputReadError)) throw err;
+    throw new CopyUsageError(`--ca-file ${file}: ${err.code !== undefined ? `cannot be read (${err.code})` : err.reason}`);
   }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new CopyUsageError(`--ca-file ${file}: holds no PEM certificate ("-----BEGIN CERTIFICATE-----")`);
+  return text;
 }
 
 /** The target's credentials: the flags, else the ECR token, which goes only to the config's own ECR registry. */

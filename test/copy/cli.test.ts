@@ -150,6 +150,12 @@ describe('ptc copy', () => {
     expect(front.requests).toEqual([]);
   });
 
+  test('a --ca-file that holds no certificate is one clear error', async () => {
+    const io = recordingIo();
+    expect(await run(['copy', '--config', configFile, '--registry-url', target.address, '--ca-file', configFile], io)).toBe(1);
+    expect(io.err).toBe(`--ca-file ${configFile}: holds no PEM certificate ("-----BEGIN CERTIFICATE-----")\n`);
+  });
+
   test('a plain-HTTP --registry-url is refused before any request', async () => {
     const io = recordingIo();
     expect(await run(['copy', '--config', configFile, '--registry-url', `http://${target.address}`], io)).toBe(1);
