@@ -1,13 +1,18 @@
 /**
- * Nodes pull copies: the node policy of a config with `copies` grants the pull actions (and only
- * those: no first pull, which would let a node create repositories) on each copy prefix's
- * repositories in every Region of the account, and the synthesized app stays cdk-nag clean.
+ * The infrastructure of `copies`: the node policy grants the pull actions (and only those: no first
+ * pull, which would let a node create repositories) on each copy prefix's repositories in every
+ * Region of the account; each copy prefix gets a creation template applied to CREATE_ON_PUSH, so the
+ * first push of `ptc copy` creates the repository with the cache repositories' settings. The
+ * synthesized templates fit the CloudFormation registry schemas the project stores, and cdk-nag
+ * finds nothing.
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { nodePolicyStatements, parseConfig } from '../../core';
 import { PULL_ACTIONS } from '../../core/policy/repository-policy';
 import { buildApp } from '../../infra/build-app';
+import { checkTemplateAgainstSchemas } from '../aws-truth/cfn-schema';
+import { synthesize } from '../aws-truth/synth';
 
 const config = parseConfig({
   rules: [{ prefix: 'k8s', upstream: 'k8s' }],
@@ -44,4 +49,18 @@ test('the synthesized node policy lets nodes pull every copy prefix in every Reg
   const firstPull = statements.find((s) => s.Sid === 'PullThroughCacheFirstPull')!;
   expect(JSON.stringify(firstPull.Resource)).not.toMatch(/gcr|nvidia/);
   expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
+});
+
+test('each copy prefix gets a creation template for CREATE_ON_PUSH that the creation role may apply, and the templates fit the CloudFormation schemas', () => {
+  const { stacks } = synthesize('copies', config);
+  const eu = stacks.find((s) => s.region === 'eu-west-2')!;
+  expect(checkTemplateAgainstSchemas(eu.resources, 'eu-west-2')).toEqual([]);
+  const templates = Object.values(eu.resources).filter((r) => r.Type === 'AWS::ECR::RepositoryCreationTemplate').map((r) => r.Properties as { Prefix: string; AppliedFor: string[]; ImageTagMutability?: string });
+  expect(templates.map((t) => [t.Prefix, t.AppliedFor])).toEqual([
+    ['k8s', ['PULL_THROUGH_CACHE']],
+    ['gcr', ['CREATE_ON_PUSH']],
+    ['nvidia', ['CREATE_ON_PUSH']],
+  ]);
+  const role = Object.values(eu.resources).find((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties).includes('ecr:CreateRepository'))!;
+  expect(JSON.stringify(role.Properties)).toContain('repository/gcr/*');
 });
