@@ -21,6 +21,7 @@ function withValue<K extends string, V>(key: K, value: V | undefined): Partial<R
 }
 import { configFallback, kubeletExclusions, MIRROR_NODE_REQUIREMENTS, mirrorMapFor, mirrorMapLines } from './node-config';
 import { planConsumers, renderConsumers, type PlannedConsumer } from './consumers/plan';
+import { planCopies, renderCopies, type PlannedCopy } from './plan-notes/copies';
 
 function withReplicationTemplates(planned: PlannedReplicationTemplates[]): { replicationTemplates?: PlannedReplicationTemplates[] } {
   return planned.length === 0 ? {} : { replicationTemplates: planned };
@@ -68,6 +69,8 @@ export interface PlannedEnvironment {
   mirror: { fallback: boolean; hosts: { host: string; mirrorUrl: string }[]; unmirrored: { host: string; reason: string }[]; notKubelet: { host: string; reason: string }[]; requirements: string[] };
   /** Where each replication destination's creation templates come from; absent without replication. */
   replicationTemplates?: PlannedReplicationTemplates[];
+  /** The `copies` entries and where each listed image is pulled from; absent without copies. */
+  copies?: PlannedCopy[];
 }
 
 /** The whole plan. */
@@ -111,6 +114,7 @@ export function buildPlan(config: PtcConfig): Plan {
       ...withRegistrySettings(withReplicaDeployers(planRegistrySettings(config, t), config)),
       mirror: planMirror(config, t),
       ...withReplicationTemplates(replicationTemplatePlan(config, t)),
+      ...(config.copies.length > 0 ? { copies: planCopies(config, t.registryHost) } : {}),
     })),
     unattachedNodeRoles: unattachedNodeRoles(config),
     ...(config.consumers !== undefined ? { consumers: planConsumers(config) } : {}),
@@ -149,6 +153,7 @@ export function renderPlan(plan: Plan): string {
       lines.push(`    tags         ${tags}`);
       lines.push(`    scanOnPush ${s.scanOnPush}, tags ${s.imageTagMutability}, encryption ${rule.repositorySettings.encryption.type}`);
     }
+    lines.push(...renderCopies(env.copies));
     lines.push(...renderSecretsKey(env.secretsKey));
     lines.push(...renderNodePolicy(env.nodePolicy, env.stackName, env.account, env.nodeRoleArns.length > 0));
     lines.push(`  schedules: validation ${env.schedules.validation}, prewarm ${env.schedules.prewarm} (${env.prewarmImages} images), drift sweep ${env.schedules.sweep}`);

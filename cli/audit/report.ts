@@ -25,7 +25,7 @@ export interface AuditRow {
   status: AuditStatus;
   /** Whether it already goes through the cache (`status` is `cached`); the table's THROUGH CACHE column. */
   throughCache: boolean;
-  /** The prefix of the rule that covers it (or serves it, when cached); null when none does. */
+  /** The prefix of the rule (or `copies` entry) that covers it (or serves it, when cached); null when none does. */
   rule: string | null;
   /** Where to pull it from instead, when a rule covers it but it is not yet cached. */
   cacheReference?: string;
@@ -153,7 +153,7 @@ function rowFor(image: string, r: Resolution | InvalidReferenceError): AuditRow 
     ...(note !== undefined ? { note } : {}),
     ...(r.digestCached !== undefined ? { digestCached: r.digestCached } : {}),
     throughCache: status === 'cached',
-    rule: r.rule?.prefix ?? null,
+    rule: r.rule?.prefix ?? r.copy?.prefix ?? null,
     ...(status === 'uncached' ? { cacheReference: r.output } : {}),
     dockerHubDirect: status !== 'cached' && r.reference.host === 'docker.io',
   };

@@ -4,6 +4,7 @@ import { digestPinnedOption } from '../rewrite/digest-option';
 import { imageUses, parseDocuments } from '../audit/extract';
 import { checkDecodedText, decodeText } from '../rewrite/decode';
 import { auditImages, renderAuditTable } from '../audit/report';
+import { copySuggestionsOf } from '../audit/suggest-copies';
 import { InputReadError, MAX_INPUT_BYTES, readConfig, readInputFile, type CliIo } from '../io';
 import type { RegisterCommand } from './types';
 
@@ -17,6 +18,7 @@ interface AuditOptions {
   failOnUncached?: boolean;
   digestPinned: DigestPinnedMode;
   mirror?: boolean;
+  suggestCopies?: boolean;
 }
 
 async function readInputs(io: CliIo, files: readonly string[]): Promise<{ source: string; text: string }[]> {
@@ -51,6 +53,7 @@ export const registerAudit: RegisterCommand = (program, io, state) => {
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--mirror', 'count images of the hosts nodes mirror (ptc node-config) as through the cache (default: when the config has a mirror section)')
     .option('--fail-on-uncached', `exit ${UNCACHED_EXIT_CODE} when any image does not go through the cache (digest-pinned images --digest-pinned leaves upstream excepted), 1 when the input holds no image at all (for CI)`)
+    .option('--suggest-copies', 'print the copies lines (YAML) that would cover the images of registries the pull-through cache cannot serve, instead of the table')
     .addOption(digestPinnedOption())
     .action(async (files: string[], opts: AuditOptions) => {
       const config = readConfig(io, opts.config);
@@ -58,7 +61,8 @@ export const registerAudit: RegisterCommand = (program, io, state) => {
       const uses = inputs.flatMap(({ source, text }) => parseDocuments(text, source).flatMap(imageUses));
       if (uses.length === 0) io.stderr('ptc audit: no pods, pod templates or containers found in the input\n');
       const report = auditImages(uses, config, opts.environment, { digestPinned: opts.digestPinned, mirror: opts.mirror ?? config.mirror !== undefined });
-      io.stdout(opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderAuditTable(report));
+      if (opts.suggestCopies) io.stdout(copySuggestionsOf(report, config, opts.format));
+      else io.stdout(opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderAuditTable(report));
       if (opts.failOnUncached && report.images.some((i) => i.status !== 'cached' && i.status !== 'pinned')) state.code = UNCACHED_EXIT_CODE;
       // A gate that saw nothing proves nothing: an empty input is most often a failed kubectl upstream of a pipe.
       if (opts.failOnUncached && uses.length === 0) state.code = 1;

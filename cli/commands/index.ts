@@ -22,6 +22,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   { name: 'rewrite', load: async () => (await import('./rewrite')).registerRewrite },
   { name: 'kyverno', load: async () => (await import('./kyverno')).registerKyverno },
   { name: 'prewarm', load: async () => (await import('./prewarm')).registerPrewarm },
+  { name: 'copy', load: async () => (await import('./copy')).registerCopy },
   { name: 'node-config', load: async () => (await import('./node-config')).registerNodeConfig },
   { name: 'schema', load: async () => (await import('./schema')).registerSchema },
 ];

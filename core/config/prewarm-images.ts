@@ -35,13 +35,19 @@ export function prewarmImageIssues(config: PtcConfig): PrewarmImageIssue[] {
     for (const { name, resolve } of resolvers) {
       let status: string;
       let host: string;
+      let copied: number | undefined;
       try {
         const resolution = resolve(image);
         status = resolution.status;
         host = resolution.reference.host;
+        copied = resolution.rule === undefined ? resolution.copy?.index : undefined;
       } catch (err) {
         if (!(err instanceof InvalidReferenceError)) throw err;
         issues.push({ path, message: `${quote(image)} is not a valid image reference: ${truncate(err.reason, 200)}` });
+        return;
+      }
+      if (copied !== undefined) {
+        issues.push({ path, message: `${quote(image)} is copied by copies[${copied}], not cached: prewarm warms the pull-through cache only, and ptc copy already puts the image in ECR; remove it from prewarm.images` });
         return;
       }
       if (status === 'uncovered') {

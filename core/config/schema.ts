@@ -15,6 +15,7 @@ import { environment, mirror, replication, scanning, validation } from './shape/
 import { prewarm } from './shape/prewarm';
 import { reconciler } from './shape/reconciler';
 import { consumersSchema } from '../consumers/schema';
+import { copiesSchema } from './copies-schema';
 
 export { MAX_RULES } from './shape/rule';
 export { MAX_CONFIG_TAGS } from './shape/repositories';
@@ -56,6 +57,10 @@ export const configShape = strictObject({
   consumers: described(
     z.optional(consumersSchema),
     "other accounts whose nodes pull (and first-pull) through this config's cache: a list `[{ name, account, regions?, nodeRoleArns?, environment? }]` and/or a block `{ organizationalUnits, regions, nodeRoleNames?, delegatedAdminAccount?, name?, environment?, accounts? }` (docs/organization.md)",
+  ),
+  copies: described(
+    z._default(copiesSchema, []),
+    'images of registries the pull-through cache cannot serve (`gcr.io`, `nvcr.io`, ...), copied into ECR repositories `<prefix>/<path>` by `ptc copy` (docs/copy.md)',
   ),
 });
 

@@ -10,6 +10,7 @@ import { deployRegionProblem } from '../regions';
 import { quote } from '../quote';
 import { registrySettingsIssues } from '../registry-settings/limits';
 import { prewarmKeyIssues } from '../policy/prewarm-key';
+import { copyIssues } from './copies-checks';
 import { consumerIssues } from '../consumers/validate';
 import { kmsKeyIssues } from './kms-keys';
 import { prewarmImageIssues } from './prewarm-images';
@@ -150,6 +151,7 @@ function crossFieldIssues(config: PtcConfig, ctx: z.core.$RefinementCtx): void {
   for (const issue of prewarmKeyIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of replicaIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of consumerIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  for (const issue of copyIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   if (config.replication !== undefined) {
     config.replication.destinations.forEach((d, index) => {
       const envRegions = config.environments?.map((e) => e.region) ?? (config.region ? [config.region] : []);

@@ -65,7 +65,8 @@ export function prewarmedDigests(config: PtcConfig): Set<string> {
 export function digestPinnedPolicy(config: PtcConfig, mode: DigestPinnedMode): (resolution: Resolution) => Resolution {
   const known = prewarmedDigests(config);
   return (resolution) => {
-    if (resolution.status !== 'resolved' || resolution.digest === undefined) return resolution;
+    // A copy keeps every digest it lists (core/image-ref/copy-routes.ts): nothing to hold back.
+    if (resolution.status !== 'resolved' || resolution.digest === undefined || resolution.copy !== undefined) return resolution;
     const cached = known.has(digestKey(resolution.reference)!);
     if (mode === 'cache' || (mode === 'prewarmed' && cached)) return { ...resolution, digestCached: cached };
     return { input: resolution.input, output: resolution.input, status: 'pinned', reference: resolution.reference, ...pick(resolution), digestCached: cached };

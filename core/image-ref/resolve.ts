@@ -7,6 +7,7 @@ import type { PtcConfig, RuleConfig } from '../config/schema';
 import { parseReference, type ImageReference } from './parse';
 import { ECR_REPOSITORY_MAX_LENGTH, NAME_MAX_LENGTH } from './grammar';
 import { buildRoutes, cacheRepositoryFor, type Route } from './routes';
+import { buildCopyRoutes, copyMiss, copyRepositoryFor, type ConfigWithCopies } from './copy-routes';
 
 /** What a resolver needs: the config's rules and the cache registry to point at. */
 export interface ResolveContext {
@@ -34,8 +35,14 @@ export interface Resolution {
   status: ResolutionStatus;
   /** The parsed input. */
   reference: ImageReference;
-  /** The covering rule (resolved or cached). */
+  /** The covering rule (resolved or cached by the pull-through cache). */
   rule?: RuleConfig;
+  /**
+   * The `copies` entry of the reference's host (core/image-ref/copy-routes.ts): set when the image
+   * is copied (`resolved`, `cached`) and when its host is a copy upstream that does not list it
+   * (`uncovered`, with `reason` "not copied: add it to copies[N].images").
+   */
+  copy?: { readonly index: number; readonly prefix: string };
   /** Repository name in the cache registry, such as `docker-hub/library/nginx`. */
   cacheRepository?: string;
   /** Tag of the output reference. */
@@ -45,7 +52,7 @@ export interface Resolution {
   /**
    * Why a reference a rule covers is still `uncovered`: its cache form would break a limit (a
    * name over 255 characters, which kubelet and containerd refuse, or an ECR repository name over
-   * 256).
+   * 256), or its host is a copy upstream whose entry does not list it.
    */
   reason?: string;
   /**
@@ -78,12 +85,15 @@ export function cacheLimitBreach(registryHost: string, cacheRepository: string):
  * const resolve = createResolver({ config, registryHost: '111122223333.dkr.ecr.eu-west-2.amazonaws.com' });
  * resolve('nginx:1.27').output // '111122223333.dkr.ecr.eu-west-2.amazonaws.com/docker-hub/library/nginx:1.27'
  */
-export function createResolver(ctx: { readonly config: Pick<PtcConfig, 'rules'>; readonly registryHost: string }): (ref: string) => Resolution {
+export function createResolver(ctx: { readonly config: Pick<PtcConfig, 'rules'> & ConfigWithCopies; readonly registryHost: string }): (ref: string) => Resolution {
   const registryHost = ctx.registryHost;
   const routes: Map<string, Route[]> = buildRoutes(ctx.config);
+  const copies = buildCopyRoutes(ctx.config);
+  const copied = [...copies.values()].map((route) => ({ copy: { index: route.index, prefix: route.entry.prefix }, namespace: `${route.entry.prefix}/` }));
   // The cache registry is never an upstream of itself (an ECR upstream that `--account`/`--region`
   // made the cache registry): its references are cached or uncovered, as in the Kyverno policy.
   routes.delete(registryHost);
+  copies.delete(registryHost);
   const managed = ctx.config.rules.map((rule) => ({ rule, namespace: `${rule.prefix}/` }));
   return (input: string): Resolution => {
     const reference = parseReference(input);
@@ -92,6 +102,11 @@ export function createResolver(ctx: { readonly config: Pick<PtcConfig, 'rules'>;
       for (const { rule, namespace } of managed) {
         if (reference.repository.startsWith(namespace)) {
           return { input, output: input, status: 'cached', reference, rule, cacheRepository: reference.repository, tag, digest };
+        }
+      }
+      for (const { copy, namespace } of copied) {
+        if (reference.repository.startsWith(namespace)) {
+          return { input, output: input, status: 'cached', reference, copy, cacheRepository: reference.repository, tag, digest };
         }
       }
     }
@@ -107,6 +122,19 @@ export function createResolver(ctx: { readonly config: Pick<PtcConfig, 'rules'>;
         if (digest !== undefined) output += `@${digest}`;
         return { input, output, status: 'resolved', reference, rule: route.rule, cacheRepository, tag, digest };
       }
+    }
+    const copyRoute = copies.get(reference.host);
+    if (copyRoute !== undefined) {
+      const copy = { index: copyRoute.index, prefix: copyRoute.entry.prefix };
+      const miss = copyMiss(copyRoute, reference);
+      if (miss !== undefined) return { input, output: input, status: 'uncovered', reference, copy, tag, digest, reason: miss };
+      const cacheRepository = copyRepositoryFor(copyRoute, reference.repository);
+      const reason = cacheLimitBreach(registryHost, cacheRepository);
+      if (reason !== undefined) return { input, output: input, status: 'uncovered', reference, copy, tag, digest, reason };
+      let output = `${registryHost}/${cacheRepository}`;
+      if (tag !== undefined) output += `:${tag}`;
+      if (digest !== undefined) output += `@${digest}`;
+      return { input, output, status: 'resolved', reference, copy, cacheRepository, tag, digest };
     }
     return { input, output: input, status: 'uncovered', reference, tag, digest };
   };

@@ -6,6 +6,7 @@ import { DOCKER_HUB_HOST, OFFICIAL_NAMESPACE } from './grammar';
 import { parseReference } from './parse';
 import type { Resolution, ResolveContext } from './resolve';
 import { buildRoutes, cacheRepositoryFor, upstreamOf } from './routes';
+import { buildCopyRoutes } from './copy-routes';
 
 /**
  * Builds the reverse of `createResolver` for one config and cache registry. A reference under a
@@ -24,6 +25,8 @@ export function createReverser(ctx: ResolveContext): (ref: string) => Resolution
   routes.delete(registryHost);
   const managed = ctx.config.rules.map((rule) => ({ rule, namespace: `${rule.prefix}/` }));
   const library = `${OFFICIAL_NAMESPACE}/`;
+  // Copies (core/image-ref/copy-routes.ts) come back to their upstream host, path unchanged.
+  const copies = [...buildCopyRoutes(ctx.config).values()].map((route) => ({ route, namespace: `${route.entry.prefix}/` }));
   return (input: string): Resolution => {
     const reference = parseReference(input);
     const { tag, digest } = reference;
@@ -39,6 +42,13 @@ export function createReverser(ctx: ResolveContext): (ref: string) => Resolution
         if (tag !== undefined) output += `:${tag}`;
         if (digest !== undefined) output += `@${digest}`;
         return { input, output, status: 'resolved', reference, rule, cacheRepository: reference.repository, tag, digest };
+      }
+      for (const { route, namespace } of copies) {
+        if (!reference.repository.startsWith(namespace)) continue;
+        let output = `${route.entry.upstream}/${reference.repository.slice(namespace.length)}`;
+        if (tag !== undefined) output += `:${tag}`;
+        if (digest !== undefined) output += `@${digest}`;
+        return { input, output, status: 'resolved', reference, copy: { index: route.index, prefix: route.entry.prefix }, cacheRepository: reference.repository, tag, digest };
       }
       return { input, output: input, status: 'uncovered', reference, tag, digest };
     }

@@ -26,15 +26,19 @@ export type RegistryLocation = Pick<Target, 'partition' | 'region' | 'account'>;
 
 /**
  * Statements for the node policy, scoped to the managed prefixes' repositories in each of the
- * given registries (one, or every environment of an account).
+ * given registries (one, or every environment of an account), and pulls of the `copies`
+ * prefixes' repositories when there are any.
  * `ecr:GetAuthorizationToken` has no resource-level permissions, so it is the one statement on `*`.
  */
-export function nodePolicyStatements(t: RegistryLocation | readonly RegistryLocation[], prefixes: readonly string[]): IamStatementJson[] {
+export function nodePolicyStatements(t: RegistryLocation | readonly RegistryLocation[], prefixes: readonly string[], copyPrefixes: readonly string[] = []): IamStatementJson[] {
   const registries: readonly RegistryLocation[] = Array.isArray(t) ? t : [t as RegistryLocation];
   const resources = registries.flatMap((r) => prefixes.map((p) => prefixRepositoryArn(r, p)));
+  // Copies (`copies`, docs/copy.md) are pushed by ptc copy: nodes only pull them, never create or import.
+  const copied = registries.flatMap((r) => copyPrefixes.map((p) => prefixRepositoryArn(r, p)));
   return [
     { Sid: 'PullThroughCacheFirstPull', Effect: 'Allow', Action: [...FIRST_PULL_ACTIONS], Resource: resources },
     { Sid: 'PullThroughCachePull', Effect: 'Allow', Action: [...PULL_ACTIONS], Resource: resources },
+    ...(copied.length > 0 ? [{ Sid: 'CopiedImagesPull', Effect: 'Allow' as const, Action: [...PULL_ACTIONS], Resource: copied }] : []),
     { Sid: 'RegistryAuthToken', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: '*' },
   ];
 }

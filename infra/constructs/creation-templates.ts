@@ -27,6 +27,12 @@ export interface CreationTemplatesProps {
    * @default ['PULL_THROUGH_CACHE']
    */
   readonly appliedFor?: readonly ('PULL_THROUGH_CACHE' | 'REPLICATION' | 'CREATE_ON_PUSH')[];
+  /**
+   * Also one template per `copies` prefix, applied to `CREATE_ON_PUSH`: the first push of `ptc copy`
+   * creates the repository with the same settings as a cache repository (docs/copy.md).
+   * @default false
+   */
+  readonly copies?: boolean;
 }
 
 /** One `AWS::ECR::RepositoryCreationTemplate` per rule prefix, and the role ECR assumes to apply tags and KMS keys. */
@@ -40,7 +46,8 @@ export class CreationTemplates extends Construct {
     super(scope, id);
     const { config, target } = props;
     const prefixes = config.rules.map((r) => r.prefix);
-    const repositoryArns = prefixes.map((p) => prefixRepositoryArn(target, p));
+    const copyPrefixes = props.copies ? config.copies.map((c) => c.prefix) : [];
+    const repositoryArns = [...prefixes, ...copyPrefixes].map((p) => prefixRepositoryArn(target, p));
 
     this.role = new iam.Role(this, 'CreationRole', {
       assumedBy: new iam.ServicePrincipal('ecr.amazonaws.com'),
@@ -54,7 +61,7 @@ export class CreationTemplates extends Construct {
         resources: repositoryArns,
       }),
     );
-    const kmsKeys = [...new Set(prefixes.map((p) => effectiveSettings(config, p).encryption.kmsKeyArn).filter((k): k is string => !!k))];
+    const kmsKeys = [...new Set([...prefixes, ...copyPrefixes].map((p) => effectiveSettings(config, p).encryption.kmsKeyArn).filter((k): k is string => !!k))];
     if (kmsKeys.length > 0) {
       this.role.addToPolicy(
         new iam.PolicyStatement({ actions: ['kms:CreateGrant', 'kms:RetireGrant', 'kms:DescribeKey'], resources: kmsKeys }),
@@ -65,24 +72,23 @@ export class CreationTemplates extends Construct {
       [
         {
           id: 'AwsSolutions-IAM5',
-          reason: 'Repository ARNs end in <prefix>/* because cache repositories are created on first pull under each managed prefix; the wildcard never leaves those prefixes.',
+          reason: 'Repository ARNs end in <prefix>/* because cache repositories are created on first pull (copies on first push) under each managed prefix; the wildcard never leaves those prefixes.',
           appliesTo: repositoryArns.map((arn) => `Resource::${arn}`),
         },
       ],
     );
 
-    const ids = constructIds(prefixes);
     const templates = new Map<string, ecr.CfnRepositoryCreationTemplate>();
-    for (const prefix of prefixes) {
+    const add = (prefix: string, id: string, applied: readonly string[], description: string) => {
       const desired = desiredStateForPrefix(config, prefix, target.partition);
       const settings = effectiveSettings(config, prefix);
       const policy = policyDocument(desired.repositoryPolicyStatements);
       templates.set(
         prefix,
-        new ecr.CfnRepositoryCreationTemplate(this, `${ids.get(prefix)}Template`, {
+        new ecr.CfnRepositoryCreationTemplate(this, id, {
           prefix,
-          appliedFor,
-          description: `ptc-autopilot: settings for every cache repository under ${prefix}/`,
+          appliedFor: [...applied],
+          description,
           imageTagMutability: desired.imageTagMutability,
           lifecyclePolicy: canonicalJson(desired.lifecyclePolicy),
           repositoryPolicy: policy ? canonicalJson(policy) : undefined,
@@ -94,7 +100,11 @@ export class CreationTemplates extends Construct {
           customRoleArn: this.role.roleArn,
         }),
       );
-    }
+    };
+    const ids = constructIds(prefixes);
+    for (const prefix of prefixes) add(prefix, `${ids.get(prefix)}Template`, appliedFor, `ptc-autopilot: settings for every cache repository under ${prefix}/`);
+    const copyIds = constructIds(copyPrefixes);
+    for (const prefix of copyPrefixes) add(prefix, `${copyIds.get(prefix)}CopyTemplate`, ['CREATE_ON_PUSH'], `ptc-autopilot: settings for every copy repository under ${prefix}/, created when ptc copy pushes`);
     this.templates = templates;
   }
 }

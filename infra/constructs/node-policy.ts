@@ -13,6 +13,8 @@ export interface NodePolicyProps {
   readonly target: Target;
   /** The managed prefixes. */
   readonly prefixes: readonly string[];
+  /** The `copies` prefixes, which nodes pull from (no first pull). @default none */
+  readonly copyPrefixes?: readonly string[];
   /**
    * Node roles to attach the policy to. Give each role one ptc-autopilot policy (`nodePolicyScope`):
    * IAM allows 10 managed policies per role by default.
@@ -38,15 +40,15 @@ export class NodePolicy extends Construct {
     const roles = (props.nodeRoleArns ?? []).map((arn, i) => iam.Role.fromRoleArn(this, `NodeRole${i}`, arn, { mutable: true }));
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
       description: 'ptc-autopilot: lets node roles pull through the ECR cache, creating cache repositories on first pull (managed prefixes only)',
-      statements: nodePolicyStatements(covers, props.prefixes).map((s) => iam.PolicyStatement.fromJson(s)),
+      statements: nodePolicyStatements(covers, props.prefixes, props.copyPrefixes ?? []).map((s) => iam.PolicyStatement.fromJson(s)),
       roles,
     });
     acknowledgeNag(this.policy, [
       {
         id: 'AwsSolutions-IAM5',
         reason:
-          'Cache repositories are created on first pull under each managed prefix, so each repository ARN ends in <prefix>/*; ecr:GetAuthorizationToken supports no resource-level permission and must be on *.',
-        appliesTo: [...covers.flatMap((c) => props.prefixes.map((p) => `Resource::${prefixRepositoryArn(c, p)}`)), 'Resource::*'],
+          'Cache repositories are created on first pull under each managed prefix (copies are pushed under theirs), so each repository ARN ends in <prefix>/*; ecr:GetAuthorizationToken supports no resource-level permission and must be on *.',
+        appliesTo: [...covers.flatMap((c) => [...props.prefixes, ...(props.copyPrefixes ?? [])].map((p) => `Resource::${prefixRepositoryArn(c, p)}`)), 'Resource::*'],
       },
     ]);
     new CfnOutput(this, 'NodePolicyArn', {

@@ -68,10 +68,10 @@ export class PullThroughCache extends Construct {
     this.rules = new CacheRules(this, 'Rules', { rules: config.rules, secretsKmsKeyArn: config.secretsKmsKeyArn });
     // Repositories that arrive by replication get the same settings as cache repositories.
     const appliedFor = receivesReplication(config, target) ? { appliedFor: ['PULL_THROUGH_CACHE', 'REPLICATION'] as const } : {};
-    this.templates = new CreationTemplates(this, 'Templates', { config, target, ...appliedFor });
+    this.templates = new CreationTemplates(this, 'Templates', { config, target, ...appliedFor, copies: true });
     // One ptc-autopilot policy per node role: the first stack of the account attaches its policy, which covers the account's every Region.
     const nodeScope = nodePolicyScope(config, target);
-    this.nodePolicy = new NodePolicy(this, 'NodePolicy', { target, prefixes: this.prefixes, nodeRoleArns: nodeScope.attachTo, covers: nodeScope.covers });
+    this.nodePolicy = new NodePolicy(this, 'NodePolicy', { target, prefixes: this.prefixes, copyPrefixes: config.copies.map((c) => c.prefix), nodeRoleArns: nodeScope.attachTo, covers: nodeScope.covers });
     this.nodeConfig = new MirrorNodeConfig(this, 'NodeConfig', { config, target });
     this.alarms = new AlarmTopic(this, 'Alarms', { email: config.validation.alarmEmail });
     if (needsRegistrySettings(config, target)) this.registrySettings = new RegistrySettings(this, 'RegistrySettings', { config, target });
