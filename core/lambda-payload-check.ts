@@ -19,9 +19,10 @@ export const PAYLOAD_KEYS = {
   prewarm: ['account', 'region', 'rules', 'prewarm'],
   rule: ['prefix', 'upstream', 'credentials', 'registryUrl', 'upstreamAccount', 'upstreamRegion', 'customRoleArn', 'upstreamRepositoryPrefix'],
   credentials: ['secretName', 'secretArn'],
-  repositories: ['lifecycle', 'pullAccounts', 'pullOrganizations', 'pullOrganizationalUnits', 'tags', 'scanOnPush', 'imageTagMutability', 'encryption', 'overrides'],
-  override: ['prefix', 'lifecycle', 'pullAccounts', 'pullOrganizations', 'pullOrganizationalUnits', 'tags', 'scanOnPush', 'imageTagMutability', 'encryption'],
-  lifecycle: ['untaggedExpireDays', 'keepLastTagged'],
+  repositories: ['lifecycle', 'pullAccounts', 'pullOrganizations', 'pullOrganizationalUnits', 'tags', 'scanOnPush', 'imageTagMutability', 'encryption', 'eviction', 'overrides'],
+  override: ['prefix', 'lifecycle', 'pullAccounts', 'pullOrganizations', 'pullOrganizationalUnits', 'tags', 'scanOnPush', 'imageTagMutability', 'encryption', 'eviction'],
+  lifecycle: ['untaggedExpireDays', 'keepLastTagged', 'archiveUnpulledDays', 'expireArchivedDays'],
+  eviction: ['unpulledDays', 'mode', 'protect'],
   encryption: ['type', 'kmsKeyArn'],
   reconcilerBlock: ['sweepSchedule', 'concurrency'],
   prewarmBlock: ['schedule', 'images', 'manifest', 'platforms', 'concurrency'],
@@ -149,6 +150,12 @@ function repositorySettings(o: Obj, path: string): void {
     const encryption = object(e, p, PAYLOAD_KEYS.encryption);
     oneOf(['AES256', 'KMS'] as const)(encryption.type, at(p, 'type'));
     optional(encryption, 'kmsKeyArn', p, string);
+  });
+  optional(o, 'eviction', path, (e, p) => {
+    const eviction = object(e, p, PAYLOAD_KEYS.eviction);
+    optional(eviction, 'unpulledDays', p, integer(1));
+    optional(eviction, 'mode', p, oneOf(['report', 'delete'] as const));
+    optional(eviction, 'protect', p, (v, lp) => list(v, lp, string));
   });
 }
 

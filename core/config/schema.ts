@@ -38,6 +38,7 @@ const organizationalUnitPath = z.string({ error: 'must be an OU path such as "o-
 });
 import { consumersSchema } from '../consumers/schema';
 import { consumerIssues } from '../consumers/validate';
+import { archiveLifecycleShape, evictionIssues, evictionSchema } from './eviction-schema';
 
 const upstreamName = z.string({ error: `must be one of: ${UPSTREAM_NAMES.join(', ')}` }).transform((value, ctx) => {
   if (isUpstreamName(value)) return value as UpstreamName;
@@ -135,6 +136,7 @@ const lifecycle = strictObject({
   untaggedExpireDays: boundedInt(1, 3650).optional(),
   /** How many tagged images to keep; older ones expire. */
   keepLastTagged: boundedInt(1, 10000).optional(),
+  ...archiveLifecycleShape,
 });
 
 const encryption = strictObject({
@@ -156,6 +158,7 @@ const repositorySettingsShape = {
   scanOnPush: z.boolean({ error: 'must be true or false' }).optional(),
   imageTagMutability: z.enum(['MUTABLE', 'IMMUTABLE'], { error: 'must be "MUTABLE" or "IMMUTABLE"' }).optional(),
   encryption: encryption.optional(),
+  eviction: evictionSchema.optional(),
 };
 
 /**
@@ -416,6 +419,7 @@ export const configSchema = strictObject({
   for (const issue of prewarmKeyIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of replicaIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of consumerIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  for (const issue of evictionIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   if (config.replication !== undefined) {
     config.replication.destinations.forEach((d, index) => {
       const envRegions = config.environments?.map((e) => e.region) ?? (config.region ? [config.region] : []);

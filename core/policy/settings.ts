@@ -18,7 +18,14 @@ export const LIFECYCLE_DEFAULTS = { keepLastTagged: 100 } as const;
 /** Settings every repository under one prefix should have. */
 export interface EffectiveSettings {
   /** `untaggedExpireDays` is absent unless the config sets it (no untagged rule then). */
-  readonly lifecycle: { readonly untaggedExpireDays?: number; readonly keepLastTagged: number };
+  readonly lifecycle: {
+    readonly untaggedExpireDays?: number;
+    readonly keepLastTagged: number;
+    /** ECR's native archive rule (`sinceImagePulled` -> archive); absent unless the config sets it. */
+    readonly archiveUnpulledDays?: number;
+    /** Expiry of archived images (`sinceImageTransitioned`); only with `archiveUnpulledDays`. */
+    readonly expireArchivedDays?: number;
+  };
   readonly pullAccounts: readonly string[];
   readonly pullOrganizations: readonly string[];
   /** OU paths (`o-.../r-.../ou-.../`, normalized with a trailing slash) whose accounts, child OUs included, may pull. */
@@ -42,9 +49,12 @@ export function effectiveSettings(config: Pick<PtcConfig, 'repositories'> & Part
   const pick = <K extends 'pullAccounts' | 'pullOrganizations' | 'pullOrganizationalUnits' | 'scanOnPush' | 'imageTagMutability' | 'encryption'>(key: K) =>
     override?.[key] !== undefined ? override[key] : base[key];
   const untaggedExpireDays = override?.lifecycle?.untaggedExpireDays ?? base.lifecycle?.untaggedExpireDays;
+  const archiveUnpulledDays = override?.lifecycle?.archiveUnpulledDays ?? base.lifecycle?.archiveUnpulledDays;
+  const expireArchivedDays = override?.lifecycle?.expireArchivedDays ?? base.lifecycle?.expireArchivedDays;
   return {
     lifecycle: {
       ...(untaggedExpireDays !== undefined ? { untaggedExpireDays } : {}),
+      ...(archiveUnpulledDays !== undefined ? { archiveUnpulledDays, ...(expireArchivedDays !== undefined ? { expireArchivedDays } : {}) } : {}),
       keepLastTagged: override?.lifecycle?.keepLastTagged ?? base.lifecycle?.keepLastTagged ?? LIFECYCLE_DEFAULTS.keepLastTagged,
     },
     pullAccounts: dedupe(pick('pullAccounts') ?? []),

@@ -48,6 +48,7 @@ describe('the payload check knows the keys of the config schema', () => {
     ['override', PAYLOAD_KEYS.override, keys(repositories.shape.overrides)],
     ['lifecycle', PAYLOAD_KEYS.lifecycle, keys(repositories.shape.lifecycle)],
     ['encryption', PAYLOAD_KEYS.encryption, keys(repositories.shape.encryption)],
+    ['eviction', PAYLOAD_KEYS.eviction, keys(repositories.shape.eviction)],
     ['reconciler', PAYLOAD_KEYS.reconcilerBlock, keys(top.reconciler)],
     ['prewarm', PAYLOAD_KEYS.prewarmBlock, keys(top.prewarm)],
     ['prewarm.manifest', PAYLOAD_KEYS.manifest, keys(prewarm.shape.manifest)],
