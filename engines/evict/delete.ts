@@ -43,6 +43,7 @@ async function deleteBatch(ecr: ECRClient, registryId: string | undefined, repos
     return [...digests];
   }
   for (const id of response.imageIds ?? []) if (id.imageDigest !== undefined) outcome.deleted.add(id.imageDigest);
+  const answered = new Set(outcome.deleted);
   for (const f of response.failures ?? []) {
     const digest = f.imageId?.imageDigest;
     if (digest === undefined) continue;
@@ -52,6 +53,13 @@ async function deleteBatch(ecr: ECRClient, registryId: string | undefined, repos
       outcome.failures.push({ repository, digest, code: f.failureCode ?? 'Unknown', reason: f.failureReason ?? '' });
       failed.push(digest);
     }
+    answered.add(digest);
+  }
+  // ECR answers each image ID with a deletion or a failure; one it left out is not known to be gone.
+  for (const digest of digests) {
+    if (answered.has(digest) || outcome.referenced.has(digest)) continue;
+    outcome.failures.push({ repository, digest, code: 'NoAnswer', reason: 'BatchDeleteImage answered neither a deletion nor a failure for it' });
+    failed.push(digest);
   }
   return failed;
 }
