@@ -26,7 +26,7 @@ export interface CopyEntryLike {
  * pinnedImages(config, '111122223333.dkr.ecr.eu-west-2.amazonaws.com').tags.has('docker-hub/library/nginx:1.27')
  */
 export function pinnedImages(
-  config: PtcConfig & { readonly copies?: readonly CopyEntryLike[] | undefined },
+  config: Pick<PtcConfig, 'rules' | 'prewarm'> & { readonly copies?: readonly CopyEntryLike[] | undefined },
   registryHost: string,
   extraImages: readonly { readonly image: string; readonly source: string }[] = [],
 ): PinnedImages {
