@@ -28,3 +28,8 @@ export function effectiveEviction(config: Pick<PtcConfig, 'repositories'>, prefi
     protect: [...new Set([...(base?.protect ?? []), ...(override?.protect ?? [])])],
   };
 }
+
+/** Whether any prefix of the config has eviction on (the stack then deploys the eviction Lambda). */
+export function evictionEnabled(config: Pick<PtcConfig, 'rules' | 'repositories'>): boolean {
+  return config.rules.some((r) => effectiveEviction(config, r.prefix) !== undefined);
+}

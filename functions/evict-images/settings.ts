@@ -10,9 +10,9 @@ import type { Target } from '../../core/environments';
 import { ConfigError, PtcError } from '../../core/errors';
 import { readPrewarmPayload, readReconcilerPayload } from '../../core/lambda-settings';
 import { ENV_VALUE_LIMIT, packJson, unpackJson } from '../shared/env-value';
+import { EVICT_SETTINGS_VARIABLE, evictPayload, type EvictPayload } from '../../core/eviction/payload';
 
-/** The environment variable holding the settings (JSON, or `gzip:` and base64 of gzipped JSON). */
-export const EVICT_SETTINGS_VARIABLE = 'PTC_EVICT_SETTINGS';
+export { EVICT_SETTINGS_VARIABLE, evictPayload, type EvictPayload };
 
 /** The Lambda's environment does not carry usable settings. */
 export class EvictSettingsError extends PtcError {
@@ -22,24 +22,6 @@ export class EvictSettingsError extends PtcError {
   ) {
     super(`environment variable ${variable}: ${reason}`);
   }
-}
-
-/** What the eviction Lambda reads. */
-export interface EvictPayload extends Pick<Target, 'account' | 'region'>, Pick<PtcConfig, 'rules' | 'repositories' | 'prewarm'> {}
-
-/** The part of the config the Lambda needs: no repository setting but eviction, no prewarm key but the images. */
-export function evictPayload(config: Pick<PtcConfig, 'rules' | 'repositories' | 'prewarm'>, target: Pick<Target, 'account' | 'region'>): EvictPayload {
-  const r = config.repositories;
-  return {
-    account: target.account,
-    region: target.region,
-    rules: config.rules,
-    repositories: {
-      ...(r.eviction !== undefined ? { eviction: r.eviction } : {}),
-      ...(r.overrides !== undefined ? { overrides: r.overrides.filter((o) => o.eviction !== undefined).map((o) => ({ prefix: o.prefix, eviction: o.eviction })) } : {}),
-    },
-    prewarm: config.prewarm,
-  };
 }
 
 /**
