@@ -8,7 +8,8 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { primaryTarget, PtcError, truncate } from '../../core';
 import { pinnedImages, type GroupDecision } from '../../core/eviction';
 import { loadManifestImages } from '../../core/prewarm/image-list';
-import { evict, type EvictReport, type RepositoryResult } from '../../engines/evict';
+import { monthlyStorageCost, STORAGE_USD_PER_GB_MONTH } from '../../core/plan-notes/eviction';
+import { evict, type EvictReport, type PrefixTotals, type RepositoryResult } from '../../engines/evict';
 import { readConfig, type CliIo } from '../io';
 import type { RegisterCommand } from './types';
 
@@ -60,12 +61,18 @@ function textLines(result: RepositoryResult, io: CliIo): void {
   }
 }
 
+/** What stays stored once the pass (or, in report mode, a delete-mode pass) is done. */
+function keptBytes(p: PrefixTotals): number {
+  return Math.max(0, p.storedBytes - (p.mode === 'delete' ? p.evictedBytes : p.evictableBytes));
+}
+
 function summary(report: EvictReport): string {
   if (report.prefixes.length === 0) return 'eviction is off for every prefix (no repositories.eviction block)\n';
   return report.prefixes
     .map((p) => {
       const moved = p.mode === 'delete' ? `${p.evictedImages} images evicted (${formatBytes(p.evictedBytes)})${p.failedImages > 0 ? `, ${p.failedImages} failed` : ''}` : `${p.evictableImages} images evictable (${formatBytes(p.evictableBytes)}), nothing deleted`;
-      return `${p.prefix}: ${p.repositories} repositories, ${p.images} images, ${formatBytes(p.storedBytes)} stored; ${moved}${p.ignored > 0 ? `; ${p.ignored} ignored (ptc-autopilot:ignore=true)` : ''}\n`;
+      const kept = keptBytes(p);
+      return `${p.prefix}: ${p.repositories} repositories, ${p.images} images, ${formatBytes(p.storedBytes)} stored; ${moved}; ${formatBytes(kept)} kept (about $${monthlyStorageCost(kept).toFixed(2)} a month at $${STORAGE_USD_PER_GB_MONTH} per GB-month)${p.ignored > 0 ? `; ${p.ignored} ignored (ptc-autopilot:ignore=true)` : ''}\n`;
     })
     .join('');
 }
@@ -118,6 +125,8 @@ export function evictCommand(clients: EvictEcrFactory = defaultFactory): Registe
             evictedImages: sum('evictedImages'),
             evictedBytes: sum('evictedBytes'),
             failedImages: sum('failedImages'),
+            keptBytes: report.prefixes.reduce((n, p) => n + keptBytes(p), 0),
+            monthlyStorageCostKeptUsd: Number(monthlyStorageCost(report.prefixes.reduce((n, p) => n + keptBytes(p), 0)).toFixed(2)),
             prefixes: report.prefixes,
           };
           io.stdout(`${JSON.stringify({ registryId: target.account, region: target.region, dryRun: opts.dryRun === true, groups, totals, failures: report.failures }, null, 2)}\n`);

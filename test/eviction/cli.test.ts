@@ -56,7 +56,7 @@ describe('ptc evict', () => {
       ]),
     );
     for (const g of doc.groups) expect(Object.keys(g)).toEqual(expect.arrayContaining(['repository', 'tags', 'digests', 'lastPull', 'bytes', 'action', 'reason']));
-    expect(doc.totals).toMatchObject({ images: 5, evictableImages: 3, evictableBytes: 30_001_500, evictedImages: 0 });
+    expect(doc.totals).toMatchObject({ images: 5, evictableImages: 3, evictableBytes: 30_001_500, evictedImages: 0, keptBytes: 60_000_000, monthlyStorageCostKeptUsd: 0.01 });
     expect(fake).toHaveReceivedCommandTimes(BatchDeleteImageCommand, 0);
     expect(fake).toHaveReceivedCommandTimes(BatchGetImageCommand, 0);
     fake.restore();
@@ -72,7 +72,7 @@ describe('ptc evict', () => {
     const io = recordingIo();
     expect(await run(['evict', '--config', configFile('delete'), '--read-manifests'], io)).toBe(0);
     expect(io.out).toMatch(/evicted k8s\/kube-proxy:v1\.30\.0 \(3 images, 30\.0 MB\)/);
-    expect(io.out).toMatch(/k8s: 2 repositories, 5 images, 90\.0 MB stored; 3 images evicted \(30\.0 MB\)/);
+    expect(io.out).toMatch(/k8s: 2 repositories, 5 images, 90\.0 MB stored; 3 images evicted \(30\.0 MB\); 60\.0 MB kept \(about \$0\.01 a month at \$0\.1 per GB-month\)/);
     expect(s.get('k8s/kube-proxy')!.images).toEqual([]);
     expect(s.get('k8s/pause')!.images).toHaveLength(2);
     fake.restore();

@@ -98,3 +98,21 @@ describe('lifecycle.archiveUnpulledDays / lifecycle.expireArchivedDays', () => {
     expect(effectiveSettings(parseConfig(base()), 'k8s').lifecycle).toEqual({ keepLastTagged: 100 });
   });
 });
+
+describe('ptc plan', () => {
+  test('says per prefix whether eviction reports or deletes, and what an archive rule does to a pull', async () => {
+    const { buildPlan, renderPlan } = await import('../../core/plan');
+    const c = base();
+    c.repositories.overrides = [{ prefix: 'quay', eviction: { mode: 'delete' }, lifecycle: { archiveUnpulledDays: 30, expireArchivedDays: 120 } }];
+    const plan = buildPlan(parseConfig(c));
+    const [k8s, quay] = plan.environments[0]!.rules;
+    expect(k8s!.eviction).toMatch(/^daily, reports \(mode report: nothing is deleted\) image groups nobody pulled for 90 days, protecting "\*:latest", "k8s\/\*"/);
+    expect(quay!.eviction).toMatch(/^daily, deletes image groups nobody pulled for 90 days/);
+    expect(k8s!.archive).toBeUndefined();
+    expect(quay!.archive).toMatch(/archive storage class, expired 120 days later; an archived image cannot be pulled \(404\)/);
+    expect(renderPlan(plan)).toMatch(/rule quay <- quay[\s\S]*?\n    eviction     daily, deletes[^\n]*\n    archive      images nobody pulled for 30 days/);
+    const off = base();
+    delete off.repositories.eviction;
+    expect(buildPlan(parseConfig(off)).environments[0]!.rules[0]!.eviction).toMatch(/^off/);
+  });
+});
