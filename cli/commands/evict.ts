@@ -133,7 +133,10 @@ export function evictCommand(clients: EvictEcrFactory = defaultFactory): Registe
         } else {
           io.stdout(summary(report));
         }
-        for (const f of report.failures) io.stderr(`failed to delete ${truncate(f.repository, 300)}@${f.digest}: ${truncate(f.code, 100)}: ${truncate(f.reason, 500)}\n`);
+        for (const f of report.failures) {
+          const what = f.digest === '' ? `failed to evict in ${truncate(f.repository, 300)}` : `failed to delete ${truncate(f.repository, 300)}@${f.digest}`;
+          io.stderr(`${what}: ${truncate(f.code, 100)}: ${truncate(f.reason, 500)}\n`);
+        }
         if (report.failedCount > report.failures.length) io.stderr(`... and ${report.failedCount - report.failures.length} more failures\n`);
         if (report.failedCount > 0) state.code = 1;
       });

@@ -14,6 +14,7 @@ export const BATCH_DELETE_LIMIT = 100;
 /** A digest eviction meant to delete and could not. */
 export interface DeletionFailure {
   readonly repository: string;
+  /** The digest; empty when the whole repository failed (it could not be listed). */
   readonly digest: string;
   /** ECR's failure code (`KmsError`...), the error's name when the whole call failed, or `NotAttempted`. */
   readonly code: string;

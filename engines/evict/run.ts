@@ -8,6 +8,7 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { PtcConfig } from '../../core/config/schema';
 import { compileProtect, effectiveEviction, isIndex, memberBytes, planRepository, type GroupDecision, type ImageRecord, type PinnedImages, type RepositoryPlan } from '../../core/eviction';
+import { errorName } from '../../core/aws-errors';
 import { optedOut } from '../../core/policy/desired-state';
 import { ruleForRepository } from '../../core/policy/settings';
 import { deleteDigests, type DeletionFailure } from './delete';
@@ -168,7 +169,19 @@ export async function evict(options: EvictOptions): Promise<EvictReport> {
       }
       work.push({ name, arn: repo.repositoryArn, prefix });
     }
-    await runPool(work, options.concurrency ?? 4, (w) => handle(w.name, w.arn, w.prefix));
+    await runPool(work, options.concurrency ?? 4, async (w) => {
+      try {
+        await handle(w.name, w.arn, w.prefix);
+      } catch (err) {
+        // Deleted since the listing: nothing to evict. Anything else fails this repository only; the pass goes on.
+        if (err instanceof Error && err.name === 'RepositoryNotFoundException') return;
+        report.failedCount++;
+        const failure = { repository: w.name, digest: '', code: errorName(err), reason: err instanceof Error ? err.message : String(err) };
+        if (report.failures.length < MAX_FAILURES_KEPT) report.failures.push(failure);
+        totals.get(w.prefix)!.failedImages++;
+        options.onRepository?.({ prefix: w.prefix, mode: options.dryRun ? 'report' : effectiveEviction(config, w.prefix)!.mode, plan: { repositoryName: w.name, groups: [], rounds: [], unordered: [], storedBytes: 0, images: 0 }, deleted: [], failures: [failure] });
+      }
+    });
   }
   report.prefixes.push(...[...totals.values()].sort((a, b) => a.prefix.localeCompare(b.prefix)));
   return report;

@@ -68,6 +68,8 @@ export async function runEviction(deps: EvictDeps): Promise<EvictReport> {
     pins,
     registryId: config.account,
     readManifests: true,
+    // As many repositories at once as the drift sweep handles (reconciler.concurrency's default).
+    concurrency: 8,
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.retry ? { retry: deps.retry } : {}),
     onRepository: (r) => {

@@ -177,4 +177,19 @@ describe('evict, against a fake ECR', () => {
       { repository: 'k8s/pause', digest: child.imageDigest, code: 'NotAttempted', reason: expect.stringMatching(/earlier deletion in this repository failed/) },
     ]);
   });
+
+  test('skips a repository deleted since the listing, and names one it cannot read while the others go on', async () => {
+    const old = () => manifest('old', { imageTags: ['1'] });
+    const state = new Map([
+      ['k8s/denied', repo([old()])],
+      ['k8s/gone', repo([old()])],
+      ['k8s/pause', repo([old()])],
+    ]);
+    const fake = fakeEcr(state);
+    fake.on(DescribeImagesCommand, { repositoryName: 'k8s/gone' }).rejects(Object.assign(new Error('The repository does not exist'), { name: 'RepositoryNotFoundException' }));
+    fake.on(DescribeImagesCommand, { repositoryName: 'k8s/denied' }).rejects(Object.assign(new Error('not authorized to perform ecr:DescribeImages'), { name: 'AccessDeniedException' }));
+    const { report } = await run(state, {}, fake);
+    expect(report.failures).toEqual([{ repository: 'k8s/denied', digest: '', code: 'AccessDeniedException', reason: 'not authorized to perform ecr:DescribeImages' }]);
+    expect(state.get('k8s/pause')!.images).toEqual([]);
+  });
 });
