@@ -7,7 +7,7 @@
  */
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { PtcConfig } from '../../core/config/schema';
-import { compileProtect, effectiveEviction, isIndex, memberBytes, planRepository, type GroupDecision, type ImageRecord, type PinnedImages, type RepositoryPlan } from '../../core/eviction';
+import { compileProtect, effectiveEviction, evictionEnabled, isIndex, memberBytes, planRepository, type GroupDecision, type ImageRecord, type PinnedImages, type RepositoryPlan } from '../../core/eviction';
 import { errorName } from '../../core/aws-errors';
 import { optedOut } from '../../core/policy/desired-state';
 import { ruleForRepository } from '../../core/policy/settings';
@@ -155,6 +155,8 @@ export async function evict(options: EvictOptions): Promise<EvictReport> {
     options.onRepository?.({ prefix, mode, plan, deleted, failures });
   };
 
+  // Eviction off everywhere: nothing to list.
+  if (!evictionEnabled(config)) return report;
   for await (const page of repositories(ecr, registryId, retry)) {
     const work: { name: string; arn: string | undefined; prefix: string }[] = [];
     for (const repo of page) {

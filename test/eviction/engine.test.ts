@@ -192,4 +192,11 @@ describe('evict, against a fake ECR', () => {
     expect(report.failures).toEqual([{ repository: 'k8s/denied', digest: '', code: 'AccessDeniedException', reason: 'not authorized to perform ecr:DescribeImages' }]);
     expect(state.get('k8s/pause')!.images).toEqual([]);
   });
+
+  test('lists nothing when no prefix has eviction on', async () => {
+    const fake = fakeEcr(new Map([['k8s/pause', repo([manifest('old', { imageTags: ['1'] })])]]));
+    const report = await evict({ ecr, config: parseConfig({ account: REGISTRY, region: 'eu-west-2', rules: [{ prefix: 'k8s', upstream: 'k8s' }] }), pins: NO_PINS, readManifests: true });
+    expect(report.prefixes).toEqual([]);
+    expect(fake.calls()).toHaveLength(0);
+  });
 });
