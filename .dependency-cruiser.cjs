@@ -25,6 +25,8 @@ const INFRA_TO_LAMBDA_CONTRACT = [
   '^functions/prewarm/metric-names\\.ts$',
   '^functions/validate-rules/settings\\.ts$',
   '^functions/validate-rules/sync-status\\.ts$',
+  '^functions/evict-images/settings\\.ts$',
+  '^functions/evict-images/metric-names\\.ts$',
 ];
 
 /** Everything that sits above core/. */

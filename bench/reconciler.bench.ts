@@ -13,7 +13,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { canonicalJson, creationTemplateTags, desiredState, parseConfig, policyDocument } from '../core';
 import { handleEvent } from '../functions/reconcile-repository/run';
@@ -23,6 +23,7 @@ import type { FakeEcrRequest, FakeEcrVerification } from '../test/reconciler/fak
 import { startFakeEcrServer } from '../test/reconciler/fake-ecr-server';
 import { FakeRegistry } from '../test/reconciler/fake-registry';
 import { RECONCILER_TEST_CONFIG_INPUT } from '../test/reconciler/helpers';
+import { scaledStandardRetry } from './scaled-retry';
 
 const MANAGED = Number(process.env.BENCH_REPOS ?? 10_000);
 const UNMANAGED = Math.round(MANAGED / 10);
@@ -31,31 +32,6 @@ const CONCURRENCY = 8;
 const rawConfig = RECONCILER_TEST_CONFIG_INPUT;
 const config = parseConfig(rawConfig);
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
-
-/** The client's retry strategy interface (the SDK's v2 one), as `ECRClientConfig` declares it. */
-type RetryStrategyV2 = Extract<NonNullable<ECRClientConfig['retryStrategy']>, { acquireInitialRetryToken: unknown }>;
-type RetryToken = Awaited<ReturnType<RetryStrategyV2['acquireInitialRetryToken']>>;
-
-/**
- * Standard-mode retry decisions with a scaled backoff, written against the client's public
- * `retryStrategy` option so the benchmark needs no package beyond the SDK clients: throttling and
- * transient errors (as the SDK classifies them) are retried until `maxAttempts` calls were made,
- * each after `random() * baseMs * 2^attempt` ms; anything else is thrown at once.
- */
-function scaledStandardRetry(maxAttempts: number, baseMs: number): RetryStrategyV2 {
-  const token = (count: number, delay: number): RetryToken => ({ getRetryCount: () => count, getRetryDelay: () => delay });
-  return {
-    acquireInitialRetryToken: async () => token(0, 0),
-    refreshRetryTokenForRetry: async (previous, info) => {
-      const attempt = previous.getRetryCount() + 1;
-      if (attempt >= maxAttempts || (info.errorType !== 'THROTTLING' && info.errorType !== 'TRANSIENT')) {
-        throw info.error ?? new Error(`not retried (${info.errorType})`);
-      }
-      return token(attempt, Math.round(Math.random() * baseMs * 2 ** attempt));
-    },
-    recordSuccess: () => {},
-  };
-}
 
 /** The default bus, counted and otherwise ignored (a mock recording every call would weigh on the memory figures). */
 let putEvents = 0;

@@ -13,6 +13,8 @@ import { planRegistrySettings, renderRegistrySettings, type PlannedRegistrySetti
 import { planNodePolicy, renderNodePolicy, type PlannedNodePolicy } from './plan-notes/node-policy';
 import { unattachedNodeRoles } from './policy/node-policy';
 import { untaggedImagesNote } from './plan-notes/lifecycle';
+import { archiveNote, evictionNote } from './plan-notes/eviction';
+import { effectiveEviction } from './eviction/settings';
 import { planReconcilerTriggers, renderReconcilerTriggers, type PlannedTrigger } from './plan-notes/reconciler-triggers';
 import { planSecretsKey, renderSecretsKey, type PlannedSecretsKey } from './plan-notes/secrets-key';
 
@@ -43,6 +45,10 @@ export interface PlannedRule {
   repositorySettings: Omit<ManagedDesiredState, 'managed' | 'prefix'> & { encryption: { type: string; kmsKeyArn?: string } };
   /** What the lifecycle policy does with untagged images (platform manifests of multi-arch tags among them). */
   untaggedImages: string;
+  /** What eviction does under this prefix (docs/eviction.md). */
+  eviction: string;
+  /** What ECR's archive rules do, when configured. */
+  archive?: string;
 }
 
 /** One environment's plan. */
@@ -103,6 +109,8 @@ export function buildPlan(config: PtcConfig): Plan {
           cacheUriPattern: `${t.registryHost}/${rule.prefix}/...`,
           repositorySettings: { ...desired, encryption: { ...effectiveSettings(configForTarget(config, t), rule.prefix).encryption } },
           untaggedImages: untaggedImagesNote(settings.lifecycle),
+          eviction: evictionNote(effectiveEviction(config, rule.prefix)),
+          ...(archiveNote(settings.lifecycle) !== undefined ? { archive: archiveNote(settings.lifecycle)! } : {}),
         };
       }),
       nodeRoleArns: [...config.nodeRoleArns],
@@ -149,6 +157,8 @@ export function renderPlan(plan: Plan): string {
       if (rule.upstreamRepositoryPrefix) lines.push(`    upstream repository prefix ${rule.upstreamRepositoryPrefix}`);
       lines.push(`    lifecycle    ${lifecycle}`);
       lines.push(`    untagged     ${rule.untaggedImages}`);
+      lines.push(`    eviction     ${rule.eviction}`);
+      if (rule.archive !== undefined) lines.push(`    archive      ${rule.archive}`);
       lines.push(`    pull access  ${access}`);
       lines.push(`    tags         ${tags}`);
       lines.push(`    scanOnPush ${s.scanOnPush}, tags ${s.imageTagMutability}, encryption ${rule.repositorySettings.encryption.type}`);

@@ -62,6 +62,7 @@ export const STACK_RESOURCE_TYPES: readonly string[] = [
   'AWS::CloudWatch::Alarm',
   'AWS::CloudWatch::Dashboard',
   'AWS::ECR::PullThroughCacheRule',
+  'AWS::ECR::PullTimeUpdateExclusion',
   'AWS::ECR::RepositoryCreationTemplate',
   'AWS::Events::Rule',
   'AWS::IAM::ManagedPolicy',

@@ -18,6 +18,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   { name: 'reconcile', load: async () => (await import('./reconcile')).registerReconcile },
   { name: 'audit', load: async () => (await import('./audit')).registerAudit },
   { name: 'cleanup', load: async () => (await import('./cleanup')).registerCleanup },
+  { name: 'evict', load: async () => (await import('./evict')).registerEvict },
   { name: 'resolve', load: async () => (await import('./resolve')).registerResolve },
   { name: 'rewrite', load: async () => (await import('./rewrite')).registerRewrite },
   { name: 'kyverno', load: async () => (await import('./kyverno')).registerKyverno },

@@ -24,6 +24,8 @@ import {
 } from '../lambda-settings';
 import { PUBLISHED_NODE_CONFIG_FORMATS } from '../node-config/formats';
 import type { PtcConfig } from './schema';
+import { evictionEnabled as hasEviction } from '../eviction/settings';
+import { EVICT_SETTINGS_VARIABLE, evictPayload } from '../eviction/payload';
 import { policySizeIssues } from '../policy/policy-size';
 
 /** Lambda: "4 KB, the total size of all environment variables" of one function. */
@@ -91,6 +93,15 @@ export function predictedLambdaEnvironments(config: PtcConfig, target: Target): 
   if (registrySettingCount(c, target) > 0) {
     out.push({ service: 'registry-settings', variables: baseVariables('registry-settings'), blame: [], shorten: '' });
   }
+  if (hasEviction(c)) {
+    out.push({
+      service: 'evict-images',
+      variables: { ...baseVariables('evict-images'), [EVICT_SETTINGS_VARIABLE]: packJson(evictPayload(c, target)) },
+      settingsVariable: EVICT_SETTINGS_VARIABLE,
+      blame: sizeOf(c.prewarm.images) > sizeOf(c.rules) ? ['prewarm', 'images'] : ['rules'],
+      shorten: 'move the prewarm images to prewarm.manifest (an S3 object or SSM parameter)',
+    });
+  }
   return out;
 }
 
@@ -102,7 +113,9 @@ export function predictedLambdaEnvironments(config: PtcConfig, target: Target): 
  *   Lambda permissions, the DLQ alarm and the dashboard;
  * - 4 per rule: the rule, its creation template, its RuleValid alarm and its sync-failure alarm;
  * - 1 per created credential secret, 1 for the alarm email subscription;
- * - 9 for prewarm, and 8 for the registry-settings function and provider plus 1 per setting it manages.
+ * - 9 for prewarm, and 8 for the registry-settings function and provider plus 1 per setting it manages;
+ * - 12 for eviction: its function, role, policy, log group, invoke config, DLQ and queue policy, schedule
+ *   and permission, pull-time update exclusion, and 2 alarms.
  * `AWS::CDK::Metadata`, which the CDK CLI may add, is not counted (`deployLimitIssues` allows for it).
  * The infra test compares this with the synthesized templates of configs using every feature.
  */
@@ -111,7 +124,7 @@ export function predictedResourceCount(config: PtcConfig, target: Target): numbe
   const secrets = c.rules.filter((r) => r.credentials?.secretName !== undefined).length;
   const settings = registrySettingCount(c, target);
   // One SSM parameter per published node config format (mirror mode), in every stack.
-  return 34 + PUBLISHED_NODE_CONFIG_FORMATS.length + 4 * c.rules.length + secrets + (c.validation.alarmEmail !== undefined ? 1 : 0) + (hasPrewarm(c) ? 9 : 0) + (settings > 0 ? 8 + settings : 0);
+  return 34 + PUBLISHED_NODE_CONFIG_FORMATS.length + 4 * c.rules.length + secrets + (c.validation.alarmEmail !== undefined ? 1 : 0) + (hasPrewarm(c) ? 9 : 0) + (settings > 0 ? 8 + settings : 0) + (hasEviction(c) ? 12 : 0);
 }
 
 /** One problem, located by its zod-style path. */

@@ -12,6 +12,14 @@ export const MANAGED_TAG_KEY = 'ptc-autopilot:managed';
 /** A repository carrying this tag with value `true` is left alone by the reconciler. */
 export const IGNORE_TAG_KEY = 'ptc-autopilot:ignore';
 
+/**
+ * Whether a repository's tags opt it out of ptc-autopilot (`ptc-autopilot:ignore=true`, any case
+ * of `true`): the reconciler and eviction leave it alone.
+ */
+export function optedOut(tags: Readonly<Record<string, string>>): boolean {
+  return tags[IGNORE_TAG_KEY]?.toLowerCase() === 'true';
+}
+
 /** The desired state of a repository under a managed prefix. */
 export interface ManagedDesiredState {
   managed: true;

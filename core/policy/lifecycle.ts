@@ -11,11 +11,13 @@ export interface LifecycleRule {
   selection: {
     tagStatus: 'untagged' | 'tagged' | 'any';
     tagPatternList?: string[];
-    countType: 'sinceImagePushed' | 'imageCountMoreThan';
+    /** `archive` only with `sinceImageTransitioned`; omitted (`standard`) otherwise. */
+    storageClass?: 'archive';
+    countType: 'sinceImagePushed' | 'imageCountMoreThan' | 'sinceImagePulled' | 'sinceImageTransitioned';
     countUnit?: 'days';
     countNumber: number;
   };
-  action: { type: 'expire' };
+  action: { type: 'expire' } | { type: 'transition'; targetStorageClass: 'archive' };
 }
 
 /** An ECR lifecycle policy document. */
@@ -57,8 +59,39 @@ export function lifecyclePolicy(lifecycle: EffectiveSettings['lifecycle']): Life
         selection: { tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: lifecycle.keepLastTagged },
         action: { type: 'expire' },
       },
+      ...archiveRules(lifecycle),
     ],
   };
+}
+
+/**
+ * ECR's native archive rules when the config sets `archiveUnpulledDays`: images nobody pulled for
+ * N days move to the archive storage class (`sinceImagePulled`, `transition`), and with
+ * `expireArchivedDays` archived images expire M days later (`sinceImageTransitioned`, which needs
+ * `storageClass: archive`). Both select `tagStatus: any`, which ECR requires to hold the highest
+ * rule priorities, so they come last. Shape from the lifecycle policy template
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_examples.html). An
+ * archived image cannot be pulled, the cache included (docs/eviction.md).
+ */
+function archiveRules(lifecycle: EffectiveSettings['lifecycle']): LifecycleRule[] {
+  if (lifecycle.archiveUnpulledDays === undefined) return [];
+  const rules: LifecycleRule[] = [
+    {
+      rulePriority: 3,
+      description: `ptc-autopilot: archive images nobody pulled for ${lifecycle.archiveUnpulledDays} days`,
+      selection: { tagStatus: 'any', countType: 'sinceImagePulled', countUnit: 'days', countNumber: lifecycle.archiveUnpulledDays },
+      action: { type: 'transition', targetStorageClass: 'archive' },
+    },
+  ];
+  if (lifecycle.expireArchivedDays !== undefined) {
+    rules.push({
+      rulePriority: 4,
+      description: `ptc-autopilot: expire images archived for ${lifecycle.expireArchivedDays} days`,
+      selection: { tagStatus: 'any', storageClass: 'archive', countType: 'sinceImageTransitioned', countUnit: 'days', countNumber: lifecycle.expireArchivedDays },
+      action: { type: 'expire' },
+    });
+  }
+  return rules;
 }
 
 /**

@@ -31,9 +31,12 @@ export function effectiveSettings(config: Pick<PtcConfig, 'repositories'> & Part
   const pick = <K extends 'pullAccounts' | 'pullOrganizations' | 'pullOrganizationalUnits' | 'scanOnPush' | 'imageTagMutability' | 'encryption'>(key: K) =>
     override?.[key] !== undefined ? override[key] : base[key];
   const untaggedExpireDays = override?.lifecycle?.untaggedExpireDays ?? base.lifecycle?.untaggedExpireDays;
+  const archiveUnpulledDays = override?.lifecycle?.archiveUnpulledDays ?? base.lifecycle?.archiveUnpulledDays;
+  const expireArchivedDays = override?.lifecycle?.expireArchivedDays ?? base.lifecycle?.expireArchivedDays;
   return {
     lifecycle: {
       ...(untaggedExpireDays !== undefined ? { untaggedExpireDays } : {}),
+      ...(archiveUnpulledDays !== undefined ? { archiveUnpulledDays, ...(expireArchivedDays !== undefined ? { expireArchivedDays } : {}) } : {}),
       keepLastTagged: override?.lifecycle?.keepLastTagged ?? base.lifecycle?.keepLastTagged ?? LIFECYCLE_DEFAULTS.keepLastTagged,
     },
     pullAccounts: dedupe(pick('pullAccounts') ?? []),

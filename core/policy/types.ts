@@ -7,7 +7,14 @@
 /** Settings every repository under one prefix should have (computed by `effectiveSettings`). */
 export interface EffectiveSettings {
   /** `untaggedExpireDays` is absent unless the config sets it (no untagged rule then). */
-  readonly lifecycle: { readonly untaggedExpireDays?: number; readonly keepLastTagged: number };
+  readonly lifecycle: {
+    readonly untaggedExpireDays?: number;
+    readonly keepLastTagged: number;
+    /** ECR's native archive rule (`sinceImagePulled` -> archive); absent unless the config sets it. */
+    readonly archiveUnpulledDays?: number;
+    /** Expiry of archived images (`sinceImageTransitioned`); only with `archiveUnpulledDays`. */
+    readonly expireArchivedDays?: number;
+  };
   readonly pullAccounts: readonly string[];
   readonly pullOrganizations: readonly string[];
   /** OU paths (`o-.../r-.../ou-.../`, normalized with a trailing slash) whose accounts, child OUs included, may pull. */

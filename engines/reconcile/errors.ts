@@ -92,34 +92,5 @@ export function checkRepositoryName(name: string, field: string): string {
   return name;
 }
 
-const THROTTLING_CODES = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-]);
-const TRANSIENT_CODES = new Set(['RepositoryPolicyContendedError', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
-
-/**
- * Whether an error is worth retrying later: throttling, a 5xx from the service, or a network
- * failure. The SDK already retried it (adaptive mode); the caller decides whether to try again.
- */
-export function isTransientError(err: unknown): boolean {
-  if (err === null || typeof err !== 'object') return false;
-  const e = err as { name?: unknown; code?: unknown; $retryable?: unknown; $metadata?: { httpStatusCode?: unknown } };
-  if (e.$retryable !== undefined) return true;
-  const name = typeof e.name === 'string' ? e.name : '';
-  const code = typeof e.code === 'string' ? e.code : '';
-  if (THROTTLING_CODES.has(name) || TRANSIENT_CODES.has(name) || TRANSIENT_CODES.has(code)) return true;
-  const status = e.$metadata?.httpStatusCode;
-  return typeof status === 'number' && (status >= 500 || status === 429);
-}
-
-/** The error's name, for logs and outcomes (`ThrottlingException`, `RepositoryNotFoundException`). */
-export function errorName(err: unknown): string {
-  return err instanceof Error ? err.name : typeof err;
-}
+// Moved to core/aws-errors.ts, where engines/ can reach them too; re-exported for the reconciler's modules.
+export { errorName, isTransientError } from '../../core/aws-errors';

@@ -5,7 +5,7 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { PtcConfig } from '../../core/config/schema';
-import { desiredState, IGNORE_TAG_KEY } from '../../core/policy/desired-state';
+import { desiredState, IGNORE_TAG_KEY, optedOut } from '../../core/policy/desired-state';
 import { applyWrites, describeRepository, isRepositoryNotFound, readPolicies, readTags, type RepositoryListing } from './ecr-io';
 import { errorName } from './errors';
 import { planRepository, summarizeWrite, type RefusedSetting, type Write } from './plan';
@@ -91,7 +91,7 @@ export async function reconcileRepository(deps: ReconcileDeps, repositoryName: s
       return outcome(repositoryName, 'not-found', prefix);
     }
     const tags = await readTags(ecr, found.repositoryArn);
-    if (tags[IGNORE_TAG_KEY]?.toLowerCase() === 'true') {
+    if (optedOut(tags)) {
       log.info(`repository opted out with ${IGNORE_TAG_KEY}=true; left alone`, { repositoryName, prefix });
       return outcome(repositoryName, 'ignored', prefix);
     }

@@ -7,6 +7,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { evictionWidgets } from './image-eviction';
 import { prewarmMetric } from './prewarm';
 import { functionMetric } from './ptc-function';
 import { RECONCILER_FUNCTION_DIR } from './repository-reconciler';
@@ -24,6 +25,8 @@ export interface PtcDashboardProps {
    * @default none
    */
   readonly alarms?: readonly cloudwatch.IAlarm[];
+  /** Prefixes with eviction on: draws stored, evictable and evicted bytes per prefix. @default none */
+  readonly evictionPrefixes?: readonly string[];
   /** Dashboard name. @default a name CloudFormation generates */
   readonly dashboardName?: string;
 }
@@ -102,6 +105,7 @@ export class PtcDashboard extends Construct {
       }),
     );
     this.dashboard.addWidgets(...row);
+    if (props.evictionPrefixes !== undefined && props.evictionPrefixes.length > 0) this.dashboard.addWidgets(...evictionWidgets(props.evictionPrefixes));
     const alarms = props.alarms ?? [];
     const widgets = Math.ceil(alarms.length / ALARMS_PER_WIDGET);
     for (let i = 0; i < widgets; i++) {

@@ -13,6 +13,7 @@ import { RegistrySettings, needsRegistrySettings } from './registry-settings';
 import { RepositoryReconciler } from './repository-reconciler';
 import { RuleValidation } from './rule-validation';
 import { Prewarm, needsPrewarm } from './prewarm';
+import { ImageEviction, needsEviction } from './image-eviction';
 import { PtcDashboard } from './dashboard';
 
 /** Properties of `PullThroughCache`. */
@@ -52,6 +53,8 @@ export class PullThroughCache extends Construct {
   readonly validation: RuleValidation;
   /** Prewarms the critical images; absent when the config lists none. */
   readonly prewarm?: Prewarm;
+  /** Evicts what nobody pulls; absent when no prefix has `repositories.eviction` (docs/eviction.md). */
+  readonly eviction?: ImageEviction;
   /** Rule validity, sync failures, prewarm results, reconciler changes and failures, alarms. */
   readonly dashboard: PtcDashboard;
   /** Mirror mode: the node config of this registry (SSM parameters, `userData()` for launch templates). */
@@ -78,15 +81,18 @@ export class PullThroughCache extends Construct {
     this.reconciler = new RepositoryReconciler(this, 'Reconciler', { config, target, alarmTopic: this.alarms.topic });
     this.validation = new RuleValidation(this, 'Validation', { config, target, secrets: this.rules.secrets, alarmTopic: this.alarms.topic });
     if (needsPrewarm(config)) this.prewarm = new Prewarm(this, 'Prewarm', { config, target, alarmTopic: this.alarms.topic });
+    if (needsEviction(config)) this.eviction = new ImageEviction(this, 'Eviction', { config, target, alarmTopic: this.alarms.topic });
     this.dashboard = new PtcDashboard(this, 'Dashboard', {
       prefixes: this.prefixes,
       prewarm: this.prewarm !== undefined,
+      ...(this.eviction ? { evictionPrefixes: this.eviction.prefixes } : {}),
       dashboardName: `${target.stackName}-${target.region}`,
       alarms: [
         ...this.validation.ruleAlarms.values(),
         ...this.validation.syncFailureAlarms.values(),
         ...(this.prewarm ? [this.prewarm.failureAlarm, this.prewarm.errorAlarm] : []),
         this.reconciler.deadLetterAlarm,
+        ...(this.eviction ? [this.eviction.deadLetterAlarm, this.eviction.errorAlarm] : []),
       ],
     });
   }

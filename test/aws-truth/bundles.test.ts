@@ -42,13 +42,13 @@ const SSM = { module: '@aws-sdk/client-ssm', client: 'SSMClient' } as const;
 const events = documentedEvents();
 
 describe('every Lambda bundle, required in plain node', () => {
-  test('the apps have the four ptc-autopilot functions, each with a staged bundle', () => {
-    expect(new Set(functions.map((f) => f.service))).toEqual(new Set(['reconcile-repository', 'validate-rules', 'prewarm', 'registry-settings']));
+  test('the apps have the five ptc-autopilot functions, each with a staged bundle', () => {
+    expect(new Set(functions.map((f) => f.service))).toEqual(new Set(['reconcile-repository', 'validate-rules', 'prewarm', 'registry-settings', 'evict-images']));
     for (const fn of functions) expect({ where: fn.where, handler: fn.handler, bundle: existsSync(fn.bundle) }).toEqual({ where: fn.where, handler: 'index.handler', bundle: true });
   });
 
   // Every other bundle loads in a driven test below (which asserts no load error).
-  const undriven = functions.filter((f) => f.service === 'prewarm' && !(appOf(f).config.prewarm.manifest?.s3 && appOf(f).config.prewarm.manifest?.ssmParameter));
+  const undriven = functions.filter((f) => (f.service === 'prewarm' && !(appOf(f).config.prewarm.manifest?.s3 && appOf(f).config.prewarm.manifest?.ssmParameter)) || f.service === 'evict-images');
   test.each(undriven.map((f) => [f.where, f] as const))('%s loads with its template environment and exports the handler', (_where, fn) => {
     const run = runBundle(fn, [], []);
     expect(run.loadError).toBeUndefined();

@@ -239,6 +239,7 @@ describe('deploy limits predicted from the config match the synthesized stacks',
     replication: { destinations: [{ region: 'ap-south-1' }, { region: 'eu-west-1', account: '444455556666', prefixes: ['k8s'] }], acceptFrom: ['555566667777'] },
     scanning: { type: 'ENHANCED', frequency: 'CONTINUOUS_SCAN' },
     prewarm: { images: ['nginx:1.27'], manifest: { s3: { bucket: 'ptc-config', key: 'prewarm.txt' }, ssmParameter: '/ptc/prewarm-images' } },
+    repositories: { ...fullConfig().repositories, eviction: { unpulledDays: 90 } },
   });
   const configs = {
     example: loadConfig(path.join(__dirname, '..', '..', 'config', 'example.yaml')),

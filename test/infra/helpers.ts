@@ -57,7 +57,12 @@ export function everyFeatureTwoEnvironments(): PtcConfig {
     repositories: {
       ...fullConfig().repositories,
       pullOrganizationalUnits: ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/'],
-      overrides: [{ prefix: 'k8s', lifecycle: { keepLastTagged: 20 }, imageTagMutability: 'IMMUTABLE', pullAccounts: ['666677778888'] }],
+      // Eviction (docs/eviction.md): report by default, delete under k8s; ECR's archive rules under github.
+      eviction: { unpulledDays: 90, protect: ['*:latest'] },
+      overrides: [
+        { prefix: 'k8s', lifecycle: { keepLastTagged: 20 }, imageTagMutability: 'IMMUTABLE', pullAccounts: ['666677778888'], eviction: { mode: 'delete', unpulledDays: 365 } },
+        { prefix: 'github', lifecycle: { archiveUnpulledDays: 60, expireArchivedDays: 180 } },
+      ],
     },
     prewarm: { images: ['nginx:1.27'], manifest: { s3: { bucket: 'ptc-config', key: 'prewarm.txt' }, ssmParameter: '/ptc/prewarm-images' } },
   });

@@ -5,6 +5,7 @@
 import * as z from 'zod/mini';
 import { accountId, boundedInt, described, kmsKeyArn, organizationId, refineWith, strictObject, tagMap } from '../fields';
 import { organizationalUnitPathProblem } from '../organizational-unit-path';
+import { archiveLifecycleShape, evictionSchema } from '../eviction-schema';
 import { MAX_RULES } from './rule';
 
 /** An OU path such as `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/` (trailing slash optional), checked against the AWS Organizations ID patterns. */
@@ -15,6 +16,7 @@ const organizationalUnitPath = z
 const lifecycle = strictObject({
   untaggedExpireDays: described(z.optional(boundedInt(1, 3650)), 'days after which untagged images expire (1 to 3650); unset, untagged images never expire (the platform manifests of a cached multi-arch tag are untagged)'),
   keepLastTagged: described(z.optional(boundedInt(1, 10000)), 'how many tagged images to keep (1 to 10000); older ones expire. Unset: 100'),
+  ...archiveLifecycleShape,
 });
 
 const encryption = strictObject({
@@ -50,6 +52,7 @@ function repositorySettingsShape(limited: boolean) {
     scanOnPush: described(z.optional(z.boolean({ error: 'must be true or false' })), 'scan images on push; unset: true'),
     imageTagMutability: described(z.optional(z.enum(['MUTABLE', 'IMMUTABLE'], { error: 'must be "MUTABLE" or "IMMUTABLE"' })), 'tag mutability of new repositories; unset: MUTABLE'),
     encryption: described(z.optional(encryption), 'encryption of new repositories; unset: AES256'),
+    eviction: described(z.optional(evictionSchema), 'evict images nobody pulled (docs/eviction.md); absent: nothing is evicted'),
   };
 }
 
