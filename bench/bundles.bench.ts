@@ -54,12 +54,16 @@ function functionEnvironments(): Map<string, Record<string, string>> {
     const { Template } = require('aws-cdk-lib/assertions') as typeof import('aws-cdk-lib/assertions');
     const { loadConfig } = require('../core') as typeof import('../core');
     const { buildApp } = require('../infra/build-app') as typeof import('../infra/build-app');
-    const { stacks } = buildApp(loadConfig(path.join(ROOT, 'config', 'example.yaml')), { nag: false });
+    const example = loadConfig(path.join(ROOT, 'config', 'example.yaml'));
+    // The example leaves eviction off, so its app has no eviction Lambda: the same config with
+    // eviction on (report mode) gives that Lambda the environment it would get.
+    const withEviction = { ...example, repositories: { ...example.repositories, eviction: example.repositories.eviction ?? { unpulledDays: 90 } } };
+    const stacks = [...buildApp(example, { nag: false }).stacks, ...buildApp(withEviction, { nag: false }).stacks];
     for (const stack of stacks) {
       for (const fn of Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))) {
         const vars = (fn.Properties?.Environment?.Variables ?? {}) as Record<string, unknown>;
         const env = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : 'token-resolved-at-deploy']));
-        if (typeof env.POWERTOOLS_SERVICE_NAME === 'string') envs.set(env.POWERTOOLS_SERVICE_NAME, env);
+        if (typeof env.POWERTOOLS_SERVICE_NAME === 'string' && !envs.has(env.POWERTOOLS_SERVICE_NAME)) envs.set(env.POWERTOOLS_SERVICE_NAME, env);
       }
     }
   } catch (err) {
