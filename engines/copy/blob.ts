@@ -162,7 +162,7 @@ async function uploadOnce(source: RegistrySession, from: string, target: Registr
   let fill = 0;
   let sent = 0;
   let inFlight: Promise<void> = Promise.resolve();
-  let failure: unknown;
+  let failure: Error | undefined;
   const settle = async (): Promise<void> => {
     await inFlight;
     if (failure !== undefined) throw failure;
@@ -179,7 +179,7 @@ async function uploadOnce(source: RegistrySession, from: string, target: Registr
         location = next;
       },
       (err: unknown) => {
-        failure = err;
+        failure = err instanceof Error ? err : new Error('a chunk upload failed without an error object');
       },
     );
     // Fill the other buffer while this one is sent.

@@ -163,6 +163,8 @@ export async function skopeo(args: string[]): Promise<string> {
     return stdout;
   } catch (err) {
     const shown = args.map((a, i) => (args[i - 1]?.endsWith('creds') ? '<creds>' : a)).join(' ');
+    // No `cause`: the raw error's message holds the command line, credentials included.
+    // eslint-disable-next-line preserve-caught-error
     throw new Error(`skopeo ${shown} failed: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`);
   }
 }
