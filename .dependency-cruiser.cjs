@@ -37,14 +37,16 @@ module.exports = {
     {
       name: 'no-circular',
       severity: 'error',
-      comment: 'An import cycle, type-only imports included: a shape and a computation share a file (STYLE.md 15). Move the shared types into a types-only module.',
+      comment:
+        'An import cycle, type-only imports included: a shape and a computation share a file (STYLE.md 15). Move the shared types into a types-only module.',
       from: {},
       to: { circular: true },
     },
     {
       name: 'core-imports-nothing-above',
       severity: 'error',
-      comment: 'core/ is the bottom layer: it imports nothing from registry/, engines/, functions/, cli/, infra/, tests, benchmarks or scripts.',
+      comment:
+        'core/ is the bottom layer: it imports nothing from registry/, engines/, functions/, cli/, infra/, tests, benchmarks or scripts.',
       from: { path: '^core/' },
       to: { path: ABOVE_CORE },
     },
@@ -58,7 +60,8 @@ module.exports = {
     {
       name: 'core-knows-no-aws-sdk',
       severity: 'error',
-      comment: 'core/ is pure domain: no AWS SDK, Powertools or CDK, not even their types. Work through SDK clients lives in engines/ and functions/.',
+      comment:
+        'core/ is pure domain: no AWS SDK, Powertools or CDK, not even their types. Work through SDK clients lives in engines/ and functions/.',
       from: { path: '^core/' },
       to: { path: '(^|/)node_modules/(@aws-sdk|@smithy|@aws-lambda-powertools|aws-cdk-lib|constructs|cdk-nag)/' },
     },
@@ -79,7 +82,8 @@ module.exports = {
     {
       name: 'functions-import-only-below',
       severity: 'error',
-      comment: 'A Lambda imports core/, registry/, engines/, functions/shared/ and its own folder; nothing of the CLI, the CDK app or another Lambda.',
+      comment:
+        'A Lambda imports core/, registry/, engines/, functions/shared/ and its own folder; nothing of the CLI, the CDK app or another Lambda.',
       from: { path: '^functions/([^/]+)/' },
       to: {
         path: '^(functions|cli|infra|bench|scripts|test)/|^(index|version)\\.ts$',
@@ -99,8 +103,8 @@ module.exports = {
       name: 'infra-imports-only-the-lambda-contract',
       severity: 'error',
       comment:
-        'The construct that deploys a Lambda may import that Lambda\'s contract modules and nothing else of functions/: ' +
-        'its settings variable\'s encoder (settings.ts, the same file that decodes it, so both sides cannot drift), ' +
+        "The construct that deploys a Lambda may import that Lambda's contract modules and nothing else of functions/: " +
+        "its settings variable's encoder (settings.ts, the same file that decodes it, so both sides cannot drift), " +
         'and the constant-only metric-names.ts and sync-status.ts (no Powertools, no SDK).',
       from: { path: '^infra/' },
       to: { path: '^functions/', pathNot: INFRA_TO_LAMBDA_CONTRACT },

@@ -25,7 +25,15 @@ export { PtcAutopilotStack, type PtcAutopilotStackProps } from './infra/stacks/p
 export { buildApp, type BuildAppOptions, type BuiltApp } from './infra/build-app';
 export { ConsumerNodeAccess, type ConsumerNodeAccessProps, type ConsumerNodeRoles } from './infra/constructs/consumer-node-access';
 export { ConsumerStackSet, type ConsumerStackSetProps } from './infra/constructs/consumer-stack-set';
-export { ConsumerStack, ConsumersAdminStack, addConsumerStacks, consumerStackSetTemplate, type ConsumerStackProps, type ConsumersAdminStackProps, type ConsumerStacks } from './infra/stacks/consumer-stack';
+export {
+  ConsumerStack,
+  ConsumersAdminStack,
+  addConsumerStacks,
+  consumerStackSetTemplate,
+  type ConsumerStackProps,
+  type ConsumersAdminStackProps,
+  type ConsumerStacks,
+} from './infra/stacks/consumer-stack';
 export { VERSION } from './version';
 
 // The parts of a PullThroughCache, reachable through its properties (`cache.reconciler.function`, ...).

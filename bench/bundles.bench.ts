@@ -57,13 +57,17 @@ function functionEnvironments(): Map<string, Record<string, string>> {
     const example = loadConfig(path.join(ROOT, 'config', 'example.yaml'));
     // The example leaves eviction off, so its app has no eviction Lambda: the same config with
     // eviction on (report mode) gives that Lambda the environment it would get.
-    const withEviction = { ...example, repositories: { ...example.repositories, eviction: example.repositories.eviction ?? { unpulledDays: 90 } } };
+    const withEviction = {
+      ...example,
+      repositories: { ...example.repositories, eviction: example.repositories.eviction ?? { unpulledDays: 90 } },
+    };
     const stacks = [...buildApp(example, { nag: false }).stacks, ...buildApp(withEviction, { nag: false }).stacks];
     for (const stack of stacks) {
       for (const fn of Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))) {
         const vars = (fn.Properties?.Environment?.Variables ?? {}) as Record<string, unknown>;
         const env = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : 'token-resolved-at-deploy']));
-        if (typeof env.POWERTOOLS_SERVICE_NAME === 'string' && !envs.has(env.POWERTOOLS_SERVICE_NAME)) envs.set(env.POWERTOOLS_SERVICE_NAME, env);
+        if (typeof env.POWERTOOLS_SERVICE_NAME === 'string' && !envs.has(env.POWERTOOLS_SERVICE_NAME))
+          envs.set(env.POWERTOOLS_SERVICE_NAME, env);
       }
     }
   } catch (err) {
@@ -94,8 +98,14 @@ async function bundle(entry: string, outfile: string, v: Variant): Promise<{ byt
       byPackage.set(key, (byPackage.get(key) ?? 0) + bytesInOutput);
     }
   }
-  const top = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, b]) => `${k} ${(b / 1024).toFixed(0)}`).join(', ');
-  const externals = [...new Set(outputs.flatMap(([, o]) => o.imports.filter((i) => i.external && i.kind === 'require-call').map((i) => i.path)))].sort();
+  const top = [...byPackage]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([k, b]) => `${k} ${(b / 1024).toFixed(0)}`)
+    .join(', ');
+  const externals = [
+    ...new Set(outputs.flatMap(([, o]) => o.imports.filter((i) => i.external && i.kind === 'require-call').map((i) => i.path))),
+  ].sort();
   return { bytes: outputs.reduce((sum, [, o]) => sum + o.bytes, 0), top, externals };
 }
 
@@ -112,7 +122,12 @@ interface Load {
  * a shorter interval that a busy machine disturbs less.
  */
 function loadOnce(file: string, externals: readonly string[], env: Record<string, string>): Load | string {
-  const run = (script: string) => spawnSync(process.execPath, ['-e', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-2', ...env }, encoding: 'utf8' });
+  const run = (script: string) =>
+    spawnSync(process.execPath, ['-e', script], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-2', ...env },
+      encoding: 'utf8',
+    });
   const time = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
   const whole = run(time);
   if (whole.status !== 0) return (whole.stderr.split('\n').find((l) => /Error/.test(l)) ?? whole.stderr.slice(0, 200)).trim();
@@ -124,19 +139,34 @@ function loadOnce(file: string, externals: readonly string[], env: Record<string
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 void (async () => {
-  const dirs = readdirSync(path.join(ROOT, 'functions')).filter((d) => existsSync(path.join(ROOT, 'functions', d, 'handler.ts'))).sort();
+  const dirs = readdirSync(path.join(ROOT, 'functions'))
+    .filter((d) => existsSync(path.join(ROOT, 'functions', d, 'handler.ts')))
+    .sort();
   if (dirs.length === 0) throw new Error('no functions/*/handler.ts');
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   const envs = functionEnvironments();
-  console.log(`Lambda bundles (esbuild, CJS, node22, @aws-sdk/* external as in PtcFunction); cold load = median of ${LOADS} fresh node processes requiring the bundle`);
+  console.log(
+    `Lambda bundles (esbuild, CJS, node22, @aws-sdk/* external as in PtcFunction); cold load = median of ${LOADS} fresh node processes requiring the bundle`,
+  );
   console.log('  load ms: the whole cold require; own ms: the bundle alone, its externals (AWS SDK, Node built-ins) required first');
-  console.log(`  ${'function'.padEnd(22)} ${'variant'.padEnd(21)} ${'size KB'.padStart(8)} ${'load ms'.padStart(8)} ${'own ms'.padStart(7)}   ${'before: KB'.padStart(9)} ${'load'.padStart(8)} ${'own'.padStart(7)}`);
+  console.log(
+    `  ${'function'.padEnd(22)} ${'variant'.padEnd(21)} ${'size KB'.padStart(8)} ${'load ms'.padStart(8)} ${'own ms'.padStart(7)}   ${'before: KB'.padStart(9)} ${'load'.padStart(8)} ${'own'.padStart(7)}`,
+  );
   const budget: string[] = [];
   for (const dir of dirs) {
     const entry = path.join(ROOT, 'functions', dir, 'handler.ts');
     const env = envs.get(dir) ?? {};
-    const built: { v: Variant; file: string; bytes?: number; top?: string; externals?: string[]; times: number[]; own: number[]; error?: string }[] = [];
+    const built: {
+      v: Variant;
+      file: string;
+      bytes?: number;
+      top?: string;
+      externals?: string[];
+      times: number[];
+      own: number[];
+      error?: string;
+    }[] = [];
     for (const v of VARIANTS) {
       const file = path.join(OUT, dir, `${v.name}.js`);
       try {
@@ -162,14 +192,18 @@ void (async () => {
       const load = b.error ?? median(b.times).toFixed(1);
       const own = b.error !== undefined || b.own.length === 0 ? '-' : median(b.own).toFixed(1);
       const was = BEFORE[dir];
-      const before = b.v.minify && was ? `   ${was.kb.toFixed(1).padStart(9)} ${was.ms.toFixed(1).padStart(8)} ${was.own.toFixed(1).padStart(7)}` : '';
+      const before =
+        b.v.minify && was ? `   ${was.kb.toFixed(1).padStart(9)} ${was.ms.toFixed(1).padStart(8)} ${was.own.toFixed(1).padStart(7)}` : '';
       console.log(`  ${dir.padEnd(22)} ${b.v.name.padEnd(21)} ${size.padStart(8)} ${load.padStart(8)} ${own.padStart(7)}${before}`);
-      if (b.v.minify && b.bytes !== undefined) budget.push(`${dir} ${(b.bytes / 1024).toFixed(1)} KB ${b.bytes / 1024 <= BUDGET_KB ? 'ok' : 'OVER'}`);
+      if (b.v.minify && b.bytes !== undefined)
+        budget.push(`${dir} ${(b.bytes / 1024).toFixed(1)} KB ${b.bytes / 1024 <= BUDGET_KB ? 'ok' : 'OVER'}`);
     }
     const [small, plain] = built;
     if (small?.bytes !== undefined && plain?.bytes !== undefined && small.bytes > 0 && plain.bytes > 0) {
       const loads = small.times.length > 0 && plain.times.length > 0 ? (median(small.times) / median(plain.times)).toFixed(2) : 'n/a';
-      console.log(`  ${''.padEnd(22)} ratio minified/plain: size ${(small.bytes / plain.bytes).toFixed(2)}, cold load ${loads}; largest inputs (KB): ${small.top}`);
+      console.log(
+        `  ${''.padEnd(22)} ratio minified/plain: size ${(small.bytes / plain.bytes).toFixed(2)}, cold load ${loads}; largest inputs (KB): ${small.top}`,
+      );
     }
   }
   console.log(`  budget ${BUDGET_KB} KB per minified bundle: ${budget.join(', ')}`);

@@ -25,5 +25,7 @@ for (const [name, make] of Object.entries(SHAPES)) {
   time(large); // warm up
   const a = time(small);
   const b = time(large);
-  process.stdout.write(`${name.padEnd(12)} 1 KB ${a.toFixed(4)} ms, 4 KB ${b.toFixed(4)} ms, ratio ${(b / a).toFixed(1)} (linear: about 4)\n`);
+  process.stdout.write(
+    `${name.padEnd(12)} 1 KB ${a.toFixed(4)} ms, 4 KB ${b.toFixed(4)} ms, ratio ${(b / a).toFixed(1)} (linear: about 4)\n`,
+  );
 }

@@ -22,7 +22,10 @@ if (build.status !== 0) {
 
 const variants = [
   { name: 'node -e 0', args: ['-e', '0'] },
-  { name: 'compiled ptc resolve (dist/cli/ptc.mjs)', args: [path.join(ROOT, 'dist', 'cli', 'ptc.mjs'), 'resolve', '--config', CONFIG, 'nginx:1.27'] },
+  {
+    name: 'compiled ptc resolve (dist/cli/ptc.mjs)',
+    args: [path.join(ROOT, 'dist', 'cli', 'ptc.mjs'), 'resolve', '--config', CONFIG, 'nginx:1.27'],
+  },
   { name: 'tsx ptc resolve (bin/ptc.js, sources)', args: [path.join(ROOT, 'bin', 'ptc.js'), 'resolve', '--config', CONFIG, 'nginx:1.27'] },
 ] as const;
 
@@ -39,6 +42,10 @@ for (let i = 0; i < RUNS; i++) {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const min = (xs: number[]) => Math.min(...xs);
 console.log(`CLI start-up, ${RUNS} runs each, alternating (ms)`);
-variants.forEach((v, n) => console.log(`  ${v.name.padEnd(42)} median ${median(times[n]!).toFixed(0).padStart(5)}   min ${min(times[n]!).toFixed(0).padStart(5)}`));
+variants.forEach((v, n) =>
+  console.log(`  ${v.name.padEnd(42)} median ${median(times[n]!).toFixed(0).padStart(5)}   min ${min(times[n]!).toFixed(0).padStart(5)}`),
+);
 const floor = median(times[0]!);
-console.log(`  compiled / node -e 0: ${(median(times[1]!) / floor).toFixed(2)}x (goal <= 4x); tsx / node -e 0: ${(median(times[2]!) / floor).toFixed(2)}x`);
+console.log(
+  `  compiled / node -e 0: ${(median(times[1]!) / floor).toFixed(2)}x (goal <= 4x); tsx / node -e 0: ${(median(times[2]!) / floor).toFixed(2)}x`,
+);

@@ -52,7 +52,11 @@ const cases: [string, string][] = [
 time(rulesYaml(50)); // warm-up
 const results = cases.map(([name, text]) => ({ name, chars: text.length, ...time(text) }));
 for (const r of results) {
-  process.stdout.write(`${r.name.padEnd(34)} ${r.chars.toLocaleString('en-US').padStart(10)} chars ${r.ms.toFixed(1).padStart(9)} ms read, ${r.checksMs.toFixed(1).padStart(7)} ms checks  ${r.outcome}\n`);
+  process.stdout.write(
+    `${r.name.padEnd(34)} ${r.chars.toLocaleString('en-US').padStart(10)} chars ${r.ms.toFixed(1).padStart(9)} ms read, ${r.checksMs.toFixed(1).padStart(7)} ms checks  ${r.outcome}\n`,
+  );
 }
 const ratio = results[2]!.ms / results[1]!.ms;
-process.stdout.write(`20,000 rules / 2,000 rules: ${ratio.toFixed(1)}x the read time for 10x the rules (quadratic would be ~100x); the YAML parser takes most of it\n`);
+process.stdout.write(
+  `20,000 rules / 2,000 rules: ${ratio.toFixed(1)}x the read time for 10x the rules (quadratic would be ~100x); the YAML parser takes most of it\n`,
+);

@@ -45,28 +45,66 @@ function bigLayout(dir: string, mib: number): void {
     return { digest, size: data.length };
   };
   const config = blob(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer] } })));
-  const manifest = blob(Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layer, size: mib * 1024 * 1024 }],
-  })));
+  const manifest = blob(
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layer, size: mib * 1024 * 1024 }],
+      }),
+    ),
+  );
   writeFileSync(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'big' } }] }));
+  writeFileSync(
+    path.join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          ...manifest,
+          annotations: { 'org.opencontainers.image.ref.name': 'big' },
+        },
+      ],
+    }),
+  );
 }
 
-async function engineCopy(images: string[], upstream: TestRegistry, target: TestRegistry, ca: string, prefix: string, mode: 'stream' | 'chunked' = 'stream'): Promise<{ seconds: number; peakRssMb: number; failed: number }> {
+async function engineCopy(
+  images: string[],
+  upstream: TestRegistry,
+  target: TestRegistry,
+  ca: string,
+  prefix: string,
+  mode: 'stream' | 'chunked' = 'stream',
+): Promise<{ seconds: number; peakRssMb: number; failed: number }> {
   const { jobs } = copyJobs({ copies: [{ prefix, upstream: upstream.address, images, schedule: 'rate(1 day)' }] });
   const source = new RegistrySession({ baseUrl: `https://${upstream.address}`, ca, concurrency: 16 });
-  const to = new RegistrySession({ baseUrl: `https://${target.address}`, ca, concurrency: 16, credentials: { username: target.user!, password: target.password! } });
+  const to = new RegistrySession({
+    baseUrl: `https://${target.address}`,
+    ca,
+    concurrency: 16,
+    credentials: { username: target.user!, password: target.password! },
+  });
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 20);
   const started = process.hrtime.bigint();
   try {
-    const results = await copyImages(jobs, { target: to, targetHost: target.address, source: () => source, concurrency: 4, blob: { mode } });
-    return { seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMb: Math.round(peak / 1024 / 1024), failed: results.filter((r) => r.status === 'failed').length };
+    const results = await copyImages(jobs, {
+      target: to,
+      targetHost: target.address,
+      source: () => source,
+      concurrency: 4,
+      blob: { mode },
+    });
+    return {
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+      peakRssMb: Math.round(peak / 1024 / 1024),
+      failed: results.filter((r) => r.status === 'failed').length,
+    };
   } finally {
     clearInterval(sampler);
     source.close();
@@ -78,7 +116,18 @@ async function skopeoLoop(images: string[], target: TestRegistry, prefix: string
   const started = process.hrtime.bigint();
   for (const image of images) {
     const rest = image.slice(image.indexOf('/') + 1);
-    await skopeo(['copy', '--quiet', ...(all ? ['--all'] : []), '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false', '--dest-creds', `${target.user}:${target.password}`, `docker://${image}`, `docker://${target.address}/${prefix}/${rest}`]);
+    await skopeo([
+      'copy',
+      '--quiet',
+      ...(all ? ['--all'] : []),
+      '--preserve-digests',
+      '--src-tls-verify=false',
+      '--dest-tls-verify=false',
+      '--dest-creds',
+      `${target.user}:${target.password}`,
+      `docker://${image}`,
+      `docker://${target.address}/${prefix}/${rest}`,
+    ]);
   }
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
@@ -89,16 +138,32 @@ async function main(): Promise<void> {
   let upstream: TestRegistry | undefined;
   let target: TestRegistry | undefined;
   try {
-    [upstream, target] = await Promise.all([startRegistry(path.join(work, 'upstream'), cert), startRegistry(path.join(work, 'target'), cert, { kind: 'basic' })]);
+    [upstream, target] = await Promise.all([
+      startRegistry(path.join(work, 'upstream'), cert),
+      startRegistry(path.join(work, 'target'), cert, { kind: 'basic' }),
+    ]);
     const small: string[] = [];
     // Fill the upstream: generated two-platform images (random 16 KiB layers), pushed by skopeo from a layout.
     const seedDir = path.join(work, 'seed');
     const layout = new OciLayoutWriter(seedDir);
-    for (let i = 0; i < IMAGES; i++) layout.addImage(`img${i}`, { platforms: ['linux/amd64', 'linux/arm64'], layers: 1, layerBytes: 16 * 1024 });
-    await mapLimit(Array.from({ length: IMAGES }, (_, i) => i), 4, async (i) => {
-      await skopeo(['copy', '--quiet', '--all', '--preserve-digests', '--dest-tls-verify=false', `oci:${seedDir}:img${i}`, `docker://${upstream!.address}/bench/img${i}:v1`]);
-      small.push(`${upstream!.address}/bench/img${i}:v1`);
-    });
+    for (let i = 0; i < IMAGES; i++)
+      layout.addImage(`img${i}`, { platforms: ['linux/amd64', 'linux/arm64'], layers: 1, layerBytes: 16 * 1024 });
+    await mapLimit(
+      Array.from({ length: IMAGES }, (_, i) => i),
+      4,
+      async (i) => {
+        await skopeo([
+          'copy',
+          '--quiet',
+          '--all',
+          '--preserve-digests',
+          '--dest-tls-verify=false',
+          `oci:${seedDir}:img${i}`,
+          `docker://${upstream!.address}/bench/img${i}:v1`,
+        ]);
+        small.push(`${upstream!.address}/bench/img${i}:v1`);
+      },
+    );
     small.sort();
     const bigDir = path.join(work, 'big');
     bigLayout(bigDir, LAYER_MIB);
@@ -110,15 +175,23 @@ async function main(): Promise<void> {
       const engine = await engineCopy(small, upstream, target, cert.cert, 'engine');
       const loop = await skopeoLoop(small, target, 'skopeo', true);
       const ratio = loop / engine.seconds;
-      lines.push(`${IMAGES} two-platform images: engine ${engine.seconds.toFixed(1)} s (${engine.failed} failed), skopeo copy --all loop ${loop.toFixed(1)} s: ${ratio.toFixed(2)}x (target >= 2x) ${ratio >= 2 ? 'OK' : 'MISSED'}`);
+      lines.push(
+        `${IMAGES} two-platform images: engine ${engine.seconds.toFixed(1)} s (${engine.failed} failed), skopeo copy --all loop ${loop.toFixed(1)} s: ${ratio.toFixed(2)}x (target >= 2x) ${ratio >= 2 ? 'OK' : 'MISSED'}`,
+      );
     }
     const big = await engineCopy([`${upstream.address}/bench/big:v1`], upstream, target, cert.cert, 'engine');
     const floor = await skopeoLoop([`${upstream.address}/bench/big:v1`], target, 'skopeo', false);
     const chunked = await engineCopy([`${upstream.address}/bench/big:v1`], upstream, target, cert.cert, 'chunked', 'chunked');
     const bigRatio = big.seconds / floor;
-    lines.push(`one ${LAYER_MIB} MiB layer: engine (one streamed PATCH) ${big.seconds.toFixed(1)} s (${big.failed} failed), skopeo copy ${floor.toFixed(1)} s: ${bigRatio.toFixed(2)}x the floor (target <= 1.3x) ${bigRatio <= 1.3 ? 'OK' : 'MISSED'}`);
-    lines.push(`  the same with 8 MiB PATCH chunks: ${chunked.seconds.toFixed(1)} s (${chunked.failed} failed), ${(chunked.seconds / floor).toFixed(2)}x the floor`);
-    lines.push(`engine peak RSS ${big.peakRssMb} MB over the whole run (target < ${RSS_TARGET_MB} MB) ${big.peakRssMb < RSS_TARGET_MB ? 'OK' : 'MISSED'}`);
+    lines.push(
+      `one ${LAYER_MIB} MiB layer: engine (one streamed PATCH) ${big.seconds.toFixed(1)} s (${big.failed} failed), skopeo copy ${floor.toFixed(1)} s: ${bigRatio.toFixed(2)}x the floor (target <= 1.3x) ${bigRatio <= 1.3 ? 'OK' : 'MISSED'}`,
+    );
+    lines.push(
+      `  the same with 8 MiB PATCH chunks: ${chunked.seconds.toFixed(1)} s (${chunked.failed} failed), ${(chunked.seconds / floor).toFixed(2)}x the floor`,
+    );
+    lines.push(
+      `engine peak RSS ${big.peakRssMb} MB over the whole run (target < ${RSS_TARGET_MB} MB) ${big.peakRssMb < RSS_TARGET_MB ? 'OK' : 'MISSED'}`,
+    );
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     await Promise.all([stopRegistry(upstream), stopRegistry(target)]);

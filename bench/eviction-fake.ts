@@ -37,14 +37,54 @@ export function imagesOf(repo: number, nowS: number): { images: GeneratedImage[]
     const amd = digest(repo, `amd${t}`);
     const arm = digest(repo, `arm${t}`);
     const idx = digest(repo, `idx${t}`);
-    images.push({ imageDigest: idx, imageTags: [`v${t}`], imageSizeInBytes: 30_000_000, imagePushedAt: nowS - 300 * DAY_S, lastRecordedPullTime: nowS - age(t), imageManifestMediaType: OCI_INDEX });
-    images.push({ imageDigest: amd, imageSizeInBytes: 29_000_000, imagePushedAt: nowS - 300 * DAY_S, imageManifestMediaType: OCI_MANIFEST });
-    images.push({ imageDigest: arm, imageSizeInBytes: 30_000_000, imagePushedAt: nowS - 300 * DAY_S, lastRecordedPullTime: nowS - age(t + 10), imageManifestMediaType: OCI_MANIFEST });
+    images.push({
+      imageDigest: idx,
+      imageTags: [`v${t}`],
+      imageSizeInBytes: 30_000_000,
+      imagePushedAt: nowS - 300 * DAY_S,
+      lastRecordedPullTime: nowS - age(t),
+      imageManifestMediaType: OCI_INDEX,
+    });
+    images.push({
+      imageDigest: amd,
+      imageSizeInBytes: 29_000_000,
+      imagePushedAt: nowS - 300 * DAY_S,
+      imageManifestMediaType: OCI_MANIFEST,
+    });
+    images.push({
+      imageDigest: arm,
+      imageSizeInBytes: 30_000_000,
+      imagePushedAt: nowS - 300 * DAY_S,
+      lastRecordedPullTime: nowS - age(t + 10),
+      imageManifestMediaType: OCI_MANIFEST,
+    });
     children.set(idx, [amd, arm]);
-    if (t < 2) images.push({ imageDigest: digest(repo, `sig${t}`), imageSizeInBytes: 1_500, imagePushedAt: nowS - 300 * DAY_S, imageManifestMediaType: OCI_MANIFEST, artifactMediaType: 'application/vnd.dev.cosign.artifact.sig.v1+json', subjectManifestDigest: idx });
+    if (t < 2)
+      images.push({
+        imageDigest: digest(repo, `sig${t}`),
+        imageSizeInBytes: 1_500,
+        imagePushedAt: nowS - 300 * DAY_S,
+        imageManifestMediaType: OCI_MANIFEST,
+        artifactMediaType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+        subjectManifestDigest: idx,
+      });
   }
-  for (let t = 0; t < 4; t++) images.push({ imageDigest: digest(repo, `one${t}`), imageTags: [`s${t}`], imageSizeInBytes: 10_000_000, imagePushedAt: nowS - 300 * DAY_S, lastRecordedPullTime: nowS - age(t + 20), imageManifestMediaType: OCI_MANIFEST });
-  for (let t = 0; t < 2; t++) images.push({ imageDigest: digest(repo, `orphan${t}`), imageSizeInBytes: 5_000_000, imagePushedAt: nowS - age(t + 30), imageManifestMediaType: OCI_MANIFEST });
+  for (let t = 0; t < 4; t++)
+    images.push({
+      imageDigest: digest(repo, `one${t}`),
+      imageTags: [`s${t}`],
+      imageSizeInBytes: 10_000_000,
+      imagePushedAt: nowS - 300 * DAY_S,
+      lastRecordedPullTime: nowS - age(t + 20),
+      imageManifestMediaType: OCI_MANIFEST,
+    });
+  for (let t = 0; t < 2; t++)
+    images.push({
+      imageDigest: digest(repo, `orphan${t}`),
+      imageSizeInBytes: 5_000_000,
+      imagePushedAt: nowS - age(t + 30),
+      imageManifestMediaType: OCI_MANIFEST,
+    });
   return { images, children };
 }
 
@@ -81,7 +121,11 @@ export class EvictionFakeRegistry {
         const repositories = [];
         for (let i = start; i < end; i++) {
           const name = this.nameOf(i);
-          repositories.push({ repositoryName: name, repositoryArn: `arn:aws:ecr:eu-west-2:${ACCOUNT}:repository/${name}`, registryId: ACCOUNT });
+          repositories.push({
+            repositoryName: name,
+            repositoryArn: `arn:aws:ecr:eu-west-2:${ACCOUNT}:repository/${name}`,
+            registryId: ACCOUNT,
+          });
         }
         return { repositories, ...(end < total ? { nextToken: String(end) } : {}) };
       }
@@ -92,19 +136,28 @@ export class EvictionFakeRegistry {
         const { images } = this.live(repo);
         const start = input.nextToken === undefined ? 0 : Number(input.nextToken);
         const end = Math.min(images.length, start + (input.maxResults ?? 100));
-        return { imageDetails: images.slice(start, end).map((i) => ({ registryId: ACCOUNT, repositoryName: input.repositoryName, ...i })), ...(end < images.length ? { nextToken: String(end) } : {}) };
+        return {
+          imageDetails: images.slice(start, end).map((i) => ({ registryId: ACCOUNT, repositoryName: input.repositoryName, ...i })),
+          ...(end < images.length ? { nextToken: String(end) } : {}),
+        };
       }
       case 'BatchGetImage': {
         const { children } = this.live(this.numberOf(input.repositoryName));
         const ids = input.imageIds as { imageDigest: string }[];
         return {
-          images: ids.filter((id) => children.has(id.imageDigest) && !this.deleted.has(id.imageDigest)).map((id) => ({
-            registryId: ACCOUNT,
-            repositoryName: input.repositoryName,
-            imageId: id,
-            imageManifestMediaType: OCI_INDEX,
-            imageManifest: JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: children.get(id.imageDigest)!.map((d) => ({ mediaType: OCI_MANIFEST, digest: d, size: 1000 })) }),
-          })),
+          images: ids
+            .filter((id) => children.has(id.imageDigest) && !this.deleted.has(id.imageDigest))
+            .map((id) => ({
+              registryId: ACCOUNT,
+              repositoryName: input.repositoryName,
+              imageId: id,
+              imageManifestMediaType: OCI_INDEX,
+              imageManifest: JSON.stringify({
+                schemaVersion: 2,
+                mediaType: OCI_INDEX,
+                manifests: children.get(id.imageDigest)!.map((d) => ({ mediaType: OCI_MANIFEST, digest: d, size: 1000 })),
+              }),
+            })),
           failures: [],
         };
       }
@@ -120,7 +173,11 @@ export class EvictionFakeRegistry {
           }
           const listedBy = [...children].find(([idx, kids]) => present.has(idx) && kids.includes(imageDigest));
           if (listedBy !== undefined) {
-            failures.push({ imageId: { imageDigest }, failureCode: 'ImageReferencedByManifestList', failureReason: 'Requested image referenced by manifest list' });
+            failures.push({
+              imageId: { imageDigest },
+              failureCode: 'ImageReferencedByManifestList',
+              failureReason: 'Requested image referenced by manifest list',
+            });
             continue;
           }
           this.deleted.add(imageDigest);

@@ -30,8 +30,12 @@ const NOW = new Date('2026-12-07T00:00:00Z');
 const nowS = NOW.getTime() / 1000;
 
 const config = (mode: 'report' | 'delete') =>
-  parseConfig({ ...RECONCILER_TEST_CONFIG_INPUT, repositories: { ...(RECONCILER_TEST_CONFIG_INPUT as { repositories?: object }).repositories, eviction: { unpulledDays: 90, mode } } });
-const client = (endpoint: string) => new ECRClient({ region: 'eu-west-2', endpoint, credentials, maxAttempts: 5, retryStrategy: scaledStandardRetry(5, 5) });
+  parseConfig({
+    ...RECONCILER_TEST_CONFIG_INPUT,
+    repositories: { ...(RECONCILER_TEST_CONFIG_INPUT as { repositories?: object }).repositories, eviction: { unpulledDays: 90, mode } },
+  });
+const client = (endpoint: string) =>
+  new ECRClient({ region: 'eu-west-2', endpoint, credentials, maxAttempts: 5, retryStrategy: scaledStandardRetry(5, 5) });
 const mb = (n: number) => n / 1024 / 1024;
 
 /** Runs `work`, sampling the heap; returns the wall time and the peak heap above the start. */
@@ -53,7 +57,9 @@ async function evictionRun(repos: number, mode: 'report' | 'delete') {
   const registry = new EvictionFakeRegistry(repos, Math.round(repos / 10), nowS);
   const server = await startFakeEcrServer(registry, { throttleRate: THROTTLE, seed: 7 });
   const ecr = client(server.endpoint);
-  const run = await measured<EvictReport>(() => evict({ ecr, config: config(mode), pins: NO_PINS, now: NOW, readManifests: true, concurrency: CONCURRENCY, retry: { delayMs: 5 } }));
+  const run = await measured<EvictReport>(() =>
+    evict({ ecr, config: config(mode), pins: NO_PINS, now: NOW, readManifests: true, concurrency: CONCURRENCY, retry: { delayMs: 5 } }),
+  );
   ecr.destroy();
   await server.close();
   return { ...run, registry, stats: server.stats };
@@ -65,7 +71,12 @@ async function sweepRun(repos: number) {
   const server = await startFakeEcrServer(registry, { throttleRate: THROTTLE, seed: 7 });
   const ecr = client(server.endpoint);
   const events = { send: async () => ({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] }) } as unknown as EventBridgeClient;
-  const run = await measured(() => sweep({ ecr, events, config: config('report'), partition: 'aws', log: silentLogger, metrics: new MetricTotals() }, { concurrency: CONCURRENCY, retryDelayMs: 20 }));
+  const run = await measured(() =>
+    sweep(
+      { ecr, events, config: config('report'), partition: 'aws', log: silentLogger, metrics: new MetricTotals() },
+      { concurrency: CONCURRENCY, retryDelayMs: 20 },
+    ),
+  );
   ecr.destroy();
   await server.close();
   return { ...run, stats: server.stats };
@@ -74,8 +85,15 @@ async function sweepRun(repos: number) {
 /** What the pure domain deletes in one generated repository. */
 function expectedDeletions(repo: number): Set<string> {
   const { images, children } = imagesOf(repo, nowS);
-  const records = images.map((i) => ({ ...i, imagePushedAt: new Date(i.imagePushedAt * 1000), lastRecordedPullTime: i.lastRecordedPullTime === undefined ? undefined : new Date(i.lastRecordedPullTime * 1000) }));
-  const plan = planRepository({ repositoryName: `docker-hub/team/app-${repo}`, images: records, children }, { unpulledDays: 90, protect: compileProtect([]), pins: NO_PINS, now: NOW });
+  const records = images.map((i) => ({
+    ...i,
+    imagePushedAt: new Date(i.imagePushedAt * 1000),
+    lastRecordedPullTime: i.lastRecordedPullTime === undefined ? undefined : new Date(i.lastRecordedPullTime * 1000),
+  }));
+  const plan = planRepository(
+    { repositoryName: `docker-hub/team/app-${repo}`, images: records, children },
+    { unpulledDays: 90, protect: compileProtect([]), pins: NO_PINS, now: NOW },
+  );
   return new Set([...plan.rounds.flat(), ...plan.unordered]);
 }
 
@@ -86,16 +104,33 @@ void (async () => {
   const today = await sweepRun(REPOS);
   const pages = full.registry.calls.get('DescribeImages') ?? 0;
   const totals = full.result.prefixes.find((p) => p.prefix === 'docker-hub')!;
-  console.log(`Eviction pass, report mode: ${REPOS} repositories x ${IMAGES_PER_REPO} images (+${Math.round(REPOS / 10)} outside the prefixes), ${THROTTLE * 100}% of calls throttled, concurrency ${CONCURRENCY}, fake ECR on 127.0.0.1`);
-  console.log('  run                         repos   wall s  requests  throttled  DescribeImages pages per repository  peak heap MB  kept after GC MB');
-  const row = (label: string, repos: number, r: { wallMs: number; peakHeapMb: number; retainedMb: number; stats: { requests: number; throttled: number } }, pagesPer?: number) =>
-    console.log(`  ${label.padEnd(26)}  ${String(repos).padStart(6)}  ${(r.wallMs / 1000).toFixed(1).padStart(6)}  ${String(r.stats.requests).padStart(8)}  ${String(r.stats.throttled).padStart(9)}  ${(pagesPer === undefined ? '-' : pagesPer.toFixed(2)).padStart(35)}  ${r.peakHeapMb.toFixed(1).padStart(12)}  ${r.retainedMb.toFixed(1).padStart(16)}`);
+  console.log(
+    `Eviction pass, report mode: ${REPOS} repositories x ${IMAGES_PER_REPO} images (+${Math.round(REPOS / 10)} outside the prefixes), ${THROTTLE * 100}% of calls throttled, concurrency ${CONCURRENCY}, fake ECR on 127.0.0.1`,
+  );
+  console.log(
+    '  run                         repos   wall s  requests  throttled  DescribeImages pages per repository  peak heap MB  kept after GC MB',
+  );
+  const row = (
+    label: string,
+    repos: number,
+    r: { wallMs: number; peakHeapMb: number; retainedMb: number; stats: { requests: number; throttled: number } },
+    pagesPer?: number,
+  ) =>
+    console.log(
+      `  ${label.padEnd(26)}  ${String(repos).padStart(6)}  ${(r.wallMs / 1000).toFixed(1).padStart(6)}  ${String(r.stats.requests).padStart(8)}  ${String(r.stats.throttled).padStart(9)}  ${(pagesPer === undefined ? '-' : pagesPer.toFixed(2)).padStart(35)}  ${r.peakHeapMb.toFixed(1).padStart(12)}  ${r.retainedMb.toFixed(1).padStart(16)}`,
+    );
   row('eviction, a quarter', Math.round(REPOS / 4), quarter, (quarter.registry.calls.get('DescribeImages') ?? 0) / Math.round(REPOS / 4));
   row('eviction, all', REPOS, full, pages / REPOS);
   row("today's drift sweep", REPOS, today);
-  console.log(`  evictable: ${totals.evictableGroups} groups, ${totals.evictableImages} of ${totals.images} images, ${(totals.evictableBytes / 1e9).toFixed(1)} of ${(totals.storedBytes / 1e9).toFixed(1)} GB`);
-  console.log(`  DescribeImages asks for 1,000 images a page (its maximum): ${pages} pages for ${REPOS * IMAGES_PER_REPO} images in ${REPOS} repositories, one per repository of ${IMAGES_PER_REPO}`);
-  console.log(`  eviction / sweep wall time: ${(full.wallMs / today.wallMs).toFixed(2)}x; peak heap all / a quarter: ${(full.peakHeapMb / Math.max(quarter.peakHeapMb, 0.1)).toFixed(2)}x (garbage between collections); kept after GC: ${quarter.retainedMb.toFixed(1)} MB and ${full.retainedMb.toFixed(1)} MB`);
+  console.log(
+    `  evictable: ${totals.evictableGroups} groups, ${totals.evictableImages} of ${totals.images} images, ${(totals.evictableBytes / 1e9).toFixed(1)} of ${(totals.storedBytes / 1e9).toFixed(1)} GB`,
+  );
+  console.log(
+    `  DescribeImages asks for 1,000 images a page (its maximum): ${pages} pages for ${REPOS * IMAGES_PER_REPO} images in ${REPOS} repositories, one per repository of ${IMAGES_PER_REPO}`,
+  );
+  console.log(
+    `  eviction / sweep wall time: ${(full.wallMs / today.wallMs).toFixed(2)}x; peak heap all / a quarter: ${(full.peakHeapMb / Math.max(quarter.peakHeapMb, 0.1)).toFixed(2)}x (garbage between collections); kept after GC: ${quarter.retainedMb.toFixed(1)} MB and ${full.retainedMb.toFixed(1)} MB`,
+  );
 
   const deleting = await evictionRun(Math.round(REPOS / 10), 'delete');
   let expected = 0;
@@ -106,10 +141,14 @@ void (async () => {
     const { images } = imagesOf(repo, nowS);
     for (const i of images) if (want.has(i.imageDigest) !== deleting.registry.deleted.has(i.imageDigest)) mismatched++;
     const { children } = imagesOf(repo, nowS);
-    for (const [idx, kids] of children) if (!deleting.registry.deleted.has(idx) && kids.some((k) => deleting.registry.deleted.has(k))) throw new Error(`a kept index lists a deleted manifest in repository ${repo}`);
+    for (const [idx, kids] of children)
+      if (!deleting.registry.deleted.has(idx) && kids.some((k) => deleting.registry.deleted.has(k)))
+        throw new Error(`a kept index lists a deleted manifest in repository ${repo}`);
   }
   const d = deleting.result.prefixes.find((p) => p.prefix === 'docker-hub')!;
-  console.log(`\nDelete mode over ${Math.round(REPOS / 10)} repositories, ${THROTTLE * 100}% throttled: ${d.evictedImages} images deleted (${expected} decided by the domain), ${mismatched} differences, ${d.failedImages} failures, ${(deleting.wallMs / 1000).toFixed(1)} s; no kept index lists a deleted manifest`);
+  console.log(
+    `\nDelete mode over ${Math.round(REPOS / 10)} repositories, ${THROTTLE * 100}% throttled: ${d.evictedImages} images deleted (${expected} decided by the domain), ${mismatched} differences, ${d.failedImages} failures, ${(deleting.wallMs / 1000).toFixed(1)} s; no kept index lists a deleted manifest`,
+  );
   if (mismatched > 0 || d.failedImages > 0 || d.evictedImages !== expected) throw new Error('delete mode lost or kept the wrong images');
   process.exit(0);
 })().catch((err: unknown) => {

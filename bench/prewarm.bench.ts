@@ -31,7 +31,9 @@ const CLK_TCK = Number(execSync('getconf CLK_TCK', { encoding: 'utf8' }).trim())
 
 /** CPU seconds a process has used (`/proc/<pid>/stat` utime + stime); `self-children` for this process's waited children. */
 function cpuSeconds(pid: string): number {
-  const fields = readFileSync(`/proc/${pid === 'self-children' ? 'self' : pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const fields = readFileSync(`/proc/${pid === 'self-children' ? 'self' : pid}/stat`, 'utf8')
+    .split(') ')[1]!
+    .split(' ');
   // After the command name: state is field 3, utime 14, stime 15, cutime 16, cstime 17 (1-based).
   const [u, s] = pid === 'self-children' ? [fields[13], fields[14]] : [fields[11], fields[12]];
   return (Number(u) + Number(s)) / CLK_TCK;
@@ -41,7 +43,10 @@ function cpuSeconds(pid: string): number {
 const registryPid = (dir: string): string => readFileSync(path.join(dir, 'pid'), 'utf8').trim();
 
 /** CPU used by the cache proxy and the upstream while `fn` runs. */
-async function registryCpu<T>(pids: { proxy: string; upstream: string }, fn: () => Promise<T>): Promise<{ value: T; proxy: number; upstream: number }> {
+async function registryCpu<T>(
+  pids: { proxy: string; upstream: string },
+  fn: () => Promise<T>,
+): Promise<{ value: T; proxy: number; upstream: number }> {
   const p0 = cpuSeconds(pids.proxy);
   const u0 = cpuSeconds(pids.upstream);
   const value = await fn();
@@ -60,8 +65,12 @@ async function main(): Promise<void> {
     const names = Array.from({ length: IMAGES }, (_, i) => `img-${String(i).padStart(3, '0')}`);
 
     const t = performance.now();
-    await mapLimit(names, 8, (name) => pushGeneratedImage(registries!.upstream, `docker-hub/bench/${name}`, '1.0', { platforms: PLATFORMS, layerBytes: LAYER_BYTES }));
-    process.stdout.write(`upstream filled: ${IMAGES} images x ${PLATFORMS.length} platforms (1 layer of ${LAYER_BYTES / 1024} KiB each) in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+    await mapLimit(names, 8, (name) =>
+      pushGeneratedImage(registries!.upstream, `docker-hub/bench/${name}`, '1.0', { platforms: PLATFORMS, layerBytes: LAYER_BYTES }),
+    );
+    process.stdout.write(
+      `upstream filled: ${IMAGES} images x ${PLATFORMS.length} platforms (1 layer of ${LAYER_BYTES / 1024} KiB each) in ${((performance.now() - t) / 1000).toFixed(1)} s\n`,
+    );
 
     // Same mapping as the tests: docker.io/bench/img-NNN -> docker-hub/bench/img-NNN, pushed there in the upstream.
     const config = path.join(work, 'ptc.yaml');
@@ -80,7 +89,10 @@ async function main(): Promise<void> {
 
     // The real CLI (bin/ptc.js), in its own process; a preloaded hook reports its peak RSS on fd 3 at exit.
     const rssHook = path.join(work, 'report-rss.cjs');
-    writeFileSync(rssHook, "process.on('exit', () => require('fs').writeSync(3, JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS, cpu: process.cpuUsage() })));\n");
+    writeFileSync(
+      rssHook,
+      "process.on('exit', () => require('fs').writeSync(3, JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS, cpu: process.cpuUsage() })));\n",
+    );
     const upstreamPid = registryPid(path.join(registries.base, 'upstream'));
 
     // 1. ptc prewarm through its cold proxy.
@@ -90,7 +102,21 @@ async function main(): Promise<void> {
       const outcome = await new Promise<{ code: number | null; out: string; fd3: string }>((resolve, reject) => {
         const p = spawn(
           process.execPath,
-          ['-r', rssHook, path.join(ROOT, 'bin', 'ptc.js'), 'prewarm', '--config', config, '--registry-url', registries!.proxy, '--insecure-http', '--username', registries!.user, '--password-stdin', '--json'],
+          [
+            '-r',
+            rssHook,
+            path.join(ROOT, 'bin', 'ptc.js'),
+            'prewarm',
+            '--config',
+            config,
+            '--registry-url',
+            registries!.proxy,
+            '--insecure-http',
+            '--username',
+            registries!.user,
+            '--password-stdin',
+            '--json',
+          ],
           { stdio: ['pipe', 'pipe', 'inherit', 'pipe'] },
         );
         let out = '';
@@ -105,21 +131,36 @@ async function main(): Promise<void> {
       return outcome;
     });
     const report = JSON.parse(prewarm.value.out) as { summary: { ok: number; images: number } };
-    if (prewarm.value.code !== 0 || report.summary.ok !== IMAGES) throw new Error(`prewarm did not warm every image: ${JSON.stringify(report.summary)}`);
+    if (prewarm.value.code !== 0 || report.summary.ok !== IMAGES)
+      throw new Error(`prewarm did not warm every image: ${JSON.stringify(report.summary)}`);
     const usage = JSON.parse(prewarm.value.fd3) as { maxRssKb: number; cpu: { user: number; system: number } };
     const prewarmCpu = (usage.cpu.user + usage.cpu.system) / 1e6;
 
     // 2. The sequential skopeo loop through its own cold proxy.
     let skopeoMs = 0;
     const children0 = cpuSeconds('self-children');
-    const skopeo = await registryCpu({ proxy: registryPid(path.join(registries.base, 'skopeo-proxy')), upstream: upstreamPid }, async () => {
-      const started = performance.now();
-      for (const name of names) {
-        const r = spawnSync('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', `${registries!.user}:${registries!.password}`, `docker://${skopeoProxy}/docker-hub/bench/${name}:1.0`], { encoding: 'utf8' });
-        if (r.status !== 0) throw new Error(`skopeo inspect ${name} failed: ${r.stderr}`);
-      }
-      skopeoMs = performance.now() - started;
-    });
+    const skopeo = await registryCpu(
+      { proxy: registryPid(path.join(registries.base, 'skopeo-proxy')), upstream: upstreamPid },
+      async () => {
+        const started = performance.now();
+        for (const name of names) {
+          const r = spawnSync(
+            'skopeo',
+            [
+              'inspect',
+              '--raw',
+              '--tls-verify=false',
+              '--creds',
+              `${registries!.user}:${registries!.password}`,
+              `docker://${skopeoProxy}/docker-hub/bench/${name}:1.0`,
+            ],
+            { encoding: 'utf8' },
+          );
+          if (r.status !== 0) throw new Error(`skopeo inspect ${name} failed: ${r.stderr}`);
+        }
+        skopeoMs = performance.now() - started;
+      },
+    );
     const skopeoCpu = cpuSeconds('self-children') - children0;
 
     // 3. Equal work: a sequential `skopeo copy --all` loop (every manifest and blob) through a third cold proxy.
@@ -128,7 +169,20 @@ async function main(): Promise<void> {
     await registryCpu({ proxy: registryPid(path.join(registries.base, 'copy-proxy')), upstream: upstreamPid }, async () => {
       const started = performance.now();
       for (const name of names) {
-        const r = spawnSync('skopeo', ['copy', '--quiet', '--all', '--src-tls-verify=false', '--src-creds', `${registries!.user}:${registries!.password}`, `docker://${copyProxy}/docker-hub/bench/${name}:1.0`, `dir:${scratch}`], { encoding: 'utf8' });
+        const r = spawnSync(
+          'skopeo',
+          [
+            'copy',
+            '--quiet',
+            '--all',
+            '--src-tls-verify=false',
+            '--src-creds',
+            `${registries!.user}:${registries!.password}`,
+            `docker://${copyProxy}/docker-hub/bench/${name}:1.0`,
+            `dir:${scratch}`,
+          ],
+          { encoding: 'utf8' },
+        );
         if (r.status !== 0) throw new Error(`skopeo copy ${name} failed: ${r.stderr}`);
         rmSync(scratch, { recursive: true, force: true });
       }
@@ -147,8 +201,10 @@ async function main(): Promise<void> {
         `ratio: skopeo loop / prewarm = ${ratio.toFixed(2)}x (target >= ${RATIO_TARGET}x) ${ratio >= RATIO_TARGET ? 'MET' : 'MISSED'}`,
         `same work: skopeo copy --all loop ${s2(copyMs / 1000)} wall (every manifest and blob, to a scratch dir); skopeo copy loop / prewarm = ${(copyMs / prewarmWallMs).toFixed(2)}x`,
         `per GET: prewarm ${(prewarmWallMs / gets).toFixed(1)} ms, skopeo loop ${(skopeoMs / IMAGES).toFixed(1)} ms (${(skopeoMs / IMAGES / (prewarmWallMs / gets)).toFixed(1)}x); the registries' CPU is ${(((prewarm.proxy + prewarm.upstream) / (prewarm.proxy + prewarm.upstream + prewarmCpu)) * 100).toFixed(0)}% of the prewarm side's CPU`,
-        `prewarm peak RSS: ${(rssMb).toFixed(1)} MB (target < ${RSS_TARGET_MB} MB) ${rssMb < RSS_TARGET_MB ? 'MET' : 'MISSED'}`,
-        `machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+        `prewarm peak RSS: ${rssMb.toFixed(1)} MB (target < ${RSS_TARGET_MB} MB) ${rssMb < RSS_TARGET_MB ? 'MET' : 'MISSED'}`,
+        `machine: ${cpus().length} CPUs, load average ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}`,
         '',
       ].join('\n'),
     );

@@ -13,11 +13,20 @@ const D = `sha256:${'0123456789abcdef'.repeat(4)}`;
 
 // A realistic mix: Docker Hub short names, explicit hosts, digests, cached and uncovered references.
 const BASE = [
-  'nginx', 'nginx:1.27', 'bitnami/redis:7.2.4', 'docker.io/library/postgres:16', `redis@${D}`,
-  'ghcr.io/external-secrets/external-secrets:v0.9.11', `ghcr.io/org/app:v1@${D}`, 'registry.k8s.io/pause:3.9',
-  'registry.k8s.io/ingress-nginx/controller:v1.10.1', 'quay.io/jetstack/cert-manager-controller:v1.14.5',
-  'public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0', 'localhost:5000/team/app:1',
-  'registry.example.com/team/app:1.2.3', `${ctx.registryHost}/docker-hub/library/nginx:1.27`,
+  'nginx',
+  'nginx:1.27',
+  'bitnami/redis:7.2.4',
+  'docker.io/library/postgres:16',
+  `redis@${D}`,
+  'ghcr.io/external-secrets/external-secrets:v0.9.11',
+  `ghcr.io/org/app:v1@${D}`,
+  'registry.k8s.io/pause:3.9',
+  'registry.k8s.io/ingress-nginx/controller:v1.10.1',
+  'quay.io/jetstack/cert-manager-controller:v1.14.5',
+  'public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0',
+  'localhost:5000/team/app:1',
+  'registry.example.com/team/app:1.2.3',
+  `${ctx.registryHost}/docker-hub/library/nginx:1.27`,
 ];
 const N = Number(process.env.BENCH_REFS ?? 200_000);
 // Distinct strings, so no engine-level caching of one literal flatters the figures.
@@ -35,7 +44,9 @@ function time(fn: (ref: string) => unknown): number {
 
 function report(name: string, seconds: number): number {
   const rate = refs.length / seconds;
-  process.stdout.write(`${name.padEnd(44)} ${Math.round(rate).toLocaleString('en-US').padStart(12)} refs/s  (${(seconds * 1000).toFixed(1)} ms for ${refs.length.toLocaleString('en-US')})\n`);
+  process.stdout.write(
+    `${name.padEnd(44)} ${Math.round(rate).toLocaleString('en-US').padStart(12)} refs/s  (${(seconds * 1000).toFixed(1)} ms for ${refs.length.toLocaleString('en-US')})\n`,
+  );
   return rate;
 }
 
@@ -58,8 +69,12 @@ const slowRefs = refs.slice(0, 20_000);
 const startSlow = process.hrtime.bigint();
 for (const ref of slowRefs) resolveReference(ref, ctx);
 const slowRate = slowRefs.length / (Number(process.hrtime.bigint() - startSlow) / 1e9);
-process.stdout.write(`${'resolveReference(ref, ctx) (table per call)'.padEnd(44)} ${Math.round(slowRate).toLocaleString('en-US').padStart(12)} refs/s\n`);
-process.stdout.write(`\nresolver time / parse time: ${(parseRate / resolveRate).toFixed(2)}x; precomputed table: ${(resolveRate / slowRate).toFixed(1)}x faster than building it per call\n`);
+process.stdout.write(
+  `${'resolveReference(ref, ctx) (table per call)'.padEnd(44)} ${Math.round(slowRate).toLocaleString('en-US').padStart(12)} refs/s\n`,
+);
+process.stdout.write(
+  `\nresolver time / parse time: ${(parseRate / resolveRate).toFixed(2)}x; precomputed table: ${(resolveRate / slowRate).toFixed(1)}x faster than building it per call\n`,
+);
 
 // Long hostile input (issue 11): parse time must grow linearly with the length. The former
 // fast-path expression took about 1.6-2 s for 32,000 characters of a host-like first component.
@@ -84,5 +99,7 @@ for (const [shape, make] of LONG_SHAPES) {
     }
     return median(samples);
   });
-  process.stdout.write(`  ${shape.padEnd(22)} 8k ${times[0]!.toFixed(2)} ms, 16k ${times[1]!.toFixed(2)} ms, 32k ${times[2]!.toFixed(2)} ms; 32k/16k ${(times[2]! / times[1]!).toFixed(2)}x\n`);
+  process.stdout.write(
+    `  ${shape.padEnd(22)} 8k ${times[0]!.toFixed(2)} ms, 16k ${times[1]!.toFixed(2)} ms, 32k ${times[2]!.toFixed(2)} ms; 32k/16k ${(times[2]! / times[1]!).toFixed(2)}x\n`,
+  );
 }

@@ -60,7 +60,11 @@ async function median(fn: () => unknown): Promise<number> {
 }
 
 async function compare(name: string, text: string): Promise<void> {
-  const floor = await median(() => parseAllDocuments(text).map((d) => d.toString()).join(''));
+  const floor = await median(() =>
+    parseAllDocuments(text)
+      .map((d) => d.toString())
+      .join(''),
+  );
   let code = -1;
   const rewrite = await median(async () => {
     code = await run(['rewrite', '-c', CONFIG], io(text));
@@ -76,7 +80,13 @@ async function compare(name: string, text: string): Promise<void> {
 
 /** 50 MB of values: real charts' values (test/fixtures/charts) nested under one key each. */
 function helmValues(bytes: number): string {
-  const files = ['redis/redis/values.yaml', 'kube-prometheus-stack/values.yaml', 'ingress-nginx/values.yaml', 'cert-manager/values.yaml', 'grafana/values.yaml'];
+  const files = [
+    'redis/redis/values.yaml',
+    'kube-prometheus-stack/values.yaml',
+    'ingress-nginx/values.yaml',
+    'cert-manager/values.yaml',
+    'grafana/values.yaml',
+  ];
   const bodies = files.map((f) => readFileSync(path.join(ROOT, 'test', 'fixtures', 'charts', f), 'utf8').replace(/^/gm, '  '));
   const out: string[] = [];
   for (let i = 0, size = 0; size < bytes; i++) {
@@ -104,7 +114,8 @@ function child(args: readonly string[]): ChildRun {
     maxBuffer: 1 << 20,
   });
   const report = result.output[3]?.toString() ?? '';
-  if (result.status === null || report === '') throw new Error(`rewrite-child ${args.join(' ')} failed (status ${result.status}, signal ${result.signal})`);
+  if (result.status === null || report === '')
+    throw new Error(`rewrite-child ${args.join(' ')} failed (status ${result.status}, signal ${result.signal})`);
   return JSON.parse(report) as ChildRun;
 }
 

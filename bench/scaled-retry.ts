@@ -28,4 +28,3 @@ export function scaledStandardRetry(maxAttempts: number, baseMs: number): RetryS
     recordSuccess: () => {},
   };
 }
-

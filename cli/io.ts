@@ -85,7 +85,8 @@ export function readInputFile(file: string, options: { cwd: string; limit: numbe
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new InputReadError(file, `is not a regular file (${kindOf(stat)})`, stat.isDirectory() ? 'EISDIR' : undefined);
+    if (!stat.isFile())
+      throw new InputReadError(file, `is not a regular file (${kindOf(stat)})`, stat.isDirectory() ? 'EISDIR' : undefined);
     if (stat.size > options.limit) throw tooLarge(file, options.limit);
     // One byte more than the limit tells a file that grew since fstat from one that is exactly at it.
     const buffer = Buffer.alloc(Math.min(options.limit, Math.max(stat.size, 64 * 1024)) + 1);
@@ -199,7 +200,14 @@ export function readConfig(io: CliIo, explicit?: string): PtcConfig {
     text = readInputFile(file, { cwd: io.cwd, limit: MAX_CONFIG_BYTES }).text;
   } catch (err) {
     if (!(err instanceof InputReadError)) throw err;
-    const reason = err.code === 'ENOENT' ? 'file not found' : err.code === 'EISDIR' ? 'is a directory' : err.code !== undefined ? `cannot read (${err.code})` : err.reason;
+    const reason =
+      err.code === 'ENOENT'
+        ? 'file not found'
+        : err.code === 'EISDIR'
+          ? 'is a directory'
+          : err.code !== undefined
+            ? `cannot read (${err.code})`
+            : err.reason;
     throw new ConfigError([{ path: '', message: `${file}: ${reason}` }], file);
   }
   return parseConfigText(text, file);

@@ -72,7 +72,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   } catch (err) {
     if (err instanceof ExitWith) return err.code;
     if (err instanceof CommanderError) {
-      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : err.exitCode || 1;
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help'
+        ? 0
+        : err.exitCode || 1;
     }
     if (err instanceof PtcError) {
       io.stderr(`${printableError(err.message, true)}\n`);

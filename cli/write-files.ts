@@ -6,7 +6,22 @@
  * unchanged since it was read, before the first rename. See docs/workloads.md, "`--in-place`: never half a file".
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, unlinkSync, writeSync, constants as fsConstants, type Stats } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fchownSync,
+  fstatSync,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+  constants as fsConstants,
+  type Stats,
+} from 'node:fs';
 import * as path from 'node:path';
 import { PtcError, truncate } from '../core';
 
@@ -63,7 +78,7 @@ interface Prepared {
 }
 
 function writeAll(fd: number, bytes: Buffer): void {
-  for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+  for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset, bytes.length - offset);
 }
 
 /** Writes the temporary file beside the target, with the original's mode and owner, flushed to disk. */
@@ -77,7 +92,10 @@ function prepare(write: PlannedWrite): Prepared {
   // A file its owner made read-only is a "do not change": a rename would replace it anyway (and
   // root passes any access check), so the owner's write bit is read, not access(W_OK).
   if ((write.originalStat.mode & 0o200) === 0) {
-    throw new WriteFailedError(write.file, `it is read-only (mode ${(write.originalStat.mode & 0o7777).toString(8).padStart(4, '0')}); make it writable to rewrite it in place`);
+    throw new WriteFailedError(
+      write.file,
+      `it is read-only (mode ${(write.originalStat.mode & 0o7777).toString(8).padStart(4, '0')}); make it writable to rewrite it in place`,
+    );
   }
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.ptc-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   let fd: number;
@@ -205,7 +223,11 @@ export function writeFilesAtomically(writes: readonly PlannedWrite[], hooks: Wri
       const rest = prepared.slice(i + 1);
       for (const q of [p, ...rest]) discard(q);
       if (written.length === 0) throw new WriteFailedError(p.write.file, errnoOf(err));
-      throw new PartialCommitError(written, { file: p.write.file, reason: errnoOf(err) }, rest.map((q) => q.write.file));
+      throw new PartialCommitError(
+        written,
+        { file: p.write.file, reason: errnoOf(err) },
+        rest.map((q) => q.write.file),
+      );
     }
     written.push(p.write.file);
   }

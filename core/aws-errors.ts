@@ -13,7 +13,16 @@ const THROTTLING_CODES = new Set([
   'RequestThrottledException',
   'SlowDown',
 ]);
-const TRANSIENT_CODES = new Set(['RepositoryPolicyContendedError', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+const TRANSIENT_CODES = new Set([
+  'RepositoryPolicyContendedError',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
 
 /**
  * Whether an error is worth retrying later: throttling, a 5xx from the service, or a network

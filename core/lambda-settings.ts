@@ -29,14 +29,28 @@ type Where = Pick<Target, 'account' | 'region'>;
  * The config as the reconciler needs it: the target's account and region, the rules and the
  * repository settings; prewarm, validation and the rest stay out to keep within Lambda's 4 KB.
  */
-export function reconcilerPayload(config: Pick<PtcConfig, 'rules' | 'repositories' | 'reconciler'> & Partial<Pick<PtcConfig, 'consumers'>>, target: Where): ReconcilerPayload {
+export function reconcilerPayload(
+  config: Pick<PtcConfig, 'rules' | 'repositories' | 'reconciler'> & Partial<Pick<PtcConfig, 'consumers'>>,
+  target: Where,
+): ReconcilerPayload {
   // Consumers travel as the pull grants they add (repositoriesWithConsumers), not as a block the Lambda would have to read.
-  return { account: target.account, region: target.region, rules: config.rules, repositories: repositoriesWithConsumers(config), reconciler: config.reconciler };
+  return {
+    account: target.account,
+    region: target.region,
+    rules: config.rules,
+    repositories: repositoriesWithConsumers(config),
+    reconciler: config.reconciler,
+  };
 }
 
 /** What rule validation needs: the rules, and the customer managed key of the secrets its stack creates. */
 export function validationPayload(rules: readonly RuleConfig[], target: Where, secretsKmsKeyArn?: string): ValidationPayload {
-  return { account: target.account, region: target.region, rules: [...rules], ...(secretsKmsKeyArn !== undefined ? { secretsKmsKeyArn } : {}) };
+  return {
+    account: target.account,
+    region: target.region,
+    rules: [...rules],
+    ...(secretsKmsKeyArn !== undefined ? { secretsKmsKeyArn } : {}),
+  };
 }
 
 /** What prewarm needs: the rules (to map images to the cache) and the prewarm block. */

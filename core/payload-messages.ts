@@ -13,11 +13,20 @@ export function kindOf(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') return `the string ${quote(value, 40)}`;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${typeof value} ${truncate(String(value), 40)}`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return `${typeof value} ${truncate(String(value), 40)}`;
   return typeof value;
 }
 
-const NOUNS: Record<string, string> = { string: 'a string', number: 'a number', int: 'a whole number', boolean: 'true or false', array: 'a list', object: 'an object', record: 'an object' };
+const NOUNS: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'an object',
+  record: 'an object',
+};
 
 /**
  * The message of an issue whose schema gave none.
@@ -36,8 +45,19 @@ export function payloadIssueMessage(issue: z.core.$ZodRawIssue): string {
     case 'too_big': {
       const bound = issue.code === 'too_small' ? `at least ${String(issue.minimum)}` : `at most ${String(issue.maximum)}`;
       const count = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
-      const unit = issue.origin === 'array' ? (count === 1 ? ' item' : ' items') : issue.origin === 'string' ? (count === 1 ? ' character' : ' characters') : '';
-      return issue.origin === 'array' || issue.origin === 'string' ? `must have ${bound}${unit}` : `must be ${bound}, got ${kindOf(issue.input)}`;
+      const unit =
+        issue.origin === 'array'
+          ? count === 1
+            ? ' item'
+            : ' items'
+          : issue.origin === 'string'
+            ? count === 1
+              ? ' character'
+              : ' characters'
+            : '';
+      return issue.origin === 'array' || issue.origin === 'string'
+        ? `must have ${bound}${unit}`
+        : `must be ${bound}, got ${kindOf(issue.input)}`;
     }
     case 'invalid_format':
       return `must match ${issue.pattern ?? issue.format}, got ${kindOf(issue.input)}`;

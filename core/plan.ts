@@ -4,7 +4,12 @@
  */
 import type { PtcConfig } from './config/schema';
 import { configForTarget } from './config/kms-keys';
-import { renderReplicationTemplates, replicationTemplatePlan, withReplicaDeployers, type PlannedReplicationTemplates } from './config/replication-templates';
+import {
+  renderReplicationTemplates,
+  replicationTemplatePlan,
+  withReplicaDeployers,
+  type PlannedReplicationTemplates,
+} from './config/replication-templates';
 import { targets } from './environments';
 import { desiredStateForPrefix, type ManagedDesiredState } from './policy/desired-state';
 import { effectiveSettings } from './policy/settings';
@@ -72,7 +77,13 @@ export interface PlannedEnvironment {
   /** Replication, registry policy and scanning; absent when the config sets none of them. */
   registrySettings?: PlannedRegistrySettings;
   /** Mirror mode (`ptc node-config`): upstream host -> mirror URL, and whether nodes fall back upstream. */
-  mirror: { fallback: boolean; hosts: { host: string; mirrorUrl: string }[]; unmirrored: { host: string; reason: string }[]; notKubelet: { host: string; reason: string }[]; requirements: string[] };
+  mirror: {
+    fallback: boolean;
+    hosts: { host: string; mirrorUrl: string }[];
+    unmirrored: { host: string; reason: string }[];
+    notKubelet: { host: string; reason: string }[];
+    requirements: string[];
+  };
   /** Where each replication destination's creation templates come from; absent without replication. */
   replicationTemplates?: PlannedReplicationTemplates[];
   /** The `copies` entries and where each listed image is pulled from; absent without copies. */
@@ -150,7 +161,9 @@ export function renderPlan(plan: Plan): string {
       const s = rule.repositorySettings;
       const lifecycle = s.lifecyclePolicy.rules.map((r) => r.description.replace(/^ptc-autopilot: /, '')).join('; ');
       const access = s.repositoryPolicyStatements.map((st) => st.Sid).join(', ') || 'none';
-      const tags = Object.entries(s.tags).map(([k, v]) => `${k}=${v}`).join(', ');
+      const tags = Object.entries(s.tags)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ');
       lines.push(`  rule ${rule.prefix} <- ${rule.upstream} (${rule.upstreamRegistryUrl})`);
       lines.push(`    pull from    ${rule.cacheUriPattern}`);
       lines.push(`    credentials  ${rule.credentials}`);
@@ -166,7 +179,9 @@ export function renderPlan(plan: Plan): string {
     lines.push(...renderCopies(env.copies));
     lines.push(...renderSecretsKey(env.secretsKey));
     lines.push(...renderNodePolicy(env.nodePolicy, env.stackName, env.account, env.nodeRoleArns.length > 0));
-    lines.push(`  schedules: validation ${env.schedules.validation}, prewarm ${env.schedules.prewarm} (${env.prewarmImages} images), drift sweep ${env.schedules.sweep}`);
+    lines.push(
+      `  schedules: validation ${env.schedules.validation}, prewarm ${env.schedules.prewarm} (${env.prewarmImages} images), drift sweep ${env.schedules.sweep}`,
+    );
     lines.push(...renderReconcilerTriggers(env.reconcilerTriggers, env.region));
     lines.push(...renderRegistrySettings(env.registrySettings));
     lines.push(...renderReplicationTemplates(env.replicationTemplates, env.account));
@@ -176,7 +191,9 @@ export function renderPlan(plan: Plan): string {
     lines.push(...env.mirror.requirements.map((r) => `    needs ${r}`));
   }
   if (plan.unattachedNodeRoles.length > 0) {
-    lines.push(`Node roles not attached (no environment deploys to their account): ${plan.unattachedNodeRoles.join(', ')}; attach an exported NodePolicyArn to them in their own account, or add an environment there`);
+    lines.push(
+      `Node roles not attached (no environment deploys to their account): ${plan.unattachedNodeRoles.join(', ')}; attach an exported NodePolicyArn to them in their own account, or add an environment there`,
+    );
   }
   lines.push(...renderConsumers(plan.consumers ?? []));
   return `${lines.join('\n')}\n`;

@@ -14,11 +14,41 @@ import { quote } from './quote';
 /** Every Region of every partition, as aws-cdk-lib's region-info lists them. */
 export const PARTITION_REGIONS: Readonly<Record<string, readonly string[]>> = {
   aws: [
-    'af-south-1', 'ap-east-1', 'ap-east-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-south-1', 'ap-south-2',
-    'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7',
-    'ca-central-1', 'ca-west-1', 'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-2',
-    'eu-west-3', 'il-central-1', 'me-central-1', 'me-south-1', 'me-west-1', 'mx-central-1', 'sa-east-1', 'us-east-1', 'us-east-2',
-    'us-west-1', 'us-west-2',
+    'af-south-1',
+    'ap-east-1',
+    'ap-east-2',
+    'ap-northeast-1',
+    'ap-northeast-2',
+    'ap-northeast-3',
+    'ap-south-1',
+    'ap-south-2',
+    'ap-southeast-1',
+    'ap-southeast-2',
+    'ap-southeast-3',
+    'ap-southeast-4',
+    'ap-southeast-5',
+    'ap-southeast-6',
+    'ap-southeast-7',
+    'ca-central-1',
+    'ca-west-1',
+    'eu-central-1',
+    'eu-central-2',
+    'eu-north-1',
+    'eu-south-1',
+    'eu-south-2',
+    'eu-west-1',
+    'eu-west-2',
+    'eu-west-3',
+    'il-central-1',
+    'me-central-1',
+    'me-south-1',
+    'me-west-1',
+    'mx-central-1',
+    'sa-east-1',
+    'us-east-1',
+    'us-east-2',
+    'us-west-1',
+    'us-west-2',
   ],
   'aws-cn': ['cn-north-1', 'cn-northwest-1'],
   'aws-us-gov': ['us-gov-east-1', 'us-gov-west-1'],
@@ -89,7 +119,8 @@ export interface PartitionGap {
 }
 
 const ECR_TYPES = ['AWS::ECR::PullThroughCacheRule', 'AWS::ECR::RepositoryCreationTemplate'];
-const UNVERIFIED = 'no CloudFormation registry data available to ptc-autopilot lists these types there (cfn-lint ships no type list for this partition)';
+const UNVERIFIED =
+  'no CloudFormation registry data available to ptc-autopilot lists these types there (cfn-lint ships no type list for this partition)';
 
 /**
  * Partitions ptc-autopilot refuses. China: cfn-lint's type list for cn-north-1 (commit
@@ -98,7 +129,10 @@ const UNVERIFIED = 'no CloudFormation registry data available to ptc-autopilot l
  * rather than left to fail in CloudFormation.
  */
 export const PARTITION_GAPS: Readonly<Record<string, PartitionGap>> = {
-  'aws-cn': { missing: ECR_TYPES, evidence: "CloudFormation's registry type list for cn-north-1 (as cfn-lint ships it) has AWS::ECR::Repository but not these" },
+  'aws-cn': {
+    missing: ECR_TYPES,
+    evidence: "CloudFormation's registry type list for cn-north-1 (as cfn-lint ships it) has AWS::ECR::Repository but not these",
+  },
   'aws-us-gov': { missing: ECR_TYPES, evidence: UNVERIFIED },
   'aws-iso': { missing: ECR_TYPES, evidence: UNVERIFIED },
   'aws-iso-b': { missing: ECR_TYPES, evidence: UNVERIFIED },
@@ -118,6 +152,7 @@ export function deployRegionProblem(region: string): string | undefined {
   if (gap !== undefined) {
     return `${region} is in partition ${partition}, where the stack's resource types ${gap.missing.join(', ')} are not available to CloudFormation (${gap.evidence}); ptc-autopilot deploys to the commercial partition "aws" only`;
   }
-  if (!isKnownRegion(region)) return `${quote(region)} is not an AWS Region ptc-autopilot knows (aws-cdk-lib's region list); check the spelling`;
+  if (!isKnownRegion(region))
+    return `${quote(region)} is not an AWS Region ptc-autopilot knows (aws-cdk-lib's region list); check the spelling`;
   return undefined;
 }

@@ -58,9 +58,7 @@ export function prebuiltLambdaDir(packageRoot: string, functionDir: string): str
  * repository), otherwise from the bundle built into the package. A source checkout never uses a
  * prebuilt bundle, so a stale `dist/` cannot deploy old code.
  */
-export type LambdaCodeSource =
-  | { readonly kind: 'source'; readonly entry: string }
-  | { readonly kind: 'prebuilt'; readonly dir: string };
+export type LambdaCodeSource = { readonly kind: 'source'; readonly entry: string } | { readonly kind: 'prebuilt'; readonly dir: string };
 
 /**
  * Decides where the code of `functions/<functionDir>` comes from, below `packageRoot`.
@@ -71,7 +69,9 @@ export function lambdaCodeSource(packageRoot: string, functionDir: string): Lamb
   if (fs.existsSync(entry)) return { kind: 'source', entry };
   const dir = prebuiltLambdaDir(packageRoot, functionDir);
   if (fs.existsSync(path.join(dir, PREBUILT_ENTRY))) return { kind: 'prebuilt', dir };
-  throw new Error(`ptc-autopilot: no code for the ${functionDir} Lambda: neither ${entry} nor ${path.join(dir, PREBUILT_ENTRY)} exists (reinstall the package)`);
+  throw new Error(
+    `ptc-autopilot: no code for the ${functionDir} Lambda: neither ${entry} nor ${path.join(dir, PREBUILT_ENTRY)} exists (reinstall the package)`,
+  );
 }
 
 /**

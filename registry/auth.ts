@@ -150,8 +150,10 @@ export class RegistryAuthenticator {
     } catch {
       throw new RegistryAuthError(this.registry, `its token realm ${this.redactor.quote(realm)} is not a URL`);
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RegistryAuthError(this.registry, `its token realm ${this.redactor.quote(realm)} is not an http(s) URL`);
-    if (url.username !== '' || url.password !== '') throw new RegistryAuthError(this.registry, `its token realm ${this.redactor.quote(realm)} holds a user name or password`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new RegistryAuthError(this.registry, `its token realm ${this.redactor.quote(realm)} is not an http(s) URL`);
+    if (url.username !== '' || url.password !== '')
+      throw new RegistryAuthError(this.registry, `its token realm ${this.redactor.quote(realm)} holds a user name or password`);
     if (url.protocol === 'http:' && !this.plainHttpHosts.includes(url.host)) {
       throw new RegistryAuthError(
         this.registry,
@@ -172,21 +174,30 @@ export class RegistryAuthenticator {
     try {
       response = await this.fetchToken(url.toString(), { headers });
     } catch (err) {
-      throw new RegistryAuthError(this.registry, `token service ${service} cannot be reached (${this.redactor.truncate(describeCause(err), 200)})`);
+      throw new RegistryAuthError(
+        this.registry,
+        `token service ${service} cannot be reached (${this.redactor.truncate(describeCause(err), 200)})`,
+      );
     }
     if (response.status === 401 || response.status === 403) {
       throw new RegistryAuthError(
         this.registry,
-        this.credentials ? `token service ${service} refused the credentials of ${quote(this.credentials.username)}` : `token service ${service} needs credentials`,
+        this.credentials
+          ? `token service ${service} refused the credentials of ${quote(this.credentials.username)}`
+          : `token service ${service} needs credentials`,
       );
     }
     if (response.status >= 300 && response.status < 400) {
-      throw new RegistryAuthError(this.registry, `token service ${service} answered HTTP ${response.status}; redirects are not followed with credentials`);
+      throw new RegistryAuthError(
+        this.registry,
+        `token service ${service} answered HTTP ${response.status}; redirects are not followed with credentials`,
+      );
     }
     if (response.status !== 200) throw new RegistryAuthError(this.registry, `token service ${service} answered HTTP ${response.status}`);
     const body = (await response.json().catch(() => undefined)) as { token?: unknown; access_token?: unknown } | undefined;
     const token = typeof body?.token === 'string' ? body.token : typeof body?.access_token === 'string' ? body.access_token : undefined;
-    if (token === undefined || token === '') throw new RegistryAuthError(this.registry, `token service ${service} answered without a token`);
+    if (token === undefined || token === '')
+      throw new RegistryAuthError(this.registry, `token service ${service} answered without a token`);
     return token;
   }
 
@@ -208,7 +219,8 @@ export function describeCause(err: unknown): string {
   if (e === null || e === undefined || typeof e !== 'object') return String(err);
   const cause = e.cause as { message?: unknown; code?: unknown; errors?: unknown } | undefined;
   if (cause !== null && typeof cause === 'object') {
-    const inner = Array.isArray(cause.errors) && cause.errors.length > 0 ? (cause.errors[0] as { message?: unknown; code?: unknown }) : undefined;
+    const inner =
+      Array.isArray(cause.errors) && cause.errors.length > 0 ? (cause.errors[0] as { message?: unknown; code?: unknown }) : undefined;
     for (const candidate of [cause.message, inner?.message, cause.code, inner?.code]) {
       if (typeof candidate === 'string' && candidate !== '') return candidate;
     }

@@ -6,7 +6,15 @@
  * 5xx and network failures with backoff, and authenticates through `RegistryAuthenticator`.
  */
 import { DigestVerifier, digestAlgorithm } from '../core/prewarm/digest';
-import { BlobSizeError, ManifestFormatError, PlainHttpError, RegistryAuthError, RegistryHttpError, RegistryNetworkError, RegistryUnreachableError } from '../core/prewarm/errors';
+import {
+  BlobSizeError,
+  ManifestFormatError,
+  PlainHttpError,
+  RegistryAuthError,
+  RegistryHttpError,
+  RegistryNetworkError,
+  RegistryUnreachableError,
+} from '../core/prewarm/errors';
 import { backoffDelay, DEFAULT_RETRY, Semaphore, sleep, type RetryPolicy } from '../core/prewarm/limits';
 import { MANIFEST_ACCEPT } from '../core/prewarm/manifest';
 import { Redactor } from '../core/prewarm/redact';
@@ -84,7 +92,8 @@ export class RegistryClient implements PrewarmRegistry {
 
   constructor(options: RegistryClientOptions) {
     const url = new URL(options.baseUrl);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RangeError(`registry URL must be http(s), got ${quote(options.baseUrl)}`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new RangeError(`registry URL must be http(s), got ${quote(options.baseUrl)}`);
     const plainHttpHosts = options.plainHttpHosts ?? [];
     if (url.protocol === 'http:' && !plainHttpHosts.includes(url.host)) throw new PlainHttpError(url.origin);
     this.baseUrl = url.origin;
@@ -96,24 +105,29 @@ export class RegistryClient implements PrewarmRegistry {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
     this.deadlineMs = options.deadlineMs ?? 120_000;
     this.blobMinBytesPerSecond = options.blobMinBytesPerSecond ?? 256 * 1024;
-    this.auth = new RegistryAuthenticator(this.baseUrl, options.credentials, async (u, init) => {
-      const timer = new RequestTimer(this.headersTimeoutMs, this.deadlineMs);
-      let phase: 'headers' | 'body' = 'headers';
-      try {
-        const res = await this.http.get(u, { 'user-agent': USER_AGENT, ...init.headers }, timer.signal);
-        phase = 'body';
-        timer.reset(this.idleTimeoutMs);
-        const body = await readAll(res, 1024 * 1024);
-        return { status: res.status, json: async () => JSON.parse(body.toString('utf8')) as unknown };
-      } catch (err) {
-        // The message names the cause in a few words; the raw error (socket, request options with their
-        // headers) is left off on purpose so that no logger prints what it holds.
-        // eslint-disable-next-line preserve-caught-error
-        throw new Error(timer.describe(phase) ?? describeCause(err));
-      } finally {
-        timer.clear();
-      }
-    }, { plainHttpHosts, redactor: this.redactor });
+    this.auth = new RegistryAuthenticator(
+      this.baseUrl,
+      options.credentials,
+      async (u, init) => {
+        const timer = new RequestTimer(this.headersTimeoutMs, this.deadlineMs);
+        let phase: 'headers' | 'body' = 'headers';
+        try {
+          const res = await this.http.get(u, { 'user-agent': USER_AGENT, ...init.headers }, timer.signal);
+          phase = 'body';
+          timer.reset(this.idleTimeoutMs);
+          const body = await readAll(res, 1024 * 1024);
+          return { status: res.status, json: async () => JSON.parse(body.toString('utf8')) as unknown };
+        } catch (err) {
+          // The message names the cause in a few words; the raw error (socket, request options with their
+          // headers) is left off on purpose so that no logger prints what it holds.
+          // eslint-disable-next-line preserve-caught-error
+          throw new Error(timer.describe(phase) ?? describeCause(err));
+        } finally {
+          timer.clear();
+        }
+      },
+      { plainHttpHosts, redactor: this.redactor },
+    );
   }
 
   /** Closes the client's idle connections. */
@@ -142,7 +156,10 @@ export class RegistryClient implements PrewarmRegistry {
       if (err instanceof RegistryNetworkError) throw new RegistryUnreachableError(this.baseUrl, err.reason);
       if (err instanceof RegistryHttpError) {
         if (err.status === 401 || err.status === 403) {
-          throw new RegistryAuthError(this.baseUrl, this.auth.scheme === 'none' ? 'it needs credentials' : 'it does not accept the credentials given');
+          throw new RegistryAuthError(
+            this.baseUrl,
+            this.auth.scheme === 'none' ? 'it needs credentials' : 'it does not accept the credentials given',
+          );
         }
         throw new RegistryUnreachableError(this.baseUrl, `GET /v2/ answered HTTP ${err.status}; is this an OCI distribution registry?`);
       }
@@ -159,27 +176,30 @@ export class RegistryClient implements PrewarmRegistry {
     const byDigest = reference.includes(':');
     if (byDigest) digestAlgorithm(reference);
     const what = `manifest ${repository}${byDigest ? '@' : ':'}${reference}`;
-    return this.exchange({ path: `/v2/${repository}/manifests/${reference}`, repository, accept: MANIFEST_ACCEPT, what }, async (res, idle) => {
-      if (res.status !== 200) throw new RegistryHttpError(res.status, what, await errorDetail(res, this.redactor));
-      const declared = Number(res.header('content-length') ?? '0');
-      if (declared > MAX_MANIFEST_BYTES) {
-        discard(res);
-        throw new ManifestFormatError(`${what} is ${declared} bytes; a manifest is at most ${MAX_MANIFEST_BYTES}`);
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const hash = byDigest ? DigestVerifier.for(reference) : new DigestVerifier('sha256');
-      await readBody(res, idle, (chunk) => {
-        size += chunk.length;
-        if (size > MAX_MANIFEST_BYTES) throw new ManifestFormatError(`${what} is larger than ${MAX_MANIFEST_BYTES} bytes`);
-        hash.update(chunk);
-        chunks.push(chunk);
-      });
-      const digest = hash.digest();
-      if (byDigest && reference !== digest) throw new ManifestFormatError(`${what} does not match its digest (got ${digest})`);
-      const contentType = res.header('content-type');
-      return { digest, body: Buffer.concat(chunks, size), ...(contentType ? { contentType } : {}) };
-    });
+    return this.exchange(
+      { path: `/v2/${repository}/manifests/${reference}`, repository, accept: MANIFEST_ACCEPT, what },
+      async (res, idle) => {
+        if (res.status !== 200) throw new RegistryHttpError(res.status, what, await errorDetail(res, this.redactor));
+        const declared = Number(res.header('content-length') ?? '0');
+        if (declared > MAX_MANIFEST_BYTES) {
+          discard(res);
+          throw new ManifestFormatError(`${what} is ${declared} bytes; a manifest is at most ${MAX_MANIFEST_BYTES}`);
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const hash = byDigest ? DigestVerifier.for(reference) : new DigestVerifier('sha256');
+        await readBody(res, idle, (chunk) => {
+          size += chunk.length;
+          if (size > MAX_MANIFEST_BYTES) throw new ManifestFormatError(`${what} is larger than ${MAX_MANIFEST_BYTES} bytes`);
+          hash.update(chunk);
+          chunks.push(chunk);
+        });
+        const digest = hash.digest();
+        if (byDigest && reference !== digest) throw new ManifestFormatError(`${what} does not match its digest (got ${digest})`);
+        const contentType = res.header('content-type');
+        return { digest, body: Buffer.concat(chunks, size), ...(contentType ? { contentType } : {}) };
+      },
+    );
   }
 
   /**
@@ -202,13 +222,17 @@ export class RegistryClient implements PrewarmRegistry {
       const declared = res.header('content-length');
       if (declared !== undefined && Number(declared) !== size) {
         res.body.destroy();
-        throw new BlobSizeError(what, `the registry declares ${this.redactor.quote(declared, 24)} bytes (Content-Length), the manifest ${size}`);
+        throw new BlobSizeError(
+          what,
+          `the registry declares ${this.redactor.quote(declared, 24)} bytes (Content-Length), the manifest ${size}`,
+        );
       }
       const hash = DigestVerifier.for(digest);
       let bytes = 0;
       await readBody(res, idle, (chunk) => {
         bytes += chunk.length;
-        if (bytes > size) throw new BlobSizeError(what, `the body is longer than the ${size} bytes the manifest declares (stopped after ${bytes})`);
+        if (bytes > size)
+          throw new BlobSizeError(what, `the body is longer than the ${size} bytes the manifest declares (stopped after ${bytes})`);
         hash.update(chunk);
       });
       if (bytes < size) throw new BodyInterrupted(`the body was cut off after ${bytes} of ${size} bytes`);
@@ -257,8 +281,17 @@ export class RegistryClient implements PrewarmRegistry {
           return await handle(res, idle);
         }
       } catch (err) {
-        if (err instanceof RegistryHttpError || err instanceof ManifestFormatError || err instanceof RegistryAuthError || err instanceof BlobSizeError) throw err;
-        const reason = this.redactor.truncate(err instanceof BodyInterrupted ? err.message : (idle.describe('headers') ?? describeCause(err)), 300);
+        if (
+          err instanceof RegistryHttpError ||
+          err instanceof ManifestFormatError ||
+          err instanceof RegistryAuthError ||
+          err instanceof BlobSizeError
+        )
+          throw err;
+        const reason = this.redactor.truncate(
+          err instanceof BodyInterrupted ? err.message : (idle.describe('headers') ?? describeCause(err)),
+          300,
+        );
         if (attempt + 1 >= this.retry.attempts) throw new RegistryNetworkError(spec.what, reason);
       } finally {
         idle.clear();
@@ -288,7 +321,8 @@ async function readBody(res: HttpResponse, idle: RequestTimer, onChunk: (chunk: 
     throw new BodyInterrupted(idle.describe('body') ?? `the body was cut off (${describeCause(err)})`);
   }
   // A connection closed early can end the stream without an error; the length tells.
-  if (Number.isFinite(expected) && received < expected) throw new BodyInterrupted(`the body was cut off after ${received} of ${expected} bytes`);
+  if (Number.isFinite(expected) && received < expected)
+    throw new BodyInterrupted(`the body was cut off after ${received} of ${expected} bytes`);
 }
 
 /**

@@ -24,7 +24,9 @@ function kb(file: string): string {
 async function main(): Promise<void> {
   rmSync(DIST, { recursive: true, force: true });
 
-  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+  });
   if (tsc.status !== 0) throw new Error('tsc -p tsconfig.build.json failed');
   console.error(`library: ${path.relative(ROOT, path.join(DIST, 'index.js'))} (+ .d.ts)`);
 
@@ -45,7 +47,9 @@ async function main(): Promise<void> {
     keepNames: true,
     legalComments: 'none',
     // Bundled CommonJS packages call require(); give them Node's.
-    banner: { js: "import { createRequire as __ptcCreateRequire } from 'node:module'; const require = __ptcCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __ptcCreateRequire } from 'node:module'; const require = __ptcCreateRequire(import.meta.url);",
+    },
     logLevel: 'warning',
   });
   const cli = path.join(cliDir, 'ptc.mjs');
@@ -53,7 +57,9 @@ async function main(): Promise<void> {
   const total = chunks.reduce((sum, f) => sum + statSync(path.join(cliDir, f)).size, 0);
   console.error(`cli: ${path.relative(ROOT, cli)} ${kb(cli)} (${chunks.length} chunks, ${(total / 1024).toFixed(1)} KB in all)`);
 
-  const functions = readdirSync(path.join(ROOT, 'functions')).filter((d) => existsSync(path.join(ROOT, 'functions', d, 'handler.ts'))).sort();
+  const functions = readdirSync(path.join(ROOT, 'functions'))
+    .filter((d) => existsSync(path.join(ROOT, 'functions', d, 'handler.ts')))
+    .sort();
   for (const dir of functions) {
     const outfile = path.join(prebuiltLambdaDir(ROOT, dir), PREBUILT_ENTRY);
     await build({

@@ -34,5 +34,6 @@ function visit(name, from) {
   }
 }
 
-for (const name of [...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies), 'typescript', '@types/node']) visit(name, '');
+for (const name of [...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies), 'typescript', '@types/node'])
+  visit(name, '');
 process.stdout.write([...new Set(seen.values())].sort().join('\n') + '\n');

@@ -29,7 +29,8 @@ if (!gitDir) {
   console.error('usage: npx tsx scripts/refresh-cfn-schemas.ts GIT_DIR [COMMIT]');
   process.exit(2);
 }
-const git = (...args: string[]): string => execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+const git = (...args: string[]): string =>
+  execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 const commit = git('rev-parse', `${commitArg ?? DEFAULT_COMMIT}^{commit}`).trim();
 
 const previous = JSON.parse(readFileSync(path.join(OUT, 'index.json'), 'utf8')) as { types: string[] };
@@ -49,7 +50,11 @@ const regionFiles = git('ls-tree', '--name-only', commit, `${PROVIDERS}/`)
 const byRegion = new Map(regionFiles.map((f) => [f.replace(/\.py$/, '').replace(/_/g, '-'), typeHashes(f)]));
 
 const availability: Record<string, string[]> = {};
-for (const type of types) availability[type] = [...byRegion].filter(([, hashes]) => hashes.has(type)).map(([region]) => region).sort();
+for (const type of types)
+  availability[type] = [...byRegion]
+    .filter(([, hashes]) => hashes.has(type))
+    .map(([region]) => region)
+    .sort();
 
 rmSync(path.join(OUT, 'schemas'), { recursive: true, force: true });
 mkdirSync(path.join(OUT, 'schemas'), { recursive: true });
@@ -73,4 +78,6 @@ const index = {
   schemas,
 };
 writeFileSync(path.join(OUT, 'index.json'), `${JSON.stringify(index, null, 1)}\n`);
-console.log(`cfn-schemas: ${types.length} types, ${readdirSync(path.join(OUT, 'schemas')).length} schema files, availability in ${byRegion.size} regions, from ${commit}`);
+console.log(
+  `cfn-schemas: ${types.length} types, ${readdirSync(path.join(OUT, 'schemas')).length} schema files, availability in ${byRegion.size} regions, from ${commit}`,
+);

@@ -56,7 +56,9 @@ export function parseDocuments(text: string, source: string): unknown[] {
     const error = doc.errors[0];
     if (error !== undefined) {
       const line = error.linePos?.[0]?.line;
-      throw new AuditInputError(`${source}: not valid YAML${line !== undefined ? ` (line ${line})` : ''}: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+      throw new AuditInputError(
+        `${source}: not valid YAML${line !== undefined ? ` (line ${line})` : ''}: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+      );
     }
     const value: unknown = doc.toJS();
     if (value !== null && value !== undefined) values.push(value);
@@ -119,7 +121,10 @@ function walk(value: unknown, owner: { label: string; pod?: Record<string, unkno
   const kind = text(map.kind);
   // Policies and schemas (Kyverno, Gatekeeper, admission policies, CRDs) hold patterns, never workloads.
   if (typeof map.apiVersion === 'string' && kindClass(map.apiVersion) === 'policy') return;
-  const here = kind !== undefined && record(map.metadata) !== undefined ? { label: ownerOf(map, kind), ...(kind === 'Pod' ? { pod: map } : {}) } : owner;
+  const here =
+    kind !== undefined && record(map.metadata) !== undefined
+      ? { label: ownerOf(map, kind), ...(kind === 'Pod' ? { pod: map } : {}) }
+      : owner;
   // The chart values of a HelmRelease, Application or ApplicationSet, composed as `ptc rewrite` does.
   if (kind !== undefined && here !== owner) {
     for (const v of valuesImages(map)) uses.push({ image: v.image, owner: here.label, container: v.path, containerKind: 'container' });

@@ -4,7 +4,15 @@
  * Docker Hub (the rate-limit risk).
  */
 import { InvalidReferenceError, ecrRegistryHost, primaryTarget, replicationIntent, targets, type PtcConfig } from '../../core';
-import { createResolver, DEFAULT_DIGEST_PINNED, digestPinnedPolicy, formatReference, pinnedReason, type DigestPinnedMode, type Resolution } from '../../core/image-ref';
+import {
+  createResolver,
+  DEFAULT_DIGEST_PINNED,
+  digestPinnedPolicy,
+  formatReference,
+  pinnedReason,
+  type DigestPinnedMode,
+  type Resolution,
+} from '../../core/image-ref';
 import { isMirroredHost, kubeletMirrorMap, mirrorMapFor } from '../../core/node-config';
 import type { ContainerKind, ImageUse } from './extract';
 
@@ -48,7 +56,17 @@ export interface AuditRow {
 /** The whole audit. */
 export interface AuditReport {
   images: AuditRow[];
-  summary: { images: number; pods: number; workloads: number; cached: number; uncached: number; uncovered: number; invalid: number; pinned: number; dockerHubDirect: number };
+  summary: {
+    images: number;
+    pods: number;
+    workloads: number;
+    cached: number;
+    uncached: number;
+    uncovered: number;
+    invalid: number;
+    pinned: number;
+    dockerHubDirect: number;
+  };
 }
 
 const ORDER: Record<AuditStatus, number> = { uncached: 0, pinned: 1, uncovered: 2, invalid: 3, cached: 4 };
@@ -113,7 +131,11 @@ export function auditImages(uses: readonly ImageUse[], config: PtcConfig, enviro
     const key = r instanceof InvalidReferenceError ? use.image : formatReference(r.reference);
     let entry = rows.get(key);
     if (entry === undefined) {
-      const mirrored = mirrorMap !== undefined && !(r instanceof InvalidReferenceError) && (r.status === 'resolved' || r.status === 'pinned' || r.status === 'cached') && isMirroredHost(mirrorMap, r.reference.host);
+      const mirrored =
+        mirrorMap !== undefined &&
+        !(r instanceof InvalidReferenceError) &&
+        (r.status === 'resolved' || r.status === 'pinned' || r.status === 'cached') &&
+        isMirroredHost(mirrorMap, r.reference.host);
       entry = { row: mirrored ? mirroredRow(key, r) : rowFor(key, r), owners: new Set(), digests: new Set(), kinds: new Set() };
       rows.set(key, entry);
     }
@@ -122,7 +144,12 @@ export function auditImages(uses: readonly ImageUse[], config: PtcConfig, enviro
     entry.kinds.add(use.containerKind);
   }
   const images = [...rows.values()]
-    .map(({ row, owners, digests, kinds }) => ({ ...row, pods: owners.size, digests: [...digests].sort(), containerKinds: [...kinds].sort() }))
+    .map(({ row, owners, digests, kinds }) => ({
+      ...row,
+      pods: owners.size,
+      digests: [...digests].sort(),
+      containerKinds: [...kinds].sort(),
+    }))
     .sort((a, b) => ORDER[a.status] - ORDER[b.status] || b.pods - a.pods || a.image.localeCompare(b.image));
   const count = (s: AuditStatus) => images.filter((i) => i.status === s).length;
   return {
@@ -143,8 +170,10 @@ export function auditImages(uses: readonly ImageUse[], config: PtcConfig, enviro
 
 function rowFor(image: string, r: Resolution | InvalidReferenceError): AuditRow {
   const base = { image, pods: 0, digests: [], containerKinds: [] };
-  if (r instanceof InvalidReferenceError) return { ...base, status: 'invalid', throughCache: false, rule: null, dockerHubDirect: false, error: r.reason };
-  const status: AuditStatus = r.status === 'cached' ? 'cached' : r.status === 'resolved' ? 'uncached' : r.status === 'pinned' ? 'pinned' : 'uncovered';
+  if (r instanceof InvalidReferenceError)
+    return { ...base, status: 'invalid', throughCache: false, rule: null, dockerHubDirect: false, error: r.reason };
+  const status: AuditStatus =
+    r.status === 'cached' ? 'cached' : r.status === 'resolved' ? 'uncached' : r.status === 'pinned' ? 'pinned' : 'uncovered';
   const pinnedNote = r.status === 'pinned' || (r.status === 'resolved' && r.digestCached === false) ? pinnedReason(r) : undefined;
   const note = r.reason ?? pinnedNote;
   return {
@@ -167,15 +196,31 @@ function rowFor(image: string, r: Resolution | InvalidReferenceError): AuditRow 
 function mirroredRow(image: string, r: Resolution): AuditRow {
   const pinned = r.status === 'pinned' || (r.status === 'resolved' && r.digestCached === false);
   return {
-    image, pods: 0, digests: [], containerKinds: [], status: 'cached', throughCache: true, throughMirror: true, rule: r.rule?.prefix ?? null, dockerHubDirect: false,
+    image,
+    pods: 0,
+    digests: [],
+    containerKinds: [],
+    status: 'cached',
+    throughCache: true,
+    throughMirror: true,
+    rule: r.rule?.prefix ?? null,
+    dockerHubDirect: false,
     ...(pinned ? { note: `through the mirror, but ${pinnedReason(r)}` } : {}),
   };
 }
 
-const LABEL: Record<AuditStatus, string> = { cached: 'yes', uncached: 'no', uncovered: 'no rule', invalid: 'invalid', pinned: 'no (pinned)' };
+const LABEL: Record<AuditStatus, string> = {
+  cached: 'yes',
+  uncached: 'no',
+  uncovered: 'no rule',
+  invalid: 'invalid',
+  pinned: 'no (pinned)',
+};
 
 function where(pods: number, workloads: number): string {
-  const parts = [pods > 0 || workloads === 0 ? `${pods} pods` : '', workloads > 0 ? `${workloads} workload templates` : ''].filter((p) => p !== '');
+  const parts = [pods > 0 || workloads === 0 ? `${pods} pods` : '', workloads > 0 ? `${workloads} workload templates` : ''].filter(
+    (p) => p !== '',
+  );
   return parts.join(' and ');
 }
 
@@ -187,10 +232,16 @@ export function renderAuditTable(report: AuditReport): string {
     String(i.pods),
     LABEL[i.status],
     i.rule ?? '-',
-    i.error ?? i.note ?? (i.dockerHubDirect ? 'Docker Hub pulled directly (rate limits)' : i.throughMirror ? 'through the mirror (node config)' : ''),
+    i.error ??
+      i.note ??
+      (i.dockerHubDirect ? 'Docker Hub pulled directly (rate limits)' : i.throughMirror ? 'through the mirror (node config)' : ''),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd();
   const s = report.summary;
   const summary =
     `${s.images} images in ${where(s.pods, s.workloads)}: ${s.cached} through the cache, ${s.uncached} a rule would cover, ${s.uncovered} with no rule` +

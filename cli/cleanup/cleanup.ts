@@ -65,7 +65,9 @@ async function listRepositories(ecr: ECRClient, registryId: string): Promise<Rep
   const repositories: Repository[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await ecr.send(new DescribeRepositoriesCommand({ registryId, maxResults: 1000, ...(nextToken !== undefined ? { nextToken } : {}) }));
+    const page = await ecr.send(
+      new DescribeRepositoriesCommand({ registryId, maxResults: 1000, ...(nextToken !== undefined ? { nextToken } : {}) }),
+    );
     repositories.push(...(page.repositories ?? []));
     nextToken = page.nextToken;
   } while (nextToken !== undefined);
@@ -77,7 +79,9 @@ async function usage(ecr: ECRClient, registryId: string, repositoryName: string)
   let lastUsed: Date | undefined;
   let nextToken: string | undefined;
   do {
-    const page = await ecr.send(new DescribeImagesCommand({ registryId, repositoryName, maxResults: 1000, ...(nextToken !== undefined ? { nextToken } : {}) }));
+    const page = await ecr.send(
+      new DescribeImagesCommand({ registryId, repositoryName, maxResults: 1000, ...(nextToken !== undefined ? { nextToken } : {}) }),
+    );
     for (const image of page.imageDetails ?? []) {
       images += 1;
       const used = image.lastRecordedPullTime ?? image.imagePushedAt;
@@ -121,28 +125,32 @@ export async function planCleanup(ecr: ECRClient, query: CleanupQuery): Promise<
     .filter((r): r is { repository: Repository; prefix: string } => r.prefix !== undefined)
     .sort((a, b) => (a.repository.repositoryName! < b.repository.repositoryName! ? -1 : 1));
   const cutoff = query.unusedDays === undefined ? undefined : new Date(query.now.getTime() - query.unusedDays * DAY_MS);
-  const inspected = await mapLimit(repositories, query.concurrency ?? 8, async ({ repository, prefix }): Promise<CleanupCandidate | undefined> => {
-    const repositoryName = repository.repositoryName!;
-    let images: number;
-    let imageUse: Date | undefined;
-    let keep: boolean;
-    try {
-      ({ images, lastUsed: imageUse } = await usage(ecr, query.registryId, repositoryName));
-      keep = await ignored(ecr, repository.repositoryArn);
-    } catch (err) {
-      // Deleted since the listing (another cleanup, a console user): nothing left to decide.
-      if (err instanceof RepositoryNotFoundException) return undefined;
-      throw err;
-    }
-    const lastUsed = imageUse ?? repository.createdAt;
-    const base = { repositoryName, prefix, images, ...(lastUsed !== undefined ? { lastUsed } : {}) };
-    if (keep) return { ...base, action: 'keep', reason: `tagged ${IGNORE_TAG_KEY}=true` };
-    if (cutoff !== undefined && lastUsed !== undefined && lastUsed > cutoff) {
-      const days = Math.floor((query.now.getTime() - lastUsed.getTime()) / DAY_MS);
-      return { ...base, action: 'keep', reason: `used ${days === 0 ? 'today' : `${days} days ago`}` };
-    }
-    return { ...base, action: 'delete' };
-  });
+  const inspected = await mapLimit(
+    repositories,
+    query.concurrency ?? 8,
+    async ({ repository, prefix }): Promise<CleanupCandidate | undefined> => {
+      const repositoryName = repository.repositoryName!;
+      let images: number;
+      let imageUse: Date | undefined;
+      let keep: boolean;
+      try {
+        ({ images, lastUsed: imageUse } = await usage(ecr, query.registryId, repositoryName));
+        keep = await ignored(ecr, repository.repositoryArn);
+      } catch (err) {
+        // Deleted since the listing (another cleanup, a console user): nothing left to decide.
+        if (err instanceof RepositoryNotFoundException) return undefined;
+        throw err;
+      }
+      const lastUsed = imageUse ?? repository.createdAt;
+      const base = { repositoryName, prefix, images, ...(lastUsed !== undefined ? { lastUsed } : {}) };
+      if (keep) return { ...base, action: 'keep', reason: `tagged ${IGNORE_TAG_KEY}=true` };
+      if (cutoff !== undefined && lastUsed !== undefined && lastUsed > cutoff) {
+        const days = Math.floor((query.now.getTime() - lastUsed.getTime()) / DAY_MS);
+        return { ...base, action: 'keep', reason: `used ${days === 0 ? 'today' : `${days} days ago`}` };
+      }
+      return { ...base, action: 'delete' };
+    },
+  );
   return inspected.filter((c): c is CleanupCandidate => c !== undefined);
 }
 
@@ -151,7 +159,12 @@ export async function planCleanup(ecr: ECRClient, query: CleanupQuery): Promise<
  * only copies of upstream images, which the next pull through the cache fetches again.
  * A repository already gone counts as deleted; other failures are reported, not thrown.
  */
-export async function executeCleanup(ecr: ECRClient, registryId: string, candidates: readonly CleanupCandidate[], concurrency = 4): Promise<CleanupResult> {
+export async function executeCleanup(
+  ecr: ECRClient,
+  registryId: string,
+  candidates: readonly CleanupCandidate[],
+  concurrency = 4,
+): Promise<CleanupResult> {
   const doomed = candidates.filter((c) => c.action === 'delete');
   const outcomes = await mapLimit(doomed, concurrency, async (c) => {
     try {

@@ -31,7 +31,9 @@ async function readInputs(io: CliIo, files: readonly string[]): Promise<{ source
         bytes = readInputFile(file, { cwd: io.cwd, limit: MAX_INPUT_BYTES }).bytes;
       } catch (err) {
         if (!(err instanceof InputReadError)) throw err;
-        throw new PtcError(`${file}: ${err.code === 'ENOENT' ? 'file not found' : err.code !== undefined ? `cannot read (${err.code})` : err.reason}`);
+        throw new PtcError(
+          `${file}: ${err.code === 'ENOENT' ? 'file not found' : err.code !== undefined ? `cannot read (${err.code})` : err.reason}`,
+        );
       }
       return { source: file, text: decodeText(bytes, file) };
     }),
@@ -51,16 +53,28 @@ export const registerAudit: RegisterCommand = (program, io, state) => {
     .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
     .option('-e, --environment <name>', 'environment whose registry the suggested cache references use (default: the primary one)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .option('--mirror', 'count images of the hosts nodes mirror (ptc node-config) as through the cache (default: when the config has a mirror section)')
-    .option('--fail-on-uncached', `exit ${UNCACHED_EXIT_CODE} when any image does not go through the cache (digest-pinned images --digest-pinned leaves upstream excepted), 1 when the input holds no image at all (for CI)`)
-    .option('--suggest-copies', 'print the copies lines (YAML) that would cover the images of registries the pull-through cache cannot serve, instead of the table')
+    .option(
+      '--mirror',
+      'count images of the hosts nodes mirror (ptc node-config) as through the cache (default: when the config has a mirror section)',
+    )
+    .option(
+      '--fail-on-uncached',
+      `exit ${UNCACHED_EXIT_CODE} when any image does not go through the cache (digest-pinned images --digest-pinned leaves upstream excepted), 1 when the input holds no image at all (for CI)`,
+    )
+    .option(
+      '--suggest-copies',
+      'print the copies lines (YAML) that would cover the images of registries the pull-through cache cannot serve, instead of the table',
+    )
     .addOption(digestPinnedOption())
     .action(async (files: string[], opts: AuditOptions) => {
       const config = readConfig(io, opts.config);
       const inputs = await readInputs(io, files);
       const uses = inputs.flatMap(({ source, text }) => parseDocuments(text, source).flatMap(imageUses));
       if (uses.length === 0) io.stderr('ptc audit: no pods, pod templates or containers found in the input\n');
-      const report = auditImages(uses, config, opts.environment, { digestPinned: opts.digestPinned, mirror: opts.mirror ?? config.mirror !== undefined });
+      const report = auditImages(uses, config, opts.environment, {
+        digestPinned: opts.digestPinned,
+        mirror: opts.mirror ?? config.mirror !== undefined,
+      });
       if (opts.suggestCopies) io.stdout(copySuggestionsOf(report, config, opts.format));
       else io.stdout(opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderAuditTable(report));
       if (opts.failOnUncached && report.images.some((i) => i.status !== 'cached' && i.status !== 'pinned')) state.code = UNCACHED_EXIT_CODE;

@@ -42,9 +42,16 @@ function day(d: Date | undefined): string {
 
 function renderTable(candidates: readonly CleanupCandidate[], deleting: boolean): string {
   const header = ['REPOSITORY', 'IMAGES', 'LAST USED', 'ACTION'];
-  const rows = candidates.map((c) => [c.repositoryName, String(c.images), day(c.lastUsed), c.action === 'delete' ? (deleting ? 'delete' : 'would delete') : `keep (${c.reason})`]);
+  const rows = candidates.map((c) => [
+    c.repositoryName,
+    String(c.images),
+    day(c.lastUsed),
+    c.action === 'delete' ? (deleting ? 'delete' : 'would delete') : `keep (${c.reason})`,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [header, ...rows].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
+  return (
+    [header, ...rows].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n') + '\n'
+  );
 }
 
 /**
@@ -73,7 +80,9 @@ export function cleanupCommand(clients: EcrClientFactory = defaultEcrClientFacto
           if (!managed.includes(p)) {
             // A prefix is at most 30 characters; a longer value is no typo of one (and costs no edit distance).
             const hint = p.length <= 64 ? suggestName(p, managed) : undefined;
-            throw new PtcError(`--prefix ${truncate(p)}: not a managed prefix${hint === undefined ? `; managed prefixes are: ${managed.join(', ')}` : `; did you mean "${hint}"?`}`);
+            throw new PtcError(
+              `--prefix ${truncate(p)}: not a managed prefix${hint === undefined ? `; managed prefixes are: ${managed.join(', ')}` : `; did you mean "${hint}"?`}`,
+            );
           }
         }
         const target = primaryTarget(config, opts.environment);
@@ -84,29 +93,46 @@ export function cleanupCommand(clients: EcrClientFactory = defaultEcrClientFacto
         const deleting = opts.yes === true;
         const ecr = clients(region);
         try {
-          const candidates = await planCleanup(ecr, { registryId, prefixes, now: new Date(), ...(opts.unusedDays !== undefined ? { unusedDays: opts.unusedDays } : {}) });
+          const candidates = await planCleanup(ecr, {
+            registryId,
+            prefixes,
+            now: new Date(),
+            ...(opts.unusedDays !== undefined ? { unusedDays: opts.unusedDays } : {}),
+          });
           const doomed = candidates.filter((c) => c.action === 'delete');
           const images = doomed.reduce((n, c) => n + c.images, 0);
           const where = `${registryId} ${region} under ${prefixes.map((p) => `${p}/`).join(', ')}`;
           if (!deleting) {
-            io.stdout(opts.format === 'json' ? `${JSON.stringify({ registryId, region, dryRun: true, candidates }, null, 2)}\n` : renderTable(candidates, false));
+            io.stdout(
+              opts.format === 'json'
+                ? `${JSON.stringify({ registryId, region, dryRun: true, candidates }, null, 2)}\n`
+                : renderTable(candidates, false),
+            );
             if (opts.format !== 'json') {
-              io.stdout(`\ndry run: would delete ${doomed.length} of ${candidates.length} repositories in ${where} (${images} images). Nothing was deleted; run again with --yes to delete them.\n`);
+              io.stdout(
+                `\ndry run: would delete ${doomed.length} of ${candidates.length} repositories in ${where} (${images} images). Nothing was deleted; run again with --yes to delete them.\n`,
+              );
             }
             return;
           }
           const result = await executeCleanup(ecr, registryId, candidates);
           if (opts.format === 'json') {
-            io.stdout(`${JSON.stringify({ registryId, region, dryRun: false, candidates, deleted: result.deleted.map((c) => c.repositoryName), failed: result.failed }, null, 2)}\n`);
+            io.stdout(
+              `${JSON.stringify({ registryId, region, dryRun: false, candidates, deleted: result.deleted.map((c) => c.repositoryName), failed: result.failed }, null, 2)}\n`,
+            );
           } else {
             io.stdout(renderTable(candidates, true));
-            io.stdout(`\ndeleted ${result.deleted.length} repositories in ${where} (${result.deleted.reduce((n, c) => n + c.images, 0)} cached images)${result.failed.length > 0 ? `; ${result.failed.length} failed` : ''}\n`);
+            io.stdout(
+              `\ndeleted ${result.deleted.length} repositories in ${where} (${result.deleted.reduce((n, c) => n + c.images, 0)} cached images)${result.failed.length > 0 ? `; ${result.failed.length} failed` : ''}\n`,
+            );
           }
           for (const f of result.failed) io.stderr(`failed to delete ${truncate(f.repositoryName, 300)}: ${truncate(f.message, 500)}\n`);
           if (result.failed.length > 0) state.code = 1;
         } catch (err) {
           if (err instanceof Error && err.name === 'CredentialsProviderError') {
-            throw new CleanupCredentialsError(`ptc cleanup needs AWS credentials for account ${registryId} (${truncate(err.message, 500)})`);
+            throw new CleanupCredentialsError(
+              `ptc cleanup needs AWS credentials for account ${registryId} (${truncate(err.message, 500)})`,
+            );
           }
           throw err;
         }

@@ -55,7 +55,8 @@ function readCa(io: CliIo, file: string | undefined): string | undefined {
     if (!(err instanceof InputReadError)) throw err;
     throw new CopyUsageError(`--ca-file ${file}: ${err.code !== undefined ? `cannot be read (${err.code})` : err.reason}`);
   }
-  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new CopyUsageError(`--ca-file ${file}: holds no PEM certificate ("-----BEGIN CERTIFICATE-----")`);
+  if (!text.includes('-----BEGIN CERTIFICATE-----'))
+    throw new CopyUsageError(`--ca-file ${file}: holds no PEM certificate ("-----BEGIN CERTIFICATE-----")`);
   return text;
 }
 
@@ -72,7 +73,10 @@ async function targetCredentials(io: CliIo, config: PtcConfig, opts: CopyCliOpti
 /** One line per image for people. */
 function renderResult(r: CopyResult, dryRun: boolean): string {
   const verb = r.status === 'copied' && dryRun ? 'would copy' : r.status;
-  const head = r.status === 'failed' ? `failed    ${r.image}: ${r.reason}` : `${verb.padEnd(9)} ${r.image} -> ${r.target}${r.digest && !r.target.endsWith(r.digest) ? ` (${r.digest})` : ''}`;
+  const head =
+    r.status === 'failed'
+      ? `failed    ${r.image}: ${r.reason}`
+      : `${verb.padEnd(9)} ${r.image} -> ${r.target}${r.digest && !r.target.endsWith(r.digest) ? ` (${r.digest})` : ''}`;
   return [head, ...r.notes.filter((n) => !n.startsWith('dry run')).map((n) => `          ${n}`)].join('\n');
 }
 
@@ -83,35 +87,53 @@ function renderResult(r: CopyResult, dryRun: boolean): string {
 export const registerCopy: RegisterCommand = (program, io, state) => {
   program
     .command('copy')
-    .description('copy the images of the config\'s copies list from registries the pull-through cache cannot serve into the registry')
+    .description("copy the images of the config's copies list from registries the pull-through cache cannot serve into the registry")
     .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
     .option('--images <file>', 'more images, one reference per line or a YAML/JSON list; each must be on a copies upstream')
     .option('--registry-url <url>', "the target registry (default: the config's ECR registry)")
     .option('--username <user>', 'target registry user name (ECR: AWS); the password comes from --password-stdin')
-    .option('--password-stdin', 'read the target registry password from standard input (default: the ECR token of your AWS credentials, for the config\'s ECR registry only)')
-    .option('--ca-file <pem>', 'certificate authorities to trust besides the system\'s, for registries with a private CA')
+    .option(
+      '--password-stdin',
+      "read the target registry password from standard input (default: the ECR token of your AWS credentials, for the config's ECR registry only)",
+    )
+    .option('--ca-file <pem>', "certificate authorities to trust besides the system's, for registries with a private CA")
     .option('--dry-run', 'read only: say what would be copied, without a single write request')
     .option('--json', 'print one result per image as JSON (status copied, unchanged or failed, with its reason)')
     .option('--concurrency <n>', 'images copied at once (1 to 16, default 4)')
-    .option('-e, --environment <name>', 'the environment whose registry to copy into (default: the only one, or the top-level account/region)')
+    .option(
+      '-e, --environment <name>',
+      'the environment whose registry to copy into (default: the only one, or the top-level account/region)',
+    )
     .action(async (opts: CopyCliOptions) => {
       const config = readConfig(io, opts.config);
       const concurrency = opts.concurrency === undefined ? 4 : Number(opts.concurrency);
-      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new CopyUsageError(`--concurrency must be a whole number from 1 to 16, got "${opts.concurrency}"`);
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16)
+        throw new CopyUsageError(`--concurrency must be a whole number from 1 to 16, got "${opts.concurrency}"`);
       if (opts.registryUrl !== undefined && /^http:\/\//i.test(opts.registryUrl.trim())) {
-        throw new CopyUsageError(`--registry-url ${opts.registryUrl.trim()} is plain HTTP; ptc copy sends credentials and talks HTTPS only (use --ca-file for a private CA)`);
+        throw new CopyUsageError(
+          `--registry-url ${opts.registryUrl.trim()} is plain HTTP; ptc copy sends credentials and talks HTTPS only (use --ca-file for a private CA)`,
+        );
       }
       const baseUrl = registryBaseUrl(config, opts);
       const targetHost = registryHostOf(baseUrl);
       const { jobs, rejected } = copyJobs(config, readImages(io, opts.images));
-      if (config.copies.length === 0) io.stderr('no copies in the config: list registries the pull-through cache cannot serve under "copies" (docs/copy.md)\n');
+      if (config.copies.length === 0)
+        io.stderr('no copies in the config: list registries the pull-through cache cannot serve under "copies" (docs/copy.md)\n');
       const ca = readCa(io, opts.caFile);
       const credentials = await targetCredentials(io, config, opts, targetHost);
       const region = primaryTarget(config, opts.environment).region;
       const secrets = async () => new (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient({ region });
       // Upstream sessions first: a secret that cannot be read stops the run before any request to the target.
-      const sources = jobs.length === 0 ? new Map<string, RegistrySession>() : await upstreamSessions(config.copies, { secrets, concurrency: concurrency * 2, ...(ca ? { ca } : {}) });
-      const target = new RegistrySession({ baseUrl, concurrency: concurrency * 2, ...(ca ? { ca } : {}), ...(credentials ? { credentials } : {}) });
+      const sources =
+        jobs.length === 0
+          ? new Map<string, RegistrySession>()
+          : await upstreamSessions(config.copies, { secrets, concurrency: concurrency * 2, ...(ca ? { ca } : {}) });
+      const target = new RegistrySession({
+        baseUrl,
+        concurrency: concurrency * 2,
+        ...(ca ? { ca } : {}),
+        ...(credentials ? { credentials } : {}),
+      });
       let results: CopyResult[];
       try {
         if (jobs.length > 0) {
@@ -119,7 +141,10 @@ export const registerCopy: RegisterCommand = (program, io, state) => {
             await target.ping();
           } catch (err) {
             if (err instanceof RegistryAuthError && credentials === undefined) {
-              throw new RegistryAuthError(err.registry, `${err.reason}; pass --username and --password-stdin (the ECR token of your AWS credentials is sent only to the config's ECR registry)`);
+              throw new RegistryAuthError(
+                err.registry,
+                `${err.reason}; pass --username and --password-stdin (the ECR token of your AWS credentials is sent only to the config's ECR registry)`,
+              );
             }
             throw err;
           }
@@ -142,7 +167,15 @@ export const registerCopy: RegisterCommand = (program, io, state) => {
       }
       const all: CopyResult[] = [
         ...results,
-        ...rejected.map((r) => ({ image: r.image, target: '', status: 'failed' as const, reason: r.reason, notes: [], blobs: { sent: 0, present: 0 }, bytes: 0 })),
+        ...rejected.map((r) => ({
+          image: r.image,
+          target: '',
+          status: 'failed' as const,
+          reason: r.reason,
+          notes: [],
+          blobs: { sent: 0, present: 0 },
+          bytes: 0,
+        })),
       ];
       const summary = summarizeCopies(all);
       if (opts.json) {
@@ -150,7 +183,9 @@ export const registerCopy: RegisterCommand = (program, io, state) => {
       } else {
         for (const r of all) io.stdout(`${renderResult(r, opts.dryRun === true)}\n`);
         const verb = opts.dryRun ? 'checked (dry run, nothing written) against' : 'copied to';
-        io.stdout(`${summary.images} images ${verb} ${baseUrl}: ${summary.copied} ${opts.dryRun ? 'to copy' : 'copied'}, ${summary.unchanged} unchanged, ${summary.failed} failed (${summary.bytes} bytes sent)\n`);
+        io.stdout(
+          `${summary.images} images ${verb} ${baseUrl}: ${summary.copied} ${opts.dryRun ? 'to copy' : 'copied'}, ${summary.unchanged} unchanged, ${summary.failed} failed (${summary.bytes} bytes sent)\n`,
+        );
       }
       if (summary.failed > 0) state.code = 1;
     });

@@ -13,13 +13,17 @@ export const registerDesiredState: RegisterCommand = (program, io) => {
     .description('print, as JSON, what the reconciler enforces on a repository ({"managed": false} outside the managed prefixes)')
     .argument('<repositoryName>', 'repository name in the cache registry, such as docker-hub/library/nginx')
     .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
-    .option('-e, --environment <name>', 'the environment whose partition the policy ARNs use (needed only when environments span partitions)')
+    .option(
+      '-e, --environment <name>',
+      'the environment whose partition the policy ARNs use (needed only when environments span partitions)',
+    )
     .action((repositoryName: string, opts: { config?: string; environment?: string }) => {
       const config = readConfig(io, opts.config);
       checkRepositoryName(repositoryName, 'repositoryName');
       // The desired state differs between environments only by the partition of its ARNs.
       const partitions = new Set(targets(config).map((t) => t.partition));
-      const partition = opts.environment === undefined && partitions.size === 1 ? [...partitions][0]! : primaryTarget(config, opts.environment).partition;
+      const partition =
+        opts.environment === undefined && partitions.size === 1 ? [...partitions][0]! : primaryTarget(config, opts.environment).partition;
       io.stdout(`${JSON.stringify(desiredState(config, repositoryName, partition), null, 2)}\n`);
     });
 };

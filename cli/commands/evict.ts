@@ -49,7 +49,17 @@ export function formatBytes(bytes: number): string {
 }
 
 function jsonGroup(prefix: string, g: GroupDecision): EvictJsonGroup {
-  return { prefix, repository: g.repository, tags: g.tags, digests: g.digests, lastPull: g.lastPull?.toISOString() ?? null, bytes: g.bytes, action: g.action, reason: g.reason, deletes: g.deletes };
+  return {
+    prefix,
+    repository: g.repository,
+    tags: g.tags,
+    digests: g.digests,
+    lastPull: g.lastPull?.toISOString() ?? null,
+    bytes: g.bytes,
+    action: g.action,
+    reason: g.reason,
+    deletes: g.deletes,
+  };
 }
 
 function textLines(result: RepositoryResult, io: CliIo): void {
@@ -70,7 +80,10 @@ function summary(report: EvictReport): string {
   if (report.prefixes.length === 0) return 'eviction is off for every prefix (no repositories.eviction block)\n';
   return report.prefixes
     .map((p) => {
-      const moved = p.mode === 'delete' ? `${p.evictedImages} images evicted (${formatBytes(p.evictedBytes)})${p.failedImages > 0 ? `, ${p.failedImages} failed` : ''}` : `${p.evictableImages} images evictable (${formatBytes(p.evictableBytes)}), nothing deleted`;
+      const moved =
+        p.mode === 'delete'
+          ? `${p.evictedImages} images evicted (${formatBytes(p.evictedBytes)})${p.failedImages > 0 ? `, ${p.failedImages} failed` : ''}`
+          : `${p.evictableImages} images evictable (${formatBytes(p.evictableBytes)}), nothing deleted`;
       const kept = keptBytes(p);
       return `${p.prefix}: ${p.repositories} repositories, ${p.images} images, ${formatBytes(p.storedBytes)} stored; ${moved}; ${formatBytes(kept)} kept (about $${monthlyStorageCost(kept).toFixed(2)} a month at $${STORAGE_USD_PER_GB_MONTH} per GB-month)${p.ignored > 0 ? `; ${p.ignored} ignored (ptc-autopilot:ignore=true)` : ''}\n`;
     })
@@ -82,12 +95,17 @@ export function evictCommand(clients: EvictEcrFactory = defaultFactory): Registe
   return (program, io, state) => {
     program
       .command('evict')
-      .description('evict cached images nobody pulled for repositories.eviction.unpulledDays: report (the default mode) or delete, by image group')
+      .description(
+        'evict cached images nobody pulled for repositories.eviction.unpulledDays: report (the default mode) or delete, by image group',
+      )
       .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
       .option('-e, --environment <name>', 'the environment whose registry to walk (default: the primary one)')
       .option('--dry-run', 'report what would be evicted, whatever the mode')
       .option('--json', 'print one JSON document: groups and totals')
-      .option('--read-manifests', "read image indexes with BatchGetImage to know their children exactly; ECR counts it as a pull unless your role is a pull-time update exclusion")
+      .option(
+        '--read-manifests',
+        'read image indexes with BatchGetImage to know their children exactly; ECR counts it as a pull unless your role is a pull-time update exclusion',
+      )
       .action(async (opts: { config?: string; environment?: string; dryRun?: boolean; json?: boolean; readManifests?: boolean }) => {
         const config = readConfig(io, opts.config);
         const target = primaryTarget(config, opts.environment);
@@ -107,16 +125,30 @@ export function evictCommand(clients: EvictEcrFactory = defaultFactory): Registe
           if (opts.json) groups.push(...r.plan.groups.map((g) => jsonGroup(r.prefix, g)));
           else textLines(r, io);
         };
-        if (!opts.json) io.stdout(`${opts.dryRun ? 'dry run: ' : ''}evicting in ${target.account} ${target.region} (environment ${target.name})\n`);
+        if (!opts.json)
+          io.stdout(`${opts.dryRun ? 'dry run: ' : ''}evicting in ${target.account} ${target.region} (environment ${target.name})\n`);
         let report: EvictReport;
         try {
-          report = await evict({ ecr: clients(target.region), config, pins, registryId: target.account, readManifests: opts.readManifests === true, dryRun: opts.dryRun === true, onRepository });
+          report = await evict({
+            ecr: clients(target.region),
+            config,
+            pins,
+            registryId: target.account,
+            readManifests: opts.readManifests === true,
+            dryRun: opts.dryRun === true,
+            onRepository,
+          });
         } catch (err) {
-          if (err instanceof Error && err.name === 'CredentialsProviderError') throw new EvictCredentialsError(`ptc evict needs AWS credentials for account ${target.account} (${truncate(err.message, 500)})`);
+          if (err instanceof Error && err.name === 'CredentialsProviderError')
+            throw new EvictCredentialsError(
+              `ptc evict needs AWS credentials for account ${target.account} (${truncate(err.message, 500)})`,
+            );
           throw err;
         }
         if (opts.json) {
-          const sum = (k: 'images' | 'storedBytes' | 'evictableImages' | 'evictableBytes' | 'evictedImages' | 'evictedBytes' | 'failedImages') => report.prefixes.reduce((n, p) => n + p[k], 0);
+          const sum = (
+            k: 'images' | 'storedBytes' | 'evictableImages' | 'evictableBytes' | 'evictedImages' | 'evictedBytes' | 'failedImages',
+          ) => report.prefixes.reduce((n, p) => n + p[k], 0);
           const totals = {
             images: sum('images'),
             storedBytes: sum('storedBytes'),
@@ -129,15 +161,21 @@ export function evictCommand(clients: EvictEcrFactory = defaultFactory): Registe
             monthlyStorageCostKeptUsd: Number(monthlyStorageCost(report.prefixes.reduce((n, p) => n + keptBytes(p), 0)).toFixed(2)),
             prefixes: report.prefixes,
           };
-          io.stdout(`${JSON.stringify({ registryId: target.account, region: target.region, dryRun: opts.dryRun === true, groups, totals, failures: report.failures }, null, 2)}\n`);
+          io.stdout(
+            `${JSON.stringify({ registryId: target.account, region: target.region, dryRun: opts.dryRun === true, groups, totals, failures: report.failures }, null, 2)}\n`,
+          );
         } else {
           io.stdout(summary(report));
         }
         for (const f of report.failures) {
-          const what = f.digest === '' ? `failed to evict in ${truncate(f.repository, 300)}` : `failed to delete ${truncate(f.repository, 300)}@${f.digest}`;
+          const what =
+            f.digest === ''
+              ? `failed to evict in ${truncate(f.repository, 300)}`
+              : `failed to delete ${truncate(f.repository, 300)}@${f.digest}`;
           io.stderr(`${what}: ${truncate(f.code, 100)}: ${truncate(f.reason, 500)}\n`);
         }
-        if (report.failedCount > report.failures.length) io.stderr(`... and ${report.failedCount - report.failures.length} more failures\n`);
+        if (report.failedCount > report.failures.length)
+          io.stderr(`... and ${report.failedCount - report.failures.length} more failures\n`);
         if (report.failedCount > 0) state.code = 1;
       });
   };

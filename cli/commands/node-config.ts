@@ -58,7 +58,9 @@ function writeFiles(io: CliIo, dir: string, files: readonly NodeFile[]): void {
   const targets = files.map((f) => ({ ...f, full: path.join(root, f.path) }));
   for (const t of targets) {
     if (existsSync(t.full) && !isOwnFile(readFileSync(t.full, 'utf8'))) {
-      throw new ForeignFileError(`${path.join(dir, t.path)} exists and was not written by ptc-autopilot; move it away or choose another --out`);
+      throw new ForeignFileError(
+        `${path.join(dir, t.path)} exists and was not written by ptc-autopilot; move it away or choose another --out`,
+      );
     }
   }
   for (const t of targets) {
@@ -77,38 +79,63 @@ export const registerNodeConfig: RegisterCommand = (program, io) => {
     .command('node-config')
     .description('print or write node configuration that makes containerd pull upstream images through the cache (mirror mode)')
     .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
-    .option('-e, --environment <name>', 'the environment whose cache registry nodes use (default: the only one, or the top-level account/region)')
+    .option(
+      '-e, --environment <name>',
+      'the environment whose cache registry nodes use (default: the only one, or the top-level account/region)',
+    )
     .option('--consumer <name>', 'for the consumer account NAME (config "consumers"): the hub registry its nodes pull through')
     .addOption(new Option('--format <format>', 'what to generate').choices([...NODE_CONFIG_FORMATS]).makeOptionMandatory())
     .option('--out <dir>', 'write files under DIR (containerd: DIR/<upstream host>/hosts.toml) instead of printing')
-    .option('--registry-url <url>', 'the registry nodes reach instead of the environment\'s (a VPC endpoint name, or http://127.0.0.1:PORT in tests)')
-    .option('--fallback', 'let nodes try the upstream when the cache fails (sends the node\'s ECR token to the upstream on a miss; see docs/mirror-mode.md)')
+    .option(
+      '--registry-url <url>',
+      "the registry nodes reach instead of the environment's (a VPC endpoint name, or http://127.0.0.1:PORT in tests)",
+    )
+    .option(
+      '--fallback',
+      "let nodes try the upstream when the cache fails (sends the node's ECR token to the upstream on a miss; see docs/mirror-mode.md)",
+    )
     .option('--no-fallback', 'the cache is the only source (the default unless the config sets mirror.fallback: true)')
-    .option('--kubelet-version <version>', `the nodes' kubelet (1.31, v1.33.2): which of nodeadm's ECR Public patterns the credential provider config keeps (default: ${DEFAULT_KUBELET_VERSION})`)
+    .option(
+      '--kubelet-version <version>',
+      `the nodes' kubelet (1.31, v1.33.2): which of nodeadm's ECR Public patterns the credential provider config keeps (default: ${DEFAULT_KUBELET_VERSION})`,
+    )
     .action((opts: NodeConfigOptions) => {
       if (opts.kubeletVersion !== undefined) parseKubeletVersion(opts.kubeletVersion);
       const config = readConfig(io, opts.config);
       // --registry-url stays allowed: it names how nodes reach the (hub) registry, such as a VPC endpoint.
-      const target = opts.consumer === undefined ? primaryTarget(config, opts.environment) : consumerHubTarget(config, opts.consumer, registryFlagsGiven({ environment: opts.environment }));
+      const target =
+        opts.consumer === undefined
+          ? primaryTarget(config, opts.environment)
+          : consumerHubTarget(config, opts.consumer, registryFlagsGiven({ environment: opts.environment }));
       const registry = opts.registryUrl === undefined ? undefined : parseRegistryUrl(opts.registryUrl);
       const map = mirrorMapFor(config, target, registry);
       const fallback = opts.fallback ?? configFallback(config);
       for (const u of map.unmirrored) io.stderr(`note: ${u.host} is not mirrored: ${u.reason}\n`);
       for (const x of kubeletExclusions(map)) io.stderr(`note: on kubelet nodes ${x.host} cannot go through the mirror: ${x.reason}\n`);
       if (map.entries.length === 0) throw new PtcError('no rule of the config can be mirrored; nothing to generate');
-      const output = renderNodeConfig(opts.format, map, target.region, opts.kubeletVersion === undefined ? { fallback } : { fallback, kubeletVersion: opts.kubeletVersion });
+      const output = renderNodeConfig(
+        opts.format,
+        map,
+        target.region,
+        opts.kubeletVersion === undefined ? { fallback } : { fallback, kubeletVersion: opts.kubeletVersion },
+      );
       if (output.kind === 'files') {
         if (opts.out === undefined) {
           io.stdout(output.files.map((f) => `# --- ${f.path}\n${f.content}`).join('\n'));
         } else {
           writeFiles(io, opts.out, output.files);
           io.stderr(`point containerd at it (config_path must name this one directory; see docs/mirror-mode.md):\n`);
-          io.stderr(`# containerd 1.6/1.7 (containerd --version; "version = 2" in config.toml)\n${containerdConfigDropIn('1.x').replace(CONTAINERD_CERTS_DIR, path.resolve(io.cwd, opts.out))}`);
-          io.stderr(`# containerd 2.x ("version = 3")\n${containerdConfigDropIn('2.x').replace(CONTAINERD_CERTS_DIR, path.resolve(io.cwd, opts.out))}`);
+          io.stderr(
+            `# containerd 1.6/1.7 (containerd --version; "version = 2" in config.toml)\n${containerdConfigDropIn('1.x').replace(CONTAINERD_CERTS_DIR, path.resolve(io.cwd, opts.out))}`,
+          );
+          io.stderr(
+            `# containerd 2.x ("version = 3")\n${containerdConfigDropIn('2.x').replace(CONTAINERD_CERTS_DIR, path.resolve(io.cwd, opts.out))}`,
+          );
         }
         return;
       }
       if (opts.out === undefined) io.stdout(output.text);
-      else writeFiles(io, opts.out, [{ path: DOCUMENT_FILE[opts.format as Exclude<NodeConfigFormat, 'containerd'>], content: output.text }]);
+      else
+        writeFiles(io, opts.out, [{ path: DOCUMENT_FILE[opts.format as Exclude<NodeConfigFormat, 'containerd'>], content: output.text }]);
     });
 };

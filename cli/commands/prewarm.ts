@@ -48,7 +48,9 @@ export function registryBaseUrl(config: PtcConfig, opts: Pick<PrewarmCliOptions,
   const given = opts.registryUrl.trim();
   const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(given);
   if (hasScheme && /^http:\/\//i.test(given) && !opts.insecureHttp) {
-    throw new PrewarmUsageError(`--registry-url ${given} is plain HTTP, which sends the credentials in clear text; add --insecure-http to allow it`);
+    throw new PrewarmUsageError(
+      `--registry-url ${given} is plain HTTP, which sends the credentials in clear text; add --insecure-http to allow it`,
+    );
   }
   if (hasScheme && /^https:\/\//i.test(given) && opts.insecureHttp) {
     throw new PrewarmUsageError(`--registry-url ${given} is HTTPS, but --insecure-http asks for plain HTTP; drop one of them`);
@@ -57,7 +59,9 @@ export function registryBaseUrl(config: PtcConfig, opts: Pick<PrewarmCliOptions,
   try {
     url = new URL(hasScheme ? given : `${opts.insecureHttp ? 'http' : 'https'}://${given}`);
   } catch {
-    throw new PrewarmUsageError(`--registry-url "${given}" is not a registry address such as 127.0.0.1:5000 or https://registry.example.com`);
+    throw new PrewarmUsageError(
+      `--registry-url "${given}" is not a registry address such as 127.0.0.1:5000 or https://registry.example.com`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new PrewarmUsageError(`--registry-url "${given}" must be http(s)`);
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.username || url.password) {
@@ -70,16 +74,22 @@ export function registryBaseUrl(config: PtcConfig, opts: Pick<PrewarmCliOptions,
 export function concurrencyOf(config: PtcConfig, given: string | undefined): number {
   if (given === undefined) return config.prewarm.concurrency;
   const n = Number(given);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new PrewarmUsageError(`--concurrency must be a whole number from 1 to 64, got "${given}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new PrewarmUsageError(`--concurrency must be a whole number from 1 to 64, got "${given}"`);
   return n;
 }
 
 /** The credentials of `--username` and `--password-stdin`. */
-export async function credentialsOf(io: CliIo, opts: Pick<PrewarmCliOptions, 'username' | 'passwordStdin'>): Promise<Credentials | undefined> {
+export async function credentialsOf(
+  io: CliIo,
+  opts: Pick<PrewarmCliOptions, 'username' | 'passwordStdin'>,
+): Promise<Credentials | undefined> {
   if (opts.username === undefined && !opts.passwordStdin) return undefined;
   if (opts.username === undefined) throw new PrewarmUsageError('--password-stdin needs --username');
   if (!opts.passwordStdin) {
-    throw new PrewarmUsageError('--username needs --password-stdin (pipe the password, e.g. aws ecr get-login-password | ptc prewarm --username AWS --password-stdin)');
+    throw new PrewarmUsageError(
+      '--username needs --password-stdin (pipe the password, e.g. aws ecr get-login-password | ptc prewarm --username AWS --password-stdin)',
+    );
   }
   const password = (await io.readStdin()).replace(/\r?\n$/, '');
   if (password === '') throw new PrewarmUsageError('--password-stdin read an empty password from standard input');
@@ -110,7 +120,8 @@ export async function imagesOf(io: CliIo, config: PtcConfig, file: string | unde
   try {
     return mergeImageLists(config.prewarm.images, await loadManifestImages(manifest, clients));
   } catch (err) {
-    if (err instanceof ImageListError) throw new ImageListError(err.source, `${err.reason}; pass --images FILE to use a local list instead`);
+    if (err instanceof ImageListError)
+      throw new ImageListError(err.source, `${err.reason}; pass --images FILE to use a local list instead`);
     throw err;
   }
 }
@@ -125,13 +136,19 @@ export const registerPrewarm: RegisterCommand = (program, io, state) => {
     .description('fetch every manifest and blob of the critical images through the cache, so it holds them before anyone needs them')
     .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
     .option('--images <file>', 'more images, one reference per line or a YAML/JSON list; used instead of prewarm.manifest (S3/SSM)')
-    .option('--registry-url <url>', 'the registry to prewarm (default: the config\'s ECR registry); references still map to <prefix>/<path> by the config\'s rules')
+    .option(
+      '--registry-url <url>',
+      "the registry to prewarm (default: the config's ECR registry); references still map to <prefix>/<path> by the config's rules",
+    )
     .option('--username <user>', 'registry user name (ECR: AWS); the password comes from --password-stdin')
     .option('--password-stdin', 'read the registry password from standard input (ECR: aws ecr get-login-password)')
     .option('--insecure-http', 'talk plain HTTP to the --registry-url host, and only to it (local test registries only)')
     .option('--concurrency <n>', 'requests in flight at once (default: prewarm.concurrency, 8)')
     .option('--json', 'print the per-image results as JSON')
-    .option('-e, --environment <name>', 'the environment whose registry to prewarm (default: the only one, or the top-level account/region)')
+    .option(
+      '-e, --environment <name>',
+      'the environment whose registry to prewarm (default: the only one, or the top-level account/region)',
+    )
     .action(async (opts: PrewarmCliOptions) => {
       const config = readConfig(io, opts.config);
       const baseUrl = registryBaseUrl(config, opts);
@@ -140,7 +157,10 @@ export const registerPrewarm: RegisterCommand = (program, io, state) => {
       const images = await imagesOf(io, config, opts.images, opts.environment);
       if (images.length === 0) {
         io.stderr('no images to prewarm: list them in prewarm.images, prewarm.manifest or --images FILE\n');
-        if (opts.json) io.stdout(`${JSON.stringify({ registry: baseUrl, summary: { images: 0, ok: 0, missing: 0, denied: 0, failed: 0 }, results: [] }, null, 2)}\n`);
+        if (opts.json)
+          io.stdout(
+            `${JSON.stringify({ registry: baseUrl, summary: { images: 0, ok: 0, missing: 0, denied: 0, failed: 0 }, results: [] }, null, 2)}\n`,
+          );
         return;
       }
       const targets = planTargets(images, { config, registryHost: registryHostOf(baseUrl) });
@@ -152,7 +172,10 @@ export const registerPrewarm: RegisterCommand = (program, io, state) => {
         report = await prewarm(targets, client, { platforms: config.prewarm.platforms, concurrency });
       } catch (err) {
         if (err instanceof RegistryAuthError && credentials === undefined) {
-          throw new RegistryAuthError(err.registry, `${err.reason}; pass --username and --password-stdin (ECR: aws ecr get-login-password | ptc prewarm --username AWS --password-stdin)`);
+          throw new RegistryAuthError(
+            err.registry,
+            `${err.reason}; pass --username and --password-stdin (ECR: aws ecr get-login-password | ptc prewarm --username AWS --password-stdin)`,
+          );
         }
         throw err;
       } finally {

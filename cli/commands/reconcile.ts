@@ -22,7 +22,9 @@ export class RegistryListingError extends PtcError {
     readonly errorName: string,
     reason: string,
   ) {
-    super(`ptc reconcile could not list the repositories with ecr:DescribeRepositories (${truncate(errorName, 100)}: ${truncate(reason, 500)})`);
+    super(
+      `ptc reconcile could not list the repositories with ecr:DescribeRepositories (${truncate(errorName, 100)}: ${truncate(reason, 500)})`,
+    );
   }
 }
 
@@ -30,7 +32,15 @@ export class RegistryListingError extends PtcError {
 const isServiceError = (err: unknown): err is Error => err instanceof Error && '$metadata' in err;
 
 function printOutcome(io: CliIo, o: ReconcileOutcome): void {
-  const verb = { configured: 'configured', planned: 'would change', ignored: 'ignored', compliant: 'compliant', refused: 'not configured', 'not-found': 'gone', unmanaged: 'unmanaged' }[o.status];
+  const verb = {
+    configured: 'configured',
+    planned: 'would change',
+    ignored: 'ignored',
+    compliant: 'compliant',
+    refused: 'not configured',
+    'not-found': 'gone',
+    unmanaged: 'unmanaged',
+  }[o.status];
   if (o.status === 'compliant' && o.kept.length === 0) return;
   if (o.status === 'not-found' || o.status === 'unmanaged') return;
   io.stdout(`${verb} ${o.repositoryName}${o.status === 'ignored' ? ' (ptc-autopilot:ignore=true)' : ''}\n`);
@@ -51,7 +61,7 @@ function summary(r: SweepReport, dryRun: boolean): string {
 export const registerReconcile: RegisterCommand = (program, io, state) => {
   program
     .command('reconcile')
-    .description("sweep every repository under the managed prefixes and apply the desired state, with your AWS credentials")
+    .description('sweep every repository under the managed prefixes and apply the desired state, with your AWS credentials')
     .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
     .option('--dry-run', 'read and print the writes that would be made, without making them')
     .option('-e, --environment <name>', 'the environment to sweep (default: the config account/region or the first environment)')
@@ -84,7 +94,8 @@ export const registerReconcile: RegisterCommand = (program, io, state) => {
         if (isServiceError(err)) throw new RegistryListingError(err.name, err.message);
         throw err;
       }
-      for (const f of report.failures) io.stderr(`failed ${truncate(f.repositoryName, 300)}: ${truncate(f.error, 100)}: ${truncate(f.message, 500)}\n`);
+      for (const f of report.failures)
+        io.stderr(`failed ${truncate(f.repositoryName, 300)}: ${truncate(f.error, 100)}: ${truncate(f.message, 500)}\n`);
       io.stdout(summary(report, dryRun));
       if (report.failedCount > 0 || refused > 0) state.code = 1;
     });

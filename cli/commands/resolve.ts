@@ -18,7 +18,10 @@ export const registerResolve: RegisterCommand = (program, io, state) => {
     .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
     .option('--account <id>', "cache registry account (default: the config's target)")
     .option('--region <region>', "cache registry region (default: the config's target)")
-    .option('-e, --environment <name>', 'the environment whose cache registry to use (default: the only one, or the top-level account/region)')
+    .option(
+      '-e, --environment <name>',
+      'the environment whose cache registry to use (default: the only one, or the top-level account/region)',
+    )
     .option('--strict', 'treat references that no rule covers as errors')
     .action((refs: string[], opts: RegistryOptions & { strict?: boolean }) => {
       const resolve = createResolver(resolveContext(io, opts));
@@ -29,7 +32,11 @@ export const registerResolve: RegisterCommand = (program, io, state) => {
           const resolution = resolve(ref);
           if (resolution.status === 'uncovered' && opts.strict) {
             uncovered = true;
-            io.stderr(resolution.reason !== undefined ? `"${ref}" cannot go through the cache: ${resolution.reason}\n` : `no rule covers "${ref}" (registry ${resolution.reference.host})\n`);
+            io.stderr(
+              resolution.reason !== undefined
+                ? `"${ref}" cannot go through the cache: ${resolution.reason}\n`
+                : `no rule covers "${ref}" (registry ${resolution.reference.host})\n`,
+            );
             continue;
           }
           io.stdout(`${resolution.output}\n`);

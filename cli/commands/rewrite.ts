@@ -4,7 +4,20 @@ import { PtcError, createResolver, createReverser, digestPinnedPolicy, truncate,
 import { digestPinnedOption } from '../rewrite/digest-option';
 import { InputReadError, MAX_INPUT_BYTES, readInputFile, type InputFile } from '../io';
 import { writeFilesAtomically } from '../write-files';
-import { checkDecodedText, decodeText, isKustomizationFile, renderSummary, resolveContext, rewriteHelmValues, rewriteKustomizations, rewriteManifests, totals, type FileOutcome, type RegistryOptions, type RewriteResult } from '../rewrite';
+import {
+  checkDecodedText,
+  decodeText,
+  isKustomizationFile,
+  renderSummary,
+  resolveContext,
+  rewriteHelmValues,
+  rewriteKustomizations,
+  rewriteManifests,
+  totals,
+  type FileOutcome,
+  type RegistryOptions,
+  type RewriteResult,
+} from '../rewrite';
 import { ownedChartValues, withChartValues } from '../rewrite/gitops/owned';
 import { EXIT_INVALID_REFERENCE } from './resolve';
 import type { RegisterCommand } from './types';
@@ -28,7 +41,18 @@ function isDirectory(file: string): boolean {
  * entries match the names written in it, so the kustomization is what gets rewritten.
  */
 function ownedByKustomization(text: string, file: string): RewriteResult {
-  return { text, changes: [], findings: [{ location: file, reference: file, reason: 'owned', message: `${file} left unchanged: a kustomization given in this run owns it (its images: entries are rewritten instead)` }] };
+  return {
+    text,
+    changes: [],
+    findings: [
+      {
+        location: file,
+        reference: file,
+        reason: 'owned',
+        message: `${file} left unchanged: a kustomization given in this run owns it (its images: entries are rewritten instead)`,
+      },
+    ],
+  };
 }
 
 /** A file that cannot be read or written. */
@@ -73,8 +97,14 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
     .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
     .option('--account <id>', "cache registry account (default: the config's target)")
     .option('--region <region>', "cache registry region (default: the config's target)")
-    .option('-e, --environment <name>', 'the environment whose cache registry to use (default: the only one, or the top-level account/region)')
-    .option('--consumer <name>', 'for the consumer account NAME (config "consumers"): point images at the hub registry its nodes pull through')
+    .option(
+      '-e, --environment <name>',
+      'the environment whose cache registry to use (default: the only one, or the top-level account/region)',
+    )
+    .option(
+      '--consumer <name>',
+      'for the consumer account NAME (config "consumers"): point images at the hub registry its nodes pull through',
+    )
     .option('-i, --in-place', 'write the rewritten files back')
     .option('--check', 'change nothing; exit 1 when any image would change, 3 when an image shape is not understood (a CI gate)')
     .option('--helm-values', 'the files are Helm values files (image: ref, image: {registry, repository, tag, digest}, ...)')
@@ -91,16 +121,21 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
       // Kustomizations (and directories, searched for them) go through their images: entries.
       const trees = files.filter((file) => isKustomizationFile(file) || isDirectory(path.resolve(io.cwd, file)));
       // A tree's edits span files: they are written back or checked, never printed.
-      if (trees.length > 0 && !opts.inPlace && !opts.check) throw new RewriteFileError(`${truncate(trees[0]!, 200)}: kustomizations are rewritten with --in-place (or checked with --check)`);
+      if (trees.length > 0 && !opts.inPlace && !opts.check)
+        throw new RewriteFileError(`${truncate(trees[0]!, 200)}: kustomizations are rewritten with --in-place (or checked with --check)`);
       const kustomized = trees.length === 0 ? undefined : rewriteKustomizations(trees, resolve, io.cwd);
       const plain = files.filter((file) => !trees.includes(file));
       const inputs: { file: string; text: string; read?: InputFile }[] =
-        files.length === 0 ? [{ file: '<stdin>', text: checkDecodedText(await io.readStdin(), 'standard input') }] : plain.map((file) => ({ file, ...withText(read(file, io.cwd)) }));
+        files.length === 0
+          ? [{ file: '<stdin>', text: checkDecodedText(await io.readStdin(), 'standard input') }]
+          : plain.map((file) => ({ file, ...withText(read(file, io.cwd)) }));
       const outcomes: FileOutcome[] = inputs.map(({ file, text }) => ({
         file,
         result: kustomized?.owned.has(path.resolve(io.cwd, file))
           ? withChartValues(ownedByKustomization(text, file), text, resolve, file)
-          : opts.helmValues ? rewriteHelmValues(text, resolve, file) : rewriteManifests(text, resolve, file),
+          : opts.helmValues
+            ? rewriteHelmValues(text, resolve, file)
+            : rewriteManifests(text, resolve, file),
       }));
       for (const k of kustomized?.outcomes ?? []) {
         inputs.push({ file: k.file, text: k.read?.text ?? k.result.text, ...(k.read !== undefined ? { read: k.read } : {}) });
@@ -117,7 +152,9 @@ export const registerRewrite: RegisterCommand = (program, io, state) => {
           outcomes.flatMap(({ file, result }, i) => {
             const input = inputs[i]!;
             if (result.text === input.text || input.read === undefined) return [];
-            return [{ file, path: path.resolve(io.cwd, file), originalBytes: input.read.bytes, originalStat: input.read.stat, text: result.text }];
+            return [
+              { file, path: path.resolve(io.cwd, file), originalBytes: input.read.bytes, originalStat: input.read.stat, text: result.text },
+            ];
           }),
         );
       } else if (!opts.check) {

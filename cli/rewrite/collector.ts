@@ -45,7 +45,8 @@ export class RewriteCollector {
       if (result.reason !== undefined) finding.message = `${reference} left unchanged: ${result.reason}`;
       this.findings.push(finding);
     }
-    if (result.status === 'pinned') this.findings.push({ location, reference, reason: 'pinned', message: `${reference} ${pinnedReason(result)}` });
+    if (result.status === 'pinned')
+      this.findings.push({ location, reference, reason: 'pinned', message: `${reference} ${pinnedReason(result)}` });
     if (result.status === 'resolved' && result.digestCached === false) {
       this.findings.push({ location, reference, reason: 'unverified', message: `${reference} rewritten, but ${pinnedReason(result)}` });
     }

@@ -80,13 +80,19 @@ function lineAt(bytes: Uint8Array, offset: number): number {
  */
 export function decodeText(bytes: Uint8Array, source: string): string {
   for (const [name, bom] of FOREIGN_BOMS) {
-    if (startsWith(bytes, bom)) throw new InputEncodingError(`${source}: is ${name} text; ptc reads UTF-8 only (convert it, for example with iconv -f UTF-16 -t UTF-8)`);
+    if (startsWith(bytes, bom))
+      throw new InputEncodingError(
+        `${source}: is ${name} text; ptc reads UTF-8 only (convert it, for example with iconv -f UTF-16 -t UTF-8)`,
+      );
   }
   for (const [name, signature] of SIGNATURES) {
     if (startsWith(bytes, signature)) throw new InputEncodingError(`${source}: is ${name}, not a YAML or JSON text file`);
   }
   const nul = bytes.indexOf(0);
-  if (nul >= 0) throw new InputEncodingError(`${source}: is a binary file (NUL byte at offset ${nul}, line ${lineAt(bytes, nul)}), not a YAML or JSON text file`);
+  if (nul >= 0)
+    throw new InputEncodingError(
+      `${source}: is a binary file (NUL byte at offset ${nul}, line ${lineAt(bytes, nul)}), not a YAML or JSON text file`,
+    );
   if (!isUtf8(bytes)) {
     const at = firstInvalidUtf8(bytes);
     const byte = bytes[at]!.toString(16).toUpperCase().padStart(2, '0');
@@ -104,11 +110,14 @@ export function decodeText(bytes: Uint8Array, source: string): string {
  */
 export function checkDecodedText(text: string, source: string): string {
   const nul = text.indexOf('\u0000');
-  if (nul >= 0) throw new InputEncodingError(`${source}: holds a NUL character (offset ${nul}): binary or UTF-16 input, not a YAML or JSON text`);
+  if (nul >= 0)
+    throw new InputEncodingError(`${source}: holds a NUL character (offset ${nul}): binary or UTF-16 input, not a YAML or JSON text`);
   const bad = text.indexOf('\uFFFD');
   if (bad >= 0) {
     const line = text.slice(0, bad).split('\n').length;
-    throw new InputEncodingError(`${source}: holds U+FFFD at line ${line}, the mark of bytes that are not UTF-8; ptc reads UTF-8 only (pass the file by name for the exact byte)`);
+    throw new InputEncodingError(
+      `${source}: holds U+FFFD at line ${line}, the mark of bytes that are not UTF-8; ptc reads UTF-8 only (pass the file by name for the exact byte)`,
+    );
   }
   return text;
 }

@@ -125,7 +125,15 @@ function rewritePodSpec(spec: YAMLMap, path: string, w: Walk): void {
       const location = `${w.label} ${path}${list}[${index}]${typeof name === 'string' ? ` (${name})` : ''}`;
       // In an operator's or pipeline's own kind, what is not a reference is skipped, not failed.
       const custom = w.custom;
-      const onInvalid = custom === undefined ? undefined : (message: string): ImageFinding => ({ location, reference: image, reason: 'skipped', message: `${image} skipped: not an image reference in a ${custom} (${message.replace(/^invalid image reference "[^]*?": /, '')})` });
+      const onInvalid =
+        custom === undefined
+          ? undefined
+          : (message: string): ImageFinding => ({
+              location,
+              reference: image,
+              reason: 'skipped',
+              message: `${image} skipped: not an image reference in a ${custom} (${message.replace(/^invalid image reference "[^]*?": /, '')})`,
+            });
       const resolution = w.collector.lookup(image, location, onInvalid);
       if (resolution?.status !== 'resolved') return;
       w.collector.set(node, resolution.output, w.source, w.offset, { location, from: image, to: resolution.output });
@@ -142,7 +150,10 @@ function walk(node: unknown, path: string, w: Walk): void {
       const kind = deref(valueOf(node, 'kind', w.doc), w.doc);
       const cls = kindClass(apiVersion.value);
       if (cls === 'policy') return;
-      const custom = cls === 'custom' ? `${isScalar(kind) && typeof kind.value === 'string' ? kind.value : 'resource'} (${apiVersion.value})` : undefined;
+      const custom =
+        cls === 'custom'
+          ? `${isScalar(kind) && typeof kind.value === 'string' ? kind.value : 'resource'} (${apiVersion.value})`
+          : undefined;
       if (custom !== w.custom) w = { ...w, ...(custom === undefined ? { custom: undefined } : { custom }) };
     }
     if (isSeq(deref(valueOf(node, 'containers', w.doc), w.doc))) rewritePodSpec(node, path, w);
@@ -188,7 +199,9 @@ export function rewriteManifests(source: string, resolve: Resolve, file = '<stdi
         // The line in the file (the parser's own "at line" counts from the document); an error at
         // the end of the text (an unclosed quote) is said at the last line that holds anything.
         const at = segment.offset + Math.min(error.pos[0], segment.text.trimEnd().length);
-        throw new ManifestSyntaxError(`${file}: YAML error at line ${lineOf(source, at)}: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+        throw new ManifestSyntaxError(
+          `${file}: YAML error at line ${lineOf(source, at)}: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+        );
       }
       if (!walkable) {
         index++;

@@ -31,7 +31,19 @@ export interface RewriteTotals {
 
 /** Counts changes and findings over every file. */
 export function totals(outcomes: readonly FileOutcome[]): RewriteTotals {
-  const t: RewriteTotals = { changed: 0, files: 0, uncovered: 0, invalid: 0, blocked: 0, pinned: 0, unverified: 0, unsupported: 0, owned: 0, skipped: 0, unseen: 0 };
+  const t: RewriteTotals = {
+    changed: 0,
+    files: 0,
+    uncovered: 0,
+    invalid: 0,
+    blocked: 0,
+    pinned: 0,
+    unverified: 0,
+    unsupported: 0,
+    owned: 0,
+    skipped: 0,
+    unseen: 0,
+  };
   for (const { result } of outcomes) {
     t.changed += result.changes.length;
     if (result.changes.length > 0) t.files++;
@@ -58,11 +70,20 @@ export function renderSummary(outcomes: readonly FileOutcome[], mode: 'write' | 
     lines.push(`${file}:`);
     for (const c of result.changes) lines.push(`  ${c.location}: ${c.from} -> ${c.to}`);
     for (const f of result.findings) {
-      lines.push(f.reason === 'uncovered' && f.message === undefined ? `  ${f.location}: ${f.reference} left unchanged (no rule covers it)` : `  ${f.location}: ${f.message}`);
+      lines.push(
+        f.reason === 'uncovered' && f.message === undefined
+          ? `  ${f.location}: ${f.reference} left unchanged (no rule covers it)`
+          : `  ${f.location}: ${f.message}`,
+      );
     }
   }
   const t = totals(outcomes);
-  const verb = mode === 'check' ? (t.changed === 0 ? 'nothing to rewrite' : `${plural(t.changed, 'image')} would change in ${plural(t.files, 'file')}`) : `rewrote ${plural(t.changed, 'image')} in ${plural(t.files, 'file')}`;
+  const verb =
+    mode === 'check'
+      ? t.changed === 0
+        ? 'nothing to rewrite'
+        : `${plural(t.changed, 'image')} would change in ${plural(t.files, 'file')}`
+      : `rewrote ${plural(t.changed, 'image')} in ${plural(t.files, 'file')}`;
   const extra = [
     t.uncovered > 0 ? `${t.uncovered} uncovered left unchanged` : '',
     t.invalid > 0 ? `${plural(t.invalid, 'invalid reference')}` : '',

@@ -55,13 +55,25 @@ function prefixIssues(config: CopiesInConfig, copies: readonly CopyConfig[], iss
     const rule = config.rules.findIndex((r) => overlaps(r.prefix, entry.prefix));
     if (rule >= 0) {
       const other = config.rules[rule]!.prefix;
-      issues.push({ path, message: other === entry.prefix ? `prefix ${quote(entry.prefix)} is already rules[${rule}]'s; give the copies their own prefix` : `prefix ${quote(entry.prefix)} overlaps rules[${rule}]'s prefix ${quote(other)}; a copy prefix and a rule prefix must not nest` });
+      issues.push({
+        path,
+        message:
+          other === entry.prefix
+            ? `prefix ${quote(entry.prefix)} is already rules[${rule}]'s; give the copies their own prefix`
+            : `prefix ${quote(entry.prefix)} overlaps rules[${rule}]'s prefix ${quote(other)}; a copy prefix and a rule prefix must not nest`,
+      });
       return;
     }
     const earlier = copies.findIndex((c, i) => i < index && overlaps(c.prefix, entry.prefix));
     if (earlier >= 0) {
       const other = copies[earlier]!.prefix;
-      issues.push({ path, message: other === entry.prefix ? `duplicate prefix ${quote(entry.prefix)} (already used by copies[${earlier}])` : `prefix ${quote(entry.prefix)} overlaps copies[${earlier}]'s prefix ${quote(other)}; prefixes must not nest` });
+      issues.push({
+        path,
+        message:
+          other === entry.prefix
+            ? `duplicate prefix ${quote(entry.prefix)} (already used by copies[${earlier}])`
+            : `prefix ${quote(entry.prefix)} overlaps copies[${earlier}]'s prefix ${quote(other)}; prefixes must not nest`,
+      });
     }
   });
 }
@@ -71,11 +83,18 @@ function upstreamIssues(copies: readonly CopyConfig[], issues: CopyIssue[]): voi
     const path = ['copies', index, 'upstream'];
     const served = pullThroughUpstreamOf(entry.upstream);
     if (served !== undefined) {
-      issues.push({ path, message: `${quote(entry.upstream)} is a registry the pull-through cache serves (${UPSTREAMS[served].displayName}); add a rule with upstream ${quote(served)} to "rules" instead of copying` });
+      issues.push({
+        path,
+        message: `${quote(entry.upstream)} is a registry the pull-through cache serves (${UPSTREAMS[served].displayName}); add a rule with upstream ${quote(served)} to "rules" instead of copying`,
+      });
       return;
     }
     const earlier = copies.findIndex((c, i) => i < index && c.upstream === entry.upstream);
-    if (earlier >= 0) issues.push({ path, message: `${quote(entry.upstream)} is already copied by copies[${earlier}]; list all its images there (one entry per upstream)` });
+    if (earlier >= 0)
+      issues.push({
+        path,
+        message: `${quote(entry.upstream)} is already copied by copies[${earlier}]; list all its images there (one entry per upstream)`,
+      });
   });
 }
 
@@ -95,16 +114,25 @@ function imageIssues(copies: readonly CopyConfig[], issues: CopyIssue[]): void {
         return;
       }
       if (host !== entry.upstream) {
-        issues.push({ path, message: `${quote(image)} is on ${quote(host)}, not on this entry's upstream ${quote(entry.upstream)}; write it as ${quote(`${entry.upstream}/...`)} or move it to the entry of its registry` });
+        issues.push({
+          path,
+          message: `${quote(image)} is on ${quote(host)}, not on this entry's upstream ${quote(entry.upstream)}; write it as ${quote(`${entry.upstream}/...`)} or move it to the entry of its registry`,
+        });
         return;
       }
       const target = `${entry.prefix}/${repository}`;
       if (target.length > ECR_REPOSITORY_MAX_LENGTH) {
-        issues.push({ path, message: `its copy repository would be ${target.length} characters long; ECR repository names stop at ${ECR_REPOSITORY_MAX_LENGTH}` });
+        issues.push({
+          path,
+          message: `its copy repository would be ${target.length} characters long; ECR repository names stop at ${ECR_REPOSITORY_MAX_LENGTH}`,
+        });
         return;
       }
       if (entry.platforms !== undefined && digest !== undefined && tag === undefined) {
-        issues.push({ path, message: `${quote(image)} names a digest only, but "platforms" makes the copy a new index with a new digest nothing would refer to; pin a tag too (name:tag@digest) or remove "platforms"` });
+        issues.push({
+          path,
+          message: `${quote(image)} names a digest only, but "platforms" makes the copy a new index with a new digest nothing would refer to; pin a tag too (name:tag@digest) or remove "platforms"`,
+        });
       }
     });
   });
@@ -121,7 +149,8 @@ function secretIssues(config: CopiesInConfig, copies: readonly CopyConfig[], iss
       return;
     }
     const earlier = copies.findIndex((c, i) => i < index && c.credentials?.secretName === name);
-    if (earlier >= 0) issues.push({ path, message: `${quote(name)} is already the secret of copies[${earlier}]; give each upstream its own secret` });
+    if (earlier >= 0)
+      issues.push({ path, message: `${quote(name)} is already the secret of copies[${earlier}]; give each upstream its own secret` });
   });
 }
 

@@ -18,12 +18,18 @@ const SECRET_NAME = /^[a-zA-Z0-9/_+=.@-]{1,512}$/;
 export const DEFAULT_COPY_SCHEDULE = 'rate(1 day)';
 
 /** A platform such as `linux/amd64` or `linux/arm/v7`, as `prewarm.platforms` spells them. */
-const platform = z.string().check(z.regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, { error: (i) => `${quote(String(i.input))} is not a platform such as "linux/amd64"` }));
+const platform = z
+  .string()
+  .check(
+    z.regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, { error: (i) => `${quote(String(i.input))} is not a platform such as "linux/amd64"` }),
+  );
 
 const copyCredentials = strictObject({
   secretName: described(
     z.string({ error: 'must be a Secrets Manager secret name such as "ptc-copy/gcr"' }).check(
-      z.regex(SECRET_NAME, { error: (i) => `${quote(String(i.input))} is not a Secrets Manager secret name: 1 to 512 letters, digits and /_+=.@-` }),
+      z.regex(SECRET_NAME, {
+        error: (i) => `${quote(String(i.input))} is not a Secrets Manager secret name: 1 to 512 letters, digits and /_+=.@-`,
+      }),
     ),
     'Secrets Manager secret holding `{"username", "accessToken"}` for the upstream (the shape of the pull-through cache secrets), read by the copy engine at run time',
   ),
@@ -31,16 +37,23 @@ const copyCredentials = strictObject({
 
 /** Why `value` is not a registry `host[:port]`, or undefined when it is one. */
 function upstreamHostProblem(value: string): string | undefined {
-  if (value.includes('://') || value.includes('/')) return `${quote(value)} must be a registry host[:port] only, such as "gcr.io", without a scheme or path`;
-  if (!REGISTRY_HOST.test(value)) return `${quote(value)} is not a registry host[:port] in lower case, such as "gcr.io" or "registry.example.com:5000"`;
+  if (value.includes('://') || value.includes('/'))
+    return `${quote(value)} must be a registry host[:port] only, such as "gcr.io", without a scheme or path`;
+  if (!REGISTRY_HOST.test(value))
+    return `${quote(value)} is not a registry host[:port] in lower case, such as "gcr.io" or "registry.example.com:5000"`;
   return undefined;
 }
 
-const upstreamHost = z.string({ error: 'must be a registry host such as "gcr.io" or "registry.example.com:5000"' }).check(refineWith(upstreamHostProblem));
+const upstreamHost = z
+  .string({ error: 'must be a registry host such as "gcr.io" or "registry.example.com:5000"' })
+  .check(refineWith(upstreamHostProblem));
 
 /** One `copies` entry. */
 export const copyEntry = strictObject({
-  prefix: described(z.clone(repositoryPrefix), 'ECR repositories `<prefix>/<path>` hold the copies; the same rules as a rule\'s prefix, no overlap with the rules\' prefixes'),
+  prefix: described(
+    z.clone(repositoryPrefix),
+    "ECR repositories `<prefix>/<path>` hold the copies; the same rules as a rule's prefix, no overlap with the rules' prefixes",
+  ),
   upstream: described(upstreamHost, 'any OCI distribution registry `host[:port]` that no pull-through cache rule can serve'),
   credentials: described(z.optional(copyCredentials), 'upstream credentials; anonymous when absent'),
   images: described(
@@ -51,7 +64,10 @@ export const copyEntry = strictObject({
     z.optional(z.array(platform).check(z.minLength(1, { error: 'list at least one platform, or remove the key to copy every platform' }))),
     'platforms of an index to copy (the copy is then a new index with a digest of its own); unset: every platform',
   ),
-  schedule: described(z._default(z.clone(scheduleExpression), DEFAULT_COPY_SCHEDULE), 'when tags are checked again; a moved tag is copied again'),
+  schedule: described(
+    z._default(z.clone(scheduleExpression), DEFAULT_COPY_SCHEDULE),
+    'when tags are checked again; a moved tag is copied again',
+  ),
 });
 
 /**

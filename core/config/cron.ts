@@ -32,7 +32,8 @@ export const CRON_FIELDS: readonly CronField[] = [
 function valueProblem(field: CronField, value: string): string | undefined {
   const named = field.names?.indexOf(value.toUpperCase()) ?? -1;
   if (named >= 0) return undefined;
-  if (!/^\d{1,4}$/.test(value)) return `${field.name} value ${quote(value, 20)} is not a number${field.names ? ` or one of ${field.names[0]}-${field.names[field.names.length - 1]}` : ''}`;
+  if (!/^\d{1,4}$/.test(value))
+    return `${field.name} value ${quote(value, 20)} is not a number${field.names ? ` or one of ${field.names[0]}-${field.names[field.names.length - 1]}` : ''}`;
   const n = Number(value);
   if (n < field.min || n > field.max) return `${field.name} value ${value} is out of range ${field.min}-${field.max}`;
   return undefined;
@@ -52,7 +53,11 @@ function elementProblem(field: CronField, element: string): string | undefined {
   }
   if (field.wildcards.includes('#')) {
     const nth = /^(\w+)#(\d)$/.exec(element);
-    if (nth) return valueProblem(field, nth[1]!) ?? (Number(nth[2]) >= 1 && Number(nth[2]) <= 5 ? undefined : `${field.name} "#" takes an occurrence from 1 to 5`);
+    if (nth)
+      return (
+        valueProblem(field, nth[1]!) ??
+        (Number(nth[2]) >= 1 && Number(nth[2]) <= 5 ? undefined : `${field.name} "#" takes an occurrence from 1 to 5`)
+      );
   }
   let base = element;
   const slash = element.indexOf('/');
@@ -60,7 +65,8 @@ function elementProblem(field: CronField, element: string): string | undefined {
     if (!field.wildcards.includes('/')) return `${field.name} does not take "/"`;
     const step = element.slice(slash + 1);
     base = element.slice(0, slash);
-    if (!/^\d{1,4}$/.test(step) || Number(step) < 1) return `${field.name} increment ${quote(step, 20)} must be a whole number of at least 1`;
+    if (!/^\d{1,4}$/.test(step) || Number(step) < 1)
+      return `${field.name} increment ${quote(step, 20)} must be a whole number of at least 1`;
     if (base === '*') return undefined;
   }
   const range = base.split('-');
@@ -79,7 +85,8 @@ function elementProblem(field: CronField, element: string): string | undefined {
  */
 export function cronProblem(fields: readonly string[]): string | undefined {
   // EventBridge takes "?" in exactly one of the two day fields; both "?" names no day at all.
-  if (fields[2] === '?' && fields[4] === '?') return 'day-of-month and day-of-week are both "?"; one of them must name the days (such as "*")';
+  if (fields[2] === '?' && fields[4] === '?')
+    return 'day-of-month and day-of-week are both "?"; one of them must name the days (such as "*")';
   for (let i = 0; i < CRON_FIELDS.length; i++) {
     const field = CRON_FIELDS[i]!;
     for (const element of fields[i]!.split(',')) {

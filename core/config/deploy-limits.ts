@@ -57,7 +57,8 @@ function hasPrewarm(config: PtcConfig): boolean {
 
 /** How many registry-settings custom resources the stack gets (infra/constructs/registry-settings.ts). */
 function registrySettingCount(config: PtcConfig, target: Target): number {
-  return [replicationIntent(config, target), scanningIntent(config), registryPolicyIntent(config, target)].filter((i) => i !== undefined).length;
+  return [replicationIntent(config, target), scanningIntent(config), registryPolicyIntent(config, target)].filter((i) => i !== undefined)
+    .length;
 }
 
 const sizeOf = (value: unknown): number => JSON.stringify(value ?? null).length;
@@ -69,14 +70,21 @@ export function predictedLambdaEnvironments(config: PtcConfig, target: Target): 
   const reconciler = packJson(reconcilerPayload(c, target));
   out.push({
     service: 'reconcile-repository',
-    variables: { ...baseVariables('reconcile-repository'), [RECONCILER_CONFIG_VARIABLE]: reconciler, [RECONCILER_PARTITION_VARIABLE]: target.partition },
+    variables: {
+      ...baseVariables('reconcile-repository'),
+      [RECONCILER_CONFIG_VARIABLE]: reconciler,
+      [RECONCILER_PARTITION_VARIABLE]: target.partition,
+    },
     settingsVariable: RECONCILER_CONFIG_VARIABLE,
     blame: sizeOf(c.repositories) > sizeOf(c.rules) ? ['repositories'] : ['rules'],
     shorten: 'shorten tags, account lists or overrides',
   });
   out.push({
     service: 'validate-rules',
-    variables: { ...baseVariables('validate-rules'), [VALIDATION_RULES_VARIABLE]: packJson(validationPayload(c.rules, target, secretsKmsKeyFor(c, target))) },
+    variables: {
+      ...baseVariables('validate-rules'),
+      [VALIDATION_RULES_VARIABLE]: packJson(validationPayload(c.rules, target, secretsKmsKeyFor(c, target))),
+    },
     settingsVariable: VALIDATION_RULES_VARIABLE,
     blame: ['rules'],
     shorten: 'use fewer rules',
@@ -124,7 +132,16 @@ export function predictedResourceCount(config: PtcConfig, target: Target): numbe
   const secrets = c.rules.filter((r) => r.credentials?.secretName !== undefined).length;
   const settings = registrySettingCount(c, target);
   // One SSM parameter per published node config format (mirror mode), in every stack.
-  return 34 + PUBLISHED_NODE_CONFIG_FORMATS.length + 4 * c.rules.length + secrets + (c.validation.alarmEmail !== undefined ? 1 : 0) + (hasPrewarm(c) ? 9 : 0) + (settings > 0 ? 8 + settings : 0) + (hasEviction(c) ? 12 : 0);
+  return (
+    34 +
+    PUBLISHED_NODE_CONFIG_FORMATS.length +
+    4 * c.rules.length +
+    secrets +
+    (c.validation.alarmEmail !== undefined ? 1 : 0) +
+    (hasPrewarm(c) ? 9 : 0) +
+    (settings > 0 ? 8 + settings : 0) +
+    (hasEviction(c) ? 12 : 0)
+  );
 }
 
 /** One problem, located by its zod-style path. */
@@ -155,14 +172,20 @@ export function deployLimitIssues(config: PtcConfig, resourceLimit: number = STA
     // One more for the AWS::CDK::Metadata resource the CDK CLI may add.
     const count = predictedResourceCount(config, target) + 1;
     if (count > resourceLimit) {
-      issues.push({ path: ['rules'], message: `the stack${stack} would hold ${count} CloudFormation resources; a stack holds at most ${resourceLimit}: use fewer rules, or split them across configs` });
+      issues.push({
+        path: ['rules'],
+        message: `the stack${stack} would hold ${count} CloudFormation resources; a stack holds at most ${resourceLimit}: use fewer rules, or split them across configs`,
+      });
     }
   }
   // Replica stacks (creation templates for destinations no environment deploys): see replication-templates.ts.
   for (const replica of replicaDestinations(config)) {
     const count = predictedReplicaResourceCount(replica) + 1;
     if (count > resourceLimit) {
-      issues.push({ path: ['replication', 'destinations', replica.index], message: `the replica stack ${replica.target.stackName} would hold ${count} CloudFormation resources; a stack holds at most ${resourceLimit}: list fewer "prefixes" for this destination` });
+      issues.push({
+        path: ['replication', 'destinations', replica.index],
+        message: `the replica stack ${replica.target.stackName} would hold ${count} CloudFormation resources; a stack holds at most ${resourceLimit}: list fewer "prefixes" for this destination`,
+      });
     }
   }
   // ECR's 10,240 characters of a repository policy and of the registry policy (core/policy/policy-size.ts).

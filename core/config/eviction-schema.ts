@@ -40,8 +40,14 @@ const protectPattern = z.string({ error: 'must be a pattern such as "k8s/*" or "
  * (core/eviction/settings.ts), so an override without `mode` keeps the base block's.
  */
 export const evictionSchema = strictObject({
-  unpulledDays: described(z.optional(boundedInt(1, 3650)), 'evict an image group nobody pulled for this many days (never pulled: counted from its push); 1 to 3650'),
-  mode: described(z.optional(z.enum(EVICTION_MODES, { error: 'must be "report" or "delete"' })), '`report` (the default): count and list only; `delete`: BatchDeleteImage'),
+  unpulledDays: described(
+    z.optional(boundedInt(1, 3650)),
+    'evict an image group nobody pulled for this many days (never pulled: counted from its push); 1 to 3650',
+  ),
+  mode: described(
+    z.optional(z.enum(EVICTION_MODES, { error: 'must be "report" or "delete"' })),
+    '`report` (the default): count and list only; `delete`: BatchDeleteImage',
+  ),
   protect: described(
     z.optional(z.array(protectPattern).check(z.maxLength(100, { error: 'at most 100 patterns' }))),
     "`repository[:tag]` patterns never evicted (`*` matches across `/`; no tag: every tag); an override's patterns add to the base block's",
@@ -62,7 +68,10 @@ export const archiveLifecycleShape = {
     z.optional(boundedInt(1, 3650)),
     "transition an image nobody pulled for this many days to ECR's archive storage class (`sinceImagePulled`); an archived image cannot be pulled until restored (docs/eviction.md)",
   ),
-  expireArchivedDays: described(z.optional(boundedInt(90, 3650)), 'expire an image this many days after it was archived (`sinceImageTransitioned`; 90 to 3650)'),
+  expireArchivedDays: described(
+    z.optional(boundedInt(90, 3650)),
+    'expire an image this many days after it was archived (`sinceImageTransitioned`; 90 to 3650)',
+  ),
 };
 
 /** One problem, located by its zod-style path. */
@@ -75,12 +84,14 @@ export interface EvictionIssue {
 interface EvictionChecked {
   readonly repositories: {
     readonly eviction?: EvictionConfig | undefined;
-    readonly lifecycle?: { readonly archiveUnpulledDays?: number | undefined; readonly expireArchivedDays?: number | undefined } | undefined;
+    readonly lifecycle?:
+      { readonly archiveUnpulledDays?: number | undefined; readonly expireArchivedDays?: number | undefined } | undefined;
     readonly overrides?:
       | readonly {
           readonly prefix: string;
           readonly eviction?: EvictionConfig | undefined;
-          readonly lifecycle?: { readonly archiveUnpulledDays?: number | undefined; readonly expireArchivedDays?: number | undefined } | undefined;
+          readonly lifecycle?:
+            { readonly archiveUnpulledDays?: number | undefined; readonly expireArchivedDays?: number | undefined } | undefined;
         }[]
       | undefined;
   };
@@ -95,11 +106,17 @@ export function evictionIssues(config: EvictionChecked): EvictionIssue[] {
   const issues: EvictionIssue[] = [];
   const base = config.repositories.eviction;
   if (base !== undefined && base.unpulledDays === undefined) {
-    issues.push({ path: ['repositories', 'eviction', 'unpulledDays'], message: 'required when "eviction" is present: evict an image nobody pulled for this many days (1 to 3650)' });
+    issues.push({
+      path: ['repositories', 'eviction', 'unpulledDays'],
+      message: 'required when "eviction" is present: evict an image nobody pulled for this many days (1 to 3650)',
+    });
   }
   const baseArchive = config.repositories.lifecycle?.archiveUnpulledDays;
   if (config.repositories.lifecycle?.expireArchivedDays !== undefined && baseArchive === undefined) {
-    issues.push({ path: ['repositories', 'lifecycle', 'expireArchivedDays'], message: 'needs "archiveUnpulledDays": only archived images expire, and nothing is archived without it' });
+    issues.push({
+      path: ['repositories', 'lifecycle', 'expireArchivedDays'],
+      message: 'needs "archiveUnpulledDays": only archived images expire, and nothing is archived without it',
+    });
   }
   config.repositories.overrides?.forEach((o, index) => {
     if (o.eviction !== undefined && o.eviction.unpulledDays === undefined && base?.unpulledDays === undefined) {
@@ -109,7 +126,10 @@ export function evictionIssues(config: EvictionChecked): EvictionIssue[] {
       });
     }
     if (o.lifecycle?.expireArchivedDays !== undefined && o.lifecycle.archiveUnpulledDays === undefined && baseArchive === undefined) {
-      issues.push({ path: ['repositories', 'overrides', index, 'lifecycle', 'expireArchivedDays'], message: 'needs "archiveUnpulledDays" (here or in repositories.lifecycle): only archived images expire' });
+      issues.push({
+        path: ['repositories', 'overrides', index, 'lifecycle', 'expireArchivedDays'],
+        message: 'needs "archiveUnpulledDays" (here or in repositories.lifecycle): only archived images expire',
+      });
     }
   });
   return issues;

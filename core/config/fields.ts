@@ -72,7 +72,8 @@ export const accountId = z.pipe(
   z.transform((value: unknown) => (typeof value === 'number' && Number.isInteger(value) ? String(value) : value)),
   z.string({ error: 'must be a 12-digit AWS account ID in quotes' }).check(
     z.regex(/^\d{12}$/, {
-      error: (issue) => `must be a 12-digit AWS account ID, got ${quote(String(issue.input))} (quote account IDs in YAML so leading zeros survive)`,
+      error: (issue) =>
+        `must be a 12-digit AWS account ID, got ${quote(String(issue.input))} (quote account IDs in YAML so leading zeros survive)`,
     }),
   ),
 );
@@ -163,7 +164,8 @@ export const kmsKeyArn = z
   .string({ error: 'must be a KMS key ARN such as "arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"' })
   .check(refineWith(kmsKeyArnProblem));
 
-const KMS_KEY_ARN = /^arn:(aws(?:-[a-z]+)*):kms:([a-z0-9-]+):(\d{12}):key\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+const KMS_KEY_ARN =
+  /^arn:(aws(?:-[a-z]+)*):kms:([a-z0-9-]+):(\d{12}):key\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 const KMS_ALIAS_ARN = /^arn:aws(?:-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:alias\//;
 
 /** Why `value` is not a usable KMS key ARN, or undefined when it is one. */
@@ -224,9 +226,11 @@ export function codePointLength(value: string): number {
 /** Why a resource tag key is unusable (AWS-reserved, ours, too long, bad characters), or undefined when it is fine. */
 export function tagKeyProblem(value: string): string | undefined {
   const length = codePointLength(value);
-  if (length < 1 || length > TAG_KEY_MAX_CHARS) return `tag key ${quote(value)} must be 1 to ${TAG_KEY_MAX_CHARS} characters long, it has ${length}`;
+  if (length < 1 || length > TAG_KEY_MAX_CHARS)
+    return `tag key ${quote(value)} must be 1 to ${TAG_KEY_MAX_CHARS} characters long, it has ${length}`;
   if (value.toLowerCase().startsWith('aws:')) return `tag key ${quote(value)} uses the reserved "aws:" prefix`;
-  if (value.startsWith('ptc-autopilot:')) return `tag key ${quote(value)} uses the "ptc-autopilot:" prefix, which ptc-autopilot reserves for itself`;
+  if (value.startsWith('ptc-autopilot:'))
+    return `tag key ${quote(value)} uses the "ptc-autopilot:" prefix, which ptc-autopilot reserves for itself`;
   if (!TAG_CHARACTERS.test(value)) return `tag key ${quote(value)} may contain only letters, digits, spaces and _.:/=+-@`;
   return undefined;
 }
@@ -234,7 +238,8 @@ export function tagKeyProblem(value: string): string | undefined {
 /** Why a resource tag value is unusable (too long, characters AWS refuses), or undefined when it is fine. */
 export function tagValueProblem(value: string): string | undefined {
   const length = codePointLength(value);
-  if (length > TAG_VALUE_MAX_CHARS) return `tag value ${quote(value)} must be at most ${TAG_VALUE_MAX_CHARS} characters long, it has ${length}`;
+  if (length > TAG_VALUE_MAX_CHARS)
+    return `tag value ${quote(value)} must be at most ${TAG_VALUE_MAX_CHARS} characters long, it has ${length}`;
   if (!TAG_CHARACTERS.test(value)) return `tag value ${quote(value)} may contain only letters, digits, spaces and _.:/=+-@`;
   return undefined;
 }
@@ -253,7 +258,13 @@ export const tagValue = z.pipe(
 export const tagMap = z.pipe(
   z.transform((raw: unknown, ctx) => {
     if (raw !== null && typeof raw === 'object' && Object.prototype.hasOwnProperty.call(raw, '__proto__')) {
-      ctx.issues.push({ code: 'custom', path: ['__proto__'], input: raw, message: 'tag key "__proto__" is refused: ptc-autopilot keeps tags in JavaScript objects, where that key cannot be stored; rename the tag' });
+      ctx.issues.push({
+        code: 'custom',
+        path: ['__proto__'],
+        input: raw,
+        message:
+          'tag key "__proto__" is refused: ptc-autopilot keeps tags in JavaScript objects, where that key cannot be stored; rename the tag',
+      });
     }
     return raw;
   }),

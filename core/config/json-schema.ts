@@ -47,7 +47,8 @@ export function configJsonSchema(): JsonSchema {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://github.com/ptc-autopilot/ptc-autopilot/schema/ptc-config.schema.json',
     title: 'ptc-autopilot configuration',
-    description: 'One YAML file describes every cache of an account (config/example.yaml is a complete example). `ptc validate-config FILE` runs every check, including those across fields.',
+    description:
+      'One YAML file describes every cache of an account (config/example.yaml is a complete example). `ptc validate-config FILE` runs every check, including those across fields.',
     ...inputSchema(configShape),
   };
 }

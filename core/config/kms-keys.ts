@@ -13,7 +13,9 @@ export interface KmsKeyConfig {
   account?: string | undefined;
   region?: string | undefined;
   secretsKmsKeyArn?: string | undefined;
-  environments?: readonly { name: string; account: string; region: string; kmsKeyArn?: string | undefined; secretsKmsKeyArn?: string | undefined }[] | undefined;
+  environments?:
+    | readonly { name: string; account: string; region: string; kmsKeyArn?: string | undefined; secretsKmsKeyArn?: string | undefined }[]
+    | undefined;
   repositories: {
     encryption?: { type: 'AES256' | 'KMS'; kmsKeyArn?: string | undefined } | undefined;
     overrides?: readonly { encryption?: { type: 'AES256' | 'KMS'; kmsKeyArn?: string | undefined } | undefined }[] | undefined;
@@ -48,7 +50,10 @@ function misfit(arn: string, place: Place): string | undefined {
   if (key === undefined) return undefined; // the field's own check reports a malformed ARN
   const partition = partitionOf(place.region);
   if (key.account === place.account && key.region === place.region && key.partition === partition) return undefined;
-  const where = place.index === undefined ? `the stack deploys to ${place.account} in ${place.region}` : `environment "${place.name}" deploys to ${place.account} in ${place.region}`;
+  const where =
+    place.index === undefined
+      ? `the stack deploys to ${place.account} in ${place.region}`
+      : `environment "${place.name}" deploys to ${place.account} in ${place.region}`;
   const partitionNote = key.partition !== partition ? ` (partition ${key.partition}; ${place.region} is in ${partition})` : '';
   return `the key is in account ${key.account}, ${key.region}${partitionNote} but ${where}; a KMS key serves only its own account and Region`;
 }
@@ -56,9 +61,11 @@ function misfit(arn: string, place: Place): string | undefined {
 /** The KMS encryption blocks of the repository settings, with their paths: the base block and each override's. */
 function kmsBlocks(config: KmsKeyConfig): { path: (string | number)[]; kmsKeyArn?: string | undefined }[] {
   const blocks: { path: (string | number)[]; kmsKeyArn?: string | undefined }[] = [];
-  if (config.repositories.encryption?.type === 'KMS') blocks.push({ path: ['repositories', 'encryption'], kmsKeyArn: config.repositories.encryption.kmsKeyArn });
+  if (config.repositories.encryption?.type === 'KMS')
+    blocks.push({ path: ['repositories', 'encryption'], kmsKeyArn: config.repositories.encryption.kmsKeyArn });
   config.repositories.overrides?.forEach((o, index) => {
-    if (o.encryption?.type === 'KMS') blocks.push({ path: ['repositories', 'overrides', index, 'encryption'], kmsKeyArn: o.encryption.kmsKeyArn });
+    if (o.encryption?.type === 'KMS')
+      blocks.push({ path: ['repositories', 'overrides', index, 'encryption'], kmsKeyArn: o.encryption.kmsKeyArn });
   });
   return blocks;
 }
@@ -84,7 +91,11 @@ export function kmsKeyIssues(config: KmsKeyConfig): KmsKeyIssue[] {
     // Repositories: the environment's key replaces every config-wide repository key in its stack.
     if (place.kmsKeyArn !== undefined) {
       if (blocks.length === 0) {
-        issues.push({ path: own('kmsKeyArn'), message: 'no repository is encrypted with KMS, so this key would go unused; set repositories.encryption: { type: KMS } (or an override\'s), or remove the key' });
+        issues.push({
+          path: own('kmsKeyArn'),
+          message:
+            "no repository is encrypted with KMS, so this key would go unused; set repositories.encryption: { type: KMS } (or an override's), or remove the key",
+        });
       } else {
         const problem = misfit(place.kmsKeyArn, place);
         if (problem !== undefined) issues.push({ path: own('kmsKeyArn'), message: problem });
@@ -127,7 +138,11 @@ export function configForTarget<C extends KmsKeyConfig>(config: C, target: KeyTa
     ...config.repositories,
     ...(config.repositories.encryption !== undefined ? { encryption: withKey(config.repositories.encryption) } : {}),
     ...(config.repositories.overrides !== undefined
-      ? { overrides: config.repositories.overrides.map((o) => (o.encryption !== undefined ? { ...o, encryption: withKey(o.encryption) } : o)) }
+      ? {
+          overrides: config.repositories.overrides.map((o) =>
+            o.encryption !== undefined ? { ...o, encryption: withKey(o.encryption) } : o,
+          ),
+        }
       : {}),
   };
   return {

@@ -66,7 +66,10 @@ function writtenSize(node: unknown): number {
  */
 export function parseConfigText(text: string, file?: string): PtcConfig {
   if (text.length > CONFIG_MAX_CHARS) {
-    throw new ConfigError([{ path: '', message: `${file ?? 'the config'} has ${text.length} characters; a config holds at most ${CONFIG_MAX_CHARS}` }], file);
+    throw new ConfigError(
+      [{ path: '', message: `${file ?? 'the config'} has ${text.length} characters; a config holds at most ${CONFIG_MAX_CHARS}` }],
+      file,
+    );
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -82,12 +85,28 @@ export function parseConfigText(text: string, file?: string): PtcConfig {
   const added = expandedSize(doc) - writtenSize(doc.contents);
   if (added > CONFIG_MAX_ALIAS_NODES) {
     const much = Number.isFinite(added) ? `by ${added} nodes` : 'endlessly (an alias inside its own anchor)';
-    throw new ConfigError([{ path: '', message: `invalid YAML: its aliases would expand ${much}, beyond ${CONFIG_MAX_ALIAS_NODES} (a "billion laughs" document); write the values out instead` }], file);
+    throw new ConfigError(
+      [
+        {
+          path: '',
+          message: `invalid YAML: its aliases would expand ${much}, beyond ${CONFIG_MAX_ALIAS_NODES} (a "billion laughs" document); write the values out instead`,
+        },
+      ],
+      file,
+    );
   }
   // Sized above: the yaml package's own count (maxAliasCount) would refuse a mere 100 uses of one anchor.
   const input: unknown = doc.toJS({ maxAliasCount: -1 });
   if (input === null || input === undefined) {
-    throw new ConfigError([{ path: '', message: `${file ?? 'the config'} holds no configuration (it is empty or only comments); config/example.yaml is a complete example` }], file);
+    throw new ConfigError(
+      [
+        {
+          path: '',
+          message: `${file ?? 'the config'} holds no configuration (it is empty or only comments); config/example.yaml is a complete example`,
+        },
+      ],
+      file,
+    );
   }
   const result = configSchema.safeParse(input);
   const locate = (path: PropertyKey[]): string => {
@@ -97,7 +116,11 @@ export function parseConfigText(text: string, file?: string): PtcConfig {
   if (!result.success) throw new ConfigError(configIssuesOf(result.error, locate), file);
   // Limits that need the node config rendered (the schema, bundled into Lambdas, renders nothing).
   const limits = [...publishedNodeConfigIssues(result.data), ...consumerTemplateIssues(result.data)];
-  if (limits.length > 0) throw new ConfigError(limits.map((i) => ({ path: formatPath(i.path), message: `${i.message}${locate(i.path)}` })), file);
+  if (limits.length > 0)
+    throw new ConfigError(
+      limits.map((i) => ({ path: formatPath(i.path), message: `${i.message}${locate(i.path)}` })),
+      file,
+    );
   return result.data;
 }
 

@@ -31,13 +31,18 @@ export function organizationalUnitPathProblem(value: string): string | undefined
   const parts = (value.endsWith('/') ? value.slice(0, -1) : value).split('/');
   if (parts.length < 3) return `${expected}, got ${quote(value)}`;
   const [org, root, ...ous] = parts as [string, string, ...string[]];
-  if (ous.length > MAX_OU_DEPTH) return `${quote(value)} nests ${ous.length} OUs; AWS Organizations nests OUs at most ${MAX_OU_DEPTH} levels deep under a root`;
-  if (!ORG.test(org)) return `${expected}, got ${quote(value)}: ${quote(org)} is not an organization ID ("o-" and 10 to 32 lower-case letters or digits)`;
-  if (!ROOT.test(root)) return `${expected}, got ${quote(value)}: ${quote(root)} is not a root ID ("r-" and 4 to 32 lower-case letters or digits)`;
+  if (ous.length > MAX_OU_DEPTH)
+    return `${quote(value)} nests ${ous.length} OUs; AWS Organizations nests OUs at most ${MAX_OU_DEPTH} levels deep under a root`;
+  if (!ORG.test(org))
+    return `${expected}, got ${quote(value)}: ${quote(org)} is not an organization ID ("o-" and 10 to 32 lower-case letters or digits)`;
+  if (!ROOT.test(root))
+    return `${expected}, got ${quote(value)}: ${quote(root)} is not a root ID ("r-" and 4 to 32 lower-case letters or digits)`;
   for (const ou of ous) {
     const match = OU.exec(ou);
-    if (match === null) return `${expected}, got ${quote(value)}: ${quote(ou)} is not an OU ID ("ou-", 4 to 32 letters or digits, "-", 8 to 32 letters or digits)`;
-    if (match[1] !== root.slice(2)) return `${quote(ou)} is not in root ${quote(root)} (an OU ID starts with the ID of its root: "ou-${root.slice(2)}-...")`;
+    if (match === null)
+      return `${expected}, got ${quote(value)}: ${quote(ou)} is not an OU ID ("ou-", 4 to 32 letters or digits, "-", 8 to 32 letters or digits)`;
+    if (match[1] !== root.slice(2))
+      return `${quote(ou)} is not in root ${quote(root)} (an OU ID starts with the ID of its root: "ou-${root.slice(2)}-...")`;
   }
   return undefined;
 }

@@ -17,7 +17,8 @@ export interface PrewarmImageIssue {
 
 /** The cache registry of each stack the config deploys, with the environment's name. */
 function registries(config: Pick<PtcConfig, 'account' | 'region' | 'environments'>): { name?: string; host: string }[] {
-  if (config.environments !== undefined) return config.environments.map((e) => ({ name: e.name, host: ecrRegistryHost(e.account, e.region) }));
+  if (config.environments !== undefined)
+    return config.environments.map((e) => ({ name: e.name, host: ecrRegistryHost(e.account, e.region) }));
   if (config.account === undefined || config.region === undefined) return [];
   return [{ host: ecrRegistryHost(config.account, config.region) }];
 }
@@ -47,7 +48,10 @@ export function prewarmImageIssues(config: PtcConfig): PrewarmImageIssue[] {
         return;
       }
       if (copied !== undefined) {
-        issues.push({ path, message: `${quote(image)} is copied by copies[${copied}], not cached: prewarm warms the pull-through cache only, and ptc copy already puts the image in ECR; remove it from prewarm.images` });
+        issues.push({
+          path,
+          message: `${quote(image)} is copied by copies[${copied}], not cached: prewarm warms the pull-through cache only, and ptc copy already puts the image in ECR; remove it from prewarm.images`,
+        });
         return;
       }
       if (status === 'uncovered') {

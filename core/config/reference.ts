@@ -35,11 +35,15 @@ function typeOf(node: Node): string {
   switch (node.type) {
     case 'integer':
     case 'number':
-      return node.minimum !== undefined && node.maximum !== undefined && node.maximum < Number.MAX_SAFE_INTEGER ? `${node.type} (${node.minimum} to ${node.maximum})` : node.type;
+      return node.minimum !== undefined && node.maximum !== undefined && node.maximum < Number.MAX_SAFE_INTEGER
+        ? `${node.type} (${node.minimum} to ${node.maximum})`
+        : node.type;
     case 'array':
       return node.items === undefined ? 'list' : `list of ${node.items.type === 'object' ? 'objects' : typeOf(node.items)}`;
     case 'object':
-      return node.properties === undefined && typeof node.additionalProperties === 'object' ? `map of ${typeOf(node.additionalProperties)}` : 'object';
+      return node.properties === undefined && typeof node.additionalProperties === 'object'
+        ? `map of ${typeOf(node.additionalProperties)}`
+        : 'object';
     default:
       return node.type ?? 'any';
   }

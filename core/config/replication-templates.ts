@@ -75,7 +75,14 @@ function resolvedDestinations(config: PtcConfig): Resolved[] {
 
 function replicaTarget(account: string, region: string): Target {
   const name = replicaName(account, region);
-  return { name, account, region, stackName: `PtcAutopilot-${name}`, partition: partitionOf(region), registryHost: ecrRegistryHost(account, region) };
+  return {
+    name,
+    account,
+    region,
+    stackName: `PtcAutopilot-${name}`,
+    partition: partitionOf(region),
+    registryHost: ecrRegistryHost(account, region),
+  };
 }
 
 /**
@@ -83,11 +90,21 @@ function replicaTarget(account: string, region: string): Target {
  * out with `templates: false`. One per account and Region, whichever sources replicate there.
  */
 export function replicaDestinations(config: PtcConfig): ReplicaDestination[] {
-  const byPlace = new Map<string, { index: number; prefixes: Set<string>; sources: string[]; sourceAccounts: Set<string>; account: string; region: string }>();
+  const byPlace = new Map<
+    string,
+    { index: number; prefixes: Set<string>; sources: string[]; sourceAccounts: Set<string>; account: string; region: string }
+  >();
   for (const r of resolvedDestinations(config)) {
     if (r.environment !== undefined || r.entry.templates === false) continue;
     const key = `${r.account}/${r.region}`;
-    const place = byPlace.get(key) ?? { index: r.index, prefixes: new Set<string>(), sources: [], sourceAccounts: new Set<string>(), account: r.account, region: r.region };
+    const place = byPlace.get(key) ?? {
+      index: r.index,
+      prefixes: new Set<string>(),
+      sources: [],
+      sourceAccounts: new Set<string>(),
+      account: r.account,
+      region: r.region,
+    };
     for (const p of r.prefixes) place.prefixes.add(p);
     if (!place.sources.includes(r.source.name)) place.sources.push(r.source.name);
     if (r.source.account !== r.account) place.sourceAccounts.add(r.source.account);
@@ -110,7 +127,15 @@ export function replicaDestinations(config: PtcConfig): ReplicaDestination[] {
  * environment's stack, so its templates are the source's.
  */
 export function replicaConfig(config: PtcConfig, replica: ReplicaDestination): PtcConfig {
-  const { account: _account, region: _region, replication: _replication, scanning: _scanning, secretsKmsKeyArn: _secretsKey, environments: _environments, ...rest } = config;
+  const {
+    account: _account,
+    region: _region,
+    replication: _replication,
+    scanning: _scanning,
+    secretsKmsKeyArn: _secretsKey,
+    environments: _environments,
+    ...rest
+  } = config;
   const kmsKeyArn = config.replication?.destinations[replica.index]?.kmsKeyArn;
   const keep = new Set(replica.prefixes);
   const overrides = config.repositories.overrides?.filter((o) => keep.has(o.prefix));
@@ -120,7 +145,14 @@ export function replicaConfig(config: PtcConfig, replica: ReplicaDestination): P
     repositories: { ...config.repositories, ...(overrides !== undefined ? { overrides } : {}) },
     prewarm: { ...config.prewarm, images: [], manifest: undefined },
     nodeRoleArns: [],
-    environments: [{ name: replica.target.name, account: replica.target.account, region: replica.target.region, ...(kmsKeyArn !== undefined ? { kmsKeyArn } : {}) }],
+    environments: [
+      {
+        name: replica.target.name,
+        account: replica.target.account,
+        region: replica.target.region,
+        ...(kmsKeyArn !== undefined ? { kmsKeyArn } : {}),
+      },
+    ],
     ...(replica.sourceAccounts.length > 0 ? { replication: { destinations: [], acceptFrom: [...replica.sourceAccounts] } } : {}),
   };
   return configForTarget(derived, replica.target);
@@ -177,10 +209,19 @@ export function replicaIssues(config: PtcConfig): ReplicaIssue[] {
     const mine = resolved.filter((r) => r.index === index);
     const replicas = entry.templates === false ? [] : mine.filter((r) => r.environment === undefined);
     if (entry.templates === false && mine.length > 0 && mine.every((r) => r.environment !== undefined)) {
-      once({ path: at(index, 'templates'), message: `has no effect: ${mine.map((r) => `environment "${r.environment!.name}" deploys ${r.account}/${r.region}`).join(', ')}, and its creation templates apply to replicated repositories; remove it` });
+      once({
+        path: at(index, 'templates'),
+        message: `has no effect: ${mine.map((r) => `environment "${r.environment!.name}" deploys ${r.account}/${r.region}`).join(', ')}, and its creation templates apply to replicated repositories; remove it`,
+      });
     }
     if (entry.kmsKeyArn !== undefined && replicas.length === 0) {
-      once({ path: at(index, 'kmsKeyArn'), message: entry.templates === false ? 'goes unused with templates: false (this config deploys nothing there); remove it' : "goes unused: an environment of this config deploys that registry, and its stack uses that environment's kmsKeyArn; remove it" });
+      once({
+        path: at(index, 'kmsKeyArn'),
+        message:
+          entry.templates === false
+            ? 'goes unused with templates: false (this config deploys nothing there); remove it'
+            : "goes unused: an environment of this config deploys that registry, and its stack uses that environment's kmsKeyArn; remove it",
+      });
     }
     for (const r of replicas) {
       // ECR cannot replicate across partitions: registrySettingsIssues refuses that destination already.
@@ -188,10 +229,18 @@ export function replicaIssues(config: PtcConfig): ReplicaIssue[] {
       const where = `${r.account}/${r.region}`;
       const optOut = `, or set replication.destinations[${index}].templates: false if that registry is managed elsewhere`;
       const problem = deployRegionProblem(r.region);
-      if (problem !== undefined) once({ path: at(index, 'region'), message: `${problem}; this config would deploy a replica stack there to give replicated repositories their creation templates${optOut}` });
+      if (problem !== undefined)
+        once({
+          path: at(index, 'region'),
+          message: `${problem}; this config would deploy a replica stack there to give replicated repositories their creation templates${optOut}`,
+        });
       const stackName = replicaTarget(r.account, r.region).stackName;
       const clash = stackNames.get(stackName);
-      if (clash !== undefined) once({ path: at(index), message: `the replica stack for ${where} would be named ${stackName}, the stack of environment "${clash}"; rename that environment` });
+      if (clash !== undefined)
+        once({
+          path: at(index),
+          message: `the replica stack for ${where} would be named ${stackName}, the stack of environment "${clash}"; rename that environment`,
+        });
       const usesKms = r.prefixes.some((p) => effectiveSettings(configForTarget(config, r.source), p).encryption.type === 'KMS');
       const key = sourceKey(config, r.source, r.prefixes);
       if (entry.kmsKeyArn === undefined) {
@@ -204,12 +253,18 @@ export function replicaIssues(config: PtcConfig): ReplicaIssue[] {
         continue;
       }
       if (!usesKms) {
-        once({ path: at(index, 'kmsKeyArn'), message: `no prefix replicated to ${where} is encrypted with KMS, so this key would go unused; set repositories.encryption: { type: KMS } (or an override's), or remove the key` });
+        once({
+          path: at(index, 'kmsKeyArn'),
+          message: `no prefix replicated to ${where} is encrypted with KMS, so this key would go unused; set repositories.encryption: { type: KMS } (or an override's), or remove the key`,
+        });
         continue;
       }
       const place = kmsKeyPlace(entry.kmsKeyArn);
       if (place !== undefined && (place.account !== r.account || place.region !== r.region || place.partition !== partitionOf(r.region))) {
-        once({ path: at(index, 'kmsKeyArn'), message: `the key is in account ${place.account}, ${place.region} but the destination is ${where}; a KMS key serves only its own account and Region${entry.account === undefined && new Set(mine.map((m) => m.account)).size > 1 ? ' (this destination names no account, so it is one per source account: list one destination per account)' : ''}` });
+        once({
+          path: at(index, 'kmsKeyArn'),
+          message: `the key is in account ${place.account}, ${place.region} but the destination is ${where}; a KMS key serves only its own account and Region${entry.account === undefined && new Set(mine.map((m) => m.account)).size > 1 ? ' (this destination names no account, so it is one per source account: list one destination per account)' : ''}`,
+        });
       }
     }
   });
@@ -265,8 +320,13 @@ export function renderReplicationTemplates(planned: readonly PlannedReplicationT
     if (p.environment !== undefined) {
       lines.push(`  creation templates at ${at}: created by environment ${p.environment}'s stack, applied to replicated repositories`);
     } else if (p.stackName !== undefined) {
-      const policy = p.registryPolicyFor !== undefined ? ` and the registry policy statement letting ${p.registryPolicyFor.join(', ')} replicate in` : '';
-      lines.push(`  creation templates at ${at}: created by stack ${p.stackName} of this config (REPLICATION templates for ${(p.prefixes ?? []).join(', ')}${policy})`);
+      const policy =
+        p.registryPolicyFor !== undefined
+          ? ` and the registry policy statement letting ${p.registryPolicyFor.join(', ')} replicate in`
+          : '';
+      lines.push(
+        `  creation templates at ${at}: created by stack ${p.stackName} of this config (REPLICATION templates for ${(p.prefixes ?? []).join(', ')}${policy})`,
+      );
       lines.push(
         p.account === sourceAccount
           ? `    deploy it too, before replication starts (cdk deploy --all, or cdk deploy ${p.stackName}; the stacks replicating there depend on it)`
@@ -285,7 +345,10 @@ export function renderReplicationTemplates(planned: readonly PlannedReplicationT
  * The registry settings plan with each cross-account destination that a replica stack grants
  * marked `deployedBy` that replica (`replica-<account>-<region>`), as an environment's would be.
  */
-export function withReplicaDeployers(settings: PlannedRegistrySettings | undefined, config: PtcConfig): PlannedRegistrySettings | undefined {
+export function withReplicaDeployers(
+  settings: PlannedRegistrySettings | undefined,
+  config: PtcConfig,
+): PlannedRegistrySettings | undefined {
   const replication = settings?.replication;
   if (settings === undefined || replication === undefined) return settings;
   const replicas = replicaDestinations(config).filter((r) => r.sourceAccounts.length > 0);

@@ -38,7 +38,10 @@ export const configShape = strictObject({
     'images pulled through the cache on a schedule, so a cold cache never meets an outage',
   ),
   validation: described(z._default(validation, { schedule: 'rate(1 hour)' }), 'scheduled validation of every rule, with alarms'),
-  reconciler: described(z._default(reconciler, { sweepSchedule: 'rate(1 day)', concurrency: 8 }), 'the reconciler that keeps every cached repository in its desired state'),
+  reconciler: described(
+    z._default(reconciler, { sweepSchedule: 'rate(1 day)', concurrency: 8 }),
+    'the reconciler that keeps every cached repository in its desired state',
+  ),
   nodeRoleArns: described(
     z._default(z.array(roleArn), []),
     "node roles (EC2/EKS/ECS) the node policy is attached to (it is also exported as `<stack>-NodePolicyArn`). Each role gets one ptc-autopilot managed policy (IAM allows 10 per role by default): the first environment of the role's account attaches its policy, which covers every Region of that account (destroying that stack detaches it from the roles); `ptc plan` says which",
@@ -48,8 +51,14 @@ export const configShape = strictObject({
     'customer managed KMS key for the created secrets: a key ARN (`arn:...:kms:<region>:<account>:key/<id>`), never an alias ARN, since IAM statements identify a key only by its key ARN ([KMS keys in IAM policy statements](https://docs.aws.amazon.com/kms/latest/developerguide/cmks-in-iam-policies.html)); ECR cannot read the secrets until the key policy lets its service-linked role decrypt (see [A customer managed key for the secrets](#a-customer-managed-key-for-the-secrets)). Unset: the AWS managed key `aws/secretsmanager`',
   ),
   replication: described(z.optional(replication), 'registry replication of the cache repositories, and sources allowed to replicate in'),
-  scanning: described(z.optional(scanning), "registry scanning filtered to the managed prefixes, merged into the registry's own configuration"),
-  mirror: described(z.optional(mirror), 'mirror mode for nodes; its presence also makes `ptc audit` count mirrored hosts as through the cache'),
+  scanning: described(
+    z.optional(scanning),
+    "registry scanning filtered to the managed prefixes, merged into the registry's own configuration",
+  ),
+  mirror: described(
+    z.optional(mirror),
+    'mirror mode for nodes; its presence also makes `ptc audit` count mirrored hosts as through the cache',
+  ),
   environments: described(
     z.optional(z.array(environment).check(z.minLength(1, { error: 'list at least one environment, or remove the key' }))),
     'one stack per entry, named `PtcAutopilot-<name>`; unset: one stack from `account`/`region`, named `PtcAutopilot`',

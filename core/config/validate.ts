@@ -26,7 +26,10 @@ type ConfigBeforeChecks = {
   region?: string | undefined;
   environments?: readonly { account: string; region: string }[] | undefined;
   rules: readonly { prefix: string; credentials?: { secretName?: string | undefined; secretArn?: string | undefined } | undefined }[];
-  repositories: { tags?: Record<string, string> | undefined; overrides?: readonly { prefix: string; tags?: Record<string, string> | undefined }[] | undefined };
+  repositories: {
+    tags?: Record<string, string> | undefined;
+    overrides?: readonly { prefix: string; tags?: Record<string, string> | undefined }[] | undefined;
+  };
 };
 
 /**
@@ -36,14 +39,19 @@ type ConfigBeforeChecks = {
  */
 function credentialIssues(config: ConfigBeforeChecks, ctx: z.core.$RefinementCtx): void {
   const named = new Map<string, number>();
-  const places = config.environments?.map((e) => ({ account: e.account, region: e.region })) ??
+  const places =
+    config.environments?.map((e) => ({ account: e.account, region: e.region })) ??
     (config.account !== undefined && config.region !== undefined ? [{ account: config.account, region: config.region }] : []);
   config.rules.forEach((rule, index) => {
     const name = rule.credentials?.secretName;
     if (name !== undefined) {
       const first = named.get(name);
       if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['rules', index, 'credentials', 'secretName'], message: `${quote(name)} is already the secret of rules[${first}]; give each rule its own secret, or import the shared one with secretArn` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', index, 'credentials', 'secretName'],
+          message: `${quote(name)} is already the secret of rules[${first}]; give each rule its own secret, or import the shared one with secretArn`,
+        });
       } else {
         named.set(name, index);
       }
@@ -69,7 +77,11 @@ function mergedTagIssues(config: ConfigBeforeChecks, ctx: z.core.$RefinementCtx)
   config.repositories.overrides?.forEach((o, index) => {
     const count = Object.keys({ ...base, ...o.tags }).length;
     if (o.tags !== undefined && count > MAX_CONFIG_TAGS) {
-      ctx.addIssue({ code: 'custom', path: ['repositories', 'overrides', index, 'tags'], message: `repositories under ${quote(o.prefix)} would get ${count} tags with the base tags merged in; at most ${MAX_CONFIG_TAGS} (ECR allows 50 and ptc-autopilot uses 2)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['repositories', 'overrides', index, 'tags'],
+        message: `repositories under ${quote(o.prefix)} would get ${count} tags with the base tags merged in; at most ${MAX_CONFIG_TAGS} (ECR allows 50 and ptc-autopilot uses 2)`,
+      });
     }
   });
 }
@@ -80,7 +92,11 @@ function crossFieldIssues(config: PtcConfig, ctx: z.core.$RefinementCtx): void {
   config.rules.forEach((r, index) => {
     const first = seen.get(r.prefix);
     if (first !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['rules', index, 'prefix'], message: `duplicate prefix ${quote(r.prefix)} (already used by rules[${first}])` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rules', index, 'prefix'],
+        message: `duplicate prefix ${quote(r.prefix)} (already used by rules[${first}])`,
+      });
     } else {
       seen.set(r.prefix, index);
     }
@@ -92,7 +108,11 @@ function crossFieldIssues(config: PtcConfig, ctx: z.core.$RefinementCtx): void {
       const other = parts.slice(0, n).join('/');
       const otherIndex = seen.get(other);
       if (otherIndex !== undefined && otherIndex !== index) {
-        ctx.addIssue({ code: 'custom', path: ['rules', index, 'prefix'], message: `prefix ${quote(r.prefix)} lies inside the namespace of rules[${otherIndex}] ("${other}/")` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', index, 'prefix'],
+          message: `prefix ${quote(r.prefix)} lies inside the namespace of rules[${otherIndex}] ("${other}/")`,
+        });
       }
     }
   });
@@ -109,7 +129,11 @@ function crossFieldIssues(config: PtcConfig, ctx: z.core.$RefinementCtx): void {
     }
     const first = overridden.get(o.prefix);
     if (first !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['repositories', 'overrides', index, 'prefix'], message: `prefix ${quote(o.prefix)} already has an override at repositories.overrides[${first}]` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['repositories', 'overrides', index, 'prefix'],
+        message: `prefix ${quote(o.prefix)} already has an override at repositories.overrides[${first}]`,
+      });
     } else {
       overridden.set(o.prefix, index);
     }
@@ -121,23 +145,44 @@ function crossFieldIssues(config: PtcConfig, ctx: z.core.$RefinementCtx): void {
     // Top-level account/region beside environments pick the CLI's default registry: it must be one that a stack deploys.
     const envs = config.environments;
     const listed = envs.map((e) => `${e.name}: ${e.account}/${e.region}`).join(', ');
-    if (config.account !== undefined && !envs.some((e) => e.account === config.account && (config.region === undefined || e.region === config.region))) {
-      ctx.addIssue({ code: 'custom', path: ['account'], message: `${config.account}${config.region ? ` in ${config.region}` : ''} is none of the environments (${listed}); make it one of them, or remove it` });
-    } else if (config.region !== undefined && !envs.some((e) => e.region === config.region && (config.account === undefined || e.account === config.account))) {
-      ctx.addIssue({ code: 'custom', path: ['region'], message: `${config.region} is none of the environments' regions (${listed}); make it one of them, or remove it` });
+    if (
+      config.account !== undefined &&
+      !envs.some((e) => e.account === config.account && (config.region === undefined || e.region === config.region))
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['account'],
+        message: `${config.account}${config.region ? ` in ${config.region}` : ''} is none of the environments (${listed}); make it one of them, or remove it`,
+      });
+    } else if (
+      config.region !== undefined &&
+      !envs.some((e) => e.region === config.region && (config.account === undefined || e.account === config.account))
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['region'],
+        message: `${config.region} is none of the environments' regions (${listed}); make it one of them, or remove it`,
+      });
     }
     const names = new Set<string>();
     const targets = new Set<string>();
     config.environments.forEach((env, index) => {
-      if (names.has(env.name)) ctx.addIssue({ code: 'custom', path: ['environments', index, 'name'], message: `duplicate environment name ${quote(env.name)}` });
+      if (names.has(env.name))
+        ctx.addIssue({ code: 'custom', path: ['environments', index, 'name'], message: `duplicate environment name ${quote(env.name)}` });
       names.add(env.name);
       const target = `${env.account}/${env.region}`;
-      if (targets.has(target)) ctx.addIssue({ code: 'custom', path: ['environments', index], message: `account ${env.account} in ${env.region} is already listed; one stack per account and region` });
+      if (targets.has(target))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', index],
+          message: `account ${env.account} in ${env.region} is already listed; one stack per account and region`,
+        });
       targets.add(target);
     });
   }
   // Partitions and Regions where the stack's resource types exist (core/regions).
-  const deployRegions = config.environments?.map((e, i) => ({ path: ['environments', i, 'region'], name: `environment "${e.name}": `, region: e.region })) ??
+  const deployRegions =
+    config.environments?.map((e, i) => ({ path: ['environments', i, 'region'], name: `environment "${e.name}": `, region: e.region })) ??
     (config.region !== undefined ? [{ path: ['region'], name: '', region: config.region }] : []);
   for (const { path, name, region } of deployRegions) {
     const problem = deployRegionProblem(region);
@@ -158,7 +203,11 @@ function crossFieldIssues(config: PtcConfig, ctx: z.core.$RefinementCtx): void {
     config.replication.destinations.forEach((d, index) => {
       const envRegions = config.environments?.map((e) => e.region) ?? (config.region ? [config.region] : []);
       if (d.account === undefined && envRegions.length === 1 && envRegions[0] === d.region) {
-        ctx.addIssue({ code: 'custom', path: ['replication', 'destinations', index, 'region'], message: `${quote(d.region)} is the source region; replicate to another region or account` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['replication', 'destinations', index, 'region'],
+          message: `${quote(d.region)} is the source region; replicate to another region or account`,
+        });
       }
     });
   }

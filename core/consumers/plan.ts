@@ -31,7 +31,10 @@ export interface PlannedConsumer {
 
 function deploysTo(c: Consumer): string[] {
   if (c.kind === 'account') {
-    return c.stacks.map((s) => `stack ${s.stackName} in ${s.account} ${s.region}${s.withNodePolicy ? '' : ' (parameters only; the policy is in the first Region\'s stack)'}, deployed with that account's credentials`);
+    return c.stacks.map(
+      (s) =>
+        `stack ${s.stackName} in ${s.account} ${s.region}${s.withNodePolicy ? '' : " (parameters only; the policy is in the first Region's stack)"}, deployed with that account's credentials`,
+    );
   }
   return [
     `StackSet ${c.stackSetName} (service-managed, auto-deployment on, stacks deleted when an account leaves the OUs) in stack ${c.adminStack.stackName}, account ${c.adminStack.account} ${c.adminStack.region}, CallAs ${c.callAs}`,
@@ -45,13 +48,20 @@ export function planConsumers(config: PtcConfig): PlannedConsumer[] {
   return consumersOf(config).map((c) => {
     const prefix = consumerParameterPrefix(c.name);
     const exports = consumerExportNames(c.name);
-    const who = c.kind === 'account' ? `account ${c.account}` : `principals whose aws:PrincipalOrgPaths is under ${c.organizationalUnitPaths.join(' or ')}`;
+    const who =
+      c.kind === 'account'
+        ? `account ${c.account}`
+        : `principals whose aws:PrincipalOrgPaths is under ${c.organizationalUnitPaths.join(' or ')}`;
     return {
       name: c.name,
       kind: c.kind,
       hub: { environment: c.hub.name, registry: c.hub.registryHost },
       deploysTo: deploysTo(c),
-      nodePolicy: { actions: [...CONSUMER_FIRST_PULL_ACTIONS, ...CONSUMER_PULL_ACTIONS], resources: hubRepositoryArns(c.hub, prefixes), authorizationToken: 'ecr:GetAuthorizationToken on *' },
+      nodePolicy: {
+        actions: [...CONSUMER_FIRST_PULL_ACTIONS, ...CONSUMER_PULL_ACTIONS],
+        resources: hubRepositoryArns(c.hub, prefixes),
+        authorizationToken: 'ecr:GetAuthorizationToken on *',
+      },
       nodeRoles: c.kind === 'account' ? [...c.nodeRoleArns] : c.nodeRoleNames.map((n) => `${n} (by name, in every account)`),
       parameters: [`${prefix}/hub-registry`, ...PUBLISHED_NODE_CONFIG_FORMATS.map((f) => `${prefix}/node-config/${f}`)],
       exports: [exports.nodePolicyArn, exports.hubRegistry],
@@ -67,11 +77,18 @@ export function planConsumers(config: PtcConfig): PlannedConsumer[] {
 export function renderConsumers(consumers: readonly PlannedConsumer[]): string[] {
   const lines: string[] = [];
   for (const c of consumers) {
-    lines.push(`Consumer ${c.name} (${c.kind === 'account' ? 'listed account' : 'organizational units'}): pulls through ${c.hub.registry} (environment ${c.hub.environment})`);
+    lines.push(
+      `Consumer ${c.name} (${c.kind === 'account' ? 'listed account' : 'organizational units'}): pulls through ${c.hub.registry} (environment ${c.hub.environment})`,
+    );
     for (const d of c.deploysTo) lines.push(`  deploys  ${d}`);
     lines.push(`  policy   ${c.nodePolicy.actions.join(', ')} on ${c.nodePolicy.resources.join(', ')}; ${c.nodePolicy.authorizationToken}`);
     lines.push(`  roles    ${c.nodeRoles.length > 0 ? c.nodeRoles.join(', ') : `none: attach the exported ${c.exports[0]} yourself`}`);
-    lines.push(`  params   ${c.parameters[0]}, ${c.parameters[1]!.replace(/[^/]+$/, '')}{${c.parameters.slice(1).map((p) => p.slice(p.lastIndexOf('/') + 1)).join(',')}}`);
+    lines.push(
+      `  params   ${c.parameters[0]}, ${c.parameters[1]!.replace(/[^/]+$/, '')}{${c.parameters
+        .slice(1)
+        .map((p) => p.slice(p.lastIndexOf('/') + 1))
+        .join(',')}}`,
+    );
     lines.push(`  exports  ${c.exports.join(', ')}`);
     lines.push(`  hub grants first pull: ${c.hubGrants.firstPull}`);
     lines.push(`  hub grants pull:       ${c.hubGrants.pull}`);

@@ -80,7 +80,10 @@ export class ConsumerError extends PtcError {}
  * (first) Region when exactly one is there, else the only environment. A string says why none
  * can be told.
  */
-export function hubEnvironmentFor(config: PtcConfig, consumer: { environment?: string | undefined; regions?: readonly string[] | undefined }): Target | string {
+export function hubEnvironmentFor(
+  config: PtcConfig,
+  consumer: { environment?: string | undefined; regions?: readonly string[] | undefined },
+): Target | string {
   const all = targets(config);
   const names = all.map((t) => t.name).join(', ');
   if (consumer.environment !== undefined) {
@@ -90,7 +93,8 @@ export function hubEnvironmentFor(config: PtcConfig, consumer: { environment?: s
   const inRegion = home === undefined ? [] : all.filter((t) => t.region === home);
   if (inRegion.length === 1) return inRegion[0]!;
   if (all.length === 1) return all[0]!;
-  if (inRegion.length > 1) return `environments ${inRegion.map((t) => t.name).join(', ')} are all in ${home}; name the hub with "environment"`;
+  if (inRegion.length > 1)
+    return `environments ${inRegion.map((t) => t.name).join(', ')} are all in ${home}; name the hub with "environment"`;
   return `the config has ${all.length} environments (${names}) and ${home === undefined ? 'the consumer lists no "regions"' : `none is in ${home}`}; name the hub with "environment"`;
 }
 
@@ -105,7 +109,11 @@ export function organizationalUnitIdOf(path: string): string {
   return parts[parts.length - 1]!;
 }
 
-function hubOrThrow(config: PtcConfig, where: string, consumer: { environment?: string | undefined; regions?: readonly string[] | undefined }): Target {
+function hubOrThrow(
+  config: PtcConfig,
+  where: string,
+  consumer: { environment?: string | undefined; regions?: readonly string[] | undefined },
+): Target {
   const hub = hubEnvironmentFor(config, consumer);
   // The schema refuses such a config; a config built without it still gets a clear error.
   if (typeof hub === 'string') throw new ConsumerError(`${where}: ${hub}`);
@@ -135,7 +143,9 @@ function accountConsumer(config: PtcConfig, c: ConsumerAccountConfig, where: str
 export function consumersOf(config: PtcConfig): Consumer[] {
   const c = config.consumers;
   if (c === undefined) return [];
-  const out: Consumer[] = c.accounts.map((a, i) => accountConsumer(config, a, c.form === 'list' ? `consumers[${i}]` : `consumers.accounts[${i}]`));
+  const out: Consumer[] = c.accounts.map((a, i) =>
+    accountConsumer(config, a, c.form === 'list' ? `consumers[${i}]` : `consumers.accounts[${i}]`),
+  );
   const o = c.organization;
   if (o !== undefined) {
     const hub = hubOrThrow(config, 'consumers', o);
@@ -164,7 +174,11 @@ export function consumerNamed(config: PtcConfig, name: string): Consumer {
   const found = all.find((c) => c.name === name);
   if (found !== undefined) return found;
   const known = all.map((c) => c.name);
-  throw new ConsumerError(known.length === 0 ? `no consumer named ${quote(name)}: the config lists no consumers` : `no consumer named ${quote(name)}; known consumers: ${known.join(', ')}`);
+  throw new ConsumerError(
+    known.length === 0
+      ? `no consumer named ${quote(name)}: the config lists no consumers`
+      : `no consumer named ${quote(name)}; known consumers: ${known.join(', ')}`,
+  );
 }
 
 /**

@@ -20,7 +20,8 @@ export const CONSUMER_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
 /** A consumer name: a letter, then letters, digits and "-", 64 characters at most. */
 export const consumerName = z.string({ error: 'must be a name such as "payments-prod"' }).check(
   z.regex(CONSUMER_NAME_PATTERN, {
-    error: (i) => `${quote(String(i.input))} must start with a letter and hold only letters, digits and "-", at most 64 characters (it names the stack PtcAutopilot-consumer-<name>)`,
+    error: (i) =>
+      `${quote(String(i.input))} must start with a letter and hold only letters, digits and "-", at most 64 characters (it names the stack PtcAutopilot-consumer-<name>)`,
   }),
 );
 
@@ -35,7 +36,8 @@ export const OU_PATH_PATTERN = /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}(?:\/ou-[0-9
 export const organizationalUnitPath = z.pipe(
   z.string({ error: 'must be an OU path such as "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"' }).check(
     z.regex(OU_PATH_PATTERN, {
-      error: (i) => `must be an OU path as aws:PrincipalOrgPaths writes it, such as "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/" (organization, root, then OUs down to the one to deploy to), got ${quote(String(i.input))}`,
+      error: (i) =>
+        `must be an OU path as aws:PrincipalOrgPaths writes it, such as "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/" (organization, root, then OUs down to the one to deploy to), got ${quote(String(i.input))}`,
     }),
   ),
   z.transform((v: string) => (v.endsWith('/') ? v : `${v}/`)),
@@ -48,7 +50,8 @@ export const organizationalUnitPath = z.pipe(
  */
 export const nodeRoleName = z.string({ error: 'must be a role name such as "eks-nodes"' }).check(
   z.regex(/^(?:\/(?:[\x21-\x7e]+\/)*)?[\w+=,.@-]{1,64}$/, {
-    error: (i) => `must be an IAM role name such as "eks-nodes" (optionally with its path, "/eks/eks-nodes"), not an ARN: the role is found by name in each account; got ${quote(String(i.input))}`,
+    error: (i) =>
+      `must be an IAM role name such as "eks-nodes" (optionally with its path, "/eks/eks-nodes"), not an ARN: the role is found by name in each account; got ${quote(String(i.input))}`,
   }),
 );
 
@@ -71,8 +74,14 @@ const accountList = z.array(consumerAccount);
 /** The organization block: accounts of OUs get their side by a service-managed StackSet. */
 export const consumerOrganization = strictObject({
   name: described(z._default(consumerName, 'organization'), 'names the StackSet (`PtcAutopilot-consumer-<name>`) and its parameters'),
-  organizationalUnits: described(z.optional(z.array(organizationalUnitPath)), 'OUs (or a root) whose accounts, present and future, are consumers'),
-  regions: described(z.optional(regionList), "Regions of the StackSet's stack instances; the first also holds the node policy (IAM is global)"),
+  organizationalUnits: described(
+    z.optional(z.array(organizationalUnitPath)),
+    'OUs (or a root) whose accounts, present and future, are consumers',
+  ),
+  regions: described(
+    z.optional(regionList),
+    "Regions of the StackSet's stack instances; the first also holds the node policy (IAM is global)",
+  ),
   nodeRoleNames: described(z.optional(z.array(nodeRoleName)), 'role names (the same in every account) that get the node policy attached'),
   delegatedAdminAccount: described(
     z.optional(accountId),
@@ -115,7 +124,11 @@ export const consumersSchema = z.pipe(
       return z.NEVER;
     }
     if (value === null || typeof value !== 'object') {
-      ctx.issues.push({ code: 'custom', input: value, message: 'must be a list of accounts ([{ name, account, ... }]) or a block ({ organizationalUnits, regions, ... })' });
+      ctx.issues.push({
+        code: 'custom',
+        input: value,
+        message: 'must be a list of accounts ([{ name, account, ... }]) or a block ({ organizationalUnits, regions, ... })',
+      });
       return z.NEVER;
     }
     const parsed = consumerOrganization.safeParse(value);
@@ -127,13 +140,25 @@ export const consumersSchema = z.pipe(
     const ous = o.organizationalUnits ?? [];
     if (ous.length === 0) {
       for (const key of ['regions', 'nodeRoleNames', 'delegatedAdminAccount'] as const) {
-        if (o[key] !== undefined) ctx.issues.push({ code: 'custom', input: value, path: [key], message: `"${key}" goes with "organizationalUnits"; list the OUs, or give listed accounts their own keys` });
+        if (o[key] !== undefined)
+          ctx.issues.push({
+            code: 'custom',
+            input: value,
+            path: [key],
+            message: `"${key}" goes with "organizationalUnits"; list the OUs, or give listed accounts their own keys`,
+          });
       }
-      if (o.accounts === undefined) ctx.issues.push({ code: 'custom', input: value, message: 'list "organizationalUnits" and/or "accounts"' });
+      if (o.accounts === undefined)
+        ctx.issues.push({ code: 'custom', input: value, message: 'list "organizationalUnits" and/or "accounts"' });
       return { form: 'object', accounts: o.accounts ?? [] };
     }
     if (o.regions === undefined) {
-      ctx.issues.push({ code: 'custom', input: value, path: ['regions'], message: 'required with "organizationalUnits": the Regions the StackSet deploys to' });
+      ctx.issues.push({
+        code: 'custom',
+        input: value,
+        path: ['regions'],
+        message: 'required with "organizationalUnits": the Regions the StackSet deploys to',
+      });
       return z.NEVER;
     }
     return {

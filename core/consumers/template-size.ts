@@ -42,7 +42,10 @@ export function consumerTemplateIssues(config: PtcConfig): ConsumerIssue[] {
     if (c.kind !== 'organization') continue;
     const size = predictedStackSetTemplateBytes(config, c);
     if (size > STACK_SET_TEMPLATE_BODY_LIMIT) {
-      out.push({ path: ['consumers', 'organizationalUnits'], message: `the StackSet ${c.stackSetName}'s template body would be about ${size} bytes (it holds the node config of every rule); CloudFormation takes at most ${STACK_SET_TEMPLATE_BODY_LIMIT}: use fewer rules` });
+      out.push({
+        path: ['consumers', 'organizationalUnits'],
+        message: `the StackSet ${c.stackSetName}'s template body would be about ${size} bytes (it holds the node config of every rule); CloudFormation takes at most ${STACK_SET_TEMPLATE_BODY_LIMIT}: use fewer rules`,
+      });
     }
   }
   return out;

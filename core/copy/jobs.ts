@@ -42,7 +42,10 @@ export interface RejectedImage {
  * copyJobs({ copies: [{ prefix: 'gcr', upstream: 'gcr.io', images: ['gcr.io/distroless/static:nonroot'], schedule: 'rate(1 day)' }] }).jobs[0]
  * // { image: 'gcr.io/distroless/static:nonroot', entryIndex: 0, upstream: 'gcr.io', repository: 'distroless/static', tag: 'nonroot', targetRepository: 'gcr/distroless/static' }
  */
-export function copyJobs(config: { readonly copies: readonly CopyConfig[] }, extra: readonly string[] = []): { jobs: CopyJob[]; rejected: RejectedImage[] } {
+export function copyJobs(
+  config: { readonly copies: readonly CopyConfig[] },
+  extra: readonly string[] = [],
+): { jobs: CopyJob[]; rejected: RejectedImage[] } {
   const jobs: CopyJob[] = [];
   const rejected: RejectedImage[] = [];
   const seen = new Set<string>();
@@ -58,7 +61,10 @@ export function copyJobs(config: { readonly copies: readonly CopyConfig[] }, ext
     }
     const entryIndex = config.copies.findIndex((c) => c.upstream === reference.host);
     if (entryIndex < 0) {
-      rejected.push({ image, reason: `no copies entry has upstream ${quote(reference.host)}; add one (or a rule, for a registry the pull-through cache serves)` });
+      rejected.push({
+        image,
+        reason: `no copies entry has upstream ${quote(reference.host)}; add one (or a rule, for a registry the pull-through cache serves)`,
+      });
       continue;
     }
     const key = formatReference(reference);

@@ -31,7 +31,11 @@ const overlaps = (a: string, b: string): boolean => a === b || a.startsWith(`${b
 /** A prefix for a new entry of `host`: its first DNS label, else the host in prefix characters; numbered when taken. */
 function proposePrefix(host: string, taken: string[]): string {
   const first = host.split(/[.:]/)[0] ?? '';
-  const whole = host.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 24).replace(/-+$/, '');
+  const whole = host
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 24)
+    .replace(/-+$/, '');
   for (const base of [first, whole, 'copy']) {
     if (base === '' || prefixProblem(base) !== undefined) continue;
     for (let n = 1; n < 100; n++) {
@@ -88,7 +92,11 @@ export function renderCopySuggestions(suggestions: readonly CopySuggestion[]): s
   if (fresh.length > 0) {
     lines.push('copies:');
     for (const s of fresh) {
-      lines.push(`  - prefix: ${s.prefix}`, `    upstream: ${/^[a-z0-9.-]+$/.test(s.upstream) ? s.upstream : JSON.stringify(s.upstream)}`, '    images:');
+      lines.push(
+        `  - prefix: ${s.prefix}`,
+        `    upstream: ${/^[a-z0-9.-]+$/.test(s.upstream) ? s.upstream : JSON.stringify(s.upstream)}`,
+        '    images:',
+      );
       lines.push(...s.images.map((i) => `      - ${i}`));
     }
   }

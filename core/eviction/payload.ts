@@ -12,7 +12,10 @@ export const EVICT_SETTINGS_VARIABLE = 'PTC_EVICT_SETTINGS';
 export interface EvictPayload extends Pick<Target, 'account' | 'region'>, Pick<PtcConfig, 'rules' | 'repositories' | 'prewarm'> {}
 
 /** The part of the config the Lambda needs: no repository setting but eviction, the prewarm block for the pinned images. */
-export function evictPayload(config: Pick<PtcConfig, 'rules' | 'repositories' | 'prewarm'>, target: Pick<Target, 'account' | 'region'>): EvictPayload {
+export function evictPayload(
+  config: Pick<PtcConfig, 'rules' | 'repositories' | 'prewarm'>,
+  target: Pick<Target, 'account' | 'region'>,
+): EvictPayload {
   const r = config.repositories;
   return {
     account: target.account,
@@ -20,7 +23,9 @@ export function evictPayload(config: Pick<PtcConfig, 'rules' | 'repositories' | 
     rules: config.rules,
     repositories: {
       ...(r.eviction !== undefined ? { eviction: r.eviction } : {}),
-      ...(r.overrides !== undefined ? { overrides: r.overrides.filter((o) => o.eviction !== undefined).map((o) => ({ prefix: o.prefix, eviction: o.eviction })) } : {}),
+      ...(r.overrides !== undefined
+        ? { overrides: r.overrides.filter((o) => o.eviction !== undefined).map((o) => ({ prefix: o.prefix, eviction: o.eviction })) }
+        : {}),
     },
     prewarm: config.prewarm,
   };

@@ -40,8 +40,15 @@ function days(ms: number): number {
 }
 
 /** Why a group is kept whatever its age, or undefined. */
-function keptBecause(repository: string, root: ImageRecord, members: readonly string[], options: PlanOptions, protect: readonly ProtectMatcher[]): string | undefined {
-  if (options.changed !== undefined && members.some((m) => options.changed!.has(m))) return 'changed since it was listed (tagged, re-tagged or pulled in between)';
+function keptBecause(
+  repository: string,
+  root: ImageRecord,
+  members: readonly string[],
+  options: PlanOptions,
+  protect: readonly ProtectMatcher[],
+): string | undefined {
+  if (options.changed !== undefined && members.some((m) => options.changed!.has(m)))
+    return 'changed since it was listed (tagged, re-tagged or pulled in between)';
   const tags = root.imageTags ?? [];
   const pattern = protectedBy(protect, repository, tags);
   if (pattern !== undefined) return `protected by "${pattern}"`;
@@ -65,7 +72,15 @@ function keptBecause(repository: string, root: ImageRecord, members: readonly st
 export function planRepository(repo: RepositoryImages, options: PlanOptions): RepositoryPlan {
   const graph = buildGraph(repo);
   const limitMs = options.unpulledDays * DAY_MS + PULL_RECORD_LAG_MS;
-  const decided: { root: string; members: readonly string[]; evict: boolean; reason: string; lastPull: Date | undefined; lastUse: Date; bytes: number }[] = [];
+  const decided: {
+    root: string;
+    members: readonly string[];
+    evict: boolean;
+    reason: string;
+    lastPull: Date | undefined;
+    lastUse: Date;
+    bytes: number;
+  }[] = [];
   for (const [root, members] of graph.groups) {
     const rootImage = graph.images.get(root)!;
     let lastPull: Date | undefined;
@@ -81,7 +96,10 @@ export function planRepository(repo: RepositoryImages, options: PlanOptions): Re
     const lastUse = latest(lastPull, lastPush) ?? new Date(0);
     const age = options.now.getTime() - lastUse.getTime();
     const kept = keptBecause(repo.repositoryName, rootImage, members, options, options.protect);
-    const clock = lastPull === undefined || (lastPush !== undefined && lastPush > lastPull) ? `pushed ${days(age)} days ago` : `pulled ${days(age)} days ago`;
+    const clock =
+      lastPull === undefined || (lastPush !== undefined && lastPush > lastPull)
+        ? `pushed ${days(age)} days ago`
+        : `pulled ${days(age)} days ago`;
     const what = lastPull === undefined ? `never pulled, ${clock}` : clock;
     let evict = false;
     let reason: string;
@@ -122,7 +140,13 @@ export function planRepository(repo: RepositoryImages, options: PlanOptions): Re
   });
 
   const storedBytes = [...graph.images.values()].reduce((n, image) => n + memberBytes(image), 0);
-  return { repositoryName: repo.repositoryName, groups, ...deletionRounds(counted, graph.refersTo), storedBytes, images: graph.images.size };
+  return {
+    repositoryName: repo.repositoryName,
+    groups,
+    ...deletionRounds(counted, graph.refersTo),
+    storedBytes,
+    images: graph.images.size,
+  };
 }
 
 /**
@@ -130,7 +154,10 @@ export function planRepository(repo: RepositoryImages, options: PlanOptions): Re
  * (Kahn's algorithm over `refersTo`). A loop (possible only between indexes of unknown children)
  * and what hangs below it are `unordered`.
  */
-function deletionRounds(doomed: ReadonlySet<string>, refersTo: ReadonlyMap<string, readonly string[]>): { rounds: string[][]; unordered: string[] } {
+function deletionRounds(
+  doomed: ReadonlySet<string>,
+  refersTo: ReadonlyMap<string, readonly string[]>,
+): { rounds: string[][]; unordered: string[] } {
   const incoming = new Map<string, number>();
   for (const d of doomed) incoming.set(d, 0);
   for (const d of doomed) for (const t of refersTo.get(d) ?? []) if (doomed.has(t)) incoming.set(t, incoming.get(t)! + 1);

@@ -77,7 +77,9 @@ export function copyMiss(route: CopyRoute, reference: ImageReference): string | 
     }
     return route.digests.has(`${reference.repository}@${reference.digest}`) ? undefined : `not copied: add it to ${where}.images`;
   }
-  return reference.tag !== undefined && route.tags.has(`${reference.repository}:${reference.tag}`) ? undefined : `not copied: add it to ${where}.images`;
+  return reference.tag !== undefined && route.tags.has(`${reference.repository}:${reference.tag}`)
+    ? undefined
+    : `not copied: add it to ${where}.images`;
 }
 
 /** The ECR repository a copy entry gives an upstream repository. */

@@ -69,7 +69,14 @@ export function digestPinnedPolicy(config: PtcConfig, mode: DigestPinnedMode): (
     if (resolution.status !== 'resolved' || resolution.digest === undefined || resolution.copy !== undefined) return resolution;
     const cached = known.has(digestKey(resolution.reference)!);
     if (mode === 'cache' || (mode === 'prewarmed' && cached)) return { ...resolution, digestCached: cached };
-    return { input: resolution.input, output: resolution.input, status: 'pinned', reference: resolution.reference, ...pick(resolution), digestCached: cached };
+    return {
+      input: resolution.input,
+      output: resolution.input,
+      status: 'pinned',
+      reference: resolution.reference,
+      ...pick(resolution),
+      digestCached: cached,
+    };
   };
 }
 
@@ -87,9 +94,10 @@ function pick(r: Resolution): Partial<Resolution> {
  * unverified, for reports.
  */
 export function pinnedReason(resolution: Resolution): string {
-  const seed = resolution.tag !== undefined
-    ? `list ${resolution.input} in prewarm.images (prewarm seeds it by its tag and verifies the digest)`
-    : 'pin a tag beside the digest (name:tag@digest) and list it in prewarm.images';
+  const seed =
+    resolution.tag !== undefined
+      ? `list ${resolution.input} in prewarm.images (prewarm seeds it by its tag and verifies the digest)`
+      : 'pin a tag beside the digest (name:tag@digest) and list it in prewarm.images';
   return resolution.status === 'pinned'
     ? `digest-pinned, left upstream: the pull-through cache cannot fetch a digest it has not cached (aws/containers-roadmap#2837); ${seed}, then use --digest-pinned prewarmed`
     : `digest-pinned and not known to be cached: its first pull through the cache fails until the digest is cached; ${seed}`;

@@ -5,7 +5,15 @@
 export { parseReference, formatReference, type ImageReference } from './parse';
 export { createResolver, resolveReference, type ResolveContext, type Resolution, type ResolutionStatus } from './resolve';
 export { createReverser } from './reverse';
-export { DEFAULT_DIGEST_PINNED, DIGEST_PINNED_MODES, digestKey, digestPinnedPolicy, pinnedReason, prewarmedDigests, type DigestPinnedMode } from './digest-policy';
+export {
+  DEFAULT_DIGEST_PINNED,
+  DIGEST_PINNED_MODES,
+  digestKey,
+  digestPinnedPolicy,
+  pinnedReason,
+  prewarmedDigests,
+  type DigestPinnedMode,
+} from './digest-policy';
 export { buildCopyRoutes, copyMiss, copyRepositoryFor, type ConfigWithCopies, type CopyRoute } from './copy-routes';
 export { buildRoutes, cacheRepositoryFor, upstreamOf, type Route } from './routes';
 /** The reference grammar's regular-expression sources and Docker Hub constants, shared with the Kyverno generator. */

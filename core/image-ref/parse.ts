@@ -4,7 +4,18 @@
  * digest means `:latest`.
  */
 import { InvalidReferenceError } from '../errors';
-import { DIGEST, DIGEST_HEX_LENGTHS, DOCKER_HUB_ALIASES, DOCKER_HUB_HOST, IMAGE_ID, OFFICIAL_NAMESPACE, PATH_COMPONENT, PATH_MAX_LENGTH, TAG, TAG_MAX_LENGTH } from './grammar';
+import {
+  DIGEST,
+  DIGEST_HEX_LENGTHS,
+  DOCKER_HUB_ALIASES,
+  DOCKER_HUB_HOST,
+  IMAGE_ID,
+  OFFICIAL_NAMESPACE,
+  PATH_COMPONENT,
+  PATH_MAX_LENGTH,
+  TAG,
+  TAG_MAX_LENGTH,
+} from './grammar';
 
 /** A parsed, normalized image reference. */
 export interface ImageReference {
@@ -33,7 +44,8 @@ const HUB = DOCKER_HUB_HOST;
 const LIBRARY = `${OFFICIAL_NAMESPACE}/`;
 const TAG_RE = new RegExp(`^${TAG}$`);
 /** A registry host: DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port. */
-const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?$/;
+const HOST_RE =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?$/;
 const DOCKER_HUB = new Set(DOCKER_HUB_ALIASES);
 
 /**
@@ -76,7 +88,8 @@ function checkComponent(ref: string, component: string, index: number, count: nu
   }
   if (/[A-Z]/.test(component)) invalid(ref, `repository path must be lower case ("${component}")`);
   if (/^[._-]|[._-]$/.test(component)) invalid(ref, `path component "${component}" starts or ends with a separator`);
-  if (/^[a-z0-9._-]+$/.test(component)) invalid(ref, `path component "${component}" has a separator that is not ".", "_", "__" or a run of "-"`);
+  if (/^[a-z0-9._-]+$/.test(component))
+    invalid(ref, `path component "${component}" has a separator that is not ".", "_", "__" or a run of "-"`);
   invalid(ref, `path component "${component}" may hold only lower-case letters, digits and the separators ".", "_", "__" and "-"`);
 }
 
@@ -123,7 +136,8 @@ export function parseReference(ref: string): ImageReference {
  */
 export function parseSlowly(ref: string): ImageReference {
   if (ref === '') invalid(ref, 'empty reference');
-  if (IMAGE_ID_RE.test(ref)) invalid(ref, 'a 64-character hexadecimal string is an image ID, not a repository name (Docker refuses it as one)');
+  if (IMAGE_ID_RE.test(ref))
+    invalid(ref, 'a 64-character hexadecimal string is an image ID, not a repository name (Docker refuses it as one)');
   if (/\s/.test(ref)) invalid(ref, 'contains white space');
   let rest = ref;
   let digest: string | undefined;

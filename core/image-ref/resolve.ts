@@ -85,11 +85,17 @@ export function cacheLimitBreach(registryHost: string, cacheRepository: string):
  * const resolve = createResolver({ config, registryHost: '111122223333.dkr.ecr.eu-west-2.amazonaws.com' });
  * resolve('nginx:1.27').output // '111122223333.dkr.ecr.eu-west-2.amazonaws.com/docker-hub/library/nginx:1.27'
  */
-export function createResolver(ctx: { readonly config: Pick<PtcConfig, 'rules'> & ConfigWithCopies; readonly registryHost: string }): (ref: string) => Resolution {
+export function createResolver(ctx: {
+  readonly config: Pick<PtcConfig, 'rules'> & ConfigWithCopies;
+  readonly registryHost: string;
+}): (ref: string) => Resolution {
   const registryHost = ctx.registryHost;
   const routes: Map<string, Route[]> = buildRoutes(ctx.config);
   const copies = buildCopyRoutes(ctx.config);
-  const copied = [...copies.values()].map((route) => ({ copy: { index: route.index, prefix: route.entry.prefix }, namespace: `${route.entry.prefix}/` }));
+  const copied = [...copies.values()].map((route) => ({
+    copy: { index: route.index, prefix: route.entry.prefix },
+    namespace: `${route.entry.prefix}/`,
+  }));
   // The cache registry is never an upstream of itself (an ECR upstream that `--account`/`--region`
   // made the cache registry): its references are cached or uncovered, as in the Kyverno policy.
   routes.delete(registryHost);

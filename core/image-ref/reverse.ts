@@ -34,11 +34,12 @@ export function createReverser(ctx: ResolveContext): (ref: string) => Resolution
       for (const { rule, namespace } of managed) {
         if (!reference.repository.startsWith(namespace)) continue;
         const upstream = upstreamOf(rule, reference.repository.slice(namespace.length));
-        let output = upstream.host === DOCKER_HUB_HOST
-          ? upstream.repository.startsWith(library) && upstream.repository.indexOf('/', library.length) < 0
-            ? upstream.repository.slice(library.length)
-            : upstream.repository
-          : `${upstream.host}/${upstream.repository}`;
+        let output =
+          upstream.host === DOCKER_HUB_HOST
+            ? upstream.repository.startsWith(library) && upstream.repository.indexOf('/', library.length) < 0
+              ? upstream.repository.slice(library.length)
+              : upstream.repository
+            : `${upstream.host}/${upstream.repository}`;
         if (tag !== undefined) output += `:${tag}`;
         if (digest !== undefined) output += `@${digest}`;
         return { input, output, status: 'resolved', reference, rule, cacheRepository: reference.repository, tag, digest };
@@ -48,13 +49,23 @@ export function createReverser(ctx: ResolveContext): (ref: string) => Resolution
         let output = `${route.entry.upstream}/${reference.repository.slice(namespace.length)}`;
         if (tag !== undefined) output += `:${tag}`;
         if (digest !== undefined) output += `@${digest}`;
-        return { input, output, status: 'resolved', reference, copy: { index: route.index, prefix: route.entry.prefix }, cacheRepository: reference.repository, tag, digest };
+        return {
+          input,
+          output,
+          status: 'resolved',
+          reference,
+          copy: { index: route.index, prefix: route.entry.prefix },
+          cacheRepository: reference.repository,
+          tag,
+          digest,
+        };
       }
       return { input, output: input, status: 'uncovered', reference, tag, digest };
     }
     for (const route of routes.get(reference.host) ?? []) {
       const cacheRepository = cacheRepositoryFor(route, reference.repository);
-      if (cacheRepository !== undefined) return { input, output: input, status: 'cached', reference, rule: route.rule, cacheRepository, tag, digest };
+      if (cacheRepository !== undefined)
+        return { input, output: input, status: 'cached', reference, rule: route.rule, cacheRepository, tag, digest };
     }
     return { input, output: input, status: 'uncovered', reference, tag, digest };
   };

@@ -29,9 +29,10 @@ export function buildRoutes(config: Pick<PtcConfig, 'rules'>): Map<string, Route
   const byHost = new Map<string, Route[]>();
   for (const rule of config.rules) {
     const hosts = new Set(referenceHosts(rule).map((h) => (DOCKER_HUB_ALIASES.includes(h) ? DOCKER_HUB_HOST : h)));
-    const upstreamPrefix = rule.upstream === 'ecr' && rule.upstreamRepositoryPrefix !== undefined && rule.upstreamRepositoryPrefix !== 'ROOT'
-      ? rule.upstreamRepositoryPrefix
-      : undefined;
+    const upstreamPrefix =
+      rule.upstream === 'ecr' && rule.upstreamRepositoryPrefix !== undefined && rule.upstreamRepositoryPrefix !== 'ROOT'
+        ? rule.upstreamRepositoryPrefix
+        : undefined;
     for (const host of hosts) {
       const list = byHost.get(host) ?? [];
       // A second rule for the same host and the same upstream path is never reached: first wins.
@@ -67,8 +68,9 @@ export function cacheRepositoryFor(route: Route, repository: string): string | u
 export function upstreamOf(rule: RuleConfig, rest: string): { host: string; repository: string } {
   const host = referenceHosts(rule)[0]!;
   const normalized = DOCKER_HUB_ALIASES.includes(host) ? DOCKER_HUB_HOST : host;
-  const upstreamPrefix = rule.upstream === 'ecr' && rule.upstreamRepositoryPrefix !== undefined && rule.upstreamRepositoryPrefix !== 'ROOT'
-    ? rule.upstreamRepositoryPrefix
-    : undefined;
+  const upstreamPrefix =
+    rule.upstream === 'ecr' && rule.upstreamRepositoryPrefix !== undefined && rule.upstreamRepositoryPrefix !== 'ROOT'
+      ? rule.upstreamRepositoryPrefix
+      : undefined;
   return { host: normalized, repository: upstreamPrefix === undefined ? rest : `${upstreamPrefix}/${rest}` };
 }

@@ -3,4 +3,11 @@
  * the resolver's routing table.
  */
 export { imagePatterns, literal, type ImagePattern, type ImagePatternOptions } from './patterns';
-export { kyvernoPolicy, kyvernoPolicyYaml, matchExpression, nameLengthExpression, replaceExpression, type KyvernoPolicyOptions } from './policy';
+export {
+  kyvernoPolicy,
+  kyvernoPolicyYaml,
+  matchExpression,
+  nameLengthExpression,
+  replaceExpression,
+  type KyvernoPolicyOptions,
+} from './policy';

@@ -13,7 +13,16 @@ import { parseReference } from '../image-ref/parse';
 import { cacheLimitBreach, createResolver } from '../image-ref/resolve';
 import { buildRoutes, type Route } from '../image-ref/routes';
 import { buildCopyRoutes, copyRepositoryFor, type ConfigWithCopies } from '../image-ref/copy-routes';
-import { DIGEST, DOCKER_HUB_ALIASES, DOCKER_HUB_HOST, IMAGE_ID, OFFICIAL_NAMESPACE, PATH_COMPONENT, PATH_COMPONENT_NO_DOT, TAG } from '../image-ref/grammar';
+import {
+  DIGEST,
+  DOCKER_HUB_ALIASES,
+  DOCKER_HUB_HOST,
+  IMAGE_ID,
+  OFFICIAL_NAMESPACE,
+  PATH_COMPONENT,
+  PATH_COMPONENT_NO_DOT,
+  TAG,
+} from '../image-ref/grammar';
 
 /** One rewrite: images matching `match` (and none of `exclude`) become `regex_replace_all(match, image, replace)`. */
 export interface ImagePattern {
@@ -55,12 +64,37 @@ function hostsOf(route: Route): string {
 }
 
 /** The two patterns of one repository shape: with a tag and/or digest, and bare (which gets `:latest`). */
-function pair(description: string, head: string, repository: string, target: string, exclude: string[], withDigest: boolean): ImagePattern[] {
+function pair(
+  description: string,
+  head: string,
+  repository: string,
+  target: string,
+  exclude: string[],
+  withDigest: boolean,
+): ImagePattern[] {
   return [
     withDigest
-      ? { description: `${description}, tag or digest`, match: `^${head}(${repository})(${SUFFIX})$`, replace: `${target}\${1}\${2}`, exclude, name: `${target}\${1}` }
-      : { description: `${description}, tag (digest-pinned images stay upstream)`, match: `^${head}(${repository})(${TAG_ONLY})$`, replace: `${target}\${1}\${2}`, exclude, name: `${target}\${1}` },
-    { description: `${description}, no tag (:latest)`, match: `^${head}(${repository})$`, replace: `${target}\${1}:latest`, exclude, name: `${target}\${1}` },
+      ? {
+          description: `${description}, tag or digest`,
+          match: `^${head}(${repository})(${SUFFIX})$`,
+          replace: `${target}\${1}\${2}`,
+          exclude,
+          name: `${target}\${1}`,
+        }
+      : {
+          description: `${description}, tag (digest-pinned images stay upstream)`,
+          match: `^${head}(${repository})(${TAG_ONLY})$`,
+          replace: `${target}\${1}\${2}`,
+          exclude,
+          name: `${target}\${1}`,
+        },
+    {
+      description: `${description}, no tag (:latest)`,
+      match: `^${head}(${repository})$`,
+      replace: `${target}\${1}:latest`,
+      exclude,
+      name: `${target}\${1}`,
+    },
   ];
 }
 
@@ -78,9 +112,10 @@ function prewarmedPatterns(config: PtcConfig, registryHost: string): ImagePatter
     let head: string;
     if (host === DOCKER_HUB_HOST) {
       const hub = `(?:${DOCKER_HUB_ALIASES.map(literal).join('|')})`;
-      const name = repository.startsWith(`${OFFICIAL_NAMESPACE}/`) && repository.indexOf('/', OFFICIAL_NAMESPACE.length + 1) < 0
-        ? `(?:${OFFICIAL_NAMESPACE}/)?${literal(repository.slice(OFFICIAL_NAMESPACE.length + 1))}`
-        : literal(repository);
+      const name =
+        repository.startsWith(`${OFFICIAL_NAMESPACE}/`) && repository.indexOf('/', OFFICIAL_NAMESPACE.length + 1) < 0
+          ? `(?:${OFFICIAL_NAMESPACE}/)?${literal(repository.slice(OFFICIAL_NAMESPACE.length + 1))}`
+          : literal(repository);
       head = `(?:${hub}/)?${name}`;
     } else {
       head = `${literal(host)}/${literal(repository)}`;
@@ -129,7 +164,9 @@ export function imagePatterns(config: PtcConfig, registryHost: string, options: 
           ...pair(`${name}: implicit Docker Hub`, '', `${PATH_COMPONENT_NO_DOT}(?:/${C})+`, target, ['^localhost/'], d),
         );
       } else if (route.upstreamPrefix !== undefined) {
-        patterns.push(...pair(`${name}: ${host}/${route.upstreamPrefix}/`, `${hostsOf(route)}/${literal(route.upstreamPrefix)}/`, PATH, target, [], d));
+        patterns.push(
+          ...pair(`${name}: ${host}/${route.upstreamPrefix}/`, `${hostsOf(route)}/${literal(route.upstreamPrefix)}/`, PATH, target, [], d),
+        );
       } else {
         // More specific upstream prefixes on the same host belong to their own rules.
         const exclude = routes.filter((r) => r.upstreamPrefix !== undefined).map((r) => `^${hostsOf(r)}/${literal(r.upstreamPrefix!)}/`);
@@ -169,7 +206,13 @@ export function copyPatterns(config: ConfigWithCopies, registryHost: string): Im
       if (cacheLimitBreach(registryHost, cacheRepository) !== undefined) return;
       const target = `${registryHost}/${cacheRepository}`;
       const match = `^${lit(host)}/${lit(repository)}${suffix}$`;
-      patterns.set(match, { description: `${route.entry.prefix}: copied ${description}`, match, replace: `${target}${replaceSuffix}`, exclude: [], name: target });
+      patterns.set(match, {
+        description: `${route.entry.prefix}: copied ${description}`,
+        match,
+        replace: `${target}${replaceSuffix}`,
+        exclude: [],
+        name: target,
+      });
     };
     for (const key of route.tags) {
       const colon = key.lastIndexOf(':');

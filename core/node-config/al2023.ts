@@ -61,7 +61,11 @@ export function al2023Files(map: MirrorMap, region: string, options: HostsFileOp
 
 /** A shell script that writes `files` (quoted here-documents: nothing in them is expanded). */
 export function writeFilesScript(files: readonly NodeFile[]): string {
-  const lines = ['#!/bin/bash', '# ptc-autopilot mirror mode: containerd hosts files and the kubelet credential provider config.', 'set -euo pipefail'];
+  const lines = [
+    '#!/bin/bash',
+    '# ptc-autopilot mirror mode: containerd hosts files and the kubelet credential provider config.',
+    'set -euo pipefail',
+  ];
   for (const file of files) {
     const dir = file.path.slice(0, file.path.lastIndexOf('/'));
     lines.push(`mkdir -p '${dir}'`);

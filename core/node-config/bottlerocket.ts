@@ -70,7 +70,12 @@ export function bottlerocketSettings(map: MirrorMap, region: string): Record<str
             'cache-duration': '12h',
             // Bottlerocket's own patterns carry no ECR Public host, and its v1.29-v1.31 providers would
             // answer ecr-public.aws.com with a private token: nodeadm's ECR Public hosts stay out.
-            'image-patterns': [...new Set([...BOTTLEROCKET_ECR_IMAGE_PATTERNS, ...credentialProviderMatchImages(map).filter((p) => !ECR_PUBLIC_TOKEN_HOSTS.includes(p))])],
+            'image-patterns': [
+              ...new Set([
+                ...BOTTLEROCKET_ECR_IMAGE_PATTERNS,
+                ...credentialProviderMatchImages(map).filter((p) => !ECR_PUBLIC_TOKEN_HOSTS.includes(p)),
+              ]),
+            ],
             environment: { AWS_REGION: region },
           },
         },
@@ -98,7 +103,10 @@ function tomlValue(value: unknown): string {
 const isTable = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The `key = value` lines of a table's values that are not tables. */
-const valueLines = (table: Record<string, unknown>): string[] => Object.entries(table).filter(([, v]) => !isTable(v)).map(([k, v]) => `${k} = ${tomlValue(v)}`);
+const valueLines = (table: Record<string, unknown>): string[] =>
+  Object.entries(table)
+    .filter(([, v]) => !isTable(v))
+    .map(([k, v]) => `${k} = ${tomlValue(v)}`);
 
 /**
  * The lines of table `name`: its `key = value` lines, then a `[name.key]` table per nested table
@@ -116,8 +124,12 @@ export function bottlerocketToml(map: MirrorMap, region: string): string {
     'container-registry': { mirrors: Record<string, unknown>[] };
     kubernetes: { 'credential-providers': Record<string, Record<string, unknown>> };
   };
-  const lines = ['# ptc-autopilot mirror mode for Bottlerocket (ptc node-config --format bottlerocket).', ...BOTTLEROCKET_LIMITS.map((l) => `# ${l}`)];
-  for (const mirror of settings['container-registry'].mirrors) lines.push('', '[[settings.container-registry.mirrors]]', ...valueLines(mirror));
+  const lines = [
+    '# ptc-autopilot mirror mode for Bottlerocket (ptc node-config --format bottlerocket).',
+    ...BOTTLEROCKET_LIMITS.map((l) => `# ${l}`),
+  ];
+  for (const mirror of settings['container-registry'].mirrors)
+    lines.push('', '[[settings.container-registry.mirrors]]', ...valueLines(mirror));
   for (const [name, provider] of Object.entries(settings.kubernetes['credential-providers'])) {
     lines.push('', ...tableLines(`settings.kubernetes.credential-providers.${name}`, provider));
   }

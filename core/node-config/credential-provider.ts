@@ -83,7 +83,8 @@ export interface KubeletOptions {
  */
 export function parseKubeletVersion(value: string): { major: number; minor: number } {
   const match = /^v?(\d+)\.(\d+)(?:\.\d+)?$/.exec(value.trim());
-  if (match === null) throw new NodeConfigError(`--kubelet-version must be a Kubernetes version such as "1.33" or "v1.31.4", got ${quote(value)}`);
+  if (match === null)
+    throw new NodeConfigError(`--kubelet-version must be a Kubernetes version such as "1.33" or "v1.31.4", got ${quote(value)}`);
   return { major: Number(match[1]), minor: Number(match[2]) };
 }
 

@@ -4,7 +4,14 @@
  */
 
 /** The node config formats each stack publishes, one SSM parameter each (`MirrorNodeConfig`). */
-export const PUBLISHED_NODE_CONFIG_FORMATS = ['containerd', 'credential-provider', 'al2023', 'bottlerocket', 'karpenter-al2023', 'karpenter-bottlerocket'] as const;
+export const PUBLISHED_NODE_CONFIG_FORMATS = [
+  'containerd',
+  'credential-provider',
+  'al2023',
+  'bottlerocket',
+  'karpenter-al2023',
+  'karpenter-bottlerocket',
+] as const;
 
 /** One of `PUBLISHED_NODE_CONFIG_FORMATS`. */
 export type PublishedNodeConfigFormat = (typeof PUBLISHED_NODE_CONFIG_FORMATS)[number];

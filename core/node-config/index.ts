@@ -8,7 +8,13 @@ import type { Target } from '../environments';
 import { al2023UserData } from './al2023';
 import { bottlerocketToml, MIN_BOTTLEROCKET_K8S_VARIANT } from './bottlerocket';
 import { containerdHostsFiles, type HostsFileOptions, type NodeFile } from './containerd';
-import { credentialProviderYaml, ECR_CREDENTIAL_PROVIDER, kubeletMirrorMap, MIN_ECR_CREDENTIAL_PROVIDER_VERSION, type KubeletOptions } from './credential-provider';
+import {
+  credentialProviderYaml,
+  ECR_CREDENTIAL_PROVIDER,
+  kubeletMirrorMap,
+  MIN_ECR_CREDENTIAL_PROVIDER_VERSION,
+  type KubeletOptions,
+} from './credential-provider';
 import { karpenterYaml } from './karpenter';
 import { buildMirrorMap, type MirrorMap, type MirrorRegistry } from './mirror-map';
 
@@ -48,7 +54,12 @@ export type NodeConfigOutput = { kind: 'files'; files: NodeFile[] } | { kind: 'd
  * Renders one format. `region` is the cache registry's Region (for the credential provider).
  * The kubelet-facing formats leave out the hosts the credential provider cannot serve.
  */
-export function renderNodeConfig(format: NodeConfigFormat, map: MirrorMap, region: string, options: HostsFileOptions & KubeletOptions): NodeConfigOutput {
+export function renderNodeConfig(
+  format: NodeConfigFormat,
+  map: MirrorMap,
+  region: string,
+  options: HostsFileOptions & KubeletOptions,
+): NodeConfigOutput {
   switch (format) {
     case 'containerd':
       return { kind: 'files', files: containerdHostsFiles(map, options) };
@@ -70,11 +81,11 @@ export const MIRROR_NODE_REQUIREMENTS: readonly string[] = [
 ];
 
 /** The mirror map as `host -> mirror URL` lines, for `ptc plan` and the CLI. */
-export function mirrorMapLines(map: { entries: readonly { host: string; mirrorUrl: string }[]; unmirrored: readonly { host: string; reason: string }[] }): string[] {
-  return [
-    ...map.entries.map((e) => `${e.host} -> ${e.mirrorUrl}`),
-    ...map.unmirrored.map((u) => `${u.host} not mirrored: ${u.reason}`),
-  ];
+export function mirrorMapLines(map: {
+  entries: readonly { host: string; mirrorUrl: string }[];
+  unmirrored: readonly { host: string; reason: string }[];
+}): string[] {
+  return [...map.entries.map((e) => `${e.host} -> ${e.mirrorUrl}`), ...map.unmirrored.map((u) => `${u.host} not mirrored: ${u.reason}`)];
 }
 
 export { PUBLISHED_NODE_CONFIG_FORMATS, type PublishedNodeConfigFormat } from './formats';

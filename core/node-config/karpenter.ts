@@ -17,7 +17,12 @@ import type { MirrorMap } from './mirror-map';
 export type KarpenterFamily = 'al2023' | 'bottlerocket';
 
 /** One EC2NodeClass with the mirror user data. */
-export function karpenterNodeClass(map: MirrorMap, region: string, family: KarpenterFamily, options: HostsFileOptions & KubeletOptions): Record<string, unknown> {
+export function karpenterNodeClass(
+  map: MirrorMap,
+  region: string,
+  family: KarpenterFamily,
+  options: HostsFileOptions & KubeletOptions,
+): Record<string, unknown> {
   const discovery = [{ tags: { 'karpenter.sh/discovery': '<cluster-name>' } }];
   return {
     apiVersion: 'karpenter.k8s.aws/v1',
@@ -38,7 +43,12 @@ export function karpenterNodeClass(map: MirrorMap, region: string, family: Karpe
  * One EC2NodeClass as plain YAML: no anchors or aliases (`&a1`/`*a1`), which kubectl resolves and
  * some GitOps tools do not; the selector terms share one object, so the yaml library would alias it.
  */
-export function karpenterNodeClassYaml(map: MirrorMap, region: string, family: KarpenterFamily, options: HostsFileOptions & KubeletOptions): string {
+export function karpenterNodeClassYaml(
+  map: MirrorMap,
+  region: string,
+  family: KarpenterFamily,
+  options: HostsFileOptions & KubeletOptions,
+): string {
   return stringify(karpenterNodeClass(map, region, family, options), { lineWidth: 0, aliasDuplicateObjects: false });
 }
 

@@ -64,7 +64,9 @@ export interface MirrorMap {
 export function parseRegistryUrl(value: string): MirrorRegistry {
   const match = /^(?:(https?):\/\/)?([a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?)\/?$/i.exec(value.trim());
   if (match === null) {
-    throw new NodeConfigError(`--registry-url must be a registry host such as "111122223333.dkr.ecr.eu-west-2.amazonaws.com" or "http://127.0.0.1:5000", got ${quote(value)}`);
+    throw new NodeConfigError(
+      `--registry-url must be a registry host such as "111122223333.dkr.ecr.eu-west-2.amazonaws.com" or "http://127.0.0.1:5000", got ${quote(value)}`,
+    );
   }
   return { scheme: match[1]?.toLowerCase() === 'http' ? 'http' : 'https', host: match[2]!.toLowerCase() };
 }
@@ -105,7 +107,12 @@ export function buildMirrorMap(config: PtcConfig, registry: MirrorRegistry, regi
     // docker.io is what references normalize to; the other spellings get the same mirror.
     const hosts = host === DOCKER_HUB_HOST ? DOCKER_HUB_ALIASES : [host];
     for (const h of hosts) {
-      entries.push({ host: h, rule: whole.rule, upstreamServer: defaultUpstreamServer(host), mirrorUrl: mirrorUrl(registry, whole.rule.prefix) });
+      entries.push({
+        host: h,
+        rule: whole.rule,
+        upstreamServer: defaultUpstreamServer(host),
+        mirrorUrl: mirrorUrl(registry, whole.rule.prefix),
+      });
     }
   }
   return region === undefined ? { registry, entries, unmirrored } : { registry, region, entries, unmirrored };

@@ -20,7 +20,11 @@ export const SSM_ADVANCED_VALUE_LIMIT = 8192;
  * `<host>/hosts.toml`; the kubelet-facing ones leave out `public.ecr.aws`, see docs/mirror-mode.md).
  * @param region the Region whose ECR tokens the credential provider and user data ask for.
  */
-export function nodeConfigDocuments(map: MirrorMap, region: string, options: HostsFileOptions & KubeletOptions): Record<PublishedNodeConfigFormat, string> {
+export function nodeConfigDocuments(
+  map: MirrorMap,
+  region: string,
+  options: HostsFileOptions & KubeletOptions,
+): Record<PublishedNodeConfigFormat, string> {
   const node = kubeletMirrorMap(map);
   return {
     containerd: JSON.stringify(Object.fromEntries(containerdHostsFiles(node, options).map((f) => [f.path, f.content]))),

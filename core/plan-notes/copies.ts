@@ -21,7 +21,10 @@ export interface PlannedCopy {
 }
 
 /** The copies of a config for one registry; empty without copies. */
-export function planCopies(config: { rules: Parameters<typeof createResolver>[0]['config']['rules']; copies: readonly CopyConfig[] }, registryHost: string): PlannedCopy[] {
+export function planCopies(
+  config: { rules: Parameters<typeof createResolver>[0]['config']['rules']; copies: readonly CopyConfig[] },
+  registryHost: string,
+): PlannedCopy[] {
   if (config.copies.length === 0) return [];
   const resolve = createResolver({ config, registryHost });
   return config.copies.map((entry) => ({

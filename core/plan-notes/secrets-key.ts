@@ -4,7 +4,13 @@
  */
 import type { PtcConfig } from '../config/schema';
 import type { Target } from '../environments';
-import { PULL_THROUGH_CACHE_ROLE_NAME, PULL_THROUGH_CACHE_SERVICE, secretsKeyPolicyStatement, secretsKmsKeyFor, type KeyPolicyStatement } from '../policy/secrets-key-policy';
+import {
+  PULL_THROUGH_CACHE_ROLE_NAME,
+  PULL_THROUGH_CACHE_SERVICE,
+  secretsKeyPolicyStatement,
+  secretsKmsKeyFor,
+  type KeyPolicyStatement,
+} from '../policy/secrets-key-policy';
 
 /** Where AWS says which key the pull through cache secrets should use. */
 export const SECRET_KEY_DOC = 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-creating-secret.html';
@@ -35,6 +41,8 @@ export function renderSecretsKey(key: PlannedSecretsKey | undefined): string[] {
     `    aws/secretsmanager as the key to use for pull through cache secrets (${SECRET_KEY_DOC}).`,
     `    To keep this key: create the role before the first deploy (aws iam create-service-linked-role --aws-service-name ${PULL_THROUGH_CACHE_SERVICE};`,
     '    KMS refuses a key policy naming a role that does not exist yet), then add this statement to the key policy:',
-    ...JSON.stringify(key.keyPolicyStatement, null, 2).split('\n').map((line) => `      ${line}`),
+    ...JSON.stringify(key.keyPolicyStatement, null, 2)
+      .split('\n')
+      .map((line) => `      ${line}`),
   ];
 }

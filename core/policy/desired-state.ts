@@ -42,7 +42,11 @@ export function desiredTags(settings: EffectiveSettings): Record<string, string>
 /**
  * The desired state for a prefix's repositories.
  */
-export function desiredStateForPrefix(config: Pick<PtcConfig, 'rules' | 'repositories'>, prefix: string, partition = 'aws'): ManagedDesiredState {
+export function desiredStateForPrefix(
+  config: Pick<PtcConfig, 'rules' | 'repositories'>,
+  prefix: string,
+  partition = 'aws',
+): ManagedDesiredState {
   const settings = effectiveSettings(config, prefix);
   return {
     managed: true,

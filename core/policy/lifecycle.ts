@@ -46,7 +46,12 @@ export function lifecyclePolicy(lifecycle: EffectiveSettings['lifecycle']): Life
           {
             rulePriority: 1,
             description: `ptc-autopilot: expire untagged images after ${lifecycle.untaggedExpireDays} days`,
-            selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: lifecycle.untaggedExpireDays },
+            selection: {
+              tagStatus: 'untagged',
+              countType: 'sinceImagePushed',
+              countUnit: 'days',
+              countNumber: lifecycle.untaggedExpireDays,
+            },
             action: { type: 'expire' },
           },
         ];
@@ -87,7 +92,13 @@ function archiveRules(lifecycle: EffectiveSettings['lifecycle']): LifecycleRule[
     rules.push({
       rulePriority: 4,
       description: `ptc-autopilot: expire images archived for ${lifecycle.expireArchivedDays} days`,
-      selection: { tagStatus: 'any', storageClass: 'archive', countType: 'sinceImageTransitioned', countUnit: 'days', countNumber: lifecycle.expireArchivedDays },
+      selection: {
+        tagStatus: 'any',
+        storageClass: 'archive',
+        countType: 'sinceImageTransitioned',
+        countUnit: 'days',
+        countNumber: lifecycle.expireArchivedDays,
+      },
       action: { type: 'expire' },
     });
   }

@@ -30,7 +30,11 @@ export type RegistryLocation = Pick<Target, 'partition' | 'region' | 'account'>;
  * prefixes' repositories when there are any.
  * `ecr:GetAuthorizationToken` has no resource-level permissions, so it is the one statement on `*`.
  */
-export function nodePolicyStatements(t: RegistryLocation | readonly RegistryLocation[], prefixes: readonly string[], copyPrefixes: readonly string[] = []): IamStatementJson[] {
+export function nodePolicyStatements(
+  t: RegistryLocation | readonly RegistryLocation[],
+  prefixes: readonly string[],
+  copyPrefixes: readonly string[] = [],
+): IamStatementJson[] {
   const registries: readonly RegistryLocation[] = Array.isArray(t) ? t : [t as RegistryLocation];
   const resources = registries.flatMap((r) => prefixes.map((p) => prefixRepositoryArn(r, p)));
   // Copies (`copies`, docs/copy.md) are pushed by ptc copy: nodes only pull them, never create or import.
@@ -67,9 +71,10 @@ export function nodePolicyScope(config: PtcConfig, target: Target): NodePolicySc
   const all = targets(config);
   const covers = all.filter((t) => sameAccount(t, target));
   const first = covers[0] ?? target;
-  const attachTo = first.stackName === target.stackName
-    ? config.nodeRoleArns.filter((arn) => roleAccount(arn) === target.account && rolePartition(arn) === target.partition)
-    : [];
+  const attachTo =
+    first.stackName === target.stackName
+      ? config.nodeRoleArns.filter((arn) => roleAccount(arn) === target.account && rolePartition(arn) === target.partition)
+      : [];
   return { covers, attachTo, attachingStack: first.stackName };
 }
 

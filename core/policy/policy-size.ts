@@ -10,7 +10,12 @@
 import type { PtcConfig } from '../config/schema';
 import { targets } from '../environments';
 import { registryPolicyIntent } from '../registry-settings/intent';
-import { firstPullStatements, policyCharacters, REGISTRY_POLICY_MAX_CHARS, registryPolicyStatements } from '../registry-settings/registry-policy';
+import {
+  firstPullStatements,
+  policyCharacters,
+  REGISTRY_POLICY_MAX_CHARS,
+  registryPolicyStatements,
+} from '../registry-settings/registry-policy';
 import { policyDocument, pullStatements } from './repository-policy';
 import { effectiveSettings } from './settings';
 

@@ -47,7 +47,10 @@ export function prewarmKeyStatements(config: PtcConfig, target: Pick<Target, 're
   const uses: { resource: string; via: string }[] = [];
   if (manifest?.s3 !== undefined) uses.push({ resource: key, via: `s3.${arnRegion(key)}.${dnsSuffix(target.partition)}` });
   if (manifest?.ssmParameter !== undefined) {
-    uses.push({ resource: isMultiRegionKey(key) ? keyInRegion(key, target.region) : key, via: `ssm.${target.region}.${dnsSuffix(target.partition)}` });
+    uses.push({
+      resource: isMultiRegionKey(key) ? keyInRegion(key, target.region) : key,
+      via: `ssm.${target.region}.${dnsSuffix(target.partition)}`,
+    });
   }
   const byResource = new Map<string, string[]>();
   for (const use of uses) byResource.set(use.resource, [...(byResource.get(use.resource) ?? []), use.via]);
@@ -64,7 +67,11 @@ export function prewarmKeyStatements(config: PtcConfig, target: Pick<Target, 're
  * A SecureString parameter of the same name exists once per Region, each encrypted by a key of its
  * own Region: a single-Region key fits only environments in its Region.
  */
-export function prewarmKeyIssues(config: { prewarm: { manifest?: { ssmParameter?: string | undefined; kmsKeyArn?: string | undefined } | undefined }; region?: string | undefined; environments?: readonly { region: string }[] | undefined }): PrewarmKeyIssue[] {
+export function prewarmKeyIssues(config: {
+  prewarm: { manifest?: { ssmParameter?: string | undefined; kmsKeyArn?: string | undefined } | undefined };
+  region?: string | undefined;
+  environments?: readonly { region: string }[] | undefined;
+}): PrewarmKeyIssue[] {
   const manifest = config.prewarm.manifest;
   const key = manifest?.kmsKeyArn;
   if (key === undefined || manifest?.ssmParameter === undefined || isMultiRegionKey(key)) return [];

@@ -26,7 +26,9 @@ export interface PullPrincipals {
 }
 
 /** The settings a pull grant reads. `pullOrganizationalUnits` may be absent (older callers, tests). */
-export type PullSettings = Pick<EffectiveSettings, 'pullAccounts' | 'pullOrganizations'> & { readonly pullOrganizationalUnits?: readonly string[] };
+export type PullSettings = Pick<EffectiveSettings, 'pullAccounts' | 'pullOrganizations'> & {
+  readonly pullOrganizationalUnits?: readonly string[];
+};
 
 export { MAX_OU_DEPTH, ORGANIZATIONAL_UNIT_PATH_EXAMPLE, organizationalUnitPathProblem } from '../config/organizational-unit-path';
 

@@ -107,7 +107,9 @@ export function principalStatements(
       Principal: '*',
       Action: [...actions],
       ...scoped,
-      Condition: { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': principals.organizationalUnitPaths.map(organizationalUnitPathPattern) } },
+      Condition: {
+        'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': principals.organizationalUnitPaths.map(organizationalUnitPathPattern) },
+      },
     });
   }
   return statements;

@@ -56,7 +56,9 @@ export function secretsKeyPolicyStatement(t: Pick<Target, 'partition' | 'account
     Resource: '*',
     Condition: {
       StringEquals: { 'kms:ViaService': `secretsmanager.${t.region}.${dnsSuffix(t.partition)}` },
-      StringLike: { 'kms:EncryptionContext:SecretARN': `arn:${t.partition}:secretsmanager:${t.region}:${t.account}:secret:ecr-pullthroughcache/*` },
+      StringLike: {
+        'kms:EncryptionContext:SecretARN': `arn:${t.partition}:secretsmanager:${t.region}:${t.account}:secret:ecr-pullthroughcache/*`,
+      },
     },
   };
 }

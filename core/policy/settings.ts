@@ -25,18 +25,26 @@ export const LIFECYCLE_DEFAULTS = { keepLastTagged: 100 } as const;
  * @example
  * effectiveSettings(config, 'k8s').lifecycle.keepLastTagged // 20 with the example config
  */
-export function effectiveSettings(config: Pick<PtcConfig, 'repositories'> & Partial<Pick<PtcConfig, 'consumers'>>, prefix: string): EffectiveSettings {
+export function effectiveSettings(
+  config: Pick<PtcConfig, 'repositories'> & Partial<Pick<PtcConfig, 'consumers'>>,
+  prefix: string,
+): EffectiveSettings {
   const base = repositoriesWithConsumers(config);
   const override = base.overrides?.find((o) => o.prefix === prefix);
-  const pick = <K extends 'pullAccounts' | 'pullOrganizations' | 'pullOrganizationalUnits' | 'scanOnPush' | 'imageTagMutability' | 'encryption'>(key: K) =>
-    override?.[key] !== undefined ? override[key] : base[key];
+  const pick = <
+    K extends 'pullAccounts' | 'pullOrganizations' | 'pullOrganizationalUnits' | 'scanOnPush' | 'imageTagMutability' | 'encryption',
+  >(
+    key: K,
+  ) => (override?.[key] !== undefined ? override[key] : base[key]);
   const untaggedExpireDays = override?.lifecycle?.untaggedExpireDays ?? base.lifecycle?.untaggedExpireDays;
   const archiveUnpulledDays = override?.lifecycle?.archiveUnpulledDays ?? base.lifecycle?.archiveUnpulledDays;
   const expireArchivedDays = override?.lifecycle?.expireArchivedDays ?? base.lifecycle?.expireArchivedDays;
   return {
     lifecycle: {
       ...(untaggedExpireDays !== undefined ? { untaggedExpireDays } : {}),
-      ...(archiveUnpulledDays !== undefined ? { archiveUnpulledDays, ...(expireArchivedDays !== undefined ? { expireArchivedDays } : {}) } : {}),
+      ...(archiveUnpulledDays !== undefined
+        ? { archiveUnpulledDays, ...(expireArchivedDays !== undefined ? { expireArchivedDays } : {}) }
+        : {}),
       keepLastTagged: override?.lifecycle?.keepLastTagged ?? base.lifecycle?.keepLastTagged ?? LIFECYCLE_DEFAULTS.keepLastTagged,
     },
     pullAccounts: dedupe(pick('pullAccounts') ?? []),
@@ -56,15 +64,24 @@ export function effectiveSettings(config: Pick<PtcConfig, 'repositories'> & Part
  * carries this block instead of `consumers`, so the Lambda grants exactly what the creation
  * templates grant. Unchanged (the same object) when the config has no consumers.
  */
-export function repositoriesWithConsumers(config: Pick<PtcConfig, 'repositories'> & Partial<Pick<PtcConfig, 'consumers'>>): PtcConfig['repositories'] {
+export function repositoriesWithConsumers(
+  config: Pick<PtcConfig, 'repositories'> & Partial<Pick<PtcConfig, 'consumers'>>,
+): PtcConfig['repositories'] {
   const base = config.repositories;
   const extra = consumerPrincipals(config);
   if (extra.accounts.length === 0 && extra.organizationalUnitPaths.length === 0) return base;
   const grant = <T extends { pullAccounts?: string[]; pullOrganizationalUnits?: string[] }>(block: T, always: boolean): T => ({
     ...block,
-    ...(extra.accounts.length > 0 && (always || block.pullAccounts !== undefined) ? { pullAccounts: dedupe([...(block.pullAccounts ?? []), ...extra.accounts]) } : {}),
+    ...(extra.accounts.length > 0 && (always || block.pullAccounts !== undefined)
+      ? { pullAccounts: dedupe([...(block.pullAccounts ?? []), ...extra.accounts]) }
+      : {}),
     ...(extra.organizationalUnitPaths.length > 0 && (always || block.pullOrganizationalUnits !== undefined)
-      ? { pullOrganizationalUnits: dedupe([...(block.pullOrganizationalUnits ?? []).map(normalizeOrganizationalUnitPath), ...extra.organizationalUnitPaths]) }
+      ? {
+          pullOrganizationalUnits: dedupe([
+            ...(block.pullOrganizationalUnits ?? []).map(normalizeOrganizationalUnitPath),
+            ...extra.organizationalUnitPaths,
+          ]),
+        }
       : {}),
   });
   return { ...grant(base, true), ...(base.overrides !== undefined ? { overrides: base.overrides.map((o) => grant(o, false)) } : {}) };

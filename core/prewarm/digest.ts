@@ -29,7 +29,8 @@ export function digestAlgorithm(digest: string): DigestAlgorithm {
   if (length === undefined || !(DIGEST_ALGORITHMS as readonly string[]).includes(algorithm)) {
     throw new DigestError(digest, `algorithm ${quote(algorithm, 20)} cannot be verified (only ${DIGEST_ALGORITHMS.join(' and ')} can)`);
   }
-  if (hex.length !== length || !/^[a-f0-9]+$/.test(hex)) throw new DigestError(digest, `"${algorithm}:" must be followed by ${length} lower-case hex digits`);
+  if (hex.length !== length || !/^[a-f0-9]+$/.test(hex))
+    throw new DigestError(digest, `"${algorithm}:" must be followed by ${length} lower-case hex digits`);
   return algorithm as DigestAlgorithm;
 }
 

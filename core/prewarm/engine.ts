@@ -91,7 +91,11 @@ class ImageFailure extends Error {
  * const client = new RegistryClient({ baseUrl: 'http://127.0.0.1:5001', credentials, concurrency: 8 });
  * const report = await prewarm(planTargets(images, { config, registryHost: '127.0.0.1:5001' }), client);
  */
-export async function prewarm(targets: readonly PrewarmTarget[], client: PrewarmRegistry, options: PrewarmOptions = {}): Promise<PrewarmReport> {
+export async function prewarm(
+  targets: readonly PrewarmTarget[],
+  client: PrewarmRegistry,
+  options: PrewarmOptions = {},
+): Promise<PrewarmReport> {
   const platforms = options.platforms ?? DEFAULT_PLATFORMS;
   if (!options.skipPing && targets.some((t) => t.error === undefined)) await client.ping();
   // A blob shared by several images of one repository is fetched once.
@@ -111,7 +115,12 @@ export function summarize(results: readonly ImageResult[]): PrewarmSummary {
   return summary;
 }
 
-async function prewarmOne(target: PrewarmTarget, client: PrewarmRegistry, platforms: readonly string[], blobs: Map<string, Promise<TouchedBlob>>): Promise<ImageResult> {
+async function prewarmOne(
+  target: PrewarmTarget,
+  client: PrewarmRegistry,
+  platforms: readonly string[],
+  blobs: Map<string, Promise<TouchedBlob>>,
+): Promise<ImageResult> {
   const result: ImageResult = {
     image: target.image,
     ...(target.uri ? { uri: target.uri } : {}),
@@ -153,16 +162,22 @@ async function prewarmOne(target: PrewarmTarget, client: PrewarmRegistry, platfo
       if (child !== undefined && !chosen.includes(child)) chosen.push(child);
       if (chosen.length === 0) {
         const offered = [...new Set(top.parsed.manifests.flatMap((m) => (m.platform ? [formatPlatform(m.platform)] : [])))];
-        throw new ImageFailure('missing', `the index has no manifest for ${platforms.join(', ')} (it has ${offered.length ? listCapped(offered) : 'no platforms'})`);
+        throw new ImageFailure(
+          'missing',
+          `the index has no manifest for ${platforms.join(', ')} (it has ${offered.length ? listCapped(offered) : 'no platforms'})`,
+        );
       }
-      result.platforms = [...new Set(chosen.flatMap((c) => (c.platform ? [truncate(formatPlatform(c.platform), PLATFORM_MAX_CHARS)] : [])))];
+      result.platforms = [
+        ...new Set(chosen.flatMap((c) => (c.platform ? [truncate(formatPlatform(c.platform), PLATFORM_MAX_CHARS)] : []))),
+      ];
       const absent = platforms.filter((p) => !chosen.some((c) => platformMatches(c.platform, p)));
       if (absent.length > 0) result.absentPlatforms = absent;
       images = await settleAll(
         chosen.map(async (entry) => {
           const child = await fetchManifest(client, repository, entry.digest, false);
           result.manifests++;
-          if (child.parsed.kind !== 'image') throw new ImageFailure('failed', `manifest ${entry.digest} of the index is itself an index; nested indexes are not supported`);
+          if (child.parsed.kind !== 'image')
+            throw new ImageFailure('failed', `manifest ${entry.digest} of the index is itself an index; nested indexes are not supported`);
           return { digest: entry.digest, config: child.parsed.config, layers: child.parsed.layers };
         }),
       );
@@ -191,7 +206,10 @@ async function prewarmOne(target: PrewarmTarget, client: PrewarmRegistry, platfo
   } catch (err) {
     let failure = err instanceof ImageFailure ? err : manifestFailure(err);
     if (failure.status === 'missing' && target.pinnedDigest === undefined && /^sha(256|512):/.test(target.reference)) {
-      failure = new ImageFailure('missing', `${failure.message}; a digest-only reference comes through the cache only once cached (ECR fetches from the upstream by tag only, aws/containers-roadmap#2837): list it as name:tag@digest so prewarm seeds it by its tag`);
+      failure = new ImageFailure(
+        'missing',
+        `${failure.message}; a digest-only reference comes through the cache only once cached (ECR fetches from the upstream by tag only, aws/containers-roadmap#2837): list it as name:tag@digest so prewarm seeds it by its tag`,
+      );
     }
     return { ...result, status: failure.status, reason: capReason(client.redactor.redact(failure.message)) };
   }
@@ -249,7 +267,13 @@ async function fetchManifest(client: PrewarmRegistry, repository: string, refere
     // What the registry wrote is redacted before it is parsed, so no media type, platform or
     // digest quoted from it can carry a credential the registry echoed.
     const redact = (text: string): string => client.redactor.redact(text);
-    return { digest: fetched.digest, parsed: parseManifest(redact(fetched.body.toString('utf8')), fetched.contentType === undefined ? undefined : redact(fetched.contentType)) };
+    return {
+      digest: fetched.digest,
+      parsed: parseManifest(
+        redact(fetched.body.toString('utf8')),
+        fetched.contentType === undefined ? undefined : redact(fetched.contentType),
+      ),
+    };
   } catch (err) {
     if (!top && err instanceof RegistryHttpError && err.status === 404) {
       throw new ImageFailure('failed', `manifest ${reference} listed in the index is not in the registry (HTTP 404)`);
@@ -270,6 +294,7 @@ function manifestFailure(err: unknown): ImageFailure {
 }
 
 function blobFailure(err: unknown, digest: string): ImageFailure {
-  if (err instanceof RegistryHttpError && err.status === 404) return new ImageFailure('failed', `blob ${digest} is not in the registry (HTTP 404)`);
+  if (err instanceof RegistryHttpError && err.status === 404)
+    return new ImageFailure('failed', `blob ${digest} is not in the registry (HTTP 404)`);
   return manifestFailure(err);
 }

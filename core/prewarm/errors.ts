@@ -26,7 +26,9 @@ export class PlainHttpError extends PtcError {
     /** The registry's origin. */
     readonly registry: string,
   ) {
-    super(`registry ${registry} is plain HTTP, which would send the credentials in clear text; allow its host for plain HTTP (ptc prewarm --insecure-http) or use https://`);
+    super(
+      `registry ${registry} is plain HTTP, which would send the credentials in clear text; allow its host for plain HTTP (ptc prewarm --insecure-http) or use https://`,
+    );
   }
 }
 

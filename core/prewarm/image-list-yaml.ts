@@ -36,7 +36,8 @@ export type YamlImageDocument = YamlListItem[] | Record<string, YamlListItem | Y
 const MAX_FLOW_DEPTH = 2;
 
 /** YAML 1.2 core schema: plain scalars that resolve to null, booleans, integers and floats. */
-const NON_STRING_PLAIN = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+const NON_STRING_PLAIN =
+  /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 
 /** A line number (0-based), computed only when an error needs it. */
 type Line = number | (() => number);
@@ -47,7 +48,8 @@ function unsupported(what: string, line: Line): never {
 
 /** A plain scalar's value, or the marker of a non-string; `text` is trimmed and not empty. */
 function plain(text: string, line: Line, inFlow: boolean): YamlListItem {
-  if (/^[&*!|>%@`,\]}[{#]/.test(text)) unsupported(`${JSON.stringify(text[0])} (an anchor, alias, tag, block scalar or reserved indicator)`, line);
+  if (/^[&*!|>%@`,\]}[{#]/.test(text))
+    unsupported(`${JSON.stringify(text[0])} (an anchor, alias, tag, block scalar or reserved indicator)`, line);
   if (/^[?:-](\s|$)/.test(text) || /:(\s|$)/.test(text)) unsupported('a map or nested list inside the list', line);
   if (/[\t]/.test(text)) unsupported('a tab inside an entry', line);
   if (inFlow && /[[\]{}]/.test(text)) unsupported('a bracket inside an entry of a flow list', line);
@@ -114,7 +116,11 @@ function lineOf(text: string, index: number): number {
  * A flow collection (`[...]` or `{...}`) starting at `text[start]`, possibly over several lines,
  * holding scalars (and, in a map, flow lists): returns it and the index after it.
  */
-function flow(text: string, start: number, depth: number): { value: YamlListItem[] | Record<string, YamlListItem | YamlListItem[]>; end: number } {
+function flow(
+  text: string,
+  start: number,
+  depth: number,
+): { value: YamlListItem[] | Record<string, YamlListItem | YamlListItem[]>; end: number } {
   if (depth > MAX_FLOW_DEPTH) unsupported('nesting deeper than an image list needs', lineOf(text, start));
   const isMap = text[start] === '{';
   const close = isMap ? '}' : ']';
@@ -198,7 +204,8 @@ export function readYamlImageList(input: string): unknown {
   } catch {
     // not JSON: the YAML below
   }
-  if (/[\u2028\u2029\u0085]/.test(text)) unsupported('a Unicode line or paragraph separator', lineOf(text, text.search(/[\u2028\u2029\u0085]/)));
+  if (/[\u2028\u2029\u0085]/.test(text))
+    unsupported('a Unicode line or paragraph separator', lineOf(text, text.search(/[\u2028\u2029\u0085]/)));
   const lines = text.split('\n');
   let rows = significant(lines);
   if (rows[0] !== undefined && /^%/.test(rows[0].text)) unsupported('a YAML directive', rows[0].n);
@@ -247,7 +254,12 @@ function blockList(rows: readonly { n: number; text: string }[], afterLine: numb
   return rows.map(({ n, text }) => {
     const m = /^( *)-(?:([ \t].*)?)$/.exec(text);
     if (m === null || m[1]!.length !== indent) {
-      return unsupported(/^\s*\t/.test(text) ? 'a tab in the indentation' : 'a line that is not an entry of the list (a multi-line entry, a nested list or another key)', n);
+      return unsupported(
+        /^\s*\t/.test(text)
+          ? 'a tab in the indentation'
+          : 'a line that is not an entry of the list (a multi-line entry, a nested list or another key)',
+        n,
+      );
     }
     return blockEntry(m[2] ?? '', n);
   });

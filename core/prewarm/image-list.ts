@@ -44,7 +44,10 @@ export function parseImageList(text: string, source: string): string[] {
     const key = Array.isArray(doc) ? '' : 'images';
     return list.map((entry, index) => {
       if (typeof entry !== 'string' || entry.trim() === '') {
-        const got = entry !== null && typeof entry === 'object' && typeof (entry as { notAString?: unknown }).notAString === 'string' ? (entry as { notAString: string }).notAString : JSON.stringify(entry);
+        const got =
+          entry !== null && typeof entry === 'object' && typeof (entry as { notAString?: unknown }).notAString === 'string'
+            ? (entry as { notAString: string }).notAString
+            : JSON.stringify(entry);
         throw new ImageListError(source, `${key}[${index}] must be an image reference string, got ${truncate(got, 80)}`);
       }
       return entry.trim();

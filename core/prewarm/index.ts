@@ -8,9 +8,29 @@ export * from './errors';
 export { REDACTED, Redactor } from './redact';
 export { DIGEST_ALGORITHMS, digestAlgorithm, DigestVerifier, type DigestAlgorithm } from './digest';
 export { backoffDelay, DEFAULT_RETRY, mapLimit, Semaphore, type RetryPolicy } from './limits';
-export { MANIFEST_ACCEPT, MEDIA_TYPES, formatPlatform, parseManifest, platformMatches, selectPlatforms, type ParsedManifest, type Platform } from './manifest';
+export {
+  MANIFEST_ACCEPT,
+  MEDIA_TYPES,
+  formatPlatform,
+  parseManifest,
+  platformMatches,
+  selectPlatforms,
+  type ParsedManifest,
+  type Platform,
+} from './manifest';
 export type { FetchedManifest, PrewarmRegistry, TouchedBlob } from './registry-port';
 export { planTargets, registryHostOf, type PrewarmTarget } from './targets';
-export { DEFAULT_PLATFORMS, MAX_REASON_CHARS, PREWARM_STATUSES, prewarm, summarize, type ImageResult, type PrewarmOptions, type PrewarmReport, type PrewarmStatus, type PrewarmSummary } from './engine';
+export {
+  DEFAULT_PLATFORMS,
+  MAX_REASON_CHARS,
+  PREWARM_STATUSES,
+  prewarm,
+  summarize,
+  type ImageResult,
+  type PrewarmOptions,
+  type PrewarmReport,
+  type PrewarmStatus,
+  type PrewarmSummary,
+} from './engine';
 export { manifestSources, MAX_IMAGE_LIST_BYTES, mergeImageLists, parseImageList, sdkErrorText } from './image-list';
 export { renderReport } from './report';

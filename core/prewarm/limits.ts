@@ -67,7 +67,13 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 250, maxDe
  * bound, or the registry's `Retry-After` (seconds or an HTTP date) when it is longer; never more
  * than `maxDelayMs`.
  */
-export function backoffDelay(attempt: number, policy: RetryPolicy, retryAfter?: string | null, random: () => number = Math.random, now: number = Date.now()): number {
+export function backoffDelay(
+  attempt: number,
+  policy: RetryPolicy,
+  retryAfter?: string | null,
+  random: () => number = Math.random,
+  now: number = Date.now(),
+): number {
   const bound = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
   let delay = Math.floor(random() * bound);
   if (retryAfter) {

@@ -15,7 +15,9 @@ export const MEDIA_TYPES = {
 } as const;
 
 /** The `Accept` header of every manifest request: the four types, indexes first. */
-export const MANIFEST_ACCEPT = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest].join(', ');
+export const MANIFEST_ACCEPT = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest].join(
+  ', ',
+);
 
 const INDEX_TYPES = new Set<string>([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList]);
 const IMAGE_TYPES = new Set<string>([MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest]);
@@ -43,8 +45,7 @@ export interface BlobRef {
 
 /** A parsed manifest. */
 export type ParsedManifest =
-  | { kind: 'index'; mediaType: string; manifests: IndexEntry[] }
-  | { kind: 'image'; mediaType: string; config: BlobRef; layers: BlobRef[] };
+  { kind: 'index'; mediaType: string; manifests: IndexEntry[] } | { kind: 'image'; mediaType: string; config: BlobRef; layers: BlobRef[] };
 
 const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 
@@ -79,7 +80,8 @@ export function parseManifest(body: Buffer | string, contentType?: string): Pars
   const header = contentType?.split(';')[0]?.trim();
   let mediaType = typeof doc.mediaType === 'string' ? doc.mediaType : header;
   if (mediaType === undefined || (!INDEX_TYPES.has(mediaType) && !IMAGE_TYPES.has(mediaType))) {
-    if (doc.schemaVersion === 1) throw new ManifestFormatError('Docker schema 1 manifests are not supported; the registry should convert them');
+    if (doc.schemaVersion === 1)
+      throw new ManifestFormatError('Docker schema 1 manifests are not supported; the registry should convert them');
     if (Array.isArray(doc.manifests)) mediaType = MEDIA_TYPES.ociIndex;
     else if (Array.isArray(doc.layers) && isObject(doc.config)) mediaType = MEDIA_TYPES.ociManifest;
     else throw new ManifestFormatError(`unsupported manifest media type ${mediaType === undefined ? '(none)' : quote(mediaType)}`);

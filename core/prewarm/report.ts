@@ -26,7 +26,8 @@ function line(r: ImageResult): string {
     `${r.blobs} blob${r.blobs === 1 ? '' : 's'}`,
     r.redirects > 0 ? `${r.redirects} already cached (redirected)` : formatBytes(r.bytes),
   ];
-  const absent = r.absentPlatforms !== undefined && r.absentPlatforms.length > 0 ? `; not in the index: ${r.absentPlatforms.join(', ')}` : '';
+  const absent =
+    r.absentPlatforms !== undefined && r.absentPlatforms.length > 0 ? `; not in the index: ${r.absentPlatforms.join(', ')}` : '';
   return `${head} (${what.join(', ')}${absent})${r.note ? `\n        ${r.note}` : ''}`;
 }
 
@@ -40,6 +41,8 @@ function line(r: ImageResult): string {
 export function renderReport(report: PrewarmReport): string {
   const s = report.summary;
   const lines = report.results.map(line);
-  lines.push(`${s.images} image${s.images === 1 ? '' : 's'} prewarmed through ${report.registry}: ${s.ok} ok, ${s.missing} missing, ${s.denied} denied, ${s.failed} failed`);
+  lines.push(
+    `${s.images} image${s.images === 1 ? '' : 's'} prewarmed through ${report.registry}: ${s.ok} ok, ${s.missing} missing, ${s.denied} denied, ${s.failed} failed`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -46,33 +46,44 @@ export interface PrewarmTarget {
 export function planTargets(images: readonly string[], ctx: { config: Pick<PtcConfig, 'rules'>; registryHost: string }): PrewarmTarget[] {
   const resolve = createResolver(ctx);
   const seen = new Set<string>();
-  return images.map((image): PrewarmTarget => {
-    let resolution;
-    try {
-      resolution = resolve(image);
-    } catch (err) {
-      if (err instanceof InvalidReferenceError) return { image, error: err.message };
-      throw err;
-    }
-    if (resolution.status === 'uncovered' || resolution.cacheRepository === undefined || resolution.rule === undefined) {
+  return images
+    .map((image): PrewarmTarget => {
+      let resolution;
+      try {
+        resolution = resolve(image);
+      } catch (err) {
+        if (err instanceof InvalidReferenceError) return { image, error: err.message };
+        throw err;
+      }
+      if (resolution.status === 'uncovered' || resolution.cacheRepository === undefined || resolution.rule === undefined) {
+        return {
+          image,
+          error:
+            resolution.reason !== undefined
+              ? `cannot go through the cache: ${resolution.reason}`
+              : `no pull through cache rule covers "${resolution.reference.host}"; add a rule for it, or list the image by its cache URI`,
+        };
+      }
+      const { tag, digest } = resolution;
+      const reference = tag ?? digest ?? 'latest';
+      const uri = `${ctx.registryHost}/${resolution.cacheRepository}${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`;
+      const pinned = tag !== undefined && digest !== undefined ? { pinnedDigest: digest } : {};
       return {
         image,
-        error: resolution.reason !== undefined
-          ? `cannot go through the cache: ${resolution.reason}`
-          : `no pull through cache rule covers "${resolution.reference.host}"; add a rule for it, or list the image by its cache URI`,
+        repository: resolution.cacheRepository,
+        reference,
+        ...pinned,
+        uri,
+        prefix: resolution.rule.prefix,
+        upstream: resolution.rule.upstream,
       };
-    }
-    const { tag, digest } = resolution;
-    const reference = tag ?? digest ?? 'latest';
-    const uri = `${ctx.registryHost}/${resolution.cacheRepository}${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`;
-    const pinned = tag !== undefined && digest !== undefined ? { pinnedDigest: digest } : {};
-    return { image, repository: resolution.cacheRepository, reference, ...pinned, uri, prefix: resolution.rule.prefix, upstream: resolution.rule.upstream };
-  }).filter((t) => {
-    if (t.uri === undefined) return true;
-    if (seen.has(t.uri)) return false;
-    seen.add(t.uri);
-    return true;
-  });
+    })
+    .filter((t) => {
+      if (t.uri === undefined) return true;
+      if (seen.has(t.uri)) return false;
+      seen.add(t.uri);
+      return true;
+    });
 }
 
 /** The host (and port) of a registry base URL: `https://x.dkr.ecr...com` → `x.dkr.ecr...com`. */

@@ -51,7 +51,9 @@ export function acceptedSourceAccounts(config: PtcConfig, target: Pick<Target, '
   for (const source of targets(config)) {
     if (source.account === target.account) continue;
     const intent = replicationIntent(config, source);
-    const replicatesHere = intent?.rules.some((r) => r.destinations.some((d) => d.region === target.region && d.registryId === target.account));
+    const replicatesHere = intent?.rules.some((r) =>
+      r.destinations.some((d) => d.region === target.region && d.registryId === target.account),
+    );
     if (replicatesHere) accounts.add(source.account);
   }
   accounts.delete(target.account);
@@ -65,7 +67,11 @@ export function acceptedSourceAccounts(config: PtcConfig, target: Pick<Target, '
  */
 export function firstPullIntent(config: PtcConfig, target: Pick<Target, 'partition' | 'account' | 'region'>): FirstPullIntent | undefined {
   const kinds = ['accounts', 'organizations', 'organizationalUnitPaths'] as const satisfies readonly (keyof PullPrincipals)[];
-  const groups = { accounts: new Map<string, FirstPullGroup>(), organizations: new Map<string, FirstPullGroup>(), organizationalUnitPaths: new Map<string, FirstPullGroup>() };
+  const groups = {
+    accounts: new Map<string, FirstPullGroup>(),
+    organizations: new Map<string, FirstPullGroup>(),
+    organizationalUnitPaths: new Map<string, FirstPullGroup>(),
+  };
   for (const rule of config.rules) {
     const principals = pullPrincipals(effectiveSettings(config, rule.prefix));
     const arn = prefixRepositoryArn(target, rule.prefix);
@@ -79,7 +85,11 @@ export function firstPullIntent(config: PtcConfig, target: Pick<Target, 'partiti
     }
   }
   if (kinds.every((k) => groups[k].size === 0)) return undefined;
-  return { accounts: [...groups.accounts.values()], organizations: [...groups.organizations.values()], organizationalUnitPaths: [...groups.organizationalUnitPaths.values()] };
+  return {
+    accounts: [...groups.accounts.values()],
+    organizations: [...groups.organizations.values()],
+    organizationalUnitPaths: [...groups.organizationalUnitPaths.values()],
+  };
 }
 
 /** Which statements a registry policy carries. */
@@ -96,7 +106,11 @@ export interface RegistryPolicyOptions {
  * replicate into it, and first-pull access for everyone allowed to pull (consumers included).
  * Undefined when it grants nothing.
  */
-export function registryPolicyIntent(config: PtcConfig, target: Target, options: RegistryPolicyOptions = {}): RegistryPolicyIntent | undefined {
+export function registryPolicyIntent(
+  config: PtcConfig,
+  target: Target,
+  options: RegistryPolicyOptions = {},
+): RegistryPolicyIntent | undefined {
   const sourceAccounts = acceptedSourceAccounts(config, target);
   const firstPull = (options.firstPull ?? true) ? firstPullIntent(config, target) : undefined;
   if (sourceAccounts.length === 0 && firstPull === undefined) return undefined;
@@ -158,6 +172,8 @@ export function crossAccountNeeds(config: PtcConfig): CrossAccountNeed[] {
 export function receivesReplication(config: PtcConfig, target: Pick<Target, 'account' | 'region'>): boolean {
   if ((config.replication?.acceptFrom ?? []).some((a) => a !== target.account)) return true;
   return targets(config).some((source) =>
-    (replicationIntent(config, source)?.rules ?? []).some((r) => r.destinations.some((d) => d.region === target.region && d.registryId === target.account)),
+    (replicationIntent(config, source)?.rules ?? []).some((r) =>
+      r.destinations.some((d) => d.region === target.region && d.registryId === target.account),
+    ),
   );
 }

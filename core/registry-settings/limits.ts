@@ -93,7 +93,10 @@ function replicationIssues(config: PtcConfig): RegistrySettingsIssue[] {
       seen.set(key, index);
     }
     if (d.account !== undefined && accounts.length === 1 && accounts[0] === d.account && regions.length === 1 && regions[0] === d.region) {
-      issues.push({ path: ['replication', 'destinations', index, 'region'], message: `"${d.region}" in account ${d.account} is the source registry; replicate to another region or account` });
+      issues.push({
+        path: ['replication', 'destinations', index, 'region'],
+        message: `"${d.region}" in account ${d.account} is the source registry; replicate to another region or account`,
+      });
     }
     const foreignPartition = regions.find((r) => partitionOf(r) !== partitionOf(d.region));
     if (foreignPartition !== undefined) {
@@ -141,12 +144,18 @@ function replicationIssues(config: PtcConfig): RegistrySettingsIssue[] {
   replication.acceptFrom?.forEach((account, index) => {
     const first = accepted.get(account);
     if (first !== undefined) {
-      issues.push({ path: ['replication', 'acceptFrom', index], message: `${account} is already listed at replication.acceptFrom[${first}]` });
+      issues.push({
+        path: ['replication', 'acceptFrom', index],
+        message: `${account} is already listed at replication.acceptFrom[${first}]`,
+      });
     } else {
       accepted.set(account, index);
     }
     if (accounts.length === 1 && accounts[0] === account) {
-      issues.push({ path: ['replication', 'acceptFrom', index], message: `${account} is this config's own account; replication within an account needs no registry policy` });
+      issues.push({
+        path: ['replication', 'acceptFrom', index],
+        message: `${account} is this config's own account; replication within an account needs no registry policy`,
+      });
     }
   });
   return issues;

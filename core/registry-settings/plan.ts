@@ -65,8 +65,13 @@ export function planRegistrySettings(config: PtcConfig, target: Target): Planned
     out.registryPolicy = { acceptsReplicationFrom: [...policy.sourceAccounts], repositoryArns: [...policy.repositoryArns] };
   }
   if (policy?.firstPull !== undefined) {
-    const copy = (groups: readonly FirstPullGroup[]) => groups.map((g) => ({ principals: [...g.principals], repositoryArns: [...g.repositoryArns] }));
-    out.firstPull = { accounts: copy(policy.firstPull.accounts), organizations: copy(policy.firstPull.organizations), organizationalUnitPaths: copy(policy.firstPull.organizationalUnitPaths) };
+    const copy = (groups: readonly FirstPullGroup[]) =>
+      groups.map((g) => ({ principals: [...g.principals], repositoryArns: [...g.repositoryArns] }));
+    out.firstPull = {
+      accounts: copy(policy.firstPull.accounts),
+      organizations: copy(policy.firstPull.organizations),
+      organizationalUnitPaths: copy(policy.firstPull.organizationalUnitPaths),
+    };
   }
   const scanning = scanningIntent(config);
   if (scanning !== undefined) {
@@ -84,23 +89,32 @@ export function renderRegistrySettings(settings: PlannedRegistrySettings | undef
   if (settings === undefined) return [];
   const lines: string[] = [];
   for (const rule of settings.replication?.rules ?? []) {
-    const destinations = rule.destinations.map((d) => (d.crossAccount ? `${d.registryId}/${d.region} (cross-account)` : d.region)).join(', ');
+    const destinations = rule.destinations
+      .map((d) => (d.crossAccount ? `${d.registryId}/${d.region} (cross-account)` : d.region))
+      .join(', ');
     lines.push(`  replication  ${rule.filters.join(', ')} -> ${destinations}`);
   }
   for (const d of settings.replication?.crossAccountDestinations ?? []) {
-    lines.push(`  cross-account destination ${d.registryId}/${d.region} needs its registry policy to allow ${REPLICATION_ACTIONS.join(', ')} from this account:`);
+    lines.push(
+      `  cross-account destination ${d.registryId}/${d.region} needs its registry policy to allow ${REPLICATION_ACTIONS.join(', ')} from this account:`,
+    );
     if (d.deployedBy !== undefined) {
       lines.push(`    deployed by environment ${d.deployedBy} of this config`);
     } else {
       const source = (d.statement.Principal as { AWS: string[] }).AWS.map((arn) => arn.split(':')[4]).join('", "');
-      lines.push(`    not deployed by this config: add replication.acceptFrom: ["${source}"] to the config that deploys ${d.registryId}/${d.region},`);
+      lines.push(
+        `    not deployed by this config: add replication.acceptFrom: ["${source}"] to the config that deploys ${d.registryId}/${d.region},`,
+      );
       lines.push(`    or add this statement to its registry permissions policy:`);
       lines.push(`    ${JSON.stringify(d.statement)}`);
     }
   }
-  const prefixesOf = (arns: readonly string[]) => arns.map((arn) => arn.slice(arn.indexOf(':repository/') + ':repository/'.length)).join(', ');
+  const prefixesOf = (arns: readonly string[]) =>
+    arns.map((arn) => arn.slice(arn.indexOf(':repository/') + ':repository/'.length)).join(', ');
   if (settings.registryPolicy !== undefined) {
-    lines.push(`  registry policy  accepts replication from ${settings.registryPolicy.acceptsReplicationFrom.join(', ')} into ${prefixesOf(settings.registryPolicy.repositoryArns)}`);
+    lines.push(
+      `  registry policy  accepts replication from ${settings.registryPolicy.acceptsReplicationFrom.join(', ')} into ${prefixesOf(settings.registryPolicy.repositoryArns)}`,
+    );
   }
   if (settings.firstPull !== undefined) {
     const kinds = [
@@ -110,13 +124,17 @@ export function renderRegistrySettings(settings: PlannedRegistrySettings | undef
     ] as const;
     for (const [kind, who] of kinds) {
       for (const g of settings.firstPull[kind]) {
-        lines.push(`  registry policy  first pulls (${FIRST_PULL_ACTIONS.join(', ')}) into ${prefixesOf(g.repositoryArns)} by ${who} ${g.principals.join(', ')}`);
+        lines.push(
+          `  registry policy  first pulls (${FIRST_PULL_ACTIONS.join(', ')}) into ${prefixesOf(g.repositoryArns)} by ${who} ${g.principals.join(', ')}`,
+        );
       }
     }
   }
   if (settings.scanning !== undefined) {
     const s = settings.scanning;
-    lines.push(`  scanning     ${s.scanType}, ${s.frequency}${s.filters.length > 0 ? ` on ${s.filters.join(', ')}` : ' (no rule: ECR scans these repositories only when asked)'}`);
+    lines.push(
+      `  scanning     ${s.scanType}, ${s.frequency}${s.filters.length > 0 ? ` on ${s.filters.join(', ')}` : ' (no rule: ECR scans these repositories only when asked)'}`,
+    );
   }
   return lines;
 }

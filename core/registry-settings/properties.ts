@@ -36,7 +36,8 @@ const scanningProps = z.object({
   ScanFrequency: z.enum(['SCAN_ON_PUSH', 'CONTINUOUS_SCAN', 'MANUAL']),
 });
 
-const group = <T extends z.ZodMiniType<string>>(principal: T) => z.array(z.object({ Principals: nonEmpty(principal), RepositoryArns: nonEmpty(repositoryArn) }));
+const group = <T extends z.ZodMiniType<string>>(principal: T) =>
+  z.array(z.object({ Principals: nonEmpty(principal), RepositoryArns: nonEmpty(repositoryArn) }));
 const organization = matching(/^o-[a-z0-9]{10,32}$/, 'must be an AWS Organizations ID such as "o-a1b2c3d4e5"');
 const organizationalUnitPath = z.string().check(
   z.superRefine((value, ctx) => {
@@ -52,7 +53,9 @@ const registryPolicyProps = z.object({
   SourceAccounts: z.array(account),
   RepositoryArns: z.array(repositoryArn),
   // Absent in the properties of versions before first-pull grants (old properties of an Update).
-  FirstPull: z.optional(z.object({ Accounts: group(account), Organizations: group(organization), OrganizationalUnitPaths: group(organizationalUnitPath) })),
+  FirstPull: z.optional(
+    z.object({ Accounts: group(account), Organizations: group(organization), OrganizationalUnitPaths: group(organizationalUnitPath) }),
+  ),
 });
 
 /** Properties of the replication custom resource. */
@@ -67,7 +70,11 @@ export type RegistrySettingsProperties = ReplicationProperties | ScanningPropert
 /** Custom resource properties the Lambda cannot use; the message names the property. */
 export class InvalidResourcePropertiesError extends PtcError {}
 
-const BY_KIND: Record<string, z.ZodMiniType<RegistrySettingsProperties>> = { Replication: replicationProps, Scanning: scanningProps, RegistryPolicy: registryPolicyProps };
+const BY_KIND: Record<string, z.ZodMiniType<RegistrySettingsProperties>> = {
+  Replication: replicationProps,
+  Scanning: scanningProps,
+  RegistryPolicy: registryPolicyProps,
+};
 
 /**
  * Parses `ResourceProperties` or `OldResourceProperties` of an event.
@@ -76,7 +83,9 @@ const BY_KIND: Record<string, z.ZodMiniType<RegistrySettingsProperties>> = { Rep
 export function parseResourceProperties(input: unknown, field = 'ResourceProperties'): RegistrySettingsProperties {
   const problem = (path: readonly PropertyKey[], message: string) => {
     const at = formatPath(path);
-    return new InvalidResourcePropertiesError(`custom resource property ${field}${at === '' ? '' : at.startsWith('[') ? at : `.${at}`}: ${message}`);
+    return new InvalidResourcePropertiesError(
+      `custom resource property ${field}${at === '' ? '' : at.startsWith('[') ? at : `.${at}`}: ${message}`,
+    );
   };
   const kindMessage = 'Kind must be "Replication", "Scanning" or "RegistryPolicy"';
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw problem([], kindMessage);
@@ -108,11 +117,21 @@ export function replicationProperties(intent: ReplicationIntent, target: Registr
 
 /** Properties for the scanning custom resource of a target. */
 export function scanningProperties(intent: ScanningIntent, target: Registry): ScanningProperties {
-  return { Kind: 'Scanning', RegistryId: target.account, Region: target.region, Prefixes: [...intent.prefixes], ScanType: intent.scanType, ScanFrequency: intent.frequency };
+  return {
+    Kind: 'Scanning',
+    RegistryId: target.account,
+    Region: target.region,
+    Prefixes: [...intent.prefixes],
+    ScanType: intent.scanType,
+    ScanFrequency: intent.frequency,
+  };
 }
 
 /** Properties for the registry policy custom resource of a target. */
-export function registryPolicyProperties(intent: RegistryPolicyIntent, target: Pick<Target, 'account' | 'region' | 'partition'>): RegistryPolicyProperties {
+export function registryPolicyProperties(
+  intent: RegistryPolicyIntent,
+  target: Pick<Target, 'account' | 'region' | 'partition'>,
+): RegistryPolicyProperties {
   return {
     Kind: 'RegistryPolicy',
     RegistryId: target.account,
@@ -124,18 +143,26 @@ export function registryPolicyProperties(intent: RegistryPolicyIntent, target: P
   };
 }
 
-const groupProperties = (groups: readonly FirstPullGroup[]) => groups.map((g) => ({ Principals: [...g.principals], RepositoryArns: [...g.repositoryArns] }));
+const groupProperties = (groups: readonly FirstPullGroup[]) =>
+  groups.map((g) => ({ Principals: [...g.principals], RepositoryArns: [...g.repositoryArns] }));
 const groupIntent = (groups: readonly { Principals: string[]; RepositoryArns: string[] }[]): FirstPullGroup[] =>
   groups.map((g) => ({ principals: g.Principals, repositoryArns: g.RepositoryArns }));
 
 function firstPullProperties(intent: FirstPullIntent): NonNullable<RegistryPolicyProperties['FirstPull']> {
-  return { Accounts: groupProperties(intent.accounts), Organizations: groupProperties(intent.organizations), OrganizationalUnitPaths: groupProperties(intent.organizationalUnitPaths) };
+  return {
+    Accounts: groupProperties(intent.accounts),
+    Organizations: groupProperties(intent.organizations),
+    OrganizationalUnitPaths: groupProperties(intent.organizationalUnitPaths),
+  };
 }
 
 /** The replication intent carried by replication properties. */
 export function replicationIntentOf(props: ReplicationProperties): ReplicationIntent {
   return {
-    rules: props.Rules.map((r) => ({ prefixes: r.Prefixes, destinations: r.Destinations.map((d) => ({ region: d.Region, registryId: d.RegistryId })) })),
+    rules: props.Rules.map((r) => ({
+      prefixes: r.Prefixes,
+      destinations: r.Destinations.map((d) => ({ region: d.Region, registryId: d.RegistryId })),
+    })),
   };
 }
 
@@ -152,7 +179,13 @@ export function registryPolicyIntentOf(props: RegistryPolicyProperties): Registr
     repositoryArns: props.RepositoryArns,
     partition: props.Partition,
     ...(first !== undefined
-      ? { firstPull: { accounts: groupIntent(first.Accounts), organizations: groupIntent(first.Organizations), organizationalUnitPaths: groupIntent(first.OrganizationalUnitPaths) } }
+      ? {
+          firstPull: {
+            accounts: groupIntent(first.Accounts),
+            organizations: groupIntent(first.Organizations),
+            organizationalUnitPaths: groupIntent(first.OrganizationalUnitPaths),
+          },
+        }
       : {}),
   };
 }

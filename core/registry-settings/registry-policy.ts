@@ -34,7 +34,6 @@ const FIRST_PULL_SID = new RegExp(`^(${Object.values(FIRST_PULL_SIDS).join('|')}
 /** What cross-account replication into a registry needs, and nothing more (ECR User Guide, registry policy examples). */
 export const REPLICATION_ACTIONS = ['ecr:CreateRepository', 'ecr:ReplicateImage'] as const;
 
-
 /**
  * The maximum length of a registry policy: PutRegistryPolicy `policyText`, "Maximum length of
  * 10240" (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutRegistryPolicy.html).
@@ -116,7 +115,15 @@ export function firstPullStatements(intent: FirstPullIntent | undefined, partiti
       .forEach((group, i) => {
         const principals = { accounts: none, organizations: none, organizationalUnitPaths: none, [kind]: group.principals };
         const name = numbered(sid, i);
-        statements.push(...principalStatements(principals, FIRST_PULL_ACTIONS, partition, { accounts: name, organizations: name, organizationalUnits: name }, group.repositoryArns));
+        statements.push(
+          ...principalStatements(
+            principals,
+            FIRST_PULL_ACTIONS,
+            partition,
+            { accounts: name, organizations: name, organizationalUnits: name },
+            group.repositoryArns,
+          ),
+        );
       });
   }
   return statements;
@@ -158,7 +165,10 @@ export interface RegistryPolicyMerge {
  * @throws RegistryPolicyParseError when the current text is not a policy document.
  * @throws RegistryLimitError when the merged policy would exceed `REGISTRY_POLICY_MAX_CHARS`; nothing is written.
  */
-export function mergeRegistryPolicy(currentText: string | undefined, change: { action: MergeAction; intent: RegistryPolicyIntent }): RegistryPolicyMerge {
+export function mergeRegistryPolicy(
+  currentText: string | undefined,
+  change: { action: MergeAction; intent: RegistryPolicyIntent },
+): RegistryPolicyMerge {
   const document = parsePolicy(currentText);
   const statements = toArray(document.Statement);
   const desired = change.action === 'Delete' ? [] : registryPolicyStatements(change.intent);
@@ -197,7 +207,9 @@ function parsePolicy(text: string | undefined): Record<string, unknown> {
     throw new RegistryPolicyParseError('the registry permissions policy is not valid JSON; fix it in the ECR console, then deploy again');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new RegistryPolicyParseError('the registry permissions policy is not a JSON object; fix it in the ECR console, then deploy again');
+    throw new RegistryPolicyParseError(
+      'the registry permissions policy is not a JSON object; fix it in the ECR console, then deploy again',
+    );
   }
   return parsed as Record<string, unknown>;
 }

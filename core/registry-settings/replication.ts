@@ -98,7 +98,11 @@ export function mergeReplication(current: ReplicationConfiguration, change: Repl
   }
   // Ours are exactly the rules this deploy and the previous one wrote; a rule shaped like ours that
   // someone added since (another destination for one of our prefixes, say) is theirs and stays.
-  const ownKeys = new Set([...desiredReplicationRules(change.intent), ...(change.previous ? desiredReplicationRules(change.previous) : [])].map(replicationRuleKey));
+  const ownKeys = new Set(
+    [...desiredReplicationRules(change.intent), ...(change.previous ? desiredReplicationRules(change.previous) : [])].map(
+      replicationRuleKey,
+    ),
+  );
   const next: ReplicationRule[] = [];
   let placed = false;
   for (const rule of current.rules) {

@@ -131,7 +131,10 @@ export function mergeScanning(current: ScanningConfiguration, change: ScanningCh
 
 function checkScanningLimits(rules: readonly ScanningRule[]): void {
   if (rules.length > SCANNING_MAX_RULES) {
-    throw new RegistryLimitError('scanning.frequency', `the registry would hold ${rules.length} scanning rules; ECR allows ${SCANNING_MAX_RULES}`);
+    throw new RegistryLimitError(
+      'scanning.frequency',
+      `the registry would hold ${rules.length} scanning rules; ECR allows ${SCANNING_MAX_RULES}`,
+    );
   }
   const crowded = rules.find((r) => r.repositoryFilters.length > SCANNING_MAX_FILTERS_PER_RULE);
   if (crowded !== undefined) {
@@ -143,7 +146,10 @@ function checkScanningLimits(rules: readonly ScanningRule[]): void {
 }
 
 function scanningKey(config: ScanningConfiguration): string {
-  return JSON.stringify([config.scanType, config.rules.map((r) => [r.scanFrequency, r.repositoryFilters.map((f) => [f.filterType, f.filter])])]);
+  return JSON.stringify([
+    config.scanType,
+    config.rules.map((r) => [r.scanFrequency, r.repositoryFilters.map((f) => [f.filterType, f.filter])]),
+  ]);
 }
 
 function describeRules(rules: readonly ScanningRule[]): string {

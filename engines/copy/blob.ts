@@ -66,15 +66,23 @@ export async function targetHasBlob(target: RegistrySession, repository: string,
  * Copies `blob` of upstream `from` into target repository `to` unless the target has it.
  * @throws DigestMismatchError, UpstreamCutError (after every attempt), TargetRefusedError, RegistryHttpError (upstream 4xx)
  */
-export async function copyBlob(source: RegistrySession, from: string, target: RegistrySession, to: string, blob: BlobDescriptor, options: BlobOptions): Promise<BlobOutcome> {
+export async function copyBlob(
+  source: RegistrySession,
+  from: string,
+  target: RegistrySession,
+  to: string,
+  blob: BlobDescriptor,
+  options: BlobOptions,
+): Promise<BlobOutcome> {
   if (await targetHasBlob(target, to, blob.digest)) return { bytes: 0, present: true };
   const what = `blob ${from}@${blob.digest}`;
   let lastCut = '';
   for (let attempt = 0; attempt < options.attempts; attempt++) {
     try {
-      const bytes = options.mode === 'chunked'
-        ? await uploadOnce(source, from, target, to, blob, options.chunkBytes, what)
-        : await uploadStreamed(source, from, target, to, blob, what);
+      const bytes =
+        options.mode === 'chunked'
+          ? await uploadOnce(source, from, target, to, blob, options.chunkBytes, what)
+          : await uploadStreamed(source, from, target, to, blob, what);
       return { bytes, present: false };
     } catch (err) {
       if (!(err instanceof BodyCut)) throw err;
@@ -105,7 +113,14 @@ async function openUpstream(source: RegistrySession, from: string, blob: BlobDes
  * One `PATCH` whose body is the upstream's, hashed and counted on the way through (node's stream
  * buffers bound the memory); `PUT ?digest=` only when every byte arrived and hashed to the digest.
  */
-async function uploadStreamed(source: RegistrySession, from: string, target: RegistrySession, to: string, blob: BlobDescriptor, what: string): Promise<number> {
+async function uploadStreamed(
+  source: RegistrySession,
+  from: string,
+  target: RegistrySession,
+  to: string,
+  blob: BlobDescriptor,
+  what: string,
+): Promise<number> {
   const res = await openUpstream(source, from, blob, what);
   let location = await startUpload(target, to);
   const verifier = DigestVerifier.for(blob.digest);
@@ -128,12 +143,22 @@ async function uploadStreamed(source: RegistrySession, from: string, target: Reg
   try {
     let answer: SessionResponse;
     try {
-      answer = await target.requestStreaming({ method: 'PATCH', path: location, repository: to, what: `PATCH blob ${to}@${blob.digest}`, headers: { 'content-type': 'application/octet-stream' } }, counted);
+      answer = await target.requestStreaming(
+        {
+          method: 'PATCH',
+          path: location,
+          repository: to,
+          what: `PATCH blob ${to}@${blob.digest}`,
+          headers: { 'content-type': 'application/octet-stream' },
+        },
+        counted,
+      );
     } catch (err) {
       if (tooLong) throw new UpstreamCutError(what, `the body is longer than the ${blob.size} bytes the manifest declares`);
       throw new BodyCut(`the upstream body failed after ${received} of ${blob.size} bytes (${(err as Error).message})`);
     }
-    if (answer.status !== 202 && answer.status !== 201) throw refused(`PATCH blob ${to}@${blob.digest}`, answer, await errorDetail(answer, target.redactor));
+    if (answer.status !== 202 && answer.status !== 201)
+      throw refused(`PATCH blob ${to}@${blob.digest}`, answer, await errorDetail(answer, target.redactor));
     answer.body.resume();
     const next = answer.header('location');
     if (next !== undefined) location = new URL(next, location).toString();
@@ -150,7 +175,15 @@ async function uploadStreamed(source: RegistrySession, from: string, target: Reg
   }
 }
 
-async function uploadOnce(source: RegistrySession, from: string, target: RegistrySession, to: string, blob: BlobDescriptor, chunkBytes: number, what: string): Promise<number> {
+async function uploadOnce(
+  source: RegistrySession,
+  from: string,
+  target: RegistrySession,
+  to: string,
+  blob: BlobDescriptor,
+  chunkBytes: number,
+  what: string,
+): Promise<number> {
   const res = await openUpstream(source, from, blob, what);
   let location = await startUpload(target, to);
   const verifier = DigestVerifier.for(blob.digest);
@@ -230,14 +263,25 @@ async function startUpload(target: RegistrySession, to: string): Promise<string>
   if (res.status === 404) {
     // ECR creates a repository on push only when a creation template with CREATE_ON_PUSH covers it.
     const detail = await errorDetail(res, target.redactor);
-    throw new TargetRefusedError(what, 404, `${detail ? `${detail}; ` : ''}the repository does not exist: create it, or a creation template applied to CREATE_ON_PUSH for its prefix`);
+    throw new TargetRefusedError(
+      what,
+      404,
+      `${detail ? `${detail}; ` : ''}the repository does not exist: create it, or a creation template applied to CREATE_ON_PUSH for its prefix`,
+    );
   }
   if (res.status !== 202 || location === undefined) throw refused(what, res, await errorDetail(res, target.redactor));
   res.body.resume();
   return new URL(location, target.baseUrl).toString();
 }
 
-async function patchChunk(target: RegistrySession, to: string, location: string, chunk: Buffer, start: number, digest: string): Promise<string> {
+async function patchChunk(
+  target: RegistrySession,
+  to: string,
+  location: string,
+  chunk: Buffer,
+  start: number,
+  digest: string,
+): Promise<string> {
   const what = `PATCH blob ${to}@${digest} bytes ${start}-${start + chunk.length - 1}`;
   const res = await target.request({
     method: 'PATCH',
@@ -258,11 +302,19 @@ async function finishUpload(target: RegistrySession, to: string, location: strin
   const url = new URL(location);
   url.searchParams.set('digest', digest);
   const what = `PUT blob ${to}@${digest}`;
-  const res = await target.request({ method: 'PUT', path: url.toString(), repository: to, what, body: Buffer.alloc(0), headers: { 'content-type': 'application/octet-stream' } });
+  const res = await target.request({
+    method: 'PUT',
+    path: url.toString(),
+    repository: to,
+    what,
+    body: Buffer.alloc(0),
+    headers: { 'content-type': 'application/octet-stream' },
+  });
   if (res.status !== 201) throw refused(what, res, await errorDetail(res, target.redactor));
   res.body.resume();
   const stored = res.header('docker-content-digest');
-  if (stored !== undefined && stored !== digest) throw new TargetRefusedError(what, res.status, `the target stored ${target.redactor.quote(stored, 80)}`);
+  if (stored !== undefined && stored !== digest)
+    throw new TargetRefusedError(what, res.status, `the target stored ${target.redactor.quote(stored, 80)}`);
 }
 
 /** Best effort: an upload that will not finish is cancelled so the registry can drop its bytes. */

@@ -25,7 +25,8 @@ export async function ecrCredentials(ecr: Pick<ECRClient, 'send'>): Promise<Cred
   if (!token) throw new CopyCredentialsError('GetAuthorizationToken returned no authorizationToken');
   const decoded = Buffer.from(token, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon <= 0 || colon === decoded.length - 1) throw new CopyCredentialsError('GetAuthorizationToken returned a token that is not base64 of "user:password"');
+  if (colon <= 0 || colon === decoded.length - 1)
+    throw new CopyCredentialsError('GetAuthorizationToken returned a token that is not base64 of "user:password"');
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
@@ -36,7 +37,9 @@ export async function ecrCredentials(ecr: Pick<ECRClient, 'send'>): Promise<Cred
 export async function secretCredentials(secrets: Pick<SecretsManagerClient, 'send'>, secretName: string): Promise<Credentials> {
   const value = (await secrets.send(new GetSecretValueCommand({ SecretId: secretName }))).SecretString;
   if (isPlaceholderCredential(value)) {
-    throw new CopyCredentialsError(`secret ${quote(secretName)} has no {"username", "accessToken"} value yet; put the upstream's credentials in it`);
+    throw new CopyCredentialsError(
+      `secret ${quote(secretName)} has no {"username", "accessToken"} value yet; put the upstream's credentials in it`,
+    );
   }
   const parsed = JSON.parse(value!) as { username: unknown; accessToken: unknown };
   if (typeof parsed.username !== 'string' || typeof parsed.accessToken !== 'string') {

@@ -87,8 +87,20 @@ export async function copyImage(job: CopyJob, options: CopyOptions): Promise<Cop
   const ref = `${options.targetHost}/${job.targetRepository}${job.tag !== undefined ? `:${job.tag}` : ''}${job.digest !== undefined ? `@${job.digest}` : ''}`;
   const tally: Tally = { sent: 0, present: 0, bytes: 0 };
   const notes: string[] = [];
-  const blobOptions: BlobOptions = { chunkBytes: options.blob?.chunkBytes ?? DEFAULT_CHUNK_BYTES, attempts: options.blob?.attempts ?? 3, mode: options.blob?.mode ?? 'stream' };
-  const result = (status: CopyStatus, extra: { reason?: string; digest?: string } = {}): CopyResult => ({ image: job.image, target: ref, status, ...extra, notes, blobs: { sent: tally.sent, present: tally.present }, bytes: tally.bytes });
+  const blobOptions: BlobOptions = {
+    chunkBytes: options.blob?.chunkBytes ?? DEFAULT_CHUNK_BYTES,
+    attempts: options.blob?.attempts ?? 3,
+    mode: options.blob?.mode ?? 'stream',
+  };
+  const result = (status: CopyStatus, extra: { reason?: string; digest?: string } = {}): CopyResult => ({
+    image: job.image,
+    target: ref,
+    status,
+    ...extra,
+    notes,
+    blobs: { sent: tally.sent, present: tally.present },
+    bytes: tally.bytes,
+  });
   try {
     let top = await fetchManifest(source, job.repository, job.digest ?? job.tag!);
     const upstreamDigest = top.digest;
@@ -100,13 +112,23 @@ export async function copyImage(job: CopyJob, options: CopyOptions): Promise<Cop
     const parsed = parseManifest(top.body, top.mediaType);
     if (parsed.kind === 'index' && job.platforms !== undefined) {
       const subset = platformSubset(top, job.platforms);
-      if (subset.digest !== top.digest) notes.push(`platforms ${job.platforms.join(', ')}: the copy is a new index ${subset.digest} (upstream ${top.digest})`);
+      if (subset.digest !== top.digest)
+        notes.push(`platforms ${job.platforms.join(', ')}: the copy is a new index ${subset.digest} (upstream ${top.digest})`);
       top = subset;
     }
-    const tree: TreeContext = { source, target, from: job.repository, to: job.targetRepository, tally, blob: blobOptions, blobConcurrency: options.blobConcurrency ?? 4 };
+    const tree: TreeContext = {
+      source,
+      target,
+      from: job.repository,
+      to: job.targetRepository,
+      tally,
+      blob: blobOptions,
+      blobConcurrency: options.blobConcurrency ?? 4,
+    };
     // Signatures and attestations attached by tag follow the image, unless the copy is a new index.
     const attach = async () => {
-      if (!options.dryRun && top.digest === upstreamDigest && options.attached !== false) notes.push(...(await copyAttached(tree, top.digest)));
+      if (!options.dryRun && top.digest === upstreamDigest && options.attached !== false)
+        notes.push(...(await copyAttached(tree, top.digest)));
     };
     const have = await manifestDigest(target, job.targetRepository, job.tag ?? top.digest);
     if (have === top.digest) {
@@ -138,5 +160,11 @@ export async function copyImage(job: CopyJob, options: CopyOptions): Promise<Cop
 /** Counts by status, for the summary line. */
 export function summarizeCopies(results: readonly CopyResult[]): Record<CopyStatus, number> & { images: number; bytes: number } {
   const count = (s: CopyStatus) => results.filter((r) => r.status === s).length;
-  return { images: results.length, copied: count('copied'), unchanged: count('unchanged'), failed: count('failed'), bytes: results.reduce((n, r) => n + r.bytes, 0) };
+  return {
+    images: results.length,
+    copied: count('copied'),
+    unchanged: count('unchanged'),
+    failed: count('failed'),
+    bytes: results.reduce((n, r) => n + r.bytes, 0),
+  };
 }

@@ -40,7 +40,13 @@ function mediaTypeOf(body: Buffer, contentType: string | undefined): string {
 export async function fetchManifest(source: RegistrySession, repository: string, reference: string): Promise<ManifestBytes> {
   const byDigest = reference.includes(':');
   const what = `manifest ${repository}${byDigest ? '@' : ':'}${reference}`;
-  const res = await source.request({ method: 'GET', path: `/v2/${repository}/manifests/${reference}`, repository, what: `GET ${what}`, headers: { accept: MANIFEST_ACCEPT } });
+  const res = await source.request({
+    method: 'GET',
+    path: `/v2/${repository}/manifests/${reference}`,
+    repository,
+    what: `GET ${what}`,
+    headers: { accept: MANIFEST_ACCEPT },
+  });
   if (res.status !== 200) throw await httpFailure(res, `GET ${what}`, source.redactor);
   const body = await readSmall(res.body, MAX_MANIFEST_BYTES);
   const digest = byDigest ? DigestVerifier.for(reference) : new DigestVerifier('sha256');
@@ -53,7 +59,13 @@ export async function fetchManifest(source: RegistrySession, repository: string,
 /** The digest a registry has under a tag or digest (`HEAD`), or undefined when it has none. */
 export async function manifestDigest(session: RegistrySession, repository: string, reference: string): Promise<string | undefined> {
   const what = `HEAD manifest ${repository}${reference.includes(':') ? '@' : ':'}${reference}`;
-  const res = await session.request({ method: 'HEAD', path: `/v2/${repository}/manifests/${reference}`, repository, what, headers: { accept: MANIFEST_ACCEPT } });
+  const res = await session.request({
+    method: 'HEAD',
+    path: `/v2/${repository}/manifests/${reference}`,
+    repository,
+    what,
+    headers: { accept: MANIFEST_ACCEPT },
+  });
   res.body.resume();
   if (res.status === 404) return undefined;
   if (res.status !== 200) throw new TargetRefusedError(what, res.status);
@@ -66,11 +78,19 @@ export async function manifestDigest(session: RegistrySession, repository: strin
  */
 export async function putManifest(target: RegistrySession, repository: string, reference: string, manifest: ManifestBytes): Promise<void> {
   const what = `PUT manifest ${repository}${reference.includes(':') ? '@' : ':'}${reference}`;
-  const res = await target.request({ method: 'PUT', path: `/v2/${repository}/manifests/${reference}`, repository, what, body: manifest.body, headers: { 'content-type': manifest.mediaType } });
+  const res = await target.request({
+    method: 'PUT',
+    path: `/v2/${repository}/manifests/${reference}`,
+    repository,
+    what,
+    body: manifest.body,
+    headers: { 'content-type': manifest.mediaType },
+  });
   if (res.status !== 201) throw new TargetRefusedError(what, res.status, await errorDetail(res, target.redactor));
   res.body.resume();
   const stored = res.header('docker-content-digest');
-  if (stored !== undefined && stored !== manifest.digest) throw new TargetRefusedError(what, res.status, `the target stored ${target.redactor.quote(stored, 80)}, not ${manifest.digest}`);
+  if (stored !== undefined && stored !== manifest.digest)
+    throw new TargetRefusedError(what, res.status, `the target stored ${target.redactor.quote(stored, 80)}, not ${manifest.digest}`);
 }
 
 /**
@@ -79,7 +99,9 @@ export async function putManifest(target: RegistrySession, repository: string, r
  * @throws CopyShapeError when no entry matches
  */
 export function platformSubset(index: ManifestBytes, platforms: readonly string[]): ManifestBytes {
-  const doc = JSON.parse(index.body.toString('utf8')) as { manifests?: { platform?: { os: string; architecture: string; variant?: string } }[] };
+  const doc = JSON.parse(index.body.toString('utf8')) as {
+    manifests?: { platform?: { os: string; architecture: string; variant?: string } }[];
+  };
   const all = doc.manifests ?? [];
   const kept = all.filter((m) => platforms.some((p) => platformMatches(m.platform, p)));
   if (kept.length === 0) throw new CopyShapeError(`no platform of the index matches ${platforms.join(', ')}`);

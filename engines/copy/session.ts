@@ -14,7 +14,13 @@ import * as https from 'node:https';
 import type { Readable } from 'node:stream';
 import * as tls from 'node:tls';
 import { describeCause, RegistryAuthenticator, type Credentials } from '../../registry/auth';
-import { PlainHttpError, RegistryAuthError, RegistryHttpError, RegistryNetworkError, RegistryUnreachableError } from '../../core/prewarm/errors';
+import {
+  PlainHttpError,
+  RegistryAuthError,
+  RegistryHttpError,
+  RegistryNetworkError,
+  RegistryUnreachableError,
+} from '../../core/prewarm/errors';
 import { backoffDelay, DEFAULT_RETRY, Semaphore, sleep, type RetryPolicy } from '../../core/prewarm/limits';
 import { Redactor } from '../../core/prewarm/redact';
 import { quote } from '../../core/quote';
@@ -78,7 +84,8 @@ export class RegistrySession {
 
   constructor(options: RegistrySessionOptions) {
     const url = new URL(options.baseUrl);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RangeError(`registry URL must be http(s), got ${quote(options.baseUrl)}`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new RangeError(`registry URL must be http(s), got ${quote(options.baseUrl)}`);
     const plainHttpHosts = options.plainHttpHosts ?? [];
     if (url.protocol === 'http:' && !plainHttpHosts.includes(url.host)) throw new PlainHttpError(url.origin);
     this.baseUrl = url.origin;
@@ -87,12 +94,21 @@ export class RegistrySession {
     const sockets = (options.concurrency ?? 8) + 2;
     this.slots = new Semaphore(options.concurrency ?? 8);
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: sockets });
-    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: sockets, ...(options.ca ? { ca: [...tls.rootCertificates, options.ca] } : {}) });
-    this.auth = new RegistryAuthenticator(this.baseUrl, options.credentials, async (u, init) => {
-      const res = await this.send('GET', u, { 'user-agent': USER_AGENT, ...init.headers });
-      const body = await readSmall(res.body, 1024 * 1024);
-      return { status: res.status, json: async () => JSON.parse(body.toString('utf8')) as unknown };
-    }, { plainHttpHosts, redactor: this.redactor });
+    this.httpsAgent = new https.Agent({
+      keepAlive: true,
+      maxSockets: sockets,
+      ...(options.ca ? { ca: [...tls.rootCertificates, options.ca] } : {}),
+    });
+    this.auth = new RegistryAuthenticator(
+      this.baseUrl,
+      options.credentials,
+      async (u, init) => {
+        const res = await this.send('GET', u, { 'user-agent': USER_AGENT, ...init.headers });
+        const body = await readSmall(res.body, 1024 * 1024);
+        return { status: res.status, json: async () => JSON.parse(body.toString('utf8')) as unknown };
+      },
+      { plainHttpHosts, redactor: this.redactor },
+    );
   }
 
   /** Closes idle connections. */
@@ -114,8 +130,13 @@ export class RegistrySession {
       throw err;
     }
     res.body.resume();
-    if (res.status === 401 || res.status === 403) throw new RegistryAuthError(this.baseUrl, this.auth.scheme === 'none' ? 'it needs credentials' : 'it does not accept the credentials given');
-    if (res.status !== 200) throw new RegistryUnreachableError(this.baseUrl, `GET /v2/ answered HTTP ${res.status}; is this an OCI distribution registry?`);
+    if (res.status === 401 || res.status === 403)
+      throw new RegistryAuthError(
+        this.baseUrl,
+        this.auth.scheme === 'none' ? 'it needs credentials' : 'it does not accept the credentials given',
+      );
+    if (res.status !== 200)
+      throw new RegistryUnreachableError(this.baseUrl, `GET /v2/ answered HTTP ${res.status}; is this an OCI distribution registry?`);
   }
 
   /**
@@ -194,7 +215,8 @@ export class RegistrySession {
       res.body.resume();
       if (hop >= 3) throw new RegistryHttpError(res.status, spec.what, 'more than 3 redirects');
       url = new URL(location, url);
-      if (url.protocol !== 'https:' && url.origin !== this.baseUrl) throw new RegistryHttpError(res.status, spec.what, `redirect to plain HTTP ${this.redactor.quote(url.origin)} refused`);
+      if (url.protocol !== 'https:' && url.origin !== this.baseUrl)
+        throw new RegistryHttpError(res.status, spec.what, `redirect to plain HTTP ${this.redactor.quote(url.origin)} refused`);
     }
   }
 
@@ -203,19 +225,23 @@ export class RegistrySession {
     const secure = target.protocol === 'https:';
     const all = body === undefined || !Buffer.isBuffer(body) ? headers : { ...headers, 'content-length': String(body.length) };
     return new Promise((resolve, reject) => {
-      const req = (secure ? https : http).request(target, { method, headers: all, agent: secure ? this.httpsAgent : this.httpAgent }, (res) => {
-        // A body that stalls longer than the idle timeout fails its reader.
-        res.setTimeout(this.idleTimeoutMs, () => res.destroy(new Error(`the body stalled for ${this.idleTimeoutMs} ms`)));
-        resolve({
-          status: res.statusCode ?? 0,
-          header: (name) => {
-            const value = res.headers[name];
-            return Array.isArray(value) ? value.join(', ') : value;
-          },
-          body: res,
-          url,
-        });
-      });
+      const req = (secure ? https : http).request(
+        target,
+        { method, headers: all, agent: secure ? this.httpsAgent : this.httpAgent },
+        (res) => {
+          // A body that stalls longer than the idle timeout fails its reader.
+          res.setTimeout(this.idleTimeoutMs, () => res.destroy(new Error(`the body stalled for ${this.idleTimeoutMs} ms`)));
+          resolve({
+            status: res.statusCode ?? 0,
+            header: (name) => {
+              const value = res.headers[name];
+              return Array.isArray(value) ? value.join(', ') : value;
+            },
+            body: res,
+            url,
+          });
+        },
+      );
       req.setTimeout(this.idleTimeoutMs, () => req.destroy(new Error(`no answer within ${this.idleTimeoutMs} ms`)));
       req.on('error', reject);
       if (body === undefined || Buffer.isBuffer(body)) {
@@ -259,7 +285,8 @@ export async function errorDetail(res: SessionResponse, redactor: Redactor): Pro
   try {
     const doc = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] };
     const first = Array.isArray(doc.errors) ? doc.errors[0] : undefined;
-    if (first && typeof first.code === 'string') return redactor.truncate(typeof first.message === 'string' && first.message ? `${first.code}: ${first.message}` : first.code, 200);
+    if (first && typeof first.code === 'string')
+      return redactor.truncate(typeof first.message === 'string' && first.message ? `${first.code}: ${first.message}` : first.code, 200);
   } catch {
     // not the distribution error format: the raw text below
   }

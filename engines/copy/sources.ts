@@ -22,20 +22,27 @@ export interface UpstreamOptions {
  * One HTTPS session per upstream host, keyed by `host[:port]`.
  * @throws CopyCredentialsError for a secret without usable credentials (nothing is copied then)
  */
-export async function upstreamSessions(copies: readonly CopyConfig[], options: UpstreamOptions = {}): Promise<Map<string, RegistrySession>> {
+export async function upstreamSessions(
+  copies: readonly CopyConfig[],
+  options: UpstreamOptions = {},
+): Promise<Map<string, RegistrySession>> {
   const sessions = new Map<string, RegistrySession>();
   const client = copies.some((c) => c.credentials !== undefined) && options.secrets ? await options.secrets() : undefined;
   try {
     for (const entry of copies) {
       const name = entry.credentials?.secretName;
-      if (name !== undefined && client === undefined) throw new RangeError(`copies entry ${entry.prefix} needs a Secrets Manager client for its secret`);
+      if (name !== undefined && client === undefined)
+        throw new RangeError(`copies entry ${entry.prefix} needs a Secrets Manager client for its secret`);
       const credentials = name !== undefined ? await secretCredentials(client!, name) : undefined;
-      sessions.set(entry.upstream, new RegistrySession({
-        baseUrl: `https://${entry.upstream}`,
-        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-        ...(options.ca ? { ca: options.ca } : {}),
-        ...(credentials ? { credentials } : {}),
-      }));
+      sessions.set(
+        entry.upstream,
+        new RegistrySession({
+          baseUrl: `https://${entry.upstream}`,
+          ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+          ...(options.ca ? { ca: options.ca } : {}),
+          ...(credentials ? { credentials } : {}),
+        }),
+      );
     }
   } catch (err) {
     for (const s of sessions.values()) s.close();

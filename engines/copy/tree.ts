@@ -35,7 +35,8 @@ export interface TreeContext {
  */
 export async function copyTree(ctx: TreeContext, manifest: ManifestBytes): Promise<void> {
   const parsed = parseManifest(manifest.body, manifest.mediaType);
-  if (parsed.kind === 'index') throw new CopyShapeError(`an index inside an index (${manifest.digest}) is not copied; list its platform images instead`);
+  if (parsed.kind === 'index')
+    throw new CopyShapeError(`an index inside an index (${manifest.digest}) is not copied; list its platform images instead`);
   if (await manifestDigest(ctx.target, ctx.to, manifest.digest)) return;
   await settleAll([parsed.config, ...parsed.layers], ctx.blobConcurrency, async (blob) => {
     const outcome = await copyBlob(ctx.source, ctx.from, ctx.target, ctx.to, blob, ctx.blob);

@@ -30,12 +30,26 @@ export interface DeletionOutcome {
   readonly failures: DeletionFailure[];
 }
 
-async function deleteBatch(ecr: ECRClient, registryId: string | undefined, repository: string, digests: readonly string[], retry: RetryOptions, outcome: DeletionOutcome): Promise<string[]> {
+async function deleteBatch(
+  ecr: ECRClient,
+  registryId: string | undefined,
+  repository: string,
+  digests: readonly string[],
+  retry: RetryOptions,
+  outcome: DeletionOutcome,
+): Promise<string[]> {
   const failed: string[] = [];
   let response;
   try {
     response = await withRetry(
-      () => ecr.send(new BatchDeleteImageCommand({ ...(registryId ? { registryId } : {}), repositoryName: repository, imageIds: digests.map((imageDigest) => ({ imageDigest })) })),
+      () =>
+        ecr.send(
+          new BatchDeleteImageCommand({
+            ...(registryId ? { registryId } : {}),
+            repositoryName: repository,
+            imageIds: digests.map((imageDigest) => ({ imageDigest })),
+          }),
+        ),
       retry,
     );
   } catch (err) {
@@ -59,13 +73,25 @@ async function deleteBatch(ecr: ECRClient, registryId: string | undefined, repos
   // ECR answers each image ID with a deletion or a failure; one it left out is not known to be gone.
   for (const digest of digests) {
     if (answered.has(digest) || outcome.referenced.has(digest)) continue;
-    outcome.failures.push({ repository, digest, code: 'NoAnswer', reason: 'BatchDeleteImage answered neither a deletion nor a failure for it' });
+    outcome.failures.push({
+      repository,
+      digest,
+      code: 'NoAnswer',
+      reason: 'BatchDeleteImage answered neither a deletion nor a failure for it',
+    });
     failed.push(digest);
   }
   return failed;
 }
 
-async function deleteAll(ecr: ECRClient, registryId: string | undefined, repository: string, digests: readonly string[], retry: RetryOptions, outcome: DeletionOutcome): Promise<number> {
+async function deleteAll(
+  ecr: ECRClient,
+  registryId: string | undefined,
+  repository: string,
+  digests: readonly string[],
+  retry: RetryOptions,
+  outcome: DeletionOutcome,
+): Promise<number> {
   let failed = 0;
   for (let at = 0; at < digests.length; at += BATCH_DELETE_LIMIT) {
     failed += (await deleteBatch(ecr, registryId, repository, digests.slice(at, at + BATCH_DELETE_LIMIT), retry, outcome)).length;
@@ -88,7 +114,13 @@ export async function deleteDigests(
   const outcome: DeletionOutcome = { deleted: new Set(), referenced: new Set(), failures: [] };
   const skipRest = (from: number) => {
     const rest = [...rounds.slice(from).flat(), ...unordered];
-    for (const digest of rest) outcome.failures.push({ repository, digest, code: 'NotAttempted', reason: 'an earlier deletion in this repository failed, so what it refers to was left in place' });
+    for (const digest of rest)
+      outcome.failures.push({
+        repository,
+        digest,
+        code: 'NotAttempted',
+        reason: 'an earlier deletion in this repository failed, so what it refers to was left in place',
+      });
     return outcome;
   };
   for (let r = 0; r < rounds.length; r++) {

@@ -29,7 +29,17 @@ export async function* repositories(ecr: ECRClient, registryId: string | undefin
   let nextToken: string | undefined;
   do {
     const token = nextToken;
-    const page = await withRetry(() => ecr.send(new DescribeRepositoriesCommand({ ...(registryId ? { registryId } : {}), maxResults: 1000, ...(token ? { nextToken: token } : {}) })), retry);
+    const page = await withRetry(
+      () =>
+        ecr.send(
+          new DescribeRepositoriesCommand({
+            ...(registryId ? { registryId } : {}),
+            maxResults: 1000,
+            ...(token ? { nextToken: token } : {}),
+          }),
+        ),
+      retry,
+    );
     yield page.repositories ?? [];
     nextToken = page.nextToken;
   } while (nextToken !== undefined);
@@ -42,13 +52,26 @@ export async function repositoryTags(ecr: ECRClient, repositoryArn: string, retr
 }
 
 /** Every image of a repository (ACTIVE ones: DescribeImages' default), 1,000 a page. */
-export async function describeAll(ecr: ECRClient, registryId: string | undefined, repositoryName: string, retry: RetryOptions): Promise<ImageRecord[]> {
+export async function describeAll(
+  ecr: ECRClient,
+  registryId: string | undefined,
+  repositoryName: string,
+  retry: RetryOptions,
+): Promise<ImageRecord[]> {
   const images: ImageRecord[] = [];
   let nextToken: string | undefined;
   do {
     const token = nextToken;
     const page = await withRetry(
-      () => ecr.send(new DescribeImagesCommand({ ...(registryId ? { registryId } : {}), repositoryName, maxResults: DESCRIBE_IMAGES_PAGE, ...(token ? { nextToken: token } : {}) })),
+      () =>
+        ecr.send(
+          new DescribeImagesCommand({
+            ...(registryId ? { registryId } : {}),
+            repositoryName,
+            maxResults: DESCRIBE_IMAGES_PAGE,
+            ...(token ? { nextToken: token } : {}),
+          }),
+        ),
       retry,
     );
     for (const detail of page.imageDetails ?? []) {
@@ -69,14 +92,22 @@ export function indexChildren(manifest: string): string[] | undefined {
   }
   const list = doc !== null && typeof doc === 'object' ? (doc as { manifests?: unknown }).manifests : undefined;
   if (!Array.isArray(list)) return undefined;
-  return list.flatMap((m) => (m !== null && typeof m === 'object' && typeof (m as { digest?: unknown }).digest === 'string' ? [(m as { digest: string }).digest] : []));
+  return list.flatMap((m) =>
+    m !== null && typeof m === 'object' && typeof (m as { digest?: unknown }).digest === 'string' ? [(m as { digest: string }).digest] : [],
+  );
 }
 
 /**
  * The children of every image index among `images`, read with BatchGetImage (100 a call). An
  * index ECR could not return is left out, so the domain treats its children as unknown.
  */
-export async function readChildren(ecr: ECRClient, registryId: string | undefined, repositoryName: string, images: readonly ImageRecord[], retry: RetryOptions): Promise<Map<string, string[]>> {
+export async function readChildren(
+  ecr: ECRClient,
+  registryId: string | undefined,
+  repositoryName: string,
+  images: readonly ImageRecord[],
+  retry: RetryOptions,
+): Promise<Map<string, string[]>> {
   const children = new Map<string, string[]>();
   const indexes = images.filter(isIndex).map((i) => i.imageDigest);
   for (let at = 0; at < indexes.length; at += BATCH_GET_IMAGE_LIMIT) {

@@ -7,7 +7,18 @@
  */
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { PtcConfig } from '../../core/config/schema';
-import { compileProtect, effectiveEviction, evictionEnabled, isIndex, memberBytes, planRepository, type GroupDecision, type ImageRecord, type PinnedImages, type RepositoryPlan } from '../../core/eviction';
+import {
+  compileProtect,
+  effectiveEviction,
+  evictionEnabled,
+  isIndex,
+  memberBytes,
+  planRepository,
+  type GroupDecision,
+  type ImageRecord,
+  type PinnedImages,
+  type RepositoryPlan,
+} from '../../core/eviction';
 import { errorName } from '../../core/aws-errors';
 import { optedOut } from '../../core/policy/desired-state';
 import { ruleForRepository } from '../../core/policy/settings';
@@ -88,7 +99,8 @@ const same = (a: ImageRecord, b: ImageRecord): boolean =>
 
 /** A group the second listing still evicts, but the first did not: kept this time. */
 function onlyFirstListing(group: GroupDecision, doomed: ReadonlySet<string>): GroupDecision {
-  if (group.action === 'keep' || group.deletes.some((d) => doomed.has(d))) return { ...group, deletes: group.deletes.filter((d) => doomed.has(d)) };
+  if (group.action === 'keep' || group.deletes.some((d) => doomed.has(d)))
+    return { ...group, deletes: group.deletes.filter((d) => doomed.has(d)) };
   return { ...group, action: 'keep', reason: 'became evictable during this pass; the next pass decides', deletes: [], freedBytes: 0 };
 }
 
@@ -118,7 +130,9 @@ export async function evict(options: EvictOptions): Promise<EvictReport> {
     if (protect === undefined) protectByPrefix.set(prefix, (protect = compileProtect(settings.protect)));
     const decide = { unpulledDays: settings.unpulledDays, protect, pins: options.pins, now };
     const images = await describeAll(ecr, registryId, repositoryName, retry);
-    const children = options.readManifests ? await readChildren(ecr, registryId, repositoryName, images, retry) : new Map<string, string[]>();
+    const children = options.readManifests
+      ? await readChildren(ecr, registryId, repositoryName, images, retry)
+      : new Map<string, string[]>();
     let plan = planRepository({ repositoryName, images, children }, decide);
     let deleted: string[] = [];
     let failures: DeletionFailure[] = [];
@@ -127,13 +141,28 @@ export async function evict(options: EvictOptions): Promise<EvictReport> {
       // List again: an image changed since (re-tagged, pulled) keeps its group; an image new since (an index listing a doomed child) is decided too.
       const again = await describeAll(ecr, registryId, repositoryName, retry);
       const before = new Map(images.map((i) => [i.imageDigest, i]));
-      const changed = new Set(again.filter((i) => doomed.has(i.imageDigest) && !same(before.get(i.imageDigest)!, i)).map((i) => i.imageDigest));
+      const changed = new Set(
+        again.filter((i) => doomed.has(i.imageDigest) && !same(before.get(i.imageDigest)!, i)).map((i) => i.imageDigest),
+      );
       const fresh = again.filter((i) => !before.has(i.imageDigest));
-      const moreChildren = options.readManifests && fresh.some(isIndex) ? await readChildren(ecr, registryId, repositoryName, fresh, retry) : new Map<string, string[]>();
-      const second = planRepository({ repositoryName, images: again, children: new Map([...children, ...moreChildren]) }, { ...decide, changed });
+      const moreChildren =
+        options.readManifests && fresh.some(isIndex)
+          ? await readChildren(ecr, registryId, repositoryName, fresh, retry)
+          : new Map<string, string[]>();
+      const second = planRepository(
+        { repositoryName, images: again, children: new Map([...children, ...moreChildren]) },
+        { ...decide, changed },
+      );
       plan = { ...second, groups: second.groups.map((g) => onlyFirstListing(g, doomed)) };
       const rounds = second.rounds.map((r) => r.filter((d) => doomed.has(d))).filter((r) => r.length > 0);
-      const outcome = await deleteDigests(ecr, registryId, repositoryName, rounds, second.unordered.filter((d) => doomed.has(d)), retry);
+      const outcome = await deleteDigests(
+        ecr,
+        registryId,
+        repositoryName,
+        rounds,
+        second.unordered.filter((d) => doomed.has(d)),
+        retry,
+      );
       deleted = [...outcome.deleted];
       failures = outcome.failures;
       const records = new Map(again.map((i) => [i.imageDigest, i]));
@@ -167,7 +196,20 @@ export async function evict(options: EvictOptions): Promise<EvictReport> {
       const settings = effectiveEviction(config, prefix);
       if (settings === undefined) continue;
       if (!totals.has(prefix)) {
-        totals.set(prefix, { prefix, mode: options.dryRun ? 'report' : settings.mode, repositories: 0, ignored: 0, images: 0, storedBytes: 0, evictableGroups: 0, evictableImages: 0, evictableBytes: 0, evictedImages: 0, evictedBytes: 0, failedImages: 0 });
+        totals.set(prefix, {
+          prefix,
+          mode: options.dryRun ? 'report' : settings.mode,
+          repositories: 0,
+          ignored: 0,
+          images: 0,
+          storedBytes: 0,
+          evictableGroups: 0,
+          evictableImages: 0,
+          evictableBytes: 0,
+          evictedImages: 0,
+          evictedBytes: 0,
+          failedImages: 0,
+        });
       }
       work.push({ name, arn: repo.repositoryArn, prefix });
     }
@@ -181,7 +223,13 @@ export async function evict(options: EvictOptions): Promise<EvictReport> {
         const failure = { repository: w.name, digest: '', code: errorName(err), reason: err instanceof Error ? err.message : String(err) };
         if (report.failures.length < MAX_FAILURES_KEPT) report.failures.push(failure);
         totals.get(w.prefix)!.failedImages++;
-        options.onRepository?.({ prefix: w.prefix, mode: options.dryRun ? 'report' : effectiveEviction(config, w.prefix)!.mode, plan: { repositoryName: w.name, groups: [], rounds: [], unordered: [], storedBytes: 0, images: 0 }, deleted: [], failures: [failure] });
+        options.onRepository?.({
+          prefix: w.prefix,
+          mode: options.dryRun ? 'report' : effectiveEviction(config, w.prefix)!.mode,
+          plan: { repositoryName: w.name, groups: [], rounds: [], unordered: [], storedBytes: 0, images: 0 },
+          deleted: [],
+          failures: [failure],
+        });
       }
     });
   }

@@ -65,7 +65,14 @@ export async function loadManifestImages(manifest: PtcConfig['prewarm']['manifes
     } catch (err) {
       throw new ImageListError(source, `cannot be read (${sdkErrorText(err)})`);
     }
-    lists.push(type === 'StringList' ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : parseImageList(value, source));
+    lists.push(
+      type === 'StringList'
+        ? value
+            .split(',')
+            .map((v) => v.trim())
+            .filter((v) => v !== '')
+        : parseImageList(value, source),
+    );
   }
   return mergeImageLists(...lists);
 }

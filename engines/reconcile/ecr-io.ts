@@ -120,7 +120,10 @@ export async function applyWrites(
       applied.push(write);
     } catch (err) {
       if (isTransientError(err) || isRepositoryNotFound(err)) throw err;
-      refused.push({ setting: summarizeWrite(write).setting, reason: `ECR refused ${write.kind}: ${truncate(errorName(err), 100)}: ${truncate(err instanceof Error ? err.message : String(err), 300)}` });
+      refused.push({
+        setting: summarizeWrite(write).setting,
+        reason: `ECR refused ${write.kind}: ${truncate(errorName(err), 100)}: ${truncate(err instanceof Error ? err.message : String(err), 300)}`,
+      });
     }
   }
   return { applied, refused };
@@ -139,7 +142,9 @@ async function applyWrite(ecr: ECRClient, state: Pick<RepositoryState, 'reposito
       await ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName }));
       break;
     case 'PutImageScanningConfiguration':
-      await ecr.send(new PutImageScanningConfigurationCommand({ repositoryName, imageScanningConfiguration: { scanOnPush: write.scanOnPush } }));
+      await ecr.send(
+        new PutImageScanningConfigurationCommand({ repositoryName, imageScanningConfiguration: { scanOnPush: write.scanOnPush } }),
+      );
       break;
     case 'PutImageTagMutability':
       await ecr.send(new PutImageTagMutabilityCommand({ repositoryName, imageTagMutability: write.imageTagMutability }));
@@ -148,7 +153,9 @@ async function applyWrite(ecr: ECRClient, state: Pick<RepositoryState, 'reposito
       await ecr.send(new UntagResourceCommand({ resourceArn: repositoryArn, tagKeys: [...write.tagKeys] }));
       break;
     case 'TagResource':
-      await ecr.send(new TagResourceCommand({ resourceArn: repositoryArn, tags: Object.entries(write.tags).map(([Key, Value]) => ({ Key, Value })) }));
+      await ecr.send(
+        new TagResourceCommand({ resourceArn: repositoryArn, tags: Object.entries(write.tags).map(([Key, Value]) => ({ Key, Value })) }),
+      );
       break;
   }
 }

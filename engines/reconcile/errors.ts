@@ -47,7 +47,9 @@ export class SweepIncompleteError extends PtcError {
     /** Some of their names. */
     readonly repositoryNames: readonly string[],
   ) {
-    super(`sweep could not reconcile ${failedCount} repositories (${repositoryNames.slice(0, 5).join(', ')}${failedCount > 5 ? ', ...' : ''}); see the log`);
+    super(
+      `sweep could not reconcile ${failedCount} repositories (${repositoryNames.slice(0, 5).join(', ')}${failedCount > 5 ? ', ...' : ''}); see the log`,
+    );
   }
 }
 
@@ -61,7 +63,9 @@ export class SettingsRefusedError extends PtcError {
     /** Each refused setting and why. */
     readonly refused: readonly { readonly setting: string; readonly reason: string }[],
   ) {
-    super(`${truncate(repositoryName, 256)}: ${refused.map((r) => `${r.setting} not applied (${r.reason})`).join('; ')}; the other settings were applied`);
+    super(
+      `${truncate(repositoryName, 256)}: ${refused.map((r) => `${r.setting} not applied (${r.reason})`).join('; ')}; the other settings were applied`,
+    );
   }
 }
 
@@ -75,7 +79,9 @@ export class RepositoryPolicyContendedError extends PtcError {
     /** Rounds tried. */
     readonly rounds: number,
   ) {
-    super(`${truncate(repositoryName, 256)}: the repository policy changed under every one of ${rounds} guarded writes (another writer); retried later`);
+    super(
+      `${truncate(repositoryName, 256)}: the repository policy changed under every one of ${rounds} guarded writes (another writer); retried later`,
+    );
   }
 }
 

@@ -37,7 +37,11 @@ export type Trigger =
 type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
-const drop = (reason: string, repositoryName?: string): Trigger => ({ kind: 'drop', reason, ...(repositoryName === undefined ? {} : { repositoryName }) });
+const drop = (reason: string, repositoryName?: string): Trigger => ({
+  kind: 'drop',
+  reason,
+  ...(repositoryName === undefined ? {} : { repositoryName }),
+});
 
 /** Checks a repository name from `field` and that it lies under a managed prefix. */
 function repositoryTrigger(config: Pick<PtcConfig, 'rules'>, name: unknown, field: string, source: RepositoryTriggerSource): Trigger {
@@ -50,11 +54,17 @@ function repositoryTrigger(config: Pick<PtcConfig, 'rules'>, name: unknown, fiel
 
 function fromCloudTrail(config: Pick<PtcConfig, 'rules'>, detail: Json): Trigger {
   if (detail.eventSource !== 'ecr.amazonaws.com' || detail.eventName !== 'CreateRepository') {
-    return drop(`CloudTrail event ${truncate(String(detail.eventSource))} ${truncate(String(detail.eventName))} is not ECR CreateRepository`);
+    return drop(
+      `CloudTrail event ${truncate(String(detail.eventSource))} ${truncate(String(detail.eventName))} is not ECR CreateRepository`,
+    );
   }
-  if (detail.errorCode !== undefined) return drop(`CreateRepository failed (${truncate(typeof detail.errorCode === 'string' ? detail.errorCode : JSON.stringify(detail.errorCode))}); nothing was created`);
+  if (detail.errorCode !== undefined)
+    return drop(
+      `CreateRepository failed (${truncate(typeof detail.errorCode === 'string' ? detail.errorCode : JSON.stringify(detail.errorCode))}); nothing was created`,
+    );
   const request = isObject(detail.requestParameters) ? detail.requestParameters : {};
-  const response = isObject(detail.responseElements) && isObject(detail.responseElements.repository) ? detail.responseElements.repository : {};
+  const response =
+    isObject(detail.responseElements) && isObject(detail.responseElements.repository) ? detail.responseElements.repository : {};
   const name = request.repositoryName ?? response.repositoryName;
   return repositoryTrigger(config, name, 'detail.requestParameters.repositoryName', 'cloudtrail');
 }
@@ -79,7 +89,8 @@ function fromInvocation(config: Pick<PtcConfig, 'rules'>, event: Json): Trigger 
  * // { kind: 'repository', repositoryName: 'k8s/pause', prefix: 'k8s', source: 'pull-through-cache' }
  */
 export function parseTrigger(event: unknown, config: Pick<PtcConfig, 'rules'>): Trigger {
-  if (!isObject(event)) return drop(`event is ${Array.isArray(event) ? 'an array' : event === null ? 'null' : typeof event}, not an object`);
+  if (!isObject(event))
+    return drop(`event is ${Array.isArray(event) ? 'an array' : event === null ? 'null' : typeof event}, not an object`);
   const detailType = event['detail-type'];
   if (detailType === undefined) return fromInvocation(config, event);
   if (typeof detailType !== 'string') return drop('detail-type is not a string');
@@ -93,7 +104,12 @@ export function parseTrigger(event: unknown, config: Pick<PtcConfig, 'rules'>): 
     if (!Array.isArray(retry) || !retry.every((n) => typeof n === 'string' && isRepositoryName(n))) {
       return drop('sweep continuation detail.retry is not a list of repository names');
     }
-    return { kind: 'sweep', source: 'continuation', nextToken: detail.nextToken, ...(retry.length > 0 ? { retry: retry as string[] } : {}) };
+    return {
+      kind: 'sweep',
+      source: 'continuation',
+      nextToken: detail.nextToken,
+      ...(retry.length > 0 ? { retry: retry as string[] } : {}),
+    };
   }
   if (source !== 'aws.ecr') return drop(`event from source ${quote(String(source))} (${truncate(detailType)}) is not handled`);
   switch (detailType) {

@@ -111,7 +111,8 @@ export function planRepository(state: RepositoryState, desired: ManagedDesiredSt
   const tags = diffRepositoryTags(state.tags, desired.tags);
   if (tags.remove.length > 0) writes.push({ kind: 'UntagResource', tagKeys: tags.remove });
   if (Object.keys(tags.set).length > 0) writes.push({ kind: 'TagResource', tags: tags.set });
-  for (const key of tags.conflicts) kept.push(`tag "${key}" kept: set by someone else to "${state.tags[key]}" (desired "${desired.tags[key]}")`);
+  for (const key of tags.conflicts)
+    kept.push(`tag "${key}" kept: set by someone else to "${state.tags[key]}" (desired "${desired.tags[key]}")`);
 
   return { writes, kept, refused };
 }

@@ -66,7 +66,11 @@ function mergeWrite(current: string | undefined, owned: readonly PolicyStatement
  * After a write of someone else landed on top of ours: everything now there, plus the foreign
  * statements we had written that vanished (put back at the end), plus ours.
  */
-function repairWrite(after: string | undefined, written: Write, owned: readonly PolicyStatement[]): Write | { refused: string } | undefined {
+function repairWrite(
+  after: string | undefined,
+  written: Write,
+  owned: readonly PolicyStatement[],
+): Write | { refused: string } | undefined {
   const now = policyStatements(after);
   const present = new Set(now.statements.map(identity));
   const ours = written.kind === 'SetRepositoryPolicy' ? policyStatements(written.policyText).statements : [];
@@ -92,7 +96,13 @@ const textOf = (write: Write): string | undefined => (write.kind === 'SetReposit
  * @throws RepositoryPolicyContendedError after `POLICY_WRITE_ROUNDS` rounds without a stable policy
  *   (transient: the event or the sweep retries it).
  */
-export async function writePolicyGuarded(ecr: ECRClient, repositoryName: string, planned: Write, context: PolicyContext, send: SendPolicyWrite): Promise<PolicyWriteResult> {
+export async function writePolicyGuarded(
+  ecr: ECRClient,
+  repositoryName: string,
+  planned: Write,
+  context: PolicyContext,
+  send: SendPolicyWrite,
+): Promise<PolicyWriteResult> {
   let seen = context.plannedFrom;
   let write: Write = planned;
   let wrote = false;

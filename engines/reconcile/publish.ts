@@ -21,7 +21,10 @@ async function put(events: EventBridgeClient, entry: PutEventsRequestEntry): Pro
   const out = await events.send(new PutEventsCommand({ Entries: [entry] }));
   if ((out.FailedEntryCount ?? 0) > 0) {
     const failed = out.Entries?.find((e) => e.ErrorCode !== undefined);
-    throw new EventNotPublishedError(entry.DetailType ?? '', `${failed?.ErrorCode ?? 'unknown error'}: ${failed?.ErrorMessage ?? ''}`.trim());
+    throw new EventNotPublishedError(
+      entry.DetailType ?? '',
+      `${failed?.ErrorCode ?? 'unknown error'}: ${failed?.ErrorMessage ?? ''}`.trim(),
+    );
   }
 }
 
@@ -30,7 +33,12 @@ async function put(events: EventBridgeClient, entry: PutEventsRequestEntry): Pro
  * what changed; the repository ARN is the event's resource.
  */
 export async function publishConfigured(events: EventBridgeClient, repositoryArn: string, detail: ConfiguredDetail): Promise<void> {
-  await put(events, { Source: EVENT_SOURCE, DetailType: CONFIGURED_DETAIL_TYPE, Resources: [repositoryArn], Detail: JSON.stringify(detail) });
+  await put(events, {
+    Source: EVENT_SOURCE,
+    DetailType: CONFIGURED_DETAIL_TYPE,
+    Resources: [repositoryArn],
+    Detail: JSON.stringify(detail),
+  });
 }
 
 /**

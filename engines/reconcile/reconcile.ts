@@ -76,7 +76,11 @@ const outcome = (
  * RepositoryNotFoundException ends as `not-found`; any other error is thrown (after the SDK's own
  * retries) so that Lambda retries the event and the DLQ catches it.
  */
-export async function reconcileRepository(deps: ReconcileDeps, repositoryName: string, listing?: RepositoryListing): Promise<ReconcileOutcome> {
+export async function reconcileRepository(
+  deps: ReconcileDeps,
+  repositoryName: string,
+  listing?: RepositoryListing,
+): Promise<ReconcileOutcome> {
   const { ecr, log, metrics } = deps;
   const desired = desiredState(deps.config, repositoryName, deps.partition);
   if (!desired.managed) {
@@ -124,7 +128,12 @@ export async function reconcileRepository(deps: ReconcileDeps, repositoryName: s
     } catch (err) {
       // The writes are done and a retry would find nothing to change, so it would not publish either.
       metrics.count('Failures');
-      log.error('repository configured, but the event was not published', { repositoryName, prefix, error: errorName(err), reason: (err as Error).message });
+      log.error('repository configured, but the event was not published', {
+        repositoryName,
+        prefix,
+        error: errorName(err),
+        reason: (err as Error).message,
+      });
     }
     return outcome(repositoryName, 'configured', prefix, applied, plan.kept, refused);
   } catch (err) {

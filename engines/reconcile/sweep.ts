@@ -74,7 +74,12 @@ export async function runPool<T>(items: readonly T[], concurrency: number, work:
 }
 
 /** Retries a transient failure of `call` up to `rounds` times with doubling pauses. */
-async function withTransientRetry<T>(call: () => Promise<T>, rounds: number, delayMs: number, sleep: (ms: number) => Promise<void>): Promise<T> {
+async function withTransientRetry<T>(
+  call: () => Promise<T>,
+  rounds: number,
+  delayMs: number,
+  sleep: (ms: number) => Promise<void>,
+): Promise<T> {
   for (let round = 0; ; round++) {
     try {
       return await call();
@@ -96,7 +101,18 @@ export async function sweep(deps: ReconcileDeps, options: SweepOptions): Promise
   const rounds = options.retryRounds ?? 3;
   const delay = options.retryDelayMs ?? 1000;
   const sleep = options.sleep ?? timer;
-  const report: SweepReport = { listed: 0, managed: 0, configured: 0, compliant: 0, planned: 0, ignored: 0, notFound: 0, writes: 0, failedCount: 0, failures: [] };
+  const report: SweepReport = {
+    listed: 0,
+    managed: 0,
+    configured: 0,
+    compliant: 0,
+    planned: 0,
+    ignored: 0,
+    notFound: 0,
+    writes: 0,
+    failedCount: 0,
+    failures: [],
+  };
 
   const tally = (o: ReconcileOutcome) => {
     // A refused setting is a failure of its repository (the other settings were applied), so the sweep ends in the DLQ alarm.
@@ -114,7 +130,12 @@ export async function sweep(deps: ReconcileDeps, options: SweepOptions): Promise
     metrics.count('Failures');
     const failure = { repositoryName, error: errorName(err), message: err instanceof Error ? err.message : String(err) };
     if (report.failures.length < MAX_FAILURES_KEPT) report.failures.push(failure);
-    log.error('repository not reconciled', { repositoryName, prefix: ruleForRepository(config, repositoryName)?.prefix, error: failure.error, reason: failure.message });
+    log.error('repository not reconciled', {
+      repositoryName,
+      prefix: ruleForRepository(config, repositoryName)?.prefix,
+      error: failure.error,
+      reason: failure.message,
+    });
   };
 
   const reconcileAll = async (batch: readonly { name: string; listing?: RepositoryListing }[]) => {

@@ -8,7 +8,14 @@ import type { FunctionLogger } from '../../core/logger';
 export type MetricName = 'ReposConfigured' | 'ReposCompliant' | 'ChangesApplied' | 'EventsDropped' | 'Failures' | 'SettingsRefused';
 
 /** Every metric name, in the order they are published. */
-export const METRIC_NAMES: readonly MetricName[] = ['ReposConfigured', 'ReposCompliant', 'ChangesApplied', 'EventsDropped', 'Failures', 'SettingsRefused'];
+export const METRIC_NAMES: readonly MetricName[] = [
+  'ReposConfigured',
+  'ReposCompliant',
+  'ChangesApplied',
+  'EventsDropped',
+  'Failures',
+  'SettingsRefused',
+];
 
 /** Where the business code counts things. */
 export interface Counters {
@@ -26,7 +33,14 @@ export const silentLogger: ReconcilerLogger = { debug: () => {}, info: () => {},
 /** Counts in memory; the handler publishes the totals once, so a sweep of 10,000 repos emits one EMF line. */
 export class MetricTotals implements Counters {
   /** The totals so far. */
-  readonly totals: Record<MetricName, number> = { ReposConfigured: 0, ReposCompliant: 0, ChangesApplied: 0, EventsDropped: 0, Failures: 0, SettingsRefused: 0 };
+  readonly totals: Record<MetricName, number> = {
+    ReposConfigured: 0,
+    ReposCompliant: 0,
+    ChangesApplied: 0,
+    EventsDropped: 0,
+    Failures: 0,
+    SettingsRefused: 0,
+  };
 
   count(name: MetricName, value = 1): void {
     this.totals[name] += value;

@@ -4,7 +4,8 @@
  */
 
 /** A metric the eviction Lambda publishes, per prefix. */
-export type EvictMetricName = 'StoredBytes' | 'StoredImages' | 'EvictableBytes' | 'EvictableImages' | 'EvictedBytes' | 'EvictedImages' | 'EvictionFailures';
+export type EvictMetricName =
+  'StoredBytes' | 'StoredImages' | 'EvictableBytes' | 'EvictableImages' | 'EvictedBytes' | 'EvictedImages' | 'EvictionFailures';
 
 /** Every metric, with its unit. */
 export const EVICT_METRICS: readonly { readonly name: EvictMetricName; readonly unit: 'Bytes' | 'Count' }[] = [

@@ -61,7 +61,13 @@ export async function runEviction(deps: EvictDeps): Promise<EvictReport> {
   const { config, log } = deps;
   const manifest = config.prewarm.manifest;
   const source = manifestSources(manifest).join(', ');
-  const extra = (await loadManifestImages(manifest, { ...(deps.s3 ? { s3: deps.s3 } : {}), ...(deps.ssm ? { ssm: deps.ssm } : {}), ...(deps.commands ? { commands: deps.commands } : {}) })).map((image) => ({ image, source }));
+  const extra = (
+    await loadManifestImages(manifest, {
+      ...(deps.s3 ? { s3: deps.s3 } : {}),
+      ...(deps.ssm ? { ssm: deps.ssm } : {}),
+      ...(deps.commands ? { commands: deps.commands } : {}),
+    })
+  ).map((image) => ({ image, source }));
   const pins = pinnedImages(config, ecrRegistryHost(config.account, config.region), extra);
   const report = await evict({
     ecr: deps.ecr,
@@ -86,7 +92,14 @@ export async function runEviction(deps: EvictDeps): Promise<EvictReport> {
           reason: g.reason,
         });
       }
-      for (const f of r.failures) log.error('image not deleted', { repositoryName: f.repository, prefix: r.prefix, digest: f.digest, failureCode: f.code, reason: f.reason });
+      for (const f of r.failures)
+        log.error('image not deleted', {
+          repositoryName: f.repository,
+          prefix: r.prefix,
+          digest: f.digest,
+          failureCode: f.code,
+          reason: f.reason,
+        });
     },
   });
   publishPrefixTotals(report.prefixes, deps.metric);

@@ -28,10 +28,16 @@ export class EvictSettingsError extends PtcError {
  * Encodes the settings: plain JSON when small, gzipped otherwise.
  * @throws EvictSettingsError when even the compressed form does not fit Lambda's 4 KB
  */
-export function encodeEvictSettings(config: Pick<PtcConfig, 'rules' | 'repositories' | 'prewarm'>, target: Pick<Target, 'account' | 'region'>): string {
+export function encodeEvictSettings(
+  config: Pick<PtcConfig, 'rules' | 'repositories' | 'prewarm'>,
+  target: Pick<Target, 'account' | 'region'>,
+): string {
   const value = packJson(evictPayload(config, target));
   if (value.length > ENV_VALUE_LIMIT) {
-    throw new EvictSettingsError(EVICT_SETTINGS_VARIABLE, `the rules, eviction settings and prewarm.images take ${value.length} characters even compressed; Lambda allows ${ENV_VALUE_LIMIT}. Move the images to prewarm.manifest.`);
+    throw new EvictSettingsError(
+      EVICT_SETTINGS_VARIABLE,
+      `the rules, eviction settings and prewarm.images take ${value.length} characters even compressed; Lambda allows ${ENV_VALUE_LIMIT}. Move the images to prewarm.manifest.`,
+    );
   }
   return value;
 }
@@ -48,13 +54,20 @@ export function decodeEvictSettings(value: string | undefined): EvictPayload {
   } catch (err) {
     throw new EvictSettingsError(EVICT_SETTINGS_VARIABLE, (err as Error).message);
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new EvictSettingsError(EVICT_SETTINGS_VARIABLE, 'must be a JSON object');
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new EvictSettingsError(EVICT_SETTINGS_VARIABLE, 'must be a JSON object');
   const { repositories, prewarm, ...where } = raw as Record<string, unknown>;
   try {
     // The reconciler's check reads rules and repositories (eviction included); prewarm's reads the prewarm block.
     const reconciler = readReconcilerPayload({ ...where, repositories, reconciler: { sweepSchedule: 'rate(1 day)', concurrency: 1 } });
     const pre = readPrewarmPayload({ ...where, prewarm });
-    return { account: reconciler.account, region: reconciler.region, rules: reconciler.rules, repositories: reconciler.repositories, prewarm: pre.prewarm };
+    return {
+      account: reconciler.account,
+      region: reconciler.region,
+      rules: reconciler.rules,
+      repositories: reconciler.repositories,
+      prewarm: pre.prewarm,
+    };
   } catch (err) {
     if (err instanceof ConfigError) throw new EvictSettingsError(EVICT_SETTINGS_VARIABLE, err.message);
     throw err;

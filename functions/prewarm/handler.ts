@@ -37,6 +37,9 @@ export const handler = async (event: unknown, context: Context): Promise<Prewarm
     }
     throw err;
   } finally {
-    publishPrewarmTotals(totals, { addMetric: (name, unit, value) => metrics.addMetric(name, unit, value), publishStoredMetrics: () => metrics.publishStoredMetrics() });
+    publishPrewarmTotals(totals, {
+      addMetric: (name, unit, value) => metrics.addMetric(name, unit, value),
+      publishStoredMetrics: () => metrics.publishStoredMetrics(),
+    });
   }
 };

@@ -74,7 +74,8 @@ export function decodeAuthorizationToken(token: string | undefined): Credentials
   if (!token) throw new AuthorizationTokenError('GetAuthorizationToken returned no authorizationToken');
   const decoded = Buffer.from(token, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon <= 0 || colon === decoded.length - 1) throw new AuthorizationTokenError('GetAuthorizationToken returned a token that is not base64 of "user:password"');
+  if (colon <= 0 || colon === decoded.length - 1)
+    throw new AuthorizationTokenError('GetAuthorizationToken returned a token that is not base64 of "user:password"');
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
@@ -153,7 +154,9 @@ export async function runPrewarm(event: unknown, deps: PrewarmDeps): Promise<Pre
     return {
       registry: report.registry,
       summary: report.summary,
-      problems: report.results.filter((r) => r.status !== 'ok').map((r) => ({ image: r.image, status: r.status, ...(r.uri ? { uri: r.uri } : {}), ...(r.reason ? { reason: r.reason } : {}) })),
+      problems: report.results
+        .filter((r) => r.status !== 'ok')
+        .map((r) => ({ image: r.image, status: r.status, ...(r.uri ? { uri: r.uri } : {}), ...(r.reason ? { reason: r.reason } : {}) })),
       ...(manifestError ? { manifestError } : {}),
     };
   } catch (err) {

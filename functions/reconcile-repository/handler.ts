@@ -35,6 +35,9 @@ export const handler = async (event: unknown, context: Context): Promise<Invocat
       remainingTimeMs: () => context.getRemainingTimeInMillis(),
     });
   } finally {
-    publishTotals(totals, { addMetric: (name, unit, value) => metrics.addMetric(name, unit, value), publishStoredMetrics: () => metrics.publishStoredMetrics() });
+    publishTotals(totals, {
+      addMetric: (name, unit, value) => metrics.addMetric(name, unit, value),
+      publishStoredMetrics: () => metrics.publishStoredMetrics(),
+    });
   }
 };

@@ -40,7 +40,10 @@ export async function handleEvent(event: unknown, deps: InvocationDeps): Promise
 
   if (trigger.kind === 'drop') {
     metrics.count('EventsDropped');
-    log.warn('event dropped', { reason: trigger.reason, ...(trigger.repositoryName === undefined ? {} : { repositoryName: trigger.repositoryName }) });
+    log.warn('event dropped', {
+      reason: trigger.reason,
+      ...(trigger.repositoryName === undefined ? {} : { repositoryName: trigger.repositoryName }),
+    });
     return { status: 'dropped', reason: trigger.reason };
   }
 
@@ -52,7 +55,13 @@ export async function handleEvent(event: unknown, deps: InvocationDeps): Promise
       return { status: outcome.status, repositoryName, writes: outcome.writes.length };
     } catch (err) {
       metrics.count('Failures');
-      log.error('repository not reconciled; Lambda will retry the event', { repositoryName, prefix, trigger: trigger.source, error: errorName(err), reason: (err as Error).message });
+      log.error('repository not reconciled; Lambda will retry the event', {
+        repositoryName,
+        prefix,
+        trigger: trigger.source,
+        error: errorName(err),
+        reason: (err as Error).message,
+      });
       throw err;
     }
   }

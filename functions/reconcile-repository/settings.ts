@@ -7,7 +7,13 @@
  */
 import type { PtcConfig } from '../../core/config/schema';
 import type { Target } from '../../core/environments';
-import { RECONCILER_CONFIG_VARIABLE, RECONCILER_PARTITION_VARIABLE, readReconcilerPayload, reconcilerPayload, type ReconcilerPayload } from '../../core/lambda-settings';
+import {
+  RECONCILER_CONFIG_VARIABLE,
+  RECONCILER_PARTITION_VARIABLE,
+  readReconcilerPayload,
+  reconcilerPayload,
+  type ReconcilerPayload,
+} from '../../core/lambda-settings';
 import { ConfigError } from '../../core/errors';
 import { ENV_VALUE_LIMIT, packJson, unpackJson } from '../shared/env-value';
 import { ReconcilerSettingsError } from '../../engines/reconcile/errors';
@@ -35,7 +41,10 @@ export const reconcilerConfig = reconcilerPayload;
  * Encodes the config for the environment variable: plain JSON when small, gzipped otherwise.
  * Throws when even the compressed form does not fit.
  */
-export function encodeConfig(config: Pick<PtcConfig, 'rules' | 'repositories' | 'reconciler'>, target: Pick<Target, 'account' | 'region'>): string {
+export function encodeConfig(
+  config: Pick<PtcConfig, 'rules' | 'repositories' | 'reconciler'>,
+  target: Pick<Target, 'account' | 'region'>,
+): string {
   const value = packJson(reconcilerConfig(config, target));
   if (value.length > CONFIG_VARIABLE_LIMIT) {
     throw new ReconcilerSettingsError(

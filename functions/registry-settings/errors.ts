@@ -14,6 +14,8 @@ export class UnknownRequestTypeError extends PtcError {
     /** The RequestType as received. */
     readonly requestType: unknown,
   ) {
-    super(`RequestType ${typeof requestType === 'string' ? quote(requestType) : `of type ${requestType === null ? 'null' : typeof requestType}`} is not one CloudFormation sends (Create, Update or Delete); nothing was changed`);
+    super(
+      `RequestType ${typeof requestType === 'string' ? quote(requestType) : `of type ${requestType === null ? 'null' : typeof requestType}`} is not one CloudFormation sends (Create, Update or Delete); nothing was changed`,
+    );
   }
 }

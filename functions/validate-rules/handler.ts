@@ -33,5 +33,12 @@ const ruleMetrics: RuleMetrics = {
 /** Validates the rules, or counts a failed sync. */
 export const handler = async (event: unknown, context: Context): Promise<ValidationResult> => {
   logger.addContext(context);
-  return handleValidationEvent(event, rules, { ecr, secrets, events, log, metrics: ruleMetrics, ...(secretsKmsKeyArn !== undefined ? { secretsKmsKeyArn } : {}) });
+  return handleValidationEvent(event, rules, {
+    ecr,
+    secrets,
+    events,
+    log,
+    metrics: ruleMetrics,
+    ...(secretsKmsKeyArn !== undefined ? { secretsKmsKeyArn } : {}),
+  });
 };

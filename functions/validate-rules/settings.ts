@@ -24,7 +24,10 @@ export const RULES_VARIABLE_LIMIT = ENV_VALUE_LIMIT;
 export function encodeRules(rules: readonly RuleConfig[], target: Pick<Target, 'account' | 'region'>, secretsKmsKeyArn?: string): string {
   const value = packJson(validationPayload(rules, target, secretsKmsKeyArn));
   if (value.length > RULES_VARIABLE_LIMIT) {
-    throw new ValidationSettingsError(RULES_VARIABLE, `the rules take ${value.length} characters even compressed; Lambda allows ${RULES_VARIABLE_LIMIT}`);
+    throw new ValidationSettingsError(
+      RULES_VARIABLE,
+      `the rules take ${value.length} characters even compressed; Lambda allows ${RULES_VARIABLE_LIMIT}`,
+    );
   }
   return value;
 }

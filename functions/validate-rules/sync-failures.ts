@@ -56,6 +56,12 @@ export function recordSyncEvent(detail: Record<string, unknown>, rules: readonly
     const value = str(detail[from]);
     if (value !== undefined) extra[to] = value;
   }
-  deps.log.warn('pull through cache sync failed', { prefix: rule.prefix, upstream: rule.upstream, syncStatus: status, ...(repositoryName ? { repositoryName } : {}), ...extra });
+  deps.log.warn('pull through cache sync failed', {
+    prefix: rule.prefix,
+    upstream: rule.upstream,
+    syncStatus: status,
+    ...(repositoryName ? { repositoryName } : {}),
+    ...extra,
+  });
   return { counted: true, prefix: rule.prefix };
 }

@@ -43,10 +43,17 @@ export interface RuleCheck {
 
 /** Error names that say something definite about the rule or its secret (everything else is transient). */
 const DEFINITE_ECR_ERRORS = new Set(['PullThroughCacheRuleNotFoundException', 'InvalidParameterException', 'ValidationException']);
-const DEFINITE_SECRET_ERRORS = new Set(['ResourceNotFoundException', 'AccessDeniedException', 'DecryptionFailure', 'InvalidRequestException', 'InvalidParameterException']);
+const DEFINITE_SECRET_ERRORS = new Set([
+  'ResourceNotFoundException',
+  'AccessDeniedException',
+  'DecryptionFailure',
+  'InvalidRequestException',
+  'InvalidParameterException',
+]);
 
 const errorName = (err: unknown): string => (err instanceof Error ? err.name : 'Error');
-const errorText = (err: unknown): string => (err instanceof Error ? (err.message && err.message !== err.name ? `${err.name}: ${err.message}` : err.name) : String(err));
+const errorText = (err: unknown): string =>
+  err instanceof Error ? (err.message && err.message !== err.name ? `${err.name}: ${err.message}` : err.name) : String(err);
 
 /** Every pull through cache rule of the registry, by prefix (all pages). */
 export async function describeRules(ecr: ECRClient): Promise<Map<string, PullThroughCacheRule>> {
@@ -65,15 +72,24 @@ function secretLabel(rule: RuleConfig, described: PullThroughCacheRule): string 
   return rule.credentials?.secretName ?? rule.credentials?.secretArn ?? described.credentialArn ?? '(unknown secret)';
 }
 
-async function checkSecret(rule: RuleConfig, described: PullThroughCacheRule, deps: ValidationDeps): Promise<Pick<RuleCheck, 'valid' | 'failure'> | undefined> {
+async function checkSecret(
+  rule: RuleConfig,
+  described: PullThroughCacheRule,
+  deps: ValidationDeps,
+): Promise<Pick<RuleCheck, 'valid' | 'failure'> | undefined> {
   const secretId = described.credentialArn ?? rule.credentials?.secretArn ?? rule.credentials?.secretName;
   const label = secretLabel(rule, described);
-  if (secretId === undefined) return { valid: false, failure: `the rule in the registry has no credential secret, but ${UPSTREAMS[rule.upstream].displayName} needs one` };
+  if (secretId === undefined)
+    return {
+      valid: false,
+      failure: `the rule in the registry has no credential secret, but ${UPSTREAMS[rule.upstream].displayName} needs one`,
+    };
   let value: string | undefined;
   try {
     value = (await deps.secrets.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
   } catch (err) {
-    if (DEFINITE_SECRET_ERRORS.has(errorName(err))) return { valid: false, failure: `the credential secret ${label} cannot be read (${errorText(err)})` };
+    if (DEFINITE_SECRET_ERRORS.has(errorName(err)))
+      return { valid: false, failure: `the credential secret ${label} cannot be read (${errorText(err)})` };
     return { failure: `the credential secret ${label} could not be read now (${errorText(err)})` };
   }
   if (isPlaceholderCredential(value)) {
@@ -86,9 +102,17 @@ async function checkSecret(rule: RuleConfig, described: PullThroughCacheRule, de
 }
 
 async function checkRule(rule: RuleConfig, described: PullThroughCacheRule | undefined, deps: ValidationDeps): Promise<RuleCheck> {
-  const base = { prefix: rule.prefix, upstream: rule.upstream, ...(described?.upstreamRegistryUrl ? { upstreamRegistryUrl: described.upstreamRegistryUrl } : {}) };
+  const base = {
+    prefix: rule.prefix,
+    upstream: rule.upstream,
+    ...(described?.upstreamRegistryUrl ? { upstreamRegistryUrl: described.upstreamRegistryUrl } : {}),
+  };
   if (described === undefined) {
-    return { ...base, valid: false, failure: `no pull through cache rule with prefix "${rule.prefix}" exists in the registry; it was deleted or never deployed (deploy the stack again)` };
+    return {
+      ...base,
+      valid: false,
+      failure: `no pull through cache rule with prefix "${rule.prefix}" exists in the registry; it was deleted or never deployed (deploy the stack again)`,
+    };
   }
   if (rule.credentials !== undefined) {
     const secret = await checkSecret(rule, described, deps);
@@ -100,7 +124,11 @@ async function checkRule(rule: RuleConfig, described: PullThroughCacheRule | und
     const failure = `ECR cannot use the rule: ${out.failure ?? 'no reason given'}`;
     const secretId = described.credentialArn ?? rule.credentials?.secretArn ?? rule.credentials?.secretName;
     const key = rule.credentials !== undefined && secretId !== undefined ? await secretCustomerManagedKey(rule, secretId, deps) : undefined;
-    return { ...base, valid: false, failure: key === undefined ? failure : `${failure}; ${customerManagedKeyCause(secretLabel(rule, described), key)}` };
+    return {
+      ...base,
+      valid: false,
+      failure: key === undefined ? failure : `${failure}; ${customerManagedKeyCause(secretLabel(rule, described), key)}`,
+    };
   } catch (err) {
     const name = errorName(err);
     // ECR documents the call for upstreams that require authentication; for the others the rule's existence is the check.
@@ -130,7 +158,8 @@ async function putFailureEvents(failed: readonly RuleCheck[], deps: ValidationDe
     try {
       const out = await deps.events.send(new PutEventsCommand({ Entries: batch }));
       (out.Entries ?? []).forEach((entry, j) => {
-        if (entry.ErrorCode) problems.push(`event for "${failed[i + j]?.prefix}" not put (${entry.ErrorCode}: ${entry.ErrorMessage ?? ''})`);
+        if (entry.ErrorCode)
+          problems.push(`event for "${failed[i + j]?.prefix}" not put (${entry.ErrorCode}: ${entry.ErrorMessage ?? ''})`);
       });
     } catch (err) {
       problems.push(`PutEvents failed (${errorText(err)})`);
@@ -151,7 +180,11 @@ export async function validateRules(rules: readonly RuleConfig[], deps: Validati
   for (const rule of rules) {
     const check = await checkRule(rule, described.get(rule.prefix), deps);
     checks.push(check);
-    const attributes = { prefix: check.prefix, upstream: check.upstream, ...(check.upstreamRegistryUrl ? { upstreamRegistryUrl: check.upstreamRegistryUrl } : {}) };
+    const attributes = {
+      prefix: check.prefix,
+      upstream: check.upstream,
+      ...(check.upstreamRegistryUrl ? { upstreamRegistryUrl: check.upstreamRegistryUrl } : {}),
+    };
     if (check.valid === true) {
       deps.metrics.put('RuleValid', 1, check.prefix);
       deps.log.info('pull through cache rule valid', attributes);
@@ -163,7 +196,10 @@ export async function validateRules(rules: readonly RuleConfig[], deps: Validati
       deps.log.warn('pull through cache rule not checked', { ...attributes, reason: check.failure });
     }
   }
-  const problems = await putFailureEvents(checks.filter((c) => c.valid === false), deps);
+  const problems = await putFailureEvents(
+    checks.filter((c) => c.valid === false),
+    deps,
+  );
   problems.push(...checks.filter((c) => c.valid === undefined).map((c) => `rule "${c.prefix}": ${c.failure}`));
   if (problems.length > 0) throw new ValidationIncompleteError(problems);
   return checks;

@@ -49,7 +49,8 @@ export class CacheRules extends Construct {
         acknowledgeNag(created, [
           {
             id: 'AwsSolutions-SMG4',
-            reason: 'Upstream registry tokens (Docker Hub, GitHub, ...) are issued by the upstream and cannot be rotated by a Lambda; validate-rules alarms when one stops working.',
+            reason:
+              'Upstream registry tokens (Docker Hub, GitHub, ...) are issued by the upstream and cannot be rotated by a Lambda; validate-rules alarms when one stops working.',
           },
         ]);
         secret = created;

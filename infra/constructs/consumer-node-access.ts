@@ -89,7 +89,9 @@ export class ConsumerNodeAccess extends Construct {
     for (const [format, value] of Object.entries(consumerNodeConfigDocuments(props.config, props.hub))) {
       const size = Buffer.byteLength(value, 'utf8');
       if (size > SSM_ADVANCED_VALUE_LIMIT) {
-        throw new NodeConfigError(`consumer ${props.name}: node config "${format}" is ${size} bytes, more than the ${SSM_ADVANCED_VALUE_LIMIT} an SSM parameter holds`);
+        throw new NodeConfigError(
+          `consumer ${props.name}: node config "${format}" is ${size} bytes, more than the ${SSM_ADVANCED_VALUE_LIMIT} an SSM parameter holds`,
+        );
       }
       parameters[format] = new ssm.StringParameter(this, `NodeConfig-${format}`, {
         parameterName: `${prefix}/node-config/${format}`,

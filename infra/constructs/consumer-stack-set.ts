@@ -35,7 +35,12 @@ export class ConsumerStackSet extends Construct {
     const size = Buffer.byteLength(props.templateBody, 'utf8');
     if (size > STACK_SET_TEMPLATE_BODY_LIMIT) {
       // The config check predicts this (consumerTemplateIssues); this is the measured backstop.
-      throw new ConfigError([{ path: 'consumers', message: `the StackSet ${c.stackSetName}'s template body is ${size} bytes; CloudFormation takes at most ${STACK_SET_TEMPLATE_BODY_LIMIT} (use fewer rules)` }]);
+      throw new ConfigError([
+        {
+          path: 'consumers',
+          message: `the StackSet ${c.stackSetName}'s template body is ${size} bytes; CloudFormation takes at most ${STACK_SET_TEMPLATE_BODY_LIMIT} (use fewer rules)`,
+        },
+      ]);
     }
     this.stackSet = new CfnStackSet(this, 'StackSet', {
       stackSetName: c.stackSetName,

@@ -61,22 +61,24 @@ export class CreationTemplates extends Construct {
         resources: repositoryArns,
       }),
     );
-    const kmsKeys = [...new Set([...prefixes, ...copyPrefixes].map((p) => effectiveSettings(config, p).encryption.kmsKeyArn).filter((k): k is string => !!k))];
+    const kmsKeys = [
+      ...new Set(
+        [...prefixes, ...copyPrefixes].map((p) => effectiveSettings(config, p).encryption.kmsKeyArn).filter((k): k is string => !!k),
+      ),
+    ];
     if (kmsKeys.length > 0) {
       this.role.addToPolicy(
         new iam.PolicyStatement({ actions: ['kms:CreateGrant', 'kms:RetireGrant', 'kms:DescribeKey'], resources: kmsKeys }),
       );
     }
-    acknowledgeNag(
-      this.role,
-      [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason: 'Repository ARNs end in <prefix>/* because cache repositories are created on first pull (copies on first push) under each managed prefix; the wildcard never leaves those prefixes.',
-          appliesTo: repositoryArns.map((arn) => `Resource::${arn}`),
-        },
-      ],
-    );
+    acknowledgeNag(this.role, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'Repository ARNs end in <prefix>/* because cache repositories are created on first pull (copies on first push) under each managed prefix; the wildcard never leaves those prefixes.',
+        appliesTo: repositoryArns.map((arn) => `Resource::${arn}`),
+      },
+    ]);
 
     const templates = new Map<string, ecr.CfnRepositoryCreationTemplate>();
     const add = (prefix: string, id: string, applied: readonly string[], description: string) => {
@@ -102,9 +104,16 @@ export class CreationTemplates extends Construct {
       );
     };
     const ids = constructIds(prefixes);
-    for (const prefix of prefixes) add(prefix, `${ids.get(prefix)}Template`, appliedFor, `ptc-autopilot: settings for every cache repository under ${prefix}/`);
+    for (const prefix of prefixes)
+      add(prefix, `${ids.get(prefix)}Template`, appliedFor, `ptc-autopilot: settings for every cache repository under ${prefix}/`);
     const copyIds = constructIds(copyPrefixes);
-    for (const prefix of copyPrefixes) add(prefix, `${copyIds.get(prefix)}CopyTemplate`, ['CREATE_ON_PUSH'], `ptc-autopilot: settings for every copy repository under ${prefix}/, created when ptc copy pushes`);
+    for (const prefix of copyPrefixes)
+      add(
+        prefix,
+        `${copyIds.get(prefix)}CopyTemplate`,
+        ['CREATE_ON_PUSH'],
+        `ptc-autopilot: settings for every copy repository under ${prefix}/, created when ptc copy pushes`,
+      );
     this.templates = templates;
   }
 }

@@ -35,7 +35,10 @@ export interface PtcDashboardProps {
 export const ALARMS_PER_WIDGET = 100;
 
 /** A reconciler metric by name, summed. */
-export function reconcilerMetric(name: 'ReposConfigured' | 'ChangesApplied' | 'Failures', period: Duration = Duration.hours(1)): cloudwatch.Metric {
+export function reconcilerMetric(
+  name: 'ReposConfigured' | 'ChangesApplied' | 'Failures',
+  period: Duration = Duration.hours(1),
+): cloudwatch.Metric {
   return functionMetric(RECONCILER_FUNCTION_DIR, name, { period });
 }
 
@@ -58,7 +61,8 @@ export class PtcDashboard extends Construct {
     });
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
-        markdown: '# ptc-autopilot\nRule validity is 1 when the last validation passed; a gap means validation did not run. Details are in the logs of the validate-rules, prewarm and reconcile-repository functions.',
+        markdown:
+          '# ptc-autopilot\nRule validity is 1 when the last validation passed; a gap means validation did not run. Details are in the logs of the validate-rules, prewarm and reconcile-repository functions.',
         width: 24,
         height: 2,
       }),
@@ -105,7 +109,8 @@ export class PtcDashboard extends Construct {
       }),
     );
     this.dashboard.addWidgets(...row);
-    if (props.evictionPrefixes !== undefined && props.evictionPrefixes.length > 0) this.dashboard.addWidgets(...evictionWidgets(props.evictionPrefixes));
+    if (props.evictionPrefixes !== undefined && props.evictionPrefixes.length > 0)
+      this.dashboard.addWidgets(...evictionWidgets(props.evictionPrefixes));
     const alarms = props.alarms ?? [];
     const widgets = Math.ceil(alarms.length / ALARMS_PER_WIDGET);
     for (let i = 0; i < widgets; i++) {

@@ -58,10 +58,21 @@ export class ImageEviction extends Construct {
     const { config, target } = props;
     this.prefixes = config.rules.map((r) => r.prefix).filter((p) => effectiveEviction(config, p) !== undefined);
     const readArns = this.prefixes.map((p) => prefixRepositoryArn(target, p));
-    const deleteArns = this.prefixes.filter((p) => effectiveEviction(config, p)!.mode === 'delete').map((p) => prefixRepositoryArn(target, p));
+    const deleteArns = this.prefixes
+      .filter((p) => effectiveEviction(config, p)!.mode === 'delete')
+      .map((p) => prefixRepositoryArn(target, p));
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    acknowledgeNag(this.deadLetterQueue, [{ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the eviction function; a DLQ of a DLQ would hide nothing more.' }]);
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeNag(this.deadLetterQueue, [
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is itself the dead-letter queue of the eviction function; a DLQ of a DLQ would hide nothing more.',
+      },
+    ]);
 
     this.function = new PtcFunction(this, 'Function', {
       functionDir: EVICTION_FUNCTION_DIR,
@@ -72,18 +83,41 @@ export class ImageEviction extends Construct {
       reservedConcurrentExecutions: 1,
       environment: { [EVICT_SETTINGS_VARIABLE]: encodeEvictSettings(config, target) },
     }).function;
-    this.function.configureAsyncInvoke({ onFailure: new destinations.SqsDestination(this.deadLetterQueue), retryAttempts: 1, maxEventAge: Duration.hours(6) });
+    this.function.configureAsyncInvoke({
+      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+      retryAttempts: 1,
+      maxEventAge: Duration.hours(6),
+    });
 
-    this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadManagedImages', actions: [...EVICTION_READ_ACTIONS], resources: readArns }));
-    if (deleteArns.length > 0) this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'DeleteUnpulledImages', actions: ['ecr:BatchDeleteImage'], resources: deleteArns }));
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'ReadManagedImages', actions: [...EVICTION_READ_ACTIONS], resources: readArns }),
+    );
+    if (deleteArns.length > 0)
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({ sid: 'DeleteUnpulledImages', actions: ['ecr:BatchDeleteImage'], resources: deleteArns }),
+      );
     const registryRepositories = `arn:${target.partition}:ecr:${target.region}:${target.account}:repository/*`;
-    this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'ListRepositories', actions: ['ecr:DescribeRepositories'], resources: [registryRepositories] }));
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'ListRepositories', actions: ['ecr:DescribeRepositories'], resources: [registryRepositories] }),
+    );
     const manifest = config.prewarm.manifest;
     if (manifest?.s3) {
-      this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadPrewarmListObject', actions: ['s3:GetObject'], resources: [`arn:${target.partition}:s3:::${manifest.s3.bucket}/${manifest.s3.key}`] }));
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadPrewarmListObject',
+          actions: ['s3:GetObject'],
+          resources: [`arn:${target.partition}:s3:::${manifest.s3.bucket}/${manifest.s3.key}`],
+        }),
+      );
     }
     if (manifest?.ssmParameter) {
-      this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadPrewarmListParameter', actions: ['ssm:GetParameter'], resources: [ssmParameterArn(target, manifest.ssmParameter)] }));
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadPrewarmListParameter',
+          actions: ['ssm:GetParameter'],
+          resources: [ssmParameterArn(target, manifest.ssmParameter)],
+        }),
+      );
     }
     for (const statement of prewarmKeyStatements(config, target)) this.function.addToRolePolicy(iam.PolicyStatement.fromJson(statement));
     acknowledgeNag(this.function, [
@@ -101,16 +135,24 @@ export class ImageEviction extends Construct {
     new events.Rule(this, 'Schedule', {
       description: 'ptc-autopilot: evict cached images nobody pulled',
       schedule: events.Schedule.expression(props.schedule ?? 'rate(1 day)'),
-      targets: [new targets.LambdaFunction(this.function, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 2, maxEventAge: Duration.hours(6) })],
+      targets: [
+        new targets.LambdaFunction(this.function, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(6),
+        }),
+      ],
     });
 
     this.deadLetterAlarm = failureCountAlarm(this, 'DeadLetterAlarm', {
-      description: 'ptc-autopilot: an eviction pass failed every retry; read the messages in its DLQ and the evict-images log (each failed deletion is named)',
+      description:
+        'ptc-autopilot: an eviction pass failed every retry; read the messages in its DLQ and the evict-images log (each failed deletion is named)',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
       topic: props.alarmTopic,
     });
     this.errorAlarm = failureCountAlarm(this, 'ErrorAlarm', {
-      description: 'ptc-autopilot: the eviction function failed (a deletion refused, throttling beyond retries, access denied); read its log',
+      description:
+        'ptc-autopilot: the eviction function failed (a deletion refused, throttling beyond retries, access denied); read its log',
       metric: this.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
       topic: props.alarmTopic,
     });
@@ -124,13 +166,24 @@ export class ImageEviction extends Construct {
 
 /** An eviction metric of one prefix by name (the Lambda publishes each per `prefix`). */
 export function evictionMetric(name: EvictMetricName, prefix: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-  return functionMetric(EVICTION_FUNCTION_DIR, name, { period: Duration.days(1), statistic: 'Maximum', label: prefix, ...props, dimensionsMap: { prefix, ...props.dimensionsMap } });
+  return functionMetric(EVICTION_FUNCTION_DIR, name, {
+    period: Duration.days(1),
+    statistic: 'Maximum',
+    label: prefix,
+    ...props,
+    dimensionsMap: { prefix, ...props.dimensionsMap },
+  });
 }
 
 /** The dashboard's eviction row: stored bytes per prefix over time, evictable and evicted bytes. */
 export function evictionWidgets(prefixes: readonly string[]): cloudwatch.IWidget[] {
   return [
-    new cloudwatch.GraphWidget({ title: 'Cache storage per prefix (bytes, daily)', left: prefixes.map((p) => evictionMetric('StoredBytes', p)), leftYAxis: { min: 0 }, width: 12 }),
+    new cloudwatch.GraphWidget({
+      title: 'Cache storage per prefix (bytes, daily)',
+      left: prefixes.map((p) => evictionMetric('StoredBytes', p)),
+      leftYAxis: { min: 0 },
+      width: 12,
+    }),
     new cloudwatch.GraphWidget({
       title: 'Evictable and evicted bytes per prefix (daily)',
       left: prefixes.map((p) => evictionMetric('EvictableBytes', p, { label: `${p} evictable` })),

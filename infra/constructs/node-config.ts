@@ -19,7 +19,6 @@ import {
 /** The values published, keyed by the last part of their parameter name (core/node-config/published.ts). */
 export { nodeConfigDocuments };
 
-
 /** Properties of `MirrorNodeConfig`. */
 export interface MirrorNodeConfigProps {
   readonly config: PtcConfig;
@@ -30,7 +29,6 @@ export interface MirrorNodeConfigProps {
    */
   readonly parameterPrefix?: string;
 }
-
 
 /**
  * One SSM String parameter per format (`containerd` holds a JSON object of hosts files keyed by
@@ -57,7 +55,9 @@ export class MirrorNodeConfig extends Construct {
     for (const [format, value] of Object.entries(this.documents)) {
       const size = Buffer.byteLength(value, 'utf8');
       if (size > ADVANCED_LIMIT) {
-        throw new NodeConfigError(`node config "${format}" is ${size} bytes, more than the 8192 an SSM parameter holds; use ptc node-config --format ${format.replace(/-.*/, '')} instead`);
+        throw new NodeConfigError(
+          `node config "${format}" is ${size} bytes, more than the 8192 an SSM parameter holds; use ptc node-config --format ${format.replace(/-.*/, '')} instead`,
+        );
       }
       parameters[format] = new ssm.StringParameter(this, `Parameter-${format}`, {
         parameterName: `${prefix}/${format}`,

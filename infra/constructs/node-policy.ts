@@ -39,7 +39,8 @@ export class NodePolicy extends Construct {
     const covers = props.covers ?? [props.target];
     const roles = (props.nodeRoleArns ?? []).map((arn, i) => iam.Role.fromRoleArn(this, `NodeRole${i}`, arn, { mutable: true }));
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
-      description: 'ptc-autopilot: lets node roles pull through the ECR cache, creating cache repositories on first pull (managed prefixes only)',
+      description:
+        'ptc-autopilot: lets node roles pull through the ECR cache, creating cache repositories on first pull (managed prefixes only)',
       statements: nodePolicyStatements(covers, props.prefixes, props.copyPrefixes ?? []).map((s) => iam.PolicyStatement.fromJson(s)),
       roles,
     });
@@ -48,7 +49,10 @@ export class NodePolicy extends Construct {
         id: 'AwsSolutions-IAM5',
         reason:
           'Cache repositories are created on first pull under each managed prefix (copies are pushed under theirs), so each repository ARN ends in <prefix>/*; ecr:GetAuthorizationToken supports no resource-level permission and must be on *.',
-        appliesTo: [...covers.flatMap((c) => [...props.prefixes, ...(props.copyPrefixes ?? [])].map((p) => `Resource::${prefixRepositoryArn(c, p)}`)), 'Resource::*'],
+        appliesTo: [
+          ...covers.flatMap((c) => [...props.prefixes, ...(props.copyPrefixes ?? [])].map((p) => `Resource::${prefixRepositoryArn(c, p)}`)),
+          'Resource::*',
+        ],
       },
     ]);
     new CfnOutput(this, 'NodePolicyArn', {

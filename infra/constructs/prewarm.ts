@@ -80,16 +80,30 @@ export class Prewarm extends Construct {
     // A whole prewarm is long; one retry covers a transient failure without piling up runs.
     this.function.configureAsyncInvoke({ retryAttempts: 1, maxEventAge: Duration.hours(1) });
 
-    this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'RegistryLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
-    this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'PullThroughCache', actions: [...PREWARM_REPOSITORY_ACTIONS], resources: repositoryArns }));
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'RegistryLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
+    );
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'PullThroughCache', actions: [...PREWARM_REPOSITORY_ACTIONS], resources: repositoryArns }),
+    );
     const manifest = config.prewarm.manifest;
     if (manifest?.s3) {
       this.function.addToRolePolicy(
-        new iam.PolicyStatement({ sid: 'ReadImageListObject', actions: ['s3:GetObject'], resources: [`arn:${target.partition}:s3:::${manifest.s3.bucket}/${manifest.s3.key}`] }),
+        new iam.PolicyStatement({
+          sid: 'ReadImageListObject',
+          actions: ['s3:GetObject'],
+          resources: [`arn:${target.partition}:s3:::${manifest.s3.bucket}/${manifest.s3.key}`],
+        }),
       );
     }
     if (manifest?.ssmParameter) {
-      this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadImageListParameter', actions: ['ssm:GetParameter'], resources: [ssmParameterArn(target, manifest.ssmParameter)] }));
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadImageListParameter',
+          actions: ['ssm:GetParameter'],
+          resources: [ssmParameterArn(target, manifest.ssmParameter)],
+        }),
+      );
     }
     // A customer managed key on the list (prewarm.manifest.kmsKeyArn): decrypt through S3 or SSM only. aws/ssm and aws/s3 need no grant.
     for (const statement of prewarmKeyStatements(config, target)) this.function.addToRolePolicy(iam.PolicyStatement.fromJson(statement));
@@ -109,7 +123,8 @@ export class Prewarm extends Construct {
     });
 
     this.failureAlarm = failureCountAlarm(this, 'FailureAlarm', {
-      description: 'ptc-autopilot: some critical images could not be prewarmed (missing, denied or failed); the prewarm log names each image and why',
+      description:
+        'ptc-autopilot: some critical images could not be prewarmed (missing, denied or failed); the prewarm log names each image and why',
       metric: this.metric('Failures', { period: Duration.hours(1) }),
       topic: props.alarmTopic,
     });

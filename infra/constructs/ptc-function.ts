@@ -29,7 +29,13 @@ export const METRICS_NAMESPACE = 'PtcAutopilot';
  */
 export function functionMetric(service: string, metricName: string, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
   const { dimensionsMap, ...rest } = options;
-  return new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, statistic: 'Sum', ...rest, dimensionsMap: { service, ...dimensionsMap } });
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    statistic: 'Sum',
+    ...rest,
+    dimensionsMap: { service, ...dimensionsMap },
+  });
 }
 
 /** Properties of a `PtcFunction`. */
@@ -105,11 +111,13 @@ export class PtcFunction extends Construct {
     acknowledgeNag(this.function, [
       {
         id: 'AwsSolutions-L1',
-        reason: 'ptc-autopilot Lambdas target the Node.js 22 runtime on purpose (PtcFunction); the runtime moves with the project, not per function.',
+        reason:
+          'ptc-autopilot Lambdas target the Node.js 22 runtime on purpose (PtcFunction); the runtime moves with the project, not per function.',
       },
       {
         id: 'AwsSolutions-IAM4',
-        reason: 'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs; it is the policy Lambda documents for that.',
+        reason:
+          'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs; it is the policy Lambda documents for that.',
         appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
       },
     ]);

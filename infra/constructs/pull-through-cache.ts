@@ -74,12 +74,23 @@ export class PullThroughCache extends Construct {
     this.templates = new CreationTemplates(this, 'Templates', { config, target, ...appliedFor, copies: true });
     // One ptc-autopilot policy per node role: the first stack of the account attaches its policy, which covers the account's every Region.
     const nodeScope = nodePolicyScope(config, target);
-    this.nodePolicy = new NodePolicy(this, 'NodePolicy', { target, prefixes: this.prefixes, copyPrefixes: config.copies.map((c) => c.prefix), nodeRoleArns: nodeScope.attachTo, covers: nodeScope.covers });
+    this.nodePolicy = new NodePolicy(this, 'NodePolicy', {
+      target,
+      prefixes: this.prefixes,
+      copyPrefixes: config.copies.map((c) => c.prefix),
+      nodeRoleArns: nodeScope.attachTo,
+      covers: nodeScope.covers,
+    });
     this.nodeConfig = new MirrorNodeConfig(this, 'NodeConfig', { config, target });
     this.alarms = new AlarmTopic(this, 'Alarms', { email: config.validation.alarmEmail });
     if (needsRegistrySettings(config, target)) this.registrySettings = new RegistrySettings(this, 'RegistrySettings', { config, target });
     this.reconciler = new RepositoryReconciler(this, 'Reconciler', { config, target, alarmTopic: this.alarms.topic });
-    this.validation = new RuleValidation(this, 'Validation', { config, target, secrets: this.rules.secrets, alarmTopic: this.alarms.topic });
+    this.validation = new RuleValidation(this, 'Validation', {
+      config,
+      target,
+      secrets: this.rules.secrets,
+      alarmTopic: this.alarms.topic,
+    });
     if (needsPrewarm(config)) this.prewarm = new Prewarm(this, 'Prewarm', { config, target, alarmTopic: this.alarms.topic });
     if (needsEviction(config)) this.eviction = new ImageEviction(this, 'Eviction', { config, target, alarmTopic: this.alarms.topic });
     this.dashboard = new PtcDashboard(this, 'Dashboard', {

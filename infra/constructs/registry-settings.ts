@@ -48,7 +48,8 @@ export const REGISTRY_SETTINGS_ACTION_REASONS = {
   'ecr:GetRegistryScanningConfiguration': 'reads the scanning configuration so that foreign filters and the scan type are kept',
   'ecr:PutRegistryScanningConfiguration': 'writes the merged scanning configuration (foreign filters kept) for the managed prefixes',
   'ecr:GetRegistryPolicy': 'reads the registry permissions policy so that foreign statements are kept',
-  'ecr:PutRegistryPolicy': 'writes the merged registry policy holding the PtcAutopilotReplicationAccess and PtcAutopilotFirstPull* statements',
+  'ecr:PutRegistryPolicy':
+    'writes the merged registry policy holding the PtcAutopilotReplicationAccess and PtcAutopilotFirstPull* statements',
   'ecr:DeleteRegistryPolicy': 'deletes the registry policy only when statements of ptc-autopilot were its last statements',
 } as const;
 
@@ -63,7 +64,8 @@ export const REGISTRY_SETTINGS_ACTIONS = Object.keys(REGISTRY_SETTINGS_ACTION_RE
 export const ENHANCED_SCANNING_ACTION_REASONS = {
   'inspector2:Enable': 'PutRegistryScanningConfiguration with scanType ENHANCED turns Amazon Inspector ECR scanning on through it',
   'inspector2:Disable': 'restoring scanType BASIC (on update or delete) turns Amazon Inspector ECR scanning off through it',
-  'inspector2:ListAccountPermissions': 'the ECR User Guide lists it with Enable and Disable as needed by the principal that turns enhanced scanning on or off',
+  'inspector2:ListAccountPermissions':
+    'the ECR User Guide lists it with Enable and Disable as needed by the principal that turns enhanced scanning on or off',
 } as const;
 
 /** Amazon Inspector actions that turning enhanced scanning on or off needs. */
@@ -71,7 +73,9 @@ export const ENHANCED_SCANNING_ACTIONS = Object.keys(ENHANCED_SCANNING_ACTION_RE
 
 /** The cdk-nag reason for the Lambda's `Resource::*`: one line per action, saying why it is needed. */
 export function registrySettingsWildcardReason(): string {
-  const lines = Object.entries({ ...REGISTRY_SETTINGS_ACTION_REASONS, ...ENHANCED_SCANNING_ACTION_REASONS }).map(([action, why]) => `${action}: ${why}`);
+  const lines = Object.entries({ ...REGISTRY_SETTINGS_ACTION_REASONS, ...ENHANCED_SCANNING_ACTION_REASONS }).map(
+    ([action, why]) => `${action}: ${why}`,
+  );
   return (
     'Registry-level actions support no resource-level permission, so each is granted on "*". ' +
     'They stay granted whichever settings the config has, because removing a setting deletes its custom resource after the role policy was already narrowed. ' +
@@ -84,7 +88,11 @@ export function registrySettingsWildcardReason(): string {
  * Whether a target needs any registry setting; `PullThroughCache` adds `RegistrySettings` only then.
  */
 export function needsRegistrySettings(config: PtcConfig, target: Target, options: RegistryPolicyOptions = {}): boolean {
-  return replicationIntent(config, target) !== undefined || scanningIntent(config) !== undefined || registryPolicyIntent(config, target, options) !== undefined;
+  return (
+    replicationIntent(config, target) !== undefined ||
+    scanningIntent(config) !== undefined ||
+    registryPolicyIntent(config, target, options) !== undefined
+  );
 }
 
 /** One custom resource per configured setting, served by one Lambda through the `Provider` framework. */

@@ -56,7 +56,9 @@ export const RECONCILER_REPOSITORY_ACTIONS = [
  * The EventBridge patterns that trigger a reconcile, each matching only repositories whose name
  * starts with `<prefix>/` for a managed prefix.
  */
-export function reconcilerEventPatterns(prefixes: readonly string[]): Record<'createRepository' | 'pullThroughCache' | 'imagePush', events.EventPattern> {
+export function reconcilerEventPatterns(
+  prefixes: readonly string[],
+): Record<'createRepository' | 'pullThroughCache' | 'imagePush', events.EventPattern> {
   const underPrefixes = prefixes.map((p) => ({ prefix: `${p}/` }));
   return {
     createRepository: {
@@ -105,12 +107,16 @@ export class RepositoryReconciler extends Construct {
       retentionPeriod: Duration.days(14),
     });
     acknowledgeNag(this.deadLetterQueue, [
-      { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the reconciler; a DLQ of a DLQ would hide nothing more.' },
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is itself the dead-letter queue of the reconciler; a DLQ of a DLQ would hide nothing more.',
+      },
     ]);
 
     this.function = new PtcFunction(this, 'Function', {
       functionDir: RECONCILER_FUNCTION_DIR,
-      description: 'ptc-autopilot: configures cache repositories (lifecycle, pull policy, tags, scanning, tag mutability) and repairs drift',
+      description:
+        'ptc-autopilot: configures cache repositories (lifecycle, pull policy, tags, scanning, tag mutability) and repairs drift',
       timeout: Duration.minutes(15),
       memorySize: 512,
       // One invocation at a time: the events and the sweep never write the same repository at once
@@ -127,12 +133,26 @@ export class RepositoryReconciler extends Construct {
       maxEventAge: Duration.hours(6),
     });
 
-    this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReconcileManagedRepositories', actions: [...RECONCILER_REPOSITORY_ACTIONS], resources: repositoryArns }));
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReconcileManagedRepositories',
+        actions: [...RECONCILER_REPOSITORY_ACTIONS],
+        resources: repositoryArns,
+      }),
+    );
     // Listing every repository (the sweep) is DescribeRepositories without names, authorized on the registry's repository/*.
     const registryRepositories = `arn:${target.partition}:ecr:${target.region}:${target.account}:repository/*`;
-    this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'ListRepositoriesForSweep', actions: ['ecr:DescribeRepositories'], resources: [registryRepositories] }));
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ListRepositoriesForSweep',
+        actions: ['ecr:DescribeRepositories'],
+        resources: [registryRepositories],
+      }),
+    );
     const defaultBus = Stack.of(this).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' });
-    this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'PublishReconcilerEvents', actions: ['events:PutEvents'], resources: [defaultBus] }));
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'PublishReconcilerEvents', actions: ['events:PutEvents'], resources: [defaultBus] }),
+    );
     acknowledgeNag(this.function, [
       {
         id: 'AwsSolutions-IAM5',
@@ -144,11 +164,16 @@ export class RepositoryReconciler extends Construct {
     // AwsSolutions-L1 and AwsSolutions-IAM4 are shared by every ptc-autopilot Lambda and acknowledged by PtcFunction.
 
     const target_ = (): targets.LambdaFunction =>
-      new targets.LambdaFunction(this.function, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(2) });
+      new targets.LambdaFunction(this.function, {
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(2),
+      });
     const patterns = reconcilerEventPatterns(prefixes);
     this.rules = [
       new events.Rule(this, 'CreateRepositoryRule', {
-        description: 'ptc-autopilot: a cache repository was created (CloudTrail CreateRepository) under a managed prefix; fires only if a CloudTrail trail logs management events in this Region',
+        description:
+          'ptc-autopilot: a cache repository was created (CloudTrail CreateRepository) under a managed prefix; fires only if a CloudTrail trail logs management events in this Region',
         eventPattern: patterns.createRepository,
         targets: [target_()],
       }),
@@ -175,7 +200,8 @@ export class RepositoryReconciler extends Construct {
     ];
 
     this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription: 'ptc-autopilot: the repository reconciler gave up on an event or a sweep; read the messages in its DLQ and the function log',
+      alarmDescription:
+        'ptc-autopilot: the repository reconciler gave up on an event or a sweep; read the messages in its DLQ and the function log',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -186,7 +212,10 @@ export class RepositoryReconciler extends Construct {
   }
 
   /** A reconciler metric (`ReposConfigured`, `ReposCompliant`, `ChangesApplied`, `EventsDropped`, `Failures`), summed. */
-  metric(name: 'ReposConfigured' | 'ReposCompliant' | 'ChangesApplied' | 'EventsDropped' | 'Failures', props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+  metric(
+    name: 'ReposConfigured' | 'ReposCompliant' | 'ChangesApplied' | 'EventsDropped' | 'Failures',
+    props: cloudwatch.MetricOptions = {},
+  ): cloudwatch.Metric {
     return functionMetric(RECONCILER_FUNCTION_DIR, name, { period: Duration.minutes(5), ...props });
   }
 }

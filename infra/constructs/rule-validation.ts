@@ -55,7 +55,9 @@ export function scheduleIntervalSeconds(expression: string): number | undefined 
 export function ruleValidAlarmTiming(schedule: string): { period: Duration; evaluationPeriods: number } {
   const interval = scheduleIntervalSeconds(schedule);
   if (interval !== undefined && interval > 86400) {
-    throw new Error(`validation.schedule "${schedule}" runs less than once a day; the rule alarms treat a day without data as a failure, so use at most rate(1 day)`);
+    throw new Error(
+      `validation.schedule "${schedule}" runs less than once a day; the rule alarms treat a day without data as a failure, so use at most rate(1 day)`,
+    );
   }
   if (interval === undefined || interval > 43200) return { period: Duration.days(1), evaluationPeriods: 1 };
   return { period: Duration.seconds(Math.max(60, interval)), evaluationPeriods: 2 };
@@ -85,19 +87,33 @@ export class RuleValidation extends Construct {
     this.function.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1) });
 
     this.function.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'DescribeAndValidateRules', actions: ['ecr:DescribePullThroughCacheRules', 'ecr:ValidatePullThroughCacheRule'], resources: ['*'] }),
+      new iam.PolicyStatement({
+        sid: 'DescribeAndValidateRules',
+        actions: ['ecr:DescribePullThroughCacheRules', 'ecr:ValidatePullThroughCacheRule'],
+        resources: ['*'],
+      }),
     );
     const secretArns = [...props.secrets.values()].map((s) => s.secretArn);
     if (secretArns.length > 0) {
       // DescribeSecret tells which key a secret uses, to name a customer managed key as the cause when ECR fails the rule.
-      this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadCredentialSecrets', actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources: secretArns }));
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadCredentialSecrets',
+          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          resources: secretArns,
+        }),
+      );
     }
     const secretsKey = secretsKmsKeyFor(config, target);
     if (secretsKey !== undefined && secretArns.length > 0) {
-      this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'DecryptCredentialSecrets', actions: ['kms:Decrypt'], resources: [secretsKey] }));
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({ sid: 'DecryptCredentialSecrets', actions: ['kms:Decrypt'], resources: [secretsKey] }),
+      );
     }
     const defaultBus = Stack.of(this).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' });
-    this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'PublishValidationEvents', actions: ['events:PutEvents'], resources: [defaultBus] }));
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'PublishValidationEvents', actions: ['events:PutEvents'], resources: [defaultBus] }),
+    );
     acknowledgeNag(this.function, [
       {
         id: 'AwsSolutions-IAM5',
@@ -107,7 +123,8 @@ export class RuleValidation extends Construct {
       },
     ]);
 
-    const invoke = (): targets.LambdaFunction => new targets.LambdaFunction(this.function, { retryAttempts: 4, maxEventAge: Duration.hours(1) });
+    const invoke = (): targets.LambdaFunction =>
+      new targets.LambdaFunction(this.function, { retryAttempts: 4, maxEventAge: Duration.hours(1) });
     new events.Rule(this, 'Schedule', {
       description: 'ptc-autopilot: validate the pull through cache rules',
       schedule: events.Schedule.expression(config.validation.schedule),

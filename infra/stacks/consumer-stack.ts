@@ -111,7 +111,10 @@ export class ConsumersAdminStack extends Stack {
       env: { account: c.adminStack.account, region: c.adminStack.region },
       description: `ptc-autopilot consumers: the StackSet ${c.stackSetName} for the OUs ${c.organizationalUnitIds.join(', ')}`,
     });
-    this.stackSet = new ConsumerStackSet(this, 'Consumers', { consumer: c, templateBody: JSON.stringify(consumerStackSetTemplate(props.config, c)) });
+    this.stackSet = new ConsumerStackSet(this, 'Consumers', {
+      consumer: c,
+      templateBody: JSON.stringify(consumerStackSetTemplate(props.config, c)),
+    });
   }
 }
 

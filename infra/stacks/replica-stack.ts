@@ -41,7 +41,8 @@ export class PtcReplicaStack extends Stack {
     const config = replicaConfig(props.config, props.replica);
     this.templates = new CreationTemplates(this, 'Templates', { config, target, appliedFor: ['REPLICATION'] });
     // No pull-through cache rule exists in a replica registry: its policy lets the sources replicate in, and grants no first pulls.
-    if (needsRegistrySettings(config, target, { firstPull: false })) this.registrySettings = new RegistrySettings(this, 'RegistrySettings', { config, target, firstPull: false });
+    if (needsRegistrySettings(config, target, { firstPull: false }))
+      this.registrySettings = new RegistrySettings(this, 'RegistrySettings', { config, target, firstPull: false });
   }
 }
 
@@ -52,9 +53,14 @@ export class PtcReplicaStack extends Stack {
 export function addReplicaStacks(app: Construct, config: PtcConfig): PtcReplicaStack[] {
   return replicaDestinations(config).map((replica) => {
     const stack = new PtcReplicaStack(app, replica.target.stackName, { config, replica });
-    const sourceStacks = new Set(targets(config).filter((t) => replica.sources.includes(t.name)).map((t) => t.stackName));
+    const sourceStacks = new Set(
+      targets(config)
+        .filter((t) => replica.sources.includes(t.name))
+        .map((t) => t.stackName),
+    );
     for (const child of app.node.children) {
-      if (child instanceof Stack && sourceStacks.has(child.stackName)) child.addStackDependency(stack, 'its replication creates repositories there, which need the creation templates first');
+      if (child instanceof Stack && sourceStacks.has(child.stackName))
+        child.addStackDependency(stack, 'its replication creates repositories there, which need the creation templates first');
     }
     return stack;
   });

@@ -23,7 +23,10 @@ interface Row {
   containerKinds: string[];
 }
 
-async function auditJson(args: string[], stdin?: string): Promise<{ code: number; images: Row[]; summary: Record<string, number>; err: string }> {
+async function auditJson(
+  args: string[],
+  stdin?: string,
+): Promise<{ code: number; images: Row[]; summary: Record<string, number>; err: string }> {
   const io = recordingIo(stdin === undefined ? {} : { stdin });
   const code = await run(['audit', '--config', CONFIG, '--format', 'json', ...args], io);
   const out = JSON.parse(io.out);
@@ -41,21 +44,48 @@ describe('ptc audit on kubectl get pods -A -o json', () => {
     const { code, images, summary } = await auditJson([PODS]);
     expect(code).toBe(0);
     // The digest-pinned ingress-nginx controller is left upstream by default (--digest-pinned upstream).
-    expect(summary).toEqual({ images: 12, pods: 8, workloads: 0, cached: 1, uncached: 5, uncovered: 5, invalid: 0, pinned: 1, dockerHubDirect: 4 });
+    expect(summary).toEqual({
+      images: 12,
+      pods: 8,
+      workloads: 0,
+      cached: 1,
+      uncached: 5,
+      uncovered: 5,
+      invalid: 0,
+      pinned: 1,
+      dockerHubDirect: 4,
+    });
     // `nginx:1.27` in two replicas is one image, normalized the way Docker does.
-    expect(find(images, 'docker.io/library/nginx:1.27')).toMatchObject({ pods: 2, status: 'uncached', rule: 'docker-hub', dockerHubDirect: true });
+    expect(find(images, 'docker.io/library/nginx:1.27')).toMatchObject({
+      pods: 2,
+      status: 'uncached',
+      rule: 'docker-hub',
+      dockerHubDirect: true,
+    });
   });
 
   test('init and ephemeral containers count, and say where they appear', async () => {
     const { images } = await auditJson([PODS]);
-    expect(find(images, 'docker.io/library/busybox:1.36')).toMatchObject({ pods: 2, containerKinds: ['initContainer'], dockerHubDirect: true });
-    expect(find(images, 'docker.io/nicolaka/netshoot:v0.13')).toMatchObject({ pods: 1, containerKinds: ['ephemeralContainer'], rule: 'docker-hub' });
-    expect(find(images, '602401143452.dkr.ecr.eu-west-2.amazonaws.com/amazon-k8s-cni-init:v1.18.1-eksbuild.3').containerKinds).toEqual(['initContainer']);
+    expect(find(images, 'docker.io/library/busybox:1.36')).toMatchObject({
+      pods: 2,
+      containerKinds: ['initContainer'],
+      dockerHubDirect: true,
+    });
+    expect(find(images, 'docker.io/nicolaka/netshoot:v0.13')).toMatchObject({
+      pods: 1,
+      containerKinds: ['ephemeralContainer'],
+      rule: 'docker-hub',
+    });
+    expect(find(images, '602401143452.dkr.ecr.eu-west-2.amazonaws.com/amazon-k8s-cni-init:v1.18.1-eksbuild.3').containerKinds).toEqual([
+      'initContainer',
+    ]);
   });
 
   test('digests come from status imageID (containerd, docker-pullable and pinned references)', async () => {
     const { images } = await auditJson([PODS]);
-    expect(find(images, 'docker.io/library/nginx:1.27').digests).toEqual(['sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614']);
+    expect(find(images, 'docker.io/library/nginx:1.27').digests).toEqual([
+      'sha256:cd4495bb73de9b01bf009710b80ecf4be2d298db47492f4e9e7d0b04981c4614',
+    ]);
     expect(find(images, 'docker.io/bitnami/kubectl:1.29').digests).toEqual([expect.stringMatching(/^sha256:[a-f0-9]{64}$/)]);
     const pinned = images.find((i) => i.image.startsWith('registry.k8s.io/ingress-nginx/controller:v1.10.0@sha256:'))!;
     expect(pinned).toMatchObject({ status: 'pinned', rule: 'k8s', dockerHubDirect: false, digestCached: false });
@@ -64,14 +94,26 @@ describe('ptc audit on kubectl get pods -A -o json', () => {
 
   test('an image already under a managed prefix of the cache registry goes through the cache', async () => {
     const { images } = await auditJson([PODS]);
-    expect(find(images, `${ECR}/docker-hub/library/redis:7.2`)).toMatchObject({ status: 'cached', throughCache: true, rule: 'docker-hub', dockerHubDirect: false });
+    expect(find(images, `${ECR}/docker-hub/library/redis:7.2`)).toMatchObject({
+      status: 'cached',
+      throughCache: true,
+      rule: 'docker-hub',
+      dockerHubDirect: false,
+    });
     expect(images.filter((i) => i.throughCache).map((i) => i.image)).toEqual([`${ECR}/docker-hub/library/redis:7.2`]);
   });
 
   test('registries without a rule are uncovered and say so', async () => {
     const { images } = await auditJson([PODS]);
-    expect(find(images, 'quay.io/prometheus/node-exporter:v1.8.0')).toMatchObject({ status: 'uncovered', rule: null, dockerHubDirect: false });
-    expect(find(images, '602401143452.dkr.ecr.eu-west-2.amazonaws.com/eks/coredns:v1.11.1-eksbuild.4')).toMatchObject({ status: 'uncovered', rule: null });
+    expect(find(images, 'quay.io/prometheus/node-exporter:v1.8.0')).toMatchObject({
+      status: 'uncovered',
+      rule: null,
+      dockerHubDirect: false,
+    });
+    expect(find(images, '602401143452.dkr.ecr.eu-west-2.amazonaws.com/eks/coredns:v1.11.1-eksbuild.4')).toMatchObject({
+      status: 'uncovered',
+      rule: null,
+    });
   });
 
   test('the table shows each image, its pods, whether it is cached, the rule and the Docker Hub flag', async () => {
@@ -79,15 +121,23 @@ describe('ptc audit on kubectl get pods -A -o json', () => {
     expect(await run(['audit', '--config', CONFIG, PODS], io)).toBe(0);
     const lines = io.out.split('\n');
     expect(lines[0]).toMatch(/^IMAGE\s+PODS\s+THROUGH CACHE\s+RULE\s+NOTE$/);
-    expect(lines.find((l) => l.startsWith('docker.io/library/nginx:1.27 '))).toMatch(/\s2\s+no\s+docker-hub\s+Docker Hub pulled directly \(rate limits\)$/);
+    expect(lines.find((l) => l.startsWith('docker.io/library/nginx:1.27 '))).toMatch(
+      /\s2\s+no\s+docker-hub\s+Docker Hub pulled directly \(rate limits\)$/,
+    );
     expect(lines.find((l) => l.startsWith('quay.io/prometheus/node-exporter:v1.8.0 '))).toMatch(/\s1\s+no rule\s+-$/);
     expect(lines.find((l) => l.startsWith(`${ECR}/docker-hub/library/redis:7.2 `))).toMatch(/\s1\s+yes\s+docker-hub$/);
-    expect(io.out).toContain('12 images in 8 pods: 1 through the cache, 5 a rule would cover, 5 with no rule, 1 digest-pinned left upstream; 4 pulled directly from Docker Hub');
+    expect(io.out).toContain(
+      '12 images in 8 pods: 1 through the cache, 5 a rule would cover, 5 with no rule, 1 digest-pinned left upstream; 4 pulled directly from Docker Hub',
+    );
   });
 
   test('--fail-on-uncached exits 2 when an image does not go through the cache, 0 when all do', async () => {
     expect((await auditJson([PODS, '--fail-on-uncached'])).code).toBe(2);
-    const allCached = JSON.stringify({ kind: 'Pod', metadata: { name: 'ok', namespace: 'a' }, spec: { containers: [{ name: 'c', image: `${ECR}/k8s/pause:3.9` }] } });
+    const allCached = JSON.stringify({
+      kind: 'Pod',
+      metadata: { name: 'ok', namespace: 'a' },
+      spec: { containers: [{ name: 'c', image: `${ECR}/k8s/pause:3.9` }] },
+    });
     expect((await auditJson(['--fail-on-uncached'], allCached)).code).toBe(0);
   });
 });
@@ -95,16 +145,36 @@ describe('ptc audit on kubectl get pods -A -o json', () => {
 describe('ptc audit with replication', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ptc-audit-'));
   const config = path.join(dir, 'ptc.yaml');
-  writeFileSync(config, `${readFileSync(CONFIG, 'utf8')}replication:\n  destinations:\n    - { region: us-east-1 }\n    - { region: ap-south-1, account: "444455556666", prefixes: [k8s] }\n`);
-  const pod = (name: string, image: string) => ({ kind: 'Pod', metadata: { name, namespace: 'apps' }, spec: { containers: [{ name: 'c', image }] } });
+  writeFileSync(
+    config,
+    `${readFileSync(CONFIG, 'utf8')}replication:\n  destinations:\n    - { region: us-east-1 }\n    - { region: ap-south-1, account: "444455556666", prefixes: [k8s] }\n`,
+  );
+  const pod = (name: string, image: string) => ({
+    kind: 'Pod',
+    metadata: { name, namespace: 'apps' },
+    spec: { containers: [{ name: 'c', image }] },
+  });
   const list = (...items: object[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
 
   test('a pull from a replica of the cache in another region or account goes through the cache', async () => {
-    const io = recordingIo({ stdin: list(pod('a', '111122223333.dkr.ecr.us-east-1.amazonaws.com/k8s/pause:3.9'), pod('b', '444455556666.dkr.ecr.ap-south-1.amazonaws.com/k8s/pause:3.9'), pod('c', '555566667777.dkr.ecr.us-east-1.amazonaws.com/k8s/pause:3.9')) });
+    const io = recordingIo({
+      stdin: list(
+        pod('a', '111122223333.dkr.ecr.us-east-1.amazonaws.com/k8s/pause:3.9'),
+        pod('b', '444455556666.dkr.ecr.ap-south-1.amazonaws.com/k8s/pause:3.9'),
+        pod('c', '555566667777.dkr.ecr.us-east-1.amazonaws.com/k8s/pause:3.9'),
+      ),
+    });
     expect(await run(['audit', '--config', config, '--format', 'json', '--fail-on-uncached', '-'], io)).toBe(2);
     const { images } = JSON.parse(io.out) as { images: Row[] };
-    expect(find(images, '111122223333.dkr.ecr.us-east-1.amazonaws.com/k8s/pause:3.9')).toMatchObject({ status: 'cached', throughCache: true, rule: 'k8s' });
-    expect(find(images, '444455556666.dkr.ecr.ap-south-1.amazonaws.com/k8s/pause:3.9')).toMatchObject({ status: 'cached', throughCache: true });
+    expect(find(images, '111122223333.dkr.ecr.us-east-1.amazonaws.com/k8s/pause:3.9')).toMatchObject({
+      status: 'cached',
+      throughCache: true,
+      rule: 'k8s',
+    });
+    expect(find(images, '444455556666.dkr.ecr.ap-south-1.amazonaws.com/k8s/pause:3.9')).toMatchObject({
+      status: 'cached',
+      throughCache: true,
+    });
     // Another account's registry is not this config's cache: it fails the gate.
     expect(find(images, '555566667777.dkr.ecr.us-east-1.amazonaws.com/k8s/pause:3.9')).toMatchObject({ throughCache: false, rule: null });
   });
@@ -117,9 +187,13 @@ describe('ptc audit with replication', () => {
   });
 
   test('--fail-on-uncached passes when every image comes from a cache registry of the config', async () => {
-    const io = recordingIo({ stdin: list(pod('a', '111122223333.dkr.ecr.us-east-1.amazonaws.com/k8s/pause:3.9'), pod('b', `${ECR}/docker-hub/library/nginx:1.27`)) });
+    const io = recordingIo({
+      stdin: list(pod('a', '111122223333.dkr.ecr.us-east-1.amazonaws.com/k8s/pause:3.9'), pod('b', `${ECR}/docker-hub/library/nginx:1.27`)),
+    });
     expect(await run(['audit', '--config', config, '--fail-on-uncached'], io)).toBe(0);
-    expect(io.out).toContain('2 images in 2 pods: 2 through the cache, 0 a rule would cover, 0 with no rule; 0 pulled directly from Docker Hub');
+    expect(io.out).toContain(
+      '2 images in 2 pods: 2 through the cache, 0 a rule would cover, 0 with no rule; 0 pulled directly from Docker Hub',
+    );
   });
 });
 
@@ -130,7 +204,10 @@ describe('ptc audit on manifests', () => {
     expect(find(images, 'docker.io/library/python:3.12-slim')).toMatchObject({ pods: 1, status: 'uncached', dockerHubDirect: true });
     expect(find(images, `${ECR}/docker-hub/library/python:3.12-slim`)).toMatchObject({ status: 'cached' });
     expect(find(images, 'ghcr.io/acme/api-migrations:2024.07.1')).toMatchObject({ containerKinds: ['initContainer'], rule: 'github' });
-    expect(find(images, 'public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.2')).toMatchObject({ rule: 'ecr', cacheReference: `${ECR}/ecr/aws-observability/aws-for-fluent-bit:2.32.2` });
+    expect(find(images, 'public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.2')).toMatchObject({
+      rule: 'ecr',
+      cacheReference: `${ECR}/ecr/aws-observability/aws-for-fluent-bit:2.32.2`,
+    });
   });
 
   test('several files are audited together', async () => {
@@ -172,13 +249,16 @@ describe('ptc audit input errors', () => {
 
 describe('ptc audit and digest-pinned images', () => {
   const D = `sha256:${'ab'.repeat(32)}`;
-  const pod = (image: string) => JSON.stringify({ kind: 'Pod', metadata: { name: 'p', namespace: 'a' }, spec: { containers: [{ name: 'c', image }] } });
+  const pod = (image: string) =>
+    JSON.stringify({ kind: 'Pod', metadata: { name: 'p', namespace: 'a' }, spec: { containers: [{ name: 'c', image }] } });
 
   test('by default a digest-pinned image is left upstream, reported with what to do, and does not fail the gate', async () => {
     const { code, images } = await auditJson(['--fail-on-uncached'], pod(`registry.k8s.io/pause:3.9@${D}`));
     expect(code).toBe(0);
     expect(images[0]).toMatchObject({ status: 'pinned', rule: 'k8s', digestCached: false });
-    expect((images[0] as Row & { note: string }).note).toMatch(/^digest-pinned, left upstream: .*list registry\.k8s\.io\/pause:3\.9@sha256:.* in prewarm\.images/);
+    expect((images[0] as Row & { note: string }).note).toMatch(
+      /^digest-pinned, left upstream: .*list registry\.k8s\.io\/pause:3\.9@sha256:.* in prewarm\.images/,
+    );
   });
 
   test('with --digest-pinned cache it is uncached, fails the gate, and is reported as not known to be cached', async () => {
@@ -192,7 +272,9 @@ describe('ptc audit and digest-pinned images', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ptc-audit-pinned-'));
     const config = path.join(dir, 'ptc.yaml');
     writeFileSync(config, `${readFileSync(CONFIG, 'utf8')}prewarm:\n  images: ["registry.k8s.io/pause:3.9@${D}"]\n`);
-    const io = recordingIo({ stdin: `[${pod(`registry.k8s.io/pause@${D}`)}, ${pod(`registry.k8s.io/pause:3.10@sha256:${'cd'.repeat(32)}`)}]` });
+    const io = recordingIo({
+      stdin: `[${pod(`registry.k8s.io/pause@${D}`)}, ${pod(`registry.k8s.io/pause:3.10@sha256:${'cd'.repeat(32)}`)}]`,
+    });
     expect(await run(['audit', '--config', config, '--format', 'json', '--digest-pinned', 'prewarmed'], io)).toBe(0);
     const rows = JSON.parse(io.out).images as (Row & { digestCached?: boolean })[];
     // The same digest without the tag is known too: prewarm cached it under the tag.
@@ -204,8 +286,13 @@ describe('ptc audit and digest-pinned images', () => {
 describe('ptc audit and the length of the cache name', () => {
   test('an image whose cache name would pass 255 characters is uncovered, with the reason in the note', async () => {
     const long = `ghcr.io/org/${'a'.repeat(200)}:1`;
-    const { images } = await auditJson([], JSON.stringify({ kind: 'Pod', metadata: { name: 'p', namespace: 'a' }, spec: { containers: [{ name: 'c', image: long }] } }));
+    const { images } = await auditJson(
+      [],
+      JSON.stringify({ kind: 'Pod', metadata: { name: 'p', namespace: 'a' }, spec: { containers: [{ name: 'c', image: long }] } }),
+    );
     expect(images[0]).toMatchObject({ status: 'uncovered', rule: null });
-    expect((images[0] as Row & { note: string }).note).toMatch(/would be 2\d\d characters long; kubelet and containerd refuse names over 255$/);
+    expect((images[0] as Row & { note: string }).note).toMatch(
+      /would be 2\d\d characters long; kubelet and containerd refuse names over 255$/,
+    );
   });
 });

@@ -34,7 +34,8 @@ export function bundledFunctions(app: Synthesized): BundledFunction[] {
       // CDK's own provider-framework functions are CDK's code; ours publish to the PtcAutopilot namespace.
       .filter(({ env }) => env.POWERTOOLS_METRICS_NAMESPACE === 'PtcAutopilot')
       .map(({ logicalId, props, env }) => {
-        for (const [k, v] of Object.entries(env)) if (typeof v !== 'string') throw new Error(`${logicalId}: environment ${k} is not a literal string`);
+        for (const [k, v] of Object.entries(env))
+          if (typeof v !== 'string') throw new Error(`${logicalId}: environment ${k} is not a literal string`);
         return { logicalId, props, env: env as Record<string, string> };
       })
       .map(({ props, env }) => ({
@@ -90,7 +91,12 @@ const DRIVER = path.join(__dirname, 'drive-bundle.js');
  * Requires the bundle in a plain node child with `environment` (the template's, unless a test
  * breaks it on purpose) and invokes its handler with each event.
  */
-export function runBundle(fn: BundledFunction, mocks: readonly MockSpec[], events: readonly unknown[], environment: Record<string, string> = fn.environment): BundleRun {
+export function runBundle(
+  fn: BundledFunction,
+  mocks: readonly MockSpec[],
+  events: readonly unknown[],
+  environment: Record<string, string> = fn.environment,
+): BundleRun {
   const dir = mkdtempSync(path.join(tmpdir(), 'ptc-drive-'));
   const requestFile = path.join(dir, 'request.json');
   const resultFile = path.join(dir, 'result.json');

@@ -48,7 +48,8 @@ function specFindings(logicalId: string, resource: CfnResource): string[] {
   const properties = (found[0] as unknown as { properties: Record<string, SpecProperty> }).properties;
   const given = (resource.Properties ?? {}) as Record<string, Json>;
   const out: string[] = [];
-  for (const [name, p] of Object.entries(properties)) if (p.required && !(name in given)) out.push(`${logicalId}.Properties: ${name} is required (aws-service-spec)`);
+  for (const [name, p] of Object.entries(properties))
+    if (p.required && !(name in given)) out.push(`${logicalId}.Properties: ${name} is required (aws-service-spec)`);
   for (const [name, value] of Object.entries(given)) {
     const p = properties[name];
     if (!p) {
@@ -67,7 +68,8 @@ function specFindings(logicalId: string, resource: CfnResource): string[] {
       ref: (v) => v !== null && typeof v === 'object' && !Array.isArray(v),
     };
     const ok = literalOk[kind];
-    if (ok && !ok(value)) out.push(`${logicalId}.Properties.${name}: ${JSON.stringify(value).slice(0, 80)} is not a ${kind} (aws-service-spec)`);
+    if (ok && !ok(value))
+      out.push(`${logicalId}.Properties.${name}: ${JSON.stringify(value).slice(0, 80)} is not a ${kind} (aws-service-spec)`);
   }
   return out;
 }
@@ -79,8 +81,10 @@ const UPDATE_REPLACE_POLICIES = new Set(['Delete', 'Retain', 'Snapshot']);
 export function checkTemplateAgainstSchemas(resources: Record<string, CfnResource>, region: string): string[] {
   const out: string[] = [];
   for (const [logicalId, resource] of Object.entries(resources)) {
-    if (resource.DeletionPolicy !== undefined && !DELETION_POLICIES.has(resource.DeletionPolicy)) out.push(`${logicalId}: DeletionPolicy ${resource.DeletionPolicy} is not one CloudFormation knows`);
-    if (resource.UpdateReplacePolicy !== undefined && !UPDATE_REPLACE_POLICIES.has(resource.UpdateReplacePolicy)) out.push(`${logicalId}: UpdateReplacePolicy ${resource.UpdateReplacePolicy} is not one CloudFormation knows`);
+    if (resource.DeletionPolicy !== undefined && !DELETION_POLICIES.has(resource.DeletionPolicy))
+      out.push(`${logicalId}: DeletionPolicy ${resource.DeletionPolicy} is not one CloudFormation knows`);
+    if (resource.UpdateReplacePolicy !== undefined && !UPDATE_REPLACE_POLICIES.has(resource.UpdateReplacePolicy))
+      out.push(`${logicalId}: UpdateReplacePolicy ${resource.UpdateReplacePolicy} is not one CloudFormation knows`);
     if (resource.Type.startsWith('Custom::') || resource.Type === 'AWS::CloudFormation::CustomResource') {
       if (!resource.Properties || !('ServiceToken' in resource.Properties)) out.push(`${logicalId}: a custom resource needs ServiceToken`);
       continue;
@@ -88,7 +92,9 @@ export function checkTemplateAgainstSchemas(resources: Record<string, CfnResourc
     if (resource.Type === 'AWS::CDK::Metadata') continue;
     const regions = index.availability[resource.Type];
     if (!regions) {
-      out.push(`${logicalId}: no stored registry schema for ${resource.Type} (add it to test/fixtures/cfn-schemas/index.json types and run scripts/refresh-cfn-schemas.ts)`);
+      out.push(
+        `${logicalId}: no stored registry schema for ${resource.Type} (add it to test/fixtures/cfn-schemas/index.json types and run scripts/refresh-cfn-schemas.ts)`,
+      );
       continue;
     }
     if (!regions.includes(region)) {
@@ -105,7 +111,8 @@ export function checkTemplateAgainstSchemas(resources: Record<string, CfnResourc
     out.push(...validate(properties, schema, schema, `${logicalId}.Properties`));
     for (const pointer of (schema.readOnlyProperties as string[] | undefined) ?? []) {
       const name = pointer.replace(/^\/properties\//, '');
-      if (!name.includes('/') && properties !== null && typeof properties === 'object' && name in properties) out.push(`${logicalId}.Properties.${name}: read-only, CloudFormation refuses it`);
+      if (!name.includes('/') && properties !== null && typeof properties === 'object' && name in properties)
+        out.push(`${logicalId}.Properties.${name}: read-only, CloudFormation refuses it`);
     }
     out.push(...specFindings(logicalId, resource));
   }

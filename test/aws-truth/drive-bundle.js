@@ -64,7 +64,11 @@ for (const spec of request.mocks) {
   else behaviour.callsFake(() => revive(spec.resolves ?? {}));
 }
 
-const describe = (err) => ({ name: err && err.name, constructorName: err && err.constructor && err.constructor.name, message: err && String(err.message) });
+const describe = (err) => ({
+  name: err && err.name,
+  constructorName: err && err.constructor && err.constructor.name,
+  message: err && String(err.message),
+});
 
 function context(index) {
   return {
@@ -85,7 +89,8 @@ async function main() {
   let handler;
   try {
     handler = require(request.bundle).handler;
-    if (typeof handler !== 'function') out.loadError = { name: 'NoHandler', constructorName: '', message: `${request.bundle} exports no handler function` };
+    if (typeof handler !== 'function')
+      out.loadError = { name: 'NoHandler', constructorName: '', message: `${request.bundle} exports no handler function` };
   } catch (err) {
     out.loadError = describe(err);
   }

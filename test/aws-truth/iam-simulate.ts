@@ -65,11 +65,18 @@ export async function simulate(request: SimulatedRequest): Promise<SimulatedDeci
   };
   const response = await runSimulation(simulation, {});
   if (response.resultType === 'error') throw new SimulationInputError(JSON.stringify(response.errors));
-  if (response.resultType !== 'single') throw new SimulationInputError(`expected one resource, the simulator expanded ${request.resource} into several`);
+  if (response.resultType !== 'single')
+    throw new SimulationInputError(`expected one resource, the simulator expanded ${request.resource} into several`);
   const analysis = response.result.analysis;
   const allowed = response.overallResult === 'Allowed';
   const reasons = allowed
-    ? getGrantReasons(analysis).map((g) => (g.policyType === 'resource' ? `resource#${g.statementId ?? g.statementIndex}` : `${g.policyType}:${'policyIdentifier' in g ? g.policyIdentifier : ''}#${g.statementId ?? g.statementIndex}`))
-    : getDenialReasons(analysis).map((d) => `${d.policyType}:${d.denialType}${d.denialType === 'Explicit' ? `#${d.statementId ?? d.statementIndex}` : ''}`);
+    ? getGrantReasons(analysis).map((g) =>
+        g.policyType === 'resource'
+          ? `resource#${g.statementId ?? g.statementIndex}`
+          : `${g.policyType}:${'policyIdentifier' in g ? g.policyIdentifier : ''}#${g.statementId ?? g.statementIndex}`,
+      )
+    : getDenialReasons(analysis).map(
+        (d) => `${d.policyType}:${d.denialType}${d.denialType === 'Explicit' ? `#${d.statementId ?? d.statementIndex}` : ''}`,
+      );
   return { allowed, result: response.overallResult, reasons };
 }

@@ -54,7 +54,8 @@ function typeMatches(declared: string, value: Json): boolean {
   if (declared === 'number' && actual === 'integer') return true;
   // CloudFormation's scalar conversion.
   if (declared === 'string' && (actual === 'integer' || actual === 'number' || actual === 'boolean')) return true;
-  if ((declared === 'integer' || declared === 'number') && actual === 'string') return /^-?\d+(\.\d+)?$/.test(value as string) && (declared === 'number' || !(value as string).includes('.'));
+  if ((declared === 'integer' || declared === 'number') && actual === 'string')
+    return /^-?\d+(\.\d+)?$/.test(value as string) && (declared === 'number' || !(value as string).includes('.'));
   if (declared === 'boolean' && actual === 'string') return value === 'true' || value === 'false';
   return false;
 }
@@ -74,12 +75,17 @@ export function validate(value: Json, schema: JsonSchema, root: JsonSchema, at: 
   const out: string[] = [];
   if (schema.type !== undefined) {
     const declared = Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type as string];
-    if (!declared.some((t) => typeMatches(t, value))) return [`${at}: ${JSON.stringify(value).slice(0, 80)} is not of type ${declared.join(' | ')}`];
+    if (!declared.some((t) => typeMatches(t, value)))
+      return [`${at}: ${JSON.stringify(value).slice(0, 80)} is not of type ${declared.join(' | ')}`];
   }
-  if (Array.isArray(schema.enum) && !schema.enum.some((e) => e === value || (isScalar(e) && isScalar(value) && String(e) === String(value)))) {
+  if (
+    Array.isArray(schema.enum) &&
+    !schema.enum.some((e) => e === value || (isScalar(e) && isScalar(value) && String(e) === String(value)))
+  ) {
     out.push(`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);
   }
-  if (schema.const !== undefined && schema.const !== value) out.push(`${at}: ${JSON.stringify(value)} is not ${JSON.stringify(schema.const)}`);
+  if (schema.const !== undefined && schema.const !== value)
+    out.push(`${at}: ${JSON.stringify(value)} is not ${JSON.stringify(schema.const)}`);
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
     const text = String(value);
     if (typeof schema.pattern === 'string') {
@@ -87,22 +93,30 @@ export function validate(value: Json, schema: JsonSchema, root: JsonSchema, at: 
       if (typeof re === 'string') out.push(`${at}: ${re}`);
       else if (!re.test(text)) out.push(`${at}: ${JSON.stringify(text).slice(0, 120)} does not match ${schema.pattern}`);
     }
-    if (typeof schema.minLength === 'number' && [...text].length < schema.minLength) out.push(`${at}: length ${[...text].length} is below minLength ${schema.minLength}`);
-    if (typeof schema.maxLength === 'number' && [...text].length > schema.maxLength) out.push(`${at}: length ${[...text].length} is above maxLength ${schema.maxLength}`);
+    if (typeof schema.minLength === 'number' && [...text].length < schema.minLength)
+      out.push(`${at}: length ${[...text].length} is below minLength ${schema.minLength}`);
+    if (typeof schema.maxLength === 'number' && [...text].length > schema.maxLength)
+      out.push(`${at}: length ${[...text].length} is above maxLength ${schema.maxLength}`);
     const n = Number(value);
-    if (typeof schema.minimum === 'number' && typeof value !== 'boolean' && !Number.isNaN(n) && n < schema.minimum) out.push(`${at}: ${n} is below minimum ${schema.minimum}`);
-    if (typeof schema.maximum === 'number' && typeof value !== 'boolean' && !Number.isNaN(n) && n > schema.maximum) out.push(`${at}: ${n} is above maximum ${schema.maximum}`);
+    if (typeof schema.minimum === 'number' && typeof value !== 'boolean' && !Number.isNaN(n) && n < schema.minimum)
+      out.push(`${at}: ${n} is below minimum ${schema.minimum}`);
+    if (typeof schema.maximum === 'number' && typeof value !== 'boolean' && !Number.isNaN(n) && n > schema.maximum)
+      out.push(`${at}: ${n} is above maximum ${schema.maximum}`);
   }
   if (Array.isArray(value)) {
-    if (typeof schema.minItems === 'number' && value.length < schema.minItems) out.push(`${at}: ${value.length} items, below minItems ${schema.minItems}`);
-    if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) out.push(`${at}: ${value.length} items, above maxItems ${schema.maxItems}`);
-    if (schema.uniqueItems === true && new Set(value.map((v) => JSON.stringify(v))).size !== value.length) out.push(`${at}: items are not unique`);
+    if (typeof schema.minItems === 'number' && value.length < schema.minItems)
+      out.push(`${at}: ${value.length} items, below minItems ${schema.minItems}`);
+    if (typeof schema.maxItems === 'number' && value.length > schema.maxItems)
+      out.push(`${at}: ${value.length} items, above maxItems ${schema.maxItems}`);
+    if (schema.uniqueItems === true && new Set(value.map((v) => JSON.stringify(v))).size !== value.length)
+      out.push(`${at}: items are not unique`);
     if (isObject(schema.items)) value.forEach((item, i) => out.push(...validate(item, schema.items as JsonSchema, root, `${at}[${i}]`)));
   }
   if (isObject(value)) {
     const props = (isObject(schema.properties) ? schema.properties : {}) as Record<string, JsonSchema>;
     const patternProps = (isObject(schema.patternProperties) ? schema.patternProperties : {}) as Record<string, JsonSchema>;
-    for (const key of (schema.required as string[] | undefined) ?? []) if (!(key in value)) out.push(`${at}: required property ${key} is missing`);
+    for (const key of (schema.required as string[] | undefined) ?? [])
+      if (!(key in value)) out.push(`${at}: required property ${key} is missing`);
     for (const [key, v] of Object.entries(value)) {
       const here = `${at}.${key}`;
       let known = false;
@@ -124,7 +138,8 @@ export function validate(value: Json, schema: JsonSchema, root: JsonSchema, at: 
     }
     if (isObject(schema.dependencies)) {
       for (const [key, needs] of Object.entries(schema.dependencies)) {
-        if (key in value && Array.isArray(needs)) for (const n of needs as string[]) if (!(n in value)) out.push(`${at}: ${key} requires ${n}`);
+        if (key in value && Array.isArray(needs))
+          for (const n of needs as string[]) if (!(n in value)) out.push(`${at}: ${key} requires ${n}`);
       }
     }
   }
@@ -135,7 +150,8 @@ export function validate(value: Json, schema: JsonSchema, root: JsonSchema, at: 
     const passing = results.filter((r) => r.length === 0).length;
     if (keyword === 'allOf') out.push(...results.flat());
     else if (keyword === 'anyOf' && passing === 0) out.push(`${at}: matches none of anyOf (${results.map((r) => r[0]).join('; ')})`);
-    else if (keyword === 'oneOf' && passing !== 1) out.push(`${at}: matches ${passing} of oneOf, not exactly one${passing === 0 ? ` (${results.map((r) => r[0]).join('; ')})` : ''}`);
+    else if (keyword === 'oneOf' && passing !== 1)
+      out.push(`${at}: matches ${passing} of oneOf, not exactly one${passing === 0 ? ` (${results.map((r) => r[0]).join('; ')})` : ''}`);
   }
   if (isObject(schema.not) && validate(value, schema.not, root, at).length === 0) out.push(`${at}: matches a "not" schema`);
   return out;

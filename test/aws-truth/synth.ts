@@ -67,9 +67,18 @@ export function synthesize(name: string, config: PtcConfig, options: { bundle?: 
 }
 
 /** Every resource of every stack, with where it is. */
-export function allResources(synthesized: readonly Synthesized[]): Array<{ where: string; stack: SynthesizedStack; logicalId: string; resource: CfnResource }> {
+export function allResources(
+  synthesized: readonly Synthesized[],
+): Array<{ where: string; stack: SynthesizedStack; logicalId: string; resource: CfnResource }> {
   return synthesized.flatMap((s) =>
-    s.stacks.flatMap((stack) => Object.entries(stack.resources).map(([logicalId, resource]) => ({ where: `${s.name} ${stack.stackName} ${logicalId}`, stack, logicalId, resource }))),
+    s.stacks.flatMap((stack) =>
+      Object.entries(stack.resources).map(([logicalId, resource]) => ({
+        where: `${s.name} ${stack.stackName} ${logicalId}`,
+        stack,
+        logicalId,
+        resource,
+      })),
+    ),
   );
 }
 

@@ -20,7 +20,13 @@ const REGISTRY = '111122223333';
 const ecrMock = mockClient(ECRClient);
 const ecr = new ECRClient({ region: 'eu-west-2' });
 const PREFIXES = ['docker-hub', 'github', 'k8s', 'ecr'];
-const UNDER_PREFIXES = ['docker-hub/bitnami/kubectl', 'docker-hub/library/nginx', 'k8s/empty-new', 'k8s/ingress-nginx/controller', 'k8s/pause'];
+const UNDER_PREFIXES = [
+  'docker-hub/bitnami/kubectl',
+  'docker-hub/library/nginx',
+  'k8s/empty-new',
+  'k8s/ingress-nginx/controller',
+  'k8s/pause',
+];
 const OUTSIDE = ['docker-hubx/nginx', 'docker-hub', 'team-a/api', 'k8s-mirror/pause'];
 
 beforeEach(() => {
@@ -53,7 +59,9 @@ describe('planCleanup', () => {
     ]);
     for (const name of OUTSIDE) {
       expect(ecrMock).not.toHaveReceivedCommandWith(DescribeImagesCommand, { repositoryName: name });
-      expect(ecrMock).not.toHaveReceivedCommandWith(ListTagsForResourceCommand, { resourceArn: `arn:aws:ecr:eu-west-2:${REGISTRY}:repository/${name}` });
+      expect(ecrMock).not.toHaveReceivedCommandWith(ListTagsForResourceCommand, {
+        resourceArn: `arn:aws:ecr:eu-west-2:${REGISTRY}:repository/${name}`,
+      });
     }
   });
 
@@ -61,15 +69,32 @@ describe('planCleanup', () => {
     const candidates = await planCleanup(ecr, { registryId: REGISTRY, prefixes: PREFIXES, now: NOW });
     const nginx = candidates.find((c) => c.repositoryName === 'docker-hub/library/nginx')!;
     expect(nginx).toMatchObject({ images: 2, lastUsed: new Date('2024-08-29T00:00:00Z'), action: 'delete' });
-    expect(ecrMock).toHaveReceivedCommandWith(DescribeImagesCommand, { registryId: REGISTRY, repositoryName: 'docker-hub/library/nginx', maxResults: 1000, nextToken: 'bmV4dA==' });
-    expect(candidates.find((c) => c.repositoryName === 'k8s/pause')).toMatchObject({ images: 1, lastUsed: new Date('2024-03-01T00:00:00Z') });
-    expect(candidates.find((c) => c.repositoryName === 'k8s/empty-new')).toMatchObject({ images: 0, lastUsed: new Date('2024-08-30T00:00:00Z') });
+    expect(ecrMock).toHaveReceivedCommandWith(DescribeImagesCommand, {
+      registryId: REGISTRY,
+      repositoryName: 'docker-hub/library/nginx',
+      maxResults: 1000,
+      nextToken: 'bmV4dA==',
+    });
+    expect(candidates.find((c) => c.repositoryName === 'k8s/pause')).toMatchObject({
+      images: 1,
+      lastUsed: new Date('2024-03-01T00:00:00Z'),
+    });
+    expect(candidates.find((c) => c.repositoryName === 'k8s/empty-new')).toMatchObject({
+      images: 0,
+      lastUsed: new Date('2024-08-30T00:00:00Z'),
+    });
   });
 
   test('--unused-days keeps what was pulled, pushed or created within the window', async () => {
     const candidates = await planCleanup(ecr, { registryId: REGISTRY, prefixes: PREFIXES, now: NOW, unusedDays: 30 });
-    expect(candidates.filter((c) => c.action === 'delete').map((c) => c.repositoryName)).toEqual(['docker-hub/bitnami/kubectl', 'k8s/pause']);
-    expect(candidates.find((c) => c.repositoryName === 'docker-hub/library/nginx')).toMatchObject({ action: 'keep', reason: 'used 3 days ago' });
+    expect(candidates.filter((c) => c.action === 'delete').map((c) => c.repositoryName)).toEqual([
+      'docker-hub/bitnami/kubectl',
+      'k8s/pause',
+    ]);
+    expect(candidates.find((c) => c.repositoryName === 'docker-hub/library/nginx')).toMatchObject({
+      action: 'keep',
+      reason: 'used 3 days ago',
+    });
     expect(candidates.find((c) => c.repositoryName === 'k8s/empty-new')).toMatchObject({ action: 'keep', reason: 'used 2 days ago' });
   });
 
@@ -77,32 +102,50 @@ describe('planCleanup', () => {
     ecrMock.reset();
     serveRegistry(ecrMock, ['k8s/pause']);
     const candidates = await planCleanup(ecr, { registryId: REGISTRY, prefixes: ['k8s'], now: NOW });
-    expect(candidates.find((c) => c.repositoryName === 'k8s/pause')).toMatchObject({ action: 'keep', reason: 'tagged ptc-autopilot:ignore=true' });
+    expect(candidates.find((c) => c.repositoryName === 'k8s/pause')).toMatchObject({
+      action: 'keep',
+      reason: 'tagged ptc-autopilot:ignore=true',
+    });
   });
 });
 
 describe('planCleanup when repositories vanish', () => {
   test('a repository deleted between the listing and its inspection is left out, not an error', async () => {
-    ecrMock.on(DescribeImagesCommand, { repositoryName: 'k8s/pause' }).rejects(new RepositoryNotFoundException({ message: "The repository with name 'k8s/pause' does not exist in the registry with id '111122223333'", $metadata: {} }));
+    ecrMock.on(DescribeImagesCommand, { repositoryName: 'k8s/pause' }).rejects(
+      new RepositoryNotFoundException({
+        message: "The repository with name 'k8s/pause' does not exist in the registry with id '111122223333'",
+        $metadata: {},
+      }),
+    );
     const candidates = await planCleanup(ecr, { registryId: REGISTRY, prefixes: PREFIXES, now: NOW });
     expect(candidates.map((c) => c.repositoryName)).toEqual(UNDER_PREFIXES.filter((n) => n !== 'k8s/pause'));
   });
 
   test('any other failure while inspecting propagates', async () => {
-    ecrMock.on(DescribeImagesCommand, { repositoryName: 'k8s/pause' }).rejects(Object.assign(new Error('User is not authorized to perform: ecr:DescribeImages'), { name: 'AccessDeniedException' }));
-    await expect(planCleanup(ecr, { registryId: REGISTRY, prefixes: PREFIXES, now: NOW })).rejects.toThrow('not authorized to perform: ecr:DescribeImages');
+    ecrMock
+      .on(DescribeImagesCommand, { repositoryName: 'k8s/pause' })
+      .rejects(Object.assign(new Error('User is not authorized to perform: ecr:DescribeImages'), { name: 'AccessDeniedException' }));
+    await expect(planCleanup(ecr, { registryId: REGISTRY, prefixes: PREFIXES, now: NOW })).rejects.toThrow(
+      'not authorized to perform: ecr:DescribeImages',
+    );
   });
 });
 
 describe('executeCleanup', () => {
   test('deletes with force in the named registry; a repository already gone counts as deleted; other failures are reported', async () => {
-    ecrMock.on(DeleteRepositoryCommand, { repositoryName: 'k8s/pause' }).rejects(new RepositoryNotFoundException({ message: 'gone', $metadata: {} }));
-    ecrMock.on(DeleteRepositoryCommand, { repositoryName: 'docker-hub/bitnami/kubectl' }).rejects(Object.assign(new Error('not authorized to perform ecr:DeleteRepository'), { name: 'AccessDeniedException' }));
+    ecrMock
+      .on(DeleteRepositoryCommand, { repositoryName: 'k8s/pause' })
+      .rejects(new RepositoryNotFoundException({ message: 'gone', $metadata: {} }));
+    ecrMock
+      .on(DeleteRepositoryCommand, { repositoryName: 'docker-hub/bitnami/kubectl' })
+      .rejects(Object.assign(new Error('not authorized to perform ecr:DeleteRepository'), { name: 'AccessDeniedException' }));
     const candidates = await planCleanup(ecr, { registryId: REGISTRY, prefixes: PREFIXES, now: NOW, unusedDays: 30 });
     const result = await executeCleanup(ecr, REGISTRY, candidates);
     expect(ecrMock).toHaveReceivedCommandWith(DeleteRepositoryCommand, { registryId: REGISTRY, repositoryName: 'k8s/pause', force: true });
     expect(result.deleted.map((c) => c.repositoryName)).toEqual(['k8s/pause']);
-    expect(result.failed).toEqual([{ repositoryName: 'docker-hub/bitnami/kubectl', message: 'not authorized to perform ecr:DeleteRepository' }]);
+    expect(result.failed).toEqual([
+      { repositoryName: 'docker-hub/bitnami/kubectl', message: 'not authorized to perform ecr:DeleteRepository' },
+    ]);
   });
 });
 
@@ -113,7 +156,9 @@ describe('ptc cleanup', () => {
     expect(ecrMock).toHaveReceivedCommandTimes(DeleteRepositoryCommand, 0);
     expect(io.out).toMatch(/^REPOSITORY\s+IMAGES\s+LAST USED\s+ACTION\n/);
     expect(io.out).toMatch(/docker-hub\/library\/nginx\s+2\s+2024-08-29\s+would delete/);
-    expect(io.out).toContain('dry run: would delete 5 of 5 repositories in 111122223333 eu-west-2 under docker-hub/, github/, k8s/, ecr/ (5 images). Nothing was deleted; run again with --yes to delete them.');
+    expect(io.out).toContain(
+      'dry run: would delete 5 of 5 repositories in 111122223333 eu-west-2 under docker-hub/, github/, k8s/, ecr/ (5 images). Nothing was deleted; run again with --yes to delete them.',
+    );
     for (const name of OUTSIDE) expect(io.out).not.toMatch(new RegExp(`^${name}\\s`, 'm'));
   });
 

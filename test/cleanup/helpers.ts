@@ -28,13 +28,20 @@ export function serveRegistry(ecrMock: AwsClientStub<ECRClient>, ignored: readon
   const page1 = ecrFixture<DescribeRepositoriesCommandOutput>('describe-repositories.page1.json');
   const page2 = ecrFixture<DescribeRepositoriesCommandOutput>('describe-repositories.page2.json');
   const images = ecrFixture<Record<string, DescribeImagesCommandOutput[]>>('describe-images.by-repository.json');
-  ecrMock.on(DescribeRepositoriesCommand).callsFake((input: { nextToken?: string }) => (input.nextToken === page1.nextToken ? page2 : page1));
+  ecrMock
+    .on(DescribeRepositoriesCommand)
+    .callsFake((input: { nextToken?: string }) => (input.nextToken === page1.nextToken ? page2 : page1));
   ecrMock.on(DescribeImagesCommand).callsFake((input: { repositoryName: string; nextToken?: string }) => {
     const pages = images[input.repositoryName];
     if (pages === undefined) throw new Error(`test asked for images of ${input.repositoryName}`);
     return input.nextToken === undefined ? pages[0] : pages.find((_, i) => pages[i - 1]?.nextToken === input.nextToken);
   });
   ecrMock.on(ListTagsForResourceCommand).callsFake((input: { resourceArn: string }) => ({
-    tags: [{ Key: 'ptc-autopilot:managed', Value: 'true' }, ...(ignored.some((name) => input.resourceArn.endsWith(`:repository/${name}`)) ? [{ Key: 'ptc-autopilot:ignore', Value: 'true' }] : [])],
+    tags: [
+      { Key: 'ptc-autopilot:managed', Value: 'true' },
+      ...(ignored.some((name) => input.resourceArn.endsWith(`:repository/${name}`))
+        ? [{ Key: 'ptc-autopilot:ignore', Value: 'true' }]
+        : []),
+    ],
   }));
 }

@@ -16,9 +16,15 @@ const synth = (file: string) =>
   spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'infra', 'app.ts')], {
     encoding: 'utf8',
     cwd: ROOT,
-    env: { ...process.env, PTC_CONFIG: '', CDK_CONTEXT_JSON: JSON.stringify({ config: file }), CDK_OUTDIR: mkdtempSync(path.join(dir, 'out-')) },
+    env: {
+      ...process.env,
+      PTC_CONFIG: '',
+      CDK_CONTEXT_JSON: JSON.stringify({ config: file }),
+      CDK_OUTDIR: mkdtempSync(path.join(dir, 'out-')),
+    },
   });
-const validate = (file: string) => spawnSync(process.execPath, [path.join(ROOT, 'bin', 'ptc.js'), 'validate-config', file], { encoding: 'utf8', cwd: ROOT });
+const validate = (file: string) =>
+  spawnSync(process.execPath, [path.join(ROOT, 'bin', 'ptc.js'), 'validate-config', file], { encoding: 'utf8', cwd: ROOT });
 
 const cases: [name: string, lines: string[], error: string][] = [
   [
@@ -40,7 +46,10 @@ describe.each(cases)('%s', (name, lines, error) => {
     const result = validate(file);
     expect(result.status).toBe(1);
     expect(result.stdout).not.toContain('valid');
-    const errorLines = result.stderr.trim().split('\n').filter((l) => l.startsWith('config error'));
+    const errorLines = result.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('config error'));
     expect(errorLines).toHaveLength(1);
     expect(errorLines[0]).toContain(error);
     expect(result.stderr).not.toMatch(/^\s+at /m);

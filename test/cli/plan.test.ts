@@ -18,7 +18,14 @@ function tempConfig(text: string): string {
   return file;
 }
 
-const BAD = ['account: "111122223333"', 'region: eu-west-2', 'rules:', '  - { prefix: docker-hub, upstream: docker-hub, credentials: { secretName: ecr-pullthroughcache/dh } }', '  - { prefix: k8s, upstream: kubernetes }', ''].join('\n');
+const BAD = [
+  'account: "111122223333"',
+  'region: eu-west-2',
+  'rules:',
+  '  - { prefix: docker-hub, upstream: docker-hub, credentials: { secretName: ecr-pullthroughcache/dh } }',
+  '  - { prefix: k8s, upstream: kubernetes }',
+  '',
+].join('\n');
 
 describe('ptc validate-config', () => {
   test('says a valid file is valid and exits 0', async () => {
@@ -84,26 +91,46 @@ describe('ptc plan: the reconciler triggers and the CloudTrail trail they need',
     expect(io.out).toContain(
       '  reconciler runs on: a pull through cache action (first pull, sync) (aws.ecr / ECR Pull Through Cache Action); a successful push (aws.ecr / ECR Image Action, action-type PUSH); the drift sweep (schedule rate(1 day))',
     );
-    expect(io.out).toContain('    and on a repository is created (aws.ecr / AWS API Call via CloudTrail, eventName CreateRepository) only if a CloudTrail trail logs management write events in eu-west-2: ptc-autopilot creates none.');
-    expect(io.out).toContain('    Without a trail, new repositories are configured on their first pull through cache event or push, and by the sweep at the latest.');
+    expect(io.out).toContain(
+      '    and on a repository is created (aws.ecr / AWS API Call via CloudTrail, eventName CreateRepository) only if a CloudTrail trail logs management write events in eu-west-2: ptc-autopilot creates none.',
+    );
+    expect(io.out).toContain(
+      '    Without a trail, new repositories are configured on their first pull through cache event or push, and by the sweep at the latest.',
+    );
   });
 
   test('--json marks exactly the CloudTrail trigger as needing a trail', async () => {
     const io = recordingIo();
     expect(await run(['plan', '--config', EXAMPLE, '--json'], io)).toBe(0);
     const triggers = JSON.parse(io.out).environments[0].reconcilerTriggers as { event: string; needsCloudTrail: boolean }[];
-    expect(triggers.filter((t) => t.needsCloudTrail).map((t) => t.event)).toEqual(['aws.ecr / AWS API Call via CloudTrail, eventName CreateRepository']);
+    expect(triggers.filter((t) => t.needsCloudTrail).map((t) => t.event)).toEqual([
+      'aws.ecr / AWS API Call via CloudTrail, eventName CreateRepository',
+    ]);
   });
 
   test('the planned triggers are the EventBridge rules the stack deploys for the reconciler', () => {
     const config = loadConfig(EXAMPLE);
     const stack = buildApp(config, { nag: false, appProps: { context: { 'aws:cdk:bundling-stacks': [] } } }).stacks[0]!;
-    const rules = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).map((r) => r.Properties as { Description: string; EventPattern?: { 'detail-type'?: string[] }; ScheduleExpression?: string });
-    const reconciler = rules.filter((r) => /configures? cache repositor|cache repository was created|pull through cache action on a repository|successful push|sweep every/.test(r.Description));
-    const deployed = reconciler.map((r) => (r.ScheduleExpression !== undefined ? `schedule ${r.ScheduleExpression}` : `aws.ecr / ${r.EventPattern!['detail-type']![0]}`)).sort();
-    const planned = buildPlan(config).environments[0]!.reconcilerTriggers.map((t) => t.event.replace(/,.*$/, '')).sort();
+    const rules = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')).map(
+      (r) => r.Properties as { Description: string; EventPattern?: { 'detail-type'?: string[] }; ScheduleExpression?: string },
+    );
+    const reconciler = rules.filter((r) =>
+      /configures? cache repositor|cache repository was created|pull through cache action on a repository|successful push|sweep every/.test(
+        r.Description,
+      ),
+    );
+    const deployed = reconciler
+      .map((r) =>
+        r.ScheduleExpression !== undefined ? `schedule ${r.ScheduleExpression}` : `aws.ecr / ${r.EventPattern!['detail-type']![0]}`,
+      )
+      .sort();
+    const planned = buildPlan(config)
+      .environments[0]!.reconcilerTriggers.map((t) => t.event.replace(/,.*$/, ''))
+      .sort();
     expect(deployed).toEqual(planned);
-    expect(reconciler.find((r) => r.EventPattern?.['detail-type']?.[0] === 'AWS API Call via CloudTrail')!.Description).toMatch(/fires only if a CloudTrail trail logs management events in this Region$/);
+    expect(reconciler.find((r) => r.EventPattern?.['detail-type']?.[0] === 'AWS API Call via CloudTrail')!.Description).toMatch(
+      /fires only if a CloudTrail trail logs management events in this Region$/,
+    );
   });
 });
 

@@ -29,10 +29,14 @@ describe('the CDK app and the npm start summary', () => {
   });
 
   test('the summary lists the resources of each stack, the cdk-nag result and the plan', () => {
-    const summary = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'summary.ts'), path.join(ROOT, 'config', 'example.yaml'), outdir], {
-      encoding: 'utf8',
-      cwd: ROOT,
-    });
+    const summary = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'scripts', 'summary.ts'), path.join(ROOT, 'config', 'example.yaml'), outdir],
+      {
+        encoding: 'utf8',
+        cwd: ROOT,
+      },
+    );
     expect(summary.status).toBe(0);
     expect(summary.stdout).toMatch(/Stack PtcAutopilot-prod-eu \(aws:\/\/111122223333\/eu-west-2\): \d+ resources/);
     expect(summary.stdout).toMatch(/\s5 {2}AWS::ECR::PullThroughCacheRule/);

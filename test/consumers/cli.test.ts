@@ -51,13 +51,17 @@ describe('ptc plan with consumers', () => {
     ]);
     const org = out.slice(out.indexOf('Consumer organization'));
     expect(org).toContain(`Consumer organization (organizational units): pulls through ${US} (environment prod-us)`);
-    expect(org).toContain('StackSet PtcAutopilot-consumer-organization (service-managed, auto-deployment on, stacks deleted when an account leaves the OUs) in stack PtcAutopilot-consumers, account 222233334444 us-east-1, CallAs DELEGATED_ADMIN');
+    expect(org).toContain(
+      'StackSet PtcAutopilot-consumer-organization (service-managed, auto-deployment on, stacks deleted when an account leaves the OUs) in stack PtcAutopilot-consumers, account 222233334444 us-east-1, CallAs DELEGATED_ADMIN',
+    );
     expect(org).toContain('stack instances in every account of ou-ab12-11111111, Regions us-east-1');
     expect(org).toContain('to principals whose aws:PrincipalOrgPaths is under o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/');
   });
 
   test('--json carries the same consumers', async () => {
-    const plan = JSON.parse((await ptc(['plan', '--json'])).out) as { consumers: Array<{ name: string; hub: { registry: string }; nodeRoles: string[] }> };
+    const plan = JSON.parse((await ptc(['plan', '--json'])).out) as {
+      consumers: Array<{ name: string; hub: { registry: string }; nodeRoles: string[] }>;
+    };
     expect(plan.consumers.map((c) => [c.name, c.hub.registry, c.nodeRoles])).toEqual([
       ['payments', EU, ['arn:aws:iam::444455556666:role/eks-nodes']],
       ['organization', US, ['eks-nodes (by name, in every account)']],
@@ -95,10 +99,13 @@ describe('--consumer NAME targets the hub registry of that consumer', () => {
     expect([code, err]).toEqual([1, expect.stringContaining('choose one with --environment NAME')]);
   });
 
-  test.each([['kyverno'], ['rewrite'], ['node-config', '--format', 'containerd']])('ptc %s: an unknown name is one line listing the known names', async (...args) => {
-    const { code, err } = await ptc([...args, '--consumer', 'billing']);
-    expect([code, err]).toEqual([1, 'no consumer named "billing"; known consumers: payments, organization\n']);
-  });
+  test.each([['kyverno'], ['rewrite'], ['node-config', '--format', 'containerd']])(
+    'ptc %s: an unknown name is one line listing the known names',
+    async (...args) => {
+      const { code, err } = await ptc([...args, '--consumer', 'billing']);
+      expect([code, err]).toEqual([1, 'no consumer named "billing"; known consumers: payments, organization\n']);
+    },
+  );
 
   test('--consumer beside --environment is refused rather than guessed', async () => {
     const { code, err } = await ptc(['kyverno', '--consumer', 'payments', '--environment', 'prod-us']);

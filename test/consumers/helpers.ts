@@ -29,13 +29,31 @@ export function defaultConsumers(): Record<string, unknown> {
     delegatedAdminAccount: DELEGATED_ADMIN,
     environment: 'prod-eu',
     accounts: [
-      { name: 'payments', account: PAYMENTS_ACCOUNT, nodeRoleArns: [`arn:aws:iam::${PAYMENTS_ACCOUNT}:role/eks-nodes`], environment: 'prod-eu' },
-      { name: 'search', account: SEARCH_ACCOUNT, regions: ['us-east-1', 'eu-west-2'], nodeRoleArns: [`arn:aws:iam::${SEARCH_ACCOUNT}:role/nodes`] },
+      {
+        name: 'payments',
+        account: PAYMENTS_ACCOUNT,
+        nodeRoleArns: [`arn:aws:iam::${PAYMENTS_ACCOUNT}:role/eks-nodes`],
+        environment: 'prod-eu',
+      },
+      {
+        name: 'search',
+        account: SEARCH_ACCOUNT,
+        regions: ['us-east-1', 'eu-west-2'],
+        nodeRoleArns: [`arn:aws:iam::${SEARCH_ACCOUNT}:role/nodes`],
+      },
     ],
   };
 }
 
 /** A one-environment hub with rules only (the StackSet size test grows it). */
 export function smallHub(extra: Record<string, unknown> = {}): PtcConfig {
-  return parseConfig({ account: HUB_ACCOUNT, region: 'eu-west-2', rules: [{ prefix: 'k8s', upstream: 'k8s' }, { prefix: 'quay', upstream: 'quay' }], ...extra });
+  return parseConfig({
+    account: HUB_ACCOUNT,
+    region: 'eu-west-2',
+    rules: [
+      { prefix: 'k8s', upstream: 'k8s' },
+      { prefix: 'quay', upstream: 'quay' },
+    ],
+    ...extra,
+  });
 }

@@ -14,8 +14,8 @@ const stacks = built.app.node.children.filter((c): c is Stack => 'templateOption
 const byName = (name: string): Stack => stacks.find((s) => s.stackName === name)!;
 const organization = consumersOf(config).find((c): c is OrganizationConsumer => c.kind === 'organization')!;
 
-describe('listed accounts: a plain stack each, deployable with that account\'s credentials', () => {
-  test('the stacks are named PtcAutopilot-consumer-<name> (one more per further Region) in the consumer\'s account, beside the hub stacks', () => {
+describe("listed accounts: a plain stack each, deployable with that account's credentials", () => {
+  test("the stacks are named PtcAutopilot-consumer-<name> (one more per further Region) in the consumer's account, beside the hub stacks", () => {
     expect(built.stacks.map((s) => s.stackName)).toEqual(['PtcAutopilot-prod-eu', 'PtcAutopilot-prod-us']);
     expect(stacks.map((s) => [s.stackName, s.account, s.region]).filter(([n]) => n!.includes('consumer'))).toEqual([
       ['PtcAutopilot-consumer-payments', PAYMENTS_ACCOUNT, 'eu-west-2'],
@@ -25,34 +25,55 @@ describe('listed accounts: a plain stack each, deployable with that account\'s c
     ]);
   });
 
-  test('the node policy grants pull and first pull on the hub\'s managed prefixes only, attached to the listed roles', () => {
+  test("the node policy grants pull and first pull on the hub's managed prefixes only, attached to the listed roles", () => {
     const template = Template.fromStack(byName('PtcAutopilot-consumer-payments'));
     const repos = config.rules.map((r) => `arn:aws:ecr:eu-west-2:111122223333:repository/${r.prefix}/*`);
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       Roles: ['eks-nodes'],
       PolicyDocument: {
         Statement: [
-          { Sid: 'PtcAutopilotHubFirstPull', Effect: 'Allow', Action: ['ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'], Resource: repos },
-          { Sid: 'PtcAutopilotHubPull', Effect: 'Allow', Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: repos },
+          {
+            Sid: 'PtcAutopilotHubFirstPull',
+            Effect: 'Allow',
+            Action: ['ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'],
+            Resource: repos,
+          },
+          {
+            Sid: 'PtcAutopilotHubPull',
+            Effect: 'Allow',
+            Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+            Resource: repos,
+          },
           { Sid: 'PtcAutopilotRegistryAuthToken', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
         ],
       },
     });
     template.hasOutput('*', { Export: { Name: 'PtcAutopilot-consumer-payments-NodePolicyArn' } });
-    template.hasOutput('*', { Value: '111122223333.dkr.ecr.eu-west-2.amazonaws.com', Export: { Name: 'PtcAutopilot-consumer-payments-HubRegistry' } });
+    template.hasOutput('*', {
+      Value: '111122223333.dkr.ecr.eu-west-2.amazonaws.com',
+      Export: { Name: 'PtcAutopilot-consumer-payments-HubRegistry' },
+    });
   });
 
-  test('the node config parameters point at the hub registry, not the consumer\'s own', () => {
+  test("the node config parameters point at the hub registry, not the consumer's own", () => {
     const template = Template.fromStack(byName('PtcAutopilot-consumer-search'));
-    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/ptc-autopilot/consumer/search/hub-registry', Value: '111122223333.dkr.ecr.us-east-1.amazonaws.com' });
-    const containerd = Object.values(template.findResources('AWS::SSM::Parameter', { Properties: { Name: '/ptc-autopilot/consumer/search/node-config/containerd' } }))[0]!;
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/ptc-autopilot/consumer/search/hub-registry',
+      Value: '111122223333.dkr.ecr.us-east-1.amazonaws.com',
+    });
+    const containerd = Object.values(
+      template.findResources('AWS::SSM::Parameter', { Properties: { Name: '/ptc-autopilot/consumer/search/node-config/containerd' } }),
+    )[0]!;
     const hosts = JSON.parse(containerd.Properties.Value as string) as Record<string, string>;
     expect(hosts['docker.io/hosts.toml']).toContain('[host."https://111122223333.dkr.ecr.us-east-1.amazonaws.com/v2/docker-hub"]');
-    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/ptc-autopilot/consumer/search/node-config/credential-provider', Value: Match.stringLikeRegexp('value: us-east-1') });
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/ptc-autopilot/consumer/search/node-config/credential-provider',
+      Value: Match.stringLikeRegexp('value: us-east-1'),
+    });
     expect(JSON.stringify(template.toJSON())).not.toContain(SEARCH_ACCOUNT + '.dkr.ecr');
   });
 
-  test('a further Region\'s stack holds the parameters but no second policy (IAM is global)', () => {
+  test("a further Region's stack holds the parameters but no second policy (IAM is global)", () => {
     const template = Template.fromStack(byName('PtcAutopilot-consumer-search-eu-west-2'));
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
     template.resourceCountIs('AWS::SSM::Parameter', 7);
@@ -62,7 +83,7 @@ describe('listed accounts: a plain stack each, deployable with that account\'s c
 describe('OUs: one service-managed StackSet, created from the delegated administrator', () => {
   const template = Template.fromStack(byName('PtcAutopilot-consumers'));
 
-  test('auto-deployment on, the OUs\' last IDs and the config\'s Regions, CallAs DELEGATED_ADMIN', () => {
+  test("auto-deployment on, the OUs' last IDs and the config's Regions, CallAs DELEGATED_ADMIN", () => {
     template.resourceCountIs('AWS::CloudFormation::StackSet', 1);
     template.hasResourceProperties('AWS::CloudFormation::StackSet', {
       StackSetName: 'PtcAutopilot-consumer-organization',
@@ -70,12 +91,16 @@ describe('OUs: one service-managed StackSet, created from the delegated administ
       AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
       CallAs: 'DELEGATED_ADMIN',
       Capabilities: ['CAPABILITY_IAM'],
-      StackInstancesGroup: [{ DeploymentTargets: { OrganizationalUnitIds: ['ou-ab12-11111111', 'ou-ab12-33333333'] }, Regions: ['eu-west-2', 'us-east-1'] }],
+      StackInstancesGroup: [
+        { DeploymentTargets: { OrganizationalUnitIds: ['ou-ab12-11111111', 'ou-ab12-33333333'] }, Regions: ['eu-west-2', 'us-east-1'] },
+      ],
     });
   });
 
   test('nothing loops over accounts: the stack holds the StackSet and nothing else (no custom resource, no Lambda)', () => {
-    expect(Object.values(template.toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type)).toEqual(['AWS::CloudFormation::StackSet']);
+    expect(Object.values(template.toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type)).toEqual([
+      'AWS::CloudFormation::StackSet',
+    ]);
   });
 
   test('its template body is the consumer template made account-agnostic: AWS::AccountId and AWS::Region of the instance, no assets, bootstrap rule or CDK metadata', () => {
@@ -85,15 +110,30 @@ describe('OUs: one service-managed StackSet, created from the delegated administ
     expect(body).not.toMatch(/BootstrapVersion|CDKMetadata|cdk-hnb659fds|"Fn::ImportValue"|aws:asset/);
     expect(body).not.toContain(DELEGATED_ADMIN);
     expect(parsed.Conditions).toEqual({ NodePolicyRegion: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-2'] } });
-    const types = Object.values(parsed.Resources as Record<string, { Type: string; Condition?: string; Properties: Record<string, unknown> }>);
-    expect(types.filter((r) => r.Type === 'AWS::IAM::ManagedPolicy').map((r) => [r.Condition, r.Properties.Roles])).toEqual([['NodePolicyRegion', ['eks-nodes', 'KarpenterNodeRole']]]);
-    expect(types.filter((r) => r.Type === 'AWS::SSM::Parameter').map((r) => r.Properties.Name).sort()).toEqual(
-      ['al2023', 'bottlerocket', 'containerd', 'credential-provider', 'karpenter-al2023', 'karpenter-bottlerocket'].map((f) => `/ptc-autopilot/consumer/organization/node-config/${f}`).concat('/ptc-autopilot/consumer/organization/hub-registry').sort(),
+    const types = Object.values(
+      parsed.Resources as Record<string, { Type: string; Condition?: string; Properties: Record<string, unknown> }>,
+    );
+    expect(types.filter((r) => r.Type === 'AWS::IAM::ManagedPolicy').map((r) => [r.Condition, r.Properties.Roles])).toEqual([
+      ['NodePolicyRegion', ['eks-nodes', 'KarpenterNodeRole']],
+    ]);
+    expect(
+      types
+        .filter((r) => r.Type === 'AWS::SSM::Parameter')
+        .map((r) => r.Properties.Name)
+        .sort(),
+    ).toEqual(
+      ['al2023', 'bottlerocket', 'containerd', 'credential-provider', 'karpenter-al2023', 'karpenter-bottlerocket']
+        .map((f) => `/ptc-autopilot/consumer/organization/node-config/${f}`)
+        .concat('/ptc-autopilot/consumer/organization/hub-registry')
+        .sort(),
     );
   });
 
   test('without a delegated administrator it is created from the hub account with CallAs SELF', () => {
-    const app = buildApp(smallHub({ consumers: { organizationalUnits: [OU_PAYMENTS], regions: ['eu-west-2'] } }), { nag: false, appProps: NO_BUNDLING }).app;
+    const app = buildApp(smallHub({ consumers: { organizationalUnits: [OU_PAYMENTS], regions: ['eu-west-2'] } }), {
+      nag: false,
+      appProps: NO_BUNDLING,
+    }).app;
     const admin = app.node.children.find((c): c is Stack => 'templateOptions' in c && (c as Stack).stackName === 'PtcAutopilot-consumers')!;
     expect([admin.account, admin.region]).toEqual(['111122223333', 'eu-west-2']);
     Template.fromStack(admin).hasResourceProperties('AWS::CloudFormation::StackSet', { CallAs: 'SELF' });
@@ -104,8 +144,19 @@ describe('OUs: one service-managed StackSet, created from the delegated administ
       [config, organization] as const,
       ...[1, 7].map((n) => {
         const c = smallHub({
-          rules: Array.from({ length: n }, (_, i) => ({ prefix: `team-${i}`, upstream: 'ecr', upstreamAccount: String(999988880000 + i), upstreamRegion: 'eu-west-2', customRoleArn: 'arn:aws:iam::111122223333:role/r' })),
-          consumers: { name: `org-${'x'.repeat(n * 4)}`, organizationalUnits: [OU_PAYMENTS], regions: ['eu-west-2'], nodeRoleNames: Array.from({ length: n }, (_, i) => `role-${i}`) },
+          rules: Array.from({ length: n }, (_, i) => ({
+            prefix: `team-${i}`,
+            upstream: 'ecr',
+            upstreamAccount: String(999988880000 + i),
+            upstreamRegion: 'eu-west-2',
+            customRoleArn: 'arn:aws:iam::111122223333:role/r',
+          })),
+          consumers: {
+            name: `org-${'x'.repeat(n * 4)}`,
+            organizationalUnits: [OU_PAYMENTS],
+            regions: ['eu-west-2'],
+            nodeRoleNames: Array.from({ length: n }, (_, i) => `role-${i}`),
+          },
         });
         return [c, consumersOf(c)[0] as OrganizationConsumer] as const;
       }),
@@ -123,7 +174,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(new AwsSolutionsChecks().validateScope(built.app).violations).toEqual([]);
   });
 
-  test('the StackSet\'s own template stack (what every account deploys) has none either', () => {
+  test("the StackSet's own template stack (what every account deploys) has none either", () => {
     const app = new App();
     const stack = new ConsumerTemplateStack(app, 'Template', config, organization);
     expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);

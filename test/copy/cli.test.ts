@@ -52,15 +52,18 @@ beforeAll(async () => {
   caFile = path.join(work, 'ca.pem');
   writeFileSync(caFile, cert.cert);
   configFile = path.join(work, 'ptc.yaml');
-  writeFileSync(configFile, [
-    'account: "111122223333"',
-    'region: eu-west-2',
-    'rules: [{ prefix: k8s, upstream: k8s }]',
-    'copies:',
-    `  - { prefix: local, upstream: "${upstream.address}", images: ["${upstream.address}/org/app:app"] }`,
-    `  - { prefix: private, upstream: "${secured.address}", credentials: { secretName: ptc-copy/private }, images: ["${secured.address}/org/private:private"] }`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    configFile,
+    [
+      'account: "111122223333"',
+      'region: eu-west-2',
+      'rules: [{ prefix: k8s, upstream: k8s }]',
+      'copies:',
+      `  - { prefix: local, upstream: "${upstream.address}", images: ["${upstream.address}/org/app:app"] }`,
+      `  - { prefix: private, upstream: "${secured.address}", credentials: { secretName: ptc-copy/private }, images: ["${secured.address}/org/private:private"] }`,
+      '',
+    ].join('\n'),
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -71,13 +74,18 @@ afterAll(async () => {
 beforeEach(() => {
   ecr.reset();
   secrets.reset();
-  secrets.on(GetSecretValueCommand, { SecretId: 'ptc-copy/private' }).resolves({ Name: 'ptc-copy/private', SecretString: JSON.stringify({ username: realm.user, accessToken: realm.password }) });
+  secrets
+    .on(GetSecretValueCommand, { SecretId: 'ptc-copy/private' })
+    .resolves({ Name: 'ptc-copy/private', SecretString: JSON.stringify({ username: realm.user, accessToken: realm.password }) });
   front.requests.length = 0;
 });
 
 async function copyCli(args: string[], registry = target.address) {
   const io = recordingIo({ stdin: `${target.password}\n` });
-  const code = await run(['copy', '--config', configFile, '--registry-url', registry, '--username', 'AWS', '--password-stdin', '--ca-file', caFile, ...args], io);
+  const code = await run(
+    ['copy', '--config', configFile, '--registry-url', registry, '--username', 'AWS', '--password-stdin', '--ca-file', caFile, ...args],
+    io,
+  );
   return { code, out: io.out, err: io.err };
 }
 
@@ -98,7 +106,7 @@ describe('ptc copy', () => {
     expect(front.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD')).toEqual([]);
   });
 
-  test('--json: one result per image, copied byte for byte, the private one with its secret\'s credentials', async () => {
+  test("--json: one result per image, copied byte for byte, the private one with its secret's credentials", async () => {
     const { code, out, err } = await copyCli(['--json']);
     expect({ code, err }).toEqual({ code: 0, err: '' });
     const report = JSON.parse(out) as Report;
@@ -109,14 +117,20 @@ describe('ptc copy', () => {
     expect(secrets).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: 'ptc-copy/private' });
     expect(ecr).toHaveReceivedCommandTimes(GetAuthorizationTokenCommand, 0);
     expect(await inspectRaw(target, 'local/org/app:app')).toBe(await inspectRaw(upstream, 'org/app:app'));
-    expect(await inspectRaw(target, 'private/org/private:private')).toBe(await inspectRaw(secured, 'org/private:private', { user: realm.user, password: realm.password }));
+    expect(await inspectRaw(target, 'private/org/private:private')).toBe(
+      await inspectRaw(secured, 'org/private:private', { user: realm.user, password: realm.password }),
+    );
   });
 
   test('a second run: every image unchanged, and the text ends with the summary line', async () => {
     const { code, out } = await copyCli([]);
     expect(code).toBe(0);
     expect(out).toContain(`unchanged ${upstream.address}/org/app:app -> ${target.address}/local/org/app:app (${built.app!.digest})\n`);
-    expect(out).toMatch(new RegExp(`\\n2 images copied to https://${target.address.replace(/\./g, '\\.')}: 0 copied, 2 unchanged, 0 failed \\(0 bytes sent\\)\\n$`));
+    expect(out).toMatch(
+      new RegExp(
+        `\\n2 images copied to https://${target.address.replace(/\./g, '\\.')}: 0 copied, 2 unchanged, 0 failed \\(0 bytes sent\\)\\n$`,
+      ),
+    );
   });
 
   test('--images FILE adds images of a copies upstream; one of another registry fails with its reason, exit 1', async () => {
@@ -131,14 +145,18 @@ describe('ptc copy', () => {
       [`${upstream.address}/org/tool:tool`, 'copied'],
       ['mcr.microsoft.com/dotnet/runtime:8.0', 'failed'],
     ]);
-    expect(report.results[3]!.reason).toBe('no copies entry has upstream "mcr.microsoft.com"; add one (or a rule, for a registry the pull-through cache serves)');
+    expect(report.results[3]!.reason).toBe(
+      'no copies entry has upstream "mcr.microsoft.com"; add one (or a rule, for a registry the pull-through cache serves)',
+    );
   });
 
-  test('without credentials for a registry other than the config\'s ECR one: no ECR token is fetched or sent, one clear error', async () => {
+  test("without credentials for a registry other than the config's ECR one: no ECR token is fetched or sent, one clear error", async () => {
     const io = recordingIo();
     const code = await run(['copy', '--config', configFile, '--registry-url', target.address, '--ca-file', caFile], io);
     expect(code).toBe(1);
-    expect(io.err).toBe(`registry https://${target.address} refused access: it needs credentials; pass --username and --password-stdin (the ECR token of your AWS credentials is sent only to the config's ECR registry)\n`);
+    expect(io.err).toBe(
+      `registry https://${target.address} refused access: it needs credentials; pass --username and --password-stdin (the ECR token of your AWS credentials is sent only to the config's ECR registry)\n`,
+    );
     expect(ecr).toHaveReceivedCommandTimes(GetAuthorizationTokenCommand, 0);
   });
 
@@ -159,23 +177,38 @@ describe('ptc copy', () => {
   test('a plain-HTTP --registry-url is refused before any request', async () => {
     const io = recordingIo();
     expect(await run(['copy', '--config', configFile, '--registry-url', `http://${target.address}`], io)).toBe(1);
-    expect(io.err).toBe(`--registry-url http://${target.address} is plain HTTP; ptc copy sends credentials and talks HTTPS only (use --ca-file for a private CA)\n`);
+    expect(io.err).toBe(
+      `--registry-url http://${target.address} is plain HTTP; ptc copy sends credentials and talks HTTPS only (use --ca-file for a private CA)\n`,
+    );
   });
 });
 
 describe('copy credentials from AWS', () => {
   test('the ECR token decodes to Basic AWS:<password>', async () => {
-    ecr.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [{ authorizationToken: Buffer.from('AWS:secret-token-value').toString('base64'), proxyEndpoint: 'https://111122223333.dkr.ecr.eu-west-2.amazonaws.com' }] });
+    ecr.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [
+        {
+          authorizationToken: Buffer.from('AWS:secret-token-value').toString('base64'),
+          proxyEndpoint: 'https://111122223333.dkr.ecr.eu-west-2.amazonaws.com',
+        },
+      ],
+    });
     expect(await ecrCredentials(new ECRClient({ region: 'eu-west-2' }))).toEqual({ username: 'AWS', password: 'secret-token-value' });
   });
 
   test('a malformed token is an error that does not quote it', async () => {
-    ecr.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [{ authorizationToken: Buffer.from('no-colon-here').toString('base64') }] });
-    await expect(ecrCredentials(new ECRClient({ region: 'eu-west-2' }))).rejects.toThrow('GetAuthorizationToken returned a token that is not base64 of "user:password"');
+    ecr
+      .on(GetAuthorizationTokenCommand)
+      .resolves({ authorizationData: [{ authorizationToken: Buffer.from('no-colon-here').toString('base64') }] });
+    await expect(ecrCredentials(new ECRClient({ region: 'eu-west-2' }))).rejects.toThrow(
+      'GetAuthorizationToken returned a token that is not base64 of "user:password"',
+    );
   });
 
   test('a secret still holding the placeholder is named, with what to put in it', async () => {
     secrets.on(GetSecretValueCommand, { SecretId: 'ptc-copy/empty' }).resolves({ SecretString: '{"username":"","accessToken":""}' });
-    await expect(secretCredentials(new SecretsManagerClient({ region: 'eu-west-2' }), 'ptc-copy/empty')).rejects.toThrow('secret "ptc-copy/empty" has no {"username", "accessToken"} value yet');
+    await expect(secretCredentials(new SecretsManagerClient({ region: 'eu-west-2' }), 'ptc-copy/empty')).rejects.toThrow(
+      'secret "ptc-copy/empty" has no {"username", "accessToken"} value yet',
+    );
   });
 });

@@ -12,7 +12,17 @@ import { copyJobs, type CopyJob } from '../../core/copy/jobs';
 import { copyImages, RegistrySession, type CopyResult } from '../../engines/copy';
 import { OciLayoutWriter, type BuiltImage } from '../prewarm/oci-images';
 import { selfSignedCertificate, type TestCertificate } from '../prewarm/hostile-registry';
-import { digestOf, inspectRaw, pushLayout, skopeo, startRegistry, startTokenRealm, stopRegistry, type TestRegistry, type TokenRealm } from './registries';
+import {
+  digestOf,
+  inspectRaw,
+  pushLayout,
+  skopeo,
+  startRegistry,
+  startTokenRealm,
+  stopRegistry,
+  type TestRegistry,
+  type TokenRealm,
+} from './registries';
 
 const RETRY = { attempts: 3, baseDelayMs: 10, maxDelayMs: 200 };
 let cert: TestCertificate;
@@ -54,7 +64,10 @@ function session(r: TestRegistry, creds?: { username: string; password: string }
   return new RegistrySession({ baseUrl: `https://${r.address}`, ca: cert.cert, retry: RETRY, ...(creds ? { credentials: creds } : {}) });
 }
 
-async function copy(jobs: CopyJob[], options: { dryRun?: boolean; chunkBytes?: number; mode?: 'stream' | 'chunked' } = {}): Promise<CopyResult[]> {
+async function copy(
+  jobs: CopyJob[],
+  options: { dryRun?: boolean; chunkBytes?: number; mode?: 'stream' | 'chunked' } = {},
+): Promise<CopyResult[]> {
   const sources = new Map<string, RegistrySession>();
   const to = session(target, { username: target.user!, password: target.password! });
   try {
@@ -89,7 +102,12 @@ const fromTarget = (reference: string) => inspectRaw(target, reference);
 describe('copying from an anonymous upstream into a Basic-auth target', () => {
   test('a single-platform image: the copy is byte for byte the source, tag and digest', async () => {
     const [result] = await copy(jobsOf([`${upstream.address}/team/single:single`]));
-    expect(result).toMatchObject({ status: 'copied', digest: built.single!.digest, target: `${target.address}/cp/team/single:single`, blobs: { sent: 3, present: 0 } });
+    expect(result).toMatchObject({
+      status: 'copied',
+      digest: built.single!.digest,
+      target: `${target.address}/cp/team/single:single`,
+      blobs: { sent: 3, present: 0 },
+    });
     const source = await inspectRaw(upstream, 'team/single:single');
     expect(await fromTarget('cp/team/single:single')).toBe(source);
     expect(digestOf(await fromTarget(`cp/team/single@${built.single!.digest}`))).toBe(built.single!.digest);
@@ -100,12 +118,23 @@ describe('copying from an anonymous upstream into a Basic-auth target', () => {
     expect(result).toMatchObject({ status: 'copied', digest: built.multi!.digest, blobs: { sent: 9, present: 0 } });
     expect(await fromTarget('cp/team/multi:multi')).toBe(await inspectRaw(upstream, 'team/multi:multi'));
     for (const m of built.multi!.manifests) {
-      expect({ platform: m.platform, digest: digestOf(await fromTarget(`cp/team/multi@${m.digest}`)) }).toEqual({ platform: m.platform, digest: m.digest });
+      expect({ platform: m.platform, digest: digestOf(await fromTarget(`cp/team/multi@${m.digest}`)) }).toEqual({
+        platform: m.platform,
+        digest: m.digest,
+      });
     }
   });
 
   test('a Docker schema 2 manifest keeps its media type and bytes', async () => {
-    await skopeo(['copy', '--quiet', '--format', 'v2s2', '--dest-tls-verify=false', `oci:${layout.dir}:single`, `docker://${upstream.address}/team/docker:v2s2`]);
+    await skopeo([
+      'copy',
+      '--quiet',
+      '--format',
+      'v2s2',
+      '--dest-tls-verify=false',
+      `oci:${layout.dir}:single`,
+      `docker://${upstream.address}/team/docker:v2s2`,
+    ]);
     const source = await inspectRaw(upstream, 'team/docker:v2s2');
     expect(JSON.parse(source).mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
     const [result] = await copy(jobsOf([`${upstream.address}/team/docker:v2s2`]));
@@ -115,7 +144,10 @@ describe('copying from an anonymous upstream into a Basic-auth target', () => {
 
   test('a second run finds both unchanged and sends nothing', async () => {
     const results = await copy(jobsOf([`${upstream.address}/team/single:single`, `${upstream.address}/team/multi:multi`]));
-    expect(results.map((r) => [r.status, r.blobs.sent, r.bytes])).toEqual([['unchanged', 0, 0], ['unchanged', 0, 0]]);
+    expect(results.map((r) => [r.status, r.blobs.sent, r.bytes])).toEqual([
+      ['unchanged', 0, 0],
+      ['unchanged', 0, 0],
+    ]);
   });
 
   test('a cosign-style signature tag (sha256-<hex>.sig) follows its image, and is not sent again', async () => {
@@ -131,7 +163,12 @@ describe('copying from an anonymous upstream into a Basic-auth target', () => {
   });
 
   test('a platforms subset is a new index of those entries; its digest is reported and the tag points at it', async () => {
-    const [result] = await copy(jobsOf([`${upstream.address}/team/multi:multi`], { prefix: 'sub', platforms: ['linux/arm64'] }).map((j) => ({ ...j, targetRepository: 'sub/team/multi' })));
+    const [result] = await copy(
+      jobsOf([`${upstream.address}/team/multi:multi`], { prefix: 'sub', platforms: ['linux/arm64'] }).map((j) => ({
+        ...j,
+        targetRepository: 'sub/team/multi',
+      })),
+    );
     const copied = await fromTarget('sub/team/multi:multi');
     const index = JSON.parse(copied) as { manifests: { digest: string; platform: { architecture: string } }[] };
     const arm = built.multi!.manifests.find((m) => m.platform === 'linux/arm64')!;
@@ -150,7 +187,9 @@ describe('copying from an anonymous upstream into a Basic-auth target', () => {
     expect(digestOf(moved)).not.toBe(built.moving1!.digest);
     const again = await copy(jobsOf([`${upstream.address}/team/moving:moving1@${built.moving1!.digest}`]));
     expect(again[0]).toMatchObject({ status: 'unchanged', digest: built.moving1!.digest });
-    expect(again[0]!.notes).toEqual([`upstream tag moving1 has moved to ${digestOf(moved)}; the copy keeps the listed ${built.moving1!.digest}`]);
+    expect(again[0]!.notes).toEqual([
+      `upstream tag moving1 has moved to ${digestOf(moved)}; the copy keeps the listed ${built.moving1!.digest}`,
+    ]);
     expect(digestOf(await fromTarget('cp/team/moving:moving1'))).toBe(built.moving1!.digest);
   });
 
@@ -166,7 +205,12 @@ describe('copying from an anonymous upstream into a Basic-auth target', () => {
   test('--dry-run writes nothing: the target has no such repository afterwards', async () => {
     await pushLayout(upstream, layout.dir, 'moving2', 'team/dry');
     const [result] = await copy(jobsOf([`${upstream.address}/team/dry:moving2`]), { dryRun: true });
-    expect(result).toMatchObject({ status: 'copied', digest: built.moving2!.digest, notes: ['dry run: nothing was written'], blobs: { sent: 0, present: 0 } });
+    expect(result).toMatchObject({
+      status: 'copied',
+      digest: built.moving2!.digest,
+      notes: ['dry run: nothing was written'],
+      blobs: { sent: 0, present: 0 },
+    });
     await expect(fromTarget('cp/team/dry:moving2')).rejects.toThrow(/manifest unknown|name unknown/);
   });
 
@@ -183,6 +227,8 @@ describe('copying from an upstream behind a Bearer token realm', () => {
     const [result] = await copy(jobsOf([`${secured.address}/team/private:private`], {}, secured.address));
     expect(result).toMatchObject({ status: 'copied', digest: built.private!.digest });
     expect(realm.scopes).toContain('repository:team/private:pull');
-    expect(await fromTarget('cp/team/private:private')).toBe(await inspectRaw(secured, 'team/private:private', { user: realm.user, password: realm.password }));
+    expect(await fromTarget('cp/team/private:private')).toBe(
+      await inspectRaw(secured, 'team/private:private', { user: realm.user, password: realm.password }),
+    );
   });
 });

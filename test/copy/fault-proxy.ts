@@ -75,33 +75,38 @@ export class FaultProxy {
     }
     if (fault?.kind === 'status') {
       req.resume();
-      res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers }).end(JSON.stringify({ errors: [{ code: 'INJECTED', message: `fault ${fault.status}` }] }));
+      res
+        .writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers })
+        .end(JSON.stringify({ errors: [{ code: 'INJECTED', message: `fault ${fault.status}` }] }));
       return;
     }
     const [host, port] = this.backend.split(':');
-    const upstream = request({ host, port: Number(port), method: seen.method, path: seen.path, headers: req.headers, ca: this.cert.cert, agent: false }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      if (fault?.kind === 'cut') {
-        let sent = 0;
-        answer.on('data', (chunk: Buffer) => {
-          const room = fault.afterBytes - sent;
-          if (room > 0) res.write(chunk.subarray(0, room));
-          sent += chunk.length;
-          if (sent >= fault.afterBytes) {
-            answer.destroy();
-            res.socket?.destroy();
-          }
-        });
-        answer.on('end', () => res.socket?.destroy());
-        return;
-      }
-      if (fault?.kind === 'corrupt') {
-        answer.on('data', (chunk: Buffer) => res.write(Buffer.from(chunk.map((b) => b ^ 0xff))));
-        answer.on('end', () => res.end());
-        return;
-      }
-      answer.pipe(res);
-    });
+    const upstream = request(
+      { host, port: Number(port), method: seen.method, path: seen.path, headers: req.headers, ca: this.cert.cert, agent: false },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        if (fault?.kind === 'cut') {
+          let sent = 0;
+          answer.on('data', (chunk: Buffer) => {
+            const room = fault.afterBytes - sent;
+            if (room > 0) res.write(chunk.subarray(0, room));
+            sent += chunk.length;
+            if (sent >= fault.afterBytes) {
+              answer.destroy();
+              res.socket?.destroy();
+            }
+          });
+          answer.on('end', () => res.socket?.destroy());
+          return;
+        }
+        if (fault?.kind === 'corrupt') {
+          answer.on('data', (chunk: Buffer) => res.write(Buffer.from(chunk.map((b) => b ^ 0xff))));
+          answer.on('end', () => res.end());
+          return;
+        }
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', () => res.socket?.destroy());
     req.pipe(upstream);
   }

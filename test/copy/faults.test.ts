@@ -29,7 +29,10 @@ const TAG = 'img';
 beforeAll(async () => {
   cert = selfSignedCertificate();
   work = mkdtempSync(path.join(tmpdir(), 'ptc-copy-faults-'));
-  [upstream, target] = await Promise.all([startRegistry(path.join(work, 'upstream'), cert), startRegistry(path.join(work, 'target'), cert, { kind: 'basic' })]);
+  [upstream, target] = await Promise.all([
+    startRegistry(path.join(work, 'upstream'), cert),
+    startRegistry(path.join(work, 'target'), cert, { kind: 'basic' }),
+  ]);
   const layout = new OciLayoutWriter(path.join(work, 'layout'));
   image = layout.addImage(TAG, { platforms: ['linux/amd64'], layers: 3, layerBytes: 200_000 });
   layers = image.manifests[0]!.layerDigests;
@@ -54,12 +57,19 @@ const creds = () => ({ username: target.user!, password: target.password! });
 
 /** Copies the image from the upstream (through the front proxy) into `repository` of the target (through the back proxy). */
 async function copyInto(repository: string, mode: 'stream' | 'chunked' = 'chunked'): Promise<CopyResult> {
-  const { jobs } = copyJobs({ copies: [{ prefix: 'cp', upstream: front.address, images: [`${front.address}/team/app:${TAG}`], schedule: 'rate(1 day)' }] });
+  const { jobs } = copyJobs({
+    copies: [{ prefix: 'cp', upstream: front.address, images: [`${front.address}/team/app:${TAG}`], schedule: 'rate(1 day)' }],
+  });
   const job: CopyJob = { ...jobs[0]!, targetRepository: repository };
   const source = new RegistrySession({ baseUrl: `https://${front.address}`, ca: cert.cert, retry: RETRY });
   const to = new RegistrySession({ baseUrl: `https://${back.address}`, ca: cert.cert, retry: RETRY, credentials: creds() });
   try {
-    const [result] = await copyImages([job], { target: to, targetHost: target.address, source: () => source, blob: { chunkBytes: 64 * 1024, attempts: 3, mode } });
+    const [result] = await copyImages([job], {
+      target: to,
+      targetHost: target.address,
+      source: () => source,
+      blob: { chunkBytes: 64 * 1024, attempts: 3, mode },
+    });
     return result!;
   } finally {
     source.close();
@@ -77,7 +87,8 @@ async function targetHas(repository: string, digest: string): Promise<boolean> {
 }
 
 const blobGet = (digest: string) => (r: { method: string; path: string }) => r.method === 'GET' && r.path.endsWith(`/blobs/${digest}`);
-const noTag = async (repository: string) => expect(inspectRaw(target, `${repository}:${TAG}`)).rejects.toThrow(/manifest unknown|name unknown/);
+const noTag = async (repository: string) =>
+  expect(inspectRaw(target, `${repository}:${TAG}`)).rejects.toThrow(/manifest unknown|name unknown/);
 
 describe.each(['chunked', 'stream'] as const)('uploading with %s PATCHes', (mode) => {
   describe('an upstream that cuts a body', () => {
@@ -94,7 +105,9 @@ describe.each(['chunked', 'stream'] as const)('uploading with %s PATCHes', (mode
       front.rule = (r) => (blobGet(layers[1]!)(r) ? { kind: 'cut', afterBytes: 70_000 } : undefined);
       const failed = await copyInto(`cut-always/app-${mode}`, mode);
       expect(failed.status).toBe('failed');
-      expect(failed.reason).toMatch(new RegExp(`blob team/app@${layers[1]}: the upstream body (was cut off|failed) after \\d+ of \\d+ bytes.* \\(3 attempts\\)`));
+      expect(failed.reason).toMatch(
+        new RegExp(`blob team/app@${layers[1]}: the upstream body (was cut off|failed) after \\d+ of \\d+ bytes.* \\(3 attempts\\)`),
+      );
       await noTag(`cut-always/app-${mode}`);
       expect(await targetHas(`cut-always/app-${mode}`, layers[1]!)).toBe(false);
       front.rule = () => undefined;
@@ -110,7 +123,11 @@ describe.each(['chunked', 'stream'] as const)('uploading with %s PATCHes', (mode
       front.rule = (r) => (blobGet(layers[0]!)(r) ? { kind: 'corrupt' } : undefined);
       const result = await copyInto(`wrong/app-${mode}`, mode);
       expect(result.status).toBe('failed');
-      expect(result.reason).toMatch(new RegExp(`GET blob team/app@${layers[0]}: the upstream sent bytes that hash to sha256:[0-9a-f]{64}, not ${layers[0]}; nothing was committed`));
+      expect(result.reason).toMatch(
+        new RegExp(
+          `GET blob team/app@${layers[0]}: the upstream sent bytes that hash to sha256:[0-9a-f]{64}, not ${layers[0]}; nothing was committed`,
+        ),
+      );
       expect(await targetHas(`wrong/app-${mode}`, layers[0]!)).toBe(false);
       await noTag(`wrong/app-${mode}`);
     });
@@ -119,7 +136,8 @@ describe.each(['chunked', 'stream'] as const)('uploading with %s PATCHes', (mode
   describe('an upstream that answers 429 with Retry-After', () => {
     test('a few times: waits as asked, then copies', async () => {
       let throttled = 0;
-      front.rule = (r) => (blobGet(layers[2]!)(r) && throttled++ < 2 ? { kind: 'status', status: 429, headers: { 'retry-after': '1' } } : undefined);
+      front.rule = (r) =>
+        blobGet(layers[2]!)(r) && throttled++ < 2 ? { kind: 'status', status: 429, headers: { 'retry-after': '1' } } : undefined;
       const result = await copyInto(`throttled/app-${mode}`, mode);
       expect(result).toMatchObject({ status: 'copied', digest: image.digest });
       expect(front.requests.filter(blobGet(layers[2]!))).toHaveLength(3);
@@ -145,7 +163,9 @@ describe.each(['chunked', 'stream'] as const)('uploading with %s PATCHes', (mode
       const failed = await copyInto(`gone/app-${mode}`, mode);
       expect(failed.status).toBe('failed');
       await noTag(`gone/app-${mode}`);
-      const kept = (await Promise.all([image.manifests[0]!.configDigest, ...layers].map((d) => targetHas(`gone/app-${mode}`, d)))).filter(Boolean).length;
+      const kept = (await Promise.all([image.manifests[0]!.configDigest, ...layers].map((d) => targetHas(`gone/app-${mode}`, d)))).filter(
+        Boolean,
+      ).length;
       expect(kept).toBe(1);
       front.rule = () => undefined;
       const resumed = await copyInto(`gone/app-${mode}`, mode);
@@ -156,12 +176,15 @@ describe.each(['chunked', 'stream'] as const)('uploading with %s PATCHes', (mode
 });
 
 describe('a target that refuses a part', () => {
-  test('fails the image with the target\'s answer and tags nothing', async () => {
+  test("fails the image with the target's answer and tags nothing", async () => {
     let refused = 0;
-    back.rule = (r) => (r.method === 'PATCH' && r.contentRange?.startsWith('65536-') && refused++ === 0 ? { kind: 'status', status: 416 } : undefined);
+    back.rule = (r) =>
+      r.method === 'PATCH' && r.contentRange?.startsWith('65536-') && refused++ === 0 ? { kind: 'status', status: 416 } : undefined;
     const result = await copyInto('refused/app');
     expect(result.status).toBe('failed');
-    expect(result.reason).toMatch(/PATCH blob refused\/app@sha256:[0-9a-f]{64} bytes 65536-131071: the target answered HTTP 416 \(INJECTED: fault 416\)/);
+    expect(result.reason).toMatch(
+      /PATCH blob refused\/app@sha256:[0-9a-f]{64} bytes 65536-131071: the target answered HTTP 416 \(INJECTED: fault 416\)/,
+    );
     await noTag('refused/app');
     expect(back.count('DELETE', /\/blobs\/uploads\//)).toBe(1);
   });
@@ -170,7 +193,9 @@ describe('a target that refuses a part', () => {
     back.rule = (r) => (r.method === 'POST' ? { kind: 'status', status: 404 } : undefined);
     const result = await copyInto('missing/app', 'stream');
     expect(result.status).toBe('failed');
-    expect(result.reason).toBe('POST blob upload to missing/app: the target answered HTTP 404 (INJECTED: fault 404; the repository does not exist: create it, or a creation template applied to CREATE_ON_PUSH for its prefix)');
+    expect(result.reason).toBe(
+      'POST blob upload to missing/app: the target answered HTTP 404 (INJECTED: fault 404; the repository does not exist: create it, or a creation template applied to CREATE_ON_PUSH for its prefix)',
+    );
     await noTag('missing/app');
   });
 });

@@ -18,12 +18,14 @@ const PASSWORD = 'upstream-password-9f3c';
 const BASIC = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
 const layer = randomBytes(50_000);
 const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
-const manifest = Buffer.from(JSON.stringify({
-  schemaVersion: 2,
-  mediaType: 'application/vnd.oci.image.manifest.v1+json',
-  config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
-  layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length }],
-}));
+const manifest = Buffer.from(
+  JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length }],
+  }),
+);
 
 let cert: TestCertificate;
 let work: string;
@@ -46,11 +48,16 @@ beforeAll(async () => {
     const url = req.url ?? '';
     if (url === '/v2/') return void res.writeHead(200).end('{}');
     if (url.startsWith('/v2/org/app/manifests/')) {
-      res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'docker-content-digest': sha(manifest), 'content-length': manifest.length });
+      res.writeHead(200, {
+        'content-type': 'application/vnd.oci.image.manifest.v1+json',
+        'docker-content-digest': sha(manifest),
+        'content-length': manifest.length,
+      });
       return void res.end(req.method === 'HEAD' ? undefined : manifest);
     }
     if (url === `/v2/org/app/blobs/${sha(config)}`) return void res.writeHead(200, { 'content-length': config.length }).end(config);
-    if (url === `/v2/org/app/blobs/${sha(layer)}`) return void res.writeHead(307, { location: `${storage.url}/bucket/layer?signature=abc` }).end();
+    if (url === `/v2/org/app/blobs/${sha(layer)}`)
+      return void res.writeHead(307, { location: `${storage.url}/bucket/layer?signature=abc` }).end();
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"NOT_FOUND"}]}');
   }, cert).start();
 }, 60_000);
@@ -62,10 +69,23 @@ afterAll(async () => {
 
 test('a blob redirected to storage is fetched there without the upstream credentials, and copied', async () => {
   const source = new RegistrySession({ baseUrl: upstream.url, ca: cert.cert, credentials: { username: USER, password: PASSWORD } });
-  const to = new RegistrySession({ baseUrl: `https://${target.address}`, ca: cert.cert, credentials: { username: target.user!, password: target.password! } });
+  const to = new RegistrySession({
+    baseUrl: `https://${target.address}`,
+    ca: cert.cert,
+    credentials: { username: target.user!, password: target.password! },
+  });
   try {
     const [result] = await copyImages(
-      [{ image: `${upstream.host}/org/app:v1`, entryIndex: 0, upstream: upstream.host, repository: 'org/app', tag: 'v1', targetRepository: 'cp/org/app' }],
+      [
+        {
+          image: `${upstream.host}/org/app:v1`,
+          entryIndex: 0,
+          upstream: upstream.host,
+          repository: 'org/app',
+          tag: 'v1',
+          targetRepository: 'cp/org/app',
+        },
+      ],
       { target: to, targetHost: target.address, source: () => source },
     );
     expect(result).toMatchObject({ status: 'copied', digest: sha(manifest), blobs: { sent: 2, present: 0 } });
@@ -73,7 +93,9 @@ test('a blob redirected to storage is fetched there without the upstream credent
     source.close();
     to.close();
   }
-  expect(storage.requests.map((r) => [r.method, r.url, r.headers.authorization])).toEqual([['GET', '/bucket/layer?signature=abc', undefined]]);
+  expect(storage.requests.map((r) => [r.method, r.url, r.headers.authorization])).toEqual([
+    ['GET', '/bucket/layer?signature=abc', undefined],
+  ]);
   expect(upstream.authorizations().every((a) => a === BASIC)).toBe(true);
   expect(await inspectRaw(target, 'cp/org/app:v1')).toBe(manifest.toString());
 });

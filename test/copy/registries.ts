@@ -82,7 +82,14 @@ export async function startRegistry(dir: string, cert: TestCertificate, auth: Re
     writeFileSync(path.join(dir, 'htpasswd'), htpasswd.stdout);
     lines.push('auth:', '  htpasswd:', '    realm: ptc-copy-test', `    path: ${path.join(dir, 'htpasswd')}`);
   } else if (auth.kind === 'token') {
-    lines.push('auth:', '  token:', `    realm: ${auth.realm}`, `    service: ${auth.service}`, '    issuer: ptc-copy-test-realm', `    rootcertbundle: ${path.join(dir, 'cert.pem')}`);
+    lines.push(
+      'auth:',
+      '  token:',
+      `    realm: ${auth.realm}`,
+      `    service: ${auth.service}`,
+      '    issuer: ptc-copy-test-realm',
+      `    rootcertbundle: ${path.join(dir, 'cert.pem')}`,
+    );
   }
   writeFileSync(path.join(dir, 'config.yml'), `${lines.join('\n')}\n`);
   const log = path.join(dir, 'registry.log');
@@ -137,9 +144,22 @@ export async function startTokenRealm(cert: TestCertificate): Promise<TokenRealm
     const access = scope === '' ? [] : [{ type: 'repository', name: scope.split(':')[1], actions: (scope.split(':')[2] ?? '').split(',') }];
     const now = Math.floor(Date.now() / 1000);
     const header = b64url(JSON.stringify({ alg: 'ES256', typ: 'JWT', x5c: [der.toString('base64')] }));
-    const claims = b64url(JSON.stringify({ iss: 'ptc-copy-test-realm', sub: user, aud: service, exp: now + 300, nbf: now - 10, iat: now, jti: createHash('sha256').update(randomBytes(8)).digest('hex'), access }));
+    const claims = b64url(
+      JSON.stringify({
+        iss: 'ptc-copy-test-realm',
+        sub: user,
+        aud: service,
+        exp: now + 300,
+        nbf: now - 10,
+        iat: now,
+        jti: createHash('sha256').update(randomBytes(8)).digest('hex'),
+        access,
+      }),
+    );
     const signature = sign('sha256', Buffer.from(`${header}.${claims}`), { key, dsaEncoding: 'ieee-p1363' });
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `${header}.${claims}.${b64url(signature)}`, expires_in: 300 }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ token: `${header}.${claims}.${b64url(signature)}`, expires_in: 300 }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -169,11 +189,28 @@ export async function skopeo(args: string[]): Promise<string> {
   }
 }
 
-const credsArgs = (flag: string, r: { user?: string; password?: string }): string[] => (r.user !== undefined ? [flag, `${r.user}:${r.password}`] : []);
+const credsArgs = (flag: string, r: { user?: string; password?: string }): string[] =>
+  r.user !== undefined ? [flag, `${r.user}:${r.password}`] : [];
 
 /** Pushes `tag` of an OCI layout to `repository:destTag` (default: the same tag) of a registry (every platform, digests kept). */
-export async function pushLayout(r: TestRegistry, layoutDir: string, tag: string, repository: string, creds: { user?: string; password?: string } = r, destTag = tag): Promise<void> {
-  await skopeo(['copy', '--quiet', '--all', '--preserve-digests', '--dest-tls-verify=false', ...credsArgs('--dest-creds', creds), `oci:${layoutDir}:${tag}`, `docker://${r.address}/${repository}:${destTag}`]);
+export async function pushLayout(
+  r: TestRegistry,
+  layoutDir: string,
+  tag: string,
+  repository: string,
+  creds: { user?: string; password?: string } = r,
+  destTag = tag,
+): Promise<void> {
+  await skopeo([
+    'copy',
+    '--quiet',
+    '--all',
+    '--preserve-digests',
+    '--dest-tls-verify=false',
+    ...credsArgs('--dest-creds', creds),
+    `oci:${layoutDir}:${tag}`,
+    `docker://${r.address}/${repository}:${destTag}`,
+  ]);
 }
 
 /** `skopeo inspect --raw` of a manifest (by tag or digest) as bytes' text. */

@@ -23,7 +23,16 @@ const RAW = {
   region: 'eu-west-2',
   rules: [{ prefix: 'k8s', upstream: 'k8s' }],
   copies: [
-    { prefix: 'gcr', upstream: 'gcr.io', images: ['gcr.io/distroless/static:nonroot', `gcr.io/kaniko-project/executor:v1.23.2@${D1}`, `gcr.io/only/digest@${D2}`, 'gcr.io/tools/latest-one'] },
+    {
+      prefix: 'gcr',
+      upstream: 'gcr.io',
+      images: [
+        'gcr.io/distroless/static:nonroot',
+        `gcr.io/kaniko-project/executor:v1.23.2@${D1}`,
+        `gcr.io/only/digest@${D2}`,
+        'gcr.io/tools/latest-one',
+      ],
+    },
     { prefix: 'nvidia', upstream: 'nvcr.io', platforms: ['linux/amd64'], images: [`nvcr.io/nvidia/cuda:12.4@${D3}`] },
   ],
 };
@@ -46,7 +55,11 @@ const CASES: [string, string, string?][] = [
   ['gcr.io/tools/latest-one', `${REGISTRY}/gcr/tools/latest-one:latest`],
   ['gcr.io/tools/latest-one:latest', `${REGISTRY}/gcr/tools/latest-one:latest`],
   ['nvcr.io/nvidia/cuda:12.4', `${REGISTRY}/nvidia/nvidia/cuda:12.4`],
-  [`nvcr.io/nvidia/cuda:12.4@${D3}`, `nvcr.io/nvidia/cuda:12.4@${D3}`, 'not copied by digest: copies[1] copies a platforms subset, so its copy of an index has a new digest; remove "platforms" from copies[1] to copy digests as they are'],
+  [
+    `nvcr.io/nvidia/cuda:12.4@${D3}`,
+    `nvcr.io/nvidia/cuda:12.4@${D3}`,
+    'not copied by digest: copies[1] copies a platforms subset, so its copy of an index has a new digest; remove "platforms" from copies[1] to copy digests as they are',
+  ],
   ['mcr.microsoft.com/dotnet/runtime:8.0', 'mcr.microsoft.com/dotnet/runtime:8.0'],
   ['registry.k8s.io/pause:3.9', `${REGISTRY}/k8s/pause:3.9`],
   [`${REGISTRY}/gcr/distroless/static:nonroot`, `${REGISTRY}/gcr/distroless/static:nonroot`],
@@ -60,7 +73,11 @@ describe('the resolver with copies', () => {
   });
 
   test('a copied image names its entry, an uncopied image of a copy host too, another host none', () => {
-    expect(resolve('gcr.io/distroless/static:nonroot')).toMatchObject({ status: 'resolved', copy: { index: 0, prefix: 'gcr' }, cacheRepository: 'gcr/distroless/static' });
+    expect(resolve('gcr.io/distroless/static:nonroot')).toMatchObject({
+      status: 'resolved',
+      copy: { index: 0, prefix: 'gcr' },
+      cacheRepository: 'gcr/distroless/static',
+    });
     expect(resolve('gcr.io/distroless/static:debug')).toMatchObject({ status: 'uncovered', copy: { index: 0, prefix: 'gcr' } });
     expect(resolve(`${REGISTRY}/nvidia/nvidia/cuda:12.4`)).toMatchObject({ status: 'cached', copy: { index: 1, prefix: 'nvidia' } });
     expect(resolve('mcr.microsoft.com/dotnet/runtime:8.0').copy).toBeUndefined();
@@ -110,9 +127,17 @@ describe('the CLI with copies', () => {
   };
 
   test('ptc resolve prints the copy URI of a listed image, and --strict says which entry to add an unlisted one to', async () => {
-    expect(await cli(['resolve', '-c', configFile, 'gcr.io/distroless/static:nonroot'])).toEqual({ code: 0, out: `${REGISTRY}/gcr/distroless/static:nonroot\n`, err: '' });
+    expect(await cli(['resolve', '-c', configFile, 'gcr.io/distroless/static:nonroot'])).toEqual({
+      code: 0,
+      out: `${REGISTRY}/gcr/distroless/static:nonroot\n`,
+      err: '',
+    });
     const strict = await cli(['resolve', '-c', configFile, '--strict', 'gcr.io/distroless/static:debug']);
-    expect(strict).toEqual({ code: 1, out: '', err: '"gcr.io/distroless/static:debug" cannot go through the cache: not copied: add it to copies[0].images\n' });
+    expect(strict).toEqual({
+      code: 1,
+      out: '',
+      err: '"gcr.io/distroless/static:debug" cannot go through the cache: not copied: add it to copies[0].images\n',
+    });
   });
 
   test('ptc rewrite rewrites a listed digest-pinned image (the copy keeps the digest) and reports an unlisted one', async () => {
@@ -135,39 +160,86 @@ describe('the CLI with copies', () => {
   });
 
   test('ptc audit names the copy entry of each image and why an unlisted one stays upstream', async () => {
-    const pods = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [
-      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'x' }, spec: { containers: [{ name: 'a', image: 'gcr.io/distroless/static:nonroot' }, { name: 'b', image: 'gcr.io/distroless/base:latest' }, { name: 'c', image: 'mcr.microsoft.com/dotnet/runtime:8.0' }, { name: 'd', image: 'quay.io/org/tool:1' }] } },
-    ] });
+    const pods = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'a', namespace: 'x' },
+          spec: {
+            containers: [
+              { name: 'a', image: 'gcr.io/distroless/static:nonroot' },
+              { name: 'b', image: 'gcr.io/distroless/base:latest' },
+              { name: 'c', image: 'mcr.microsoft.com/dotnet/runtime:8.0' },
+              { name: 'd', image: 'quay.io/org/tool:1' },
+            ],
+          },
+        },
+      ],
+    });
     const { code, out } = await cli(['audit', '-c', configFile, '--format', 'json'], pods);
     expect(code).toBe(0);
-    const rows = (JSON.parse(out) as { images: { image: string; status: string; rule: string | null; note?: string; cacheReference?: string }[] }).images;
+    const rows = (
+      JSON.parse(out) as { images: { image: string; status: string; rule: string | null; note?: string; cacheReference?: string }[] }
+    ).images;
     const row = (image: string) => rows.find((r) => r.image === image);
-    expect(row('gcr.io/distroless/static:nonroot')).toMatchObject({ status: 'uncached', rule: 'gcr', cacheReference: `${REGISTRY}/gcr/distroless/static:nonroot` });
-    expect(row('gcr.io/distroless/base:latest')).toMatchObject({ status: 'uncovered', rule: 'gcr', note: 'not copied: add it to copies[0].images' });
+    expect(row('gcr.io/distroless/static:nonroot')).toMatchObject({
+      status: 'uncached',
+      rule: 'gcr',
+      cacheReference: `${REGISTRY}/gcr/distroless/static:nonroot`,
+    });
+    expect(row('gcr.io/distroless/base:latest')).toMatchObject({
+      status: 'uncovered',
+      rule: 'gcr',
+      note: 'not copied: add it to copies[0].images',
+    });
     expect(row('mcr.microsoft.com/dotnet/runtime:8.0')).toMatchObject({ status: 'uncovered', rule: null });
 
     const suggested = await cli(['audit', '-c', configFile, '--suggest-copies'], pods);
     expect(suggested.code).toBe(0);
-    expect(suggested.out).toBe([
-      '# add to copies[0].images (gcr.io):',
-      '      - gcr.io/distroless/base:latest',
-      'copies:',
-      '  - prefix: mcr',
-      '    upstream: mcr.microsoft.com',
-      '    images:',
-      '      - mcr.microsoft.com/dotnet/runtime:8.0',
-      '',
-    ].join('\n'));
+    expect(suggested.out).toBe(
+      [
+        '# add to copies[0].images (gcr.io):',
+        '      - gcr.io/distroless/base:latest',
+        'copies:',
+        '  - prefix: mcr',
+        '    upstream: mcr.microsoft.com',
+        '    images:',
+        '      - mcr.microsoft.com/dotnet/runtime:8.0',
+        '',
+      ].join('\n'),
+    );
   });
 
   test('the suggested lines, added to the config, make the audit find every image covered', async () => {
-    const more = { ...RAW, copies: [{ ...RAW.copies[0]!, images: [...RAW.copies[0]!.images, 'gcr.io/distroless/base:latest'] }, RAW.copies[1]!, { prefix: 'mcr', upstream: 'mcr.microsoft.com', images: ['mcr.microsoft.com/dotnet/runtime:8.0'] }] };
+    const more = {
+      ...RAW,
+      copies: [
+        { ...RAW.copies[0]!, images: [...RAW.copies[0]!.images, 'gcr.io/distroless/base:latest'] },
+        RAW.copies[1]!,
+        { prefix: 'mcr', upstream: 'mcr.microsoft.com', images: ['mcr.microsoft.com/dotnet/runtime:8.0'] },
+      ],
+    };
     const file = path.join(dir, 'more.yaml');
     writeFileSync(file, JSON.stringify(more));
-    const pods = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'x' }, spec: { containers: [{ name: 'b', image: 'gcr.io/distroless/base:latest' }, { name: 'c', image: 'mcr.microsoft.com/dotnet/runtime:8.0' }] } });
+    const pods = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'a', namespace: 'x' },
+      spec: {
+        containers: [
+          { name: 'b', image: 'gcr.io/distroless/base:latest' },
+          { name: 'c', image: 'mcr.microsoft.com/dotnet/runtime:8.0' },
+        ],
+      },
+    });
     const { out } = await cli(['audit', '-c', file, '--format', 'json'], pods);
     expect((JSON.parse(out) as { summary: { uncovered: number; uncached: number } }).summary).toMatchObject({ uncovered: 0, uncached: 2 });
-    expect((await cli(['audit', '-c', file, '--suggest-copies'], pods)).out).toBe('# every image of a registry the pull-through cache cannot serve is already copied\n');
+    expect((await cli(['audit', '-c', file, '--suggest-copies'], pods)).out).toBe(
+      '# every image of a registry the pull-through cache cannot serve is already copied\n',
+    );
   });
 
   test('ptc plan lists each copy entry and where each listed image is pulled from', async () => {
@@ -175,6 +247,8 @@ describe('the CLI with copies', () => {
     expect(code).toBe(0);
     expect(out).toContain('  copy gcr <- gcr.io (4 images, every platform, rate(1 day), anonymous)\n');
     expect(out).toContain(`    gcr.io/distroless/static:nonroot -> ${REGISTRY}/gcr/distroless/static:nonroot\n`);
-    expect(out).toContain(`    nvcr.io/nvidia/cuda:12.4@${D3} -> (stays upstream: not copied by digest: copies[1] copies a platforms subset`);
+    expect(out).toContain(
+      `    nvcr.io/nvidia/cuda:12.4@${D3} -> (stays upstream: not copied by digest: copies[1] copies a platforms subset`,
+    );
   });
 });

@@ -1,7 +1,11 @@
 import { ConfigError, parseConfig, parseConfigText } from '../../core';
 
 const huge = `x${'y'.repeat(1_000_000)}\n\u0000`;
-const base = () => ({ account: '111122223333', region: 'eu-west-2', rules: [{ prefix: 'k8s', upstream: 'k8s' }] as Record<string, unknown>[] });
+const base = () => ({
+  account: '111122223333',
+  region: 'eu-west-2',
+  rules: [{ prefix: 'k8s', upstream: 'k8s' }] as Record<string, unknown>[],
+});
 
 function messagesOf(input: unknown): string[] {
   try {
@@ -20,7 +24,10 @@ describe('config errors quote values capped and escaped, one line each', () => {
     ['an account ID', (c: Record<string, any>) => (c.account = huge)],
     ['a region', (c: Record<string, any>) => (c.region = huge)],
     ['an unknown key', (c: Record<string, any>) => (c[huge] = 1)],
-    ['a secret name', (c: Record<string, any>) => c.rules.push({ prefix: 'hub', upstream: 'docker-hub', credentials: { secretName: huge } })],
+    [
+      'a secret name',
+      (c: Record<string, any>) => c.rules.push({ prefix: 'hub', upstream: 'docker-hub', credentials: { secretName: huge } }),
+    ],
     ['a KMS key ARN', (c: Record<string, any>) => (c.secretsKmsKeyArn = huge)],
     ['a tag value', (c: Record<string, any>) => (c.repositories = { tags: { team: huge } })],
     ['a schedule', (c: Record<string, any>) => (c.prewarm = { schedule: huge })],

@@ -65,8 +65,17 @@ describe('accepted forms', () => {
         { prefix: 'k8s', upstream: 'k8s' },
         { prefix: 'quay', upstream: 'quay' },
         { prefix: 'github', upstream: 'github-container-registry', credentials: { secretName: 'ecr-pullthroughcache/github' } },
-        { prefix: 'azure', upstream: 'azure-container-registry', registryUrl: 'myregistry.azurecr.io', credentials: { secretName: 'ecr-pullthroughcache/azure' } },
-        { prefix: 'gitlab', upstream: 'gitlab-container-registry', credentials: { secretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:ecr-pullthroughcache/gitlab-AbCdEf' } },
+        {
+          prefix: 'azure',
+          upstream: 'azure-container-registry',
+          registryUrl: 'myregistry.azurecr.io',
+          credentials: { secretName: 'ecr-pullthroughcache/azure' },
+        },
+        {
+          prefix: 'gitlab',
+          upstream: 'gitlab-container-registry',
+          credentials: { secretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:ecr-pullthroughcache/gitlab-AbCdEf' },
+        },
         { prefix: 'chainguard', upstream: 'chainguard', credentials: { secretName: 'ecr-pullthroughcache/chainguard' } },
         {
           prefix: 'central',

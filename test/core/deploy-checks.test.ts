@@ -1,8 +1,11 @@
 import { ConfigError, deployLimitIssues, parseConfig, parseConfigText, targets } from '../../core';
 import { issuesOf } from './issues-of';
 
-const base = () => ({ account: '111122223333', region: 'eu-west-2', rules: [{ prefix: 'k8s', upstream: 'k8s' }] as Record<string, unknown>[] });
-
+const base = () => ({
+  account: '111122223333',
+  region: 'eu-west-2',
+  rules: [{ prefix: 'k8s', upstream: 'k8s' }] as Record<string, unknown>[],
+});
 
 /** A deterministic stream of letters and digits gzip cannot squeeze (an LCG, seeded). */
 function noise(seed: number, length: number): string {
@@ -21,12 +24,19 @@ describe('the validation schedule runs at least daily, as the rule alarms expect
     expect(() => parseConfig({ ...base(), validation: { schedule } })).not.toThrow();
   });
 
-  test.each(['rate(2 days)', 'rate(25 hours)', 'cron(0 3 ? * MON *)', 'cron(0 3 1 * ? *)'])('%s is refused at validation.schedule', (schedule) => {
-    expect(issuesOf({ ...base(), validation: { schedule } })).toEqual([{ path: 'validation.schedule', message: expect.stringContaining('runs less than once a day') }]);
-  });
+  test.each(['rate(2 days)', 'rate(25 hours)', 'cron(0 3 ? * MON *)', 'cron(0 3 1 * ? *)'])(
+    '%s is refused at validation.schedule',
+    (schedule) => {
+      expect(issuesOf({ ...base(), validation: { schedule } })).toEqual([
+        { path: 'validation.schedule', message: expect.stringContaining('runs less than once a day') },
+      ]);
+    },
+  );
 
   test('the prewarm and sweep schedules may run less often', () => {
-    expect(() => parseConfig({ ...base(), reconciler: { sweepSchedule: 'rate(7 days)' }, prewarm: { schedule: 'cron(0 3 ? * MON *)' } })).not.toThrow();
+    expect(() =>
+      parseConfig({ ...base(), reconciler: { sweepSchedule: 'rate(7 days)' }, prewarm: { schedule: 'cron(0 3 ? * MON *)' } }),
+    ).not.toThrow();
   });
 });
 
@@ -74,7 +84,10 @@ describe("ECR's quota of 50 pull through cache rules per registry", () => {
   test('50 rules are accepted, 51 are one error at rules', () => {
     expect(() => parseConfig({ ...base(), rules: rules(50) })).not.toThrow();
     expect(issuesOf({ ...base(), rules: rules(51) })).toEqual([
-      { path: 'rules', message: 'at most 50 rules: ECR allows 50 pull through cache rules per registry, a quota it does not raise; got 51' },
+      {
+        path: 'rules',
+        message: 'at most 50 rules: ECR allows 50 pull through cache rules per registry, a quota it does not raise; got 51',
+      },
     ]);
   });
 
@@ -91,12 +104,16 @@ describe('tags are what ECR accepts, counted in characters as ECR counts them', 
     ['angle brackets', '<script>'],
     ['a comma', 'a,b'],
   ])('a value with %s is refused at its key', (_name, value) => {
-    expect(issuesOf(withTags({ team: value }))).toEqual([{ path: 'repositories.tags.team', message: expect.stringContaining('may contain only letters, digits, spaces and _.:/=+-@') }]);
+    expect(issuesOf(withTags({ team: value }))).toEqual([
+      { path: 'repositories.tags.team', message: expect.stringContaining('may contain only letters, digits, spaces and _.:/=+-@') },
+    ]);
   });
 
   test('a value of 256 letters outside the BMP (two UTF-16 units each) is 256 characters and accepted; 257 are refused', () => {
     expect(() => parseConfig(withTags({ mood: '\u{1D49C}'.repeat(256) }))).not.toThrow();
-    expect(issuesOf(withTags({ mood: '\u{1D49C}'.repeat(257) }))).toEqual([{ path: 'repositories.tags.mood', message: expect.stringContaining('at most 256 characters long, it has 257') }]);
+    expect(issuesOf(withTags({ mood: '\u{1D49C}'.repeat(257) }))).toEqual([
+      { path: 'repositories.tags.mood', message: expect.stringContaining('at most 256 characters long, it has 257') },
+    ]);
   });
 
   test('a key of 128 such letters is accepted; 129 are refused', () => {
@@ -105,18 +122,41 @@ describe('tags are what ECR accepts, counted in characters as ECR counts them', 
   });
 
   test('a "__proto__" key is refused explicitly, from JSON and from YAML, never dropped', () => {
-    expect(issuesOf(JSON.parse('{"account":"111122223333","region":"eu-west-2","rules":[{"prefix":"k8s","upstream":"k8s"}],"repositories":{"tags":{"__proto__":"x","team":"a"}}}'))).toEqual([
-      { path: 'repositories.tags.__proto__', message: expect.stringContaining('tag key "__proto__" is refused') },
-    ]);
-    const yaml = ['account: "111122223333"', 'region: eu-west-2', 'rules: [{ prefix: k8s, upstream: k8s }]', 'repositories:', '  overrides:', '    - prefix: k8s', '      tags: { __proto__: x }'].join('\n');
-    expect(() => parseConfigText(yaml)).toThrow(/^config error at repositories\.overrides\[0\]\.tags\.__proto__: tag key "__proto__" is refused/);
+    expect(
+      issuesOf(
+        JSON.parse(
+          '{"account":"111122223333","region":"eu-west-2","rules":[{"prefix":"k8s","upstream":"k8s"}],"repositories":{"tags":{"__proto__":"x","team":"a"}}}',
+        ),
+      ),
+    ).toEqual([{ path: 'repositories.tags.__proto__', message: expect.stringContaining('tag key "__proto__" is refused') }]);
+    const yaml = [
+      'account: "111122223333"',
+      'region: eu-west-2',
+      'rules: [{ prefix: k8s, upstream: k8s }]',
+      'repositories:',
+      '  overrides:',
+      '    - prefix: k8s',
+      '      tags: { __proto__: x }',
+    ].join('\n');
+    expect(() => parseConfigText(yaml)).toThrow(
+      /^config error at repositories\.overrides\[0\]\.tags\.__proto__: tag key "__proto__" is refused/,
+    );
   });
 });
 
 describe('YAML that would exhaust memory is refused in one line', () => {
   test('an alias bomb ("billion laughs") is a config error, not a ReferenceError', () => {
     const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (const [name, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e'], ['g', 'f'], ['h', 'g']]) lines.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    for (const [name, prev] of [
+      ['b', 'a'],
+      ['c', 'b'],
+      ['d', 'c'],
+      ['e', 'd'],
+      ['f', 'e'],
+      ['g', 'f'],
+      ['h', 'g'],
+    ])
+      lines.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
     let error: unknown;
     try {
       parseConfigText(lines.join('\n'), 'bomb.yaml');
@@ -130,17 +170,24 @@ describe('YAML that would exhaust memory is refused in one line', () => {
 
   test('one anchor reused 150 times is legitimate reuse, not an alias bomb', () => {
     const lines = ['rules: [{ prefix: k8s, upstream: k8s }]', 'environments:'];
-    for (let i = 0; i < 150; i++) lines.push(`  - { name: env${i}, account: "${111122220000 + i}", region: ${i === 0 ? '&region ' : '*'}${i === 0 ? 'eu-west-2' : 'region'} }`);
+    for (let i = 0; i < 150; i++)
+      lines.push(
+        `  - { name: env${i}, account: "${111122220000 + i}", region: ${i === 0 ? '&region ' : '*'}${i === 0 ? 'eu-west-2' : 'region'} }`,
+      );
     const config = parseConfigText(lines.join('\n'), 'reuse.yaml');
     expect(config.environments?.filter((e) => e.region === 'eu-west-2')).toHaveLength(150);
   });
 
   test('an alias inside its own anchor is refused as endless, in one line', () => {
-    expect(() => parseConfigText('a: &x [1, *x]\n', 'loop.yaml')).toThrow(/^config error: invalid YAML: its aliases would expand endlessly \(an alias inside its own anchor\)/);
+    expect(() => parseConfigText('a: &x [1, *x]\n', 'loop.yaml')).toThrow(
+      /^config error: invalid YAML: its aliases would expand endlessly \(an alias inside its own anchor\)/,
+    );
   });
 
   test('a config longer than 4 Mi characters is refused before parsing', () => {
-    expect(() => parseConfigText(`# ${'x'.repeat(4 * 1024 * 1024)}\n`, 'big.yaml')).toThrow(/^config error: big\.yaml has 4194307 characters; a config holds at most 4194304$/);
+    expect(() => parseConfigText(`# ${'x'.repeat(4 * 1024 * 1024)}\n`, 'big.yaml')).toThrow(
+      /^config error: big\.yaml has 4194307 characters; a config holds at most 4194304$/,
+    );
   });
 });
 
@@ -148,7 +195,12 @@ describe("Lambda's 4 KB of environment variables", () => {
   test('repository tags too large for the reconciler Lambda are an error at repositories', () => {
     const tags = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}-${noise(i, 40)}`, noise(1000 + i, 200)]));
     expect(issuesOf({ ...base(), repositories: { tags } })).toEqual([
-      { path: 'repositories', message: expect.stringMatching(/^the reconcile-repository Lambda would get \d+ bytes of environment variables .* Lambda allows 4096 in all .*: shorten tags, account lists or overrides$/) },
+      {
+        path: 'repositories',
+        message: expect.stringMatching(
+          /^the reconcile-repository Lambda would get \d+ bytes of environment variables .* Lambda allows 4096 in all .*: shorten tags, account lists or overrides$/,
+        ),
+      },
     ]);
   });
 
@@ -162,11 +214,25 @@ describe("Lambda's 4 KB of environment variables", () => {
 
 describe("CloudFormation's 500 resources per stack", () => {
   test('a stack over the limit is an error naming the environment', () => {
-    const config = parseConfig({ ...base(), environments: [{ name: 'prod-eu', account: '111122223333', region: 'eu-west-2' }, { name: 'prod-us', account: '111122223333', region: 'us-east-1' }] });
+    const config = parseConfig({
+      ...base(),
+      environments: [
+        { name: 'prod-eu', account: '111122223333', region: 'eu-west-2' },
+        { name: 'prod-us', account: '111122223333', region: 'us-east-1' },
+      ],
+    });
     expect(targets(config)).toHaveLength(2);
     expect(deployLimitIssues(config, 44)).toEqual([
-      { path: ['rules'], message: 'the stack of environment "prod-eu" would hold 45 CloudFormation resources; a stack holds at most 44: use fewer rules, or split them across configs' },
-      { path: ['rules'], message: 'the stack of environment "prod-us" would hold 45 CloudFormation resources; a stack holds at most 44: use fewer rules, or split them across configs' },
+      {
+        path: ['rules'],
+        message:
+          'the stack of environment "prod-eu" would hold 45 CloudFormation resources; a stack holds at most 44: use fewer rules, or split them across configs',
+      },
+      {
+        path: ['rules'],
+        message:
+          'the stack of environment "prod-us" would hold 45 CloudFormation resources; a stack holds at most 44: use fewer rules, or split them across configs',
+      },
     ]);
     expect(deployLimitIssues(config)).toEqual([]);
   });

@@ -11,7 +11,11 @@ const config = parseConfig(input);
 
 describe('primaryTarget', () => {
   test('picks the named environment', () => {
-    expect(primaryTarget(config, 'prod-us')).toMatchObject({ account: '222233334444', region: 'us-east-1', registryHost: '222233334444.dkr.ecr.us-east-1.amazonaws.com' });
+    expect(primaryTarget(config, 'prod-us')).toMatchObject({
+      account: '222233334444',
+      region: 'us-east-1',
+      registryHost: '222233334444.dkr.ecr.us-east-1.amazonaws.com',
+    });
   });
 
   test('without a name, refuses to guess among several environments', () => {

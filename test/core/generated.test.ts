@@ -20,7 +20,11 @@ const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 describe('generated files', () => {
   test.each(GENERATED_FILES.map((f) => [f.path, f] as const))('%s is what the generator writes', (file, generated) => {
     const committed = read(file);
-    expect({ file, upToDate: committed === generated.content(committed), fix: GENERATE_COMMAND }).toEqual({ file, upToDate: true, fix: GENERATE_COMMAND });
+    expect({ file, upToDate: committed === generated.content(committed), fix: GENERATE_COMMAND }).toEqual({
+      file,
+      upToDate: true,
+      fix: GENERATE_COMMAND,
+    });
   });
 
   test('the README holds the reference between its markers, once', () => {
@@ -37,7 +41,11 @@ describe('generated files', () => {
 });
 
 describe('the JSON Schema, read by ajv', () => {
-  const validate = new Ajv2020({ allErrors: true, strict: false, validateFormats: false /* format is an annotation in draft 2020-12 */ }).compile(JSON.parse(read(CONFIG_SCHEMA_FILE)) as object);
+  const validate = new Ajv2020({
+    allErrors: true,
+    strict: false,
+    validateFormats: false /* format is an annotation in draft 2020-12 */,
+  }).compile(JSON.parse(read(CONFIG_SCHEMA_FILE)) as object);
   const example = read('config/example.yaml');
   const errors = (doc: unknown) => (validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`));
 
@@ -53,14 +61,25 @@ describe('the JSON Schema, read by ajv', () => {
     const lines = example.split('\n');
     const start = lines.indexOf('# consumers:');
     expect(start).toBeGreaterThan(0);
-    const block = lines.slice(start).filter((_, i, all) => all.slice(0, i + 1).every((l) => l.startsWith('#'))).map((l) => l.replace(/^# ?/, ''));
+    const block = lines
+      .slice(start)
+      .filter((_, i, all) => all.slice(0, i + 1).every((l) => l.startsWith('#')))
+      .map((l) => l.replace(/^# ?/, ''));
     expect(errors(parseYaml([...lines, ...block, ''].join('\n')))).toEqual([]);
   });
 
   test.each([
-    ['an unknown upstream', { rules: [{ prefix: 'k8s', upstream: 'dockerhub' }] }, '/rules/0/upstream must be equal to one of the allowed values'],
+    [
+      'an unknown upstream',
+      { rules: [{ prefix: 'k8s', upstream: 'dockerhub' }] },
+      '/rules/0/upstream must be equal to one of the allowed values',
+    ],
     ['a misspelt key', { rules: [{ prefix: 'k8s', upstream: 'k8s', prefx: 'x' }] }, '/rules/0 must NOT have additional properties'],
-    ['a concurrency out of range', { rules: [{ prefix: 'k8s', upstream: 'k8s' }], prewarm: { concurrency: 65 } }, '/prewarm/concurrency must be <= 64'],
+    [
+      'a concurrency out of range',
+      { rules: [{ prefix: 'k8s', upstream: 'k8s' }], prewarm: { concurrency: 65 } },
+      '/prewarm/concurrency must be <= 64',
+    ],
     ['no rules', { rules: [] }, '/rules must NOT have fewer than 1 items'],
   ])('refuses %s', (_name, doc, error) => {
     expect(errors({ account: '111122223333', region: 'eu-west-2', ...doc })).toContain(error);

@@ -21,7 +21,6 @@ function twoRegions(overrides: Record<string, unknown> = {}, environments?: Reco
   };
 }
 
-
 describe('per-environment KMS keys', () => {
   test('each stack gets its own environment keys; "type: KMS" needs no config-wide key', () => {
     const config = parseConfig(twoRegions());
@@ -34,7 +33,12 @@ describe('per-environment KMS keys', () => {
   test('an environment key replaces the config-wide keys of the base block and of overrides with type KMS', () => {
     const config = parseConfig(
       twoRegions(
-        { repositories: { encryption: { type: 'KMS', kmsKeyArn: keyEu }, overrides: [{ prefix: 'k8s', encryption: { type: 'KMS', kmsKeyArn: keyEu } }] } },
+        {
+          repositories: {
+            encryption: { type: 'KMS', kmsKeyArn: keyEu },
+            overrides: [{ prefix: 'k8s', encryption: { type: 'KMS', kmsKeyArn: keyEu } }],
+          },
+        },
         [
           { name: 'prod-eu', account: '111122223333', region: 'eu-west-2' },
           { name: 'prod-us', account: '111122223333', region: 'us-east-1', kmsKeyArn: keyUs },
@@ -68,8 +72,16 @@ describe('per-environment KMS keys', () => {
       { name: 'prod-us', account: '111122223333', region: 'us-east-1', kmsKeyArn: keyEu, secretsKmsKeyArn: secretsEu },
     ]);
     expect(issuesOf(input)).toEqual([
-      { path: 'environments[1].secretsKmsKeyArn', message: 'the key is in account 111122223333, eu-west-2 but environment "prod-us" deploys to 111122223333 in us-east-1; a KMS key serves only its own account and Region' },
-      { path: 'environments[1].kmsKeyArn', message: 'the key is in account 111122223333, eu-west-2 but environment "prod-us" deploys to 111122223333 in us-east-1; a KMS key serves only its own account and Region' },
+      {
+        path: 'environments[1].secretsKmsKeyArn',
+        message:
+          'the key is in account 111122223333, eu-west-2 but environment "prod-us" deploys to 111122223333 in us-east-1; a KMS key serves only its own account and Region',
+      },
+      {
+        path: 'environments[1].kmsKeyArn',
+        message:
+          'the key is in account 111122223333, eu-west-2 but environment "prod-us" deploys to 111122223333 in us-east-1; a KMS key serves only its own account and Region',
+      },
     ]);
   });
 
@@ -79,25 +91,58 @@ describe('per-environment KMS keys', () => {
       { name: 'prod-us', account: '111122223333', region: 'us-east-1' },
     ]);
     expect(issuesOf(input)).toEqual([
-      { path: 'secretsKmsKeyArn', message: expect.stringContaining('environment "prod-us" deploys to 111122223333 in us-east-1; a KMS key serves only its own account and Region; give that environment its own key in environments[1].secretsKmsKeyArn') },
-      { path: 'repositories.encryption.kmsKeyArn', message: expect.stringContaining('environment "prod-us" deploys to 111122223333 in us-east-1; a KMS key serves only its own account and Region; give that environment its own key in environments[1].kmsKeyArn') },
+      {
+        path: 'secretsKmsKeyArn',
+        message: expect.stringContaining(
+          'environment "prod-us" deploys to 111122223333 in us-east-1; a KMS key serves only its own account and Region; give that environment its own key in environments[1].secretsKmsKeyArn',
+        ),
+      },
+      {
+        path: 'repositories.encryption.kmsKeyArn',
+        message: expect.stringContaining(
+          'environment "prod-us" deploys to 111122223333 in us-east-1; a KMS key serves only its own account and Region; give that environment its own key in environments[1].kmsKeyArn',
+        ),
+      },
     ]);
   });
 
   test("a key of another account is an error, also for a config's single stack", () => {
     const other = 'arn:aws:kms:eu-west-2:999988887777:key/1111aaaa-12ab-34cd-56ef-1234567890ab';
-    expect(issuesOf({ account: '111122223333', region: 'eu-west-2', rules: [{ prefix: 'k8s', upstream: 'k8s' }], repositories: { encryption: { type: 'KMS', kmsKeyArn: other } } })).toEqual([
-      { path: 'repositories.encryption.kmsKeyArn', message: 'the key is in account 999988887777, eu-west-2 but the stack deploys to 111122223333 in eu-west-2; a KMS key serves only its own account and Region' },
+    expect(
+      issuesOf({
+        account: '111122223333',
+        region: 'eu-west-2',
+        rules: [{ prefix: 'k8s', upstream: 'k8s' }],
+        repositories: { encryption: { type: 'KMS', kmsKeyArn: other } },
+      }),
+    ).toEqual([
+      {
+        path: 'repositories.encryption.kmsKeyArn',
+        message:
+          'the key is in account 999988887777, eu-west-2 but the stack deploys to 111122223333 in eu-west-2; a KMS key serves only its own account and Region',
+      },
     ]);
   });
 
   test('an override key that does not fit is reported at the override', () => {
-    const input = twoRegions({ repositories: { overrides: [{ prefix: 'k8s', encryption: { type: 'KMS', kmsKeyArn: keyUs } }] } }, [{ name: 'prod-eu', account: '111122223333', region: 'eu-west-2' }]);
-    expect(issuesOf(input)).toEqual([{ path: 'repositories.overrides[0].encryption.kmsKeyArn', message: expect.stringContaining('environment "prod-eu" deploys to 111122223333 in eu-west-2') }]);
+    const input = twoRegions({ repositories: { overrides: [{ prefix: 'k8s', encryption: { type: 'KMS', kmsKeyArn: keyUs } }] } }, [
+      { name: 'prod-eu', account: '111122223333', region: 'eu-west-2' },
+    ]);
+    expect(issuesOf(input)).toEqual([
+      {
+        path: 'repositories.overrides[0].encryption.kmsKeyArn',
+        message: expect.stringContaining('environment "prod-eu" deploys to 111122223333 in eu-west-2'),
+      },
+    ]);
   });
 
   test('an environment repository key with no KMS-encrypted repository is refused as unused', () => {
     const input = twoRegions({ repositories: {} }, [{ name: 'prod-eu', account: '111122223333', region: 'eu-west-2', kmsKeyArn: keyEu }]);
-    expect(issuesOf(input)).toEqual([{ path: 'environments[0].kmsKeyArn', message: expect.stringContaining('no repository is encrypted with KMS, so this key would go unused') }]);
+    expect(issuesOf(input)).toEqual([
+      {
+        path: 'environments[0].kmsKeyArn',
+        message: expect.stringContaining('no repository is encrypted with KMS, so this key would go unused'),
+      },
+    ]);
   });
 });

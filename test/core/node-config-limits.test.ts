@@ -37,14 +37,24 @@ describe('node config documents must fit the SSM parameters each stack publishes
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
-    expect(message).toMatch(/^config error at rules: the al2023 node config the stack publishes would be \d+ bytes; an SSM parameter holds 8192/m);
+    expect(message).toMatch(
+      /^config error at rules: the al2023 node config the stack publishes would be \d+ bytes; an SSM parameter holds 8192/m,
+    );
     expect(message).toContain('karpenter-al2023');
     // The object parser (no rendering) lets it through; the stack then cannot be built, which is what the check predicts.
     expect(synthesizes(parseConfig(raw))).toThrow(NodeConfigError);
   });
 
   test('with several environments the error names the environment', () => {
-    const raw = { ...azureRules(12), account: undefined, region: undefined, environments: [{ name: 'prod-eu', account: '111122223333', region: 'eu-west-2' }, { name: 'prod-us', account: '111122223333', region: 'us-east-1' }] };
+    const raw = {
+      ...azureRules(12),
+      account: undefined,
+      region: undefined,
+      environments: [
+        { name: 'prod-eu', account: '111122223333', region: 'eu-west-2' },
+        { name: 'prod-us', account: '111122223333', region: 'us-east-1' },
+      ],
+    };
     delete (raw as Record<string, unknown>).account;
     delete (raw as Record<string, unknown>).region;
     const issues = publishedNodeConfigIssues(parseConfig(raw));

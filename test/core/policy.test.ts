@@ -114,7 +114,10 @@ describe('documents', () => {
       rules: [{ prefix: 'k8s', upstream: 'k8s' }],
       repositories: { pullAccounts: ['444455556666'] },
       consumers: {
-        accounts: [{ name: 'payments', account: '444455556666' }, { name: 'billing', account: '222233334444' }],
+        accounts: [
+          { name: 'payments', account: '444455556666' },
+          { name: 'billing', account: '222233334444' },
+        ],
         organizationalUnits: ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111'],
         regions: ['eu-west-2'],
       },
@@ -122,7 +125,11 @@ describe('documents', () => {
     const statements = pullStatements(effectiveSettings(withConsumers, 'k8s'), 'aws-cn');
     expect(statements.map((s) => [s.Sid, s.Principal, s.Condition])).toEqual([
       ['PtcAutopilotCrossAccountPull', { AWS: ['arn:aws-cn:iam::222233334444:root', 'arn:aws-cn:iam::444455556666:root'] }, undefined],
-      ['PtcAutopilotOrganizationalUnitPull', '*', { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*'] } }],
+      [
+        'PtcAutopilotOrganizationalUnitPull',
+        '*',
+        { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*'] } },
+      ],
     ]);
   });
 
@@ -134,7 +141,11 @@ describe('documents', () => {
 
   test('the desired state carries the marker tag besides the configured tags', () => {
     const state = desiredState(config, 'k8s/pause');
-    expect(state).toMatchObject({ managed: true, prefix: 'k8s', tags: { team: 'platform', tier: 'system', 'ptc-autopilot:managed': 'true' } });
+    expect(state).toMatchObject({
+      managed: true,
+      prefix: 'k8s',
+      tags: { team: 'platform', tier: 'system', 'ptc-autopilot:managed': 'true' },
+    });
   });
 
   test('canonical JSON ignores key order', () => {

@@ -3,10 +3,12 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { PARTITION_REGIONS, STACK_RESOURCE_TYPES, parseConfig, partitionOf } from '../../core';
 import { issuesOf } from './issues-of';
 
-
 const withRegion = (region: string) => ({
   rules: [{ prefix: 'k8s', upstream: 'k8s' }],
-  environments: [{ name: 'prod-eu', account: '111122223333', region: 'eu-west-2' }, { name: 'far', account: '111122223333', region }],
+  environments: [
+    { name: 'prod-eu', account: '111122223333', region: 'eu-west-2' },
+    { name: 'far', account: '111122223333', region },
+  ],
 });
 
 describe('the Region list is the one aws-cdk-lib publishes', () => {
@@ -19,7 +21,9 @@ describe('the Region list is the one aws-cdk-lib publishes', () => {
   });
 
   test('partitionOf gives every published Region its partition, ISO partitions included', () => {
-    const wrong = RegionInfo.regions.filter((r) => partitionOf(r.name) !== r.partition).map((r) => `${r.name}: ${partitionOf(r.name)} != ${r.partition}`);
+    const wrong = RegionInfo.regions
+      .filter((r) => partitionOf(r.name) !== r.partition)
+      .map((r) => `${r.name}: ${partitionOf(r.name)} != ${r.partition}`);
     expect(wrong).toEqual([]);
     expect(partitionOf('us-iso-east-1')).toBe('aws-iso');
     expect(partitionOf('us-isob-east-9')).toBe('aws-iso-b');
@@ -29,7 +33,7 @@ describe('the Region list is the one aws-cdk-lib publishes', () => {
 describe('resource availability', () => {
   const db = loadAwsServiceSpecSync();
 
-  test("every resource type the stack uses is one the CloudFormation registry (aws-service-spec) knows", () => {
+  test('every resource type the stack uses is one the CloudFormation registry (aws-service-spec) knows', () => {
     const unknown = STACK_RESOURCE_TYPES.filter((t) => db.lookup('resource', 'cloudFormationType', 'equals', t).length !== 1);
     expect(unknown).toEqual([]);
   });
@@ -50,7 +54,7 @@ describe('deploy targets are Regions where the stack can exist', () => {
   });
 
   test.each([
-    ['cn-north-1', 'aws-cn', "registry type list for cn-north-1"],
+    ['cn-north-1', 'aws-cn', 'registry type list for cn-north-1'],
     ['us-gov-west-1', 'aws-us-gov', 'no CloudFormation registry data'],
     ['us-iso-east-1', 'aws-iso', 'no CloudFormation registry data'],
     ['us-isob-east-1', 'aws-iso-b', 'no CloudFormation registry data'],
@@ -59,7 +63,11 @@ describe('deploy targets are Regions where the stack can exist', () => {
     const [issue, ...rest] = issuesOf(withRegion(region));
     expect(rest).toEqual([]);
     expect(issue!.path).toBe('environments[1].region');
-    expect(issue!.message).toMatch(new RegExp(`^environment "far": ${region} is in partition ${partition}, where the stack's resource types AWS::ECR::PullThroughCacheRule, AWS::ECR::RepositoryCreationTemplate are not available`));
+    expect(issue!.message).toMatch(
+      new RegExp(
+        `^environment "far": ${region} is in partition ${partition}, where the stack's resource types AWS::ECR::PullThroughCacheRule, AWS::ECR::RepositoryCreationTemplate are not available`,
+      ),
+    );
     expect(issue!.message).toContain(evidence);
   });
 
@@ -70,6 +78,8 @@ describe('deploy targets are Regions where the stack can exist', () => {
   });
 
   test('a Region the list does not know is refused', () => {
-    expect(issuesOf(withRegion('eu-fake-9'))).toEqual([{ path: 'environments[1].region', message: expect.stringContaining('"eu-fake-9" is not an AWS Region ptc-autopilot knows') }]);
+    expect(issuesOf(withRegion('eu-fake-9'))).toEqual([
+      { path: 'environments[1].region', message: expect.stringContaining('"eu-fake-9" is not an AWS Region ptc-autopilot knows') },
+    ]);
   });
 });

@@ -14,13 +14,22 @@ const two = {
     { name: 'prod-us', account: '111122223333', region: 'us-east-1' },
   ],
 };
-const config = parseConfig({ ...two, replication: { destinations: [{ region: 'us-east-1' }, { region: 'eu-west-1', account: '444455556666', prefixes: ['k8s'] }] } });
+const config = parseConfig({
+  ...two,
+  replication: { destinations: [{ region: 'us-east-1' }, { region: 'eu-west-1', account: '444455556666', prefixes: ['k8s'] }] },
+});
 
 describe('destinations no environment deploys get a replica stack', () => {
   test('one per account and Region, with the prefixes replicated there and the accounts replicating in from elsewhere', () => {
     expect(replicaDestinations(config)).toEqual([
       {
-        target: expect.objectContaining({ name: 'replica-444455556666-eu-west-1', stackName: 'PtcAutopilot-replica-444455556666-eu-west-1', account: '444455556666', region: 'eu-west-1', partition: 'aws' }),
+        target: expect.objectContaining({
+          name: 'replica-444455556666-eu-west-1',
+          stackName: 'PtcAutopilot-replica-444455556666-eu-west-1',
+          account: '444455556666',
+          region: 'eu-west-1',
+          partition: 'aws',
+        }),
         index: 1,
         prefixes: ['k8s'],
         sources: ['prod-eu', 'prod-us'],
@@ -30,7 +39,11 @@ describe('destinations no environment deploys get a replica stack', () => {
   });
 
   test('a destination without account is one per source account; within one account it needs no registry policy', () => {
-    const c = parseConfig({ ...two, environments: [two.environments[0], { name: 'other', account: '222233334444', region: 'us-east-1' }], replication: { destinations: [{ region: 'ap-south-1' }] } });
+    const c = parseConfig({
+      ...two,
+      environments: [two.environments[0], { name: 'other', account: '222233334444', region: 'us-east-1' }],
+      replication: { destinations: [{ region: 'ap-south-1' }] },
+    });
     expect(replicaDestinations(c).map((r) => [r.target.stackName, r.sources, r.sourceAccounts])).toEqual([
       ['PtcAutopilot-replica-111122223333-ap-south-1', ['prod-eu'], []],
       ['PtcAutopilot-replica-222233334444-ap-south-1', ['other'], []],
@@ -38,14 +51,23 @@ describe('destinations no environment deploys get a replica stack', () => {
   });
 
   test('templates: false opts a destination out; an environment deploying it needs none', () => {
-    const c = parseConfig({ ...two, replication: { destinations: [{ region: 'us-east-1' }, { region: 'eu-west-1', account: '444455556666', templates: false }] } });
+    const c = parseConfig({
+      ...two,
+      replication: { destinations: [{ region: 'us-east-1' }, { region: 'eu-west-1', account: '444455556666', templates: false }] },
+    });
     expect(replicaDestinations(c)).toEqual([]);
   });
 
   test("the replica's config keeps the replicated rules' repository settings and accepts the source accounts, nothing more", () => {
     const c = parseConfig({
       ...two,
-      repositories: { tags: { team: 'platform' }, overrides: [{ prefix: 'k8s', imageTagMutability: 'IMMUTABLE', lifecycle: { keepLastTagged: 5 } }, { prefix: 'quay', scanOnPush: false }] },
+      repositories: {
+        tags: { team: 'platform' },
+        overrides: [
+          { prefix: 'k8s', imageTagMutability: 'IMMUTABLE', lifecycle: { keepLastTagged: 5 } },
+          { prefix: 'quay', scanOnPush: false },
+        ],
+      },
       scanning: { type: 'BASIC', frequency: 'SCAN_ON_PUSH' },
       nodeRoleArns: ['arn:aws:iam::111122223333:role/nodes'],
       prewarm: { images: ['registry.k8s.io/pause:3.9'] },
@@ -76,58 +98,142 @@ describe('what a replica stack cannot do is a config error naming the field', ()
   const oneEnv = { ...two, environments: [two.environments[0]] };
 
   test("a source's customer managed key cannot encrypt in another Region: the destination needs its own", () => {
-    expect(issuesOf({ ...oneEnv, repositories: { encryption: { type: 'KMS', kmsKeyArn: KEY_EU } }, replication: { destinations: [{ region: 'eu-west-1', account: '444455556666' }] } })).toEqual([
-      { path: 'replication.destinations[0]', message: expect.stringContaining(`encrypted with ${KEY_EU}; a KMS key serves only its own account and Region, and ECR needs a template's key "in the same Region as the repository": give this destination its own key in replication.destinations[0].kmsKeyArn`) },
+    expect(
+      issuesOf({
+        ...oneEnv,
+        repositories: { encryption: { type: 'KMS', kmsKeyArn: KEY_EU } },
+        replication: { destinations: [{ region: 'eu-west-1', account: '444455556666' }] },
+      }),
+    ).toEqual([
+      {
+        path: 'replication.destinations[0]',
+        message: expect.stringContaining(
+          `encrypted with ${KEY_EU}; a KMS key serves only its own account and Region, and ECR needs a template's key "in the same Region as the repository": give this destination its own key in replication.destinations[0].kmsKeyArn`,
+        ),
+      },
     ]);
   });
 
   test("an environment's own key counts as the source's too", () => {
-    const issues = issuesOf({ ...oneEnv, environments: [{ ...two.environments[0], kmsKeyArn: KEY_EU }], repositories: { encryption: { type: 'KMS' } }, replication: { destinations: [{ region: 'ap-south-1' }] } });
-    expect(issues).toEqual([{ path: 'replication.destinations[0]', message: expect.stringContaining('give this destination its own key in replication.destinations[0].kmsKeyArn') }]);
+    const issues = issuesOf({
+      ...oneEnv,
+      environments: [{ ...two.environments[0], kmsKeyArn: KEY_EU }],
+      repositories: { encryption: { type: 'KMS' } },
+      replication: { destinations: [{ region: 'ap-south-1' }] },
+    });
+    expect(issues).toEqual([
+      {
+        path: 'replication.destinations[0]',
+        message: expect.stringContaining('give this destination its own key in replication.destinations[0].kmsKeyArn'),
+      },
+    ]);
   });
 
   test('the AWS managed key (KMS without a key ARN) works in any Region and needs nothing', () => {
-    expect(() => parseConfig({ ...oneEnv, repositories: { encryption: { type: 'KMS' } }, replication: { destinations: [{ region: 'eu-west-1', account: '444455556666' }] } })).not.toThrow();
+    expect(() =>
+      parseConfig({
+        ...oneEnv,
+        repositories: { encryption: { type: 'KMS' } },
+        replication: { destinations: [{ region: 'eu-west-1', account: '444455556666' }] },
+      }),
+    ).not.toThrow();
   });
 
   test("the destination's key must be in the destination's account and Region", () => {
     expect(
-      issuesOf({ ...oneEnv, repositories: { encryption: { type: 'KMS', kmsKeyArn: KEY_EU } }, replication: { destinations: [{ region: 'eu-west-1', account: '999988887777', kmsKeyArn: KEY_DEST }] } }),
-    ).toEqual([{ path: 'replication.destinations[0].kmsKeyArn', message: 'the key is in account 444455556666, eu-west-1 but the destination is 999988887777/eu-west-1; a KMS key serves only its own account and Region' }]);
+      issuesOf({
+        ...oneEnv,
+        repositories: { encryption: { type: 'KMS', kmsKeyArn: KEY_EU } },
+        replication: { destinations: [{ region: 'eu-west-1', account: '999988887777', kmsKeyArn: KEY_DEST }] },
+      }),
+    ).toEqual([
+      {
+        path: 'replication.destinations[0].kmsKeyArn',
+        message:
+          'the key is in account 444455556666, eu-west-1 but the destination is 999988887777/eu-west-1; a KMS key serves only its own account and Region',
+      },
+    ]);
   });
 
   test('a destination key nothing uses is refused: no KMS, templates: false, or an environment deploys it', () => {
-    expect(issuesOf({ ...oneEnv, replication: { destinations: [{ region: 'eu-west-1', account: '444455556666', kmsKeyArn: KEY_DEST }] } })).toEqual([
-      { path: 'replication.destinations[0].kmsKeyArn', message: expect.stringContaining('no prefix replicated to 444455556666/eu-west-1 is encrypted with KMS') },
+    expect(
+      issuesOf({ ...oneEnv, replication: { destinations: [{ region: 'eu-west-1', account: '444455556666', kmsKeyArn: KEY_DEST }] } }),
+    ).toEqual([
+      {
+        path: 'replication.destinations[0].kmsKeyArn',
+        message: expect.stringContaining('no prefix replicated to 444455556666/eu-west-1 is encrypted with KMS'),
+      },
     ]);
-    expect(issuesOf({ ...oneEnv, repositories: { encryption: { type: 'KMS' } }, replication: { destinations: [{ region: 'eu-west-1', account: '444455556666', templates: false, kmsKeyArn: KEY_DEST }] } })).toEqual([
-      { path: 'replication.destinations[0].kmsKeyArn', message: 'goes unused with templates: false (this config deploys nothing there); remove it' },
+    expect(
+      issuesOf({
+        ...oneEnv,
+        repositories: { encryption: { type: 'KMS' } },
+        replication: { destinations: [{ region: 'eu-west-1', account: '444455556666', templates: false, kmsKeyArn: KEY_DEST }] },
+      }),
+    ).toEqual([
+      {
+        path: 'replication.destinations[0].kmsKeyArn',
+        message: 'goes unused with templates: false (this config deploys nothing there); remove it',
+      },
     ]);
-    expect(issuesOf({ ...two, repositories: { encryption: { type: 'KMS' } }, replication: { destinations: [{ region: 'us-east-1', kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/5678abcd-12ab-34cd-56ef-1234567890ab' }] } })).toEqual([
-      { path: 'replication.destinations[0].kmsKeyArn', message: expect.stringContaining('an environment of this config deploys that registry') },
+    expect(
+      issuesOf({
+        ...two,
+        repositories: { encryption: { type: 'KMS' } },
+        replication: {
+          destinations: [{ region: 'us-east-1', kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/5678abcd-12ab-34cd-56ef-1234567890ab' }],
+        },
+      }),
+    ).toEqual([
+      {
+        path: 'replication.destinations[0].kmsKeyArn',
+        message: expect.stringContaining('an environment of this config deploys that registry'),
+      },
     ]);
   });
 
   test('templates: false where an environment deploys the destination does nothing and is refused', () => {
     expect(issuesOf({ ...two, replication: { destinations: [{ region: 'us-east-1', templates: false }] } })).toEqual([
-      { path: 'replication.destinations[0].templates', message: 'has no effect: environment "prod-us" deploys 111122223333/us-east-1, and its creation templates apply to replicated repositories; remove it' },
+      {
+        path: 'replication.destinations[0].templates',
+        message:
+          'has no effect: environment "prod-us" deploys 111122223333/us-east-1, and its creation templates apply to replicated repositories; remove it',
+      },
     ]);
   });
 
   test('a Region ptc-autopilot does not know gets no replica stack, unless opted out', () => {
     const issues = issuesOf({ ...oneEnv, replication: { destinations: [{ region: 'xx-north-9' }] } });
-    expect(issues).toEqual([{ path: 'replication.destinations[0].region', message: expect.stringContaining('"xx-north-9" is not an AWS Region ptc-autopilot knows') }]);
+    expect(issues).toEqual([
+      {
+        path: 'replication.destinations[0].region',
+        message: expect.stringContaining('"xx-north-9" is not an AWS Region ptc-autopilot knows'),
+      },
+    ]);
     expect(issues[0]!.message).toContain('set replication.destinations[0].templates: false if that registry is managed elsewhere');
     expect(() => parseConfig({ ...oneEnv, replication: { destinations: [{ region: 'xx-north-9', templates: false }] } })).not.toThrow();
   });
 
   test('a replica stack may not take the name of an environment stack', () => {
-    const issues = issuesOf({ ...two, environments: [...two.environments, { name: 'replica-444455556666-eu-west-1', account: '555566667777', region: 'eu-west-1' }], replication: { destinations: [{ region: 'eu-west-1', account: '444455556666' }] } });
-    expect(issues).toContainEqual({ path: 'replication.destinations[0]', message: 'the replica stack for 444455556666/eu-west-1 would be named PtcAutopilot-replica-444455556666-eu-west-1, the stack of environment "replica-444455556666-eu-west-1"; rename that environment' });
+    const issues = issuesOf({
+      ...two,
+      environments: [...two.environments, { name: 'replica-444455556666-eu-west-1', account: '555566667777', region: 'eu-west-1' }],
+      replication: { destinations: [{ region: 'eu-west-1', account: '444455556666' }] },
+    });
+    expect(issues).toContainEqual({
+      path: 'replication.destinations[0]',
+      message:
+        'the replica stack for 444455556666/eu-west-1 would be named PtcAutopilot-replica-444455556666-eu-west-1, the stack of environment "replica-444455556666-eu-west-1"; rename that environment',
+    });
   });
 
   test("replica stacks count in the deploy limits, at the destination's path", () => {
-    expect(deployLimitIssues(config, 5)).toContainEqual({ path: ['replication', 'destinations', 1], message: expect.stringContaining('the replica stack PtcAutopilot-replica-444455556666-eu-west-1 would hold 13 CloudFormation resources; a stack holds at most 5') });
+    expect(deployLimitIssues(config, 5)).toContainEqual({
+      path: ['replication', 'destinations', 1],
+      message: expect.stringContaining(
+        'the replica stack PtcAutopilot-replica-444455556666-eu-west-1 would hold 13 CloudFormation resources; a stack holds at most 5',
+      ),
+    });
     expect(deployLimitIssues(config).filter((i) => i.path[0] === 'replication')).toEqual([]);
   });
 });
@@ -137,19 +243,29 @@ describe('the plan says where each replication destination gets its creation tem
     const [eu] = buildPlan(config).environments;
     expect(eu!.replicationTemplates).toEqual([
       { account: '111122223333', region: 'us-east-1', environment: 'prod-us' },
-      { account: '444455556666', region: 'eu-west-1', stackName: 'PtcAutopilot-replica-444455556666-eu-west-1', prefixes: ['k8s'], registryPolicyFor: ['111122223333'] },
+      {
+        account: '444455556666',
+        region: 'eu-west-1',
+        stackName: 'PtcAutopilot-replica-444455556666-eu-west-1',
+        prefixes: ['k8s'],
+        registryPolicyFor: ['111122223333'],
+      },
     ]);
   });
 
   test('the text plan names the stack, what it holds and how to deploy it into another account', () => {
     const text = renderPlan(buildPlan(config));
-    expect(text).toContain("creation templates at 111122223333/us-east-1: created by environment prod-us's stack, applied to replicated repositories");
+    expect(text).toContain(
+      "creation templates at 111122223333/us-east-1: created by environment prod-us's stack, applied to replicated repositories",
+    );
     expect(text).toContain(
       'creation templates at 444455556666/eu-west-1: created by stack PtcAutopilot-replica-444455556666-eu-west-1 of this config (REPLICATION templates for k8s and the registry policy statement letting 111122223333 replicate in)\n' +
         "    deploy it too, before replication starts: it is in account 444455556666, so deploy it with that account's credentials, or bootstrap 444455556666/eu-west-1 to trust this account (cdk bootstrap aws://444455556666/eu-west-1 --trust 111122223333) and run cdk deploy --all",
     );
     // The registry policy the replica stack deploys is no longer "not deployed by this config".
-    expect(text).toContain('cross-account destination 444455556666/eu-west-1 needs its registry policy to allow ecr:CreateRepository, ecr:ReplicateImage from this account:\n    deployed by environment replica-444455556666-eu-west-1 of this config');
+    expect(text).toContain(
+      'cross-account destination 444455556666/eu-west-1 needs its registry policy to allow ecr:CreateRepository, ecr:ReplicateImage from this account:\n    deployed by environment replica-444455556666-eu-west-1 of this config',
+    );
     expect(text).not.toContain('not deployed by this config');
   });
 
@@ -165,8 +281,12 @@ describe('the plan says where each replication destination gets its creation tem
     const c = parseConfig({ ...two, replication: { destinations: [{ region: 'eu-west-1', account: '444455556666', templates: false }] } });
     expect(buildPlan(c).environments[0]!.replicationTemplates).toEqual([{ account: '444455556666', region: 'eu-west-1', optedOut: true }]);
     const text = renderPlan(buildPlan(c));
-    expect(text).toContain('creation templates at 444455556666/eu-west-1: NONE from this config (templates: false); replicated repositories arrive there without lifecycle, repository policy or tags');
-    expect(text).toContain('not deployed by this config: add replication.acceptFrom: ["111122223333"] to the config that deploys 444455556666/eu-west-1');
+    expect(text).toContain(
+      'creation templates at 444455556666/eu-west-1: NONE from this config (templates: false); replicated repositories arrive there without lifecycle, repository policy or tags',
+    );
+    expect(text).toContain(
+      'not deployed by this config: add replication.acceptFrom: ["111122223333"] to the config that deploys 444455556666/eu-west-1',
+    );
   });
 
   test('without replication the plan has no such entry', () => {

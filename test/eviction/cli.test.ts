@@ -33,7 +33,11 @@ function state(): Map<string, FakeRepository> {
   const idx = { ...index('idx', [stale], { imageTags: ['v1.30.0'] }), imagePushedAt: new Date(Date.now() - 200 * 86400000) };
   const sig = { ...signature('sig', idx), imagePushedAt: new Date(Date.now() - 200 * 86400000) };
   const pause = { ...manifest('pause', { imageTags: ['3.10'] }), imagePushedAt: new Date(Date.now() - 300 * 86400000) };
-  const fresh = { ...manifest('fresh', { imageTags: ['3.9'] }), imagePushedAt: new Date(Date.now() - 300 * 86400000), lastRecordedPullTime: new Date(Date.now() - 86400000) };
+  const fresh = {
+    ...manifest('fresh', { imageTags: ['3.9'] }),
+    imagePushedAt: new Date(Date.now() - 300 * 86400000),
+    lastRecordedPullTime: new Date(Date.now() - 86400000),
+  };
   return new Map([
     ['k8s/kube-proxy', { images: [idx, stale, sig], children: new Map([[idx.imageDigest, [stale.imageDigest]]]) }],
     ['k8s/pause', { images: [pause, fresh], children: new Map() }],
@@ -50,13 +54,33 @@ describe('ptc evict', () => {
     expect(Object.keys(doc)).toEqual(['registryId', 'region', 'dryRun', 'groups', 'totals', 'failures']);
     expect(doc.groups).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ repository: 'k8s/kube-proxy', tags: ['v1.30.0'], action: 'evict', lastPull: null, bytes: 30_001_500, reason: expect.stringMatching(/^never pulled, pushed 200 days ago/) }),
-        expect.objectContaining({ repository: 'k8s/pause', tags: ['3.10'], action: 'keep', reason: 'pinned by prewarm.images[0] (k8s/pause:3.10)' }),
+        expect.objectContaining({
+          repository: 'k8s/kube-proxy',
+          tags: ['v1.30.0'],
+          action: 'evict',
+          lastPull: null,
+          bytes: 30_001_500,
+          reason: expect.stringMatching(/^never pulled, pushed 200 days ago/),
+        }),
+        expect.objectContaining({
+          repository: 'k8s/pause',
+          tags: ['3.10'],
+          action: 'keep',
+          reason: 'pinned by prewarm.images[0] (k8s/pause:3.10)',
+        }),
         expect.objectContaining({ repository: 'k8s/pause', tags: ['3.9'], action: 'keep', lastPull: expect.any(String) }),
       ]),
     );
-    for (const g of doc.groups) expect(Object.keys(g)).toEqual(expect.arrayContaining(['repository', 'tags', 'digests', 'lastPull', 'bytes', 'action', 'reason']));
-    expect(doc.totals).toMatchObject({ images: 5, evictableImages: 3, evictableBytes: 30_001_500, evictedImages: 0, keptBytes: 60_000_000, monthlyStorageCostKeptUsd: 0.01 });
+    for (const g of doc.groups)
+      expect(Object.keys(g)).toEqual(expect.arrayContaining(['repository', 'tags', 'digests', 'lastPull', 'bytes', 'action', 'reason']));
+    expect(doc.totals).toMatchObject({
+      images: 5,
+      evictableImages: 3,
+      evictableBytes: 30_001_500,
+      evictedImages: 0,
+      keptBytes: 60_000_000,
+      monthlyStorageCostKeptUsd: 0.01,
+    });
     expect(fake).toHaveReceivedCommandTimes(BatchDeleteImageCommand, 0);
     expect(fake).toHaveReceivedCommandTimes(BatchGetImageCommand, 0);
     fake.restore();
@@ -72,7 +96,9 @@ describe('ptc evict', () => {
     const io = recordingIo();
     expect(await run(['evict', '--config', configFile('delete'), '--read-manifests'], io)).toBe(0);
     expect(io.out).toMatch(/evicted k8s\/kube-proxy:v1\.30\.0 \(3 images, 30\.0 MB\)/);
-    expect(io.out).toMatch(/k8s: 2 repositories, 5 images, 90\.0 MB stored; 3 images evicted \(30\.0 MB\); 60\.0 MB kept \(about \$0\.01 a month at \$0\.1 per GB-month\)/);
+    expect(io.out).toMatch(
+      /k8s: 2 repositories, 5 images, 90\.0 MB stored; 3 images evicted \(30\.0 MB\); 60\.0 MB kept \(about \$0\.01 a month at \$0\.1 per GB-month\)/,
+    );
     expect(s.get('k8s/kube-proxy')!.images).toEqual([]);
     expect(s.get('k8s/pause')!.images).toHaveLength(2);
     fake.restore();
@@ -81,7 +107,10 @@ describe('ptc evict', () => {
   test('exits 1 naming each deletion that failed', async () => {
     const s = state();
     const fake = fakeEcr(s);
-    fake.on(BatchDeleteImageCommand).resolves({ imageIds: [], failures: [{ imageId: { imageDigest: 'sha256:' + 'f'.repeat(64) }, failureCode: 'KmsError', failureReason: 'key disabled' }] });
+    fake.on(BatchDeleteImageCommand).resolves({
+      imageIds: [],
+      failures: [{ imageId: { imageDigest: 'sha256:' + 'f'.repeat(64) }, failureCode: 'KmsError', failureReason: 'key disabled' }],
+    });
     const io = recordingIo();
     expect(await run(['evict', '--config', configFile('delete')], io)).toBe(1);
     expect(io.err).toMatch(/^failed to delete k8s\/kube-proxy@sha256:f{64}: KmsError: key disabled$/m);

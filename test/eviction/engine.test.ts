@@ -1,4 +1,10 @@
-import { BatchDeleteImageCommand, BatchGetImageCommand, DescribeImagesCommand, ECRClient, ListTagsForResourceCommand } from '@aws-sdk/client-ecr';
+import {
+  BatchDeleteImageCommand,
+  BatchGetImageCommand,
+  DescribeImagesCommand,
+  ECRClient,
+  ListTagsForResourceCommand,
+} from '@aws-sdk/client-ecr';
 import { parseConfig } from '../../core';
 import { NO_PINS, type ImageRecord, type PinnedImages } from '../../core/eviction';
 import { evict, type RepositoryResult } from '../../engines/evict';
@@ -23,10 +29,29 @@ function repo(images: ImageRecord[], children: [ImageRecord, ImageRecord[]][] = 
   return { images, children: new Map(children.map(([i, c]) => [i.imageDigest, c.map((x) => x.imageDigest)])), ...(tags ? { tags } : {}) };
 }
 
-async function run(state: Map<string, FakeRepository>, opts: { mode?: 'report' | 'delete'; protect?: string[]; pins?: PinnedImages; dryRun?: boolean } = {}, fake = fakeEcr(state)) {
+async function run(
+  state: Map<string, FakeRepository>,
+  opts: { mode?: 'report' | 'delete'; protect?: string[]; pins?: PinnedImages; dryRun?: boolean } = {},
+  fake = fakeEcr(state),
+) {
   const results: RepositoryResult[] = [];
-  const report = await evict({ ecr, config: config(opts.mode, opts.protect), pins: opts.pins ?? NO_PINS, now: NOW, registryId: REGISTRY, readManifests: true, dryRun: opts.dryRun ?? false, retry: noSleep, onRepository: (r) => results.push(r) });
-  return { report, results, fake, deletes: fake.commandCalls(BatchDeleteImageCommand).map((c) => c.args[0].input.imageIds!.map((i) => i.imageDigest)) };
+  const report = await evict({
+    ecr,
+    config: config(opts.mode, opts.protect),
+    pins: opts.pins ?? NO_PINS,
+    now: NOW,
+    registryId: REGISTRY,
+    readManifests: true,
+    dryRun: opts.dryRun ?? false,
+    retry: noSleep,
+    onRepository: (r) => results.push(r),
+  });
+  return {
+    report,
+    results,
+    fake,
+    deletes: fake.commandCalls(BatchDeleteImageCommand).map((c) => c.args[0].input.imageIds!.map((i) => i.imageDigest)),
+  };
 }
 
 afterEach(() => jest.restoreAllMocks());
@@ -57,7 +82,9 @@ describe('evict, against a fake ECR', () => {
     const { deletes, report } = await run(state);
     expect(deletes).toEqual([[sig.imageDigest], [idx.imageDigest], [amd64.imageDigest, arm64.imageDigest]]);
     expect(state.get('docker-hub/library/nginx')!.images).toEqual([]);
-    expect(report.prefixes).toEqual([expect.objectContaining({ prefix: 'docker-hub', mode: 'delete', evictedImages: 4, evictedBytes: 60_001_500, failedImages: 0 })]);
+    expect(report.prefixes).toEqual([
+      expect.objectContaining({ prefix: 'docker-hub', mode: 'delete', evictedImages: 4, evictedBytes: 60_001_500, failedImages: 0 }),
+    ]);
   });
 
   test('keeps a child shared by two indexes while either is kept', async () => {
@@ -65,7 +92,18 @@ describe('evict, against a fake ECR', () => {
     const own = manifest('own');
     const old = index('old', [shared, own], { imageTags: ['old'] });
     const fresh = index('fresh', [shared], { imageTags: ['fresh'], lastRecordedPullTime: daysAgo(3) });
-    const state = new Map([['k8s/coredns', repo([old, fresh, shared, own], [[old, [shared, own]], [fresh, [shared]]])]]);
+    const state = new Map([
+      [
+        'k8s/coredns',
+        repo(
+          [old, fresh, shared, own],
+          [
+            [old, [shared, own]],
+            [fresh, [shared]],
+          ],
+        ),
+      ],
+    ]);
     const { deletes } = await run(state);
     expect(deletes.flat()).toEqual([old.imageDigest, own.imageDigest]);
     expect(state.get('k8s/coredns')!.images.map((i) => i.imageDigest)).toEqual([fresh.imageDigest, shared.imageDigest]);
@@ -109,7 +147,14 @@ describe('evict, against a fake ECR', () => {
     expect(deletes).toEqual([]);
     const sent = fake.calls().map((c) => (c.args[0] as object).constructor.name);
     expect(new Set(sent)).toEqual(new Set(['DescribeRepositoriesCommand', 'ListTagsForResourceCommand', 'DescribeImagesCommand']));
-    expect(report.prefixes[0]).toMatchObject({ mode: 'report', evictableGroups: 1, evictableImages: 1, evictableBytes: 30_000_000, evictedImages: 0, storedBytes: 60_000_000 });
+    expect(report.prefixes[0]).toMatchObject({
+      mode: 'report',
+      evictableGroups: 1,
+      evictableImages: 1,
+      evictableBytes: 30_000_000,
+      evictedImages: 0,
+      storedBytes: 60_000_000,
+    });
     const dry = await run(new Map([['k8s/pause', repo([a, b])]]), { mode: 'delete', dryRun: true });
     expect(dry.deletes).toEqual([]);
     expect(dry.report.prefixes[0]!.mode).toBe('report');
@@ -129,7 +174,14 @@ describe('evict, against a fake ECR', () => {
       return deleteFrom(state, input.repositoryName, input.imageIds);
     });
     const pauses: number[] = [];
-    const report = await evict({ ecr, config: config(), pins: NO_PINS, now: NOW, readManifests: true, retry: { sleep: async (ms) => void pauses.push(ms) } });
+    const report = await evict({
+      ecr,
+      config: config(),
+      pins: NO_PINS,
+      now: NOW,
+      readManifests: true,
+      retry: { sleep: async (ms) => void pauses.push(ms) },
+    });
     expect(pauses).toEqual([500, 1000, 2000]);
     expect(fake.commandCalls(BatchDeleteImageCommand).map((c) => c.args[0].input.imageIds!.length)).toEqual([100, 100, 100, 100, 50]);
     expect(state.get('docker-hub/library/redis')!.images).toEqual([]);
@@ -146,7 +198,10 @@ describe('evict, against a fake ECR', () => {
     ]);
     const { fake, report } = await run(state);
     expect(fake.commandCalls(DescribeImagesCommand).map((c) => c.args[0].input.repositoryName)).toEqual(['k8s/pause', 'k8s/pause']);
-    expect(fake.commandCalls(ListTagsForResourceCommand).map((c) => c.args[0].input.resourceArn)).toEqual([arnOf('k8s/ignored'), arnOf('k8s/pause')]);
+    expect(fake.commandCalls(ListTagsForResourceCommand).map((c) => c.args[0].input.resourceArn)).toEqual([
+      arnOf('k8s/ignored'),
+      arnOf('k8s/pause'),
+    ]);
     expect(state.get('team-a/api')!.images).toHaveLength(1);
     expect(report.prefixes).toEqual([expect.objectContaining({ prefix: 'k8s', repositories: 1, ignored: 1 })]);
   });
@@ -168,13 +223,21 @@ describe('evict, against a fake ECR', () => {
     const idx = index('idx', [child], { imageTags: ['1'] });
     const state = new Map([['k8s/pause', repo([idx, child], [[idx, [child]]])]]);
     const fake = fakeEcr(state);
-    fake.on(BatchDeleteImageCommand).resolvesOnce({ imageIds: [], failures: [{ imageId: { imageDigest: idx.imageDigest }, failureCode: 'KmsError', failureReason: 'KMS key disabled' }] });
+    fake.on(BatchDeleteImageCommand).resolvesOnce({
+      imageIds: [],
+      failures: [{ imageId: { imageDigest: idx.imageDigest }, failureCode: 'KmsError', failureReason: 'KMS key disabled' }],
+    });
     const { report, deletes } = await run(state, {}, fake);
     expect(deletes).toEqual([[idx.imageDigest]]);
     expect(report.failedCount).toBe(2);
     expect(report.failures).toEqual([
       { repository: 'k8s/pause', digest: idx.imageDigest, code: 'KmsError', reason: 'KMS key disabled' },
-      { repository: 'k8s/pause', digest: child.imageDigest, code: 'NotAttempted', reason: expect.stringMatching(/earlier deletion in this repository failed/) },
+      {
+        repository: 'k8s/pause',
+        digest: child.imageDigest,
+        code: 'NotAttempted',
+        reason: expect.stringMatching(/earlier deletion in this repository failed/),
+      },
     ]);
   });
 
@@ -186,16 +249,27 @@ describe('evict, against a fake ECR', () => {
       ['k8s/pause', repo([old()])],
     ]);
     const fake = fakeEcr(state);
-    fake.on(DescribeImagesCommand, { repositoryName: 'k8s/gone' }).rejects(Object.assign(new Error('The repository does not exist'), { name: 'RepositoryNotFoundException' }));
-    fake.on(DescribeImagesCommand, { repositoryName: 'k8s/denied' }).rejects(Object.assign(new Error('not authorized to perform ecr:DescribeImages'), { name: 'AccessDeniedException' }));
+    fake
+      .on(DescribeImagesCommand, { repositoryName: 'k8s/gone' })
+      .rejects(Object.assign(new Error('The repository does not exist'), { name: 'RepositoryNotFoundException' }));
+    fake
+      .on(DescribeImagesCommand, { repositoryName: 'k8s/denied' })
+      .rejects(Object.assign(new Error('not authorized to perform ecr:DescribeImages'), { name: 'AccessDeniedException' }));
     const { report } = await run(state, {}, fake);
-    expect(report.failures).toEqual([{ repository: 'k8s/denied', digest: '', code: 'AccessDeniedException', reason: 'not authorized to perform ecr:DescribeImages' }]);
+    expect(report.failures).toEqual([
+      { repository: 'k8s/denied', digest: '', code: 'AccessDeniedException', reason: 'not authorized to perform ecr:DescribeImages' },
+    ]);
     expect(state.get('k8s/pause')!.images).toEqual([]);
   });
 
   test('lists nothing when no prefix has eviction on', async () => {
     const fake = fakeEcr(new Map([['k8s/pause', repo([manifest('old', { imageTags: ['1'] })])]]));
-    const report = await evict({ ecr, config: parseConfig({ account: REGISTRY, region: 'eu-west-2', rules: [{ prefix: 'k8s', upstream: 'k8s' }] }), pins: NO_PINS, readManifests: true });
+    const report = await evict({
+      ecr,
+      config: parseConfig({ account: REGISTRY, region: 'eu-west-2', rules: [{ prefix: 'k8s', upstream: 'k8s' }] }),
+      pins: NO_PINS,
+      readManifests: true,
+    });
     expect(report.prefixes).toEqual([]);
     expect(fake.calls()).toHaveLength(0);
   });

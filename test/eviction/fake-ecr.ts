@@ -31,11 +31,18 @@ export interface FakeRepository {
 }
 
 /** The fake and its state; `beforeDescribe` runs before each DescribeImages answer (to change things between listings). */
-export function fakeEcr(state: Map<string, FakeRepository>, options: { pageSize?: number; beforeDescribe?: (repositoryName: string, call: number) => void } = {}) {
+export function fakeEcr(
+  state: Map<string, FakeRepository>,
+  options: { pageSize?: number; beforeDescribe?: (repositoryName: string, call: number) => void } = {},
+) {
   const mock = mockClient(ECRClient);
   const describeCalls = new Map<string, number>();
   mock.on(DescribeRepositoriesCommand).callsFake(() => ({
-    repositories: [...state.keys()].map((repositoryName) => ({ repositoryName, repositoryArn: arnOf(repositoryName), registryId: REGISTRY })),
+    repositories: [...state.keys()].map((repositoryName) => ({
+      repositoryName,
+      repositoryArn: arnOf(repositoryName),
+      registryId: REGISTRY,
+    })),
   }));
   mock.on(ListTagsForResourceCommand).callsFake((input: { resourceArn: string }) => {
     const name = input.resourceArn.split(':repository/')[1]!;
@@ -52,7 +59,12 @@ export function fakeEcr(state: Map<string, FakeRepository>, options: { pageSize?
     const size = Math.min(input.maxResults ?? 100, options.pageSize ?? 1000);
     const start = input.nextToken === undefined ? 0 : Number(input.nextToken);
     const page = repo.images.slice(start, start + size);
-    const details: ImageDetail[] = page.map((i) => ({ registryId: REGISTRY, repositoryName: input.repositoryName, ...i, imageTags: i.imageTags ? [...i.imageTags] : undefined }));
+    const details: ImageDetail[] = page.map((i) => ({
+      registryId: REGISTRY,
+      repositoryName: input.repositoryName,
+      ...i,
+      imageTags: i.imageTags ? [...i.imageTags] : undefined,
+    }));
     return { imageDetails: details, ...(start + size < repo.images.length ? { nextToken: String(start + size) } : {}) };
   });
   mock.on(BatchGetImageCommand).callsFake((input: { repositoryName: string; imageIds: { imageDigest: string }[] }) => {
@@ -68,13 +80,22 @@ export function fakeEcr(state: Map<string, FakeRepository>, options: { pageSize?
           imageManifest: JSON.stringify({
             schemaVersion: 2,
             mediaType: 'application/vnd.oci.image.index.v1+json',
-            manifests: repo.children.get(id.imageDigest)!.map((digest, i) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 1000 + i, platform: { architecture: i === 0 ? 'amd64' : 'arm64', os: 'linux' } })),
+            manifests: repo.children.get(id.imageDigest)!.map((digest, i) => ({
+              mediaType: 'application/vnd.oci.image.manifest.v1+json',
+              digest,
+              size: 1000 + i,
+              platform: { architecture: i === 0 ? 'amd64' : 'arm64', os: 'linux' },
+            })),
           }),
         })),
       failures: [],
     };
   });
-  mock.on(BatchDeleteImageCommand).callsFake((input: { repositoryName: string; imageIds: { imageDigest?: string; imageTag?: string }[] }) => deleteFrom(state, input.repositoryName, input.imageIds));
+  mock
+    .on(BatchDeleteImageCommand)
+    .callsFake((input: { repositoryName: string; imageIds: { imageDigest?: string; imageTag?: string }[] }) =>
+      deleteFrom(state, input.repositoryName, input.imageIds),
+    );
   return mock;
 }
 
@@ -92,7 +113,11 @@ export function deleteFrom(state: Map<string, FakeRepository>, repositoryName: s
     }
     const listedBy = repo.images.find((i) => repo.children.get(i.imageDigest)?.includes(imageDigest));
     if (listedBy !== undefined) {
-      failures.push({ imageId: { imageDigest }, failureCode: 'ImageReferencedByManifestList', failureReason: `Requested image referenced by manifest list: [${listedBy.imageDigest}]` });
+      failures.push({
+        imageId: { imageDigest },
+        failureCode: 'ImageReferencedByManifestList',
+        failureReason: `Requested image referenced by manifest list: [${listedBy.imageDigest}]`,
+      });
       continue;
     }
     repo.images.splice(at, 1);

@@ -27,7 +27,13 @@ export function digest(label: string): string {
 
 /** One image manifest. */
 export function manifest(label: string, fields: Partial<ImageRecord> = {}): ImageRecord {
-  return { imageDigest: digest(label), imageManifestMediaType: OCI_MANIFEST, imageSizeInBytes: 30_000_000, imagePushedAt: daysAgo(200), ...fields };
+  return {
+    imageDigest: digest(label),
+    imageManifestMediaType: OCI_MANIFEST,
+    imageSizeInBytes: 30_000_000,
+    imagePushedAt: daysAgo(200),
+    ...fields,
+  };
 }
 
 /** An image index; its size is the largest of `children`, as ECR reports it. */

@@ -21,9 +21,19 @@ describe('the eviction infrastructure', () => {
 
   test('runs daily, one pass at a time, with a DLQ', () => {
     const t = template();
-    t.hasResourceProperties('AWS::Events::Rule', { Description: 'ptc-autopilot: evict cached images nobody pulled', ScheduleExpression: 'rate(1 day)' });
-    t.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('evicts cached images'), ReservedConcurrentExecutions: 1, Runtime: 'nodejs22.x' });
-    t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 1, DestinationConfig: { OnFailure: { Destination: Match.anyValue() } } });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      Description: 'ptc-autopilot: evict cached images nobody pulled',
+      ScheduleExpression: 'rate(1 day)',
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('evicts cached images'),
+      ReservedConcurrentExecutions: 1,
+      Runtime: 'nodejs22.x',
+    });
+    t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 1,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
   });
 
   test('may delete only under the prefixes in delete mode, and reads only under the managed prefixes', () => {
@@ -31,18 +41,33 @@ describe('the eviction infrastructure', () => {
     const policies = t.findResources('AWS::IAM::Policy');
     const statements = Object.entries(policies)
       .filter(([id]) => /EvictionFunction/.test(id))
-      .flatMap(([, p]) => (p as { Properties: { PolicyDocument: { Statement: { Sid: string; Action: unknown; Resource: unknown }[] } } }).Properties.PolicyDocument.Statement);
+      .flatMap(
+        ([, p]) =>
+          (p as { Properties: { PolicyDocument: { Statement: { Sid: string; Action: unknown; Resource: unknown }[] } } }).Properties
+            .PolicyDocument.Statement,
+      );
     const bySid = (sid: string) => statements.find((s) => s.Sid === sid)!;
-    expect(bySid('DeleteUnpulledImages')).toMatchObject({ Action: 'ecr:BatchDeleteImage', Resource: 'arn:aws:ecr:eu-west-2:111122223333:repository/k8s/*' });
+    expect(bySid('DeleteUnpulledImages')).toMatchObject({
+      Action: 'ecr:BatchDeleteImage',
+      Resource: 'arn:aws:ecr:eu-west-2:111122223333:repository/k8s/*',
+    });
     expect(bySid('ReadManagedImages').Action).toEqual(['ecr:DescribeImages', 'ecr:BatchGetImage', 'ecr:ListTagsForResource']);
-    expect((bySid('ReadManagedImages').Resource as string[]).every((r) => /^arn:aws:ecr:eu-west-2:111122223333:repository\/[a-z0-9-]+\/\*$/.test(r))).toBe(true);
+    expect(
+      (bySid('ReadManagedImages').Resource as string[]).every((r) =>
+        /^arn:aws:ecr:eu-west-2:111122223333:repository\/[a-z0-9-]+\/\*$/.test(r),
+      ),
+    ).toBe(true);
     expect(statements.some((s) => JSON.stringify(s.Action).includes('ecr:DeleteRepository'))).toBe(false);
   });
 
   test('the archive rules reach the creation template of their prefix', () => {
     const t = template();
-    const templates = Object.values(t.findResources('AWS::ECR::RepositoryCreationTemplate')).map((r) => (r as { Properties: { Prefix: string; LifecyclePolicy: string } }).Properties);
-    const github = JSON.parse(templates.find((p) => p.Prefix === 'github')!.LifecyclePolicy) as { rules: { selection: { countType: string } }[] };
+    const templates = Object.values(t.findResources('AWS::ECR::RepositoryCreationTemplate')).map(
+      (r) => (r as { Properties: { Prefix: string; LifecyclePolicy: string } }).Properties,
+    );
+    const github = JSON.parse(templates.find((p) => p.Prefix === 'github')!.LifecyclePolicy) as {
+      rules: { selection: { countType: string } }[];
+    };
     expect(github.rules.map((r) => r.selection.countType)).toEqual(expect.arrayContaining(['sinceImagePulled', 'sinceImageTransitioned']));
   });
 });

@@ -9,13 +9,19 @@ const config = parseConfig({
   account: REGISTRY,
   region: 'eu-west-2',
   rules: [{ prefix: 'k8s', upstream: 'k8s' }],
-  repositories: { tags: { team: 'platform' }, lifecycle: { keepLastTagged: 20 }, eviction: { unpulledDays: 30, mode: 'delete' }, overrides: [{ prefix: 'k8s', scanOnPush: false }] },
+  repositories: {
+    tags: { team: 'platform' },
+    lifecycle: { keepLastTagged: 20 },
+    eviction: { unpulledDays: 30, mode: 'delete' },
+    overrides: [{ prefix: 'k8s', scanOnPush: false }],
+  },
   prewarm: { images: ['registry.k8s.io/pause:3.10'] },
 });
 
 const recorder = () => {
   const lines: { level: string; message: string; attributes?: Record<string, unknown> }[] = [];
-  const at = (level: string) => (message: string, attributes?: Record<string, unknown>) => void lines.push({ level, message, ...(attributes ? { attributes } : {}) });
+  const at = (level: string) => (message: string, attributes?: Record<string, unknown>) =>
+    void lines.push({ level, message, ...(attributes ? { attributes } : {}) });
   return { lines, log: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
 };
 
@@ -27,7 +33,9 @@ describe('the eviction Lambda', () => {
     expect(back.prewarm.images).toEqual(['registry.k8s.io/pause:3.10']);
     const bad = () => decodeEvictSettings(JSON.stringify({ ...JSON.parse(value), repositories: { eviction: { mode: 'purge' } } }));
     expect(bad).toThrow(EvictSettingsError);
-    expect(bad).toThrow('environment variable PTC_EVICT_SETTINGS: config error at repositories.eviction.mode: must be "report" or "delete"');
+    expect(bad).toThrow(
+      'environment variable PTC_EVICT_SETTINGS: config error at repositories.eviction.mode: must be "report" or "delete"',
+    );
   });
 
   test('logs each evicted group by name and publishes stored and evicted figures per prefix', async () => {
@@ -41,11 +49,25 @@ describe('the eviction Lambda', () => {
     const fake = fakeEcr(state);
     const { lines, log } = recorder();
     const metrics: [string, string, number][] = [];
-    await runEviction({ ecr: new ECRClient({}), config: decodeEvictSettings(encodeEvictSettings(config, { account: REGISTRY, region: 'eu-west-2' })), log, metric: (p, n, v) => void metrics.push([p, n, v]), now: NOW });
+    await runEviction({
+      ecr: new ECRClient({}),
+      config: decodeEvictSettings(encodeEvictSettings(config, { account: REGISTRY, region: 'eu-west-2' })),
+      log,
+      metric: (p, n, v) => void metrics.push([p, n, v]),
+      now: NOW,
+    });
     expect(lines).toContainEqual({
       level: 'info',
       message: 'image group evicted',
-      attributes: { repositoryName: 'k8s/kube-proxy', prefix: 'k8s', tags: ['v1.29.0'], digests: [idx.imageDigest, child.imageDigest], lastPull: daysAgo(45).toISOString(), bytes: 30_000_000, reason: 'pulled 45 days ago (limit 30 days)' },
+      attributes: {
+        repositoryName: 'k8s/kube-proxy',
+        prefix: 'k8s',
+        tags: ['v1.29.0'],
+        digests: [idx.imageDigest, child.imageDigest],
+        lastPull: daysAgo(45).toISOString(),
+        bytes: 30_000_000,
+        reason: 'pulled 45 days ago (limit 30 days)',
+      },
     });
     expect(metrics).toEqual(
       expect.arrayContaining([
@@ -62,11 +84,22 @@ describe('the eviction Lambda', () => {
   test('throws EvictionIncompleteError after the pass when a deletion failed, so the DLQ alarm can fire', async () => {
     const old = manifest('old', { imageTags: ['1'] });
     const fake = fakeEcr(new Map([['k8s/x', { images: [old], children: new Map() }]]));
-    fake.on(BatchDeleteImageCommand).resolves({ imageIds: [], failures: [{ imageId: { imageDigest: old.imageDigest }, failureCode: 'KmsError', failureReason: 'denied' }] });
+    fake.on(BatchDeleteImageCommand).resolves({
+      imageIds: [],
+      failures: [{ imageId: { imageDigest: old.imageDigest }, failureCode: 'KmsError', failureReason: 'denied' }],
+    });
     const { lines, log } = recorder();
     const payload = decodeEvictSettings(encodeEvictSettings(config, { account: REGISTRY, region: 'eu-west-2' }));
-    await expect(runEviction({ ecr: new ECRClient({}), config: payload, log, metric: () => undefined, now: NOW })).rejects.toBeInstanceOf(EvictionIncompleteError);
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'error', message: 'image not deleted', attributes: expect.objectContaining({ failureCode: 'KmsError', digest: old.imageDigest }) }));
+    await expect(runEviction({ ecr: new ECRClient({}), config: payload, log, metric: () => undefined, now: NOW })).rejects.toBeInstanceOf(
+      EvictionIncompleteError,
+    );
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        message: 'image not deleted',
+        attributes: expect.objectContaining({ failureCode: 'KmsError', digest: old.imageDigest }),
+      }),
+    );
     fake.restore();
   });
 });

@@ -29,7 +29,10 @@ const config = parseConfig({
     { prefix: 'docker-hub', upstream: 'docker-hub', credentials: { secretName: 'ecr-pullthroughcache/docker-hub' } },
     { prefix: 'k8s', upstream: 'k8s' },
   ],
-  repositories: { eviction: { unpulledDays: 90, protect: ['*:latest'] }, overrides: [{ prefix: 'k8s', eviction: { unpulledDays: 365, mode: 'delete', protect: ['k8s/pause'] } }] },
+  repositories: {
+    eviction: { unpulledDays: 90, protect: ['*:latest'] },
+    overrides: [{ prefix: 'k8s', eviction: { unpulledDays: 365, mode: 'delete', protect: ['k8s/pause'] } }],
+  },
   prewarm: { images: ['nginx:1.27', 'registry.k8s.io/pause@sha256:' + 'a'.repeat(64)] },
 });
 
@@ -46,10 +49,14 @@ describe('effectiveEviction', () => {
 
 describe('pinnedImages', () => {
   test('resolves prewarm images to their cache repository and tag or digest, and copies to <prefix>/<path>', () => {
-    const pins = pinnedImages({ ...config, copies: [{ prefix: 'gcr', upstream: 'gcr.io', images: ['gcr.io/distroless/static:nonroot'], schedule: 'rate(1 day)' }] }, '111122223333.dkr.ecr.eu-west-2.amazonaws.com', [
-      { image: 'quay.io/none/x:1', source: 's3://b/k' },
-      { image: 'docker.io/library/redis:7', source: 's3://b/k' },
-    ]);
+    const pins = pinnedImages(
+      { ...config, copies: [{ prefix: 'gcr', upstream: 'gcr.io', images: ['gcr.io/distroless/static:nonroot'], schedule: 'rate(1 day)' }] },
+      '111122223333.dkr.ecr.eu-west-2.amazonaws.com',
+      [
+        { image: 'quay.io/none/x:1', source: 's3://b/k' },
+        { image: 'docker.io/library/redis:7', source: 's3://b/k' },
+      ],
+    );
     expect([...pins.tags].sort()).toEqual(['docker-hub/library/nginx:1.27', 'docker-hub/library/redis:7', 'gcr/distroless/static:nonroot']);
     expect([...pins.digests]).toEqual([`k8s/pause@sha256:${'a'.repeat(64)}`]);
     expect(pins.sources.get('docker-hub/library/redis:7')).toBe('s3://b/k');

@@ -67,34 +67,46 @@ function build(specs: readonly Spec[]): Built {
 describe('planRepository, for random repositories and pull histories', () => {
   test('nothing kept ever refers to a deleted manifest, nothing recently used is deleted, and referrers go before what they refer to', () => {
     fc.assert(
-      fc.property(fc.array(imageSpec, { minLength: 1, maxLength: 14 }), fc.integer({ min: 1, max: 365 }), fc.boolean(), (specs, unpulledDays, protectSome) => {
-        const { images, truth, children } = build(specs);
-        const protect = compileProtect(protectSome ? ['*:t1', '*:t4'] : []);
-        const plan = planRepository({ repositoryName: 'quay/org/app', images, children }, { unpulledDays, protect, pins: NO_PINS, now: NOW });
-        const deleted = new Set([...plan.rounds.flat(), ...plan.unordered]);
-        const unordered = new Set(plan.unordered);
-        const round = new Map<string, number>();
-        plan.rounds.forEach((r, k) => r.forEach((d) => round.set(d, k)));
-        for (const image of images) {
-          const refs = truth.get(image.imageDigest) ?? [];
-          if (!deleted.has(image.imageDigest)) {
-            for (const r of refs) expect(deleted.has(r)).toBe(false);
-          } else {
-            const used = Math.max(image.imagePushedAt!.getTime(), image.lastRecordedPullTime?.getTime() ?? 0);
-            expect(NOW.getTime() - used).toBeGreaterThan(unpulledDays * DAY);
-            if (protectSome) expect(image.imageTags?.some((t) => t === 't1' || t === 't4')).not.toBe(true);
-            for (const r of refs) {
-              if (!deleted.has(r) || unordered.has(r)) continue;
-              // Something ordered never waits for something unordered (deleted last).
-              expect(unordered.has(image.imageDigest)).toBe(false);
-              expect(round.get(r)!).toBeGreaterThan(round.get(image.imageDigest)!);
+      fc.property(
+        fc.array(imageSpec, { minLength: 1, maxLength: 14 }),
+        fc.integer({ min: 1, max: 365 }),
+        fc.boolean(),
+        (specs, unpulledDays, protectSome) => {
+          const { images, truth, children } = build(specs);
+          const protect = compileProtect(protectSome ? ['*:t1', '*:t4'] : []);
+          const plan = planRepository(
+            { repositoryName: 'quay/org/app', images, children },
+            { unpulledDays, protect, pins: NO_PINS, now: NOW },
+          );
+          const deleted = new Set([...plan.rounds.flat(), ...plan.unordered]);
+          const unordered = new Set(plan.unordered);
+          const round = new Map<string, number>();
+          plan.rounds.forEach((r, k) => r.forEach((d) => round.set(d, k)));
+          for (const image of images) {
+            const refs = truth.get(image.imageDigest) ?? [];
+            if (!deleted.has(image.imageDigest)) {
+              for (const r of refs) expect(deleted.has(r)).toBe(false);
+            } else {
+              const used = Math.max(image.imagePushedAt!.getTime(), image.lastRecordedPullTime?.getTime() ?? 0);
+              expect(NOW.getTime() - used).toBeGreaterThan(unpulledDays * DAY);
+              if (protectSome) expect(image.imageTags?.some((t) => t === 't1' || t === 't4')).not.toBe(true);
+              for (const r of refs) {
+                if (!deleted.has(r) || unordered.has(r)) continue;
+                // Something ordered never waits for something unordered (deleted last).
+                expect(unordered.has(image.imageDigest)).toBe(false);
+                expect(round.get(r)!).toBeGreaterThan(round.get(image.imageDigest)!);
+              }
             }
           }
-        }
-        // Every deleted digest is accounted for exactly once in the freed bytes.
-        const freed = plan.groups.reduce((n, g) => n + g.freedBytes, 0);
-        expect(freed).toBe(images.filter((i) => deleted.has(i.imageDigest) && i.imageManifestMediaType !== OCI_INDEX).reduce((n, i) => n + (i.imageSizeInBytes ?? 0), 0));
-      }),
+          // Every deleted digest is accounted for exactly once in the freed bytes.
+          const freed = plan.groups.reduce((n, g) => n + g.freedBytes, 0);
+          expect(freed).toBe(
+            images
+              .filter((i) => deleted.has(i.imageDigest) && i.imageManifestMediaType !== OCI_INDEX)
+              .reduce((n, i) => n + (i.imageSizeInBytes ?? 0), 0),
+          );
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -1,9 +1,19 @@
 import { compileProtect, NO_PINS, planRepository, type ImageRecord, type PinnedImages, type RepositoryImages } from '../../core/eviction';
 import { daysAgo, digest, DOCKER_LIST, index, manifest, NOW, signature } from './fixtures';
 
-const options = (extra: Partial<Parameters<typeof planRepository>[1]> = {}) => ({ unpulledDays: 90, protect: compileProtect([]), pins: NO_PINS, now: NOW, ...extra });
+const options = (extra: Partial<Parameters<typeof planRepository>[1]> = {}) => ({
+  unpulledDays: 90,
+  protect: compileProtect([]),
+  pins: NO_PINS,
+  now: NOW,
+  ...extra,
+});
 
-function repo(images: ImageRecord[], children: [ImageRecord, ImageRecord[]][], repositoryName = 'docker-hub/library/nginx'): RepositoryImages {
+function repo(
+  images: ImageRecord[],
+  children: [ImageRecord, ImageRecord[]][],
+  repositoryName = 'docker-hub/library/nginx',
+): RepositoryImages {
   return { repositoryName, images, children: new Map(children.map(([i, c]) => [i.imageDigest, c.map((x) => x.imageDigest)])) };
 }
 
@@ -14,7 +24,12 @@ describe('planRepository', () => {
     const idx = index('idx', [amd64, arm64], { imageTags: ['1.27'] });
     const plan = planRepository(repo([idx, amd64, arm64], [[idx, [amd64, arm64]]]), options());
     expect(plan.groups).toHaveLength(1);
-    expect(plan.groups[0]).toMatchObject({ tags: ['1.27'], action: 'keep', digests: [idx.imageDigest, amd64.imageDigest, arm64.imageDigest], lastPull: daysAgo(1) });
+    expect(plan.groups[0]).toMatchObject({
+      tags: ['1.27'],
+      action: 'keep',
+      digests: [idx.imageDigest, amd64.imageDigest, arm64.imageDigest],
+      lastPull: daysAgo(1),
+    });
     expect(plan.rounds.flat()).toEqual([]);
   });
 
@@ -24,12 +39,17 @@ describe('planRepository', () => {
     const idx = index('idx', [amd64, arm64], { imageTags: ['1.25'], lastRecordedPullTime: daysAgo(100) });
     const sig = signature('sig', idx);
     const plan = planRepository(repo([idx, amd64, arm64, sig], [[idx, [amd64, arm64]]]), options());
-    expect(plan.groups[0]).toMatchObject({ action: 'evict', reason: 'pulled 100 days ago (limit 90 days)', bytes: 60_001_500, freedBytes: 60_001_500 });
+    expect(plan.groups[0]).toMatchObject({
+      action: 'evict',
+      reason: 'pulled 100 days ago (limit 90 days)',
+      bytes: 60_001_500,
+      freedBytes: 60_001_500,
+    });
     expect(new Set(plan.groups[0]!.deletes)).toEqual(new Set([idx.imageDigest, amd64.imageDigest, arm64.imageDigest, sig.imageDigest]));
     expect(plan.rounds).toEqual([[sig.imageDigest], [idx.imageDigest], [amd64.imageDigest, arm64.imageDigest]]);
   });
 
-  test('counts an index\'s bytes from its manifests, never its own imageSizeInBytes (the largest of them)', () => {
+  test("counts an index's bytes from its manifests, never its own imageSizeInBytes (the largest of them)", () => {
     const a = manifest('a', { imageSizeInBytes: 10 });
     const b = manifest('b', { imageSizeInBytes: 20 });
     const idx = index('idx', [a, b], { imageTags: ['x'] });
@@ -42,13 +62,31 @@ describe('planRepository', () => {
     const oldOnly = manifest('old-only');
     const old = index('old', [shared, oldOnly], { imageTags: ['old'] });
     const fresh = index('fresh', [shared], { imageTags: ['fresh'], lastRecordedPullTime: daysAgo(2) });
-    const plan = planRepository(repo([old, fresh, shared, oldOnly], [[old, [shared, oldOnly]], [fresh, [shared]]]), options());
+    const plan = planRepository(
+      repo(
+        [old, fresh, shared, oldOnly],
+        [
+          [old, [shared, oldOnly]],
+          [fresh, [shared]],
+        ],
+      ),
+      options(),
+    );
     const byTag = (t: string) => plan.groups.find((g) => g.tags.includes(t))!;
     expect(byTag('old').action).toBe('evict');
     expect(byTag('old').deletes).toEqual([old.imageDigest, oldOnly.imageDigest]);
     expect(byTag('old').reason).toMatch(/1 member\(s\) stay, shared with a kept group/);
     expect(byTag('fresh').action).toBe('keep');
-    const both = planRepository(repo([old, { ...fresh, lastRecordedPullTime: daysAgo(120) }, shared, oldOnly], [[old, [shared, oldOnly]], [fresh, [shared]]]), options());
+    const both = planRepository(
+      repo(
+        [old, { ...fresh, lastRecordedPullTime: daysAgo(120) }, shared, oldOnly],
+        [
+          [old, [shared, oldOnly]],
+          [fresh, [shared]],
+        ],
+      ),
+      options(),
+    );
     expect(new Set(both.rounds.flat())).toEqual(new Set([old.imageDigest, fresh.imageDigest, shared.imageDigest, oldOnly.imageDigest]));
     expect(both.groups.reduce((n, g) => n + g.freedBytes, 0)).toBe(60_000_000);
   });
@@ -68,7 +106,11 @@ describe('planRepository', () => {
   test('a prewarmed tag stays, matched per tag', () => {
     const v1 = manifest('v1', { imageTags: ['1.27'] });
     const v2 = manifest('v2', { imageTags: ['1.26'] });
-    const pins: PinnedImages = { tags: new Set(['docker-hub/library/nginx:1.27']), digests: new Set(), sources: new Map([['docker-hub/library/nginx:1.27', 'prewarm.images[0]']]) };
+    const pins: PinnedImages = {
+      tags: new Set(['docker-hub/library/nginx:1.27']),
+      digests: new Set(),
+      sources: new Map([['docker-hub/library/nginx:1.27', 'prewarm.images[0]']]),
+    };
     const plan = planRepository(repo([v1, v2], []), options({ pins }));
     expect(plan.groups.map((g) => [g.tags[0], g.action, g.reason])).toEqual([
       ['1.27', 'keep', 'pinned by prewarm.images[0] (docker-hub/library/nginx:1.27)'],
@@ -76,7 +118,7 @@ describe('planRepository', () => {
     ]);
   });
 
-  test('keeps an image pulled inside the limit plus a day of ECR\'s pull-record lag', () => {
+  test("keeps an image pulled inside the limit plus a day of ECR's pull-record lag", () => {
     const edge = manifest('edge', { imageTags: ['a'], lastRecordedPullTime: daysAgo(90.5) });
     const past = manifest('past', { imageTags: ['b'], lastRecordedPullTime: daysAgo(91.5) });
     expect(planRepository(repo([edge, past], []), options()).groups.map((g) => g.action)).toEqual(['keep', 'evict']);

@@ -9,7 +9,11 @@ import * as path from 'node:path';
 import { BIN, EXAMPLE, manifestsOfSize, runPtc, tempDir } from './helpers';
 
 /** No credentials anywhere and no instance metadata: the SDK's provider chain fails without a network call. */
-const NO_AWS = { AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent/config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials' };
+const NO_AWS = {
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_CONFIG_FILE: '/nonexistent/config',
+  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+};
 
 describe('ptc exits cleanly', () => {
   test('rewrite | head -c1: the closed pipe ends the output silently, the summary stays on stderr and the exit code is 0', () => {
@@ -17,11 +21,18 @@ describe('ptc exits cleanly', () => {
     // 1 MB of output: far more than a pipe buffer holds, so writes continue after head has exited.
     writeFileSync(path.join(dir, 'big.yaml'), manifestsOfSize(1024 * 1024));
     const script = `'${process.execPath}' '${BIN}' rewrite -c '${EXAMPLE}' big.yaml 2>err.txt | head -c1 >/dev/null; echo "\${PIPESTATUS[0]}"`;
-    const out = spawnSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir } });
+    const out = spawnSync('bash', ['-c', script], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
+    });
     expect(out.stdout).toBe('0\n');
     const stderr = readFileSync(path.join(dir, 'err.txt'), 'utf8');
     expect(stderr).not.toMatch(/EPIPE|Error|at /);
-    expect(stderr.trimEnd().split('\n').pop()).toMatch(/^rewrote \d+ images in 1 file; \d+ uncovered left unchanged(, \d+ digest-pinned left upstream)?$/);
+    expect(stderr.trimEnd().split('\n').pop()).toMatch(
+      /^rewrote \d+ images in 1 file; \d+ uncovered left unchanged(, \d+ digest-pinned left upstream)?$/,
+    );
   });
 
   test('rewrite > /dev/full: one line naming ENOSPC and exit 1', () => {

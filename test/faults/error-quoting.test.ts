@@ -75,7 +75,14 @@ describe('the sources quote what they echo', () => {
     const registry = new FakeRegistry();
     registry.add('docker-hub/library/nginx');
     installEcrMock(ecrMock, registry);
-    ecrMock.on(ListTagsForResourceCommand).rejects(new ECRServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: `denied ${HUGE}` }));
+    ecrMock.on(ListTagsForResourceCommand).rejects(
+      new ECRServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: `denied ${HUGE}`,
+      }),
+    );
     const io = recordingIo();
     expect(await run(['reconcile', '-c', EXAMPLE], io)).toBe(1);
     expectTame(io.err, 1);
@@ -83,7 +90,11 @@ describe('the sources quote what they echo', () => {
   });
 
   test("reconcile caps the listing's failure message", async () => {
-    ecrMock.on(DescribeRepositoriesCommand).rejects(new ECRServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: HUGE }));
+    ecrMock
+      .on(DescribeRepositoriesCommand)
+      .rejects(
+        new ECRServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: HUGE }),
+      );
     const io = recordingIo();
     expect(await run(['reconcile', '-c', EXAMPLE], io)).toBe(1);
     expectTame(io.err, 1);
@@ -96,7 +107,12 @@ describe('the sources quote what they echo', () => {
     const reason = (dropped as { reason: string }).reason;
     expect(reason.length).toBeLessThan(300);
     expect(reason).toMatch(/^ECR event "x{120}\.\.\.\(1000019 characters\)" is not handled$/);
-    const badName = parseTrigger({ 'detail-type': 'ECR Pull Through Cache Action', source: 'aws.ecr', detail: { 'repository-name': `a\nb${'c'.repeat(5000)}` } }, config);
-    expect((badName as { reason: string }).reason).toMatch(/^detail\.repository-name "a\\nbc+\.\.\.\(5003 characters\)" is not an ECR repository name$/);
+    const badName = parseTrigger(
+      { 'detail-type': 'ECR Pull Through Cache Action', source: 'aws.ecr', detail: { 'repository-name': `a\nb${'c'.repeat(5000)}` } },
+      config,
+    );
+    expect((badName as { reason: string }).reason).toMatch(
+      /^detail\.repository-name "a\\nbc+\.\.\.\(5003 characters\)" is not an ECR repository name$/,
+    );
   });
 });

@@ -35,11 +35,25 @@ export interface PtcRun {
  * given, optionally as another user. Bounded in time: a run that hangs is killed and reported with
  * a null status.
  */
-export function runPtc(args: readonly string[], options: { cwd: string; shell?: string; input?: string; uid?: number; gid?: number; timeoutMs?: number; env?: NodeJS.ProcessEnv }): PtcRun {
+export function runPtc(
+  args: readonly string[],
+  options: { cwd: string; shell?: string; input?: string; uid?: number; gid?: number; timeoutMs?: number; env?: NodeJS.ProcessEnv },
+): PtcRun {
   const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.cwd, ...options.env };
-  const common = { cwd: options.cwd, env, encoding: 'utf8' as const, timeout: options.timeoutMs ?? 60_000, killSignal: 'SIGKILL' as const, maxBuffer: 16 * 1024 * 1024, ...(options.input !== undefined ? { input: options.input } : {}), ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {}) };
+  const common = {
+    cwd: options.cwd,
+    env,
+    encoding: 'utf8' as const,
+    timeout: options.timeoutMs ?? 60_000,
+    killSignal: 'SIGKILL' as const,
+    maxBuffer: 16 * 1024 * 1024,
+    ...(options.input !== undefined ? { input: options.input } : {}),
+    ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {}),
+  };
   const out: SpawnSyncReturns<string> =
-    options.shell !== undefined ? spawnSync('bash', ['-c', `${options.shell} exec ${quoted}`], common) : spawnSync(process.execPath, [BIN, ...args], common);
+    options.shell !== undefined
+      ? spawnSync('bash', ['-c', `${options.shell} exec ${quoted}`], common)
+      : spawnSync(process.execPath, [BIN, ...args], common);
   return { status: out.status, signal: out.signal, stdout: out.stdout ?? '', stderr: out.stderr ?? '' };
 }

@@ -45,7 +45,11 @@ describe('ptc rewrite --in-place under disk faults', () => {
     chownSync(path.join(open, 'a.yaml'), NOBODY, NOBODY);
     chmodSync(locked, 0o555); // owned by root: the user cannot create, rename or write anything in it
     // Run as an unprivileged user: root would write through any permission.
-    const out = runPtc(['rewrite', '-c', EXAMPLE, '--in-place', 'open/a.yaml', 'locked/b.yaml'], { cwd: top, uid: NOBODY, env: { HOME: open } });
+    const out = runPtc(['rewrite', '-c', EXAMPLE, '--in-place', 'open/a.yaml', 'locked/b.yaml'], {
+      cwd: top,
+      uid: NOBODY,
+      env: { HOME: open },
+    });
     expect(out.stderr).toBe(`cannot write locked/b.yaml: cannot create a temporary file in ${locked} (EACCES); no file was changed\n`);
     expect(out.status).toBe(1);
     expect(readFileSync(path.join(open, 'a.yaml'), 'utf8')).toBe(a);
@@ -60,7 +64,9 @@ describe('ptc rewrite --in-place under disk faults', () => {
     writeFileSync(path.join(dir, 'b.yaml'), a);
     chmodSync(path.join(dir, 'b.yaml'), 0o444);
     const out = runPtc(['rewrite', '-c', EXAMPLE, '--in-place', 'a.yaml', 'b.yaml'], { cwd: dir });
-    expect(out.stderr).toBe('cannot write b.yaml: it is read-only (mode 0444); make it writable to rewrite it in place; no file was changed\n');
+    expect(out.stderr).toBe(
+      'cannot write b.yaml: it is read-only (mode 0444); make it writable to rewrite it in place; no file was changed\n',
+    );
     expect(out.status).toBe(1);
     expect(readFileSync(path.join(dir, 'a.yaml'), 'utf8')).toBe(a);
     expect(readFileSync(path.join(dir, 'b.yaml'), 'utf8')).toBe(a);
@@ -76,7 +82,11 @@ describe('ptc rewrite --in-place under disk faults', () => {
     writeFileSync(path.join(dir, 'a.yaml'), manifestsOfSize(1));
     writeFileSync(path.join(dir, 'b.yaml'), manifestsOfSize(1));
     for (const f of ['', 'a.yaml', 'b.yaml']) chownSync(path.join(dir, f), NOBODY, NOBODY);
-    const out = runPtc(['rewrite', '-c', EXAMPLE, '--in-place', 'open/a.yaml', 'open/b.yaml'], { cwd: top, uid: NOBODY, env: { HOME: dir } });
+    const out = runPtc(['rewrite', '-c', EXAMPLE, '--in-place', 'open/a.yaml', 'open/b.yaml'], {
+      cwd: top,
+      uid: NOBODY,
+      env: { HOME: dir },
+    });
     expect(out.status).toBe(0);
     for (const f of ['a.yaml', 'b.yaml']) {
       expect(readFileSync(path.join(dir, f), 'utf8')).toContain(`image: ${R}/docker-hub/library/nginx:1.27`);

@@ -17,7 +17,11 @@ describe('commands given an input that is not a regular file', () => {
   test.each([
     ['validate-config', ['validate-config', '/dev/zero'], 'config error: /dev/zero: is not a regular file (a character device)\n'],
     ['rewrite', ['rewrite', '-c', EXAMPLE, '/dev/zero'], 'cannot read /dev/zero: is not a regular file (a character device)\n'],
-    ['prewarm --images', ['prewarm', '-c', EXAMPLE, '--images', '/dev/zero', '--registry-url', '127.0.0.1:9', '--insecure-http'], 'prewarm image list /dev/zero: is not a regular file (a character device)\n'],
+    [
+      'prewarm --images',
+      ['prewarm', '-c', EXAMPLE, '--images', '/dev/zero', '--registry-url', '127.0.0.1:9', '--insecure-http'],
+      'prewarm image list /dev/zero: is not a regular file (a character device)\n',
+    ],
     ['audit', ['audit', '-c', EXAMPLE, '/dev/zero'], '/dev/zero: is not a regular file (a character device)\n'],
   ])('%s /dev/zero is refused at once with one line', (_name, args, expected) => {
     const out = runPtc(args, { cwd: tempDir('zero'), timeoutMs: 30_000 });
@@ -44,7 +48,9 @@ describe('commands given an input that is not a regular file', () => {
     const line = 'nginx:1.27\n';
     const exact = line.repeat(Math.floor(ONE_MIB / line.length)).padEnd(ONE_MIB, '#');
     writeFileSync(path.join(dir, 'over.txt'), `${exact}#`);
-    const over = runPtc(['prewarm', '-c', EXAMPLE, '--images', 'over.txt', '--registry-url', '127.0.0.1:9', '--insecure-http'], { cwd: dir });
+    const over = runPtc(['prewarm', '-c', EXAMPLE, '--images', 'over.txt', '--registry-url', '127.0.0.1:9', '--insecure-http'], {
+      cwd: dir,
+    });
     expect(over.stderr).toBe(`prewarm image list over.txt: is larger than ${ONE_MIB} bytes\n`);
     expect(over.status).toBe(1);
     writeFileSync(path.join(dir, 'exact.txt'), exact);
@@ -55,11 +61,15 @@ describe('commands given an input that is not a regular file', () => {
 describe('the bounded reader', () => {
   test('stops a regular file that reports size 0 but holds more (a /proc file) while reading', () => {
     // /proc/self/maps is a regular file of size 0 whose content is several KB.
-    expect(() => readInputFile('/proc/self/maps', { cwd: '/', limit: 100 })).toThrow(new InputReadError('/proc/self/maps', 'is larger than 100 bytes'));
+    expect(() => readInputFile('/proc/self/maps', { cwd: '/', limit: 100 })).toThrow(
+      new InputReadError('/proc/self/maps', 'is larger than 100 bytes'),
+    );
   });
 
   test('names a missing file by its errno code', () => {
-    expect(() => readInputFile('nope.yaml', { cwd: tempDir('none'), limit: 10 })).toThrow(new InputReadError('nope.yaml', 'ENOENT', 'ENOENT'));
+    expect(() => readInputFile('nope.yaml', { cwd: tempDir('none'), limit: 10 })).toThrow(
+      new InputReadError('nope.yaml', 'ENOENT', 'ENOENT'),
+    );
   });
 
   test('an endless stream is destroyed as soon as it passes the limit', async () => {

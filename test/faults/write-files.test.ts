@@ -3,7 +3,20 @@
  * between our read and our write: a file deleted, replaced or edited meanwhile is refused and the
  * whole set is left as it was; a rename failing mid-commit names what was and was not written.
  */
-import { chmodSync, chownSync, lstatSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import * as path from 'node:path';
 import { readInputFile } from '../../cli/io';
 import { PartialCommitError, WriteFailedError, writeFilesAtomically, type PlannedWrite } from '../../cli/write-files';
@@ -21,7 +34,12 @@ function setUp(): { dir: string; a: PlannedWrite; b: PlannedWrite } {
   return { dir, a: planned(dir, 'a.yaml', 'image: NEW-a\n'), b: planned(dir, 'b.yaml', 'image: NEW-b\n') };
 }
 
-const contents = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]));
+const contents = (dir: string) =>
+  Object.fromEntries(
+    readdirSync(dir)
+      .sort()
+      .map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]),
+  );
 
 describe('writeFilesAtomically', () => {
   test('replaces every file, keeping mode and owner, and leaves no temporary file', () => {
@@ -52,7 +70,9 @@ describe('writeFilesAtomically', () => {
       // Even with the time stamp put back, the bytes tell the edit apart.
       utimesSync(b.path, st.atime, st.mtime);
     };
-    expect(() => writeFilesAtomically([a, b], { beforeCheck: edit })).toThrow('cannot write b.yaml: changed since it was read; not overwritten; no file was changed');
+    expect(() => writeFilesAtomically([a, b], { beforeCheck: edit })).toThrow(
+      'cannot write b.yaml: changed since it was read; not overwritten; no file was changed',
+    );
     expect(contents(dir)).toEqual({ 'a.yaml': 'image: nginx\n', 'b.yaml': 'image: REDIS\n' });
   });
 
@@ -62,7 +82,9 @@ describe('writeFilesAtomically', () => {
       writeFileSync(path.join(dir, 'saved'), 'image: redis\n');
       renameSync(path.join(dir, 'saved'), b.path);
     };
-    expect(() => writeFilesAtomically([a, b], { beforeCheck: swap })).toThrow('cannot write b.yaml: replaced since it was read; not overwritten; no file was changed');
+    expect(() => writeFilesAtomically([a, b], { beforeCheck: swap })).toThrow(
+      'cannot write b.yaml: replaced since it was read; not overwritten; no file was changed',
+    );
     expect(contents(dir)).toEqual({ 'a.yaml': 'image: nginx\n', 'b.yaml': 'image: redis\n' });
   });
 

@@ -4,7 +4,9 @@ import { buildSync } from 'esbuild';
 import { lambdaEsbuildOptions } from '../../infra/lambda-bundling';
 
 const ROOT = path.join(__dirname, '..', '..');
-const FUNCTIONS = readdirSync(path.join(ROOT, 'functions')).filter((d) => existsSync(path.join(ROOT, 'functions', d, 'handler.ts'))).sort();
+const FUNCTIONS = readdirSync(path.join(ROOT, 'functions'))
+  .filter((d) => existsSync(path.join(ROOT, 'functions', d, 'handler.ts')))
+  .sort();
 
 /**
  * The node_modules files that contribute bytes to a Lambda's bundle, built with the options every
@@ -19,7 +21,11 @@ function bundledFiles(functionDir: string): string[] {
     logLevel: 'silent',
   });
   return Object.values(result.metafile.outputs)
-    .flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([file]) => file))
+    .flatMap((o) =>
+      Object.entries(o.inputs)
+        .filter(([, i]) => i.bytesInOutput > 0)
+        .map(([file]) => file),
+    )
     .filter((f) => f.includes('node_modules/'))
     .map((f) => f.split('node_modules/').pop()!);
 }

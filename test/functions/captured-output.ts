@@ -35,5 +35,12 @@ export async function captureOutput<T>(run: () => Promise<T>): Promise<CapturedO
     err.mockRestore();
   }
   const written = chunks.join('');
-  return { ...outcome, written, lines: written.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>) };
+  return {
+    ...outcome,
+    written,
+    lines: written
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, any>),
+  };
 }

@@ -27,10 +27,22 @@ describe('every payload the stack writes for the truth configs reads back unchan
     return targets(c).map((target) => [`${name} ${target.account}/${target.region}`, configForTarget(c, target), target] as const);
   });
   test.each(cases)('%s', (_name, config, target) => {
-    expect(decodeConfig(encodeConfig(config, target))).toEqual({ ...where(target), rules: config.rules, repositories: config.repositories, reconciler: config.reconciler });
+    expect(decodeConfig(encodeConfig(config, target))).toEqual({
+      ...where(target),
+      rules: config.rules,
+      repositories: config.repositories,
+      reconciler: config.reconciler,
+    });
     const key = secretsKmsKeyFor(config, target);
-    expect(decodeValidationSettings(encodeRules(config.rules, target, key))).toEqual({ rules: config.rules, ...(key !== undefined ? { secretsKmsKeyArn: key } : {}) });
-    expect(decodePrewarmSettings(encodePrewarmSettings(config, target))).toEqual({ ...where(target), rules: config.rules, prewarm: config.prewarm });
+    expect(decodeValidationSettings(encodeRules(config.rules, target, key))).toEqual({
+      rules: config.rules,
+      ...(key !== undefined ? { secretsKmsKeyArn: key } : {}),
+    });
+    expect(decodePrewarmSettings(encodePrewarmSettings(config, target))).toEqual({
+      ...where(target),
+      rules: config.rules,
+      prewarm: config.prewarm,
+    });
   });
 });
 
@@ -45,18 +57,33 @@ const prewarmBase = {
   account: '111122223333',
   region: 'eu-west-2',
   rules: [{ prefix: 'k8s', upstream: 'k8s' }],
-  prewarm: { schedule: 'rate(12 hours)', images: ['registry.k8s.io/pause:3.9'], platforms: ['linux/amd64'], concurrency: 8, manifest: { s3: { bucket: 'lists', key: 'k' } } },
+  prewarm: {
+    schedule: 'rate(12 hours)',
+    images: ['registry.k8s.io/pause:3.9'],
+    platforms: ['linux/amd64'],
+    concurrency: 8,
+    manifest: { s3: { bucket: 'lists', key: 'k' } },
+  },
 };
 
 describe('a malformed variable fails with one line naming the variable and the field', () => {
   test.each([
-    [{ ...base, rules: [{ prefix: 'k8s', upstream: 'dockerhub' }] }, 'config error at rules[0].upstream: "dockerhub" is not a known upstream; did you mean "docker-hub"?'],
-    [{ ...base, rules: [{ prefix: 'k8s', upstream: 'k8s', prefx: 'x' }] }, 'config error at rules[0]: unknown key "prefx"; did you mean "prefix"?'],
+    [
+      { ...base, rules: [{ prefix: 'k8s', upstream: 'dockerhub' }] },
+      'config error at rules[0].upstream: "dockerhub" is not a known upstream; did you mean "docker-hub"?',
+    ],
+    [
+      { ...base, rules: [{ prefix: 'k8s', upstream: 'k8s', prefx: 'x' }] },
+      'config error at rules[0]: unknown key "prefx"; did you mean "prefix"?',
+    ],
     [{ ...base, rules: {} }, 'config error at rules: must be a list, got an object'],
     [{ ...base, repositories: { tags: { team: null } } }, 'config error at repositories.tags.team: tag values must be strings'],
     [{ ...base, repositories: { overrides: [{ lifecycle: {} }] } }, 'config error at repositories.overrides[0].prefix: required'],
     [{ ...base, repositories: { encryption: { type: 'kms' } } }, 'config error at repositories.encryption.type: must be "AES256" or "KMS"'],
-    [{ ...base, reconciler: { sweepSchedule: 'rate(1 day)', concurrency: '8' } }, 'config error at reconciler.concurrency: must be a whole number from 1 to 50'],
+    [
+      { ...base, reconciler: { sweepSchedule: 'rate(1 day)', concurrency: '8' } },
+      'config error at reconciler.concurrency: must be a whole number from 1 to 50',
+    ],
     [{ ...base, reconciler: undefined }, 'config error at reconciler: required'],
     [[base], 'config error: must be an object, got a list'],
   ])('reconciler %#', (payload, message) => {
@@ -64,20 +91,52 @@ describe('a malformed variable fails with one line naming the variable and the f
   });
 
   test.each([
-    [{ ...prewarmBase, prewarm: { ...prewarmBase.prewarm, images: 'nginx' } }, 'config error at prewarm.images: must be a list, got the string "nginx"'],
-    [{ ...prewarmBase, prewarm: { ...prewarmBase.prewarm, platforms: [] } }, 'config error at prewarm.platforms: must have at least 1 item'],
-    [{ ...prewarmBase, prewarm: { ...prewarmBase.prewarm, manifest: { s3: { bucket: 'lists' } } } }, 'config error at prewarm.manifest.s3.key: required'],
+    [
+      { ...prewarmBase, prewarm: { ...prewarmBase.prewarm, images: 'nginx' } },
+      'config error at prewarm.images: must be a list, got the string "nginx"',
+    ],
+    [
+      { ...prewarmBase, prewarm: { ...prewarmBase.prewarm, platforms: [] } },
+      'config error at prewarm.platforms: must have at least 1 item',
+    ],
+    [
+      { ...prewarmBase, prewarm: { ...prewarmBase.prewarm, manifest: { s3: { bucket: 'lists' } } } },
+      'config error at prewarm.manifest.s3.key: required',
+    ],
     [{ ...prewarmBase, prewarm: null }, 'config error at prewarm: must be an object, got null'],
   ])('prewarm %#', (payload, message) => {
     expect(() => decodePrewarmSettings(JSON.stringify(payload))).toThrow(new PrewarmSettingsError('PTC_PREWARM_SETTINGS', message));
   });
 
   test.each([
-    [{ account: '111122223333', region: 'eu-west-2', rules: [{ prefix: 'k8s', upstream: 'k8s', credentials: { secretName: 5 } }] }, 'config error at rules[0].credentials.secretName: must be a string, got number 5'],
-    [{ account: '111122223333', region: 'eu-west-2', rules: [{ prefix: 'k8s', upstream: 'k8s' }], secretsKmsKeyArn: false }, 'config error at secretsKmsKeyArn: must be a KMS key ARN such as "arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"'],
-    [{ region: 'eu-west-2', rules: [{ prefix: 'k8s', upstream: 'k8s' }] }, 'config error at account: must be a 12-digit AWS account ID in quotes'],
-    [{ account: '111122223333', region: 'eu-west-2', rules: [{ prefix: 'acr', upstream: 'azure-container-registry', credentials: { secretName: 'ecr-pullthroughcache/acr' } }] }, 'config error at rules[0].registryUrl: Azure Container Registry needs "registryUrl", such as "myregistry.azurecr.io"'],
-    [{ account: '111122223333', region: 'eu-west-2', rules: [{ prefix: 'up', upstream: 'ecr', upstreamAccount: '444455556666', upstreamRegion: 'eu-west-1' }] }, 'config error at rules[0].customRoleArn: an "ecr" upstream needs "customRoleArn"'],
+    [
+      { account: '111122223333', region: 'eu-west-2', rules: [{ prefix: 'k8s', upstream: 'k8s', credentials: { secretName: 5 } }] },
+      'config error at rules[0].credentials.secretName: must be a string, got number 5',
+    ],
+    [
+      { account: '111122223333', region: 'eu-west-2', rules: [{ prefix: 'k8s', upstream: 'k8s' }], secretsKmsKeyArn: false },
+      'config error at secretsKmsKeyArn: must be a KMS key ARN such as "arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"',
+    ],
+    [
+      { region: 'eu-west-2', rules: [{ prefix: 'k8s', upstream: 'k8s' }] },
+      'config error at account: must be a 12-digit AWS account ID in quotes',
+    ],
+    [
+      {
+        account: '111122223333',
+        region: 'eu-west-2',
+        rules: [{ prefix: 'acr', upstream: 'azure-container-registry', credentials: { secretName: 'ecr-pullthroughcache/acr' } }],
+      },
+      'config error at rules[0].registryUrl: Azure Container Registry needs "registryUrl", such as "myregistry.azurecr.io"',
+    ],
+    [
+      {
+        account: '111122223333',
+        region: 'eu-west-2',
+        rules: [{ prefix: 'up', upstream: 'ecr', upstreamAccount: '444455556666', upstreamRegion: 'eu-west-1' }],
+      },
+      'config error at rules[0].customRoleArn: an "ecr" upstream needs "customRoleArn"',
+    ],
   ])('validation %#', (payload, message) => {
     expect(() => decodeValidationSettings(JSON.stringify(payload))).toThrow(new ValidationSettingsError('PTC_VALIDATION_RULES', message));
   });
@@ -104,15 +163,48 @@ describe('any value anywhere in the payload', () => {
     const config = decodeConfig(value);
     return [desiredState(config, 'k8s/pause'), ruleForRepository(config, 'k8s/pause')];
   };
-  const prewarm = (value: string): unknown => planTargets(['nginx', 'registry.k8s.io/pause:3.9', 'myregistry.azurecr.io/x:1', '444455556666.dkr.ecr.eu-west-1.amazonaws.com/team/x:1'], { config: decodePrewarmSettings(value), registryHost: '111122223333.dkr.ecr.eu-west-2.amazonaws.com' });
+  const prewarm = (value: string): unknown =>
+    planTargets(
+      ['nginx', 'registry.k8s.io/pause:3.9', 'myregistry.azurecr.io/x:1', '444455556666.dkr.ecr.eu-west-1.amazonaws.com/team/x:1'],
+      { config: decodePrewarmSettings(value), registryHost: '111122223333.dkr.ecr.eu-west-2.amazonaws.com' },
+    );
   const decoders = [
     ['reconciler', base, reconcile, ReconcilerSettingsError],
     ['prewarm', prewarmBase, prewarm, PrewarmSettingsError],
-    ['prewarm, every upstream', { ...prewarmBase, rules: [
-      { prefix: 'acr', upstream: 'azure-container-registry', registryUrl: 'myregistry.azurecr.io', credentials: { secretName: 'ecr-pullthroughcache/acr' } },
-      { prefix: 'up', upstream: 'ecr', upstreamAccount: '444455556666', upstreamRegion: 'eu-west-1', customRoleArn: 'arn:aws:iam::111122223333:role/up', upstreamRepositoryPrefix: 'team' },
-    ] }, prewarm, PrewarmSettingsError],
-    ['validation', { account: base.account, region: base.region, rules: [{ prefix: 'd', upstream: 'docker-hub', credentials: { secretName: 'ecr-pullthroughcache/d' } }] }, decodeValidationSettings, ValidationSettingsError],
+    [
+      'prewarm, every upstream',
+      {
+        ...prewarmBase,
+        rules: [
+          {
+            prefix: 'acr',
+            upstream: 'azure-container-registry',
+            registryUrl: 'myregistry.azurecr.io',
+            credentials: { secretName: 'ecr-pullthroughcache/acr' },
+          },
+          {
+            prefix: 'up',
+            upstream: 'ecr',
+            upstreamAccount: '444455556666',
+            upstreamRegion: 'eu-west-1',
+            customRoleArn: 'arn:aws:iam::111122223333:role/up',
+            upstreamRepositoryPrefix: 'team',
+          },
+        ],
+      },
+      prewarm,
+      PrewarmSettingsError,
+    ],
+    [
+      'validation',
+      {
+        account: base.account,
+        region: base.region,
+        rules: [{ prefix: 'd', upstream: 'docker-hub', credentials: { secretName: 'ecr-pullthroughcache/d' } }],
+      },
+      decodeValidationSettings,
+      ValidationSettingsError,
+    ],
   ] as const;
   test.each(decoders)('%s: is read, or refused with one line naming the variable', (_name, doc, use, errorClass) => {
     const all = paths(doc);

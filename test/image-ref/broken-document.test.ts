@@ -12,7 +12,14 @@ import { recordingIo } from '../cli/fake-io';
 
 const EXAMPLE = path.join(__dirname, '..', '..', 'config', 'example.yaml');
 const R = '111122223333.dkr.ecr.eu-west-2.amazonaws.com';
-const resolve = createResolver({ config: parseConfig({ account: '111122223333', region: 'eu-west-2', rules: [{ prefix: 'docker-hub', upstream: 'docker-hub', credentials: { secretName: 'ecr-pullthroughcache/docker-hub' } }] }), registryHost: R });
+const resolve = createResolver({
+  config: parseConfig({
+    account: '111122223333',
+    region: 'eu-west-2',
+    rules: [{ prefix: 'docker-hub', upstream: 'docker-hub', credentials: { secretName: 'ecr-pullthroughcache/docker-hub' } }],
+  }),
+  registryHost: R,
+});
 
 /** A Deployment with an image, then a ConfigMap (no image) whose quote is never closed on line 17. */
 const BROKEN = [
@@ -64,6 +71,8 @@ describe('a broken document is always said', () => {
     writeFileSync(file, BROKEN.replace('"hello', '"hello"'));
     const io = recordingIo();
     expect(await run(['rewrite', '-c', EXAMPLE, '--in-place', file], io)).toBe(0);
-    expect(readFileSync(file, 'utf8')).toBe(BROKEN.replace('"hello', '"hello"').replace('image: nginx:1.27', `image: ${R}/docker-hub/library/nginx:1.27`));
+    expect(readFileSync(file, 'utf8')).toBe(
+      BROKEN.replace('"hello', '"hello"').replace('image: nginx:1.27', `image: ${R}/docker-hub/library/nginx:1.27`),
+    );
   });
 });

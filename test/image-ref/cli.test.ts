@@ -19,7 +19,10 @@ function tempFile(name: string, text: string): string {
 describe('ptc resolve', () => {
   test('prints one line per reference in order, invalid ones to stderr, and exits 2', async () => {
     const io = recordingIo();
-    const code = await run(['resolve', '-c', EXAMPLE, 'nginx:1.27', 'ghcr.io/Bad/ref', 'ghcr.io/org/app:v1', 'localhost:5000/x', `${R}/k8s/pause:3.9`], io);
+    const code = await run(
+      ['resolve', '-c', EXAMPLE, 'nginx:1.27', 'ghcr.io/Bad/ref', 'ghcr.io/org/app:v1', 'localhost:5000/x', `${R}/k8s/pause:3.9`],
+      io,
+    );
     expect(code).toBe(2);
     expect(io.out).toBe(`${R}/docker-hub/library/nginx:1.27\n${R}/github/org/app:v1\nlocalhost:5000/x\n${R}/k8s/pause:3.9\n`);
     expect(io.err).toBe('invalid image reference "ghcr.io/Bad/ref": repository path must be lower case ("Bad")\n');
@@ -72,7 +75,9 @@ describe('ptc rewrite', () => {
     const io = recordingIo({ stdin: POD });
     expect(await run(['rewrite', '-c', EXAMPLE], io)).toBe(0);
     expect(io.out).toBe(POD.replace('nginx:1.27', `${R}/docker-hub/library/nginx:1.27`));
-    expect(io.err).toBe(`<stdin>:\n  Pod p [doc 1] spec.containers[0] (a): nginx:1.27 -> ${R}/docker-hub/library/nginx:1.27\nrewrote 1 image in 1 file\n`);
+    expect(io.err).toBe(
+      `<stdin>:\n  Pod p [doc 1] spec.containers[0] (a): nginx:1.27 -> ${R}/docker-hub/library/nginx:1.27\nrewrote 1 image in 1 file\n`,
+    );
   });
 
   test('--check exits 1 when anything would change and writes nothing', async () => {
@@ -115,7 +120,13 @@ describe('ptc rewrite', () => {
     const file = tempFile('values.yaml', fixture('values-bitnami.yaml'));
     const io = recordingIo();
     expect(await run(['rewrite', '-c', EXAMPLE, '--helm-values', file], io)).toBe(0);
-    expect(parse(io.out).image).toEqual({ registry: R, repository: 'docker-hub/bitnami/redis', tag: '7.2.4-debian-12-r9', digest: '', pullPolicy: 'IfNotPresent' });
+    expect(parse(io.out).image).toEqual({
+      registry: R,
+      repository: 'docker-hub/bitnami/redis',
+      tag: '7.2.4-debian-12-r9',
+      digest: '',
+      pullPolicy: 'IfNotPresent',
+    });
   });
 
   test('--helm-values --check exits 3 when an image shape is not understood, and names its path', async () => {
@@ -137,7 +148,9 @@ describe('ptc rewrite', () => {
     const io = recordingIo({ stdin: cached });
     expect(await run(['rewrite', '-c', EXAMPLE, '--reverse'], io)).toBe(0);
     expect(io.out).toBe(POD);
-    expect(io.err).toBe(`<stdin>:\n  Pod p [doc 1] spec.containers[0] (a): ${R}/docker-hub/library/nginx:1.27 -> nginx:1.27\nrewrote 1 image in 1 file\n`);
+    expect(io.err).toBe(
+      `<stdin>:\n  Pod p [doc 1] spec.containers[0] (a): ${R}/docker-hub/library/nginx:1.27 -> nginx:1.27\nrewrote 1 image in 1 file\n`,
+    );
   });
 
   test('--reverse --check exits 1 while cache URIs remain, 0 once they are gone', async () => {
@@ -182,7 +195,7 @@ describe('ptc rewrite', () => {
 });
 
 describe('ptc kyverno', () => {
-  test('prints a ClusterPolicy for the config\'s registry', async () => {
+  test("prints a ClusterPolicy for the config's registry", async () => {
     const io = recordingIo();
     expect(await run(['kyverno', '-c', EXAMPLE], io)).toBe(0);
     const policy = parse(io.out) as { kind: string; metadata: { name: string }; spec: { rules: { name: string }[] } };
@@ -195,7 +208,9 @@ describe('ptc kyverno', () => {
   test.each(['', 'Bad Name', '-cache', 'cache_1'])('--name %j, not a Kubernetes resource name, is refused with exit 1', async (name) => {
     const io = recordingIo();
     expect(await run(['kyverno', '-c', EXAMPLE, '--name', name], io)).toBe(1);
-    expect(io.err).toBe(`--name must be a Kubernetes resource name (lower-case letters, digits, "-" and ".", starting and ending with a letter or digit), got "${name}"\n`);
+    expect(io.err).toBe(
+      `--name must be a Kubernetes resource name (lower-case letters, digits, "-" and ".", starting and ending with a letter or digit), got "${name}"\n`,
+    );
     expect(io.out).toBe('');
   });
 

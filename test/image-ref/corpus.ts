@@ -19,7 +19,12 @@ export const CORPUS_CONFIG: PtcConfig = parseConfig({
     { prefix: 'k8s', upstream: 'k8s' },
     { prefix: 'quay', upstream: 'quay' },
     { prefix: 'github', upstream: 'github-container-registry', credentials: { secretName: 'ecr-pullthroughcache/github' } },
-    { prefix: 'azure', upstream: 'azure-container-registry', registryUrl: 'myregistry.azurecr.io', credentials: { secretName: 'ecr-pullthroughcache/azure' } },
+    {
+      prefix: 'azure',
+      upstream: 'azure-container-registry',
+      registryUrl: 'myregistry.azurecr.io',
+      credentials: { secretName: 'ecr-pullthroughcache/azure' },
+    },
     { prefix: 'gitlab', upstream: 'gitlab-container-registry', credentials: { secretName: 'ecr-pullthroughcache/gitlab' } },
     { prefix: 'chainguard', upstream: 'chainguard', credentials: { secretName: 'ecr-pullthroughcache/chainguard' } },
     {

@@ -35,8 +35,12 @@ describe('ptc rewrite --digest-pinned', () => {
     const r = await rewrite(['-c', EXAMPLE]);
     expect(r.code).toBe(0);
     expect(r.out).toBe(POD.replace('image: "nginx:1.27"', `image: "${R}/docker-hub/library/nginx:1.27"`));
-    expect(r.err).toContain(`nginx:1.27@${D1} digest-pinned, left upstream: the pull-through cache cannot fetch a digest it has not cached (aws/containers-roadmap#2837); list nginx:1.27@${D1} in prewarm.images`);
-    expect(r.err).toContain(`registry.k8s.io/pause@${D2} digest-pinned, left upstream: the pull-through cache cannot fetch a digest it has not cached (aws/containers-roadmap#2837); pin a tag beside the digest`);
+    expect(r.err).toContain(
+      `nginx:1.27@${D1} digest-pinned, left upstream: the pull-through cache cannot fetch a digest it has not cached (aws/containers-roadmap#2837); list nginx:1.27@${D1} in prewarm.images`,
+    );
+    expect(r.err).toContain(
+      `registry.k8s.io/pause@${D2} digest-pinned, left upstream: the pull-through cache cannot fetch a digest it has not cached (aws/containers-roadmap#2837); pin a tag beside the digest`,
+    );
     expect(r.err).toMatch(/rewrote 1 image in 1 file; 2 digest-pinned left upstream\n$/);
     const onlyPinned = POD.replace('    - {name: c, image: "nginx:1.27"}\n', '');
     expect((await rewrite(['-c', EXAMPLE, '--check'], onlyPinned)).code).toBe(0);
@@ -71,7 +75,9 @@ describe('ptc rewrite --digest-pinned', () => {
     for (const command of [['rewrite'], ['audit'], ['kyverno']]) {
       const io = recordingIo({ stdin: POD });
       expect(await run([...command, '-c', EXAMPLE, '--digest-pinned', 'always'], io)).toBe(1);
-      expect(io.err).toContain("error: option '--digest-pinned <mode>' argument 'always' is invalid. Allowed choices are upstream, prewarmed, cache.");
+      expect(io.err).toContain(
+        "error: option '--digest-pinned <mode>' argument 'always' is invalid. Allowed choices are upstream, prewarmed, cache.",
+      );
     }
   });
 

@@ -8,7 +8,14 @@ import * as path from 'node:path';
 import { InvalidReferenceError, parseReference, type ImageReference } from '../../core';
 import { parseSlowly } from '../../core/image-ref/parse';
 
-interface ParseCase { input: string; err?: string; repository?: string; domain?: string; tag?: string; digest?: string }
+interface ParseCase {
+  input: string;
+  err?: string;
+  repository?: string;
+  domain?: string;
+  tag?: string;
+  digest?: string;
+}
 interface Cases {
   parse: ParseCase[];
   validNames: { input: string; test: string }[];
@@ -75,7 +82,11 @@ describe("distribution's TestReferenceParse cases", () => {
       expect(result).toBeInstanceOf(InvalidReferenceError);
       return;
     }
-    expect(result).toEqual(c.err !== undefined ? { host: 'docker.io', repository: 'library/validname', digest: c.input.slice(c.input.indexOf('@') + 1) } : normalizedExpectation(c));
+    expect(result).toEqual(
+      c.err !== undefined
+        ? { host: 'docker.io', repository: 'library/validname', digest: c.input.slice(c.input.indexOf('@') + 1) }
+        : normalizedExpectation(c),
+    );
     // The fast path and the step-by-step parse agree on every case.
     expect(parseSlowly(c.input)).toEqual(result);
   });
@@ -95,7 +106,9 @@ describe("distribution's TestNormalizedSplitHostname and TestParseRepositoryInfo
   test.each(CASES.splitHostname.map((c) => [c.input, c] as const))('%s splits into its domain and path', (_i, c) => {
     expect(parsed(c.input)).toMatchObject({ host: c.domain, repository: c.path });
   });
-  const spellings = CASES.repositoryInfo.flatMap((c) => [c.FamiliarName, c.FullName, c.AmbiguousName].filter((s) => s !== '').map((s) => [s, c] as const));
+  const spellings = CASES.repositoryInfo.flatMap((c) =>
+    [c.FamiliarName, c.FullName, c.AmbiguousName].filter((s) => s !== '').map((s) => [s, c] as const),
+  );
   test.each(spellings)('%s names domain and remote name of its repository', (spelling, c) => {
     expect(parsed(spelling)).toEqual({ host: c.Domain, repository: c.RemoteName, tag: 'latest' });
   });

@@ -19,8 +19,16 @@ const R = '111122223333.dkr.ecr.eu-west-2.amazonaws.com';
 const POD = '# Café: équipe plateforme\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      image: nginx:1.27\n';
 
 const INPUTS: [string, Buffer, RegExp][] = [
-  ['a Latin-1 comment', Buffer.from(POD, 'latin1'), /^pod\.yaml: is not UTF-8 text \(byte 0xE9 at offset 5, line 1\); ptc reads and writes UTF-8 only/],
-  ['UTF-16 with a byte-order mark', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(POD, 'utf16le')]), /^pod\.yaml: is UTF-16 \(little-endian\) text; ptc reads UTF-8 only/],
+  [
+    'a Latin-1 comment',
+    Buffer.from(POD, 'latin1'),
+    /^pod\.yaml: is not UTF-8 text \(byte 0xE9 at offset 5, line 1\); ptc reads and writes UTF-8 only/,
+  ],
+  [
+    'UTF-16 with a byte-order mark',
+    Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(POD, 'utf16le')]),
+    /^pod\.yaml: is UTF-16 \(little-endian\) text; ptc reads UTF-8 only/,
+  ],
   ['UTF-16 without a byte-order mark', Buffer.from(POD, 'utf16le'), /^pod\.yaml: is a binary file \(NUL byte at offset 1, line 1\)/],
   ['a gzip archive', gzipSync(Buffer.from(POD)), /^pod\.yaml: is a gzip archive, not a YAML or JSON text file\n$/],
   ['a PNG image', Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), /^pod\.yaml: is a PNG image, not a YAML or JSON text file\n$/],

@@ -15,7 +15,10 @@ const values = (chart: string): string => readFileSync(path.join(CHARTS, chart, 
 const nested = (key: string, text: string): string => `${key}:\n${text.replace(/^(?=.)/gm, '  ')}`;
 
 function bothWays(text: string): { split: ReturnType<typeof rewriteHelmValues>; whole: ReturnType<typeof rewriteHelmValues> } {
-  return { split: rewriteHelmValues(text, resolve, 'values.yaml'), whole: rewriteHelmValues(text, resolve, 'values.yaml', { split: false }) };
+  return {
+    split: rewriteHelmValues(text, resolve, 'values.yaml'),
+    whole: rewriteHelmValues(text, resolve, 'values.yaml', { split: false }),
+  };
 }
 
 describe('Helm values cut into parts', () => {
@@ -35,11 +38,16 @@ describe('Helm values cut into parts', () => {
   test('each real chart alone rewrites exactly as when parsed whole', () => {
     for (const chart of charts) {
       const { split, whole } = bothWays(values(chart));
-      expect({ chart, text: split.text, changes: split.changes, findings: split.findings }).toEqual({ chart, text: whole.text, changes: whole.changes, findings: whole.findings });
+      expect({ chart, text: split.text, changes: split.changes, findings: split.findings }).toEqual({
+        chart,
+        text: whole.text,
+        changes: whole.changes,
+        findings: whole.findings,
+      });
     }
   });
 
-  test('an image below a cut map still sees that map\'s hub, global and registry keys (shapes of istiod and traefik, written for this test)', () => {
+  test("an image below a cut map still sees that map's hub, global and registry keys (shapes of istiod and traefik, written for this test)", () => {
     const text = [
       'mesh:',
       '  hub: docker.io/istio',

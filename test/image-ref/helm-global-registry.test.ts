@@ -22,11 +22,15 @@ const LOKI = readFileSync(path.join(__dirname, '..', 'fixtures', 'charts', 'loki
  * every component's image.registry), and the sidecar's image.registry moved to registry.k8s.io.
  */
 function derivedLoki(): string {
-  const global = '  image:\n    # -- Overrides the Docker registry globally for all images (deprecated, use global.imageRegistry)\n    registry: null\n';
+  const global =
+    '  image:\n    # -- Overrides the Docker registry globally for all images (deprecated, use global.imageRegistry)\n    registry: null\n';
   const sidecar = 'sidecar:\n  image:\n    registry: docker.io\n';
   expect(LOKI).toContain(global);
   expect(LOKI).toContain(sidecar);
-  return LOKI.replace(global, global.replace('registry: null', 'registry: docker.io')).replace(sidecar, sidecar.replace('docker.io', 'registry.k8s.io'));
+  return LOKI.replace(global, global.replace('registry: null', 'registry: docker.io')).replace(
+    sidecar,
+    sidecar.replace('docker.io', 'registry.k8s.io'),
+  );
 }
 
 describe('a chart-wide registry that also applies to images ptc cannot prove', () => {
@@ -37,8 +41,16 @@ describe('a chart-wide registry that also applies to images ptc cannot prove', (
     expect(out.changes).toEqual([]);
     const blocked = out.findings.filter((f) => f.reason === 'blocked');
     expect(blocked.map((f) => f.location)).toEqual(['loki.image', 'enterprise.image', 'test.image', 'lokiCanary.image', 'gateway.image']);
-    expect(blocked[0]!.message).toMatch(/^docker\.io\/grafana\/loki:3\.6\.11 left unchanged: global\.image\.registry \("docker\.io"\) also applies to enterprise\.provisioner\.image, singleBinary\.image, write\.image and \d+ more, whose image ptc cannot prove/);
-    expect(out.findings).toContainEqual(expect.objectContaining({ location: 'sidecar.image', reason: 'unsupported', message: expect.stringContaining('global.image.registry ("docker.io") and sidecar.image.registry ("registry.k8s.io") disagree') }));
+    expect(blocked[0]!.message).toMatch(
+      /^docker\.io\/grafana\/loki:3\.6\.11 left unchanged: global\.image\.registry \("docker\.io"\) also applies to enterprise\.provisioner\.image, singleBinary\.image, write\.image and \d+ more, whose image ptc cannot prove/,
+    );
+    expect(out.findings).toContainEqual(
+      expect.objectContaining({
+        location: 'sidecar.image',
+        reason: 'unsupported',
+        message: expect.stringContaining('global.image.registry ("docker.io") and sidecar.image.registry ("registry.k8s.io") disagree'),
+      }),
+    );
   });
 
   test('--check exits 3 and --in-place writes nothing', async () => {
@@ -55,14 +67,20 @@ describe('a chart-wide registry that also applies to images ptc cannot prove', (
 
 describe('a chart-wide registry over images ptc can all prove', () => {
   test('moves, with every registry key and name, and each image recomposes to the resolver answer for what it rendered', () => {
-    const text = 'global:\n  image:\n    registry: docker.io\nloki:\n  image:\n    registry: docker.io\n    repository: grafana/loki\n    tag: 3.6.11\nsidecar:\n  image:\n    registry: docker.io\n    repository: kiwigrid/k8s-sidecar\n    tag: 2.5.0\n';
+    const text =
+      'global:\n  image:\n    registry: docker.io\nloki:\n  image:\n    registry: docker.io\n    repository: grafana/loki\n    tag: 3.6.11\nsidecar:\n  image:\n    registry: docker.io\n    repository: kiwigrid/k8s-sidecar\n    tag: 2.5.0\n';
     const out = rewriteHelmValues(text, resolve, 'v.yaml');
     expect(out.findings).toEqual([]);
-    expect(out.changes.map((c) => `${c.location}: ${c.to}`)).toEqual(['global.image.registry: ' + R, `loki.image: ${R}/docker-hub/grafana/loki:3.6.11`, `sidecar.image: ${R}/docker-hub/kiwigrid/k8s-sidecar:2.5.0`]);
+    expect(out.changes.map((c) => `${c.location}: ${c.to}`)).toEqual([
+      'global.image.registry: ' + R,
+      `loki.image: ${R}/docker-hub/grafana/loki:3.6.11`,
+      `sidecar.image: ${R}/docker-hub/kiwigrid/k8s-sidecar:2.5.0`,
+    ]);
   });
 
   test('stays when one more image under it has no repository, so the chart picks it (what the global does to it is unproven)', () => {
-    const text = 'global:\n  image:\n    registry: docker.io\nloki:\n  image:\n    registry: docker.io\n    repository: grafana/loki\n    tag: 3.6.11\nwrite:\n  image:\n    registry: null\n    repository: null\n    tag: null\n';
+    const text =
+      'global:\n  image:\n    registry: docker.io\nloki:\n  image:\n    registry: docker.io\n    repository: grafana/loki\n    tag: 3.6.11\nwrite:\n  image:\n    registry: null\n    repository: null\n    tag: null\n';
     const out = rewriteHelmValues(text, resolve, 'v.yaml');
     expect(out.text).toBe(text);
     expect(out.findings.map((f) => `${f.location} ${f.reason}`)).toEqual(['write.image unsupported', 'loki.image blocked']);

@@ -28,7 +28,9 @@ describe('Helm values, Bitnami style', () => {
   });
 
   test('leaves a private registry alone and keeps comments', () => {
-    expect(result.findings).toEqual([{ location: 'kubectl.image', reference: 'registry.example.com/tools/kubectl:1.29.2', reason: 'uncovered' }]);
+    expect(result.findings).toEqual([
+      { location: 'kubectl.image', reference: 'registry.example.com/tools/kubectl:1.29.2', reason: 'uncovered' },
+    ]);
     expect(result.text).toContain('    registry: registry.example.com   # a private mirror: left alone\n');
     expect(result.text).toContain('  imageRegistry: ""   # set to override every image\'s registry\n');
     expect(result.text.startsWith('## Bitnami-style values')).toBe(true);
@@ -72,7 +74,11 @@ describe('Helm values in mixed chart conventions', () => {
     expect(result.changes.map((c) => [c.location, c.from, c.to])).toEqual([
       ['image', 'quay.io/jetstack/cert-manager-controller', `${R}/quay/jetstack/cert-manager-controller`],
       ['controller.image', `registry.k8s.io/ingress-nginx/controller:v1.10.1@${D}`, `${R}/k8s/ingress-nginx/controller:v1.10.1@${D}`],
-      ['controller.admissionWebhooks.patch.image', 'registry.k8s.io/ingress-nginx/kube-webhook-certgen:v1.4.1', `${R}/k8s/ingress-nginx/kube-webhook-certgen:v1.4.1`],
+      [
+        'controller.admissionWebhooks.patch.image',
+        'registry.k8s.io/ingress-nginx/kube-webhook-certgen:v1.4.1',
+        `${R}/k8s/ingress-nginx/kube-webhook-certgen:v1.4.1`,
+      ],
       ['app.image', 'nginx:1.10', `${R}/docker-hub/library/nginx:1.10`],
       ['app.sidecars[0].image', 'ghcr.io/fluent/fluent-bit:3.0', `${R}/github/fluent/fluent-bit:3.0`],
       ['app.sidecars[1].image', 'busybox:1.36', `${R}/docker-hub/library/busybox:1.36`],

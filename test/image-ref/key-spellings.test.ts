@@ -82,12 +82,18 @@ describe('a merge key whose anchor lies outside every container list', () => {
   test('rewrite changes the anchored image, and --check sees it', () => {
     const result = rewriteManifests(CR, resolve, 'cr.yaml');
     expect(result.changes).toEqual([
-      { location: 'Workload shop/w [doc 1] spec.template.spec.containers[0] (a)', from: 'nginx:1.27', to: `${REGISTRY}/docker-hub/library/nginx:1.27` },
+      {
+        location: 'Workload shop/w [doc 1] spec.template.spec.containers[0] (a)',
+        from: 'nginx:1.27',
+        to: `${REGISTRY}/docker-hub/library/nginx:1.27`,
+      },
     ]);
     expect(result.text).toContain(`defaults: &base {image: "${REGISTRY}/docker-hub/library/nginx:1.27"}`);
   });
 
   test('audit sees it, owned by the custom resource', () => {
-    expect(parseDocuments(CR, 'cr.yaml').flatMap(imageUses)).toEqual([{ image: 'nginx:1.27', owner: 'Workload shop/w', container: 'a', containerKind: 'container' }]);
+    expect(parseDocuments(CR, 'cr.yaml').flatMap(imageUses)).toEqual([
+      { image: 'nginx:1.27', owner: 'Workload shop/w', container: 'a', containerKind: 'container' },
+    ]);
   });
 });

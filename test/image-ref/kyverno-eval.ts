@@ -122,7 +122,8 @@ export function evaluateRule(rule: PolicyRule, list: string, image: string): Eva
     if (entry.list !== `request.object.spec.${list}`) throw new Error(`entry of rule ${rule.name} iterates ${entry.list}, not ${list}`);
     if (!entry.preconditions.all.every((c) => evaluateCondition(c, current))) continue;
     const patch = entry.patchStrategicMerge.spec[list];
-    if (patch?.length !== 1 || patch[0]!.name !== '{{ element.name }}') throw new Error(`entry of rule ${rule.name} does not patch ${list} by element name`);
+    if (patch?.length !== 1 || patch[0]!.name !== '{{ element.name }}')
+      throw new Error(`entry of rule ${rule.name} does not patch ${list} by element name`);
     const r = REPLACE.exec(patch[0]!.image);
     if (r === null) throw new Error(`the evaluator does not know the expression ${patch[0]!.image}`);
     current = regexReplaceAll(r[1]!, current, r[2]!);

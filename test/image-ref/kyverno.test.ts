@@ -6,7 +6,11 @@ import { CORPUS, CORPUS_CONFIG, REGISTRY, UPSTREAM_ECR } from './corpus';
 import { KYVERNO_VARIABLE, evaluateRule, goExpand, regexReplaceAll, templatedStrings, type PolicyRule } from './kyverno-eval';
 
 // `cache`: every digest-pinned image too, so the corpus exercises every pattern shape.
-const policy = parse(kyvernoPolicyYaml(CORPUS_CONFIG, REGISTRY, { digestPinned: 'cache' })) as { apiVersion: string; kind: string; spec: { background: boolean; rules: PolicyRule[] } };
+const policy = parse(kyvernoPolicyYaml(CORPUS_CONFIG, REGISTRY, { digestPinned: 'cache' })) as {
+  apiVersion: string;
+  kind: string;
+  spec: { background: boolean; rules: PolicyRule[] };
+};
 const resolve = createResolver({ config: CORPUS_CONFIG, registryHost: REGISTRY });
 const LISTS = { containers: 'containers', initContainers: 'init-containers', ephemeralContainers: 'ephemeral-containers' } as const;
 
@@ -84,10 +88,31 @@ describe('generated Kyverno policy', () => {
 
   test('agrees with the resolver on generated references', () => {
     const component = fc.stringMatching(/^[a-z0-9]{1,6}(?:(?:[._]|__|-{1,2})[a-z0-9]{1,4})?$/);
-    const host = fc.constantFrom('', 'docker.io/', 'index.docker.io/', 'registry-1.docker.io/', 'ghcr.io/', 'quay.io/', 'registry.k8s.io/', 'public.ecr.aws/', 'cgr.dev/', 'registry.gitlab.com/', 'myregistry.azurecr.io/', `${UPSTREAM_ECR}/`, `${UPSTREAM_ECR}/platform/`, 'localhost/', 'localhost:5000/', 'example.com/', `${REGISTRY}/docker-hub/`, 'Docker.io/');
+    const host = fc.constantFrom(
+      '',
+      'docker.io/',
+      'index.docker.io/',
+      'registry-1.docker.io/',
+      'ghcr.io/',
+      'quay.io/',
+      'registry.k8s.io/',
+      'public.ecr.aws/',
+      'cgr.dev/',
+      'registry.gitlab.com/',
+      'myregistry.azurecr.io/',
+      `${UPSTREAM_ECR}/`,
+      `${UPSTREAM_ECR}/platform/`,
+      'localhost/',
+      'localhost:5000/',
+      'example.com/',
+      `${REGISTRY}/docker-hub/`,
+      'Docker.io/',
+    );
     const tag = fc.oneof(fc.constant(''), fc.stringMatching(/^:[A-Za-z0-9_][A-Za-z0-9_.-]{0,8}$/), fc.constant(':'), fc.constant(':-x'));
     const digest = fc.oneof(fc.constant(''), fc.constant(`@sha256:${'c'.repeat(64)}`), fc.constant('@sha256:abc'));
-    const ref = fc.tuple(host, fc.array(component, { minLength: 1, maxLength: 3 }), tag, digest).map(([h, path, t, d]) => `${h}${path.join('/')}${t}${d}`);
+    const ref = fc
+      .tuple(host, fc.array(component, { minLength: 1, maxLength: 3 }), tag, digest)
+      .map(([h, path, t, d]) => `${h}${path.join('/')}${t}${d}`);
     const rule = ruleFor('containers');
     fc.assert(
       fc.property(ref, (r) => {
@@ -152,31 +177,36 @@ describe('generated Kyverno policy and digest-pinned images', () => {
     expect(pinnedInCorpus.length).toBeGreaterThanOrEqual(2);
   });
 
-  test.each(['upstream', 'prewarmed', 'cache'] as DigestPinnedMode[])('with --digest-pinned %s it agrees with the same policy applied to the resolver, on the corpus and on digest-only spellings of the listed digests', (mode) => {
-    const doc = parse(kyvernoPolicyYaml(config, REGISTRY, { digestPinned: mode })) as { spec: { rules: PolicyRule[] } };
-    const rule = doc.spec.rules.find((r) => r.name === 'containers')!;
-    const policyOf = digestPinnedPolicy(config, mode);
-    // The listed digests also spelled without their tag, and Docker Hub ones with their long host.
-    const extra = pinnedInCorpus.slice(0, 2).flatMap((ref) => [ref.replace(/:[^/@]+@/, '@'), ref.startsWith('docker.io/') ? ref : `docker.io/${ref}`]);
-    let rewrittenDigests = 0;
-    for (const ref of [...CORPUS.map((c) => c[0]), ...extra]) {
-      let expected = ref;
-      let status = 'invalid';
-      try {
-        const r = policyOf(base(ref));
-        expected = r.output;
-        status = r.status;
-      } catch (err) {
-        if (!(err instanceof InvalidReferenceError)) throw err;
+  test.each(['upstream', 'prewarmed', 'cache'] as DigestPinnedMode[])(
+    'with --digest-pinned %s it agrees with the same policy applied to the resolver, on the corpus and on digest-only spellings of the listed digests',
+    (mode) => {
+      const doc = parse(kyvernoPolicyYaml(config, REGISTRY, { digestPinned: mode })) as { spec: { rules: PolicyRule[] } };
+      const rule = doc.spec.rules.find((r) => r.name === 'containers')!;
+      const policyOf = digestPinnedPolicy(config, mode);
+      // The listed digests also spelled without their tag, and Docker Hub ones with their long host.
+      const extra = pinnedInCorpus
+        .slice(0, 2)
+        .flatMap((ref) => [ref.replace(/:[^/@]+@/, '@'), ref.startsWith('docker.io/') ? ref : `docker.io/${ref}`]);
+      let rewrittenDigests = 0;
+      for (const ref of [...CORPUS.map((c) => c[0]), ...extra]) {
+        let expected = ref;
+        let status = 'invalid';
+        try {
+          const r = policyOf(base(ref));
+          expected = r.output;
+          status = r.status;
+        } catch (err) {
+          if (!(err instanceof InvalidReferenceError)) throw err;
+        }
+        const { image, applied } = evaluateRule(rule, 'containers', ref);
+        expect({ ref, image }).toEqual({ ref, image: expected });
+        expect({ ref, applied }).toEqual({ ref, applied: status === 'resolved' ? 1 : 0 });
+        if (status === 'resolved' && ref.includes('@')) rewrittenDigests++;
       }
-      const { image, applied } = evaluateRule(rule, 'containers', ref);
-      expect({ ref, image }).toEqual({ ref, image: expected });
-      expect({ ref, applied }).toEqual({ ref, applied: status === 'resolved' ? 1 : 0 });
-      if (status === 'resolved' && ref.includes('@')) rewrittenDigests++;
-    }
-    if (mode === 'upstream') expect(rewrittenDigests).toBe(0);
-    if (mode === 'prewarmed') expect(rewrittenDigests).toBeGreaterThanOrEqual(4);
-  });
+      if (mode === 'upstream') expect(rewrittenDigests).toBe(0);
+      if (mode === 'prewarmed') expect(rewrittenDigests).toBeGreaterThanOrEqual(4);
+    },
+  );
 
   test('the default policy leaves every digest-pinned image upstream', () => {
     expect(kyvernoPolicyYaml(config, REGISTRY)).toBe(kyvernoPolicyYaml(config, REGISTRY, { digestPinned: 'upstream' }));
@@ -188,7 +218,12 @@ describe('generated Kyverno policy and the length of the cache name', () => {
   test('rewrites a reference whose cache name is 255 characters and leaves one of 256 upstream, as the resolver does', () => {
     const rule = ruleFor('containers');
     const fits = 255 - REGISTRY.length - '/docker-hub/'.length;
-    for (const [ref, rewritten] of [[`x/${'a'.repeat(fits - 2)}:1`, true], [`x/${'a'.repeat(fits - 1)}:1`, false], [`${'b'.repeat(fits - 8)}`, true], [`${'b'.repeat(fits - 7)}`, false]] as const) {
+    for (const [ref, rewritten] of [
+      [`x/${'a'.repeat(fits - 2)}:1`, true],
+      [`x/${'a'.repeat(fits - 1)}:1`, false],
+      [`${'b'.repeat(fits - 8)}`, true],
+      [`${'b'.repeat(fits - 7)}`, false],
+    ] as const) {
       const { image, applied } = evaluateRule(rule, 'containers', ref);
       expect({ ref, image, applied }).toEqual({ ref, image: resolverSays(ref), applied: rewritten ? 1 : 0 });
     }

@@ -18,11 +18,17 @@ describe('rewriteManifests on every workload kind', () => {
       ['Deployment shop/web [doc 2] spec.template.spec.containers[2] (proxy)', `${R}/quay/prometheus/node-exporter:latest`],
       ['Deployment shop/web [doc 2] spec.template.spec.initContainers[0] (migrate)', `${R}/docker-hub/library/postgres:16@sha256:${D}`],
       ['StatefulSet shop/db [doc 3] spec.template.spec.containers[0] (db)', `${R}/docker-hub/bitnami/postgresql:16.2.0`],
-      ['DaemonSet kube-system/node-agent [doc 4] spec.template.spec.containers[0] (agent)', `${R}/ecr-public/aws-observability/aws-for-fluent-bit:2.32.0`],
+      [
+        'DaemonSet kube-system/node-agent [doc 4] spec.template.spec.containers[0] (agent)',
+        `${R}/ecr-public/aws-observability/aws-for-fluent-bit:2.32.0`,
+      ],
       ['ReplicaSet legacy [doc 5] spec.template.spec.containers[0] (legacy)', `${R}/docker-hub/library/redis:7.2`],
       ['Job once [doc 6] spec.template.spec.containers[0] (once)', `${R}/docker-hub/library/alpine:3.20`],
       ['CronJob nightly [doc 7] spec.jobTemplate.spec.template.spec.containers[0] (report)', `${R}/quay/org/report:2.0`],
-      ['CronJob nightly [doc 7] spec.jobTemplate.spec.template.spec.initContainers[0] (prepare)', `${R}/github/org/prepare@sha256:${'fedcba9876543210'.repeat(4)}`],
+      [
+        'CronJob nightly [doc 7] spec.jobTemplate.spec.template.spec.initContainers[0] (prepare)',
+        `${R}/github/org/prepare@sha256:${'fedcba9876543210'.repeat(4)}`,
+      ],
       ['ReplicationController old-rc [doc 8] spec.template.spec.containers[0] (old)', `${R}/docker-hub/library/nginx:latest`],
       ['PodTemplate template [doc 9] template.spec.containers[0] (t)', `${R}/k8s/pause:3.9`],
       ['List [doc 10] items[0].spec.containers[0] (c)', `${R}/chainguard/chainguard/static:latest`],
@@ -33,7 +39,11 @@ describe('rewriteManifests on every workload kind', () => {
 
   test('leaves an uncovered registry alone and says so', () => {
     expect(result.findings).toEqual([
-      { location: 'Deployment shop/web [doc 2] spec.template.spec.containers[1] (sidecar)', reference: 'localhost:5000/team/sidecar:1', reason: 'uncovered' },
+      {
+        location: 'Deployment shop/web [doc 2] spec.template.spec.containers[1] (sidecar)',
+        reference: 'localhost:5000/team/sidecar:1',
+        reason: 'uncovered',
+      },
     ]);
     expect(result.text).toContain('image: localhost:5000/team/sidecar:1   # private registry: stays');
   });
@@ -61,7 +71,10 @@ describe('rewriteManifests on every workload kind', () => {
   });
 
   test('keeps every comment', () => {
-    const comments = source.split('\n').filter((l) => l.includes('#')).map((l) => l.slice(l.indexOf('#')));
+    const comments = source
+      .split('\n')
+      .filter((l) => l.includes('#'))
+      .map((l) => l.slice(l.indexOf('#')));
     for (const comment of comments) expect(result.text).toContain(comment);
   });
 
@@ -99,7 +112,9 @@ describe('rewriteManifests on a full chart render (ingress-nginx deploy.yaml, te
   });
 
   test('every other line stays byte for byte', () => {
-    expect(changedLines(source, result.text)).toEqual(imageLines.map((l) => cached(l.replace(/^(\s+image: )/, '')).replace(/^/, /^\s+image: /.exec(l)![0])));
+    expect(changedLines(source, result.text)).toEqual(
+      imageLines.map((l) => cached(l.replace(/^(\s+image: )/, '')).replace(/^/, /^\s+image: /.exec(l)![0])),
+    );
   });
 
   test('rewriting twice equals rewriting once', () => {
@@ -113,7 +128,12 @@ describe('rewriteManifests edge cases', () => {
     const result = rewriteManifests(text, resolve);
     expect(result.text).toBe(text);
     expect(result.findings).toEqual([
-      { location: 'Pod p [doc 1] spec.containers[0] (a)', reference: 'Nginx:1', reason: 'invalid', message: 'invalid image reference "Nginx:1": repository path must be lower case ("Nginx")' },
+      {
+        location: 'Pod p [doc 1] spec.containers[0] (a)',
+        reference: 'Nginx:1',
+        reason: 'invalid',
+        message: 'invalid image reference "Nginx:1": repository path must be lower case ("Nginx")',
+      },
     ]);
   });
 
@@ -124,13 +144,18 @@ describe('rewriteManifests edge cases', () => {
   });
 
   test('reads JSON manifests and keeps them JSON', () => {
-    const text = JSON.stringify({ kind: 'Pod', metadata: { name: 'j' }, spec: { containers: [{ name: 'a', image: 'nginx:1.27' }] } }, null, 2);
+    const text = JSON.stringify(
+      { kind: 'Pod', metadata: { name: 'j' }, spec: { containers: [{ name: 'a', image: 'nginx:1.27' }] } },
+      null,
+      2,
+    );
     const out = rewriteManifests(text, resolve).text;
     expect(JSON.parse(out).spec.containers[0].image).toBe(`${R}/docker-hub/library/nginx:1.27`);
   });
 
   test('handles a stream with directives as a whole', () => {
-    const text = '%YAML 1.2\n---\nkind: Pod\nspec:\n  containers:\n    - {name: a, image: nginx}\n...\n%YAML 1.2\n---\nkind: Pod\nspec:\n  containers:\n    - {name: b, image: redis}\n';
+    const text =
+      '%YAML 1.2\n---\nkind: Pod\nspec:\n  containers:\n    - {name: a, image: nginx}\n...\n%YAML 1.2\n---\nkind: Pod\nspec:\n  containers:\n    - {name: b, image: redis}\n';
     const out = rewriteManifests(text, resolve);
     expect(out.changes.map((c) => c.to)).toEqual([`${R}/docker-hub/library/nginx:latest`, `${R}/docker-hub/library/redis:latest`]);
     expect(out.text.split('\n').length).toBe(text.split('\n').length);
@@ -138,11 +163,14 @@ describe('rewriteManifests edge cases', () => {
 
   test('documents without image fields are passed through untouched', () => {
     const text = 'kind: ConfigMap\ndata: {a: "1"}\n---\nkind: Pod\nspec:\n  containers: [{name: a, image: nginx}]\n';
-    expect(rewriteManifests(text, resolve).text).toBe(`kind: ConfigMap\ndata: {a: "1"}\n---\nkind: Pod\nspec:\n  containers: [{name: a, image: ${R}/docker-hub/library/nginx:latest}]\n`);
+    expect(rewriteManifests(text, resolve).text).toBe(
+      `kind: ConfigMap\ndata: {a: "1"}\n---\nkind: Pod\nspec:\n  containers: [{name: a, image: ${R}/docker-hub/library/nginx:latest}]\n`,
+    );
   });
 
   test('skips templated images, such as those in a Kyverno policy or a Tekton task', () => {
-    const text = 'kind: ClusterPolicy\nspec:\n  containers:\n    - name: "{{ element.name }}"\n      image: "{{ regex_replace_all(\'^x$\', element.image, \'y\') }}"\n    - name: b\n      image: $(params.image)\n';
+    const text =
+      'kind: ClusterPolicy\nspec:\n  containers:\n    - name: "{{ element.name }}"\n      image: "{{ regex_replace_all(\'^x$\', element.image, \'y\') }}"\n    - name: b\n      image: $(params.image)\n';
     expect(rewriteManifests(text, resolve)).toEqual({ text, changes: [], findings: [] });
   });
 

@@ -70,6 +70,8 @@ describe('ptc rewrite as a Helm post-renderer', () => {
   test('--post-renderer-args reach ptc through the wrapper', () => {
     const pinned = HELM_OUTPUT.replace('image: "alpine:latest"', `image: "alpine:3.20@sha256:${'a'.repeat(64)}"`);
     expect(postRender(pinned).stdout).toContain(`image: "alpine:3.20@sha256:${'a'.repeat(64)}"`);
-    expect(postRender(pinned, ['--digest-pinned', 'cache']).stdout).toContain(`image: "${R}/docker-hub/library/alpine:3.20@sha256:${'a'.repeat(64)}"`);
+    expect(postRender(pinned, ['--digest-pinned', 'cache']).stdout).toContain(
+      `image: "${R}/docker-hub/library/alpine:3.20@sha256:${'a'.repeat(64)}"`,
+    );
   });
 });

@@ -89,7 +89,9 @@ describe('Resolution details', () => {
   });
 
   test('resolveReference gives the same answer as a built resolver', () => {
-    expect(resolveReference('nginx:1.27', { config: CORPUS_CONFIG, registryHost: '127.0.0.1:5001' }).output).toBe('127.0.0.1:5001/docker-hub/library/nginx:1.27');
+    expect(resolveReference('nginx:1.27', { config: CORPUS_CONFIG, registryHost: '127.0.0.1:5001' }).output).toBe(
+      '127.0.0.1:5001/docker-hub/library/nginx:1.27',
+    );
   });
 
   test('with a local registry host, its own managed paths count as cached', () => {
@@ -99,7 +101,13 @@ describe('Resolution details', () => {
   });
 
   test('the first of two rules for the same upstream serves it', () => {
-    const config = { ...CORPUS_CONFIG, rules: [...CORPUS_CONFIG.rules, { prefix: 'dh2', upstream: 'docker-hub' as const, credentials: { secretName: 'ecr-pullthroughcache/dh2' } }] };
+    const config = {
+      ...CORPUS_CONFIG,
+      rules: [
+        ...CORPUS_CONFIG.rules,
+        { prefix: 'dh2', upstream: 'docker-hub' as const, credentials: { secretName: 'ecr-pullthroughcache/dh2' } },
+      ],
+    };
     expect(createResolver({ config, registryHost: REGISTRY })('nginx').cacheRepository).toBe('docker-hub/library/nginx');
   });
 });
@@ -118,7 +126,28 @@ describe('the one-expression fast path', () => {
   });
 
   test('accepts and normalizes exactly what the step-by-step parse does, on generated strings', () => {
-    const piece = fc.constantFrom('a', 'b1', 'x.y', 'A', '-', '_', '__', '.', '/', '//', ':', ':5000', '@', `@sha256:${'d'.repeat(64)}`, 'sha256', 'localhost', 'docker.io', '[::1]', ' ', 'é');
+    const piece = fc.constantFrom(
+      'a',
+      'b1',
+      'x.y',
+      'A',
+      '-',
+      '_',
+      '__',
+      '.',
+      '/',
+      '//',
+      ':',
+      ':5000',
+      '@',
+      `@sha256:${'d'.repeat(64)}`,
+      'sha256',
+      'localhost',
+      'docker.io',
+      '[::1]',
+      ' ',
+      'é',
+    );
     fc.assert(
       fc.property(fc.array(piece, { minLength: 1, maxLength: 7 }), (parts) => {
         const ref = parts.join('');

@@ -58,7 +58,11 @@ describe('createReverser', () => {
     for (const c of CORPUS) {
       if (c[1] !== 'resolved' && c[1] !== 'uncovered') continue;
       const r = reverse(c[0]);
-      expect({ ref: c[0], status: r.status, output: r.output }).toEqual({ ref: c[0], status: c[1] === 'resolved' ? 'cached' : 'uncovered', output: c[0] });
+      expect({ ref: c[0], status: r.status, output: r.output }).toEqual({
+        ref: c[0],
+        status: c[1] === 'resolved' ? 'cached' : 'uncovered',
+        output: c[0],
+      });
     }
   });
 
@@ -69,7 +73,9 @@ describe('createReverser', () => {
 
   test('an invalid reference is an InvalidReferenceError, as for the resolver', () => {
     expect(() => reverse(`${R}/docker-hub/library/Nginx`)).toThrow(InvalidReferenceError);
-    expect(() => reverse(`${R}/docker-hub/library/Nginx`)).toThrow(`invalid image reference "${R}/docker-hub/library/Nginx": repository path must be lower case ("Nginx")`);
+    expect(() => reverse(`${R}/docker-hub/library/Nginx`)).toThrow(
+      `invalid image reference "${R}/docker-hub/library/Nginx": repository path must be lower case ("Nginx")`,
+    );
   });
 });
 
@@ -88,7 +94,9 @@ describe('rewriting manifests back', () => {
     const before = images(source);
     const after = images(back.text);
     expect(after).toHaveLength(before.length);
-    after.forEach((image, i) => expect({ image, resolves: resolve(image).output }).toEqual({ image, resolves: resolve(before[i]!).output }));
+    after.forEach((image, i) =>
+      expect({ image, resolves: resolve(image).output }).toEqual({ image, resolves: resolve(before[i]!).output }),
+    );
     expect(after).toContain('busybox:latest');
     expect(after).toContain(`postgres:16@${D}`);
     // Only image lines differ from the forward rewrite, and comments survive both ways.
@@ -106,19 +114,26 @@ describe('rewriting manifests back', () => {
 });
 
 describe('rewriting Helm values back', () => {
-  test.each(['values-bitnami.yaml', 'values-global.yaml', 'values-mixed.yaml'])('%s goes to the cache and back to exactly the original text', (name) => {
-    const source = fixture(name);
-    const there = rewriteHelmValues(source, resolve).text;
-    expect(there).not.toBe(source);
-    expect(rewriteHelmValues(there, reverse).text).toBe(source);
-  });
+  test.each(['values-bitnami.yaml', 'values-global.yaml', 'values-mixed.yaml'])(
+    '%s goes to the cache and back to exactly the original text',
+    (name) => {
+      const source = fixture(name);
+      const there = rewriteHelmValues(source, resolve).text;
+      expect(there).not.toBe(source);
+      expect(rewriteHelmValues(there, reverse).text).toBe(source);
+    },
+  );
 });
 
 describe('global.imageRegistry moves only when every image it serves can', () => {
   const VALUES = `global:\n  imageRegistry: ${UPSTREAM_ECR}\nimage:\n  registry: ${UPSTREAM_ECR}\n  repository: platform/api\n  tag: "1"\nworker:\n  image:\n    registry: ${UPSTREAM_ECR}\n    repository: other/worker\n    tag: "1"\n`;
 
   test('an image under global that no rule covers holds back the others, with a finding', () => {
-    const onlyPrefix = parseConfig({ account: '111122223333', region: 'eu-west-2', rules: [CORPUS_CONFIG.rules.find((r) => r.prefix === 'shared')] });
+    const onlyPrefix = parseConfig({
+      account: '111122223333',
+      region: 'eu-west-2',
+      rules: [CORPUS_CONFIG.rules.find((r) => r.prefix === 'shared')],
+    });
     const result = rewriteHelmValues(VALUES, createResolver({ config: onlyPrefix, registryHost: R }));
     expect(result.text).toBe(VALUES);
     expect(result.changes).toEqual([]);
@@ -134,7 +149,11 @@ describe('global.imageRegistry moves only when every image it serves can', () =>
   });
 
   test('the summary lists held-back images and counts them', () => {
-    const onlyPrefix = parseConfig({ account: '111122223333', region: 'eu-west-2', rules: [CORPUS_CONFIG.rules.find((r) => r.prefix === 'shared')] });
+    const onlyPrefix = parseConfig({
+      account: '111122223333',
+      region: 'eu-west-2',
+      rules: [CORPUS_CONFIG.rules.find((r) => r.prefix === 'shared')],
+    });
     const result = rewriteHelmValues(VALUES, createResolver({ config: onlyPrefix, registryHost: R }));
     const summary = renderSummary([{ file: 'values.yaml', result }], 'write');
     expect(summary).toContain(`  image: ${UPSTREAM_ECR}/platform/api:1 left unchanged: global.imageRegistry`);

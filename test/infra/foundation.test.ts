@@ -1,6 +1,16 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as path from 'node:path';
-import { CREDENTIAL_PLACEHOLDER, effectiveSettings, loadConfig, parseConfig, predictedLambdaEnvironments, predictedResourceCount, STACK_RESOURCE_TYPES, tagKeyFingerprint, targets } from '../../core';
+import {
+  CREDENTIAL_PLACEHOLDER,
+  effectiveSettings,
+  loadConfig,
+  parseConfig,
+  predictedLambdaEnvironments,
+  predictedResourceCount,
+  STACK_RESOURCE_TYPES,
+  tagKeyFingerprint,
+  targets,
+} from '../../core';
 import { CONFIG_VARIABLE, decodeConfig } from '../../functions/reconcile-repository/settings';
 import { buildApp } from '../../infra/build-app';
 import { fullConfig, templateOf } from './helpers';
@@ -68,7 +78,9 @@ describe('credential secrets', () => {
 
   test('the placeholder is a constant, so later deploys never write the value again', () => {
     const again = templateOf(fullConfig({ repositories: { tags: { team: 'other' } } }));
-    const values = [template, again].map((t) => Object.values(t.findResources('AWS::SecretsManager::Secret')).map((r) => r.Properties.SecretString));
+    const values = [template, again].map((t) =>
+      Object.values(t.findResources('AWS::SecretsManager::Secret')).map((r) => r.Properties.SecretString),
+    );
     expect(values[0]).toEqual([CREDENTIAL_PLACEHOLDER]);
     expect(values[1]).toEqual(values[0]);
   });
@@ -93,7 +105,9 @@ describe('repository creation templates', () => {
   });
 
   test('carry the repository policy granting pull to accounts and the organization', () => {
-    const dockerHub = Object.values(template.findResources('AWS::ECR::RepositoryCreationTemplate', { Properties: { Prefix: 'docker-hub' } }))[0]!;
+    const dockerHub = Object.values(
+      template.findResources('AWS::ECR::RepositoryCreationTemplate', { Properties: { Prefix: 'docker-hub' } }),
+    )[0]!;
     const policy = JSON.parse(dockerHub.Properties.RepositoryPolicy);
     expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['PtcAutopilotCrossAccountPull', 'PtcAutopilotOrganizationPull']);
     expect(policy.Statement[1].Condition).toEqual({ StringEquals: { 'aws:PrincipalOrgID': ['o-a1b2c3d4e5'] } });
@@ -131,7 +145,11 @@ describe('repository creation templates', () => {
     const t = templateOf(fullConfig({ repositories: { encryption: { type: 'KMS', kmsKeyArn: keyArn } } }));
     t.hasResourceProperties('AWS::ECR::RepositoryCreationTemplate', { EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: keyArn } });
     t.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['kms:CreateGrant', 'kms:RetireGrant', 'kms:DescribeKey'], Resource: keyArn })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: ['kms:CreateGrant', 'kms:RetireGrant', 'kms:DescribeKey'], Resource: keyArn }),
+        ]),
+      },
     });
   });
 });
@@ -183,15 +201,25 @@ describe('environments', () => {
       ['PtcAutopilot-prod-us', '222233334444', 'us-east-1'],
     ]);
     Template.fromStack(stacks[1]!).hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'PullThroughCacheFirstPull', Resource: 'arn:aws:ecr:us-east-1:222233334444:repository/k8s/*' })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'PullThroughCacheFirstPull', Resource: 'arn:aws:ecr:us-east-1:222233334444:repository/k8s/*' }),
+        ]),
+      },
     });
   });
 });
 
 describe('per-environment KMS keys', () => {
   const keys = {
-    eu: { repo: 'arn:aws:kms:eu-west-2:111122223333:key/1111aaaa-12ab-34cd-56ef-1234567890ab', secrets: 'arn:aws:kms:eu-west-2:111122223333:key/3333cccc-12ab-34cd-56ef-1234567890ab' },
-    us: { repo: 'arn:aws:kms:us-east-1:111122223333:key/2222bbbb-12ab-34cd-56ef-1234567890ab', secrets: 'arn:aws:kms:us-east-1:111122223333:key/4444dddd-12ab-34cd-56ef-1234567890ab' },
+    eu: {
+      repo: 'arn:aws:kms:eu-west-2:111122223333:key/1111aaaa-12ab-34cd-56ef-1234567890ab',
+      secrets: 'arn:aws:kms:eu-west-2:111122223333:key/3333cccc-12ab-34cd-56ef-1234567890ab',
+    },
+    us: {
+      repo: 'arn:aws:kms:us-east-1:111122223333:key/2222bbbb-12ab-34cd-56ef-1234567890ab',
+      secrets: 'arn:aws:kms:us-east-1:111122223333:key/4444dddd-12ab-34cd-56ef-1234567890ab',
+    },
   };
   const config = parseConfig({
     rules: [
@@ -212,16 +240,23 @@ describe('per-environment KMS keys', () => {
   ])('stack %i names only its own keys: secrets, creation templates, creation role, validation and the reconciler', (index, own, other) => {
     const t = templates[index]!;
     t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'ecr-pullthroughcache/docker-hub', KmsKeyId: own.secrets });
-    t.allResourcesProperties('AWS::ECR::RepositoryCreationTemplate', { EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: own.repo } });
+    t.allResourcesProperties('AWS::ECR::RepositoryCreationTemplate', {
+      EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: own.repo },
+    });
     const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
-    expect(statements).toEqual(expect.arrayContaining([
-      expect.objectContaining({ Action: ['kms:CreateGrant', 'kms:RetireGrant', 'kms:DescribeKey'], Resource: own.repo }),
-      expect.objectContaining({ Sid: 'DecryptCredentialSecrets', Action: 'kms:Decrypt', Resource: own.secrets }),
-    ]));
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Action: ['kms:CreateGrant', 'kms:RetireGrant', 'kms:DescribeKey'], Resource: own.repo }),
+        expect.objectContaining({ Sid: 'DecryptCredentialSecrets', Action: 'kms:Decrypt', Resource: own.secrets }),
+      ]),
+    );
     const [reconcilerEnv] = Object.values(t.findResources('AWS::Lambda::Function'))
       .map((f) => (f.Properties.Environment?.Variables ?? {}) as Record<string, string>)
       .filter((vars) => vars[CONFIG_VARIABLE] !== undefined);
-    expect(effectiveSettings(decodeConfig(reconcilerEnv![CONFIG_VARIABLE]), 'k8s').encryption).toEqual({ type: 'KMS', kmsKeyArn: own.repo });
+    expect(effectiveSettings(decodeConfig(reconcilerEnv![CONFIG_VARIABLE]), 'k8s').encryption).toEqual({
+      type: 'KMS',
+      kmsKeyArn: own.repo,
+    });
     const whole = JSON.stringify(t.toJSON());
     expect([whole.includes(other.repo), whole.includes(other.secrets)]).toEqual([false, false]);
   });
@@ -231,14 +266,27 @@ describe('deploy limits predicted from the config match the synthesized stacks',
   const allFeatures = fullConfig({
     account: undefined,
     region: undefined,
-    rules: fullConfig().rules.map((r) => (r.credentials?.secretArn ? { ...r, credentials: { secretName: 'ecr-pullthroughcache/github' } } : r)),
+    rules: fullConfig().rules.map((r) =>
+      r.credentials?.secretArn ? { ...r, credentials: { secretName: 'ecr-pullthroughcache/github' } } : r,
+    ),
     environments: [
-      { name: 'prod-eu', account: '111122223333', region: 'eu-west-2', secretsKmsKeyArn: 'arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+      {
+        name: 'prod-eu',
+        account: '111122223333',
+        region: 'eu-west-2',
+        secretsKmsKeyArn: 'arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      },
       { name: 'prod-us', account: '111122223333', region: 'us-east-1' },
     ],
-    replication: { destinations: [{ region: 'ap-south-1' }, { region: 'eu-west-1', account: '444455556666', prefixes: ['k8s'] }], acceptFrom: ['555566667777'] },
+    replication: {
+      destinations: [{ region: 'ap-south-1' }, { region: 'eu-west-1', account: '444455556666', prefixes: ['k8s'] }],
+      acceptFrom: ['555566667777'],
+    },
     scanning: { type: 'ENHANCED', frequency: 'CONTINUOUS_SCAN' },
-    prewarm: { images: ['nginx:1.27'], manifest: { s3: { bucket: 'ptc-config', key: 'prewarm.txt' }, ssmParameter: '/ptc/prewarm-images' } },
+    prewarm: {
+      images: ['nginx:1.27'],
+      manifest: { s3: { bucket: 'ptc-config', key: 'prewarm.txt' }, ssmParameter: '/ptc/prewarm-images' },
+    },
     repositories: { ...fullConfig().repositories, eviction: { unpulledDays: 90 } },
   });
   const configs = {
@@ -263,10 +311,15 @@ describe('deploy limits predicted from the config match the synthesized stacks',
     const all = targets(config);
     expect(stacks).toHaveLength(all.length);
     stacks.forEach((stack, i) => {
-      const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties?: { Environment?: { Variables?: Record<string, unknown> } } }>;
+      const resources = Template.fromStack(stack).toJSON().Resources as Record<
+        string,
+        { Type: string; Properties?: { Environment?: { Variables?: Record<string, unknown> } } }
+      >;
       expect(predictedResourceCount(config, all[i]!)).toBe(Object.keys(resources).length);
       const synthesized = Object.values(resources)
-        .filter((r) => r.Type === 'AWS::Lambda::Function' && typeof r.Properties?.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'string')
+        .filter(
+          (r) => r.Type === 'AWS::Lambda::Function' && typeof r.Properties?.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'string',
+        )
         .map((r) => r.Properties!.Environment!.Variables!)
         .sort((a, b) => String(a.POWERTOOLS_SERVICE_NAME).localeCompare(String(b.POWERTOOLS_SERVICE_NAME)));
       const predicted = predictedLambdaEnvironments(config, all[i]!)

@@ -9,7 +9,11 @@ export function fullConfig(overrides: Record<string, unknown> = {}): PtcConfig {
     region: 'eu-west-2',
     rules: [
       { prefix: 'docker-hub', upstream: 'docker-hub', credentials: { secretName: 'ecr-pullthroughcache/docker-hub' } },
-      { prefix: 'github', upstream: 'github-container-registry', credentials: { secretArn: 'arn:aws:secretsmanager:eu-west-2:111122223333:secret:ecr-pullthroughcache/github-AbCdEf' } },
+      {
+        prefix: 'github',
+        upstream: 'github-container-registry',
+        credentials: { secretArn: 'arn:aws:secretsmanager:eu-west-2:111122223333:secret:ecr-pullthroughcache/github-AbCdEf' },
+      },
       { prefix: 'k8s', upstream: 'k8s' },
       { prefix: 'ecr', upstream: 'ecr-public' },
       {
@@ -45,13 +49,28 @@ export function everyFeatureTwoEnvironments(): PtcConfig {
     account: undefined,
     region: undefined,
     // An imported secret serves one account and Region only, so every environment creates its own.
-    rules: fullConfig().rules.map((r) => (r.credentials?.secretArn ? { ...r, credentials: { secretName: 'ecr-pullthroughcache/github' } } : r)),
+    rules: fullConfig().rules.map((r) =>
+      r.credentials?.secretArn ? { ...r, credentials: { secretName: 'ecr-pullthroughcache/github' } } : r,
+    ),
     // A KMS key serves one Region: each environment names its own.
     environments: [
-      { name: 'prod-eu', account: '111122223333', region: 'eu-west-2', secretsKmsKeyArn: 'arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
-      { name: 'prod-us', account: '111122223333', region: 'us-east-1', secretsKmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/5678abcd-12ab-34cd-56ef-1234567890ab' },
+      {
+        name: 'prod-eu',
+        account: '111122223333',
+        region: 'eu-west-2',
+        secretsKmsKeyArn: 'arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      },
+      {
+        name: 'prod-us',
+        account: '111122223333',
+        region: 'us-east-1',
+        secretsKmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/5678abcd-12ab-34cd-56ef-1234567890ab',
+      },
     ],
-    replication: { destinations: [{ region: 'ap-south-1' }, { region: 'eu-west-1', account: '444455556666', prefixes: ['k8s'] }], acceptFrom: ['555566667777'] },
+    replication: {
+      destinations: [{ region: 'ap-south-1' }, { region: 'eu-west-1', account: '444455556666', prefixes: ['k8s'] }],
+      acceptFrom: ['555566667777'],
+    },
     scanning: { type: 'ENHANCED', frequency: 'CONTINUOUS_SCAN' },
     // Pulls and first pulls granted to an OU too (issue 14), with one prefix granting its own accounts.
     repositories: {
@@ -60,11 +79,20 @@ export function everyFeatureTwoEnvironments(): PtcConfig {
       // Eviction (docs/eviction.md): report by default, delete under k8s; ECR's archive rules under github.
       eviction: { unpulledDays: 90, protect: ['*:latest'] },
       overrides: [
-        { prefix: 'k8s', lifecycle: { keepLastTagged: 20 }, imageTagMutability: 'IMMUTABLE', pullAccounts: ['666677778888'], eviction: { mode: 'delete', unpulledDays: 365 } },
+        {
+          prefix: 'k8s',
+          lifecycle: { keepLastTagged: 20 },
+          imageTagMutability: 'IMMUTABLE',
+          pullAccounts: ['666677778888'],
+          eviction: { mode: 'delete', unpulledDays: 365 },
+        },
         { prefix: 'github', lifecycle: { archiveUnpulledDays: 60, expireArchivedDays: 180 } },
       ],
     },
-    prewarm: { images: ['nginx:1.27'], manifest: { s3: { bucket: 'ptc-config', key: 'prewarm.txt' }, ssmParameter: '/ptc/prewarm-images' } },
+    prewarm: {
+      images: ['nginx:1.27'],
+      manifest: { s3: { bucket: 'ptc-config', key: 'prewarm.txt' }, ssmParameter: '/ptc/prewarm-images' },
+    },
   });
 }
 
@@ -78,11 +106,23 @@ export function replicaDestinationsWithKeys(): PtcConfig {
   return fullConfig({
     account: undefined,
     region: undefined,
-    environments: [{ name: 'prod-eu', account: '111122223333', region: 'eu-west-2', kmsKeyArn: 'arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' }],
+    environments: [
+      {
+        name: 'prod-eu',
+        account: '111122223333',
+        region: 'eu-west-2',
+        kmsKeyArn: 'arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      },
+    ],
     repositories: { ...fullConfig().repositories, encryption: { type: 'KMS' } },
     replication: {
       destinations: [
-        { region: 'eu-west-1', account: '444455556666', prefixes: ['k8s', 'ecr'], kmsKeyArn: 'arn:aws:kms:eu-west-1:444455556666:key/5678abcd-12ab-34cd-56ef-1234567890ab' },
+        {
+          region: 'eu-west-1',
+          account: '444455556666',
+          prefixes: ['k8s', 'ecr'],
+          kmsKeyArn: 'arn:aws:kms:eu-west-1:444455556666:key/5678abcd-12ab-34cd-56ef-1234567890ab',
+        },
         { region: 'ap-south-1', kmsKeyArn: 'arn:aws:kms:ap-south-1:111122223333:key/9abcabcd-12ab-34cd-56ef-1234567890ab' },
       ],
       acceptFrom: ['555566667777'],

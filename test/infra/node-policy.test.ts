@@ -13,7 +13,10 @@ const ROLE_B = 'arn:aws:iam::222233334444:role/eks-nodes-b';
 const ROLE_ELSEWHERE = 'arn:aws:iam::999999999999:role/eks-nodes-c';
 
 const config = parseConfig({
-  rules: [{ prefix: 'k8s', upstream: 'k8s' }, { prefix: 'quay', upstream: 'quay' }],
+  rules: [
+    { prefix: 'k8s', upstream: 'k8s' },
+    { prefix: 'quay', upstream: 'quay' },
+  ],
   environments: [
     { name: 'a-eu', account: '111122223333', region: 'eu-west-2' },
     { name: 'a-us', account: '111122223333', region: 'us-east-1' },
@@ -21,20 +24,23 @@ const config = parseConfig({
   ],
   nodeRoleArns: [ROLE_A, ROLE_A2, ROLE_B, ROLE_ELSEWHERE],
 });
-const templates = buildApp(config, { nag: false, appProps: { context: { 'aws:cdk:bundling-stacks': [] } } }).stacks.map((s) => Template.fromStack(s));
+const templates = buildApp(config, { nag: false, appProps: { context: { 'aws:cdk:bundling-stacks': [] } } }).stacks.map((s) =>
+  Template.fromStack(s),
+);
 
 type ManagedPolicy = { Properties: { Roles?: string[]; PolicyDocument: { Statement: { Sid: string; Resource: unknown }[] } } };
 const managedPolicies = (t: Template): ManagedPolicy[] => Object.values(t.findResources('AWS::IAM::ManagedPolicy')) as ManagedPolicy[];
 
 describe('node policy across environments', () => {
   test('attaches exactly one ptc-autopilot managed policy to each node role, whatever the number of environments in its account', () => {
-    const attachments = (roleName: string) => templates.flatMap(managedPolicies).filter((p) => (p.Properties.Roles ?? []).includes(roleName)).length;
+    const attachments = (roleName: string) =>
+      templates.flatMap(managedPolicies).filter((p) => (p.Properties.Roles ?? []).includes(roleName)).length;
     expect(attachments('eks-nodes-a')).toBe(1);
     expect(attachments('eks-nodes-a2')).toBe(1);
     expect(attachments('eks-nodes-b')).toBe(1);
   });
 
-  test('the first stack of an account attaches its policy to that account\'s roles only, and the policy covers every Region of the account', () => {
+  test("the first stack of an account attaches its policy to that account's roles only, and the policy covers every Region of the account", () => {
     const [aEu, aUs, bEu] = templates.map((t) => managedPolicies(t));
     expect(aEu).toHaveLength(1);
     expect(aEu![0]!.Properties.Roles).toEqual(['eks-nodes-a', 'eks-nodes-a2']);
@@ -48,7 +54,10 @@ describe('node policy across environments', () => {
       'arn:aws:ecr:us-east-1:111122223333:repository/quay/*',
     ]);
     const pullB = bEu![0]!.Properties.PolicyDocument.Statement.find((s) => s.Sid === 'PullThroughCachePull');
-    expect(pullB!.Resource).toEqual(['arn:aws:ecr:eu-west-1:222233334444:repository/k8s/*', 'arn:aws:ecr:eu-west-1:222233334444:repository/quay/*']);
+    expect(pullB!.Resource).toEqual([
+      'arn:aws:ecr:eu-west-1:222233334444:repository/k8s/*',
+      'arn:aws:ecr:eu-west-1:222233334444:repository/quay/*',
+    ]);
   });
 
   test('a role in an account no environment deploys to is attached by no stack', () => {
@@ -68,8 +77,12 @@ describe('node policy across environments', () => {
     ]);
     expect(plan.unattachedNodeRoles).toEqual([ROLE_ELSEWHERE]);
     const text = renderPlan(plan);
-    expect(text).toContain(`node policy (covers eu-west-2, us-east-1 of 111122223333) attached to: ${ROLE_A}, ${ROLE_A2} (1 ptc-autopilot managed policy per role; IAM allows 10 per role by default)`);
-    expect(text).toContain('node policy (covers eu-west-2, us-east-1 of 111122223333): the node roles of 111122223333 get the policy of PtcAutopilot-a-eu (one per role); this stack\'s policy is only exported');
+    expect(text).toContain(
+      `node policy (covers eu-west-2, us-east-1 of 111122223333) attached to: ${ROLE_A}, ${ROLE_A2} (1 ptc-autopilot managed policy per role; IAM allows 10 per role by default)`,
+    );
+    expect(text).toContain(
+      "node policy (covers eu-west-2, us-east-1 of 111122223333): the node roles of 111122223333 get the policy of PtcAutopilot-a-eu (one per role); this stack's policy is only exported",
+    );
     expect(text).toContain(`Node roles not attached (no environment deploys to their account): ${ROLE_ELSEWHERE}`);
   });
 });

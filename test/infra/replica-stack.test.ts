@@ -41,7 +41,9 @@ function replicaStacks(app: ReturnType<typeof buildApp>['app']): PtcReplicaStack
 /** The templates of a stack, by prefix, with the properties a repository is born with. */
 function templatesOf(stack: Stack): Record<string, Record<string, unknown>> {
   const found = Template.fromStack(stack).findResources('AWS::ECR::RepositoryCreationTemplate');
-  return Object.fromEntries(Object.values(found).map((r) => [(r.Properties as { Prefix: string }).Prefix, r.Properties as Record<string, unknown>]));
+  return Object.fromEntries(
+    Object.values(found).map((r) => [(r.Properties as { Prefix: string }).Prefix, r.Properties as Record<string, unknown>]),
+  );
 }
 
 const settingsOf = (t: Record<string, unknown>) => ({
@@ -53,7 +55,13 @@ const settingsOf = (t: Record<string, unknown>) => ({
 });
 
 describe('a replication destination no environment deploys gets a replica stack', () => {
-  const threeDestinations = config({ destinations: [{ region: 'us-east-1' }, { region: 'eu-west-1', account: '444455556666', prefixes: ['k8s', 'quay'] }, { region: 'ap-south-1', prefixes: ['ecr'] }] });
+  const threeDestinations = config({
+    destinations: [
+      { region: 'us-east-1' },
+      { region: 'eu-west-1', account: '444455556666', prefixes: ['k8s', 'quay'] },
+      { region: 'ap-south-1', prefixes: ['ecr'] },
+    ],
+  });
   const built = buildApp(threeDestinations, noBundling());
   const [cross, same] = replicaStacks(built.app);
 
@@ -67,12 +75,14 @@ describe('a replication destination no environment deploys gets a replica stack'
   test('its templates cover exactly the prefixes replicated there and apply to REPLICATION only', () => {
     expect(Object.keys(templatesOf(cross!)).sort()).toEqual(['k8s', 'quay']);
     expect(Object.keys(templatesOf(same!))).toEqual(['ecr']);
-    for (const t of [...Object.values(templatesOf(cross!)), ...Object.values(templatesOf(same!))]) expect(t.AppliedFor).toEqual(['REPLICATION']);
+    for (const t of [...Object.values(templatesOf(cross!)), ...Object.values(templatesOf(same!))])
+      expect(t.AppliedFor).toEqual(['REPLICATION']);
   });
 
   test("each template gives the same lifecycle, repository policy, tags, mutability and encryption as the source's", () => {
     const source = templatesOf(built.stacks[0]!);
-    for (const [prefix, t] of Object.entries({ ...templatesOf(cross!), ...templatesOf(same!) })) expect({ prefix, ...settingsOf(t) }).toEqual({ prefix, ...settingsOf(source[prefix]!) });
+    for (const [prefix, t] of Object.entries({ ...templatesOf(cross!), ...templatesOf(same!) }))
+      expect({ prefix, ...settingsOf(t) }).toEqual({ prefix, ...settingsOf(source[prefix]!) });
     expect(templatesOf(cross!).k8s!.ImageTagMutability).toBe('IMMUTABLE');
   });
 
@@ -111,7 +121,11 @@ describe('a replication destination no environment deploys gets a replica stack'
   });
 
   test('the stacks replicating there depend on it, so cdk deploy creates the templates first', () => {
-    for (const source of built.stacks) expect(source.dependencies.map((d) => d.stackName).sort()).toEqual(['PtcAutopilot-replica-111122223333-ap-south-1', 'PtcAutopilot-replica-444455556666-eu-west-1']);
+    for (const source of built.stacks)
+      expect(source.dependencies.map((d) => d.stackName).sort()).toEqual([
+        'PtcAutopilot-replica-111122223333-ap-south-1',
+        'PtcAutopilot-replica-444455556666-eu-west-1',
+      ]);
   });
 
   test('its resource count is the one the deploy-limit check predicts', () => {
@@ -125,7 +139,11 @@ describe('no replica stack where none is needed', () => {
   test('a destination an environment deploys gets its templates from that stack (PULL_THROUGH_CACHE and REPLICATION)', () => {
     const built = buildApp(config({ destinations: [{ region: 'us-east-1' }] }), noBundling());
     expect(replicaStacks(built.app)).toEqual([]);
-    expect(Template.fromStack(built.stacks[1]!).findResources('AWS::ECR::RepositoryCreationTemplate', { Properties: { AppliedFor: ['PULL_THROUGH_CACHE', 'REPLICATION'] } })).not.toEqual({});
+    expect(
+      Template.fromStack(built.stacks[1]!).findResources('AWS::ECR::RepositoryCreationTemplate', {
+        Properties: { AppliedFor: ['PULL_THROUGH_CACHE', 'REPLICATION'] },
+      }),
+    ).not.toEqual({});
   });
 
   test('templates: false leaves the destination to whoever manages it', () => {
@@ -140,14 +158,22 @@ describe("the destination's own KMS key", () => {
     const built = buildApp(
       config(
         { destinations: [{ region: 'eu-west-1', account: '444455556666', kmsKeyArn: KEY_DEST }] },
-        { environments: [{ name: 'prod-eu', account: '111122223333', region: 'eu-west-2' }], repositories: { encryption: { type: 'KMS', kmsKeyArn: KEY_EU } } },
+        {
+          environments: [{ name: 'prod-eu', account: '111122223333', region: 'eu-west-2' }],
+          repositories: { encryption: { type: 'KMS', kmsKeyArn: KEY_EU } },
+        },
       ),
       noBundling(),
     );
     const [replica] = replicaStacks(built.app);
-    for (const t of Object.values(templatesOf(replica!))) expect(t.EncryptionConfiguration).toEqual({ EncryptionType: 'KMS', KmsKey: KEY_DEST });
+    for (const t of Object.values(templatesOf(replica!)))
+      expect(t.EncryptionConfiguration).toEqual({ EncryptionType: 'KMS', KmsKey: KEY_DEST });
     Template.fromStack(replica!).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([{ Action: ['kms:CreateGrant', 'kms:RetireGrant', 'kms:DescribeKey'], Effect: 'Allow', Resource: KEY_DEST }]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Action: ['kms:CreateGrant', 'kms:RetireGrant', 'kms:DescribeKey'], Effect: 'Allow', Resource: KEY_DEST },
+        ]),
+      },
     });
     expect(JSON.stringify(Template.fromStack(replica!).toJSON())).not.toContain(KEY_EU);
   });
@@ -160,7 +186,14 @@ describe('cdk-nag AwsSolutions', () => {
   ] as const)('the replica stacks of %s have no unacknowledged finding', (_name, make) => {
     const { app } = buildApp(make(), noBundling());
     const replicas = replicaStacks(app);
-    expect(replicas.map((s) => s.stackName).sort()).toEqual(['PtcAutopilot-replica-111122223333-ap-south-1', 'PtcAutopilot-replica-444455556666-eu-west-1']);
-    for (const stack of replicas) expect({ stack: stack.stackName, violations: new AwsSolutionsChecks().validateScope(stack).violations }).toEqual({ stack: stack.stackName, violations: [] });
+    expect(replicas.map((s) => s.stackName).sort()).toEqual([
+      'PtcAutopilot-replica-111122223333-ap-south-1',
+      'PtcAutopilot-replica-444455556666-eu-west-1',
+    ]);
+    for (const stack of replicas)
+      expect({ stack: stack.stackName, violations: new AwsSolutionsChecks().validateScope(stack).violations }).toEqual({
+        stack: stack.stackName,
+        violations: [],
+      });
   });
 });

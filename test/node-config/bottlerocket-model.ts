@@ -11,9 +11,11 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'node-config');
-const SOURCES = ['bottlerocket-models-lib.rs.txt', 'bottlerocket-modeled-types-kubernetes.rs.txt', 'bottlerocket-container-registry-settings.rs.txt'].map((f) =>
-  readFileSync(path.join(FIXTURES, f), 'utf8'),
-);
+const SOURCES = [
+  'bottlerocket-models-lib.rs.txt',
+  'bottlerocket-modeled-types-kubernetes.rs.txt',
+  'bottlerocket-container-registry-settings.rs.txt',
+].map((f) => readFileSync(path.join(FIXTURES, f), 'utf8'));
 
 /** The fields (`name: Type`) of a struct, found in any of the sources. */
 export function structFields(name: string): Map<string, string> {
@@ -29,7 +31,8 @@ export function structFields(name: string): Map<string, string> {
 /** The name of the struct that has field `field` (as the model's settings structs are found). */
 export function structWithField(field: string): string {
   for (const source of SOURCES) {
-    for (const m of source.matchAll(/struct (\w+) \{([\s\S]*?)\n\}/g)) if (new RegExp(`^\\s*(?:pub )?${field}:`, 'm').test(m[2]!)) return m[1]!;
+    for (const m of source.matchAll(/struct (\w+) \{([\s\S]*?)\n\}/g))
+      if (new RegExp(`^\\s*(?:pub )?${field}:`, 'm').test(m[2]!)) return m[1]!;
   }
   throw new Error(`no struct has ${field}`);
 }
@@ -72,10 +75,16 @@ export function modelErrors(value: unknown, type: string, at: string): string[] 
     const [, outer, inner] = generic;
     const args = splitArgs(inner!);
     if (outer === 'Option') return modelErrors(value, args[0]!, at);
-    if (outer === 'Vec') return Array.isArray(value) ? value.flatMap((v, i) => modelErrors(v, args[0]!, `${at}[${i}]`)) : [`${at}: expected an array (${type})`];
+    if (outer === 'Vec')
+      return Array.isArray(value)
+        ? value.flatMap((v, i) => modelErrors(v, args[0]!, `${at}[${i}]`))
+        : [`${at}: expected an array (${type})`];
     if (outer === 'HashMap') {
       if (!isTable(value)) return [`${at}: expected a table (${type})`];
-      return Object.entries(value).flatMap(([k, v]) => [...modelErrors(k, args[0]!, `${at} key ${k}`), ...modelErrors(v, args[1]!, `${at}.${k}`)]);
+      return Object.entries(value).flatMap(([k, v]) => [
+        ...modelErrors(k, args[0]!, `${at} key ${k}`),
+        ...modelErrors(v, args[1]!, `${at}.${k}`),
+      ]);
     }
     return [`${at}: type ${type} is not checked here`];
   }
@@ -88,7 +97,9 @@ export function modelErrors(value: unknown, type: string, at: string): string[] 
     case 'Url':
       return typeof value === 'string' && URL.canParse(value) ? [] : [`${at}: expected a URL`];
     case 'KubernetesDurationValue':
-      return typeof value === 'string' && value !== '' && DURATION.test(value) ? [] : [`${at}: ${JSON.stringify(value)} is not a KubernetesDurationValue`];
+      return typeof value === 'string' && value !== '' && DURATION.test(value)
+        ? []
+        : [`${at}: ${JSON.stringify(value)} is not a KubernetesDurationValue`];
   }
   const aliased = alias(type);
   if (aliased !== undefined) return modelErrors(value, aliased, at);

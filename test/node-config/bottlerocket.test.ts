@@ -18,7 +18,11 @@ import { modelErrors, structWithField } from './bottlerocket-model';
 import { ALL_UPSTREAMS_YAML, configOf } from './fixtures';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'node-config');
-const map = buildMirrorMap(configOf(ALL_UPSTREAMS_YAML), { scheme: 'https', host: '111122223333.dkr.ecr.eu-west-2.amazonaws.com' }, 'eu-west-2');
+const map = buildMirrorMap(
+  configOf(ALL_UPSTREAMS_YAML),
+  { scheme: 'https', host: '111122223333.dkr.ecr.eu-west-2.amazonaws.com' },
+  'eu-west-2',
+);
 const document = (format: 'bottlerocket' | 'karpenter'): string => {
   const out = renderNodeConfig(format, map, 'eu-west-2', { fallback: false });
   if (out.kind !== 'document') throw new Error('expected a document');
@@ -28,7 +32,10 @@ const document = (format: 'bottlerocket' | 'karpenter'): string => {
 type Settings = { settings: Record<string, Record<string, unknown>> };
 const outputs: [string, Settings][] = [
   ['bottlerocket', parseToml(document('bottlerocket')) as Settings],
-  ['karpenter bottlerocket userData', parseToml((parseAllDocuments(document('karpenter'))[1]!.toJS() as { spec: { userData: string } }).spec.userData) as Settings],
+  [
+    'karpenter bottlerocket userData',
+    parseToml((parseAllDocuments(document('karpenter'))[1]!.toJS() as { spec: { userData: string } }).spec.userData) as Settings,
+  ],
 ];
 
 /** The model struct of each top-level settings table we write. */
@@ -44,12 +51,17 @@ describe.each(outputs)("%s against Bottlerocket's settings model", (_name, doc) 
     expect(Object.keys(doc.settings).sort()).toEqual(['container-registry', 'kubernetes']);
   });
 
-  test.each(Object.entries(MODEL).flatMap(([key, structs]) => structs.map((s) => [key, s] as const)))('settings.%s: every key and type is one of %s', (key, struct) => {
-    expect(modelErrors(doc.settings[key], struct, `settings.${key}`)).toEqual([]);
-  });
+  test.each(Object.entries(MODEL).flatMap(([key, structs]) => structs.map((s) => [key, s] as const)))(
+    'settings.%s: every key and type is one of %s',
+    (key, struct) => {
+      expect(modelErrors(doc.settings[key], struct, `settings.${key}`)).toEqual([]);
+    },
+  );
 
-  test('the provider table sets the Region through environment (EnvVarMap), beside Bottlerocket\'s own keys', () => {
-    const provider = (doc.settings.kubernetes!['credential-providers'] as Record<string, Record<string, unknown>>)['ecr-credential-provider']!;
+  test("the provider table sets the Region through environment (EnvVarMap), beside Bottlerocket's own keys", () => {
+    const provider = (doc.settings.kubernetes!['credential-providers'] as Record<string, Record<string, unknown>>)[
+      'ecr-credential-provider'
+    ]!;
     expect(provider.environment).toEqual({ AWS_REGION: 'eu-west-2' });
   });
 });
@@ -61,7 +73,9 @@ describe('the model checker', () => {
       'settings.container-registry.mirrors[0].endpoint: expected an array (Vec<Url>)',
       'settings.container-registry.mirrors[0]: RegistryMirrorV1 has no field server',
     ]);
-    const kubernetes = { 'credential-providers': { ecr: { enabled: 'yes', 'cache-duration': '12 hours', environment: { AWS_REGION: 1 } } } };
+    const kubernetes = {
+      'credential-providers': { ecr: { enabled: 'yes', 'cache-duration': '12 hours', environment: { AWS_REGION: 1 } } },
+    };
     expect(modelErrors(kubernetes, structWithField('credential_providers'), 'k')).toEqual([
       'k.credential-providers.ecr.enabled: expected a boolean',
       'k.credential-providers.ecr.cache-duration: "12 hours" is not a KubernetesDurationValue',
@@ -74,8 +88,11 @@ describe("Bottlerocket's credential provider template", () => {
   const template = readFileSync(path.join(FIXTURES, 'bottlerocket-credential-provider-config-yaml.hbs'), 'utf8');
 
   test('renders every environment entry as an env variable of the provider, beside HOME', () => {
-    const provider = /\{\{#each settings\.kubernetes\.credential-providers\}\}([\s\S]*?)\{\{\/each\}\}\n\{\{\/if\}\}\s*$/.exec(template)?.[1] ?? '';
-    expect(provider).toMatch(/env:\n[\s\S]*\{\{#each this\.environment\}\}\n\s+- name: \{\{@key\}\}\n\s+value: '\{\{this\}\}'\n\{\{\/each\}\}/);
+    const provider =
+      /\{\{#each settings\.kubernetes\.credential-providers\}\}([\s\S]*?)\{\{\/each\}\}\n\{\{\/if\}\}\s*$/.exec(template)?.[1] ?? '';
+    expect(provider).toMatch(
+      /env:\n[\s\S]*\{\{#each this\.environment\}\}\n\s+- name: \{\{@key\}\}\n\s+value: '\{\{this\}\}'\n\{\{\/each\}\}/,
+    );
     expect(provider).toMatch(/- name: HOME/);
     expect(provider).not.toMatch(/AWS_REGION/);
   });

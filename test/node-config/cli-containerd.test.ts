@@ -36,7 +36,9 @@ describe('ptc node-config --format containerd', () => {
     expect(ghcr).toEqual({
       server: 'https://ghcr.io',
       capabilities: ['push'],
-      host: { 'https://111122223333.dkr.ecr.eu-west-2.amazonaws.com/v2/github': { capabilities: ['pull', 'resolve'], override_path: true } },
+      host: {
+        'https://111122223333.dkr.ecr.eu-west-2.amazonaws.com/v2/github': { capabilities: ['pull', 'resolve'], override_path: true },
+      },
     });
     expect(io.err).toMatch(/note: on kubelet nodes public\.ecr\.aws cannot go through the mirror/);
     // How to point containerd at the directory, for both config versions.
@@ -55,7 +57,9 @@ describe('ptc node-config --format containerd', () => {
   test('--fallback leaves the upstream every capability; --no-fallback and the default keep it to push', async () => {
     const parsed = async (args: string[]) => {
       const dir = out();
-      expect(await run(['node-config', '-c', configFile(ALL_UPSTREAMS_YAML), '--format', 'containerd', '--out', dir, ...args], recordingIo())).toBe(0);
+      expect(
+        await run(['node-config', '-c', configFile(ALL_UPSTREAMS_YAML), '--format', 'containerd', '--out', dir, ...args], recordingIo()),
+      ).toBe(0);
       return parse(readFileSync(path.join(dir, 'docker.io', 'hosts.toml'), 'utf8'));
     };
     expect(await parsed(['--fallback'])).not.toHaveProperty('capabilities');
@@ -70,13 +74,30 @@ describe('ptc node-config --format containerd', () => {
     expect(await run(['node-config', '-c', configFile(yaml), '--format', 'containerd', '--out', dir1], recordingIo())).toBe(0);
     expect(parse(readFileSync(path.join(dir1, 'quay.io', 'hosts.toml'), 'utf8'))).not.toHaveProperty('capabilities');
     const dir2 = out();
-    expect(await run(['node-config', '-c', configFile(yaml), '--format', 'containerd', '--out', dir2, '--no-fallback'], recordingIo())).toBe(0);
+    expect(
+      await run(['node-config', '-c', configFile(yaml), '--format', 'containerd', '--out', dir2, '--no-fallback'], recordingIo()),
+    ).toBe(0);
     expect(parse(readFileSync(path.join(dir2, 'quay.io', 'hosts.toml'), 'utf8')).capabilities).toEqual(['push']);
   });
 
   test('--registry-url replaces the registry in every mirror URL', async () => {
     const dir = out();
-    expect(await run(['node-config', '-c', configFile(ALL_UPSTREAMS_YAML), '--format', 'containerd', '--out', dir, '--registry-url', 'http://127.0.0.1:5000'], recordingIo())).toBe(0);
+    expect(
+      await run(
+        [
+          'node-config',
+          '-c',
+          configFile(ALL_UPSTREAMS_YAML),
+          '--format',
+          'containerd',
+          '--out',
+          dir,
+          '--registry-url',
+          'http://127.0.0.1:5000',
+        ],
+        recordingIo(),
+      ),
+    ).toBe(0);
     const k8s = parse(readFileSync(path.join(dir, 'registry.k8s.io', 'hosts.toml'), 'utf8')) as { host: Record<string, unknown> };
     expect(Object.keys(k8s.host)).toEqual(['http://127.0.0.1:5000/v2/k8s']);
   });
@@ -102,8 +123,12 @@ describe('ptc node-config --format containerd', () => {
 
   test('a bad --registry-url and a missing --format are one line each', async () => {
     const io = recordingIo();
-    expect(await run(['node-config', '-c', configFile(ALL_UPSTREAMS_YAML), '--format', 'containerd', '--registry-url', 'ftp://x'], io)).toBe(1);
-    expect(io.err).toBe('--registry-url must be a registry host such as "111122223333.dkr.ecr.eu-west-2.amazonaws.com" or "http://127.0.0.1:5000", got "ftp://x"\n');
+    expect(
+      await run(['node-config', '-c', configFile(ALL_UPSTREAMS_YAML), '--format', 'containerd', '--registry-url', 'ftp://x'], io),
+    ).toBe(1);
+    expect(io.err).toBe(
+      '--registry-url must be a registry host such as "111122223333.dkr.ecr.eu-west-2.amazonaws.com" or "http://127.0.0.1:5000", got "ftp://x"\n',
+    );
     const io2 = recordingIo();
     expect(await run(['node-config', '-c', configFile(ALL_UPSTREAMS_YAML)], io2)).toBe(1);
     expect(io2.err).toMatch(/required option '--format <format>' not specified/);
@@ -113,9 +138,14 @@ describe('ptc node-config --format containerd', () => {
 describe('ptc node-config --kubelet-version', () => {
   const matchImages = (text: string): string[] => (parseYaml(text) as { providers: { matchImages: string[] }[] }).providers[0]!.matchImages;
 
-  test("decides, as nodeadm does, whether the provider config matches ecr-public.aws.com; public.ecr.aws always", async () => {
+  test('decides, as nodeadm does, whether the provider config matches ecr-public.aws.com; public.ecr.aws always', async () => {
     const old = recordingIo();
-    expect(await run(['node-config', '-c', configFile(ALL_UPSTREAMS_YAML), '--format', 'credential-provider', '--kubelet-version', 'v1.31.4'], old)).toBe(0);
+    expect(
+      await run(
+        ['node-config', '-c', configFile(ALL_UPSTREAMS_YAML), '--format', 'credential-provider', '--kubelet-version', 'v1.31.4'],
+        old,
+      ),
+    ).toBe(0);
     expect(matchImages(old.out)).toContain('public.ecr.aws');
     expect(matchImages(old.out)).not.toContain('ecr-public.aws.com');
     const current = recordingIo();

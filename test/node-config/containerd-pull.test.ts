@@ -24,7 +24,12 @@ const IMAGES = [
   { ref: 'ghcr.io/org/app', repository: 'github/org/app', tag: 'v1', platforms: ['linux/amd64', 'linux/arm64'] },
   { ref: 'quay.io/prometheus/node-exporter', repository: 'quay/prometheus/node-exporter', tag: 'v1.8.0', platforms: ['linux/amd64'] },
   { ref: 'registry.k8s.io/pause', repository: 'k8s/pause', tag: '3.9', platforms: ['linux/amd64', 'linux/arm64', 'linux/arm/v7'] },
-  { ref: 'public.ecr.aws/eks-distro/kubernetes/pause', repository: 'ecr-public/eks-distro/kubernetes/pause', tag: '3.9', platforms: ['linux/amd64'] },
+  {
+    ref: 'public.ecr.aws/eks-distro/kubernetes/pause',
+    repository: 'ecr-public/eks-distro/kubernetes/pause',
+    tag: '3.9',
+    platforms: ['linux/amd64'],
+  },
 ] as const;
 
 let base: string;
@@ -87,17 +92,25 @@ afterAll(async () => {
 describe('containerd pulls through the generated hosts.toml', () => {
   const noFallback = (): string => hostsDir('hosts-no-fallback', { fallback: false, upstreamServer: () => closedServer });
 
-  test.each(IMAGES.map((i) => [`${i.ref}:${i.tag}`, i] as const))('%s comes from the mirror at its cache path, every platform', async (_name, image) => {
-    const dir = noFallback();
-    const result = await ctrFetch(containerd!, dir, `${image.ref}:${image.tag}`, credentials());
-    expect(result).toEqual({ ok: true, output: expect.any(String) });
-    const paths = accessLog(registry!).filter((l) => l.status === 200).map((l) => l.path);
-    expect(paths).toContainEqual(expect.stringMatching(new RegExp(`^/v2/${image.repository}/manifests/${image.tag.replace(/\./g, '\\.')}(\\?|$)`)));
-    const image_ = built.get(image.ref)!;
-    for (const digest of blobDigests(image_)) expect(paths).toContainEqual(expect.stringMatching(new RegExp(`^/v2/${image.repository}/blobs/${digest}(\\?|$)`)));
-    const stored = contentDigests(containerd!);
-    for (const digest of [...manifestDigests(image_), ...blobDigests(image_)]) expect(stored).toContain(digest);
-  });
+  test.each(IMAGES.map((i) => [`${i.ref}:${i.tag}`, i] as const))(
+    '%s comes from the mirror at its cache path, every platform',
+    async (_name, image) => {
+      const dir = noFallback();
+      const result = await ctrFetch(containerd!, dir, `${image.ref}:${image.tag}`, credentials());
+      expect(result).toEqual({ ok: true, output: expect.any(String) });
+      const paths = accessLog(registry!)
+        .filter((l) => l.status === 200)
+        .map((l) => l.path);
+      expect(paths).toContainEqual(
+        expect.stringMatching(new RegExp(`^/v2/${image.repository}/manifests/${image.tag.replace(/\./g, '\\.')}(\\?|$)`)),
+      );
+      const image_ = built.get(image.ref)!;
+      for (const digest of blobDigests(image_))
+        expect(paths).toContainEqual(expect.stringMatching(new RegExp(`^/v2/${image.repository}/blobs/${digest}(\\?|$)`)));
+      const stored = contentDigests(containerd!);
+      for (const digest of [...manifestDigests(image_), ...blobDigests(image_)]) expect(stored).toContain(digest);
+    },
+  );
 
   test.each([
     ['docker.io/library/nginx', 'docker-hub/library/nginx'],
@@ -106,7 +119,11 @@ describe('containerd pulls through the generated hosts.toml', () => {
     const digest = built.get(ref)!.digest;
     const result = await ctrFetch(containerd!, noFallback(), `${ref}@${digest}`, credentials());
     expect(result.ok).toBe(true);
-    expect(accessLog(registry!).filter((l) => l.status === 200).map((l) => l.path)).toContainEqual(expect.stringMatching(new RegExp(`^/v2/${repository}/manifests/${digest}(\\?|$)`)));
+    expect(
+      accessLog(registry!)
+        .filter((l) => l.status === 200)
+        .map((l) => l.path),
+    ).toContainEqual(expect.stringMatching(new RegExp(`^/v2/${repository}/manifests/${digest}(\\?|$)`)));
   });
 
   test('a miss with fallback on goes on to the upstream server', async () => {
@@ -114,8 +131,12 @@ describe('containerd pulls through the generated hosts.toml', () => {
     const dir = hostsDir('hosts-fallback', { fallback: true, upstreamServer: () => upstream!.url });
     const result = await ctrFetch(containerd!, dir, 'docker.io/library/missing:1', credentials());
     expect(result.ok).toBe(false);
-    expect(accessLog(registry!)).toContainEqual(expect.objectContaining({ path: expect.stringMatching(/^\/v2\/docker-hub\/library\/missing\/manifests\/1(\?|$)/), status: 404 }));
-    expect(upstream!.requests.slice(before).map((r) => r.path)).toContainEqual(expect.stringMatching(/^\/v2\/library\/missing\/manifests\/1(\?|$)/));
+    expect(accessLog(registry!)).toContainEqual(
+      expect.objectContaining({ path: expect.stringMatching(/^\/v2\/docker-hub\/library\/missing\/manifests\/1(\?|$)/), status: 404 }),
+    );
+    expect(upstream!.requests.slice(before).map((r) => r.path)).toContainEqual(
+      expect.stringMatching(/^\/v2\/library\/missing\/manifests\/1(\?|$)/),
+    );
   });
 
   test('a miss without fallback fails and never reaches the upstream server', async () => {

@@ -42,7 +42,10 @@ describe('containerd 1.6/1.7 drop-in', () => {
   test('the real containerd 1.6.20 reads config_path from it into the CRI registry config', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ptc-containerd-dump-'));
     const file = path.join(dir, 'config.toml');
-    writeFileSync(file, `root = ${JSON.stringify(path.join(dir, 'root'))}\nstate = ${JSON.stringify(path.join(dir, 'state'))}\n${containerdConfigDropIn('1.x')}`);
+    writeFileSync(
+      file,
+      `root = ${JSON.stringify(path.join(dir, 'root'))}\nstate = ${JSON.stringify(path.join(dir, 'state'))}\n${containerdConfigDropIn('1.x')}`,
+    );
     const dump = spawnSync('containerd', ['--config', file, 'config', 'dump'], { encoding: 'utf8', timeout: 30_000 });
     expect(dump.status).toBe(0);
     const effective = parse(dump.stdout) as Table;
@@ -76,17 +79,25 @@ describe('containerd 2.x drop-in', () => {
 
 describe('containerd 2.x drop-in against the CRI config of each 2.x line', () => {
   const ours = parse(containerdConfigDropIn('2.x')) as Table;
-  const versions = { 'v2.0.11': 'containerd-v2.0.11-cri-config.go.txt', 'v2.1.0': 'containerd-v2.1.0-cri-config.go.txt', 'v2.2.7': 'containerd-v2.2.7-cri-config.go.txt' };
+  const versions = {
+    'v2.0.11': 'containerd-v2.0.11-cri-config.go.txt',
+    'v2.1.0': 'containerd-v2.1.0-cri-config.go.txt',
+    'v2.2.7': 'containerd-v2.2.7-cri-config.go.txt',
+  };
 
   test.each(Object.entries(versions))('%s: the image plugin has registry.config_path, the one key the drop-in sets', (_v, file) => {
     const source = fixture(file);
     expect(tomlTags(source, 'type ImageConfig struct')).toContain('registry');
     expect(tomlTags(source, 'type Registry struct')).toContain('config_path');
-    expect(leafPaths(ours).filter((k) => k[0] !== 'version')).toEqual([['plugins', 'io.containerd.cri.v1.images', 'registry', 'config_path']]);
+    expect(leafPaths(ours).filter((k) => k[0] !== 'version')).toEqual([
+      ['plugins', 'io.containerd.cri.v1.images', 'registry', 'config_path'],
+    ]);
   });
 
   test('use_local_image_pull exists from v2.1.0 only, so the drop-in for every 2.x leaves it out', () => {
-    const has = Object.fromEntries(Object.entries(versions).map(([v, file]) => [v, tomlTags(fixture(file), 'type ImageConfig struct').includes('use_local_image_pull')]));
+    const has = Object.fromEntries(
+      Object.entries(versions).map(([v, file]) => [v, tomlTags(fixture(file), 'type ImageConfig struct').includes('use_local_image_pull')]),
+    );
     expect(has).toEqual({ 'v2.0.11': false, 'v2.1.0': true, 'v2.2.7': true });
     expect(containerdConfigDropIn('2.x')).not.toContain('use_local_image_pull');
   });
@@ -98,7 +109,11 @@ describe('containerd 2.x drop-in against the CRI config of each 2.x line', () =>
 });
 
 describe('hosts.toml keys against the hosts parser of each containerd line', () => {
-  const map = buildMirrorMap(configOf(ALL_UPSTREAMS_YAML), { scheme: 'https', host: '111122223333.dkr.ecr.eu-west-2.amazonaws.com' }, 'eu-west-2');
+  const map = buildMirrorMap(
+    configOf(ALL_UPSTREAMS_YAML),
+    { scheme: 'https', host: '111122223333.dkr.ecr.eu-west-2.amazonaws.com' },
+    'eu-west-2',
+  );
   const files = [false, true].flatMap((fallback) => containerdHostsFiles(map, { fallback }).map((f) => parse(f.content) as Table));
   const parsers = {
     'v1.7.34': 'containerd-v1.7.34-hosts.go.txt',

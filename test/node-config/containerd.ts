@@ -60,7 +60,8 @@ export async function startContainerd(dir: string): Promise<TestContainerd> {
   const child = spawn('containerd', ['--config', path.join(dir, 'config.toml')], { stdio: ['ignore', log, log] });
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`containerd exited: ${readFileSync(path.join(dir, 'containerd.log'), 'utf8').slice(-800)}`);
+    if (child.exitCode !== null)
+      throw new Error(`containerd exited: ${readFileSync(path.join(dir, 'containerd.log'), 'utf8').slice(-800)}`);
     if (existsSync(socket) && spawnSync('ctr', ['--address', socket, 'version'], { timeout: 5000 }).status === 0) {
       return { socket, dir, process: child };
     }
@@ -104,5 +105,8 @@ export function ctrFetch(c: TestContainerd, hostsDir: string, reference: string,
 /** Every digest in containerd's content store. */
 export function contentDigests(c: TestContainerd): string[] {
   const result = spawnSync('ctr', ['--address', c.socket, 'content', 'ls', '--quiet'], { encoding: 'utf8', timeout: 30_000 });
-  return result.stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('sha256:'));
+  return result.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('sha256:'));
 }

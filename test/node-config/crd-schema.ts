@@ -28,7 +28,8 @@ function toJsonSchema(node: unknown): unknown {
   if (typeof node !== 'object' || node === null) return node;
   const out: Schema = {};
   for (const [k, v] of Object.entries(node)) out[k] = k === 'enum' || k === 'default' || k === 'example' ? v : toJsonSchema(v);
-  if (out.properties !== undefined && out.additionalProperties === undefined && out['x-kubernetes-preserve-unknown-fields'] !== true) out.additionalProperties = false;
+  if (out.properties !== undefined && out.additionalProperties === undefined && out['x-kubernetes-preserve-unknown-fields'] !== true)
+    out.additionalProperties = false;
   return out;
 }
 
@@ -36,7 +37,8 @@ const where = (e: ErrorObject): string => e.instancePath.replace(/\//g, '.') || 
 
 /** One line per problem (`.spec: unknown field mirrors`). */
 function describe(e: ErrorObject): string {
-  if (e.keyword === 'additionalProperties') return `${where(e)}: unknown field ${String((e.params as { additionalProperty: string }).additionalProperty)}`;
+  if (e.keyword === 'additionalProperties')
+    return `${where(e)}: unknown field ${String((e.params as { additionalProperty: string }).additionalProperty)}`;
   return `${where(e)}: ${e.message ?? e.keyword}`;
 }
 

@@ -20,7 +20,15 @@ import { configOf } from './fixtures';
 import { accessLog, authenticatedUsers, startMirrorRegistry, stopMirrorRegistry, type MirrorRegistry } from './mirror-registry';
 import { UPSTREAM_TOKEN, startRecordingUpstream, type RecordedRequest, type RecordingUpstream } from './recording-upstream';
 
-const CONFIG = configOf(['account: "111122223333"', 'region: eu-west-2', 'rules:', '  - { prefix: docker-hub, upstream: docker-hub, credentials: { secretName: ecr-pullthroughcache/docker-hub } }', ''].join('\n'));
+const CONFIG = configOf(
+  [
+    'account: "111122223333"',
+    'region: eu-west-2',
+    'rules:',
+    '  - { prefix: docker-hub, upstream: docker-hub, credentials: { secretName: ecr-pullthroughcache/docker-hub } }',
+    '',
+  ].join('\n'),
+);
 
 let base: string;
 let registry: MirrorRegistry | undefined;
@@ -41,7 +49,11 @@ afterAll(async () => {
 });
 
 /** Generates docker.io's hosts.toml with the server at `upstream` and fetches a missing image. */
-async function missThrough(upstream: RecordingUpstream, fallback: boolean, name: string): Promise<{ ok: boolean; requests: RecordedRequest[] }> {
+async function missThrough(
+  upstream: RecordingUpstream,
+  fallback: boolean,
+  name: string,
+): Promise<{ ok: boolean; requests: RecordedRequest[] }> {
   const map = buildMirrorMap(CONFIG, { scheme: 'http', host: registry!.address });
   const dir = path.join(base, name);
   for (const file of containerdHostsFiles(map, { fallback, upstreamServer: () => upstream.url })) {
@@ -62,8 +74,11 @@ function carriesMirrorSecret(r: RecordedRequest): boolean {
 function printMeasurement(label: string, requests: readonly RecordedRequest[]): void {
   if (!process.env.PTC_MEASURE) return;
   const basic = Buffer.from(`${registry!.user}:${registry!.password}`).toString('base64');
-  const mask = (text: string | undefined) => text?.split(basic).join('<mirror user:password>').split(registry!.password).join('<mirror password>');
-  console.log(`${label}:\n${requests.map((r) => `  ${r.method} ${r.path} authorization=${mask(r.authorization) ?? '-'}${r.body ? ` body=${mask(r.body)}` : ''}`).join('\n')}`);
+  const mask = (text: string | undefined) =>
+    text?.split(basic).join('<mirror user:password>').split(registry!.password).join('<mirror password>');
+  console.log(
+    `${label}:\n${requests.map((r) => `  ${r.method} ${r.path} authorization=${mask(r.authorization) ?? '-'}${r.body ? ` body=${mask(r.body)}` : ''}`).join('\n')}`,
+  );
 }
 
 describe('mirror credentials on a miss', () => {
@@ -72,7 +87,9 @@ describe('mirror credentials on a miss', () => {
     upstreams.push(upstream);
     await missThrough(upstream, false, 'hosts-mirror-only');
     expect(authenticatedUsers(registry!)).toEqual([registry!.user]);
-    const miss = accessLog(registry!).filter((l) => /^\/v2\/docker-hub\/library\/missing\/manifests\/1/.test(l.path)).map((l) => `${l.method} ${l.status}`);
+    const miss = accessLog(registry!)
+      .filter((l) => /^\/v2\/docker-hub\/library\/missing\/manifests\/1/.test(l.path))
+      .map((l) => `${l.method} ${l.status}`);
     // First without credentials (challenged), then with the mirror's Basic credentials (not found).
     expect(miss.slice(0, 2)).toEqual(['HEAD 401', 'HEAD 404']);
   });
@@ -90,7 +107,9 @@ describe('mirror credentials on a miss', () => {
     expect(tokenRequests.length).toBeGreaterThan(0);
     expect(tokenRequests.some(carriesMirrorSecret)).toBe(true);
     // 3. The retry carries only the realm's own token.
-    expect(requests.filter((r) => r.path.startsWith('/v2/') && r.authorization !== undefined).map((r) => r.authorization)).toContain(`Bearer ${UPSTREAM_TOKEN}`);
+    expect(requests.filter((r) => r.path.startsWith('/v2/') && r.authorization !== undefined).map((r) => r.authorization)).toContain(
+      `Bearer ${UPSTREAM_TOKEN}`,
+    );
   });
 
   test('with fallback, a Basic-auth upstream receives the mirror password in its Authorization header', async () => {

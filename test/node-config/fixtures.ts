@@ -25,7 +25,10 @@ export const ALL_UPSTREAMS_YAML = [
 ].join('\n');
 
 /** The same config with the ECR upstream limited to an upstream repository prefix. */
-export const PREFIXED_ECR_YAML = ALL_UPSTREAMS_YAML.replace('customRoleArn: "arn:aws:iam::111122223333:role/ptc-upstream" }', 'customRoleArn: "arn:aws:iam::111122223333:role/ptc-upstream", upstreamRepositoryPrefix: team }');
+export const PREFIXED_ECR_YAML = ALL_UPSTREAMS_YAML.replace(
+  'customRoleArn: "arn:aws:iam::111122223333:role/ptc-upstream" }',
+  'customRoleArn: "arn:aws:iam::111122223333:role/ptc-upstream", upstreamRepositoryPrefix: team }',
+);
 
 /** Parses a YAML config text. */
 export function configOf(yaml: string): PtcConfig {

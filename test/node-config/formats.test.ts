@@ -53,14 +53,25 @@ function mimeParts(text: string): { contentType: string; body: string }[] {
 describe('--format credential-provider', () => {
   const doc = parseYaml(render('credential-provider')) as Record<string, unknown> & { providers: Record<string, unknown>[] };
 
-  test("is a CredentialProviderConfig the kubelet loads (its validation rules)", () => {
+  test('is a CredentialProviderConfig the kubelet loads (its validation rules)', () => {
     expect(kubeletConfigErrors(doc)).toEqual([]);
     expect(doc.providers).toHaveLength(1);
   });
 
   test('the rules catch what the kubelet refuses', () => {
     const provider = doc.providers[0]!;
-    const broken = { ...doc, providers: [{ ...provider, matchImages: ['bad host'], defaultCacheDuration: '12 hours', apiVersion: 'credentialprovider.kubelet.k8s.io/v2', cache: true }] };
+    const broken = {
+      ...doc,
+      providers: [
+        {
+          ...provider,
+          matchImages: ['bad host'],
+          defaultCacheDuration: '12 hours',
+          apiVersion: 'credentialprovider.kubelet.k8s.io/v2',
+          cache: true,
+        },
+      ],
+    };
     expect(kubeletConfigErrors(broken)).toEqual([
       'providers.cache: unknown field',
       'providers.apiVersion: credentialprovider.kubelet.k8s.io/v2 is not supported',
@@ -72,7 +83,11 @@ describe('--format credential-provider', () => {
   test("the kubelet runs the provider for an image of every mirrored host, the cache's and ECR Public's (URLsMatch), and not for others", () => {
     const match = doc.providers[0]!.matchImages as string[];
     const runsFor = (image: string): boolean => match.some((p) => kubeletPatternMatches(p, image));
-    for (const entry of kubeletMirrorMap(map).entries) expect({ image: `${entry.host}/org/app:1`, runs: runsFor(`${entry.host}/org/app:1`) }).toEqual({ image: `${entry.host}/org/app:1`, runs: true });
+    for (const entry of kubeletMirrorMap(map).entries)
+      expect({ image: `${entry.host}/org/app:1`, runs: runsFor(`${entry.host}/org/app:1`) }).toEqual({
+        image: `${entry.host}/org/app:1`,
+        runs: true,
+      });
     expect(runsFor('111122223333.dkr.ecr.eu-west-2.amazonaws.com/docker-hub/library/nginx:1.27')).toBe(true);
     expect(runsFor('999988887777.dkr.ecr.ap-south-1.amazonaws.com/team/app:1')).toBe(true);
     expect(runsFor('public.ecr.aws/eks-distro/kubernetes/pause:3.9')).toBe(true);
@@ -84,7 +99,16 @@ describe('--format credential-provider', () => {
     const provider = doc.providers[0]!;
     expect(provider.name).toBe('ecr-credential-provider');
     const match = provider.matchImages as string[];
-    for (const host of ['111122223333.dkr.ecr.eu-west-2.amazonaws.com', 'docker.io', 'ghcr.io', 'quay.io', 'registry.k8s.io', 'registry.gitlab.com', 'cgr.dev', 'myregistry.azurecr.io']) {
+    for (const host of [
+      '111122223333.dkr.ecr.eu-west-2.amazonaws.com',
+      'docker.io',
+      'ghcr.io',
+      'quay.io',
+      'registry.k8s.io',
+      'registry.gitlab.com',
+      'cgr.dev',
+      'myregistry.azurecr.io',
+    ]) {
       expect(match).toContain(host);
     }
     expect(match).toContain('*.dkr.ecr.*.amazonaws.com');
@@ -110,7 +134,9 @@ describe('--format al2023', () => {
     expect(crdValidator(path.join(FIXTURES, 'nodeadm-nodeconfigs-crd.yaml'), 'v1alpha1')(nodeConfig)).toEqual([]);
     const containerd = parseToml((nodeConfig as { spec: { containerd: { config: string } } }).spec.containerd.config);
     expect(containerd).toEqual({ plugins: { 'io.containerd.grpc.v1.cri': { registry: { config_path: '/etc/containerd/certs.d' } } } });
-    expect((nodeConfig as { spec: { kubelet: { flags: string[] } } }).spec.kubelet.flags).toEqual([`--image-credential-provider-config=${AL2023_CREDENTIAL_PROVIDER_CONFIG}`]);
+    expect((nodeConfig as { spec: { kubelet: { flags: string[] } } }).spec.kubelet.flags).toEqual([
+      `--image-credential-provider-config=${AL2023_CREDENTIAL_PROVIDER_CONFIG}`,
+    ]);
   });
 
   test('the script, run by bash, writes exactly the hosts files and the credential provider config', () => {
@@ -121,7 +147,8 @@ describe('--format al2023', () => {
     expect(result.status).toBe(0);
     const expected = containerdHostsFiles(kubeletMirrorMap(map), { fallback: false });
     expect(readdirSync(path.join(root, 'etc', 'containerd', 'certs.d')).sort()).toEqual(expected.map((f) => f.path.split('/')[0]).sort());
-    for (const file of expected) expect(readFileSync(path.join(root, 'etc', 'containerd', 'certs.d', file.path), 'utf8')).toBe(file.content);
+    for (const file of expected)
+      expect(readFileSync(path.join(root, 'etc', 'containerd', 'certs.d', file.path), 'utf8')).toBe(file.content);
     const provider = parseYaml(readFileSync(path.join(root, AL2023_CREDENTIAL_PROVIDER_CONFIG), 'utf8'));
     expect(provider).toEqual(parseYaml(render('credential-provider')));
   });
@@ -133,25 +160,39 @@ describe('--format al2023', () => {
 
   test("leaves out an upstream ECR registry in another Region (the provider's token is for that Region) and keeps one in the cache's", () => {
     expect(text).not.toContain('certs.d/444455556666.dkr.ecr.us-east-1.amazonaws.com');
-    const sameRegion = buildMirrorMap(configOf(ALL_UPSTREAMS_YAML.replace('upstreamRegion: us-east-1', 'upstreamRegion: eu-west-2')), REGISTRY, 'eu-west-2');
+    const sameRegion = buildMirrorMap(
+      configOf(ALL_UPSTREAMS_YAML.replace('upstreamRegion: us-east-1', 'upstreamRegion: eu-west-2')),
+      REGISTRY,
+      'eu-west-2',
+    );
     const out = renderNodeConfig('al2023', sameRegion, 'eu-west-2', { fallback: false });
-    expect(out.kind === 'document' && out.text).toContain("certs.d/444455556666.dkr.ecr.eu-west-2.amazonaws.com/hosts.toml");
+    expect(out.kind === 'document' && out.text).toContain('certs.d/444455556666.dkr.ecr.eu-west-2.amazonaws.com/hosts.toml');
   });
 });
 
 describe('--format bottlerocket', () => {
   const text = render('bottlerocket');
-  const settings = parseToml(text) as { settings: { 'container-registry': { mirrors: Record<string, unknown>[] }; kubernetes: { 'credential-providers': Record<string, Record<string, unknown>> } } };
+  const settings = parseToml(text) as {
+    settings: {
+      'container-registry': { mirrors: Record<string, unknown>[] };
+      kubernetes: { 'credential-providers': Record<string, Record<string, unknown>> };
+    };
+  };
 
   test('mirrors are settings.container-registry.mirrors tables of registry and endpoint (Bottlerocket settings reference)', () => {
     const mirrors = settings.settings['container-registry'].mirrors;
     for (const m of mirrors) expect(Object.keys(m).sort()).toEqual(['endpoint', 'registry']);
-    expect(mirrors).toContainEqual({ registry: 'docker.io', endpoint: ['https://111122223333.dkr.ecr.eu-west-2.amazonaws.com/v2/docker-hub'] });
+    expect(mirrors).toContainEqual({
+      registry: 'docker.io',
+      endpoint: ['https://111122223333.dkr.ecr.eu-west-2.amazonaws.com/v2/docker-hub'],
+    });
     expect(mirrors.map((m) => m.registry)).not.toContain('public.ecr.aws');
   });
 
   test("the credential provider table uses Bottlerocket's own keys and adds the mirrored hosts to its image patterns", () => {
-    const defaults = parseToml(readFileSync(path.join(FIXTURES, 'bottlerocket-kubernetes-aws-credential-provider.toml'), 'utf8')) as typeof settings;
+    const defaults = parseToml(
+      readFileSync(path.join(FIXTURES, 'bottlerocket-kubernetes-aws-credential-provider.toml'), 'utf8'),
+    ) as typeof settings;
     const ours = settings.settings.kubernetes['credential-providers']['ecr-credential-provider']!;
     const theirs = defaults.settings.kubernetes['credential-providers']['ecr-credential-provider']!;
     for (const key of Object.keys(theirs)) expect(ours).toHaveProperty([key]);
@@ -161,7 +202,9 @@ describe('--format bottlerocket', () => {
   });
 
   test('gives the provider the Region of the cache for hosts that are not ECR hosts', () => {
-    expect(settings.settings.kubernetes['credential-providers']['ecr-credential-provider']!.environment).toEqual({ AWS_REGION: 'eu-west-2' });
+    expect(settings.settings.kubernetes['credential-providers']['ecr-credential-provider']!.environment).toEqual({
+      AWS_REGION: 'eu-west-2',
+    });
   });
 
   test('says which Bottlerocket variants mirror mode needs', () => {
@@ -175,7 +218,9 @@ describe('--format bottlerocket', () => {
 });
 
 describe('--format karpenter', () => {
-  const docs = parseAllDocuments(render('karpenter')).map((d) => d.toJS() as { spec: { userData: string; amiSelectorTerms: { alias: string }[] } });
+  const docs = parseAllDocuments(render('karpenter')).map(
+    (d) => d.toJS() as { spec: { userData: string; amiSelectorTerms: { alias: string }[] } },
+  );
   const check = crdValidator(path.join(FIXTURES, 'karpenter-ec2nodeclasses-crd.yaml'), 'v1');
 
   test('is one EC2NodeClass for AL2023 and one for Bottlerocket, each conforming to the CRD', () => {
@@ -197,7 +242,10 @@ describe('--format karpenter', () => {
     const text = render('karpenter');
     const nodes = parseAllDocuments(text).flatMap((d) => {
       const found: string[] = [];
-      visit(d, { Alias: () => void found.push('alias'), Node: (_k, n) => void (n.anchor !== undefined && found.push(`anchor ${n.anchor}`)) });
+      visit(d, {
+        Alias: () => void found.push('alias'),
+        Node: (_k, n) => void (n.anchor !== undefined && found.push(`anchor ${n.anchor}`)),
+      });
       return found;
     });
     expect(nodes).toEqual([]);

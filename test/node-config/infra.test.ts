@@ -20,27 +20,55 @@ describe('MirrorNodeConfig in the stack', () => {
     return out.kind === 'document' ? out.text : '';
   };
 
-  test.each(['containerd', 'credential-provider', 'al2023', 'bottlerocket', 'karpenter-al2023', 'karpenter-bottlerocket'])('publishes /ptc-autopilot/<stack>/node-config/%s', (format) => {
-    template.hasResourceProperties('AWS::SSM::Parameter', { Name: `/ptc-autopilot/PtcAutopilot/node-config/${format}`, Type: 'String' });
-  });
+  test.each(['containerd', 'credential-provider', 'al2023', 'bottlerocket', 'karpenter-al2023', 'karpenter-bottlerocket'])(
+    'publishes /ptc-autopilot/<stack>/node-config/%s',
+    (format) => {
+      template.hasResourceProperties('AWS::SSM::Parameter', { Name: `/ptc-autopilot/PtcAutopilot/node-config/${format}`, Type: 'String' });
+    },
+  );
 
   test('the al2023, bottlerocket and credential-provider parameters hold exactly what ptc node-config prints', () => {
-    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/ptc-autopilot/PtcAutopilot/node-config/al2023', Value: doc('al2023'), Tier: 'Advanced' });
-    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/ptc-autopilot/PtcAutopilot/node-config/bottlerocket', Value: doc('bottlerocket'), Tier: 'Standard' });
-    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/ptc-autopilot/PtcAutopilot/node-config/credential-provider', Value: doc('credential-provider') });
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/ptc-autopilot/PtcAutopilot/node-config/al2023',
+      Value: doc('al2023'),
+      Tier: 'Advanced',
+    });
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/ptc-autopilot/PtcAutopilot/node-config/bottlerocket',
+      Value: doc('bottlerocket'),
+      Tier: 'Standard',
+    });
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/ptc-autopilot/PtcAutopilot/node-config/credential-provider',
+      Value: doc('credential-provider'),
+    });
   });
 
   test('the containerd parameter is a JSON object of hosts files, without the prefixed ECR upstream or public.ecr.aws', () => {
-    const params = template.findResources('AWS::SSM::Parameter', { Properties: { Name: '/ptc-autopilot/PtcAutopilot/node-config/containerd' } });
+    const params = template.findResources('AWS::SSM::Parameter', {
+      Properties: { Name: '/ptc-autopilot/PtcAutopilot/node-config/containerd' },
+    });
     const value = JSON.parse(Object.values(params)[0]!.Properties.Value as string) as Record<string, string>;
-    expect(Object.keys(value).sort()).toEqual(['docker.io/hosts.toml', 'ghcr.io/hosts.toml', 'index.docker.io/hosts.toml', 'registry-1.docker.io/hosts.toml', 'registry.k8s.io/hosts.toml']);
+    expect(Object.keys(value).sort()).toEqual([
+      'docker.io/hosts.toml',
+      'ghcr.io/hosts.toml',
+      'index.docker.io/hosts.toml',
+      'registry-1.docker.io/hosts.toml',
+      'registry.k8s.io/hosts.toml',
+    ]);
     expect(value['ghcr.io/hosts.toml']).toContain('[host."https://111122223333.dkr.ecr.eu-west-2.amazonaws.com/v2/github"]');
   });
 
   test('mirror.fallback: true reaches the published hosts files', () => {
     const withFallback = templateOf(fullConfig({ mirror: { fallback: true } }));
-    withFallback.hasResourceProperties('AWS::SSM::Parameter', { Name: '/ptc-autopilot/PtcAutopilot/node-config/al2023', Value: Match.not(Match.stringLikeRegexp('capabilities = \\["push"\\]')) });
-    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/ptc-autopilot/PtcAutopilot/node-config/al2023', Value: Match.stringLikeRegexp('capabilities = \\["push"\\]') });
+    withFallback.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/ptc-autopilot/PtcAutopilot/node-config/al2023',
+      Value: Match.not(Match.stringLikeRegexp('capabilities = \\["push"\\]')),
+    });
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/ptc-autopilot/PtcAutopilot/node-config/al2023',
+      Value: Match.stringLikeRegexp('capabilities = \\["push"\\]'),
+    });
   });
 });
 

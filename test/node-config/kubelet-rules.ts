@@ -47,22 +47,27 @@ export function kubeletConfigErrors(config: unknown): string[] {
   const doc = config as Record<string, unknown>;
   if (doc.kind !== 'CredentialProviderConfig') errors.push(`kind: ${String(doc.kind)} is not CredentialProviderConfig`);
   if (doc.apiVersion !== 'kubelet.config.k8s.io/v1') errors.push(`apiVersion: ${String(doc.apiVersion)} is not kubelet.config.k8s.io/v1`);
-  for (const key of Object.keys(doc)) if (!['apiVersion', 'kind', ...goJsonFields('CredentialProviderConfig')].includes(key)) errors.push(`${key}: unknown field`);
+  for (const key of Object.keys(doc))
+    if (!['apiVersion', 'kind', ...goJsonFields('CredentialProviderConfig')].includes(key)) errors.push(`${key}: unknown field`);
   const providers = Array.isArray(doc.providers) ? (doc.providers as Record<string, unknown>[]) : [];
   if (providers.length === 0) errors.push('providers: at least 1 item in plugins is required');
   const seen = new Set<string>();
   for (const p of providers) {
     const name = typeof p.name === 'string' ? p.name : '';
     for (const key of Object.keys(p)) if (!goJsonFields('CredentialProvider').includes(key)) errors.push(`providers.${key}: unknown field`);
-    if (name.includes('/') || name.includes(' ') || name === '.' || name === '..') errors.push(`providers.name: ${name} is not a valid provider name`);
+    if (name.includes('/') || name.includes(' ') || name === '.' || name === '..')
+      errors.push(`providers.name: ${name} is not a valid provider name`);
     if (seen.has(name)) errors.push(`providers.name: duplicate ${name}`);
     seen.add(name);
-    if (!PROVIDER_API_VERSIONS.includes(String(p.apiVersion))) errors.push(`providers.apiVersion: ${String(p.apiVersion)} is not supported`);
+    if (!PROVIDER_API_VERSIONS.includes(String(p.apiVersion)))
+      errors.push(`providers.apiVersion: ${String(p.apiVersion)} is not supported`);
     const match = Array.isArray(p.matchImages) ? (p.matchImages as unknown[]) : [];
     if (match.length === 0) errors.push('providers.matchImages: at least 1 item in matchImages is required');
-    for (const m of match) if (typeof m !== 'string' || schemeless(m) === undefined) errors.push(`providers.matchImages: ${String(m)} is invalid`);
+    for (const m of match)
+      if (typeof m !== 'string' || schemeless(m) === undefined) errors.push(`providers.matchImages: ${String(m)} is invalid`);
     const duration = p.defaultCacheDuration;
-    if (typeof duration !== 'string' || !GO_DURATION.test(duration) || duration.startsWith('-')) errors.push(`providers.defaultCacheDuration: ${String(duration)} is not a duration >= 0`);
+    if (typeof duration !== 'string' || !GO_DURATION.test(duration) || duration.startsWith('-'))
+      errors.push(`providers.defaultCacheDuration: ${String(duration)} is not a duration >= 0`);
     for (const env of Array.isArray(p.env) ? (p.env as Record<string, unknown>[]) : []) {
       for (const key of Object.keys(env)) if (!goJsonFields('ExecEnvVar').includes(key)) errors.push(`providers.env.${key}: unknown field`);
     }
@@ -72,7 +77,12 @@ export function kubeletConfigErrors(config: unknown): string[] {
 
 /** `filepath.Match` for one host part (`*` matches any run of characters; no `/` in a host). */
 const globPart = (glob: string, part: string): boolean =>
-  new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(part);
+  new RegExp(
+    `^${glob
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  ).test(part);
 
 /** Whether pattern `glob` matches image `image` (`URLsMatch`). */
 export function kubeletPatternMatches(glob: string, image: string): boolean {

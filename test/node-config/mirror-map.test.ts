@@ -53,7 +53,12 @@ describe('buildMirrorMap', () => {
   test('an ECR upstream limited to an upstream repository prefix is not mirrored, with the reason', () => {
     const map = buildMirrorMap(configOf(PREFIXED_ECR_YAML), REGISTRY);
     expect(isMirroredHost(map, '444455556666.dkr.ecr.us-east-1.amazonaws.com')).toBe(false);
-    expect(map.unmirrored).toEqual([expect.objectContaining({ host: '444455556666.dkr.ecr.us-east-1.amazonaws.com', reason: expect.stringMatching(/upstreamRepositoryPrefix/) })]);
+    expect(map.unmirrored).toEqual([
+      expect.objectContaining({
+        host: '444455556666.dkr.ecr.us-east-1.amazonaws.com',
+        reason: expect.stringMatching(/upstreamRepositoryPrefix/),
+      }),
+    ]);
     expect(mirrorMapLines(map)).toContain('docker.io -> https://111122223333.dkr.ecr.eu-west-2.amazonaws.com/v2/docker-hub');
     expect(mirrorMapLines(map).at(-1)).toMatch(/^444455556666\.dkr\.ecr\.us-east-1\.amazonaws\.com not mirrored: /);
   });
@@ -68,26 +73,39 @@ describe('buildMirrorMap', () => {
 describe('parseRegistryUrl', () => {
   test.each([
     ['111122223333.dkr.ecr.eu-west-2.amazonaws.com', { scheme: 'https', host: '111122223333.dkr.ecr.eu-west-2.amazonaws.com' }],
-    ['https://vpce-0123.api.ecr.eu-west-2.vpce.amazonaws.com/', { scheme: 'https', host: 'vpce-0123.api.ecr.eu-west-2.vpce.amazonaws.com' }],
+    [
+      'https://vpce-0123.api.ecr.eu-west-2.vpce.amazonaws.com/',
+      { scheme: 'https', host: 'vpce-0123.api.ecr.eu-west-2.vpce.amazonaws.com' },
+    ],
     ['http://127.0.0.1:5000', { scheme: 'http', host: '127.0.0.1:5000' }],
   ])('reads %s', (input, expected) => {
     expect(parseRegistryUrl(input)).toEqual(expected);
   });
 
-  test.each(['ftp://x.example', 'https://x.example/v2/docker-hub', '', 'two words'])('refuses %j in one line naming the option', (input) => {
-    expect(() => parseRegistryUrl(input)).toThrow(NodeConfigError);
-    expect(() => parseRegistryUrl(input)).toThrow(/^--registry-url must be a registry host/);
-  });
+  test.each(['ftp://x.example', 'https://x.example/v2/docker-hub', '', 'two words'])(
+    'refuses %j in one line naming the option',
+    (input) => {
+      expect(() => parseRegistryUrl(input)).toThrow(NodeConfigError);
+      expect(() => parseRegistryUrl(input)).toThrow(/^--registry-url must be a registry host/);
+    },
+  );
 });
 
 describe('core/node-config at run time', () => {
   test('imports only runtime dependencies (the ptc CLI loads it for every command; smol-toml is a devDependency)', () => {
     const fs = require('node:fs') as typeof import('node:fs');
     const dir = require('node:path').join(__dirname, '..', '..', 'core', 'node-config') as string;
-    const pkg = JSON.parse(fs.readFileSync(require('node:path').join(__dirname, '..', '..', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(fs.readFileSync(require('node:path').join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     for (const file of fs.readdirSync(dir)) {
       const text = fs.readFileSync(`${dir}/${file}`, 'utf8');
-      for (const m of text.matchAll(/from '([^.][^']*)'/g)) expect({ file, module: m[1], runtime: m[1]!.startsWith('node:') || m[1]! in pkg.dependencies }).toEqual({ file, module: m[1], runtime: true });
+      for (const m of text.matchAll(/from '([^.][^']*)'/g))
+        expect({ file, module: m[1], runtime: m[1]!.startsWith('node:') || m[1]! in pkg.dependencies }).toEqual({
+          file,
+          module: m[1],
+          runtime: true,
+        });
     }
   });
 });

@@ -104,7 +104,9 @@ export interface AccessLogLine {
 /** Every request the registry logged, in order (its access log, combined log format). */
 export function accessLog(r: MirrorRegistry): AccessLogLine[] {
   const lines: AccessLogLine[] = [];
-  for (const match of readFileSync(path.join(r.dir, 'registry.log'), 'utf8').matchAll(/"(GET|HEAD|POST|PUT|PATCH|DELETE) (\S+) HTTP\/[\d.]+" (\d{3})/g)) {
+  for (const match of readFileSync(path.join(r.dir, 'registry.log'), 'utf8').matchAll(
+    /"(GET|HEAD|POST|PUT|PATCH|DELETE) (\S+) HTTP\/[\d.]+" (\d{3})/g,
+  )) {
     lines.push({ method: match[1]!, path: match[2]!, status: Number(match[3]) });
   }
   return lines;
@@ -112,12 +114,24 @@ export function accessLog(r: MirrorRegistry): AccessLogLine[] {
 
 /** The user names the registry's application log says authenticated requests (`auth.user.name`). */
 export function authenticatedUsers(r: MirrorRegistry): string[] {
-  return [...new Set([...readFileSync(path.join(r.dir, 'registry.log'), 'utf8').matchAll(/auth\.user\.name="?([^"\s]+)"?/g)].map((m) => m[1]!))];
+  return [
+    ...new Set([...readFileSync(path.join(r.dir, 'registry.log'), 'utf8').matchAll(/auth\.user\.name="?([^"\s]+)"?/g)].map((m) => m[1]!)),
+  ];
 }
 
 /** Pushes `tag` of an OCI layout to `repository` of the authenticated registry, every platform. */
 export function pushImage(r: MirrorRegistry, layoutDir: string, tag: string, repository: string): void {
-  const args = ['copy', '--quiet', '--all', '--preserve-digests', '--dest-tls-verify=false', '--dest-creds', `${r.user}:${r.password}`, `oci:${layoutDir}:${tag}`, `docker://${r.address}/${repository}:${tag}`];
+  const args = [
+    'copy',
+    '--quiet',
+    '--all',
+    '--preserve-digests',
+    '--dest-tls-verify=false',
+    '--dest-creds',
+    `${r.user}:${r.password}`,
+    `oci:${layoutDir}:${tag}`,
+    `docker://${r.address}/${repository}:${tag}`,
+  ];
   const result = spawnSync('skopeo', args, { encoding: 'utf8', timeout: 60_000 });
   if (result.status !== 0) throw new Error(`skopeo copy to ${repository}:${tag} failed: ${result.stderr || result.error?.message}`);
 }

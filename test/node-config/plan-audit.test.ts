@@ -13,7 +13,13 @@ const AUDIT = path.join(__dirname, '..', 'fixtures', 'audit');
 const AUDIT_CONFIG = readFileSync(path.join(AUDIT, 'ptc.yaml'), 'utf8');
 const PODS = path.join(AUDIT, 'kubectl-get-pods-all-namespaces.json');
 
-interface Row { image: string; status: string; throughCache: boolean; throughMirror?: boolean; rule: string | null }
+interface Row {
+  image: string;
+  status: string;
+  throughCache: boolean;
+  throughMirror?: boolean;
+  rule: string | null;
+}
 
 async function audit(config: string, args: string[]): Promise<Row[]> {
   const io = recordingIo();
@@ -33,16 +39,22 @@ describe('ptc plan', () => {
   test('says what nodes need: the provider release, and the Bottlerocket variants', async () => {
     const io = recordingIo();
     expect(await run(['plan', '--config', configFile(AUDIT_CONFIG)], io)).toBe(0);
-    expect(io.out).toContain("    needs kubelet nodes: ecr-credential-provider v1.29.0 or later (older releases refuse hosts that are not ECR's)\n");
+    expect(io.out).toContain(
+      "    needs kubelet nodes: ecr-credential-provider v1.29.0 or later (older releases refuse hosts that are not ECR's)\n",
+    );
     expect(io.out).toMatch(/^ {4}needs Bottlerocket: an aws-k8s-1\.29 or later variant \(Bottlerocket v1\.18\.0\+\)/m);
   });
 
   test('--json carries the same map', async () => {
     const io = recordingIo();
     expect(await run(['plan', '--json', '--config', configFile(`${AUDIT_CONFIG}mirror: { fallback: true }\n`)], io)).toBe(0);
-    const env = (JSON.parse(io.out) as { environments: { mirror: { fallback: boolean; hosts: { host: string; mirrorUrl: string }[] } }[] }).environments[0]!;
+    const env = (JSON.parse(io.out) as { environments: { mirror: { fallback: boolean; hosts: { host: string; mirrorUrl: string }[] } }[] })
+      .environments[0]!;
     expect(env.mirror.fallback).toBe(true);
-    expect(env.mirror.hosts).toContainEqual({ host: 'ghcr.io', mirrorUrl: 'https://111122223333.dkr.ecr.eu-west-2.amazonaws.com/v2/github' });
+    expect(env.mirror.hosts).toContainEqual({
+      host: 'ghcr.io',
+      mirrorUrl: 'https://111122223333.dkr.ecr.eu-west-2.amazonaws.com/v2/github',
+    });
   });
 });
 
@@ -56,7 +68,12 @@ describe('ptc audit --mirror', () => {
 
   test('with it, images of mirrored hosts count as through the cache; uncovered hosts stay uncovered', async () => {
     const rows = await audit(configFile(AUDIT_CONFIG), ['--mirror']);
-    expect(row(rows, 'docker.io/library/nginx:1.27')).toMatchObject({ status: 'cached', throughCache: true, throughMirror: true, rule: 'docker-hub' });
+    expect(row(rows, 'docker.io/library/nginx:1.27')).toMatchObject({
+      status: 'cached',
+      throughCache: true,
+      throughMirror: true,
+      rule: 'docker-hub',
+    });
     expect(row(rows, 'ghcr.io/external-secrets/external-secrets:v0.9.11')).toMatchObject({ status: 'cached', throughMirror: true });
     expect(row(rows, 'quay.io/prometheus/node-exporter:v1.8.0')).toMatchObject({ status: 'uncovered', throughCache: false });
   });

@@ -40,14 +40,22 @@ export async function startRecordingUpstream(options: { challenge?: 'bearer' | '
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const url = req.url ?? '/';
-      requests.push({ method: req.method ?? 'GET', path: url, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), ...(body ? { body } : {}) });
+      requests.push({
+        method: req.method ?? 'GET',
+        path: url,
+        ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+        ...(body ? { body } : {}),
+      });
       if (url.startsWith('/token')) {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ token: UPSTREAM_TOKEN, access_token: UPSTREAM_TOKEN, expires_in: 300 }));
         return;
       }
       if (req.headers.authorization !== `Bearer ${UPSTREAM_TOKEN}`) {
-        const header = challenge === 'bearer' ? `Bearer realm="${base}/token",service="upstream.test",scope="repository:library/missing:pull"` : 'Basic realm="upstream.test"';
+        const header =
+          challenge === 'bearer'
+            ? `Bearer realm="${base}/token",service="upstream.test",scope="repository:library/missing:pull"`
+            : 'Basic realm="upstream.test"';
         res.writeHead(401, { 'www-authenticate': header, 'content-type': 'application/json' });
         res.end('{"errors":[{"code":"UNAUTHORIZED"}]}');
         return;

@@ -37,7 +37,10 @@ let files: string[];
 beforeAll(() => {
   work = mkdtempSync(path.join(tmpdir(), 'ptc-consumer-'));
   // prepack builds dist/ (library, CLI, Lambdas) before packing.
-  const packed = JSON.parse(ok(sh('npm', ['pack', '--json', '--pack-destination', work], ROOT), 'npm pack')) as { filename: string; files: { path: string }[] }[];
+  const packed = JSON.parse(ok(sh('npm', ['pack', '--json', '--pack-destination', work], ROOT), 'npm pack')) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
   tarball = path.join(work, packed[0]!.filename);
   files = packed[0]!.files.map((f) => f.path);
   consumer = path.join(work, 'consumer');
@@ -45,14 +48,20 @@ beforeAll(() => {
   cpSync(path.join(ROOT, 'config', 'example.yaml'), path.join(consumer, 'ptc.yaml'));
   // Everything below the direct installs is pinned to the lock file's versions (scripts/consumer-deps.js,
   // which scripts/test.sh put into npm's cache), so the offline install resolves exactly what is cached.
-  const pins = ok(sh(process.execPath, [path.join(ROOT, 'scripts', 'consumer-deps.js')], ROOT), 'consumer-deps').trim().split('\n');
+  const pins = ok(sh(process.execPath, [path.join(ROOT, 'scripts', 'consumer-deps.js')], ROOT), 'consumer-deps')
+    .trim()
+    .split('\n');
   const direct = ['aws-cdk-lib', 'constructs', 'typescript', '@types/node'];
-  const overrides = Object.fromEntries(pins.map((p) => [p.slice(0, p.lastIndexOf('@')), p.slice(p.lastIndexOf('@') + 1)]).filter(([name]) => !direct.includes(name!)));
+  const overrides = Object.fromEntries(
+    pins.map((p) => [p.slice(0, p.lastIndexOf('@')), p.slice(p.lastIndexOf('@') + 1)]).filter(([name]) => !direct.includes(name!)),
+  );
   writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '1.0.0', overrides }));
   const peers = direct.map((p) => `${p}@${installed(p)}`);
   const install = sh('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball, ...peers], consumer);
   if (install.status !== 0 && /ENOTCACHED/.test(install.stderr)) {
-    throw new Error(`npm's cache lacks a package the consumer needs; run: node scripts/consumer-deps.js | xargs npm cache add\n${install.stderr}`);
+    throw new Error(
+      `npm's cache lacks a package the consumer needs; run: node scripts/consumer-deps.js | xargs npm cache add\n${install.stderr}`,
+    );
   }
   ok(install, 'npm install (consumer)');
 }, 600_000);
@@ -63,9 +72,19 @@ afterAll(() => {
 
 describe('the npm package', () => {
   test('holds the compiled library, CLI and Lambdas, and no tests, fixtures or TypeScript sources', () => {
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'bin/ptc.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/ptc.mjs', 'CHANGELOG.md']));
-    for (const fn of ['prewarm', 'reconcile-repository', 'registry-settings', 'validate-rules']) expect(files).toContain(`dist/lambda/${fn}/index.js`);
-    const offending = files.filter((f) => f.startsWith('test/') || f.startsWith('bench/') || /\.test\./.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')) || f.includes('fixtures/'));
+    expect(files).toEqual(
+      expect.arrayContaining(['package.json', 'bin/ptc.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/ptc.mjs', 'CHANGELOG.md']),
+    );
+    for (const fn of ['prewarm', 'reconcile-repository', 'registry-settings', 'validate-rules'])
+      expect(files).toContain(`dist/lambda/${fn}/index.js`);
+    const offending = files.filter(
+      (f) =>
+        f.startsWith('test/') ||
+        f.startsWith('bench/') ||
+        /\.test\./.test(f) ||
+        (f.endsWith('.ts') && !f.endsWith('.d.ts')) ||
+        f.includes('fixtures/'),
+    );
     expect(offending).toEqual([]);
   });
 
@@ -77,14 +96,17 @@ describe('the npm package', () => {
       const text = readFileSync(path.join(dist, '..', file), 'utf8');
       for (const m of text.matchAll(/(?:from\s+|import\(\s*|require\(\s*)['"]([^'"]+)['"]/g)) if (!m[1]!.startsWith('.')) bare.add(m[1]!);
     }
-    const stray = [...bare].filter((spec) => !spec.startsWith('node:') && !allowed.some((dep) => spec === dep || spec.startsWith(`${dep}/`)));
+    const stray = [...bare].filter(
+      (spec) => !spec.startsWith('node:') && !allowed.some((dep) => spec === dep || spec.startsWith(`${dep}/`)),
+    );
     expect(stray).toEqual([]);
     expect(bare.has('aws-cdk-lib')).toBe(true);
   });
 
   test('declares aws-cdk-lib and constructs as peers and needs neither a TypeScript loader nor esbuild', () => {
     expect(Object.keys(manifest.peerDependencies).sort()).toEqual(['aws-cdk-lib', 'constructs']);
-    for (const dev of ['tsx', 'esbuild', 'jest', 'ts-jest', 'aws-cdk-lib', 'constructs']) expect(manifest.dependencies).not.toHaveProperty(dev);
+    for (const dev of ['tsx', 'esbuild', 'jest', 'ts-jest', 'aws-cdk-lib', 'constructs'])
+      expect(manifest.dependencies).not.toHaveProperty(dev);
     for (const absent of ['tsx', 'esbuild', 'jest']) expect(existsSync(path.join(consumer, 'node_modules', absent))).toBe(false);
   });
 
@@ -98,9 +120,16 @@ describe('the npm package', () => {
     ok(sh(process.execPath, ['out/app.js', outdir, 'ptc.yaml'], consumer), 'node out/app.js');
     const stacks = readdirSync(outdir).filter((f) => f.endsWith('.template.json'));
     expect(stacks).toEqual(['PtcAutopilot-prod-eu.template.json']);
-    const template = JSON.parse(readFileSync(path.join(outdir, stacks[0]!), 'utf8')) as { Description?: string; Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+    const template = JSON.parse(readFileSync(path.join(outdir, stacks[0]!), 'utf8')) as {
+      Description?: string;
+      Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    };
     const byType = (type: string) => Object.values(template.Resources).filter((r) => r.Type === type);
-    expect(byType('AWS::ECR::PullThroughCacheRule').map((r) => r.Properties?.EcrRepositoryPrefix).sort()).toEqual(['docker-hub', 'ecr', 'github', 'k8s', 'quay']);
+    expect(
+      byType('AWS::ECR::PullThroughCacheRule')
+        .map((r) => r.Properties?.EcrRepositoryPrefix)
+        .sort(),
+    ).toEqual(['docker-hub', 'ecr', 'github', 'k8s', 'quay']);
     expect(byType('AWS::ECR::RepositoryCreationTemplate').length).toBeGreaterThan(0);
     const functions = byType('AWS::Lambda::Function').filter((f) => f.Properties?.Runtime === 'nodejs22.x');
     // The example config needs the reconciler, rule validation, prewarm, and registry-settings: its
@@ -112,7 +141,9 @@ describe('the npm package', () => {
     const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.'));
     const bundles = assets.filter((d) => existsSync(path.join(outdir, d, 'index.js')));
     expect(bundles.length).toBe(4);
-    const shipped = ['prewarm', 'reconcile-repository', 'registry-settings', 'validate-rules'].map((fn) => readFileSync(path.join(consumer, 'node_modules', 'ptc-autopilot', 'dist', 'lambda', fn, 'index.js'), 'utf8'));
+    const shipped = ['prewarm', 'reconcile-repository', 'registry-settings', 'validate-rules'].map((fn) =>
+      readFileSync(path.join(consumer, 'node_modules', 'ptc-autopilot', 'dist', 'lambda', fn, 'index.js'), 'utf8'),
+    );
     const deployed = bundles.map((d) => readFileSync(path.join(outdir, d, 'index.js'), 'utf8'));
     expect(deployed.sort()).toEqual(shipped.sort());
   });

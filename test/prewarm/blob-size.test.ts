@@ -25,7 +25,7 @@ afterEach(async () => {
 
 /** Waits (at most `ms`) until `done` holds. */
 async function until(done: () => boolean, ms = 2000): Promise<void> {
-  for (const end = Date.now() + ms; !done() && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (const end = Date.now() + ms; !done() && Date.now() < end;) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 describe('blob bodies longer than their descriptor', () => {
@@ -36,7 +36,9 @@ describe('blob bodies longer than their descriptor', () => {
     const report = await prewarm([target('1.0')], client);
     expect(report.results[0]).toMatchObject({
       status: 'failed',
-      reason: expect.stringMatching(new RegExp(`^blob ${REPO}@${layer}: the body is longer than the 3000 bytes the manifest declares \\(stopped after \\d+\\)$`)),
+      reason: expect.stringMatching(
+        new RegExp(`^blob ${REPO}@${layer}: the body is longer than the 3000 bytes the manifest declares \\(stopped after \\d+\\)$`),
+      ),
     });
     expect(r.paths().filter((p) => p.endsWith(layer))).toHaveLength(1);
     await until(() => r.endless[0]?.closed === true);
@@ -52,7 +54,9 @@ describe('blob bodies longer than their descriptor', () => {
     r.faults = [{ match: new RegExp(`/blobs/${layer}$`), declaredLength: 999_999, times: 99 }];
     const error = await client.touchBlob(REPO, layer, 3000).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BlobSizeError);
-    expect((error as Error).message).toBe(`blob ${REPO}@${layer}: the registry declares "999999" bytes (Content-Length), the manifest 3000`);
+    expect((error as Error).message).toBe(
+      `blob ${REPO}@${layer}: the registry declares "999999" bytes (Content-Length), the manifest 3000`,
+    );
     expect(r.paths().filter((p) => p.endsWith(layer))).toHaveLength(1);
   });
 

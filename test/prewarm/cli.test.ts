@@ -39,7 +39,17 @@ describe('ptc prewarm flags', () => {
     const program = await buildProgram(io, { code: 0 });
     const command = program.commands.find((c) => c.name() === 'prewarm')!;
     expect(command.options.map((o) => o.flags).sort()).toEqual(
-      ['-c, --config <file>', '--images <file>', '--registry-url <url>', '--username <user>', '--password-stdin', '--insecure-http', '--concurrency <n>', '--json', '-e, --environment <name>'].sort(),
+      [
+        '-c, --config <file>',
+        '--images <file>',
+        '--registry-url <url>',
+        '--username <user>',
+        '--password-stdin',
+        '--insecure-http',
+        '--concurrency <n>',
+        '--json',
+        '-e, --environment <name>',
+      ].sort(),
     );
   });
 
@@ -50,12 +60,24 @@ describe('ptc prewarm flags', () => {
   });
 
   test.each([
-    [['--username', 'AWS'], '--username needs --password-stdin (pipe the password, e.g. aws ecr get-login-password | ptc prewarm --username AWS --password-stdin)'],
+    [
+      ['--username', 'AWS'],
+      '--username needs --password-stdin (pipe the password, e.g. aws ecr get-login-password | ptc prewarm --username AWS --password-stdin)',
+    ],
     [['--password-stdin'], '--password-stdin needs --username'],
-    [['--registry-url', 'http://127.0.0.1:5000'], '--registry-url http://127.0.0.1:5000 is plain HTTP, which sends the credentials in clear text; add --insecure-http to allow it'],
-    [['--registry-url', 'https://r.example.com', '--insecure-http'], '--registry-url https://r.example.com is HTTPS, but --insecure-http asks for plain HTTP; drop one of them'],
+    [
+      ['--registry-url', 'http://127.0.0.1:5000'],
+      '--registry-url http://127.0.0.1:5000 is plain HTTP, which sends the credentials in clear text; add --insecure-http to allow it',
+    ],
+    [
+      ['--registry-url', 'https://r.example.com', '--insecure-http'],
+      '--registry-url https://r.example.com is HTTPS, but --insecure-http asks for plain HTTP; drop one of them',
+    ],
     [['--insecure-http'], '--insecure-http needs --registry-url (the ECR endpoint is HTTPS only)'],
-    [['--registry-url', 'r.example.com/v2/'], '--registry-url "r.example.com/v2/" must be a host and port only, without path, query or credentials'],
+    [
+      ['--registry-url', 'r.example.com/v2/'],
+      '--registry-url "r.example.com/v2/" must be a host and port only, without path, query or credentials',
+    ],
     [['--concurrency', '0'], '--concurrency must be a whole number from 1 to 64, got "0"'],
     [['--concurrency', 'lots'], '--concurrency must be a whole number from 1 to 64, got "lots"'],
     [['--images', 'no-such-file.txt'], 'prewarm image list no-such-file.txt: cannot be read (ENOENT)'],
@@ -71,10 +93,13 @@ describe('ptc prewarm flags', () => {
 
   test('nothing to prewarm says so and exits 0', async () => {
     const { code, err } = await ptc(['--config', configFile([])]);
-    expect({ code, err }).toEqual({ code: 0, err: 'no images to prewarm: list them in prewarm.images, prewarm.manifest or --images FILE\n' });
+    expect({ code, err }).toEqual({
+      code: 0,
+      err: 'no images to prewarm: list them in prewarm.images, prewarm.manifest or --images FILE\n',
+    });
   });
 
-  test('without --registry-url the target is the config\'s ECR endpoint over HTTPS', () => {
+  test("without --registry-url the target is the config's ECR endpoint over HTTPS", () => {
     const config = parseConfig({ account: '111122223333', region: 'eu-west-2', rules: [{ prefix: 'k8s', upstream: 'k8s' }] });
     expect(registryBaseUrl(config, {})).toBe('https://111122223333.dkr.ecr.eu-west-2.amazonaws.com');
     expect(registryBaseUrl(config, { registryUrl: '127.0.0.1:5000', insecureHttp: true })).toBe('http://127.0.0.1:5000');
@@ -96,7 +121,10 @@ describe('ptc prewarm image lists', () => {
     const file = configFile(['prewarm:', '  images: [nginx:1.27]', '  manifest: { s3: { bucket: team-lists, key: prewarm.txt } }']);
     const { code, out } = await ptc(['--config', file, '--registry-url', registry.url, '--insecure-http', '--json']);
     expect(code).toBe(0);
-    expect(JSON.parse(out).results.map((r: { image: string; status: string }) => `${r.image} ${r.status}`)).toEqual(['nginx:1.27 ok', 'redis:7 ok']);
+    expect(JSON.parse(out).results.map((r: { image: string; status: string }) => `${r.image} ${r.status}`)).toEqual([
+      'nginx:1.27 ok',
+      'redis:7 ok',
+    ]);
     expect(s3Mock).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: 'team-lists', Key: 'prewarm.txt' });
   });
 
@@ -113,7 +141,10 @@ describe('ptc prewarm image lists', () => {
     s3Mock.on(GetObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
     const file = configFile(['prewarm:', '  manifest: { s3: { bucket: team-lists, key: prewarm.txt } }']);
     const { code, err } = await ptc(['--config', file, '--registry-url', registry.url, '--insecure-http']);
-    expect({ code, err }).toEqual({ code: 1, err: 'prewarm image list s3://team-lists/prewarm.txt: cannot be read (AccessDenied: Access Denied); pass --images FILE to use a local list instead\n' });
+    expect({ code, err }).toEqual({
+      code: 1,
+      err: 'prewarm image list s3://team-lists/prewarm.txt: cannot be read (AccessDenied: Access Denied); pass --images FILE to use a local list instead\n',
+    });
   });
 });
 
@@ -137,7 +168,10 @@ describe('ptc prewarm credentials', () => {
 
   test('the password from standard input signs in, and the JSON results never show it', async () => {
     const file = configFile(['prewarm:', '  images: [nginx:1.27]']);
-    const { code, out } = await ptc(['--config', file, '--registry-url', registry.url, '--insecure-http', '--username', USER, '--password-stdin', '--json'], `${PASSWORD}\n`);
+    const { code, out } = await ptc(
+      ['--config', file, '--registry-url', registry.url, '--insecure-http', '--username', USER, '--password-stdin', '--json'],
+      `${PASSWORD}\n`,
+    );
     expect(code).toBe(0);
     expect(JSON.parse(out).summary).toEqual({ images: 1, ok: 1, missing: 0, denied: 0, failed: 0 });
     expect(out).not.toContain(PASSWORD);

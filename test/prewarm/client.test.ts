@@ -27,11 +27,17 @@ function client(r: FakeRegistry, options: Partial<RegistryClientOptions> = {}): 
 const target = appTarget;
 
 describe('prewarm through the OCI distribution API', () => {
-  test('fetches the index, the configured platforms\' manifests and every blob of them, and nothing of other platforms', async () => {
+  test("fetches the index, the configured platforms' manifests and every blob of them, and nothing of other platforms", async () => {
     const r = await registry();
     const image = r.addImage(REPO, '1.0', { platforms: ['linux/amd64', 'linux/arm64', 'linux/s390x'] });
     const report = await prewarm([target('1.0')], client(r));
-    expect(report.results[0]).toMatchObject({ status: 'ok', platforms: ['linux/amd64', 'linux/arm64'], manifests: 3, blobs: 6, digest: image.digest });
+    expect(report.results[0]).toMatchObject({
+      status: 'ok',
+      platforms: ['linux/amd64', 'linux/arm64'],
+      manifests: 3,
+      blobs: 6,
+      digest: image.digest,
+    });
     const wanted = image.manifests.slice(0, 2);
     expect(r.paths().sort()).toEqual(
       [
@@ -71,7 +77,10 @@ describe('prewarm through the OCI distribution API', () => {
   test('an unknown tag is missing and asked for once, not retried', async () => {
     const r = await registry();
     const report = await prewarm([target('nope')], client(r));
-    expect(report.results[0]).toMatchObject({ status: 'missing', reason: expect.stringContaining('HTTP 404 (MANIFEST_UNKNOWN: manifest unknown)') });
+    expect(report.results[0]).toMatchObject({
+      status: 'missing',
+      reason: expect.stringContaining('HTTP 404 (MANIFEST_UNKNOWN: manifest unknown)'),
+    });
     expect(r.paths().filter((p) => p.endsWith('/manifests/nope'))).toHaveLength(1);
   });
 
@@ -93,7 +102,10 @@ describe('prewarm through the OCI distribution API', () => {
     const r = await registry();
     r.addImage(REPO, 'arm', { platforms: ['linux/arm/v7', 'windows/amd64'] });
     const report = await prewarm([target('arm')], client(r), { platforms: ['linux/amd64', 'linux/arm64'] });
-    expect(report.results[0]).toMatchObject({ status: 'missing', reason: 'the index has no manifest for linux/amd64, linux/arm64 (it has linux/arm/v7, windows/amd64)' });
+    expect(report.results[0]).toMatchObject({
+      status: 'missing',
+      reason: 'the index has no manifest for linux/amd64, linux/arm64 (it has linux/arm/v7, windows/amd64)',
+    });
   });
 
   test('an index lacking one configured platform is ok and says which one it lacks', async () => {
@@ -179,7 +191,11 @@ describe('prewarm through the OCI distribution API', () => {
   test('an invalid reference or an uncovered host is reported for that image while the others are prewarmed', async () => {
     const r = await registry();
     r.addImage('docker-hub/library/nginx', '1.27');
-    const config = parseConfig({ account: '111122223333', region: 'eu-west-2', rules: [{ prefix: 'docker-hub', upstream: 'docker-hub', credentials: { secretName: 'ecr-pullthroughcache/docker-hub' } }] });
+    const config = parseConfig({
+      account: '111122223333',
+      region: 'eu-west-2',
+      rules: [{ prefix: 'docker-hub', upstream: 'docker-hub', credentials: { secretName: 'ecr-pullthroughcache/docker-hub' } }],
+    });
     const targets = planTargets(['nginx:1.27', 'NGINX:Latest!', 'quay.io/org/tool:1'], { config, registryHost: new URL(r.url).host });
     const report = await prewarm(targets, client(r));
     expect(report.results.map((x) => [x.image, x.status])).toEqual([
@@ -188,7 +204,9 @@ describe('prewarm through the OCI distribution API', () => {
       ['quay.io/org/tool:1', 'failed'],
     ]);
     expect(report.results[1]!.reason).toMatch(/^invalid image reference "NGINX:Latest!"/);
-    expect(report.results[2]!.reason).toBe('no pull through cache rule covers "quay.io"; add a rule for it, or list the image by its cache URI');
+    expect(report.results[2]!.reason).toBe(
+      'no pull through cache rule covers "quay.io"; add a rule for it, or list the image by its cache URI',
+    );
   });
 });
 
@@ -198,7 +216,9 @@ describe('registry authentication', () => {
     r.addImage(REPO, '1.0');
     const report = await prewarm([target('1.0')], client(r, { credentials: CREDENTIALS }));
     expect(report.results[0]!.status).toBe('ok');
-    expect(new Set(r.requests.map((q) => q.authorization))).toEqual(new Set([`Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`]));
+    expect(new Set(r.requests.map((q) => q.authorization))).toEqual(
+      new Set([`Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`]),
+    );
   });
 
   test('refused Basic credentials are one clear error that does not quote the password', async () => {
@@ -219,7 +239,9 @@ describe('registry authentication', () => {
     const report = await prewarm([target('1.0'), target('2.0', 'docker-hub/library/other')], c);
     expect(report.summary.ok).toBe(2);
     expect(c.authScheme).toBe('bearer');
-    expect(r.tokensIssued.map((t) => t.scope).sort()).toEqual([null, `repository:${REPO}:pull`, 'repository:docker-hub/library/other:pull'].sort());
+    expect(r.tokensIssued.map((t) => t.scope).sort()).toEqual(
+      [null, `repository:${REPO}:pull`, 'repository:docker-hub/library/other:pull'].sort(),
+    );
     const repoRequests = r.requests.filter((q) => q.path.startsWith(`/v2/${REPO}/`));
     const repoToken = r.tokensIssued.find((t) => t.scope === `repository:${REPO}:pull`)!.token;
     expect(repoRequests.every((q) => q.authorization === `Bearer ${repoToken}`)).toBe(true);
@@ -229,9 +251,13 @@ describe('registry authentication', () => {
 
   test('a token service that refuses the credentials is one clear error', async () => {
     const r = await registry({ auth: 'bearer' });
-    const error = await client(r, { credentials: { username: USER, password: 'nope' } }).ping().catch((e: unknown) => e);
+    const error = await client(r, { credentials: { username: USER, password: 'nope' } })
+      .ping()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryAuthError);
-    expect((error as Error).message).toBe(`registry ${r.url} refused access: token service ${r.url}/token refused the credentials of "${USER}"`);
+    expect((error as Error).message).toBe(
+      `registry ${r.url} refused access: token service ${r.url}/token refused the credentials of "${USER}"`,
+    );
   });
 });
 
@@ -245,11 +271,17 @@ describe('an unreachable registry', () => {
   });
 
   test('is one clear error before any image is tried', async () => {
-    const c = new RegistryClient({ baseUrl: `http://127.0.0.1:${closedPort}`, retry: FAST_RETRY, plainHttpHosts: [`127.0.0.1:${closedPort}`] });
+    const c = new RegistryClient({
+      baseUrl: `http://127.0.0.1:${closedPort}`,
+      retry: FAST_RETRY,
+      plainHttpHosts: [`127.0.0.1:${closedPort}`],
+    });
     const seen: string[] = [];
     const error = await prewarm([target('1.0'), target('2.0')], c, { onResult: (x) => seen.push(x.image) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryUnreachableError);
-    expect((error as Error).message).toBe(`cannot reach registry http://127.0.0.1:${closedPort}: connect ECONNREFUSED 127.0.0.1:${closedPort}`);
+    expect((error as Error).message).toBe(
+      `cannot reach registry http://127.0.0.1:${closedPort}: connect ECONNREFUSED 127.0.0.1:${closedPort}`,
+    );
     expect(seen).toEqual([]);
   });
 });

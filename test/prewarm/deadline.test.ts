@@ -31,7 +31,9 @@ describe('the deadline of a request', () => {
   test('a manifest dripped a byte at a time fails at the deadline, each attempt cut off there', async () => {
     r.addImage(REPO, '1.0', { platforms: ['linux/amd64'] });
     r.faults = [{ match: /\/manifests\/1\.0$/, dripMs: 40, times: 99 }];
-    const error = await client({ deadlineMs: 300 }).getManifest(REPO, '1.0').catch((e: unknown) => e);
+    const error = await client({ deadlineMs: 300 })
+      .getManifest(REPO, '1.0')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryNetworkError);
     expect((error as Error).message).toBe(`manifest ${REPO}:1.0: did not complete within 300 ms (the deadline of one attempt)`);
     expect(r.paths().filter((p) => p.endsWith('/manifests/1.0'))).toHaveLength(RETRY.attempts);
@@ -46,7 +48,10 @@ describe('the deadline of a request', () => {
     r.faults = [{ match: new RegExp(`/blobs/${layer}$`), dripMs: 40, times: 99 }];
     // 3000 bytes at 10,000 bytes/s: 300 ms more than the 200 ms deadline.
     const report = await prewarm([target('1.0')], client({ deadlineMs: 200, blobMinBytesPerSecond: 10_000 }));
-    expect(report.results[0]).toMatchObject({ status: 'failed', reason: `blob ${REPO}@${layer}: did not complete within 500 ms (the deadline of one attempt)` });
+    expect(report.results[0]).toMatchObject({
+      status: 'failed',
+      reason: `blob ${REPO}@${layer}: did not complete within 500 ms (the deadline of one attempt)`,
+    });
   });
 
   test('a registry answering in time is not cut off by the deadline', async () => {
@@ -67,10 +72,19 @@ describe('the deadline of a request', () => {
         sent.push(i);
       });
     }).start();
-    const registry = await new HostileServer((_req, res) => json(res, 401, {}, { 'www-authenticate': `Bearer realm="${realm.url}/token"` })).start();
+    const registry = await new HostileServer((_req, res) =>
+      json(res, 401, {}, { 'www-authenticate': `Bearer realm="${realm.url}/token"` }),
+    ).start();
     try {
-      const c = client({ baseUrl: registry.url, plainHttpHosts: [registry.host, realm.host], deadlineMs: 300, credentials: { username: 'u', password: 'p' } });
-      await expect(c.ping()).rejects.toThrow(`registry ${registry.url} refused access: token service ${realm.url}/token cannot be reached (did not complete within 300 ms (the deadline of one attempt))`);
+      const c = client({
+        baseUrl: registry.url,
+        plainHttpHosts: [registry.host, realm.host],
+        deadlineMs: 300,
+        credentials: { username: 'u', password: 'p' },
+      });
+      await expect(c.ping()).rejects.toThrow(
+        `registry ${registry.url} refused access: token service ${realm.url}/token cannot be reached (did not complete within 300 ms (the deadline of one attempt))`,
+      );
       expect(realm.requests).toHaveLength(1);
     } finally {
       await Promise.all([realm.stop(), registry.stop()]);

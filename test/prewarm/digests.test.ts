@@ -36,7 +36,12 @@ describe('sha512 digests', () => {
     const layer = image.manifests[0]!.blobs[1]!;
     r.faults = [{ match: new RegExp(`/blobs/${layer}$`), wrongBytes: true, times: 99 }];
     const report = await prewarm([target('1.0')], client);
-    expect(report.results[0]).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^blob docker-hub\/library\/app@sha512:[a-f0-9]{128}: the body does not match the digest \(got sha512:[a-f0-9]{128} after 3000 bytes\)$/) });
+    expect(report.results[0]).toMatchObject({
+      status: 'failed',
+      reason: expect.stringMatching(
+        /^blob docker-hub\/library\/app@sha512:[a-f0-9]{128}: the body does not match the digest \(got sha512:[a-f0-9]{128} after 3000 bytes\)$/,
+      ),
+    });
   });
 
   test('an @sha512: reference is fetched and checked in sha512', async () => {
@@ -48,31 +53,48 @@ describe('sha512 digests', () => {
 
   test('an @sha512: reference answered with other bytes is refused', async () => {
     const digest = digestOf(Buffer.from('what the reference names'), 'sha512');
-    r.manifests.set(`${REPO}@${digest}`, { type: TYPES.ociManifest, body: Buffer.from(JSON.stringify({ schemaVersion: 2, layers: [], config: {} })) });
+    r.manifests.set(`${REPO}@${digest}`, {
+      type: TYPES.ociManifest,
+      body: Buffer.from(JSON.stringify({ schemaVersion: 2, layers: [], config: {} })),
+    });
     const error = await client.getManifest(REPO, digest).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ManifestFormatError);
-    expect((error as Error).message).toMatch(new RegExp(`^manifest ${REPO}@${digest} does not match its digest \\(got sha512:[a-f0-9]{128}\\)$`));
+    expect((error as Error).message).toMatch(
+      new RegExp(`^manifest ${REPO}@${digest} does not match its digest \\(got sha512:[a-f0-9]{128}\\)$`),
+    );
   });
 });
 
 describe('digests that cannot be verified', () => {
   function imageWithLayer(digest: string): void {
     const config = r.putBlob(REPO, Buffer.from('{}'));
-    r.putManifest(REPO, TYPES.ociManifest, { schemaVersion: 2, mediaType: TYPES.ociManifest, config: { digest: config, size: 2 }, layers: [{ digest, size: 5 }] }, 'odd');
+    r.putManifest(
+      REPO,
+      TYPES.ociManifest,
+      { schemaVersion: 2, mediaType: TYPES.ociManifest, config: { digest: config, size: 2 }, layers: [{ digest, size: 5 }] },
+      'odd',
+    );
   }
 
   test('a layer of an unknown algorithm fails the image by name, and is never requested', async () => {
     const digest = `blake3:${randomBytes(32).toString('hex')}`;
     imageWithLayer(digest);
     const report = await prewarm([target('odd')], client);
-    expect(report.results[0]).toMatchObject({ status: 'failed', reason: `digest "${digest}": algorithm "blake3" cannot be verified (only sha256 and sha512 can)` });
+    expect(report.results[0]).toMatchObject({
+      status: 'failed',
+      reason: `digest "${digest}": algorithm "blake3" cannot be verified (only sha256 and sha512 can)`,
+    });
     expect(r.paths().filter((p) => p.includes('blake3'))).toEqual([]);
   });
 
   test('a sha512 digest of the wrong length is refused before any request', async () => {
     const digest = `sha512:${'a'.repeat(64)}`;
-    await expect(client.touchBlob(REPO, digest, 5)).rejects.toThrow(new DigestError(digest, '"sha512:" must be followed by 128 lower-case hex digits'));
-    await expect(client.getManifest(REPO, `md5:${'0'.repeat(32)}`)).rejects.toThrow(`digest "md5:${'0'.repeat(32)}": algorithm "md5" cannot be verified (only sha256 and sha512 can)`);
+    await expect(client.touchBlob(REPO, digest, 5)).rejects.toThrow(
+      new DigestError(digest, '"sha512:" must be followed by 128 lower-case hex digits'),
+    );
+    await expect(client.getManifest(REPO, `md5:${'0'.repeat(32)}`)).rejects.toThrow(
+      `digest "md5:${'0'.repeat(32)}": algorithm "md5" cannot be verified (only sha256 and sha512 can)`,
+    );
     expect(r.requests).toEqual([]);
   });
 });

@@ -77,7 +77,12 @@ export const PASSWORD = 'secret-password-1234';
 export const APP_REPOSITORY = 'docker-hub/library/app';
 
 /** A prewarm target for an image of the fake, its repository and tag given directly. */
-export const appTarget = (tag: string, repository: string = APP_REPOSITORY) => ({ image: `app:${tag}`, repository, reference: tag, uri: `x/${repository}:${tag}` });
+export const appTarget = (tag: string, repository: string = APP_REPOSITORY) => ({
+  image: `app:${tag}`,
+  repository,
+  reference: tag,
+  uri: `x/${repository}:${tag}`,
+});
 
 /** The fake registry. */
 export class FakeRegistry {
@@ -130,7 +135,11 @@ export class FakeRegistry {
   }
 
   /** Adds an image: an index over `platforms` (or one manifest when there is one platform). */
-  addImage(repo: string, tag: string, options: { platforms?: string[]; layers?: number; docker?: boolean; sharedLayer?: Buffer; algorithm?: string } = {}): FakeImage {
+  addImage(
+    repo: string,
+    tag: string,
+    options: { platforms?: string[]; layers?: number; docker?: boolean; sharedLayer?: Buffer; algorithm?: string } = {},
+  ): FakeImage {
     const platforms = options.platforms ?? ['linux/amd64', 'linux/arm64'];
     const put = (data: Buffer) => ({ digest: this.putBlob(repo, data, options.algorithm), size: data.length });
     const manifests = platforms.map((platform) => {
@@ -146,14 +155,28 @@ export class FakeRegistry {
         layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...l })),
       };
       const digest = this.putManifest(repo, doc.mediaType, doc, platforms.length === 1 ? tag : undefined);
-      return { platform, digest, blobs: [config, ...layers].map((b) => b.digest), spec: { os, architecture, ...(variant ? { variant } : {}) } };
+      return {
+        platform,
+        digest,
+        blobs: [config, ...layers].map((b) => b.digest),
+        spec: { os, architecture, ...(variant ? { variant } : {}) },
+      };
     });
     if (manifests.length === 1) return { digest: manifests[0]!.digest, manifests: manifests.map(({ spec: _, ...m }) => m) };
     const type = options.docker ? TYPES.dockerList : TYPES.ociIndex;
     const digest = this.putManifest(
       repo,
       type,
-      { schemaVersion: 2, mediaType: type, manifests: manifests.map((m) => ({ mediaType: options.docker ? TYPES.dockerManifest : TYPES.ociManifest, digest: m.digest, size: 100, platform: m.spec })) },
+      {
+        schemaVersion: 2,
+        mediaType: type,
+        manifests: manifests.map((m) => ({
+          mediaType: options.docker ? TYPES.dockerManifest : TYPES.ociManifest,
+          digest: m.digest,
+          size: 100,
+          platform: m.spec,
+        })),
+      },
       tag,
     );
     return { digest, manifests: manifests.map(({ spec: _, ...m }) => m) };
@@ -184,7 +207,12 @@ export class FakeRegistry {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     res.on('close', () => this.inFlight--);
     if (path === '/token') return this.token(req, res, url);
-    this.requests.push({ method: req.method ?? 'GET', path, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), ...(req.headers.accept ? { accept: req.headers.accept } : {}) });
+    this.requests.push({
+      method: req.method ?? 'GET',
+      path,
+      ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+      ...(req.headers.accept ? { accept: req.headers.accept } : {}),
+    });
     if ((this.options.delayMs ?? 0) > 0) await new Promise((r) => setTimeout(r, this.options.delayMs));
     const m = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(path);
     const scope = m ? `repository:${m[1]}:pull` : '';
@@ -193,7 +221,12 @@ export class FakeRegistry {
         this.options.auth === 'basic'
           ? 'Basic realm="fake"'
           : `Bearer realm="${this.url}/token",service="fake-registry"${scope ? `,scope="${scope}"` : ''}`;
-      return this.json(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, { 'www-authenticate': challenge });
+      return this.json(
+        res,
+        401,
+        { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] },
+        { 'www-authenticate': challenge },
+      );
     }
     if (path === '/v2/') return this.json(res, 200, {});
     if (!m) return this.json(res, 404, { errors: [{ code: 'NOT_FOUND', message: 'no route' }] });

@@ -42,7 +42,25 @@ export function selfSignedCertificate(): TestCertificate {
     const cert = path.join(dir, 'cert.pem');
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
       { stdio: 'pipe', timeout: 20_000 },
     );
     return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
@@ -132,8 +150,10 @@ export function echoRegistry(options: { bearer?: { token: string }; realmEcho?: 
     const url = req.url ?? '/';
     if (url.startsWith('/token')) return json(res, 200, { token: options.bearer?.token ?? 'none' });
     if (url === '/v2/') {
-      if (options.realmEcho) return json(res, 401, {}, { 'www-authenticate': `Bearer realm="http://198.51.100.1/token/${value}",service="echo"` });
-      if (options.bearer && auth !== `Bearer ${options.bearer.token}`) return json(res, 401, {}, { 'www-authenticate': `Bearer realm="${self.url}/token",service="echo"` });
+      if (options.realmEcho)
+        return json(res, 401, {}, { 'www-authenticate': `Bearer realm="http://198.51.100.1/token/${value}",service="echo"` });
+      if (options.bearer && auth !== `Bearer ${options.bearer.token}`)
+        return json(res, 401, {}, { 'www-authenticate': `Bearer realm="${self.url}/token",service="echo"` });
       return json(res, 200, {});
     }
     const tag = /\/manifests\/([^/]+)$/.exec(url)?.[1];
@@ -156,9 +176,23 @@ export function echoRegistry(options: { bearer?: { token: string }; realmEcho?: 
       case 'media-type':
         return manifest({ schemaVersion: 2, mediaType: `application/vnd.${value}+json` }, 'application/json');
       case 'platform':
-        return manifest({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ digest: child, size: 2, platform: { os: 'linux', architecture: value } }] }, 'application/vnd.oci.image.index.v1+json');
+        return manifest(
+          {
+            schemaVersion: 2,
+            mediaType: 'application/vnd.oci.image.index.v1+json',
+            manifests: [{ digest: child, size: 2, platform: { os: 'linux', architecture: value } }],
+          },
+          'application/vnd.oci.image.index.v1+json',
+        );
       case 'variant':
-        return manifest({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ digest: child, size: 2, platform: { os: 'linux', architecture: 'amd64', variant: value } }] }, 'application/vnd.oci.image.index.v1+json');
+        return manifest(
+          {
+            schemaVersion: 2,
+            mediaType: 'application/vnd.oci.image.index.v1+json',
+            manifests: [{ digest: child, size: 2, platform: { os: 'linux', architecture: 'amd64', variant: value } }],
+          },
+          'application/vnd.oci.image.index.v1+json',
+        );
       case 'blob-500':
         return manifest(
           { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { digest: layer, size: 2 }, layers: [] },

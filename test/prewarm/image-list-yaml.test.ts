@@ -13,7 +13,10 @@ type Outcome = { ok: string[] } | { error: string };
 
 /** How image lists were read with the `yaml` package (the previous parseImageList), as the reference. */
 function withYamlPackage(text: string): Outcome {
-  const lines = text.split(/\r?\n/).map((line) => line.replace(/(^|\s)#.*$/, '').trim()).filter((line) => line !== '');
+  const lines = text
+    .split(/\r?\n/)
+    .map((line) => line.replace(/(^|\s)#.*$/, '').trim())
+    .filter((line) => line !== '');
   if (lines.length === 0) return { ok: [] };
   // The previous reader took a list starting with "---" for lines; both now read it as YAML.
   if (lines[0] !== '---' && !/^(\[|\{|-(\s|$)|images\s*:)/.test(lines[0]!)) return { ok: lines };
@@ -38,7 +41,8 @@ function withReader(text: string): Outcome {
   }
 }
 
-const REFUSED = /is not an image list this reader takes: .+ \(line \d+\); write one reference per line, a JSON list, or a YAML list of plain or quoted references/;
+const REFUSED =
+  /is not an image list this reader takes: .+ \(line \d+\); write one reference per line, a JSON list, or a YAML list of plain or quoted references/;
 
 /** Lists both read to the same references. */
 const SUPPORTED: readonly string[] = [
@@ -101,7 +105,7 @@ const BOTH_REJECT: readonly string[] = [
   '- a\n---\n- b\n',
   'images:\n  - a\nimages:\n  - b\n',
   '{images: [a], images: [b]}',
-  '[' .repeat(200) + ']'.repeat(200),
+  '['.repeat(200) + ']'.repeat(200),
   'images:\n',
   '- "a"b\n',
   '[a, b] c',
@@ -160,18 +164,27 @@ describe('the image list YAML reader agrees with the yaml package', () => {
     expect(ours).toEqual({ error: expect.stringMatching(/^prewarm image list list: /) });
   });
 
-  test.each(REFUSED_CASES.map((t) => [JSON.stringify(t).slice(0, 60), t]))('refuses %s, naming the YAML feature and its line', (_name, text) => {
-    expect(withReader(text)).toEqual({ error: expect.stringMatching(REFUSED) });
-  });
+  test.each(REFUSED_CASES.map((t) => [JSON.stringify(t).slice(0, 60), t]))(
+    'refuses %s, naming the YAML feature and its line',
+    (_name, text) => {
+      expect(withReader(text)).toEqual({ error: expect.stringMatching(REFUSED) });
+    },
+  );
 
   test('a list after a leading "---" is read as YAML, not as lines', () => {
     expect(parseImageList('--- # critical\n- nginx:1.27\n- "redis:7"\n', 'f')).toEqual(['nginx:1.27', 'redis:7']);
-    expect(() => parseImageList('---\n', 'f')).toThrow('prewarm image list f: a YAML/JSON image list must be a list, or an object with an "images" list');
+    expect(() => parseImageList('---\n', 'f')).toThrow(
+      'prewarm image list f: a YAML/JSON image list must be a list, or an object with an "images" list',
+    );
   });
 
   test('an entry that is not a string is named with its YAML text', () => {
-    expect(() => parseImageList('- nginx\n- 0x1F\n', 's3://b/k')).toThrow(new ImageListError('s3://b/k', '[1] must be an image reference string, got 0x1F'));
-    expect(() => parseImageList('images:\n  - nginx\n  -\n', 'f')).toThrow('prewarm image list f: images[1] must be an image reference string, got null');
+    expect(() => parseImageList('- nginx\n- 0x1F\n', 's3://b/k')).toThrow(
+      new ImageListError('s3://b/k', '[1] must be an image reference string, got 0x1F'),
+    );
+    expect(() => parseImageList('images:\n  - nginx\n  -\n', 'f')).toThrow(
+      'prewarm image list f: images[1] must be an image reference string, got null',
+    );
   });
 
   test('a megabyte flow list is read in linear time', () => {
@@ -183,30 +196,48 @@ describe('the image list YAML reader agrees with the yaml package', () => {
 });
 
 // Entries from the characters of references plus YAML's indicators, spaces, quotes and non-ASCII.
-const entry = fc.string({ unit: fc.constantFrom(...'abz09./:@-_'.split(''), ...' #\'"[]{},&*!|>%?`\\\té~'.split(''), '\u00e9', '日'), minLength: 1, maxLength: 12 });
+const entry = fc.string({
+  unit: fc.constantFrom(...'abz09./:@-_'.split(''), ...' #\'"[]{},&*!|>%?`\\\té~'.split(''), '\u00e9', '日'),
+  minLength: 1,
+  maxLength: 12,
+});
 const style = fc.constantFrom('plain', 'single', 'double');
-const render = (value: string, how: string): string => (how === 'single' ? `'${value.replace(/'/g, "''")}'` : how === 'double' ? JSON.stringify(value) : value);
+const render = (value: string, how: string): string =>
+  how === 'single' ? `'${value.replace(/'/g, "''")}'` : how === 'double' ? JSON.stringify(value) : value;
 
 describe('generated image lists', () => {
   test('whatever the reader accepts, yaml reads the same; well-formed reference lists are accepted', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(entry, style, fc.option(fc.constantFrom(' # note', '   #x', ''), { nil: undefined })), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.tuple(entry, style, fc.option(fc.constantFrom(' # note', '   #x', ''), { nil: undefined })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
         fc.constantFrom('block', 'indented', 'images-block', 'flow', 'images-flow'),
         (items, layout) => {
           const rendered = items.map(([v, how]) => render(v, how));
           const comment = (i: number): string => items[i]![2] ?? '';
           const text =
-            layout === 'block' ? rendered.map((r, i) => `- ${r}${comment(i)}\n`).join('')
-            : layout === 'indented' ? rendered.map((r, i) => `  - ${r}${comment(i)}\n`).join('')
-            : layout === 'images-block' ? `images:\n${rendered.map((r, i) => `  - ${r}${comment(i)}\n`).join('')}`
-            : layout === 'flow' ? `[${rendered.join(', ')}]\n`
-            : `images: [${rendered.join(', ')}]\n`;
+            layout === 'block'
+              ? rendered.map((r, i) => `- ${r}${comment(i)}\n`).join('')
+              : layout === 'indented'
+                ? rendered.map((r, i) => `  - ${r}${comment(i)}\n`).join('')
+                : layout === 'images-block'
+                  ? `images:\n${rendered.map((r, i) => `  - ${r}${comment(i)}\n`).join('')}`
+                  : layout === 'flow'
+                    ? `[${rendered.join(', ')}]\n`
+                    : `images: [${rendered.join(', ')}]\n`;
           const ours = withReader(text);
           if ('ok' in ours) expect(ours).toEqual(withYamlPackage(text));
           else expect(ours.error).toMatch(/^prewarm image list list: /);
           // Quoted references (and plain ones of the reference grammar) are always read.
-          if (items.every(([v, how]) => how !== 'plain' ? !/[\\\u0000-\u001f]/.test(v) && v.trim() !== '' : /^[a-z0-9][a-z0-9./:@_-]*$/.test(v) && !/:$/.test(v) && !/^[0-9.]+$/.test(v))) {
+          if (
+            items.every(([v, how]) =>
+              how !== 'plain'
+                ? !/[\\\u0000-\u001f]/.test(v) && v.trim() !== ''
+                : /^[a-z0-9][a-z0-9./:@_-]*$/.test(v) && !/:$/.test(v) && !/^[0-9.]+$/.test(v),
+            )
+          ) {
             expect(ours).toEqual(withYamlPackage(text));
           }
         },

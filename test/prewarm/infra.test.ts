@@ -9,16 +9,23 @@ function build(config: PtcConfig) {
 }
 const templateOf = (config: PtcConfig): Template => Template.fromStack(build(config).stacks[0]!);
 
-const PREWARM = { images: ['nginx:1.27', 'ghcr.io/org/app:v1'], manifest: { s3: { bucket: 'team-lists', key: 'prewarm/images.txt' }, ssmParameter: '/ptc/prewarm-images' } };
+const PREWARM = {
+  images: ['nginx:1.27', 'ghcr.io/org/app:v1'],
+  manifest: { s3: { bucket: 'team-lists', key: 'prewarm/images.txt' }, ssmParameter: '/ptc/prewarm-images' },
+};
 const template = templateOf(fullConfig({ prewarm: PREWARM }));
 const PREFIXES = ['docker-hub', 'github', 'k8s', 'ecr', 'central'];
 
 function prewarmFunctionId(t: Template = template): string | undefined {
-  return Object.keys(t.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'prewarm' } } } }))[0];
+  return Object.keys(
+    t.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'prewarm' } } } }),
+  )[0];
 }
 
 function statements(t: Template = template): { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: unknown }[] {
-  const role = (t.findResources('AWS::Lambda::Function')[prewarmFunctionId(t)!]!.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
+  const role = (t.findResources('AWS::Lambda::Function')[prewarmFunctionId(t)!]!.Properties.Role as { 'Fn::GetAtt': string[] })[
+    'Fn::GetAtt'
+  ][0]!;
   return Object.values(t.findResources('AWS::IAM::Policy'))
     .filter((p) => JSON.stringify(p.Properties.Roles).includes(role))
     .flatMap((p) => p.Properties.PolicyDocument.Statement);
@@ -27,8 +34,15 @@ function statements(t: Template = template): { Sid?: string; Action: string | st
 describe('prewarm infrastructure', () => {
   test('runs on prewarm.schedule (every 12 hours by default) with the settings in its environment', () => {
     const id = prewarmFunctionId()!;
-    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 900, MemorySize: 512, Environment: { Variables: Match.objectLike({ PTC_PREWARM_SETTINGS: Match.stringLikeRegexp('nginx:1.27') }) } });
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(12 hours)', Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [id, 'Arn'] } })]) });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 900,
+      MemorySize: 512,
+      Environment: { Variables: Match.objectLike({ PTC_PREWARM_SETTINGS: Match.stringLikeRegexp('nginx:1.27') }) },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(12 hours)',
+      Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [id, 'Arn'] } })]),
+    });
   });
 
   test('is not deployed when nothing is listed', () => {
@@ -39,11 +53,23 @@ describe('prewarm infrastructure', () => {
     const s = statements();
     expect(s.find((x) => x.Sid === 'RegistryLogin')).toMatchObject({ Action: 'ecr:GetAuthorizationToken', Resource: '*' });
     expect(s.find((x) => x.Sid === 'PullThroughCache')).toMatchObject({
-      Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability', 'ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'],
+      Action: [
+        'ecr:BatchGetImage',
+        'ecr:GetDownloadUrlForLayer',
+        'ecr:BatchCheckLayerAvailability',
+        'ecr:BatchImportUpstreamImage',
+        'ecr:CreateRepository',
+      ],
       Resource: PREFIXES.map((p) => `arn:aws:ecr:eu-west-2:111122223333:repository/${p}/*`),
     });
-    expect(s.find((x) => x.Sid === 'ReadImageListObject')).toMatchObject({ Action: 's3:GetObject', Resource: 'arn:aws:s3:::team-lists/prewarm/images.txt' });
-    expect(s.find((x) => x.Sid === 'ReadImageListParameter')).toMatchObject({ Action: 'ssm:GetParameter', Resource: 'arn:aws:ssm:eu-west-2:111122223333:parameter/ptc/prewarm-images' });
+    expect(s.find((x) => x.Sid === 'ReadImageListObject')).toMatchObject({
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::team-lists/prewarm/images.txt',
+    });
+    expect(s.find((x) => x.Sid === 'ReadImageListParameter')).toMatchObject({
+      Action: 'ssm:GetParameter',
+      Resource: 'arn:aws:ssm:eu-west-2:111122223333:parameter/ptc/prewarm-images',
+    });
   });
 
   test('alarms on any image not prewarmed and on a failed run, to the alarm topic', () => {
@@ -81,16 +107,25 @@ describe('a customer managed key on the prewarm image list (prewarm.manifest.kms
     const t = templateOf(fullConfig({ prewarm: { ...PREWARM, manifest: { ...PREWARM.manifest, kmsKeyArn: KEY } } }));
     const kms = statements(t).filter((x) => JSON.stringify(x.Action).includes('kms:'));
     expect(kms).toEqual([
-      { Sid: 'DecryptImageList', Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY, Condition: { StringEquals: { 'kms:ViaService': ['s3.eu-west-2.amazonaws.com', 'ssm.eu-west-2.amazonaws.com'] } } },
+      {
+        Sid: 'DecryptImageList',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: KEY,
+        Condition: { StringEquals: { 'kms:ViaService': ['s3.eu-west-2.amazonaws.com', 'ssm.eu-west-2.amazonaws.com'] } },
+      },
     ]);
   });
 
   test('an S3 list alone is decrypted only through S3', () => {
     const t = templateOf(fullConfig({ prewarm: { images: [], manifest: { s3: PREWARM.manifest.s3, kmsKeyArn: KEY } } }));
-    expect(statements(t).find((x) => x.Sid === 'DecryptImageList')).toMatchObject({ Resource: KEY, Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-2.amazonaws.com' } } });
+    expect(statements(t).find((x) => x.Sid === 'DecryptImageList')).toMatchObject({
+      Resource: KEY,
+      Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-2.amazonaws.com' } },
+    });
   });
 
-  test('a multi-Region key is used in each environment\'s own Region for the parameter, in its own Region for the object', () => {
+  test("a multi-Region key is used in each environment's own Region for the parameter, in its own Region for the object", () => {
     const config = parseConfig({
       rules: [{ prefix: 'k8s', upstream: 'k8s' }],
       environments: [
@@ -103,7 +138,10 @@ describe('a customer managed key on the prewarm image list (prewarm.manifest.kms
     const kms = statements(us).filter((x) => JSON.stringify(x.Action).includes('kms:'));
     expect(kms).toEqual([
       expect.objectContaining({ Resource: MRK, Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-2.amazonaws.com' } } }),
-      expect.objectContaining({ Resource: MRK.replace('eu-west-2', 'us-east-1'), Condition: { StringEquals: { 'kms:ViaService': 'ssm.us-east-1.amazonaws.com' } } }),
+      expect.objectContaining({
+        Resource: MRK.replace('eu-west-2', 'us-east-1'),
+        Condition: { StringEquals: { 'kms:ViaService': 'ssm.us-east-1.amazonaws.com' } },
+      }),
     ]);
   });
 
@@ -122,7 +160,9 @@ describe('a customer managed key on the prewarm image list (prewarm.manifest.kms
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toMatch(/^config error at prewarm\.manifest\.kmsKeyArn: the key is in eu-west-2, but the parameter \/ptc\/prewarm-images is read in us-east-1 too/);
+    expect((error as Error).message).toMatch(
+      /^config error at prewarm\.manifest\.kmsKeyArn: the key is in eu-west-2, but the parameter \/ptc\/prewarm-images is read in us-east-1 too/,
+    );
   });
 
   test('has no unacknowledged cdk-nag finding with the key', () => {

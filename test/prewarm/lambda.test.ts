@@ -54,7 +54,12 @@ function deps(c: PtcConfig) {
       // The endpoint ECR names is not reachable from a test; the fake registry stands in for it.
       createClient: (options: RegistryClientOptions) => {
         made.push(options);
-        return new RegistryClient({ ...options, baseUrl: registry.url, plainHttpHosts: [new URL(registry.url).host], retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+        return new RegistryClient({
+          ...options,
+          baseUrl: registry.url,
+          plainHttpHosts: [new URL(registry.url).host],
+          retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+        });
       },
     },
   };
@@ -69,7 +74,9 @@ describe('prewarm Lambda', () => {
     expect(made).toEqual([{ baseUrl: ENDPOINT, credentials: ECR_CREDENTIALS, concurrency: 8 }]);
     expect(result.summary).toEqual({ images: 2, ok: 2, missing: 0, denied: 0, failed: 0 });
     expect(d.totals).toEqual({ ImagesOk: 2, ImagesMissing: 0, ImagesDenied: 0, ImagesFailed: 0, Failures: 0 });
-    const prewarmed = d.log.lines.filter((l) => l.message === 'image prewarmed').map((l) => [l.attributes.image, l.attributes.repositoryName, l.attributes.prefix, l.attributes.upstream]);
+    const prewarmed = d.log.lines
+      .filter((l) => l.message === 'image prewarmed')
+      .map((l) => [l.attributes.image, l.attributes.repositoryName, l.attributes.prefix, l.attributes.upstream]);
     expect(prewarmed.sort()).toEqual([
       ['docker.io/library/nginx:1.27', 'docker-hub/library/nginx', 'docker-hub', 'docker-hub'],
       ['ghcr.io/org/app:v1', 'github/org/app', 'github', 'github-container-registry'],
@@ -80,9 +87,22 @@ describe('prewarm Lambda', () => {
     const { deps: d } = deps(config({ images: ['docker.io/library/nginx:1.27'] }));
     const result = await runPrewarm({ images: ['ghcr.io/org/app:v1', 'ghcr.io/org/app:v9'] }, d);
     expect(result.summary).toEqual({ images: 2, ok: 1, missing: 1, denied: 0, failed: 0 });
-    expect(result.problems).toEqual([{ image: 'ghcr.io/org/app:v9', status: 'missing', uri: '111122223333.dkr.ecr.eu-west-2.amazonaws.com/github/org/app:v9', reason: expect.stringContaining('HTTP 404') }]);
+    expect(result.problems).toEqual([
+      {
+        image: 'ghcr.io/org/app:v9',
+        status: 'missing',
+        uri: '111122223333.dkr.ecr.eu-west-2.amazonaws.com/github/org/app:v9',
+        reason: expect.stringContaining('HTTP 404'),
+      },
+    ]);
     expect(d.totals).toMatchObject({ ImagesOk: 1, ImagesMissing: 1, Failures: 1 });
-    expect(d.log.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'image not prewarmed: missing', attributes: expect.objectContaining({ image: 'ghcr.io/org/app:v9', prefix: 'github' }) }));
+    expect(d.log.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: 'image not prewarmed: missing',
+        attributes: expect.objectContaining({ image: 'ghcr.io/org/app:v9', prefix: 'github' }),
+      }),
+    );
   });
 
   test('an unreadable SSM list is logged and counted, and the configured images are still prewarmed', async () => {
@@ -95,7 +115,9 @@ describe('prewarm Lambda', () => {
   });
 
   test('a registry that refuses the token is one error for the run, every image counted failed, never logging the token', async () => {
-    ecrMock.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [{ authorizationToken: Buffer.from('AWS:expired-token-value').toString('base64'), proxyEndpoint: ENDPOINT }] });
+    ecrMock.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [{ authorizationToken: Buffer.from('AWS:expired-token-value').toString('base64'), proxyEndpoint: ENDPOINT }],
+    });
     const { deps: d } = deps(config({ images: ['docker.io/library/nginx:1.27', 'ghcr.io/org/app:v1'] }));
     await expect(runPrewarm({}, d)).rejects.toThrow(`registry ${registry.url} refused access: it does not accept the credentials given`);
     expect(d.totals).toMatchObject({ ImagesFailed: 2, Failures: 2 });
@@ -108,13 +130,19 @@ describe('prewarm Lambda', () => {
     const { deps: d } = deps(config({ images: ['nginx:1.27'] }));
     await expect(runPrewarm({ images: 'nginx:1.27' }, d)).rejects.toThrow(PrewarmRequestError);
     expect(ecrMock).not.toHaveReceivedAnyCommand();
-    expect(() => requestedImages({ images: [] })).toThrow('"images" must be a non-empty list of image references, such as {"images": ["nginx:1.27"]}');
+    expect(() => requestedImages({ images: [] })).toThrow(
+      '"images" must be a non-empty list of image references, such as {"images": ["nginx:1.27"]}',
+    );
     expect(requestedImages(fixture('events/scheduled-event.json'))).toBeUndefined();
   });
 
   test('the GetAuthorizationToken token is decoded into user and password, and a malformed one is refused without quoting it', () => {
-    expect(decodeAuthorizationToken(fixture('prewarm/get-authorization-token.json').authorizationData[0].authorizationToken)).toEqual(ECR_CREDENTIALS);
-    expect(() => decodeAuthorizationToken(Buffer.from('no-colon-here').toString('base64'))).toThrow('GetAuthorizationToken returned a token that is not base64 of "user:password"');
+    expect(decodeAuthorizationToken(fixture('prewarm/get-authorization-token.json').authorizationData[0].authorizationToken)).toEqual(
+      ECR_CREDENTIALS,
+    );
+    expect(() => decodeAuthorizationToken(Buffer.from('no-colon-here').toString('base64'))).toThrow(
+      'GetAuthorizationToken returned a token that is not base64 of "user:password"',
+    );
   });
 });
 
@@ -136,6 +164,8 @@ describe('prewarm settings', () => {
     expect(() => config({ images })).toThrow(/config error at prewarm\.images: the prewarm Lambda would get \d+ bytes/);
     const small = config({});
     const huge = { ...small, prewarm: { ...small.prewarm, images } };
-    expect(() => encodePrewarmSettings(huge, target)).toThrow(new RegExp(`Lambda allows ${SETTINGS_VARIABLE_LIMIT}\\. Move the images to prewarm\\.manifest`));
+    expect(() => encodePrewarmSettings(huge, target)).toThrow(
+      new RegExp(`Lambda allows ${SETTINGS_VARIABLE_LIMIT}\\. Move the images to prewarm\\.manifest`),
+    );
   });
 });

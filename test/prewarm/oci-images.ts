@@ -135,12 +135,17 @@ export class OciLayoutWriter {
     }
     let top: { digest: string; size: number; mediaType: string };
     if (manifests.length === 1) {
-      top = { digest: manifests[0]!.digest, size: (descriptors[0]!.size as number), mediaType: OCI.manifest };
+      top = { digest: manifests[0]!.digest, size: descriptors[0]!.size as number, mediaType: OCI.manifest };
     } else {
       const index = this.blob(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI.index, manifests: descriptors })));
       top = { ...index, mediaType: OCI.index };
     }
-    this.refs.push({ mediaType: top.mediaType, digest: top.digest, size: top.size, annotations: { 'org.opencontainers.image.ref.name': tag } });
+    this.refs.push({
+      mediaType: top.mediaType,
+      digest: top.digest,
+      size: top.size,
+      annotations: { 'org.opencontainers.image.ref.name': tag },
+    });
     writeFileSync(path.join(this.dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: this.refs }));
     return { digest: top.digest, mediaType: top.mediaType, manifests };
   }
@@ -178,9 +183,19 @@ async function putBlob(registry: string, repository: string, data: Buffer): Prom
   return { digest, size: data.length };
 }
 
-async function putManifest(registry: string, repository: string, reference: string, mediaType: string, doc: unknown): Promise<{ digest: string; size: number }> {
+async function putManifest(
+  registry: string,
+  repository: string,
+  reference: string,
+  mediaType: string,
+  doc: unknown,
+): Promise<{ digest: string; size: number }> {
   const body = Buffer.from(JSON.stringify(doc));
-  const res = await fetch(`http://${registry}/v2/${repository}/manifests/${reference}`, { method: 'PUT', body, headers: { 'content-type': mediaType } });
+  const res = await fetch(`http://${registry}/v2/${repository}/manifests/${reference}`, {
+    method: 'PUT',
+    body,
+    headers: { 'content-type': mediaType },
+  });
   await res.arrayBuffer();
   if (res.status !== 201) throw new PushError(`PUT manifest ${repository}:${reference}: HTTP ${res.status}`);
   return { digest: sha256(body), size: body.length };
@@ -191,13 +206,23 @@ async function putManifest(registry: string, repository: string, reference: stri
  * straight through the distribution push API: the benchmark's way to fill an upstream with
  * hundreds of images in seconds (the tests push with skopeo).
  */
-export async function pushGeneratedImage(registry: string, repository: string, tag: string, options: { platforms: readonly string[]; layers?: number; layerBytes?: number }): Promise<BuiltImage> {
+export async function pushGeneratedImage(
+  registry: string,
+  repository: string,
+  tag: string,
+  options: { platforms: readonly string[]; layers?: number; layerBytes?: number },
+): Promise<BuiltImage> {
   const manifests: BuiltManifest[] = [];
   const descriptors: Record<string, unknown>[] = [];
   for (const platform of options.platforms) {
     const layers: { digest: string; size: number }[] = [];
-    for (let i = 0; i < (options.layers ?? 1); i++) layers.push(await putBlob(registry, repository, gzipSync(tarOf(`f${i}.bin`, randomBytes(options.layerBytes ?? 4096)))));
-    const config = await putBlob(registry, repository, Buffer.from(JSON.stringify({ ...platformOf(platform), rootfs: { type: 'layers', diff_ids: [] } })));
+    for (let i = 0; i < (options.layers ?? 1); i++)
+      layers.push(await putBlob(registry, repository, gzipSync(tarOf(`f${i}.bin`, randomBytes(options.layerBytes ?? 4096)))));
+    const config = await putBlob(
+      registry,
+      repository,
+      Buffer.from(JSON.stringify({ ...platformOf(platform), rootfs: { type: 'layers', diff_ids: [] } })),
+    );
     const doc = {
       schemaVersion: 2,
       mediaType: OCI.manifest,

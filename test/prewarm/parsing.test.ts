@@ -1,4 +1,11 @@
-import { backoffDelay, ChallengeHeaderError, formatPlatform, parseManifest, selectPlatforms, ManifestFormatError } from '../../core/prewarm';
+import {
+  backoffDelay,
+  ChallengeHeaderError,
+  formatPlatform,
+  parseManifest,
+  selectPlatforms,
+  ManifestFormatError,
+} from '../../core/prewarm';
 import { MAX_CHALLENGE_HEADER_CHARS, parseChallenges, type ParseWork } from '../../registry';
 import { renderReport } from '../../core/prewarm/report';
 
@@ -10,15 +17,29 @@ describe('parseManifest', () => {
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.index.v1+json',
       manifests: [
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: D('a'), size: 1, platform: { os: 'linux', architecture: 'arm', variant: 'v7' } },
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: D('b'), size: 1, annotations: { 'vnd.docker.reference.type': 'attestation-manifest' } },
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: D('a'),
+          size: 1,
+          platform: { os: 'linux', architecture: 'arm', variant: 'v7' },
+        },
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: D('b'),
+          size: 1,
+          annotations: { 'vnd.docker.reference.type': 'attestation-manifest' },
+        },
       ],
     });
     expect(parseManifest(body)).toEqual({
       kind: 'index',
       mediaType: 'application/vnd.oci.image.index.v1+json',
       manifests: [
-        { digest: D('a'), mediaType: 'application/vnd.oci.image.manifest.v1+json', platform: { os: 'linux', architecture: 'arm', variant: 'v7' } },
+        {
+          digest: D('a'),
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          platform: { os: 'linux', architecture: 'arm', variant: 'v7' },
+        },
         { digest: D('b'), mediaType: 'application/vnd.oci.image.manifest.v1+json' },
       ],
     });
@@ -30,29 +51,56 @@ describe('parseManifest', () => {
       mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
       config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: D('c'), size: 7 },
       layers: [
-        { mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', digest: D('d'), size: 9, urls: ['https://mcr.microsoft.com/x'] },
+        {
+          mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+          digest: D('d'),
+          size: 9,
+          urls: ['https://mcr.microsoft.com/x'],
+        },
         { mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', digest: D('e'), size: 11 },
       ],
     });
-    expect(parseManifest(body)).toEqual({ kind: 'image', mediaType: 'application/vnd.docker.distribution.manifest.v2+json', config: { digest: D('c'), size: 7 }, layers: [{ digest: D('e'), size: 11 }] });
+    expect(parseManifest(body)).toEqual({
+      kind: 'image',
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: { digest: D('c'), size: 7 },
+      layers: [{ digest: D('e'), size: 11 }],
+    });
   });
 
   test('without mediaType in the body, the Content-Type decides (a Docker manifest list here)', () => {
     const body = JSON.stringify({ schemaVersion: 2, manifests: [{ digest: D('a'), platform: { os: 'linux', architecture: 'amd64' } }] });
-    expect(parseManifest(body, 'application/vnd.docker.distribution.manifest.list.v2+json; charset=utf-8')).toMatchObject({ kind: 'index', mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json' });
+    expect(parseManifest(body, 'application/vnd.docker.distribution.manifest.list.v2+json; charset=utf-8')).toMatchObject({
+      kind: 'index',
+      mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    });
   });
 
   test('refuses what it cannot walk, saying what it is', () => {
     expect(() => parseManifest('not json')).toThrow(new ManifestFormatError('manifest is not JSON'));
     expect(() => parseManifest(JSON.stringify({ schemaVersion: 1, fsLayers: [] }))).toThrow(/Docker schema 1 manifests are not supported/);
-    expect(() => parseManifest(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { digest: 'nope' }, layers: [] }))).toThrow('config has no valid "digest"');
+    expect(() =>
+      parseManifest(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          config: { digest: 'nope' },
+          layers: [],
+        }),
+      ),
+    ).toThrow('config has no valid "digest"');
   });
 
   test('a config or layer without a whole-number size is refused: the size bounds what is read', () => {
-    const image = (config: unknown, layers: unknown[]) => JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers });
+    const image = (config: unknown, layers: unknown[]) =>
+      JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers });
     expect(() => parseManifest(image({ digest: D('c') }, []))).toThrow(new ManifestFormatError('config has no valid "size"'));
-    expect(() => parseManifest(image({ digest: D('c'), size: 2 }, [{ digest: D('e'), size: 1.5 }]))).toThrow(new ManifestFormatError('layers[0] has no valid "size"'));
-    expect(() => parseManifest(image({ digest: D('c'), size: 2 }, [{ digest: D('e'), size: -1 }]))).toThrow(new ManifestFormatError('layers[0] has no valid "size"'));
+    expect(() => parseManifest(image({ digest: D('c'), size: 2 }, [{ digest: D('e'), size: 1.5 }]))).toThrow(
+      new ManifestFormatError('layers[0] has no valid "size"'),
+    );
+    expect(() => parseManifest(image({ digest: D('c'), size: 2 }, [{ digest: D('e'), size: -1 }]))).toThrow(
+      new ManifestFormatError('layers[0] has no valid "size"'),
+    );
   });
 });
 
@@ -73,11 +121,18 @@ describe('platform selection', () => {
 
 describe('parseChallenges', () => {
   test('reads Bearer and Basic challenges with quoted and bare parameters', () => {
-    expect(parseChallenges('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"')).toEqual([
-      { scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/nginx:pull' } },
+    expect(
+      parseChallenges('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"'),
+    ).toEqual([
+      {
+        scheme: 'bearer',
+        params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/nginx:pull' },
+      },
     ]);
     expect(parseChallenges('Basic realm="Amazon ECR"')).toEqual([{ scheme: 'basic', params: { realm: 'Amazon ECR' } }]);
-    expect(parseChallenges('Bearer realm=https://x/token, error="insufficient_scope"')).toEqual([{ scheme: 'bearer', params: { realm: 'https://x/token', error: 'insufficient_scope' } }]);
+    expect(parseChallenges('Bearer realm=https://x/token, error="insufficient_scope"')).toEqual([
+      { scheme: 'bearer', params: { realm: 'https://x/token', error: 'insufficient_scope' } },
+    ]);
   });
 
   test('reads several challenges, escaped quotes and spaces around "="', () => {
@@ -98,8 +153,12 @@ describe('parseChallenges', () => {
     expect(() => parseChallenges(`Bearer realm="https://t/x",${' '.repeat(16 * 1024)}`)).toThrow(
       new ChallengeHeaderError(16 * 1024 + 27, MAX_CHALLENGE_HEADER_CHARS),
     );
-    expect(new ChallengeHeaderError(16411, 4096).message).toBe('the WWW-Authenticate header is 16411 characters long; at most 4096 are parsed');
-    expect(parseChallenges(`Bearer realm="${'x'.repeat(MAX_CHALLENGE_HEADER_CHARS - 15)}"`)[0]!.params.realm).toHaveLength(MAX_CHALLENGE_HEADER_CHARS - 15);
+    expect(new ChallengeHeaderError(16411, 4096).message).toBe(
+      'the WWW-Authenticate header is 16411 characters long; at most 4096 are parsed',
+    );
+    expect(parseChallenges(`Bearer realm="${'x'.repeat(MAX_CHALLENGE_HEADER_CHARS - 15)}"`)[0]!.params.realm).toHaveLength(
+      MAX_CHALLENGE_HEADER_CHARS - 15,
+    );
   });
 
   // The shapes that made the regular-expression parser backtrack: runs of spaces and commas, and
@@ -154,8 +213,27 @@ describe('renderReport', () => {
       registry: 'https://r',
       summary: { images: 2, ok: 1, missing: 1, denied: 0, failed: 0 },
       results: [
-        { image: 'nginx:1.27', uri: 'r/docker-hub/library/nginx:1.27', status: 'ok', platforms: ['linux/amd64'], manifests: 2, blobs: 4, bytes: 12_345_678, redirects: 0 },
-        { image: 'x:1', uri: 'r/docker-hub/library/x:1', status: 'missing', reason: 'not found', platforms: [], manifests: 0, blobs: 0, bytes: 0, redirects: 0 },
+        {
+          image: 'nginx:1.27',
+          uri: 'r/docker-hub/library/nginx:1.27',
+          status: 'ok',
+          platforms: ['linux/amd64'],
+          manifests: 2,
+          blobs: 4,
+          bytes: 12_345_678,
+          redirects: 0,
+        },
+        {
+          image: 'x:1',
+          uri: 'r/docker-hub/library/x:1',
+          status: 'missing',
+          reason: 'not found',
+          platforms: [],
+          manifests: 0,
+          blobs: 0,
+          bytes: 0,
+          redirects: 0,
+        },
       ],
     });
     expect(text).toBe(

@@ -60,7 +60,9 @@ describe('prewarm of name:tag@digest', () => {
     expect(current.digest).not.toBe(old.digest);
     const { result, report } = await warm(`registry.k8s.io/pause:3.9@${old.digest}`);
     expect(result).toMatchObject({ status: 'ok', digest: old.digest });
-    expect(result.note).toBe(`the tag 3.9 now points at ${current.digest} upstream; the pinned ${old.digest} is still in the cache and was warmed`);
+    expect(result.note).toBe(
+      `the tag 3.9 now points at ${current.digest} upstream; the pinned ${old.digest} is still in the cache and was warmed`,
+    );
     expect(renderReport(report)).toContain(result.note);
   });
 
@@ -68,6 +70,8 @@ describe('prewarm of name:tag@digest', () => {
     const pinned = `sha256:${randomBytes(32).toString('hex')}`;
     const { result } = await warm(`registry.k8s.io/pause@${pinned}`);
     expect(result.status).toBe('missing');
-    expect(result.reason).toMatch(/a digest-only reference comes through the cache only once cached .* list it as name:tag@digest so prewarm seeds it by its tag$/);
+    expect(result.reason).toMatch(
+      /a digest-only reference comes through the cache only once cached .* list it as name:tag@digest so prewarm seeds it by its tag$/,
+    );
   });
 });

@@ -62,7 +62,21 @@ afterAll(() => {
 
 async function prewarmCli(args: string[], password = registries!.password) {
   const io = recordingIo({ stdin: `${password}\n` });
-  const code = await run(['prewarm', '--config', configFile, '--registry-url', registries!.proxy, '--insecure-http', '--username', registries!.user, '--password-stdin', ...args], io);
+  const code = await run(
+    [
+      'prewarm',
+      '--config',
+      configFile,
+      '--registry-url',
+      registries!.proxy,
+      '--insecure-http',
+      '--username',
+      registries!.user,
+      '--password-stdin',
+      ...args,
+    ],
+    io,
+  );
   return { code, out: io.out, err: io.err };
 }
 
@@ -73,7 +87,9 @@ const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).dig
 async function fromProxy(pathname: string): Promise<{ status: number; digest?: string; served?: string | null }> {
   const res = await fetch(`http://${registries!.proxy}${pathname}`, { headers: { authorization: basic(), accept: MANIFEST_ACCEPT } });
   const body = Buffer.from(await res.arrayBuffer());
-  return res.status === 200 ? { status: 200, digest: sha256(body), served: res.headers.get('docker-content-digest') } : { status: res.status };
+  return res.status === 200
+    ? { status: 200, digest: sha256(body), served: res.headers.get('docker-content-digest') }
+    : { status: res.status };
 }
 
 describe('ptc prewarm through an authenticated pull-through proxy', () => {
@@ -137,11 +153,17 @@ describe('ptc prewarm through an authenticated pull-through proxy', () => {
   describe('then, with the upstream stopped', () => {
     beforeAll(async () => {
       // distribution's proxy stores each blob in the background while it streams it; wait until all are on disk.
-      const wanted = Object.values(images).flatMap((i) => blobDigests(i.built, i.built.manifests.length > 1 ? PLATFORMS : undefined).map((d) => [i.repository, d] as const));
+      const wanted = Object.values(images).flatMap((i) =>
+        blobDigests(i.built, i.built.manifests.length > 1 ? PLATFORMS : undefined).map((d) => [i.repository, d] as const),
+      );
       const deadline = Date.now() + 30_000;
-      while (!wanted.every(([repo, digest]) => proxyHasBlob(registries!, repo, digest)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (!wanted.every(([repo, digest]) => proxyHasBlob(registries!, repo, digest)) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
       stopUpstream(registries!);
-      const upstreamGone = await fetch(`http://${registries!.upstream}/v2/`).then(() => false, () => true);
+      const upstreamGone = await fetch(`http://${registries!.upstream}/v2/`).then(
+        () => false,
+        () => true,
+      );
       expect(upstreamGone).toBe(true);
     });
 
@@ -154,7 +176,10 @@ describe('ptc prewarm through an authenticated pull-through proxy', () => {
           expect(await fromProxy(`/v2/${repository}/manifests/${m.digest}`)).toMatchObject({ status: 200, digest: m.digest });
         }
         for (const digest of blobDigests(built, built.manifests.length > 1 ? PLATFORMS : undefined)) {
-          expect({ blob: `${repository}@${digest}`, ...(await fromProxy(`/v2/${repository}/blobs/${digest}`)) }).toMatchObject({ status: 200, digest });
+          expect({ blob: `${repository}@${digest}`, ...(await fromProxy(`/v2/${repository}/blobs/${digest}`)) }).toMatchObject({
+            status: 200,
+            digest,
+          });
         }
       }
     });

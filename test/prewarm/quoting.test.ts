@@ -25,21 +25,38 @@ afterEach(async () => {
 });
 
 const index = (entries: unknown[]) => ({ schemaVersion: 2, mediaType: TYPES.ociIndex, manifests: entries });
-const entry = (platform: Record<string, string>, i = 0) => ({ mediaType: TYPES.ociManifest, digest: digestOf(Buffer.from(String(i))), size: 2, platform });
+const entry = (platform: Record<string, string>, i = 0) => ({
+  mediaType: TYPES.ociManifest,
+  digest: digestOf(Buffer.from(String(i))),
+  size: 2,
+  platform,
+});
 
 describe('reasons quoting a registry', () => {
   test('a 10,000-entry index without a wanted platform names the first eight and counts the rest', async () => {
-    r.putManifest(REPO, TYPES.ociIndex, index(Array.from({ length: 10_000 }, (_, i) => entry({ os: 'linux', architecture: 's390x', variant: `v${i}` }, i))), 'huge');
+    r.putManifest(
+      REPO,
+      TYPES.ociIndex,
+      index(Array.from({ length: 10_000 }, (_, i) => entry({ os: 'linux', architecture: 's390x', variant: `v${i}` }, i))),
+      'huge',
+    );
     const report = await prewarm([target('huge')], client);
     const reason = report.results[0]!.reason!;
     expect(report.results[0]!.status).toBe('missing');
-    expect(reason).toBe(`the index has no manifest for linux/amd64, linux/arm64 (it has ${Array.from({ length: 8 }, (_, i) => `linux/s390x/v${i}`).join(', ')} and 9992 more)`);
+    expect(reason).toBe(
+      `the index has no manifest for linux/amd64, linux/arm64 (it has ${Array.from({ length: 8 }, (_, i) => `linux/s390x/v${i}`).join(', ')} and 9992 more)`,
+    );
     expect(reason.length).toBeLessThan(MAX_REASON_CHARS);
   });
 
   test('control characters and length in a media type or platform are escaped and capped', async () => {
     r.putManifest(REPO, 'application/json', { schemaVersion: 2, mediaType: `evil\n\u0000${'x'.repeat(5000)}` }, 'nul');
-    r.putManifest(REPO, TYPES.ociIndex, index([entry({ os: 'linux', architecture: 'amd64', variant: `v8\r\n${'y'.repeat(500)}` })]), 'variant');
+    r.putManifest(
+      REPO,
+      TYPES.ociIndex,
+      index([entry({ os: 'linux', architecture: 'amd64', variant: `v8\r\n${'y'.repeat(500)}` })]),
+      'variant',
+    );
     const report = await prewarm([target('nul'), target('variant')], client);
     const [nul, variant] = report.results;
     expect(nul!.reason).toBe(`unsupported manifest media type "evil\\n\\u0000${'x'.repeat(114)}...(5006 characters)"`);
@@ -52,7 +69,9 @@ describe('reasons quoting a registry', () => {
     const layer = image.manifests[0]!.blobs[1]!;
     r.faults = [{ match: new RegExp(`/blobs/${layer}$`), wrongBytes: true, times: 99 }];
     const report = await prewarm([target('1.0')], client);
-    expect(report.results[0]!.reason).toMatch(new RegExp(`^blob ${REPO}@${layer}: the body does not match the digest \\(got sha256:[a-f0-9]{64} after 3000 bytes\\)$`));
+    expect(report.results[0]!.reason).toMatch(
+      new RegExp(`^blob ${REPO}@${layer}: the body does not match the digest \\(got sha256:[a-f0-9]{64} after 3000 bytes\\)$`),
+    );
   });
 });
 
@@ -69,6 +88,8 @@ describe('a registry error body', () => {
     const c = new RegistryClient({ baseUrl: hostile.url, retry: RETRY, plainHttpHosts: [hostile.host] });
     const report = await prewarm([target('x')], c);
     c.close();
-    expect(report.results[0]!.reason).toBe(`not found: manifest ${REPO}:x: HTTP 404 (<h1>gone\\u0000</h1>${'z'.repeat(186)}...(15374 characters))`);
+    expect(report.results[0]!.reason).toBe(
+      `not found: manifest ${REPO}:x: HTTP 404 (<h1>gone\\u0000</h1>${'z'.repeat(186)}...(15374 characters))`,
+    );
   });
 });

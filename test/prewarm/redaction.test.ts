@@ -38,7 +38,12 @@ function leaks(text: string): string[] {
   return [...found];
 }
 
-const RULES = ['account: "111122223333"', 'region: eu-west-2', 'rules:', '  - { prefix: docker-hub, upstream: docker-hub, credentials: { secretName: ecr-pullthroughcache/docker-hub } }'];
+const RULES = [
+  'account: "111122223333"',
+  'region: eu-west-2',
+  'rules:',
+  '  - { prefix: docker-hub, upstream: docker-hub, credentials: { secretName: ecr-pullthroughcache/docker-hub } }',
+];
 const IMAGES = ECHO_TAGS.map((t) => `app:${t}`);
 const servers: HostileServer[] = [];
 let dir: string;
@@ -60,7 +65,10 @@ async function ptc(registry: HostileServer, extra: string[] = []) {
   const file = path.join(dir, `ptc-${randomBytes(4).toString('hex')}.yaml`);
   writeFileSync(file, [...RULES, 'prewarm:', `  images: [${IMAGES.join(', ')}]`, '  concurrency: 2', ''].join('\n'));
   const io = recordingIo({ stdin: `${PASSWORD}\n` });
-  const code = await run(['prewarm', '--config', file, '--registry-url', registry.url, '--insecure-http', '--username', USER, '--password-stdin', ...extra], io);
+  const code = await run(
+    ['prewarm', '--config', file, '--registry-url', registry.url, '--insecure-http', '--username', USER, '--password-stdin', ...extra],
+    io,
+  );
   return { code, out: io.out, err: io.err };
 }
 
@@ -81,10 +89,16 @@ describe('ptc prewarm against a registry that echoes the Authorization header', 
     // The echo reached the registry's answers: it saw the secret, and the report quotes around it.
     expect(leaks(JSON.stringify(registry.requests.map((r) => r.headers.authorization)))).not.toEqual([]);
     const out = outputs[1]!;
-    const reasons = Object.fromEntries((JSON.parse(out).results as { image: string; reason?: string; platforms: string[] }[]).map((r) => [r.image, r]));
+    const reasons = Object.fromEntries(
+      (JSON.parse(out).results as { image: string; reason?: string; platforms: string[] }[]).map((r) => [r.image, r]),
+    );
     const scheme = options.bearer ? 'Bearer' : 'Basic';
-    expect(reasons['app:json-404']!.reason).toBe(`not found: manifest docker-hub/library/app:json-404: HTTP 404 (DENIED: rejected ${scheme} [redacted])`);
-    expect(reasons['app:value-404']!.reason).toBe('not found: manifest docker-hub/library/app:value-404: HTTP 404 (NAME_UNKNOWN: unknown for [redacted])');
+    expect(reasons['app:json-404']!.reason).toBe(
+      `not found: manifest docker-hub/library/app:json-404: HTTP 404 (DENIED: rejected ${scheme} [redacted])`,
+    );
+    expect(reasons['app:value-404']!.reason).toBe(
+      'not found: manifest docker-hub/library/app:value-404: HTTP 404 (NAME_UNKNOWN: unknown for [redacted])',
+    );
     expect(reasons['app:media-type']!.reason).toBe('unsupported manifest media type "application/vnd.[redacted]+json"');
     expect(reasons['app:variant']!.platforms).toEqual(['linux/amd64/[redacted]']);
   });
@@ -106,18 +120,35 @@ describe('the prewarm Lambda against a registry that echoes the Authorization he
   /** Runs one invocation with the real Powertools logger, capturing what it writes. */
   async function invoke(registry: HostileServer): Promise<{ logged: string; result: unknown }> {
     ecrMock.reset();
-    ecrMock.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [{ authorizationToken: b64(`AWS:${PASSWORD}`), proxyEndpoint: 'https://111122223333.dkr.ecr.eu-west-2.amazonaws.com' }] });
+    ecrMock.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [
+        { authorizationToken: b64(`AWS:${PASSWORD}`), proxyEndpoint: 'https://111122223333.dkr.ecr.eu-west-2.amazonaws.com' },
+      ],
+    });
     const run = await captureOutput(() => {
-      const config = parseConfig({ account: '111122223333', region: 'eu-west-2', rules: [{ prefix: 'docker-hub', upstream: 'docker-hub', credentials: { secretName: 'ecr-pullthroughcache/docker-hub' } }], prewarm: { images: IMAGES } });
-      return runPrewarm({}, {
-        ecr: new ECRClient({ region: 'eu-west-2' }),
-        config,
-        log: powertoolsLog(new Logger({ serviceName: 'prewarm' })),
-        totals: newTotals(),
-        // The endpoint ECR names is not reachable from a test; the echoing registry stands in for it.
-        createClient: (options: RegistryClientOptions) =>
-          new RegistryClient({ ...options, baseUrl: registry.url, plainHttpHosts: [registry.host], retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } }),
-      }).catch((e: unknown) => e);
+      const config = parseConfig({
+        account: '111122223333',
+        region: 'eu-west-2',
+        rules: [{ prefix: 'docker-hub', upstream: 'docker-hub', credentials: { secretName: 'ecr-pullthroughcache/docker-hub' } }],
+        prewarm: { images: IMAGES },
+      });
+      return runPrewarm(
+        {},
+        {
+          ecr: new ECRClient({ region: 'eu-west-2' }),
+          config,
+          log: powertoolsLog(new Logger({ serviceName: 'prewarm' })),
+          totals: newTotals(),
+          // The endpoint ECR names is not reachable from a test; the echoing registry stands in for it.
+          createClient: (options: RegistryClientOptions) =>
+            new RegistryClient({
+              ...options,
+              baseUrl: registry.url,
+              plainHttpHosts: [registry.host],
+              retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+            }),
+        },
+      ).catch((e: unknown) => e);
     });
     if (run.failed) throw run.error;
     return { logged: run.written, result: run.result };
@@ -126,7 +157,10 @@ describe('the prewarm Lambda against a registry that echoes the Authorization he
   test('logs every image with its reason, and no part of the GetAuthorizationToken password or token', async () => {
     const registry = await echo();
     const { logged, result } = await invoke(registry);
-    const lines = logged.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { message: string; reason?: string });
+    const lines = logged
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { message: string; reason?: string });
     expect(lines.filter((l) => l.message.startsWith('image not prewarmed'))).toHaveLength(IMAGES.length);
     // Every echo but the variant one (whose platform is not in the reason) is quoted, redacted ("[redacted" when capped).
     expect(lines.filter((l) => l.reason?.includes('[redacted')).length).toBe(ECHO_TAGS.length - 1);

@@ -44,7 +44,16 @@ export function startRegistries(): LocalRegistries {
 
 /** Starts one more proxy of the same upstream (its own cold cache) in `base/<name>`; returns its address. */
 export function startProxy(r: LocalRegistries, name: string): string {
-  return script(['start', path.join(r.base, name), '--proxy', `http://${r.upstream}`, '--auth', `${r.user}:${r.password}`, '--owner-pid', String(process.pid)]).trim();
+  return script([
+    'start',
+    path.join(r.base, name),
+    '--proxy',
+    `http://${r.upstream}`,
+    '--auth',
+    `${r.user}:${r.password}`,
+    '--owner-pid',
+    String(process.pid),
+  ]).trim();
 }
 
 /** Stops the upstream only; the proxy keeps running on what it cached. */
@@ -66,5 +75,8 @@ export function stopRegistries(r: LocalRegistries | undefined): void {
 export function proxyHasBlob(r: LocalRegistries, repository: string, digest: string, proxyDir = 'proxy'): boolean {
   const hex = digest.slice('sha256:'.length);
   const root = path.join(r.base, proxyDir, 'storage', 'docker', 'registry', 'v2');
-  return existsSync(path.join(root, 'blobs', 'sha256', hex.slice(0, 2), hex, 'data')) && existsSync(path.join(root, 'repositories', repository, '_layers', 'sha256', hex, 'link'));
+  return (
+    existsSync(path.join(root, 'blobs', 'sha256', hex.slice(0, 2), hex, 'data')) &&
+    existsSync(path.join(root, 'repositories', repository, '_layers', 'sha256', hex, 'link'))
+  );
 }

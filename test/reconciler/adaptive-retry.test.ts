@@ -23,7 +23,11 @@ test('the client the Lambda builds retries a throttled call itself (adaptive mod
   });
   try {
     const { deps, metrics } = testDeps(ecr, new EventBridgeClient({ region: REGION }));
-    expect(await handleEvent(fixture('ecr-pull-through-cache-action'), deps)).toEqual({ status: 'configured', repositoryName: 'docker-hub/alpine', writes: 4 });
+    expect(await handleEvent(fixture('ecr-pull-through-cache-action'), deps)).toEqual({
+      status: 'configured',
+      repositoryName: 'docker-hub/alpine',
+      writes: 4,
+    });
     expect(server.stats.throttled).toBe(2);
     expect(registry.calls.get('GetLifecyclePolicy')).toBe(1);
     expect(registry.get('docker-hub/alpine').tags['ptc-autopilot:managed']).toBe('true');

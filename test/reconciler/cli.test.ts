@@ -1,7 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { DescribeRepositoriesCommand, ECRClient, ECRServiceException, ListTagsForResourceCommand, PutLifecyclePolicyCommand, TagResourceCommand } from '@aws-sdk/client-ecr';
+import {
+  DescribeRepositoriesCommand,
+  ECRClient,
+  ECRServiceException,
+  ListTagsForResourceCommand,
+  PutLifecyclePolicyCommand,
+  TagResourceCommand,
+} from '@aws-sdk/client-ecr';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { run } from '../../cli/main';
@@ -23,11 +30,28 @@ describe('ptc desired-state', () => {
     const io = recordingIo();
     expect(await run(['desired-state', 'k8s/pause', '--config', EXAMPLE], io)).toBe(0);
     const printed = JSON.parse(io.out);
-    expect(Object.keys(printed)).toEqual(['managed', 'prefix', 'lifecyclePolicy', 'repositoryPolicyStatements', 'tags', 'scanOnPush', 'imageTagMutability']);
+    expect(Object.keys(printed)).toEqual([
+      'managed',
+      'prefix',
+      'lifecyclePolicy',
+      'repositoryPolicyStatements',
+      'tags',
+      'scanOnPush',
+      'imageTagMutability',
+    ]);
     expect(printed).toEqual(desiredState(loadConfig(EXAMPLE), 'k8s/pause'));
-    expect(printed).toMatchObject({ managed: true, prefix: 'k8s', scanOnPush: true, imageTagMutability: 'MUTABLE', tags: { team: 'platform', 'ptc-autopilot:managed': 'true' } });
+    expect(printed).toMatchObject({
+      managed: true,
+      prefix: 'k8s',
+      scanOnPush: true,
+      imageTagMutability: 'MUTABLE',
+      tags: { team: 'platform', 'ptc-autopilot:managed': 'true' },
+    });
     expect(printed.lifecyclePolicy.rules[1].selection.countNumber).toBe(20);
-    expect(printed.repositoryPolicyStatements.map((s: { Sid: string }) => s.Sid)).toEqual(['PtcAutopilotCrossAccountPull', 'PtcAutopilotOrganizationPull']);
+    expect(printed.repositoryPolicyStatements.map((s: { Sid: string }) => s.Sid)).toEqual([
+      'PtcAutopilotCrossAccountPull',
+      'PtcAutopilotOrganizationPull',
+    ]);
   });
 
   test('prints {"managed": false} for a repository under no managed prefix', async () => {
@@ -60,7 +84,13 @@ describe('ptc desired-state', () => {
     const quay = recordingIo();
     expect(await run(['desired-state', 'quay/prometheus/prometheus', '--config', file], quay)).toBe(0);
     const printed = JSON.parse(quay.out);
-    expect(printed).toMatchObject({ managed: true, prefix: 'quay', scanOnPush: false, imageTagMutability: 'IMMUTABLE', tags: { team: 'platform', cost: 'cc-7', 'ptc-autopilot:managed': 'true' } });
+    expect(printed).toMatchObject({
+      managed: true,
+      prefix: 'quay',
+      scanOnPush: false,
+      imageTagMutability: 'IMMUTABLE',
+      tags: { team: 'platform', cost: 'cc-7', 'ptc-autopilot:managed': 'true' },
+    });
     expect(printed.repositoryPolicyStatements).toEqual([
       {
         Sid: 'PtcAutopilotOrganizationPull',
@@ -74,8 +104,16 @@ describe('ptc desired-state', () => {
 
     const k8s = recordingIo();
     expect(await run(['desired-state', 'k8s/pause', '--config', file], k8s)).toBe(0);
-    expect(JSON.parse(k8s.out)).toMatchObject({ prefix: 'k8s', scanOnPush: true, imageTagMutability: 'MUTABLE', tags: { team: 'platform', 'ptc-autopilot:managed': 'true' } });
-    expect(JSON.parse(k8s.out).repositoryPolicyStatements[0]).toMatchObject({ Sid: 'PtcAutopilotCrossAccountPull', Principal: { AWS: ['arn:aws:iam::444455556666:root'] } });
+    expect(JSON.parse(k8s.out)).toMatchObject({
+      prefix: 'k8s',
+      scanOnPush: true,
+      imageTagMutability: 'MUTABLE',
+      tags: { team: 'platform', 'ptc-autopilot:managed': 'true' },
+    });
+    expect(JSON.parse(k8s.out).repositoryPolicyStatements[0]).toMatchObject({
+      Sid: 'PtcAutopilotCrossAccountPull',
+      Principal: { AWS: ['arn:aws:iam::444455556666:root'] },
+    });
   });
 
   test('a repository named like a prefix but outside it is not managed', async () => {
@@ -87,7 +125,9 @@ describe('ptc desired-state', () => {
   test('names the argument when the repository name is not one ECR accepts', async () => {
     const io = recordingIo();
     expect(await run(['desired-state', 'Docker-Hub/Nginx', '--config', EXAMPLE], io)).toBe(1);
-    expect(io.err).toBe('repositoryName: "Docker-Hub/Nginx" is not an ECR repository name (2-256 lowercase letters, digits, ".", "_", "-" and "/")\n');
+    expect(io.err).toBe(
+      'repositoryName: "Docker-Hub/Nginx" is not an ECR repository name (2-256 lowercase letters, digits, ".", "_", "-" and "/")\n',
+    );
   });
 });
 
@@ -115,13 +155,15 @@ describe('ptc reconcile', () => {
       ].join('\n'),
     );
     expect(io.out).toContain('ignored k8s/pause (ptc-autopilot:ignore=true)\n');
-    expect(lines.at(-2)).toBe('swept 2 repositories under the managed prefixes (3 listed): 1 would change (4 writes), 0 compliant, 1 ignored, 0 failed');
+    expect(lines.at(-2)).toBe(
+      'swept 2 repositories under the managed prefixes (3 listed): 1 would change (4 writes), 0 compliant, 1 ignored, 0 failed',
+    );
     expect(lines).toHaveLength(9);
     expect(registry.totals().writes).toBe(0);
     expect(eventsMock).not.toHaveReceivedCommand(PutEventsCommand);
   });
 
-  test('applies the writes with the caller\'s credentials, then a second run finds everything compliant', async () => {
+  test("applies the writes with the caller's credentials, then a second run finds everything compliant", async () => {
     const first = recordingIo();
     expect(await run(['reconcile', '--config', EXAMPLE], first)).toBe(0);
     expect(first.out).toContain('configured docker-hub/library/nginx\n');
@@ -137,21 +179,33 @@ describe('ptc reconcile', () => {
   });
 
   test('exits 1 and names the repositories it could not reconcile', async () => {
-    ecrMock
-      .on(ListTagsForResourceCommand)
-      .rejects(new ECRServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'not authorized to perform ecr:ListTagsForResource' }));
+    ecrMock.on(ListTagsForResourceCommand).rejects(
+      new ECRServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'not authorized to perform ecr:ListTagsForResource',
+      }),
+    );
     const io = recordingIo();
     expect(await run(['reconcile', '--config', EXAMPLE], io)).toBe(1);
     expect(io.err).toContain('failed docker-hub/library/nginx: AccessDeniedException: not authorized to perform ecr:ListTagsForResource\n');
   });
 
   test('says plainly when the registry cannot be listed, naming the action and the AWS error', async () => {
-    ecrMock
-      .on(DescribeRepositoriesCommand)
-      .rejects(new ECRServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'not authorized to perform: ecr:DescribeRepositories' }));
+    ecrMock.on(DescribeRepositoriesCommand).rejects(
+      new ECRServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'not authorized to perform: ecr:DescribeRepositories',
+      }),
+    );
     const io = recordingIo();
     expect(await run(['reconcile', '--config', EXAMPLE], io)).toBe(1);
-    expect(io.err).toBe('ptc reconcile could not list the repositories with ecr:DescribeRepositories (AccessDeniedException: not authorized to perform: ecr:DescribeRepositories)\n');
+    expect(io.err).toBe(
+      'ptc reconcile could not list the repositories with ecr:DescribeRepositories (AccessDeniedException: not authorized to perform: ecr:DescribeRepositories)\n',
+    );
     expect(ecrMock).toHaveReceivedCommandWith(DescribeRepositoriesCommand, { maxResults: 1000 });
   });
 

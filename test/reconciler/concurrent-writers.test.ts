@@ -28,8 +28,14 @@ const NAME = 'docker-hub/library/nginx';
 const OURS = new Set<string>(pullStatements(effectiveSettings(reconcilerTestConfig(), 'docker-hub')).map((s) => s.Sid!));
 
 /** A foreign statement (invented, shaped like the ECR user guide's cross-account pull example). */
-const foreign = (sid: string) => ({ Sid: sid, Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999988887777:root' }, Action: ['ecr:BatchGetImage'] });
-const statementsOf = (text: string | undefined): { Sid?: string }[] => (text === undefined ? [] : (JSON.parse(text).Statement as { Sid?: string }[]));
+const foreign = (sid: string) => ({
+  Sid: sid,
+  Effect: 'Allow',
+  Principal: { AWS: 'arn:aws:iam::999988887777:root' },
+  Action: ['ecr:BatchGetImage'],
+});
+const statementsOf = (text: string | undefined): { Sid?: string }[] =>
+  text === undefined ? [] : (JSON.parse(text).Statement as { Sid?: string }[]);
 const sids = (text: string | undefined) => statementsOf(text).map((s) => s.Sid ?? '');
 
 let registry: FakeRegistry;
@@ -63,7 +69,10 @@ describe('the reconciler and another writer of the same repository policy', () =
     registry.beforeCall = (op) => {
       if (op === 'GetRepositoryPolicy' && ++gets === 2) addForeign('ThirdParty');
       if (op === 'GetRepositoryPolicy' && gets === 3 && sets === 1) {
-        registry.get(NAME).policyText = JSON.stringify({ Version: '2012-10-17', Statement: [...statementsOf(staleBase), foreign('Stale')] });
+        registry.get(NAME).policyText = JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [...statementsOf(staleBase), foreign('Stale')],
+        });
       }
       if (op === 'SetRepositoryPolicy') sets++;
     };
@@ -108,7 +117,10 @@ describe('the reconciler and another writer of the same repository policy', () =
           registry = new FakeRegistry();
           installEcrMock(ecrMock, registry);
           eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
-          registry.add(NAME, startWithPolicy ? { policyText: JSON.stringify({ Version: '2012-10-17', Statement: [foreign('Initial')] }) } : {});
+          registry.add(
+            NAME,
+            startWithPolicy ? { policyText: JSON.stringify({ Version: '2012-10-17', Statement: [foreign('Initial')] }) } : {},
+          );
           const at = new Set(addBefore);
           const inGap: string[] = [];
           const added: string[] = startWithPolicy ? ['Initial'] : [];

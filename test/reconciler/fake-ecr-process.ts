@@ -26,7 +26,12 @@ export interface FakeEcrVerification {
   calls: Record<string, number>;
 }
 
-const FOREIGN = { Sid: 'PtcAutopilotSomethingElse', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: 'ecr:BatchGetImage' };
+const FOREIGN = {
+  Sid: 'PtcAutopilotSomethingElse',
+  Effect: 'Allow',
+  Principal: { AWS: 'arn:aws:iam::999999999999:root' },
+  Action: 'ecr:BatchGetImage',
+};
 const PREFIXES = ['docker-hub', 'k8s', 'ecr'];
 
 let registry = new FakeRegistry();
@@ -65,16 +70,34 @@ async function setup(msg: Extract<FakeEcrRequest, { type: 'setup' }>): Promise<s
 }
 
 function verify(): FakeEcrVerification {
-  const out: FakeEcrVerification = { managed: 0, compliant: 0, foreignStatementsKept: 0, foreignStatementsExpected: 0, unmanagedUntouched: 0, requests: server?.stats.requests ?? 0, throttled: server?.stats.throttled ?? 0, calls: Object.fromEntries(registry.calls) };
+  const out: FakeEcrVerification = {
+    managed: 0,
+    compliant: 0,
+    foreignStatementsKept: 0,
+    foreignStatementsExpected: 0,
+    unmanagedUntouched: 0,
+    requests: server?.stats.requests ?? 0,
+    throttled: server?.stats.throttled ?? 0,
+    calls: Object.fromEntries(registry.calls),
+  };
   let index = 0;
   for (const repo of registry.repositories.values()) {
     const desired = desiredState(config, repo.name);
     if (!desired.managed || ruleForRepository(config, repo.name) === undefined) {
-      if (repo.lifecyclePolicyText === undefined && repo.policyText === undefined && Object.keys(repo.tags).length === 1) out.unmanagedUntouched++;
+      if (repo.lifecyclePolicyText === undefined && repo.policyText === undefined && Object.keys(repo.tags).length === 1)
+        out.unmanagedUntouched++;
       continue;
     }
     out.managed++;
-    const state = { repositoryName: repo.name, repositoryArn: arnOf(repo.name), scanOnPush: repo.scanOnPush, imageTagMutability: repo.imageTagMutability, lifecyclePolicyText: repo.lifecyclePolicyText, repositoryPolicyText: repo.policyText, tags: repo.tags };
+    const state = {
+      repositoryName: repo.name,
+      repositoryArn: arnOf(repo.name),
+      scanOnPush: repo.scanOnPush,
+      imageTagMutability: repo.imageTagMutability,
+      lifecyclePolicyText: repo.lifecyclePolicyText,
+      repositoryPolicyText: repo.policyText,
+      tags: repo.tags,
+    };
     if (planRepository(state, desired).writes.length === 0) out.compliant++;
     if (index % 10 === 9) {
       out.foreignStatementsExpected++;

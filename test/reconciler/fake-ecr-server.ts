@@ -29,7 +29,10 @@ export interface FakeEcrServer {
 const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
 
 /** Starts the server on an ephemeral port of 127.0.0.1. */
-export async function startFakeEcrServer(registry: Pick<FakeRegistry, 'handle'>, options: FakeEcrServerOptions = {}): Promise<FakeEcrServer> {
+export async function startFakeEcrServer(
+  registry: Pick<FakeRegistry, 'handle'>,
+  options: FakeEcrServerOptions = {},
+): Promise<FakeEcrServer> {
   let state = options.seed ?? 42;
   const random = () => {
     // mulberry32: a small seeded generator, so every run throttles the same calls.

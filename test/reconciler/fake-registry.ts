@@ -66,7 +66,11 @@ export class FakeRegistry {
 
   get(name: string): FakeRepository {
     const repo = this.repositories.get(name);
-    if (repo === undefined) throw new FakeEcrError('RepositoryNotFoundException', `The repository with name '${name}' does not exist in the registry with id '${ACCOUNT}'`);
+    if (repo === undefined)
+      throw new FakeEcrError(
+        'RepositoryNotFoundException',
+        `The repository with name '${name}' does not exist in the registry with id '${ACCOUNT}'`,
+      );
     return repo;
   }
 
@@ -100,7 +104,8 @@ export class FakeRegistry {
           imageScanningConfiguration: { scanOnPush: r.scanOnPush },
           encryptionConfiguration: { encryptionType: 'AES256' },
         });
-        if (input.repositoryNames !== undefined) return { repositories: (input.repositoryNames as string[]).map((n) => describe(this.get(n))) };
+        if (input.repositoryNames !== undefined)
+          return { repositories: (input.repositoryNames as string[]).map((n) => describe(this.get(n))) };
         const all = [...this.repositories.values()];
         const start = input.nextToken !== undefined ? Number(input.nextToken) : 0;
         const size = input.maxResults ?? 100;
@@ -111,12 +116,19 @@ export class FakeRegistry {
         return { tags: Object.entries(this.get(nameOfArn(input.resourceArn)).tags).map(([Key, Value]) => ({ Key, Value })) };
       case 'GetLifecyclePolicy': {
         const repo = this.get(input.repositoryName);
-        if (repo.lifecyclePolicyText === undefined) throw new FakeEcrError('LifecyclePolicyNotFoundException', 'Lifecycle policy does not exist for the repository');
-        return { registryId: ACCOUNT, repositoryName: repo.name, lifecyclePolicyText: repo.lifecyclePolicyText, lastEvaluatedAt: 1700000000 };
+        if (repo.lifecyclePolicyText === undefined)
+          throw new FakeEcrError('LifecyclePolicyNotFoundException', 'Lifecycle policy does not exist for the repository');
+        return {
+          registryId: ACCOUNT,
+          repositoryName: repo.name,
+          lifecyclePolicyText: repo.lifecyclePolicyText,
+          lastEvaluatedAt: 1700000000,
+        };
       }
       case 'GetRepositoryPolicy': {
         const repo = this.get(input.repositoryName);
-        if (repo.policyText === undefined) throw new FakeEcrError('RepositoryPolicyNotFoundException', 'Repository policy does not exist for the repository');
+        if (repo.policyText === undefined)
+          throw new FakeEcrError('RepositoryPolicyNotFoundException', 'Repository policy does not exist for the repository');
         return { registryId: ACCOUNT, repositoryName: repo.name, policyText: repo.policyText };
       }
       case 'PutLifecyclePolicy': {
@@ -128,14 +140,18 @@ export class FakeRegistry {
         const repo = this.get(input.repositoryName);
         // The API reference's constraint on policyText (maximum length 10240); the error name and wording are ours (invented).
         if ([...String(input.policyText)].length > 10_240) {
-          throw new FakeEcrError('InvalidParameterException', "Invalid parameter at 'policyText' failed to satisfy constraint: 'Member must have length less than or equal to 10240'");
+          throw new FakeEcrError(
+            'InvalidParameterException',
+            "Invalid parameter at 'policyText' failed to satisfy constraint: 'Member must have length less than or equal to 10240'",
+          );
         }
         repo.policyText = input.policyText;
         return { registryId: ACCOUNT, repositoryName: repo.name, policyText: repo.policyText };
       }
       case 'DeleteRepositoryPolicy': {
         const repo = this.get(input.repositoryName);
-        if (repo.policyText === undefined) throw new FakeEcrError('RepositoryPolicyNotFoundException', 'Repository policy does not exist for the repository');
+        if (repo.policyText === undefined)
+          throw new FakeEcrError('RepositoryPolicyNotFoundException', 'Repository policy does not exist for the repository');
         const policyText = repo.policyText;
         delete repo.policyText;
         return { registryId: ACCOUNT, repositoryName: repo.name, policyText };
@@ -153,7 +169,8 @@ export class FakeRegistry {
       case 'TagResource': {
         const repo = this.get(nameOfArn(input.resourceArn));
         for (const t of input.tags as { Key: string; Value: string }[]) repo.tags[t.Key] = t.Value;
-        if (Object.keys(repo.tags).length > 50) throw new FakeEcrError('TooManyTagsException', 'The list of tags on the repository is over the limit.');
+        if (Object.keys(repo.tags).length > 50)
+          throw new FakeEcrError('TooManyTagsException', 'The list of tags on the repository is over the limit.');
         return {};
       }
       case 'UntagResource': {
@@ -197,7 +214,8 @@ export function installEcrMock(mock: AwsStub<any, any, ECRClient['config']>, reg
       try {
         return registry.handle(operation, input);
       } catch (err) {
-        if (err instanceof FakeEcrError && SDK_ERRORS[err.code]) throw new SDK_ERRORS[err.code]!({ message: err.message, $metadata: { httpStatusCode: 400 } });
+        if (err instanceof FakeEcrError && SDK_ERRORS[err.code])
+          throw new SDK_ERRORS[err.code]!({ message: err.message, $metadata: { httpStatusCode: 400 } });
         throw err;
       }
     });

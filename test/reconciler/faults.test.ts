@@ -25,9 +25,17 @@ const events = new EventBridgeClient({ region: REGION });
 let registry: FakeRegistry;
 
 const serviceError = (name: string, status: number) =>
-  new ECRServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message: `${name} from ECR` });
+  new ECRServiceException({
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+    message: `${name} from ECR`,
+  });
 const throttling = () => serviceError('ThrottlingException', 400);
-const pullThroughCache = (name: string) => ({ ...fixture('ecr-pull-through-cache-action'), detail: { ...fixture('ecr-pull-through-cache-action').detail, 'repository-name': name } });
+const pullThroughCache = (name: string) => ({
+  ...fixture('ecr-pull-through-cache-action'),
+  detail: { ...fixture('ecr-pull-through-cache-action').detail, 'repository-name': name },
+});
 
 beforeEach(() => {
   registry = freshFakeEcr(ecrMock, eventsMock);
@@ -84,16 +92,26 @@ describe('throttling', () => {
 describe('repository not found', () => {
   test('a repository deleted before the event is handled is logged and not retried', async () => {
     const { deps, log, metrics } = testDeps(ecr, events);
-    expect(await handleEvent(fixture('ecr-pull-through-cache-action'), deps)).toEqual({ status: 'not-found', repositoryName: 'docker-hub/alpine', writes: 0 });
+    expect(await handleEvent(fixture('ecr-pull-through-cache-action'), deps)).toEqual({
+      status: 'not-found',
+      repositoryName: 'docker-hub/alpine',
+      writes: 0,
+    });
     expect(ecrMock).toHaveReceivedCommandTimes(DescribeRepositoriesCommand, 1);
     expect(ecrMock).not.toHaveReceivedCommand(ListTagsForResourceCommand);
-    expect(log.lines).toContainEqual({ level: 'info', message: 'repository not found; nothing to do', attributes: { repositoryName: 'docker-hub/alpine', prefix: 'docker-hub' } });
+    expect(log.lines).toContainEqual({
+      level: 'info',
+      message: 'repository not found; nothing to do',
+      attributes: { repositoryName: 'docker-hub/alpine', prefix: 'docker-hub' },
+    });
     expect(metrics.Failures).toBe(0);
   });
 
   test('a repository deleted in the middle of a reconcile ends the same way', async () => {
     registry.add('docker-hub/alpine');
-    ecrMock.on(GetRepositoryPolicyCommand).rejects(new RepositoryNotFoundException({ message: 'gone', $metadata: { httpStatusCode: 400 } }));
+    ecrMock
+      .on(GetRepositoryPolicyCommand)
+      .rejects(new RepositoryNotFoundException({ message: 'gone', $metadata: { httpStatusCode: 400 } }));
     const { deps, log } = testDeps(ecr, events);
     expect(await handleEvent(fixture('ecr-pull-through-cache-action'), deps)).toMatchObject({ status: 'not-found' });
     expect(log.lines.map((l) => l.message)).toContain('repository deleted while being reconciled; not retried');
@@ -105,18 +123,64 @@ describe('malformed and irrelevant events are logged, counted and dropped', () =
     ['null', null, 'event is null, not an object'],
     ['an array', [], 'event is an array, not an object'],
     ['a string', 'docker-hub/alpine', 'event is string, not an object'],
-    ['an unknown invocation', { hello: 'world' }, 'not an event the reconciler handles (expected an ECR or scheduled event, {"sweep": true} or {"repositoryName": "..."})'],
+    [
+      'an unknown invocation',
+      { hello: 'world' },
+      'not an event the reconciler handles (expected an ECR or scheduled event, {"sweep": true} or {"repositoryName": "..."})',
+    ],
     ['no detail', { 'detail-type': 'ECR Image Action', source: 'aws.ecr' }, '"ECR Image Action" event has no detail object'],
     ['a non-string detail-type', { 'detail-type': 7, source: 'aws.ecr', detail: {} }, 'detail-type is not a string'],
-    ['no repository name', { ...fixture('ecr-pull-through-cache-action'), detail: { 'sync-status': 'SUCCESS' } }, 'detail.repository-name is missing or not a string'],
-    ['an invalid repository name', pullThroughCache('Docker-Hub/Alpine'), 'detail.repository-name "Docker-Hub/Alpine" is not an ECR repository name'],
-    ['a failed CreateRepository', { ...fixture('cloudtrail-ecr-create-repository'), detail: { ...fixture('cloudtrail-ecr-create-repository').detail, errorCode: 'RepositoryAlreadyExistsException' } }, 'CreateRepository failed (RepositoryAlreadyExistsException); nothing was created'],
-    ['another CloudTrail call', { ...fixture('cloudtrail-ecr-create-repository'), detail: { ...fixture('cloudtrail-ecr-create-repository').detail, eventName: 'DeleteRepository' } }, 'CloudTrail event ecr.amazonaws.com DeleteRepository is not ECR CreateRepository'],
-    ['an image deletion', { ...fixture('ecr-image-action-push'), detail: { ...fixture('ecr-image-action-push').detail, 'action-type': 'DELETE' } }, 'ECR Image Action DELETE/SUCCESS is not a successful push'],
-    ['another ECR event', { ...fixture('ecr-image-action-push'), 'detail-type': 'ECR Image Scan' }, 'ECR event "ECR Image Scan" is not handled'],
-    ['another source', { ...fixture('ecr-image-action-push'), source: 'aws.s3' }, 'event from source "aws.s3" (ECR Image Action) is not handled'],
-    ['a continuation without token', { source: 'ptc-autopilot', 'detail-type': 'Cache Repository Sweep Continued', detail: {} }, 'sweep continuation without detail.nextToken'],
-    ['a continuation with bad retry names', { source: 'ptc-autopilot', 'detail-type': 'Cache Repository Sweep Continued', detail: { nextToken: 'x', retry: ['../etc'] } }, 'sweep continuation detail.retry is not a list of repository names'],
+    [
+      'no repository name',
+      { ...fixture('ecr-pull-through-cache-action'), detail: { 'sync-status': 'SUCCESS' } },
+      'detail.repository-name is missing or not a string',
+    ],
+    [
+      'an invalid repository name',
+      pullThroughCache('Docker-Hub/Alpine'),
+      'detail.repository-name "Docker-Hub/Alpine" is not an ECR repository name',
+    ],
+    [
+      'a failed CreateRepository',
+      {
+        ...fixture('cloudtrail-ecr-create-repository'),
+        detail: { ...fixture('cloudtrail-ecr-create-repository').detail, errorCode: 'RepositoryAlreadyExistsException' },
+      },
+      'CreateRepository failed (RepositoryAlreadyExistsException); nothing was created',
+    ],
+    [
+      'another CloudTrail call',
+      {
+        ...fixture('cloudtrail-ecr-create-repository'),
+        detail: { ...fixture('cloudtrail-ecr-create-repository').detail, eventName: 'DeleteRepository' },
+      },
+      'CloudTrail event ecr.amazonaws.com DeleteRepository is not ECR CreateRepository',
+    ],
+    [
+      'an image deletion',
+      { ...fixture('ecr-image-action-push'), detail: { ...fixture('ecr-image-action-push').detail, 'action-type': 'DELETE' } },
+      'ECR Image Action DELETE/SUCCESS is not a successful push',
+    ],
+    [
+      'another ECR event',
+      { ...fixture('ecr-image-action-push'), 'detail-type': 'ECR Image Scan' },
+      'ECR event "ECR Image Scan" is not handled',
+    ],
+    [
+      'another source',
+      { ...fixture('ecr-image-action-push'), source: 'aws.s3' },
+      'event from source "aws.s3" (ECR Image Action) is not handled',
+    ],
+    [
+      'a continuation without token',
+      { source: 'ptc-autopilot', 'detail-type': 'Cache Repository Sweep Continued', detail: {} },
+      'sweep continuation without detail.nextToken',
+    ],
+    [
+      'a continuation with bad retry names',
+      { source: 'ptc-autopilot', 'detail-type': 'Cache Repository Sweep Continued', detail: { nextToken: 'x', retry: ['../etc'] } },
+      'sweep continuation detail.retry is not a list of repository names',
+    ],
     ['an unmanaged repository', pullThroughCache('team-a/service'), 'repository "team-a/service" is not under a managed prefix'],
   ];
 
@@ -131,12 +195,19 @@ describe('malformed and irrelevant events are logged, counted and dropped', () =
 
 describe('a foreign statement shaped like ours (Sid with our prefix, but not one of our Sids)', () => {
   const ours = pullStatements(effectiveSettings(reconcilerTestConfig(), 'docker-hub'));
-  const lookalike = { Sid: `${OWNED_SIDS.crossAccountPull}Legacy`, Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: ['ecr:BatchGetImage', 'ecr:PutImage'] };
+  const lookalike = {
+    Sid: `${OWNED_SIDS.crossAccountPull}Legacy`,
+    Effect: 'Allow',
+    Principal: { AWS: 'arn:aws:iam::999999999999:root' },
+    Action: ['ecr:BatchGetImage', 'ecr:PutImage'],
+  };
   const theirs = { Sid: 'TeamDenyDelete', Effect: 'Deny', Principal: '*', Action: 'ecr:DeleteRepository' };
 
   test('is kept verbatim and in place while our drifted statement is repaired, with exactly one SetRepositoryPolicy', async () => {
     const drifted = { ...ours[0]!, Action: 'ecr:*' };
-    registry.add('docker-hub/alpine', { policyText: JSON.stringify({ Version: '2012-10-17', Id: 'team', Statement: [lookalike, drifted, theirs] }) });
+    registry.add('docker-hub/alpine', {
+      policyText: JSON.stringify({ Version: '2012-10-17', Id: 'team', Statement: [lookalike, drifted, theirs] }),
+    });
     const { deps } = testDeps(ecr, events);
     await handleEvent(fixture('ecr-pull-through-cache-action'), deps);
 
@@ -154,7 +225,11 @@ describe('a foreign statement shaped like ours (Sid with our prefix, but not one
     ecrMock.resetHistory();
 
     const { deps, metrics } = testDeps(ecr, events);
-    expect(await handleEvent(fixture('ecr-pull-through-cache-action'), deps)).toEqual({ status: 'compliant', repositoryName: 'docker-hub/alpine', writes: 0 });
+    expect(await handleEvent(fixture('ecr-pull-through-cache-action'), deps)).toEqual({
+      status: 'compliant',
+      repositoryName: 'docker-hub/alpine',
+      writes: 0,
+    });
     expect(ecrMock).not.toHaveReceivedCommand(SetRepositoryPolicyCommand);
     expect(ecrMock).not.toHaveReceivedCommand(PutLifecyclePolicyCommand);
     expect(ecrMock).not.toHaveReceivedCommand(TagResourceCommand);
@@ -173,7 +248,11 @@ describe('an existing policy that is not readable', () => {
     expect((error as Error).message).toMatch(/^the existing repository policy cannot be read \(not JSON: .+\); left untouched$/);
     expect(registry.totals().writes).toBe(0);
     expect(metrics.Failures).toBe(1);
-    expect(log.lines.find((l) => l.level === 'error')?.attributes).toMatchObject({ repositoryName: 'docker-hub/alpine', prefix: 'docker-hub', error: 'UnreadablePolicyError' });
+    expect(log.lines.find((l) => l.level === 'error')?.attributes).toMatchObject({
+      repositoryName: 'docker-hub/alpine',
+      prefix: 'docker-hub',
+      error: 'UnreadablePolicyError',
+    });
   });
 });
 
@@ -190,7 +269,9 @@ describe('partial failures', () => {
 
   test('an event EventBridge refuses is logged and counted; the configured repository is not redone', async () => {
     registry.add('docker-hub/alpine');
-    eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] });
+    eventsMock
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] });
     const { deps, metrics, log } = testDeps(ecr, events);
     expect(await handleEvent(fixture('ecr-pull-through-cache-action'), deps)).toMatchObject({ status: 'configured' });
     expect(metrics).toMatchObject({ ReposConfigured: 1, Failures: 1 });
@@ -211,8 +292,21 @@ describe('long sweeps continue in a new invocation', () => {
       eventsMock.resetHistory();
       const result = await handleEvent(event, deps);
       invocations.push(result);
-      const continuation = eventsMock.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries![0]!).find((e) => e.DetailType === 'Cache Repository Sweep Continued');
-      event = continuation && { version: '0', id: 'c', 'detail-type': continuation.DetailType, source: continuation.Source, account: '111122223333', time: '2024-01-01T00:00:00Z', region: REGION, resources: [], detail: JSON.parse(continuation.Detail!) };
+      const continuation = eventsMock
+        .commandCalls(PutEventsCommand)
+        .map((c) => c.args[0].input.Entries![0]!)
+        .find((e) => e.DetailType === 'Cache Repository Sweep Continued');
+      event = continuation && {
+        version: '0',
+        id: 'c',
+        'detail-type': continuation.DetailType,
+        source: continuation.Source,
+        account: '111122223333',
+        time: '2024-01-01T00:00:00Z',
+        region: REGION,
+        resources: [],
+        detail: JSON.parse(continuation.Detail!),
+      };
     }
     expect(invocations.map((r) => (r as { continued: boolean }).continued)).toEqual([true, true, false]);
     expect(ecrMock.commandCalls(DescribeRepositoriesCommand).map((c) => c.args[0].input)).toEqual([
@@ -226,7 +320,11 @@ describe('long sweeps continue in a new invocation', () => {
   test('repositories a middle invocation could not reconcile travel with the continuation and are tried first', async () => {
     registry.add('docker-hub/late');
     const { deps } = testDeps(ecr, events);
-    const continuation = { source: 'ptc-autopilot', 'detail-type': 'Cache Repository Sweep Continued', detail: { nextToken: '1', retry: ['docker-hub/late'] } };
+    const continuation = {
+      source: 'ptc-autopilot',
+      'detail-type': 'Cache Repository Sweep Continued',
+      detail: { nextToken: '1', retry: ['docker-hub/late'] },
+    };
     expect(await handleEvent(continuation, deps)).toMatchObject({ status: 'swept', report: { configured: 1, listed: 0 } });
     expect(ecrMock).toHaveReceivedNthCommandWith(1, DescribeRepositoriesCommand, { repositoryNames: ['docker-hub/late'] });
   });

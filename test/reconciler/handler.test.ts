@@ -30,7 +30,8 @@ Object.assign(process.env, {
   POWERTOOLS_METRICS_NAMESPACE: 'PtcAutopilot',
   AWS_REGION: 'eu-west-2',
 });
-const { handler } = require('../../functions/reconcile-repository/handler') as typeof import('../../functions/reconcile-repository/handler');
+const { handler } =
+  require('../../functions/reconcile-repository/handler') as typeof import('../../functions/reconcile-repository/handler');
 
 /** Invokes the handler and returns what it printed on stdout and stderr as JSON lines (logs and EMF). */
 async function invoke(event: unknown): Promise<{ result: unknown; error?: unknown; lines: Record<string, any>[] }> {
@@ -52,14 +53,30 @@ test('handler.ts reads its settings from the environment, logs with repositoryNa
 
   expect(result).toEqual({ status: 'configured', repositoryName: 'docker-hub/alpine', writes: 4 });
   const configured = lines.find((l) => l.message === 'repository configured');
-  expect(configured).toMatchObject({ level: 'INFO', service: 'reconcile-repository', repositoryName: 'docker-hub/alpine', prefix: 'docker-hub', function_request_id: context.awsRequestId });
+  expect(configured).toMatchObject({
+    level: 'INFO',
+    service: 'reconcile-repository',
+    repositoryName: 'docker-hub/alpine',
+    prefix: 'docker-hub',
+    function_request_id: context.awsRequestId,
+  });
   const emf = lines.filter((l) => l._aws !== undefined);
   expect(emf).toHaveLength(1);
   expect(emf[0]!._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'PtcAutopilot', Dimensions: [['service']] });
   expect(emf[0]!._aws.CloudWatchMetrics[0].Metrics).toEqual(
-    ['ReposConfigured', 'ReposCompliant', 'ChangesApplied', 'EventsDropped', 'Failures', 'SettingsRefused'].map((Name) => ({ Name, Unit: 'Count' })),
+    ['ReposConfigured', 'ReposCompliant', 'ChangesApplied', 'EventsDropped', 'Failures', 'SettingsRefused'].map((Name) => ({
+      Name,
+      Unit: 'Count',
+    })),
   );
-  expect(emf[0]).toMatchObject({ service: 'reconcile-repository', ReposConfigured: 1, ReposCompliant: 0, ChangesApplied: 4, EventsDropped: 0, Failures: 0 });
+  expect(emf[0]).toMatchObject({
+    service: 'reconcile-repository',
+    ReposConfigured: 1,
+    ReposCompliant: 0,
+    ChangesApplied: 4,
+    EventsDropped: 0,
+    Failures: 0,
+  });
 });
 
 test('a dropped event is counted in the EMF line and the invocation succeeds', async () => {
@@ -75,7 +92,9 @@ test('a failure is thrown for Lambda to retry, and the EMF line still goes out w
   installEcrMock(ecrMock, registry);
   ecrMock
     .on(ListTagsForResourceCommand)
-    .rejects(new ECRServiceException({ name: 'ServerException', $fault: 'server', $metadata: { httpStatusCode: 500 }, message: 'internal error' }));
+    .rejects(
+      new ECRServiceException({ name: 'ServerException', $fault: 'server', $metadata: { httpStatusCode: 500 }, message: 'internal error' }),
+    );
   const { error, lines } = await invoke(fixture('ecr-pull-through-cache-action'));
 
   expect(error).toMatchObject({ name: 'ServerException', message: 'internal error' });

@@ -46,9 +46,11 @@ export interface LogLine {
 /** A logger that keeps every line. */
 export function recordingLogger(): ReconcilerLogger & { lines: LogLine[] } {
   const lines: LogLine[] = [];
-  const at = (level: LogLine['level']) => (message: string, attributes: LogAttributes = {}) => {
-    lines.push({ level, message, attributes });
-  };
+  const at =
+    (level: LogLine['level']) =>
+    (message: string, attributes: LogAttributes = {}) => {
+      lines.push({ level, message, attributes });
+    };
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 

@@ -27,7 +27,12 @@ describe('reconciler triggers', () => {
       EventPattern: {
         source: ['aws.ecr'],
         'detail-type': ['AWS API Call via CloudTrail'],
-        detail: { eventSource: ['ecr.amazonaws.com'], eventName: ['CreateRepository'], errorCode: [{ exists: false }], requestParameters: { repositoryName: underPrefixes } },
+        detail: {
+          eventSource: ['ecr.amazonaws.com'],
+          eventName: ['CreateRepository'],
+          errorCode: [{ exists: false }],
+          requestParameters: { repositoryName: underPrefixes },
+        },
       },
     });
   });
@@ -37,14 +42,22 @@ describe('reconciler triggers', () => {
       EventPattern: { source: ['aws.ecr'], 'detail-type': ['ECR Pull Through Cache Action'], detail: { 'repository-name': underPrefixes } },
     });
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['aws.ecr'], 'detail-type': ['ECR Image Action'], detail: { 'action-type': ['PUSH'], result: ['SUCCESS'], 'repository-name': underPrefixes } },
+      EventPattern: {
+        source: ['aws.ecr'],
+        'detail-type': ['ECR Image Action'],
+        detail: { 'action-type': ['PUSH'], result: ['SUCCESS'], 'repository-name': underPrefixes },
+      },
     });
   });
 
   test('the sweep runs on reconciler.sweepSchedule (daily by default) and continues itself through its own event', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 day)' });
-    templateOf(fullConfig({ reconciler: { sweepSchedule: 'cron(0 3 * * ? *)' } })).hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 * * ? *)' });
-    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: ['ptc-autopilot'], 'detail-type': ['Cache Repository Sweep Continued'] } });
+    templateOf(fullConfig({ reconciler: { sweepSchedule: 'cron(0 3 * * ? *)' } })).hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 3 * * ? *)',
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['ptc-autopilot'], 'detail-type': ['Cache Repository Sweep Continued'] },
+    });
   });
 
   test('every rule targets the function with retries and the DLQ', () => {
@@ -70,7 +83,8 @@ describe('reconciler triggers', () => {
 function matches(pattern: Record<string, unknown>, event: Record<string, unknown>): boolean {
   return Object.entries(pattern).every(([key, rule]) => {
     const value = event[key];
-    if (!Array.isArray(rule)) return value !== null && typeof value === 'object' && matches(rule as Record<string, unknown>, value as Record<string, unknown>);
+    if (!Array.isArray(rule))
+      return value !== null && typeof value === 'object' && matches(rule as Record<string, unknown>, value as Record<string, unknown>);
     return rule.some((r: unknown) => {
       if (r !== null && typeof r === 'object') {
         const filter = r as { prefix?: string; exists?: boolean };
@@ -109,7 +123,8 @@ describe('the synthesized patterns against the documented events', () => {
   });
 
   test.each(Object.entries(documented))('%s outside the managed prefixes never invokes the function', (_trigger, event) => {
-    for (const name of ['testrepo', 'my-repository-name', 'docker-hubx/nginx', 'team-a/docker-hub/nginx', 'k8s']) expect(invokes(named(event, name))).toBe(0);
+    for (const name of ['testrepo', 'my-repository-name', 'docker-hubx/nginx', 'team-a/docker-hub/nginx', 'k8s'])
+      expect(invokes(named(event, name))).toBe(0);
   });
 
   test('a failed CreateRepository and a push that is not a successful PUSH do not invoke it', () => {
@@ -126,25 +141,41 @@ describe('the synthesized patterns against the documented events', () => {
 });
 
 describe('reconciler function', () => {
-  test('is a Node.js 22 function with the config and partition in its environment and Lambda\'s longest timeout', () => {
+  test("is a Node.js 22 function with the config and partition in its environment and Lambda's longest timeout", () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Timeout: 900,
-      Environment: { Variables: Match.objectLike({ PTC_RECONCILER_CONFIG: Match.stringLikeRegexp('"prefix":"docker-hub"'), PTC_PARTITION: 'aws', POWERTOOLS_SERVICE_NAME: 'reconcile-repository' }) },
+      Environment: {
+        Variables: Match.objectLike({
+          PTC_RECONCILER_CONFIG: Match.stringLikeRegexp('"prefix":"docker-hub"'),
+          PTC_PARTITION: 'aws',
+          POWERTOOLS_SERVICE_NAME: 'reconcile-repository',
+        }),
+      },
     });
   });
 
   test('sends what fails after two async retries to the DLQ', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       MaximumRetryAttempts: 2,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CacheReconcilerDeadLetterQueue'), 'Arn'] } } },
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CacheReconcilerDeadLetterQueue'), 'Arn'] } },
+      },
     });
   });
 
   test('may write only to repositories under the managed prefixes', () => {
     const statements = reconcilerStatements();
     expect(statements.find((s) => s.Sid === 'ReconcileManagedRepositories')).toMatchObject({ Resource: repositoryArns });
-    const writes = ['ecr:PutLifecyclePolicy', 'ecr:SetRepositoryPolicy', 'ecr:TagResource', 'ecr:UntagResource', 'ecr:PutImageScanningConfiguration', 'ecr:PutImageTagMutability', 'ecr:DeleteRepositoryPolicy'];
+    const writes = [
+      'ecr:PutLifecyclePolicy',
+      'ecr:SetRepositoryPolicy',
+      'ecr:TagResource',
+      'ecr:UntagResource',
+      'ecr:PutImageScanningConfiguration',
+      'ecr:PutImageTagMutability',
+      'ecr:DeleteRepositoryPolicy',
+    ];
     for (const s of statements) {
       const actions = ([] as string[]).concat(s.Action);
       if (actions.some((a) => writes.includes(a))) expect(s.Resource).toEqual(repositoryArns);
@@ -153,7 +184,10 @@ describe('reconciler function', () => {
 
   test('lists the registry with DescribeRepositories only, and puts events on the default bus only', () => {
     const statements = reconcilerStatements();
-    expect(statements.find((s) => s.Sid === 'ListRepositoriesForSweep')).toMatchObject({ Action: 'ecr:DescribeRepositories', Resource: 'arn:aws:ecr:eu-west-2:111122223333:repository/*' });
+    expect(statements.find((s) => s.Sid === 'ListRepositoriesForSweep')).toMatchObject({
+      Action: 'ecr:DescribeRepositories',
+      Resource: 'arn:aws:ecr:eu-west-2:111122223333:repository/*',
+    });
     expect(statements.find((s) => s.Sid === 'PublishReconcilerEvents')).toMatchObject({
       Action: 'events:PutEvents',
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-2:111122223333:event-bus/default']] },
@@ -164,17 +198,23 @@ describe('reconciler function', () => {
 
 describe('reconciler DLQ', () => {
   test('is encrypted and refuses requests without TLS', () => {
-    const [queueId] = Object.keys(template.findResources('AWS::SQS::Queue', { Properties: { SqsManagedSseEnabled: true } })).filter((id) => id.startsWith('CacheReconciler'));
+    const [queueId] = Object.keys(template.findResources('AWS::SQS::Queue', { Properties: { SqsManagedSseEnabled: true } })).filter((id) =>
+      id.startsWith('CacheReconciler'),
+    );
     expect(queueId).toBeDefined();
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: queueId }],
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
     });
   });
 
   test('has an alarm on any message (depth > 0) in this very queue, notifying the alarm topic', () => {
     const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
-    const [queueId] = Object.keys(template.findResources('AWS::SQS::Queue')).filter((id) => id.startsWith('CacheReconcilerDeadLetterQueue'));
+    const [queueId] = Object.keys(template.findResources('AWS::SQS::Queue')).filter((id) =>
+      id.startsWith('CacheReconcilerDeadLetterQueue'),
+    );
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Namespace: 'AWS/SQS',

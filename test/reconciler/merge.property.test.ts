@@ -20,7 +20,13 @@ const isOurs = (s: unknown) => s !== null && typeof s === 'object' && (OUR_SIDS 
 
 const word = fc.stringMatching(/^[A-Za-z0-9]{1,12}$/);
 const account = fc.stringMatching(/^[0-9]{12}$/);
-const action = fc.constantFrom('ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability', 'ecr:PutImage', 'ecr:*');
+const action = fc.constantFrom(
+  'ecr:BatchGetImage',
+  'ecr:GetDownloadUrlForLayer',
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:PutImage',
+  'ecr:*',
+);
 /** A Sid that is not ours, often shaped like ours (`PtcAutopilotSomethingElse`). */
 const foreignSid = fc.oneof(
   word,
@@ -32,7 +38,18 @@ const foreignStatement = fc.record(
   {
     Sid: foreignSid,
     Effect: fc.constantFrom('Allow', 'Deny'),
-    Principal: fc.oneof(fc.constant('*'), fc.record({ AWS: fc.oneof(account.map((a) => `arn:aws:iam::${a}:root`), fc.array(account.map((a) => `arn:aws:iam::${a}:root`), { minLength: 1, maxLength: 3 })) })),
+    Principal: fc.oneof(
+      fc.constant('*'),
+      fc.record({
+        AWS: fc.oneof(
+          account.map((a) => `arn:aws:iam::${a}:root`),
+          fc.array(
+            account.map((a) => `arn:aws:iam::${a}:root`),
+            { minLength: 1, maxLength: 3 },
+          ),
+        ),
+      }),
+    ),
     Action: fc.oneof(action, fc.array(action, { minLength: 1, maxLength: 4 })),
     Condition: fc.record({ StringEquals: fc.record({ 'aws:PrincipalOrgID': fc.stringMatching(/^o-[a-z0-9]{10}$/) }) }),
   },
@@ -50,7 +67,10 @@ const driftedOwnedStatement = fc.record({
 const settings = fc.record({
   pullAccounts: fc.uniqueArray(account, { maxLength: 3 }),
   pullOrganizations: fc.uniqueArray(fc.stringMatching(/^o-[a-z0-9]{10}$/), { maxLength: 2 }),
-  pullOrganizationalUnits: fc.uniqueArray(fc.constantFrom('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/', 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/'), { maxLength: 2 }),
+  pullOrganizationalUnits: fc.uniqueArray(
+    fc.constantFrom('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/', 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/'),
+    { maxLength: 2 },
+  ),
 });
 
 /** An existing repository policy text (or none): foreign and owned statements mixed, sometimes one statement as an object. */
@@ -123,12 +143,19 @@ describe('mergeRepositoryPolicy (property-based)', () => {
 
 // ------------------------------------------------------------------ tags
 
-const tagKey = fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9_.:/=+\-@ ]{0,20}$/).filter((k) => !k.startsWith('ptc-autopilot:') && !k.startsWith('aws:'));
+const tagKey = fc
+  .stringMatching(/^[a-zA-Z][a-zA-Z0-9_.:/=+\-@ ]{0,20}$/)
+  .filter((k) => !k.startsWith('ptc-autopilot:') && !k.startsWith('aws:'));
 const tagValue = fc.stringMatching(/^[a-z0-9]{0,6}$/);
 
 /** Current tags: some foreign, some marked as ours in the marker, maybe the managed tag. */
 const currentTags = fc
-  .tuple(fc.dictionary(tagKey, tagValue, { maxKeys: 8 }), fc.dictionary(tagKey, tagValue, { maxKeys: 4 }), fc.option(fc.boolean(), { nil: undefined }), fc.boolean())
+  .tuple(
+    fc.dictionary(tagKey, tagValue, { maxKeys: 8 }),
+    fc.dictionary(tagKey, tagValue, { maxKeys: 4 }),
+    fc.option(fc.boolean(), { nil: undefined }),
+    fc.boolean(),
+  )
   .map(([foreign, ours, managed, hasMarker]) => {
     const tags: Record<string, string> = { ...foreign, ...ours };
     if (managed !== undefined) tags[MANAGED_TAG_KEY] = managed ? 'true' : 'false';

@@ -33,15 +33,27 @@ describe('mergeRepositoryPolicy', () => {
 
   test('replaces a drifted statement of ours in place, between foreign ones', () => {
     const drifted = { ...ours[0]!, Action: ['ecr:*'] };
-    const existing = JSON.stringify({ Version: '2012-10-17', Statement: [lookalike, drifted, { Sid: 'Theirs', Effect: 'Deny', Principal: '*', Action: 'ecr:DeleteRepository' }] });
+    const existing = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [lookalike, drifted, { Sid: 'Theirs', Effect: 'Deny', Principal: '*', Action: 'ecr:DeleteRepository' }],
+    });
     const statements = JSON.parse(mergeRepositoryPolicy(existing, ours).policyText!).Statement;
-    expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(['PtcAutopilotSomethingElse', 'PtcAutopilotCrossAccountPull', 'Theirs', 'PtcAutopilotOrganizationPull']);
+    expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual([
+      'PtcAutopilotSomethingElse',
+      'PtcAutopilotCrossAccountPull',
+      'Theirs',
+      'PtcAutopilotOrganizationPull',
+    ]);
     expect(statements[1]).toEqual(ours[0]);
   });
 
   test('keeps the Version, the Id and a single-object Statement of an existing policy', () => {
     const existing = JSON.stringify({ Version: '2008-10-17', Id: 'team-policy', Statement: lookalike });
-    expect(JSON.parse(mergeRepositoryPolicy(existing, ours).policyText!)).toEqual({ Version: '2008-10-17', Id: 'team-policy', Statement: [lookalike, ...ours] });
+    expect(JSON.parse(mergeRepositoryPolicy(existing, ours).policyText!)).toEqual({
+      Version: '2008-10-17',
+      Id: 'team-policy',
+      Statement: [lookalike, ...ours],
+    });
   });
 
   test('writes nothing when our statements are there in another form (key order, one-element arrays, order of actions)', () => {
@@ -62,7 +74,9 @@ describe('mergeRepositoryPolicy', () => {
 
   test('refuses to merge into a policy it cannot read', () => {
     expect(() => mergeRepositoryPolicy('{"Version": "2012-10-17", "Statement": [', ours)).toThrow(UnreadablePolicyError);
-    expect(() => mergeRepositoryPolicy('{"Statement": 3}', ours)).toThrow('the existing repository policy cannot be read ("Statement" is neither an object nor an array); left untouched');
+    expect(() => mergeRepositoryPolicy('{"Statement": 3}', ours)).toThrow(
+      'the existing repository policy cannot be read ("Statement" is neither an object nor an array); left untouched',
+    );
   });
 });
 
@@ -83,8 +97,21 @@ describe('planLifecyclePolicy', () => {
   });
 
   test('keeps a policy holding a rule someone else wrote', () => {
-    const mixed = { rules: [...desired.rules, { rulePriority: 9, description: 'team: expire dev-* after 3 days', selection: { tagStatus: 'tagged', tagPrefixList: ['dev-'], countType: 'sinceImagePushed', countUnit: 'days', countNumber: 3 }, action: { type: 'expire' } }] };
-    expect(planLifecyclePolicy(JSON.stringify(mixed), desired)).toEqual({ action: 'keep-foreign', reason: '1 of 3 lifecycle rules were not written by ptc-autopilot' });
+    const mixed = {
+      rules: [
+        ...desired.rules,
+        {
+          rulePriority: 9,
+          description: 'team: expire dev-* after 3 days',
+          selection: { tagStatus: 'tagged', tagPrefixList: ['dev-'], countType: 'sinceImagePushed', countUnit: 'days', countNumber: 3 },
+          action: { type: 'expire' },
+        },
+      ],
+    };
+    expect(planLifecyclePolicy(JSON.stringify(mixed), desired)).toEqual({
+      action: 'keep-foreign',
+      reason: '1 of 3 lifecycle rules were not written by ptc-autopilot',
+    });
   });
 });
 
@@ -108,8 +135,18 @@ describe('diffRepositoryTags', () => {
   });
 
   test('removes a tag we set when the config drops it, and only that one', () => {
-    const current = { team: 'platform', cost: 'cc-1', owner: 'alice', [MANAGED_TAG_KEY]: 'true', [OWNED_TAGS_TAG_KEY]: ['team', 'cost'].map(tagKeyFingerprint).sort().join(' ') };
-    expect(diffRepositoryTags(current, desired)).toEqual({ set: { [OWNED_TAGS_TAG_KEY]: tagKeyFingerprint('team') }, remove: ['cost'], conflicts: [] });
+    const current = {
+      team: 'platform',
+      cost: 'cc-1',
+      owner: 'alice',
+      [MANAGED_TAG_KEY]: 'true',
+      [OWNED_TAGS_TAG_KEY]: ['team', 'cost'].map(tagKeyFingerprint).sort().join(' '),
+    };
+    expect(diffRepositoryTags(current, desired)).toEqual({
+      set: { [OWNED_TAGS_TAG_KEY]: tagKeyFingerprint('team') },
+      remove: ['cost'],
+      conflicts: [],
+    });
   });
 
   test('overwrites a drifted tag of ours', () => {

@@ -41,7 +41,13 @@ function foreignPolicy(chars: number): string {
     Sid: 'AllowCrossAccountPush',
     Effect: 'Allow',
     Principal: { AWS: Array.from({ length: accounts }, (_, i) => `arn:aws:iam::${String(100000000000 + i)}:root`) },
-    Action: ['ecr:BatchCheckLayerAvailability', 'ecr:CompleteLayerUpload', 'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart'],
+    Action: [
+      'ecr:BatchCheckLayerAvailability',
+      'ecr:CompleteLayerUpload',
+      'ecr:InitiateLayerUpload',
+      'ecr:PutImage',
+      'ecr:UploadLayerPart',
+    ],
   });
   let accounts = 1;
   while (JSON.stringify({ Version: '2012-10-17', Statement: [statement(accounts + 1)] }).length <= chars) accounts++;
@@ -68,11 +74,17 @@ describe('a repository policy that would exceed 10,240 characters', () => {
     expect(ecrMock).not.toHaveReceivedCommand(SetRepositoryPolicyCommand);
     expect(registry.get(NAME).policyText).toBe(policy);
     expect(ecrMock).toHaveReceivedCommandTimes(PutLifecyclePolicyCommand, 1);
-    expect(ecrMock).toHaveReceivedCommandWith(PutImageScanningConfigurationCommand, { repositoryName: NAME, imageScanningConfiguration: { scanOnPush: true } });
+    expect(ecrMock).toHaveReceivedCommandWith(PutImageScanningConfigurationCommand, {
+      repositoryName: NAME,
+      imageScanningConfiguration: { scanOnPush: true },
+    });
     expect(ecrMock).toHaveReceivedCommandTimes(TagResourceCommand, 1);
     expect(registry.get(NAME)).toMatchObject({ scanOnPush: true, tags: { team: 'platform', 'ptc-autopilot:managed': 'true' } });
     expect(metrics).toMatchObject({ SettingsRefused: 1, ReposConfigured: 1, ChangesApplied: 3, Failures: 1 });
-    expect(log.lines.find((l) => l.message === 'settings not applied; the others were')).toMatchObject({ level: 'error', attributes: { repositoryName: NAME, refused: [{ setting: 'repositoryPolicy' }] } });
+    expect(log.lines.find((l) => l.message === 'settings not applied; the others were')).toMatchObject({
+      level: 'error',
+      attributes: { repositoryName: NAME, refused: [{ setting: 'repositoryPolicy' }] },
+    });
   });
 
   test('the retry writes nothing more and reports the same refusal (the policy stays the only thing missing)', async () => {
@@ -105,7 +117,9 @@ describe('a repository policy that would exceed 10,240 characters', () => {
     writeFileSync(config, JSON.stringify(RECONCILER_TEST_CONFIG_INPUT));
     const io = recordingIo();
     expect(await run(['reconcile', '-c', config], io)).toBe(1);
-    expect(io.out).toMatch(/\nconfigured docker-hub\/alpine\n  - lifecyclePolicy: put\n  - scanOnPush: set true\n  - tags: tag .*\n  ! repositoryPolicy not applied: the policy with our statements would be \d+ characters and ECR allows 10240 /);
+    expect(io.out).toMatch(
+      /\nconfigured docker-hub\/alpine\n  - lifecyclePolicy: put\n  - scanOnPush: set true\n  - tags: tag .*\n  ! repositoryPolicy not applied: the policy with our statements would be \d+ characters and ECR allows 10240 /,
+    );
     expect(io.err).toMatch(/^failed docker-hub\/alpine: SettingsRefusedError: docker-hub\/alpine: repositoryPolicy not applied \(/);
     expect(io.out).toMatch(/1 configured \(3 writes\), 0 compliant, 0 ignored, 1 failed\n$/);
   });

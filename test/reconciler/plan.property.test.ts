@@ -19,7 +19,13 @@ import { planRepository, type RepositoryState, type Write } from '../../engines/
 const OUR_SIDS: string[] = Object.values(OWNED_SIDS);
 const account = fc.stringMatching(/^[0-9]{12}$/);
 const word = fc.stringMatching(/^[A-Za-z0-9]{1,10}$/);
-const action = fc.constantFrom('ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability', 'ecr:PutImage', 'ecr:*');
+const action = fc.constantFrom(
+  'ecr:BatchGetImage',
+  'ecr:GetDownloadUrlForLayer',
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:PutImage',
+  'ecr:*',
+);
 
 /** Tag keys from a small pool, so desired and current tags often share keys, plus the odd other one. */
 const tagKey = fc.oneof(fc.constantFrom('team', 'owner', 'cost-center', 'env', 'app'), fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/));
@@ -29,7 +35,10 @@ const settings: fc.Arbitrary<EffectiveSettings> = fc.record({
   lifecycle: fc.record({ untaggedExpireDays: fc.integer({ min: 1, max: 90 }), keepLastTagged: fc.integer({ min: 1, max: 500 }) }),
   pullAccounts: fc.uniqueArray(account, { maxLength: 3 }),
   pullOrganizations: fc.uniqueArray(fc.stringMatching(/^o-[a-z0-9]{10}$/), { maxLength: 2 }),
-  pullOrganizationalUnits: fc.uniqueArray(fc.constantFrom('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/', 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/'), { maxLength: 2 }),
+  pullOrganizationalUnits: fc.uniqueArray(
+    fc.constantFrom('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/', 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/'),
+    { maxLength: 2 },
+  ),
   tags: fc.dictionary(tagKey, tagValue, { maxKeys: 4 }),
   scanOnPush: fc.boolean(),
   imageTagMutability: fc.constantFrom('MUTABLE' as const, 'IMMUTABLE' as const),
@@ -49,17 +58,30 @@ const desiredOf = (s: EffectiveSettings): ManagedDesiredState => ({
 /** Someone else's statement, often with a Sid shaped like ours. */
 const foreignStatement = fc.record(
   {
-    Sid: fc.oneof(word, word.map((w) => `PtcAutopilot${w}`).filter((sid) => !OUR_SIDS.includes(sid))),
+    Sid: fc.oneof(
+      word,
+      word.map((w) => `PtcAutopilot${w}`).filter((sid) => !OUR_SIDS.includes(sid)),
+    ),
     Effect: fc.constantFrom('Allow', 'Deny'),
-    Principal: fc.oneof(fc.constant('*'), account.map((a) => ({ AWS: `arn:aws:iam::${a}:root` }))),
+    Principal: fc.oneof(
+      fc.constant('*'),
+      account.map((a) => ({ AWS: `arn:aws:iam::${a}:root` })),
+    ),
     Action: fc.oneof(action, fc.array(action, { minLength: 1, maxLength: 3 })),
   },
   { requiredKeys: ['Effect', 'Principal', 'Action'] },
 );
-const ourOldStatement = fc.record({ Sid: fc.constantFrom(...OUR_SIDS), Effect: fc.constant('Allow'), Principal: fc.constant('*'), Action: fc.array(action, { minLength: 1, maxLength: 3 }) });
+const ourOldStatement = fc.record({
+  Sid: fc.constantFrom(...OUR_SIDS),
+  Effect: fc.constant('Allow'),
+  Principal: fc.constant('*'),
+  Action: fc.array(action, { minLength: 1, maxLength: 3 }),
+});
 
 const policyText = fc.option(
-  fc.array(fc.oneof({ weight: 3, arbitrary: foreignStatement }, { weight: 1, arbitrary: ourOldStatement }), { maxLength: 5 }).map((Statement) => JSON.stringify({ Version: '2012-10-17', Statement })),
+  fc
+    .array(fc.oneof({ weight: 3, arbitrary: foreignStatement }, { weight: 1, arbitrary: ourOldStatement }), { maxLength: 5 })
+    .map((Statement) => JSON.stringify({ Version: '2012-10-17', Statement })),
   { nil: undefined },
 );
 
@@ -77,7 +99,11 @@ const lifecycleText = fc.oneof(
 
 const currentTags = fc
   .tuple(fc.dictionary(tagKey, tagValue, { maxKeys: 6 }), fc.boolean(), fc.boolean())
-  .map(([tags, managed, hasMarker]) => ({ ...tags, ...(managed ? { [MANAGED_TAG_KEY]: 'true' } : {}), ...(managed && hasMarker ? { [OWNED_TAGS_TAG_KEY]: '' } : {}) }));
+  .map(([tags, managed, hasMarker]) => ({
+    ...tags,
+    ...(managed ? { [MANAGED_TAG_KEY]: 'true' } : {}),
+    ...(managed && hasMarker ? { [OWNED_TAGS_TAG_KEY]: '' } : {}),
+  }));
 
 const state: fc.Arbitrary<RepositoryState> = fc.record({
   repositoryName: fc.constant('docker-hub/library/nginx'),
@@ -124,7 +150,9 @@ function apply(current: RepositoryState, writes: readonly Write[]): RepositorySt
 }
 
 const foreignStatementsOf = (text: string | undefined): unknown[] =>
-  text === undefined ? [] : ([] as unknown[]).concat(JSON.parse(text).Statement ?? []).filter((s) => !OUR_SIDS.includes((s as { Sid?: unknown }).Sid as string));
+  text === undefined
+    ? []
+    : ([] as unknown[]).concat(JSON.parse(text).Statement ?? []).filter((s) => !OUR_SIDS.includes((s as { Sid?: unknown }).Sid as string));
 
 describe('planRepository on a whole repository (property-based)', () => {
   test('applying the plan and planning again gives no write: a compliant repository costs reads only', () => {
@@ -160,23 +188,38 @@ describe('planRepository on a whole repository (property-based)', () => {
 
   test('a repository already in the desired state plans no write at all', () => {
     fc.assert(
-      fc.property(settings, fc.dictionary(fc.stringMatching(/^x-[a-z]{1,6}$/), fc.string({ maxLength: 4 }), { maxKeys: 3 }), (s, foreignTags) => {
-        const desired = desiredOf(s);
-        const compliant: RepositoryState = {
-          repositoryName: 'docker-hub/library/nginx',
-          repositoryArn: 'arn:aws:ecr:eu-west-2:111122223333:repository/docker-hub/library/nginx',
-          scanOnPush: desired.scanOnPush,
-          imageTagMutability: desired.imageTagMutability,
-          lifecyclePolicyText: JSON.stringify(desired.lifecyclePolicy, null, 2),
-          repositoryPolicyText: desired.repositoryPolicyStatements.length === 0 ? undefined : JSON.stringify({ Version: '2012-10-17', Statement: desired.repositoryPolicyStatements }),
-          tags: {
-            ...foreignTags,
-            ...desired.tags,
-            [OWNED_TAGS_TAG_KEY]: [...new Set(Object.keys(desired.tags).filter((k) => k !== MANAGED_TAG_KEY).map(tagKeyFingerprint))].sort().join(' '),
-          },
-        };
-        expect(planRepository(compliant, desired)).toEqual({ writes: [], kept: [], refused: [] });
-      }),
+      fc.property(
+        settings,
+        fc.dictionary(fc.stringMatching(/^x-[a-z]{1,6}$/), fc.string({ maxLength: 4 }), { maxKeys: 3 }),
+        (s, foreignTags) => {
+          const desired = desiredOf(s);
+          const compliant: RepositoryState = {
+            repositoryName: 'docker-hub/library/nginx',
+            repositoryArn: 'arn:aws:ecr:eu-west-2:111122223333:repository/docker-hub/library/nginx',
+            scanOnPush: desired.scanOnPush,
+            imageTagMutability: desired.imageTagMutability,
+            lifecyclePolicyText: JSON.stringify(desired.lifecyclePolicy, null, 2),
+            repositoryPolicyText:
+              desired.repositoryPolicyStatements.length === 0
+                ? undefined
+                : JSON.stringify({ Version: '2012-10-17', Statement: desired.repositoryPolicyStatements }),
+            tags: {
+              ...foreignTags,
+              ...desired.tags,
+              [OWNED_TAGS_TAG_KEY]: [
+                ...new Set(
+                  Object.keys(desired.tags)
+                    .filter((k) => k !== MANAGED_TAG_KEY)
+                    .map(tagKeyFingerprint),
+                ),
+              ]
+                .sort()
+                .join(' '),
+            },
+          };
+          expect(planRepository(compliant, desired)).toEqual({ writes: [], kept: [], refused: [] });
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -1,6 +1,12 @@
 import { parseConfig } from '../../core';
 import { ReconcilerSettingsError } from '../../engines/reconcile/errors';
-import { CONFIG_VARIABLE, CONFIG_VARIABLE_LIMIT, decodeConfig, encodeConfig, settingsFromEnv } from '../../functions/reconcile-repository/settings';
+import {
+  CONFIG_VARIABLE,
+  CONFIG_VARIABLE_LIMIT,
+  decodeConfig,
+  encodeConfig,
+  settingsFromEnv,
+} from '../../functions/reconcile-repository/settings';
 import { reconcilerTestConfig } from './helpers';
 
 const target = { account: '111122223333', region: 'eu-west-2' };
@@ -16,7 +22,7 @@ describe('reconciler settings in the Lambda environment', () => {
     expect(back.reconciler).toEqual(config.reconciler);
   });
 
-  test('a large config (100 pull accounts, 40 tags) is gzipped to fit in Lambda\'s 4 KB and decodes the same', () => {
+  test("a large config (100 pull accounts, 40 tags) is gzipped to fit in Lambda's 4 KB and decodes the same", () => {
     const accounts = Array.from({ length: 100 }, (_, i) => String(100000000000 + i * 7919));
     const tags = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`cost-allocation-key-${i}`, `value-for-cost-allocation-${i}`]));
     const config = reconcilerTestConfig({ repositories: { pullAccounts: accounts, tags } });
@@ -28,7 +34,11 @@ describe('reconciler settings in the Lambda environment', () => {
   });
 
   test('prewarm, validation and other settings stay out of the variable', () => {
-    const config = parseConfig({ ...JSON.parse(JSON.stringify(reconcilerTestConfig())), prewarm: { images: ['nginx:1.27'] }, validation: { alarmEmail: 'ops@example.com' } });
+    const config = parseConfig({
+      ...JSON.parse(JSON.stringify(reconcilerTestConfig())),
+      prewarm: { images: ['nginx:1.27'] },
+      validation: { alarmEmail: 'ops@example.com' },
+    });
     const value = encodeConfig(config, target);
     expect(value).not.toContain('nginx:1.27');
     expect(value).not.toContain('ops@example.com');
@@ -43,7 +53,10 @@ describe('reconciler settings in the Lambda environment', () => {
   });
 
   test('the partition and the sweep concurrency come along', () => {
-    const settings = settingsFromEnv({ [CONFIG_VARIABLE]: encodeConfig(reconcilerTestConfig({ reconciler: { concurrency: 3 } }), target), PTC_PARTITION: 'aws-cn' });
+    const settings = settingsFromEnv({
+      [CONFIG_VARIABLE]: encodeConfig(reconcilerTestConfig({ reconciler: { concurrency: 3 } }), target),
+      PTC_PARTITION: 'aws-cn',
+    });
     expect([settings.partition, settings.concurrency]).toEqual(['aws-cn', 3]);
   });
 });

@@ -19,13 +19,17 @@ test('runPool never runs more than `concurrency` items at once and runs each exa
   let running = 0;
   let peak = 0;
   const seen: number[] = [];
-  await runPool(Array.from({ length: 25 }, (_, i) => i), 3, async (i) => {
-    running++;
-    peak = Math.max(peak, running);
-    await new Promise((r) => setImmediate(r));
-    seen.push(i);
-    running--;
-  });
+  await runPool(
+    Array.from({ length: 25 }, (_, i) => i),
+    3,
+    async (i) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setImmediate(r));
+      seen.push(i);
+      running--;
+    },
+  );
   expect(peak).toBe(3);
   expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i));
 });
@@ -52,14 +56,24 @@ test('pages through the whole registry with the page size asked for', async () =
   registry.add('other/thing');
   const { deps } = testDeps(ecr, events);
   const report = await sweep(deps, { concurrency: 4, pageSize: 3, sleep: async () => {} });
-  expect(ecrMock.commandCalls(DescribeRepositoriesCommand).filter((c) => c.args[0].input.repositoryNames === undefined).map((c) => c.args[0].input.nextToken)).toEqual([undefined, '3', '6']);
+  expect(
+    ecrMock
+      .commandCalls(DescribeRepositoriesCommand)
+      .filter((c) => c.args[0].input.repositoryNames === undefined)
+      .map((c) => c.args[0].input.nextToken),
+  ).toEqual([undefined, '3', '6']);
   expect(report).toMatchObject({ listed: 8, managed: 7, configured: 7, failedCount: 0 });
   expect(report.nextToken).toBeUndefined();
 });
 
 test('a throttled listing page is asked again rather than failing the sweep', async () => {
   registry.add('ecr/one');
-  const throttled = new ECRServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+  const throttled = new ECRServiceException({
+    name: 'ThrottlingException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message: 'Rate exceeded',
+  });
   ecrMock
     .on(DescribeRepositoriesCommand, { maxResults: 1000 })
     .rejectsOnce(throttled)

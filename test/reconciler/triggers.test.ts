@@ -8,7 +8,15 @@ import {
 } from '@aws-sdk/client-ecr';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
-import { canonicalJson, effectiveSettings, lifecyclePolicy, MANAGED_TAG_KEY, OWNED_TAGS_TAG_KEY, pullStatements, tagKeyFingerprint } from '../../core';
+import {
+  canonicalJson,
+  effectiveSettings,
+  lifecyclePolicy,
+  MANAGED_TAG_KEY,
+  OWNED_TAGS_TAG_KEY,
+  pullStatements,
+  tagKeyFingerprint,
+} from '../../core';
 import { handleEvent } from '../../functions/reconcile-repository/run';
 import { arnOf, FakeRegistry, freshFakeEcr } from './fake-registry';
 import { fixture, reconcilerTestConfig, testDeps } from './helpers';
@@ -60,7 +68,10 @@ describe('ECR Pull Through Cache Action (documented event, docker-hub/alpine)', 
       ['GetRepositoryPolicyCommand', { repositoryName: name }],
       ['PutLifecyclePolicyCommand', { repositoryName: name, lifecyclePolicyText: canonicalJson(lifecyclePolicy(settings.lifecycle)) }],
       ['GetRepositoryPolicyCommand', { repositoryName: name }],
-      ['SetRepositoryPolicyCommand', { repositoryName: name, policyText: JSON.stringify({ Version: '2012-10-17', Statement: pullStatements(settings) }) }],
+      [
+        'SetRepositoryPolicyCommand',
+        { repositoryName: name, policyText: JSON.stringify({ Version: '2012-10-17', Statement: pullStatements(settings) }) },
+      ],
       ['GetRepositoryPolicyCommand', { repositoryName: name }],
       ['PutImageScanningConfigurationCommand', { repositoryName: name, imageScanningConfiguration: { scanOnPush: true } }],
       ['TagResourceCommand', { resourceArn: arn, tags: expectedTags() }],
@@ -87,7 +98,14 @@ describe('ECR Pull Through Cache Action (documented event, docker-hub/alpine)', 
       ],
     });
     expect(result).toEqual({ status: 'configured', repositoryName: name, writes: 4 });
-    expect(metrics).toEqual({ ReposConfigured: 1, ReposCompliant: 0, ChangesApplied: 4, EventsDropped: 0, Failures: 0, SettingsRefused: 0 });
+    expect(metrics).toEqual({
+      ReposConfigured: 1,
+      ReposCompliant: 0,
+      ChangesApplied: 4,
+      EventsDropped: 0,
+      Failures: 0,
+      SettingsRefused: 0,
+    });
   });
 
   test('a compliant repository costs four reads, no write and no event', async () => {
@@ -97,8 +115,17 @@ describe('ECR Pull Through Cache Action (documented event, docker-hub/alpine)', 
     eventsMock.resetHistory();
 
     const { deps, metrics } = testDeps(ecr, events);
-    expect(await handleEvent(fixture('ecr-pull-through-cache-action'), deps)).toEqual({ status: 'compliant', repositoryName: 'docker-hub/alpine', writes: 0 });
-    expect(ecrCalls().map(([name]) => name)).toEqual(['DescribeRepositoriesCommand', 'ListTagsForResourceCommand', 'GetLifecyclePolicyCommand', 'GetRepositoryPolicyCommand']);
+    expect(await handleEvent(fixture('ecr-pull-through-cache-action'), deps)).toEqual({
+      status: 'compliant',
+      repositoryName: 'docker-hub/alpine',
+      writes: 0,
+    });
+    expect(ecrCalls().map(([name]) => name)).toEqual([
+      'DescribeRepositoriesCommand',
+      'ListTagsForResourceCommand',
+      'GetLifecyclePolicyCommand',
+      'GetRepositoryPolicyCommand',
+    ]);
     expect(eventsMock).toHaveReceivedCommandTimes(PutEventsCommand, 0);
     expect(metrics.ReposCompliant).toBe(1);
   });
@@ -121,13 +148,18 @@ describe('CloudTrail CreateRepository (documented record, in a k8s repository)',
       ['GetRepositoryPolicyCommand', { repositoryName: name }],
       ['PutLifecyclePolicyCommand', { repositoryName: name, lifecyclePolicyText: canonicalJson(lifecyclePolicy(k8s.lifecycle)) }],
       ['GetRepositoryPolicyCommand', { repositoryName: name }],
-      ['SetRepositoryPolicyCommand', { repositoryName: name, policyText: JSON.stringify({ Version: '2012-10-17', Statement: pullStatements(k8s) }) }],
+      [
+        'SetRepositoryPolicyCommand',
+        { repositoryName: name, policyText: JSON.stringify({ Version: '2012-10-17', Statement: pullStatements(k8s) }) },
+      ],
       ['GetRepositoryPolicyCommand', { repositoryName: name }],
       ['PutImageScanningConfigurationCommand', { repositoryName: name, imageScanningConfiguration: { scanOnPush: true } }],
       ['PutImageTagMutabilityCommand', { repositoryName: name, imageTagMutability: 'IMMUTABLE' }],
       ['TagResourceCommand', { resourceArn: arn, tags: expectedTags() }],
     ]);
-    expect(JSON.parse((ecrMock.commandCalls(PutLifecyclePolicyCommand)[0]!.args[0].input.lifecyclePolicyText)!).rules[1].selection.countNumber).toBe(20);
+    expect(
+      JSON.parse(ecrMock.commandCalls(PutLifecyclePolicyCommand)[0]!.args[0].input.lifecyclePolicyText!).rules[1].selection.countNumber,
+    ).toBe(20);
     expect(eventsMock).toHaveReceivedCommandWith(PutEventsCommand, {
       Entries: [
         {
@@ -150,7 +182,14 @@ describe('CloudTrail CreateRepository (documented record, in a k8s repository)',
       ],
     });
     expect(result).toEqual({ status: 'configured', repositoryName: name, writes: 5 });
-    expect(metrics).toEqual({ ReposConfigured: 1, ReposCompliant: 0, ChangesApplied: 5, EventsDropped: 0, Failures: 0, SettingsRefused: 0 });
+    expect(metrics).toEqual({
+      ReposConfigured: 1,
+      ReposCompliant: 0,
+      ChangesApplied: 5,
+      EventsDropped: 0,
+      Failures: 0,
+      SettingsRefused: 0,
+    });
     expect(registry.get(name)).toMatchObject({ imageTagMutability: 'IMMUTABLE', scanOnPush: true });
   });
 
@@ -165,10 +204,17 @@ describe('CloudTrail CreateRepository (documented record, in a k8s repository)',
 
   test('the documented record itself (repository "testrepo") is outside the managed prefixes: dropped without an ECR call', async () => {
     const { deps, log, metrics } = testDeps(ecr, events);
-    expect(await handleEvent(fixture('cloudtrail-ecr-create-repository'), deps)).toEqual({ status: 'dropped', reason: 'repository "testrepo" is not under a managed prefix' });
+    expect(await handleEvent(fixture('cloudtrail-ecr-create-repository'), deps)).toEqual({
+      status: 'dropped',
+      reason: 'repository "testrepo" is not under a managed prefix',
+    });
     expect(ecrMock.calls()).toHaveLength(0);
     expect(metrics.EventsDropped).toBe(1);
-    expect(log.lines).toContainEqual({ level: 'warn', message: 'event dropped', attributes: { reason: 'repository "testrepo" is not under a managed prefix', repositoryName: 'testrepo' } });
+    expect(log.lines).toContainEqual({
+      level: 'warn',
+      message: 'event dropped',
+      attributes: { reason: 'repository "testrepo" is not under a managed prefix', repositoryName: 'testrepo' },
+    });
   });
 });
 
@@ -176,7 +222,11 @@ describe('ECR Image Action PUSH (documented event, in an ecr repository)', () =>
   test('configures the pushed repository with exactly these reads and writes (scan on push already on: no write for it)', async () => {
     registry.add('ecr/nginx/nginx', { scanOnPush: true });
     const { deps, metrics } = testDeps(ecr, events);
-    expect(await handleEvent(withRepositoryName(fixture('ecr-image-action-push'), 'ecr/nginx/nginx'), deps)).toEqual({ status: 'configured', repositoryName: 'ecr/nginx/nginx', writes: 3 });
+    expect(await handleEvent(withRepositoryName(fixture('ecr-image-action-push'), 'ecr/nginx/nginx'), deps)).toEqual({
+      status: 'configured',
+      repositoryName: 'ecr/nginx/nginx',
+      writes: 3,
+    });
 
     const settings = effectiveSettings(config, 'ecr');
     const name = 'ecr/nginx/nginx';
@@ -188,12 +238,19 @@ describe('ECR Image Action PUSH (documented event, in an ecr repository)', () =>
       ['GetRepositoryPolicyCommand', { repositoryName: name }],
       ['PutLifecyclePolicyCommand', { repositoryName: name, lifecyclePolicyText: canonicalJson(lifecyclePolicy(settings.lifecycle)) }],
       ['GetRepositoryPolicyCommand', { repositoryName: name }],
-      ['SetRepositoryPolicyCommand', { repositoryName: name, policyText: JSON.stringify({ Version: '2012-10-17', Statement: pullStatements(settings) }) }],
+      [
+        'SetRepositoryPolicyCommand',
+        { repositoryName: name, policyText: JSON.stringify({ Version: '2012-10-17', Statement: pullStatements(settings) }) },
+      ],
       ['GetRepositoryPolicyCommand', { repositoryName: name }],
       ['TagResourceCommand', { resourceArn: arn, tags: expectedTags() }],
     ]);
     expect(eventsMock).toHaveReceivedCommandTimes(PutEventsCommand, 1);
-    expect(JSON.parse(eventsMock.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!.Detail!)).toMatchObject({ repository: name, repositoryName: name, prefix: 'ecr' });
+    expect(JSON.parse(eventsMock.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!.Detail!)).toMatchObject({
+      repository: name,
+      repositoryName: name,
+      prefix: 'ecr',
+    });
     expect(metrics).toMatchObject({ ReposConfigured: 1, ChangesApplied: 3 });
   });
 
@@ -223,7 +280,11 @@ describe('scheduled sweep (documented Scheduled Event)', () => {
 
     // Repositories are reconciled concurrently, so calls interleave; per repository they are exact.
     const callsFor = (name: string) =>
-      ecrCalls().filter(([, input]) => (input as { repositoryName?: string; resourceArn?: string }).repositoryName === name || (input as { resourceArn?: string }).resourceArn === arnOf(name));
+      ecrCalls().filter(
+        ([, input]) =>
+          (input as { repositoryName?: string; resourceArn?: string }).repositoryName === name ||
+          (input as { resourceArn?: string }).resourceArn === arnOf(name),
+      );
     const k8s = effectiveSettings(config, 'k8s');
     expect(callsFor('k8s/pause')).toEqual([
       ['ListTagsForResourceCommand', { resourceArn: arnOf('k8s/pause') }],
@@ -231,7 +292,10 @@ describe('scheduled sweep (documented Scheduled Event)', () => {
       ['GetRepositoryPolicyCommand', { repositoryName: 'k8s/pause' }],
       ['PutLifecyclePolicyCommand', { repositoryName: 'k8s/pause', lifecyclePolicyText: canonicalJson(lifecyclePolicy(k8s.lifecycle)) }],
       ['GetRepositoryPolicyCommand', { repositoryName: 'k8s/pause' }],
-      ['SetRepositoryPolicyCommand', { repositoryName: 'k8s/pause', policyText: JSON.stringify({ Version: '2012-10-17', Statement: pullStatements(k8s) }) }],
+      [
+        'SetRepositoryPolicyCommand',
+        { repositoryName: 'k8s/pause', policyText: JSON.stringify({ Version: '2012-10-17', Statement: pullStatements(k8s) }) },
+      ],
       ['GetRepositoryPolicyCommand', { repositoryName: 'k8s/pause' }],
       ['PutImageScanningConfigurationCommand', { repositoryName: 'k8s/pause', imageScanningConfiguration: { scanOnPush: true } }],
       ['PutImageTagMutabilityCommand', { repositoryName: 'k8s/pause', imageTagMutability: 'IMMUTABLE' }],
@@ -269,13 +333,31 @@ describe('what the reconciler leaves alone', () => {
   test('a repository tagged ptc-autopilot:ignore=true costs two reads and nothing else', async () => {
     registry.add('docker-hub/alpine', { tags: { 'ptc-autopilot:ignore': 'true' } });
     const { deps } = testDeps(ecr, events);
-    expect(await handleEvent(fixture('ecr-pull-through-cache-action'), deps)).toEqual({ status: 'ignored', repositoryName: 'docker-hub/alpine', writes: 0 });
+    expect(await handleEvent(fixture('ecr-pull-through-cache-action'), deps)).toEqual({
+      status: 'ignored',
+      repositoryName: 'docker-hub/alpine',
+      writes: 0,
+    });
     expect(ecrCalls().map(([n]) => n)).toEqual(['DescribeRepositoriesCommand', 'ListTagsForResourceCommand']);
   });
 
   test('a foreign statement with an ours-looking Sid, a foreign tag and a foreign lifecycle rule are all kept', async () => {
-    const foreignStatement = { Sid: 'PtcAutopilotSomethingElse', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: 'ecr:BatchGetImage' };
-    const foreignLifecycle = JSON.stringify({ rules: [{ rulePriority: 1, description: 'team rule', selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 5 }, action: { type: 'expire' } }] });
+    const foreignStatement = {
+      Sid: 'PtcAutopilotSomethingElse',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::999999999999:root' },
+      Action: 'ecr:BatchGetImage',
+    };
+    const foreignLifecycle = JSON.stringify({
+      rules: [
+        {
+          rulePriority: 1,
+          description: 'team rule',
+          selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 5 },
+          action: { type: 'expire' },
+        },
+      ],
+    });
     registry.add('docker-hub/alpine', {
       policyText: JSON.stringify({ Version: '2012-10-17', Statement: [foreignStatement] }),
       lifecyclePolicyText: foreignLifecycle,
@@ -292,7 +374,10 @@ describe('what the reconciler leaves alone', () => {
     expect(log.lines.find((l) => l.level === 'warn')?.attributes).toEqual({
       repositoryName: 'docker-hub/alpine',
       prefix: 'docker-hub',
-      kept: ['lifecycle policy kept: 1 of 1 lifecycle rules were not written by ptc-autopilot', 'tag "team" kept: set by someone else to "data" (desired "platform")'],
+      kept: [
+        'lifecycle policy kept: 1 of 1 lifecycle rules were not written by ptc-autopilot',
+        'tag "team" kept: set by someone else to "data" (desired "platform")',
+      ],
     });
   });
 

@@ -22,7 +22,11 @@ test('the registry-settings handler bundles zod/mini only, no yaml and no config
     outdir: '/nonexistent-out',
     logLevel: 'silent',
   });
-  const inputs = Object.values(out.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([file]) => file));
+  const inputs = Object.values(out.metafile.outputs).flatMap((o) =>
+    Object.entries(o.inputs)
+      .filter(([, i]) => i.bytesInOutput > 0)
+      .map(([file]) => file),
+  );
   const zod = inputs.filter((i) => /node_modules\/zod\//.test(i));
   expect(zod.length).toBeGreaterThan(0);
   expect(zod.filter((i) => !/node_modules\/zod\/v4\/(core|mini)\//.test(i))).toEqual([]);

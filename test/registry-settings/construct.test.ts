@@ -19,7 +19,13 @@ function config(extra: Record<string, unknown> = {}): PtcConfig {
 }
 
 const WITH_SETTINGS = config({
-  replication: { destinations: [{ region: 'us-east-1', account: '444455556666' }, { region: 'eu-west-1', prefixes: ['k8s'] }], acceptFrom: ['555566667777'] },
+  replication: {
+    destinations: [
+      { region: 'us-east-1', account: '444455556666' },
+      { region: 'eu-west-1', prefixes: ['k8s'] },
+    ],
+    acceptFrom: ['555566667777'],
+  },
   scanning: { type: 'ENHANCED', frequency: 'CONTINUOUS_SCAN' },
 });
 const built = buildApp(WITH_SETTINGS, { nag: false });
@@ -42,7 +48,12 @@ describe('RegistrySettings construct', () => {
 
   test('every registry gets the scanning custom resource for the managed prefixes', () => {
     for (const t of [eu, us]) {
-      t.hasResourceProperties('Custom::PtcScanning', { Kind: 'Scanning', Prefixes: ['docker-hub', 'k8s'], ScanType: 'ENHANCED', ScanFrequency: 'CONTINUOUS_SCAN' });
+      t.hasResourceProperties('Custom::PtcScanning', {
+        Kind: 'Scanning',
+        Prefixes: ['docker-hub', 'k8s'],
+        ScanType: 'ENHANCED',
+        ScanFrequency: 'CONTINUOUS_SCAN',
+      });
     }
   });
 
@@ -92,17 +103,20 @@ describe('RegistrySettings construct', () => {
         ]),
       },
     });
-    eu.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'registry-settings' }) } });
+    eu.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'registry-settings' }) },
+    });
   });
 
   test('only the registry-level actions are granted on "*", and the nag acknowledgement gives a reason for each', () => {
     type Statement = { Sid?: string; Action: string | string[]; Resource: unknown };
-    const policies = Object.values(eu.findResources('AWS::IAM::Policy')).map((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+    const policies = Object.values(eu.findResources('AWS::IAM::Policy')).map(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+    );
     const ownPolicy = policies.filter((statements) => statements.some((s) => s.Sid === 'RegistrySettings'));
     expect(ownPolicy).toHaveLength(1);
-    const wildcard = ownPolicy[0]!
-      .filter((s) => s.Resource === '*')
-      .flatMap((s) => [s.Action].flat());
+    const wildcard = ownPolicy[0]!.filter((s) => s.Resource === '*').flatMap((s) => [s.Action].flat());
     expect(wildcard.sort()).toEqual([...REGISTRY_SETTINGS_ACTIONS, ...ENHANCED_SCANNING_ACTIONS].sort());
 
     const settings = built.stacks[0]!.node.findAll().find((c): c is RegistrySettings => c instanceof RegistrySettings)!;
@@ -140,7 +154,10 @@ describe('RegistrySettings construct', () => {
     const hub = parseConfig({
       account: '444455556666',
       region: 'us-east-1',
-      rules: [{ prefix: 'k8s', upstream: 'k8s' }, { prefix: 'quay', upstream: 'quay' }],
+      rules: [
+        { prefix: 'k8s', upstream: 'k8s' },
+        { prefix: 'quay', upstream: 'quay' },
+      ],
       repositories: { pullAccounts: ['222233334444'], pullOrganizationalUnits: ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111'] },
       replication: { acceptFrom: ['111122223333'] },
     });

@@ -20,7 +20,11 @@ const hub = (repositories: Record<string, unknown>): PtcConfig =>
   parseConfig({
     account: '444455556666',
     region: 'us-east-1',
-    rules: [{ prefix: 'k8s', upstream: 'k8s' }, { prefix: 'quay', upstream: 'quay' }, { prefix: 'public', upstream: 'ecr-public' }],
+    rules: [
+      { prefix: 'k8s', upstream: 'k8s' },
+      { prefix: 'quay', upstream: 'quay' },
+      { prefix: 'public', upstream: 'ecr-public' },
+    ],
     repositories,
   });
 const propsOf = (config: PtcConfig) => {
@@ -28,7 +32,9 @@ const propsOf = (config: PtcConfig) => {
   return registryPolicyProperties(registryPolicyIntent(config, target)!, target);
 };
 function event(type: 'Create' | 'Update' | 'Delete', config: PtcConfig, old?: PtcConfig): CloudFormationCustomResourceEvent {
-  const base = eventFixture('registry-policy-create.event.json') as unknown as Record<string, unknown> & { ResourceProperties: { ServiceToken: string } };
+  const base = eventFixture('registry-policy-create.event.json') as unknown as Record<string, unknown> & {
+    ResourceProperties: { ServiceToken: string };
+  };
   const ServiceToken = base.ResourceProperties.ServiceToken;
   return {
     ...base,
@@ -58,9 +64,21 @@ describe('registry policy first-pull statements', () => {
       Version: '2012-10-17',
       Statement: [
         foreignStatement,
-        { Sid: 'PtcAutopilotFirstPullAccounts', Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::222233334444:root'] }, Action: ACTIONS, Resource: [arn('k8s'), arn('quay')] },
+        {
+          Sid: 'PtcAutopilotFirstPullAccounts',
+          Effect: 'Allow',
+          Principal: { AWS: ['arn:aws:iam::222233334444:root'] },
+          Action: ACTIONS,
+          Resource: [arn('k8s'), arn('quay')],
+        },
         // The override of public gives it other accounts: a second statement, numbered.
-        { Sid: 'PtcAutopilotFirstPullAccounts2', Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::777788889999:root'] }, Action: ACTIONS, Resource: [arn('public')] },
+        {
+          Sid: 'PtcAutopilotFirstPullAccounts2',
+          Effect: 'Allow',
+          Principal: { AWS: ['arn:aws:iam::777788889999:root'] },
+          Action: ACTIONS,
+          Resource: [arn('public')],
+        },
         {
           Sid: 'PtcAutopilotFirstPullOrganizations',
           Effect: 'Allow',
@@ -90,7 +108,10 @@ describe('registry policy first-pull statements', () => {
     ecrMock.reset();
     ecrMock.on(GetRegistryPolicyCommand).resolves({ policyText: written });
     await onEvent(event('Update', hub({ pullAccounts: ['222233334444'] }), before), { ecr });
-    expect(putPolicy().Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['ReplicationAccessCrossAccount', 'PtcAutopilotFirstPullAccounts']);
+    expect(putPolicy().Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
+      'ReplicationAccessCrossAccount',
+      'PtcAutopilotFirstPullAccounts',
+    ]);
     expect(putPolicy().Statement[1].Resource).toEqual([arn('k8s'), arn('quay'), arn('public')]);
   });
 
@@ -106,11 +127,13 @@ describe('registry policy first-pull statements', () => {
     expect(ecrMock).toHaveReceivedCommandTimes(DeleteRegistryPolicyCommand, 0);
   });
 
-  test('a merged policy over ECR\'s 10,240 characters is refused before any write, naming the field', async () => {
+  test("a merged policy over ECR's 10,240 characters is refused before any write, naming the field", async () => {
     const bulky = Array.from({ length: 80 }, (_, i) => ({ ...foreignStatement, Sid: `Foreign${i}` }));
     ecrMock.on(GetRegistryPolicyCommand).resolves({ policyText: JSON.stringify({ Version: '2012-10-17', Statement: bulky }) });
     await expect(onEvent(event('Create', hub(GRANTS)), { ecr })).rejects.toThrow(RegistryLimitError);
-    await expect(onEvent(event('Create', hub(GRANTS)), { ecr })).rejects.toThrow(/^repositories: the registry policy with our statements would be \d+ characters \(ours take \d+, 80 statements not created by ptc-autopilot the rest\); ECR allows 10240/);
+    await expect(onEvent(event('Create', hub(GRANTS)), { ecr })).rejects.toThrow(
+      /^repositories: the registry policy with our statements would be \d+ characters \(ours take \d+, 80 statements not created by ptc-autopilot the rest\); ECR allows 10240/,
+    );
     expect(ecrMock).toHaveReceivedCommandTimes(PutRegistryPolicyCommand, 0);
   });
 });

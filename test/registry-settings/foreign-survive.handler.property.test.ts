@@ -53,18 +53,23 @@ interface Registry {
 
 function serve(registry: Registry): void {
   ecrMock.reset();
-  ecrMock.on(DescribeRegistryCommand).callsFake(() => ({ registryId: TARGET.account, replicationConfiguration: { rules: clone(registry.replication) } }));
+  ecrMock
+    .on(DescribeRegistryCommand)
+    .callsFake(() => ({ registryId: TARGET.account, replicationConfiguration: { rules: clone(registry.replication) } }));
   ecrMock.on(PutReplicationConfigurationCommand).callsFake((input) => {
     registry.replication = clone(input.replicationConfiguration.rules);
     return { replicationConfiguration: input.replicationConfiguration };
   });
-  ecrMock.on(GetRegistryScanningConfigurationCommand).callsFake(() => ({ registryId: TARGET.account, scanningConfiguration: clone(registry.scanning) }));
+  ecrMock
+    .on(GetRegistryScanningConfigurationCommand)
+    .callsFake(() => ({ registryId: TARGET.account, scanningConfiguration: clone(registry.scanning) }));
   ecrMock.on(PutRegistryScanningConfigurationCommand).callsFake((input) => {
     registry.scanning = { scanType: input.scanType, rules: clone(input.rules) };
     return { registryScanningConfiguration: registry.scanning };
   });
   ecrMock.on(GetRegistryPolicyCommand).callsFake(() => {
-    if (registry.policyText === undefined) throw new RegistryPolicyNotFoundException({ message: 'Registry policy does not exist', $metadata: {} });
+    if (registry.policyText === undefined)
+      throw new RegistryPolicyNotFoundException({ message: 'Registry policy does not exist', $metadata: {} });
     return { registryId: TARGET.account, policyText: registry.policyText };
   });
   ecrMock.on(PutRegistryPolicyCommand).callsFake((input) => {
@@ -84,7 +89,12 @@ function event(
   props: RegistrySettingsProperties,
   extra: { physicalId?: string; old?: RegistrySettingsProperties } = {},
 ): CloudFormationCustomResourceEvent {
-  const { RequestType: _t, PhysicalResourceId: _p, OldResourceProperties: _o, ...base } = eventFixture('replication-update.event.json') as CloudFormationCustomResourceEvent & {
+  const {
+    RequestType: _t,
+    PhysicalResourceId: _p,
+    OldResourceProperties: _o,
+    ...base
+  } = eventFixture('replication-update.event.json') as CloudFormationCustomResourceEvent & {
     PhysicalResourceId: string;
     OldResourceProperties: unknown;
   };
@@ -103,7 +113,11 @@ type Step = { kind: 'deploy'; props: RegistrySettingsProperties } | { kind: 'del
  * framework's failure id; a refused Update by the rollback Update back to the old properties.
  * After every event, `check` sees the registry and the properties in force (none after a Delete).
  */
-async function lifecycle(registry: Registry, sequence: Step[], check: (inForce: RegistrySettingsProperties | undefined) => void): Promise<void> {
+async function lifecycle(
+  registry: Registry,
+  sequence: Step[],
+  check: (inForce: RegistrySettingsProperties | undefined) => void,
+): Promise<void> {
   let deployed: { props: RegistrySettingsProperties; physicalId: string } | undefined;
   let inForce: RegistrySettingsProperties | undefined;
   const send = async (e: CloudFormationCustomResourceEvent) => {
@@ -129,7 +143,8 @@ async function lifecycle(registry: Registry, sequence: Step[], check: (inForce: 
       deployed = undefined;
     } else if (deployed === undefined) {
       const out = await send(event('Create', step.props));
-      if (out === undefined) await send(event('Delete', step.props, { physicalId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' }));
+      if (out === undefined)
+        await send(event('Delete', step.props, { physicalId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' }));
       else deployed = { props: step.props, physicalId: out.PhysicalResourceId };
     } else {
       const out = await send(event('Update', step.props, { physicalId: deployed.physicalId, old: deployed.props }));
@@ -140,7 +155,13 @@ async function lifecycle(registry: Registry, sequence: Step[], check: (inForce: 
 }
 
 const steps = (props: fc.Arbitrary<RegistrySettingsProperties>) =>
-  fc.array(fc.oneof(props.map((p): Step => ({ kind: 'deploy', props: p })), fc.constant<Step>({ kind: 'delete' })), { minLength: 1, maxLength: 6 });
+  fc.array(
+    fc.oneof(
+      props.map((p): Step => ({ kind: 'deploy', props: p })),
+      fc.constant<Step>({ kind: 'delete' }),
+    ),
+    { minLength: 1, maxLength: 6 },
+  );
 
 const destination = fc.record({ region: fc.constantFrom(...REGIONS), registryId: fc.constantFrom(...ACCOUNTS) });
 const foreignFilter = fc.oneof(
@@ -154,7 +175,13 @@ const foreignReplicationRule: fc.Arbitrary<ReplicationRule> = fc.oneof(
   fc.record({
     destinations: fc.array(destination, { minLength: 1, maxLength: 2 }),
     repositoryFilters: fc
-      .tuple(fc.array(foreignFilter, { minLength: 1, maxLength: 2 }), fc.array(fc.constantFrom(...PREFIXES).map((p) => `${p}/`), { maxLength: 1 }))
+      .tuple(
+        fc.array(foreignFilter, { minLength: 1, maxLength: 2 }),
+        fc.array(
+          fc.constantFrom(...PREFIXES).map((p) => `${p}/`),
+          { maxLength: 1 },
+        ),
+      )
       .map(([a, b]) => [...a, ...b].map((filter) => ({ filter, filterType: 'PREFIX_MATCH' as const }))),
   }),
 );
@@ -175,18 +202,16 @@ const foreignScanningFilter = fc.oneof(
 );
 const foreignScanning = fc.record({
   scanType: fc.constantFrom('BASIC' as const, 'ENHANCED' as const),
-  rules: fc
-    .uniqueArray(fc.constantFrom('SCAN_ON_PUSH' as const, 'CONTINUOUS_SCAN' as const), { maxLength: 2 })
-    .chain((frequencies) =>
-      fc.tuple(
-        ...frequencies.map((scanFrequency) =>
-          fc.array(foreignScanningFilter, { minLength: 1, maxLength: 3 }).map((filters): RegistryScanningRule => ({
-            scanFrequency,
-            repositoryFilters: filters.map((filter) => ({ filter, filterType: 'WILDCARD' as const })),
-          })),
-        ),
+  rules: fc.uniqueArray(fc.constantFrom('SCAN_ON_PUSH' as const, 'CONTINUOUS_SCAN' as const), { maxLength: 2 }).chain((frequencies) =>
+    fc.tuple(
+      ...frequencies.map((scanFrequency) =>
+        fc.array(foreignScanningFilter, { minLength: 1, maxLength: 3 }).map((filters): RegistryScanningRule => ({
+          scanFrequency,
+          repositoryFilters: filters.map((filter) => ({ filter, filterType: 'WILDCARD' as const })),
+        })),
       ),
     ),
+  ),
 });
 const scanningProps = fc
   .record({
@@ -201,7 +226,14 @@ const scanningProps = fc
 
 const foreignStatement = fc.record({
   // Near misses of our Sids are someone else's.
-  Sid: fc.constantFrom('AllowPull', 'ReplicationAccessCrossAccount', 'PtcAutopilotCrossAccountPull', 'PtcAutopilotFirstPull', 'PtcAutopilotFirstPullAccounts1', 'PtcAutopilotFirstPullAccountsLegacy'),
+  Sid: fc.constantFrom(
+    'AllowPull',
+    'ReplicationAccessCrossAccount',
+    'PtcAutopilotCrossAccountPull',
+    'PtcAutopilotFirstPull',
+    'PtcAutopilotFirstPullAccounts1',
+    'PtcAutopilotFirstPullAccountsLegacy',
+  ),
   Effect: fc.constant('Allow'),
   Principal: fc.record({ AWS: fc.constantFrom('arn:aws:iam::777788889999:root', 'arn:aws:iam::121212121212:root') }),
   Action: fc.constantFrom('ecr:ReplicateImage', 'ecr:BatchGetImage', 'ecr:BatchImportUpstreamImage'),
@@ -209,12 +241,20 @@ const foreignStatement = fc.record({
 });
 const arnOf = (p: string) => `arn:aws:ecr:eu-west-2:111122223333:repository/${p}/*`;
 const group = <T>(principal: fc.Arbitrary<T>) =>
-  fc.array(fc.record({ principals: fc.uniqueArray(principal, { minLength: 1, maxLength: 2 }).map((a) => [...a].sort() as string[]), repositoryArns: fc.uniqueArray(fc.constantFrom(...PREFIXES), { minLength: 1, maxLength: 2 }).map((ps) => ps.map(arnOf)) }), { maxLength: 2 });
+  fc.array(
+    fc.record({
+      principals: fc.uniqueArray(principal, { minLength: 1, maxLength: 2 }).map((a) => [...a].sort() as string[]),
+      repositoryArns: fc.uniqueArray(fc.constantFrom(...PREFIXES), { minLength: 1, maxLength: 2 }).map((ps) => ps.map(arnOf)),
+    }),
+    { maxLength: 2 },
+  );
 const firstPullArb = fc.option(
   fc.record({
     accounts: group(fc.constantFrom('444455556666', '555566667777')),
     organizations: group(fc.constantFrom('o-a1b2c3d4e5', 'o-f6g7h8i9j0')),
-    organizationalUnitPaths: group(fc.constantFrom('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/', 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/')),
+    organizationalUnitPaths: group(
+      fc.constantFrom('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/', 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/'),
+    ),
   }),
   { nil: undefined },
 );
@@ -225,7 +265,10 @@ const policyProps = fc
     firstPull: firstPullArb,
   })
   .map(({ sourceAccounts, prefixes, firstPull }): RegistrySettingsProperties =>
-    registryPolicyProperties({ sourceAccounts, repositoryArns: prefixes.map(arnOf), partition: 'aws', ...(firstPull !== undefined ? { firstPull } : {}) }, TARGET),
+    registryPolicyProperties(
+      { sourceAccounts, repositoryArns: prefixes.map(arnOf), partition: 'aws', ...(firstPull !== undefined ? { firstPull } : {}) },
+      TARGET,
+    ),
   );
 
 const emptyScanning = (): Registry['scanning'] => ({ scanType: 'BASIC', rules: [] });
@@ -237,7 +280,12 @@ describe('foreign settings survive any sequence of custom resource events', () =
         const registry: Registry = { replication: clone(foreign), scanning: emptyScanning() };
         serve(registry);
         await lifecycle(registry, sequence, () => {
-          expect(registry.replication.filter((r) => !isOwnedReplicationRule({ destinations: r.destinations as never, repositoryFilters: r.repositoryFilters as never }, OWNED))).toEqual(foreign);
+          expect(
+            registry.replication.filter(
+              (r) =>
+                !isOwnedReplicationRule({ destinations: r.destinations as never, repositoryFilters: r.repositoryFilters as never }, OWNED),
+            ),
+          ).toEqual(foreign);
         });
         // Once everything is deleted, the registry holds exactly what it held before.
         if (sequence.at(-1)?.kind === 'delete') expect(registry.replication).toEqual(foreign);
@@ -252,7 +300,11 @@ describe('foreign settings survive any sequence of custom resource events', () =
         const registry: Registry = { replication: [], scanning: clone(start) };
         serve(registry);
         const foreignOf = (s: Registry['scanning']) =>
-          s.rules.flatMap((r) => (r.repositoryFilters ?? []).filter((f) => !isOwnedScanningFilter({ filter: f.filter!, filterType: f.filterType! }, OWNED)).map((f) => `${r.scanFrequency}:${f.filter}`));
+          s.rules.flatMap((r) =>
+            (r.repositoryFilters ?? [])
+              .filter((f) => !isOwnedScanningFilter({ filter: f.filter!, filterType: f.filterType! }, OWNED))
+              .map((f) => `${r.scanFrequency}:${f.filter}`),
+          );
         await lifecycle(registry, sequence, () => {
           expect(foreignOf(registry.scanning)).toEqual(foreignOf(start));
           if (start.rules.length > 0) expect(registry.scanning.scanType).toBe(start.scanType);
@@ -263,24 +315,36 @@ describe('foreign settings survive any sequence of custom resource events', () =
     );
   });
 
-  test('registry policy: every foreign statement and document key stays; ours are exactly the last deploy\'s; the policy is deleted only when ours were its last', async () => {
+  test("registry policy: every foreign statement and document key stays; ours are exactly the last deploy's; the policy is deleted only when ours were its last", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(foreignStatement, { maxLength: 4 }), fc.boolean(), steps(policyProps), async (foreign, withId, sequence) => {
-        const startText = foreign.length === 0 ? undefined : JSON.stringify({ Version: '2012-10-17', ...(withId ? { Id: 'team-policy' } : {}), Statement: foreign });
-        const registry: Registry = { replication: [], scanning: emptyScanning(), ...(startText !== undefined ? { policyText: startText } : {}) };
-        serve(registry);
-        await lifecycle(registry, sequence, (deployed) => {
-          const document = registry.policyText === undefined ? undefined : JSON.parse(registry.policyText);
-          const statements: { Sid?: string }[] = document === undefined ? [] : [document.Statement].flat();
-          expect(statements.filter((s) => !isOwnedRegistryStatement(s))).toEqual(foreign);
-          if (foreign.length > 0 && withId) expect(document.Id).toBe('team-policy');
-          const wanted = deployed?.Kind === 'RegistryPolicy' ? registryPolicyStatements(registryPolicyIntentOf(deployed)) : [];
-          expect(statements.filter((s) => isOwnedRegistryStatement(s))).toEqual(wanted);
-        });
-        if (sequence.at(-1)?.kind === 'delete') {
-          expect(registry.policyText === undefined ? [] : JSON.parse(registry.policyText).Statement).toEqual(foreign);
-        }
-      }),
+      fc.asyncProperty(
+        fc.array(foreignStatement, { maxLength: 4 }),
+        fc.boolean(),
+        steps(policyProps),
+        async (foreign, withId, sequence) => {
+          const startText =
+            foreign.length === 0
+              ? undefined
+              : JSON.stringify({ Version: '2012-10-17', ...(withId ? { Id: 'team-policy' } : {}), Statement: foreign });
+          const registry: Registry = {
+            replication: [],
+            scanning: emptyScanning(),
+            ...(startText !== undefined ? { policyText: startText } : {}),
+          };
+          serve(registry);
+          await lifecycle(registry, sequence, (deployed) => {
+            const document = registry.policyText === undefined ? undefined : JSON.parse(registry.policyText);
+            const statements: { Sid?: string }[] = document === undefined ? [] : [document.Statement].flat();
+            expect(statements.filter((s) => !isOwnedRegistryStatement(s))).toEqual(foreign);
+            if (foreign.length > 0 && withId) expect(document.Id).toBe('team-policy');
+            const wanted = deployed?.Kind === 'RegistryPolicy' ? registryPolicyStatements(registryPolicyIntentOf(deployed)) : [];
+            expect(statements.filter((s) => isOwnedRegistryStatement(s))).toEqual(wanted);
+          });
+          if (sequence.at(-1)?.kind === 'delete') {
+            expect(registry.policyText === undefined ? [] : JSON.parse(registry.policyText).Statement).toEqual(foreign);
+          }
+        },
+      ),
       { numRuns: 120 },
     );
   });

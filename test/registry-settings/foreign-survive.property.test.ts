@@ -42,7 +42,9 @@ const foreignReplicationRule: fc.Arbitrary<ReplicationRule> = fc.oneof(
   fc.record({
     destinations: fc.array(destination, { minLength: 1, maxLength: 2 }),
     // At least one foreign filter, possibly mixed with filters shaped like ours: the rule is still foreign.
-    repositoryFilters: fc.tuple(fc.array(foreignReplicationFilter, { minLength: 1, maxLength: 3 }), fc.array(ownedReplicationFilter, { maxLength: 2 })).map(([a, b]) => [...a, ...b]),
+    repositoryFilters: fc
+      .tuple(fc.array(foreignReplicationFilter, { minLength: 1, maxLength: 3 }), fc.array(ownedReplicationFilter, { maxLength: 2 }))
+      .map(([a, b]) => [...a, ...b]),
   }),
 );
 
@@ -58,7 +60,13 @@ const replicationIntentArb: fc.Arbitrary<ReplicationIntent> = fc.record({
 
 type Step<I> = { kind: 'deploy'; intent: I } | { kind: 'delete' };
 const steps = <I>(intent: fc.Arbitrary<I>) =>
-  fc.array(fc.oneof(intent.map((i) => ({ kind: 'deploy' as const, intent: i })), fc.constant({ kind: 'delete' as const })), { minLength: 1, maxLength: 8 }) as fc.Arbitrary<Step<I>[]>;
+  fc.array(
+    fc.oneof(
+      intent.map((i) => ({ kind: 'deploy' as const, intent: i })),
+      fc.constant({ kind: 'delete' as const }),
+    ),
+    { minLength: 1, maxLength: 8 },
+  ) as fc.Arbitrary<Step<I>[]>;
 
 /** Runs steps the way CloudFormation would: Create when nothing is deployed, Update after, Delete to remove. */
 function lifecycle<C, I>(
@@ -100,7 +108,9 @@ describe('foreign settings survive any sequence of our operations', () => {
           expect(state.rules.filter((r) => !isOwnedReplicationRule(r, all))).toEqual(foreign);
           const ours = state.rules.filter((r) => isOwnedReplicationRule(r, all));
           // Ours are exactly the last deploy's rules, whatever came before (Create, Update, Delete).
-          expect(ours.map(replicationRuleKey).sort()).toEqual((deployed === undefined ? [] : desiredReplicationRules(deployed)).map(replicationRuleKey).sort());
+          expect(ours.map(replicationRuleKey).sort()).toEqual(
+            (deployed === undefined ? [] : desiredReplicationRules(deployed)).map(replicationRuleKey).sort(),
+          );
         });
       }),
       { numRuns: 300 },
@@ -118,23 +128,42 @@ describe('foreign settings survive any sequence of our operations', () => {
     rules: fc
       .uniqueArray(fc.constantFrom('SCAN_ON_PUSH', 'CONTINUOUS_SCAN'), { maxLength: 2 })
       .chain((frequencies) =>
-        fc.tuple(...frequencies.map((f) => fc.array(foreignScanningFilter, { maxLength: 4 }).map((repositoryFilters): ScanningRule => ({ scanFrequency: f, repositoryFilters })))),
+        fc.tuple(
+          ...frequencies.map((f) =>
+            fc
+              .array(foreignScanningFilter, { maxLength: 4 })
+              .map((repositoryFilters): ScanningRule => ({ scanFrequency: f, repositoryFilters })),
+          ),
+        ),
       ),
   });
   const scanningIntentArb: fc.Arbitrary<ScanningIntent> = fc.oneof(
-    fc.record({ prefixes: fc.uniqueArray(fc.constantFrom(...PREFIXES), { maxLength: 5 }), scanType: fc.constant('BASIC' as const), frequency: fc.constantFrom('SCAN_ON_PUSH' as const, 'MANUAL' as const) }),
-    fc.record({ prefixes: fc.uniqueArray(fc.constantFrom(...PREFIXES), { maxLength: 5 }), scanType: fc.constant('ENHANCED' as const), frequency: fc.constantFrom('SCAN_ON_PUSH' as const, 'CONTINUOUS_SCAN' as const) }),
+    fc.record({
+      prefixes: fc.uniqueArray(fc.constantFrom(...PREFIXES), { maxLength: 5 }),
+      scanType: fc.constant('BASIC' as const),
+      frequency: fc.constantFrom('SCAN_ON_PUSH' as const, 'MANUAL' as const),
+    }),
+    fc.record({
+      prefixes: fc.uniqueArray(fc.constantFrom(...PREFIXES), { maxLength: 5 }),
+      scanType: fc.constant('ENHANCED' as const),
+      frequency: fc.constantFrom('SCAN_ON_PUSH' as const, 'CONTINUOUS_SCAN' as const),
+    }),
   );
 
   test('scanning: every foreign filter stays under its frequency; the scan type changes only without foreign rules', () => {
     fc.assert(
       fc.property(foreignScanning, steps(scanningIntentArb), (start, sequence) => {
         const foreignOf = (c: ScanningConfiguration) =>
-          c.rules.flatMap((r) => r.repositoryFilters.filter((f) => !isOwnedScanningFilter(f, OWNED)).map((f) => `${r.scanFrequency}:${f.filter}`));
+          c.rules.flatMap((r) =>
+            r.repositoryFilters.filter((f) => !isOwnedScanningFilter(f, OWNED)).map((f) => `${r.scanFrequency}:${f.filter}`),
+          );
         lifecycle(start, sequence, mergeScanning, (state, deployed) => {
           expect(foreignOf(state)).toEqual(foreignOf(start));
-          const ours = state.rules.flatMap((r) => r.repositoryFilters.filter((f) => isOwnedScanningFilter(f, OWNED)).map((f) => `${r.scanFrequency}:${f.filter}`));
-          const wanted = deployed === undefined || deployed.frequency === 'MANUAL' ? [] : deployed.prefixes.map((p) => `${deployed.frequency}:${p}/*`);
+          const ours = state.rules.flatMap((r) =>
+            r.repositoryFilters.filter((f) => isOwnedScanningFilter(f, OWNED)).map((f) => `${r.scanFrequency}:${f.filter}`),
+          );
+          const wanted =
+            deployed === undefined || deployed.frequency === 'MANUAL' ? [] : deployed.prefixes.map((p) => `${deployed.frequency}:${p}/*`);
           expect(ours.sort()).toEqual(wanted.sort());
           // Ownership is per filter. An empty foreign rule scans nothing; once it holds our filters,
           // it leaves with them (documented), so it is not asserted here.
@@ -148,7 +177,15 @@ describe('foreign settings survive any sequence of our operations', () => {
   const statement = fc.record({
     // Near misses of our Sids (a prefix of one, a wrong suffix) are someone else's.
     Sid: fc.option(
-      fc.constantFrom('AllowPull', 'ReplicationAccessCrossAccount', 'PtcAutopilotCrossAccountPull', 'PtcAutopilotReplication', 'PtcAutopilotFirstPull', 'PtcAutopilotFirstPullAccounts1', 'PtcAutopilotFirstPullOrganizationsX'),
+      fc.constantFrom(
+        'AllowPull',
+        'ReplicationAccessCrossAccount',
+        'PtcAutopilotCrossAccountPull',
+        'PtcAutopilotReplication',
+        'PtcAutopilotFirstPull',
+        'PtcAutopilotFirstPullAccounts1',
+        'PtcAutopilotFirstPullOrganizationsX',
+      ),
       { nil: undefined },
     ),
     Effect: fc.constantFrom('Allow', 'Deny'),
@@ -158,7 +195,13 @@ describe('foreign settings survive any sequence of our operations', () => {
   });
   const arn = fc.constantFrom(...PREFIXES).map((p) => `arn:aws:ecr:us-east-1:999988887777:repository/${p}/*`);
   const groups = (principal: fc.Arbitrary<string>): fc.Arbitrary<FirstPullGroup[]> =>
-    fc.array(fc.record({ principals: fc.uniqueArray(principal, { minLength: 1, maxLength: 2 }), repositoryArns: fc.uniqueArray(arn, { minLength: 1, maxLength: 2 }) }), { maxLength: 3 });
+    fc.array(
+      fc.record({
+        principals: fc.uniqueArray(principal, { minLength: 1, maxLength: 2 }),
+        repositoryArns: fc.uniqueArray(arn, { minLength: 1, maxLength: 2 }),
+      }),
+      { maxLength: 3 },
+    );
   const policyIntent: fc.Arbitrary<RegistryPolicyIntent> = fc.record(
     {
       sourceAccounts: fc.uniqueArray(fc.constantFrom(...ACCOUNTS), { maxLength: 2 }),
@@ -172,28 +215,44 @@ describe('foreign settings survive any sequence of our operations', () => {
     { requiredKeys: ['sourceAccounts', 'repositoryArns'] },
   );
 
-  test('registry policy: every foreign statement and document key stays, unchanged and in order; ours are exactly the last deploy\'s', () => {
+  test("registry policy: every foreign statement and document key stays, unchanged and in order; ours are exactly the last deploy's", () => {
     fc.assert(
-      fc.property(fc.array(statement, { maxLength: 5 }), fc.boolean(), fc.boolean(), steps(policyIntent), (foreign, single, withId, sequence) => {
-        const clean = foreign.map((s) => JSON.parse(JSON.stringify(s)) as object);
-        const startText =
-          clean.length === 0 ? undefined : JSON.stringify({ Version: '2012-10-17', ...(withId ? { Id: 'team' } : {}), Statement: single && clean.length === 1 ? clean[0] : clean });
-        const merge = (text: string | undefined, change: { action: 'Create' | 'Update' | 'Delete'; intent: RegistryPolicyIntent }) => {
-          const out = mergeRegistryPolicy(text, change);
-          return { next: out.changed ? out.policyText : text };
-        };
-        lifecycle(startText, sequence, merge, (text, deployed) => {
-          const document = text === undefined ? undefined : JSON.parse(text);
-          const statements: { Sid?: string }[] = document === undefined ? [] : [document.Statement].flat();
-          expect(statements.filter((s) => !isOwnedRegistryStatement(s))).toEqual(clean);
-          if (clean.length > 0 && withId) expect(document.Id).toBe('team');
-          // Ours, in place of the first of ours: a statement of an earlier deploy that this one does not want is gone.
-          expect(statements.filter((s) => isOwnedRegistryStatement(s))).toEqual(deployed === undefined ? [] : registryPolicyStatements(deployed));
-          expect(statements.filter((s) => s.Sid === REGISTRY_POLICY_SID)).toHaveLength(deployed !== undefined && deployed.sourceAccounts.length > 0 ? 1 : 0);
-          const sids = statements.filter((s) => isOwnedRegistryStatement(s)).map((s) => s.Sid);
-          expect(new Set(sids).size).toBe(sids.length);
-        });
-      }),
+      fc.property(
+        fc.array(statement, { maxLength: 5 }),
+        fc.boolean(),
+        fc.boolean(),
+        steps(policyIntent),
+        (foreign, single, withId, sequence) => {
+          const clean = foreign.map((s) => JSON.parse(JSON.stringify(s)) as object);
+          const startText =
+            clean.length === 0
+              ? undefined
+              : JSON.stringify({
+                  Version: '2012-10-17',
+                  ...(withId ? { Id: 'team' } : {}),
+                  Statement: single && clean.length === 1 ? clean[0] : clean,
+                });
+          const merge = (text: string | undefined, change: { action: 'Create' | 'Update' | 'Delete'; intent: RegistryPolicyIntent }) => {
+            const out = mergeRegistryPolicy(text, change);
+            return { next: out.changed ? out.policyText : text };
+          };
+          lifecycle(startText, sequence, merge, (text, deployed) => {
+            const document = text === undefined ? undefined : JSON.parse(text);
+            const statements: { Sid?: string }[] = document === undefined ? [] : [document.Statement].flat();
+            expect(statements.filter((s) => !isOwnedRegistryStatement(s))).toEqual(clean);
+            if (clean.length > 0 && withId) expect(document.Id).toBe('team');
+            // Ours, in place of the first of ours: a statement of an earlier deploy that this one does not want is gone.
+            expect(statements.filter((s) => isOwnedRegistryStatement(s))).toEqual(
+              deployed === undefined ? [] : registryPolicyStatements(deployed),
+            );
+            expect(statements.filter((s) => s.Sid === REGISTRY_POLICY_SID)).toHaveLength(
+              deployed !== undefined && deployed.sourceAccounts.length > 0 ? 1 : 0,
+            );
+            const sids = statements.filter((s) => isOwnedRegistryStatement(s)).map((s) => s.Sid);
+            expect(new Set(sids).size).toBe(sids.length);
+          });
+        },
+      ),
       { numRuns: 300 },
     );
   });

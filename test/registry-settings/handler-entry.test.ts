@@ -12,7 +12,10 @@ const context = { functionName: 'registry-settings', awsRequestId: 'req-1', getR
 
 /** The EMF lines the handler printed, parsed. */
 function emitted(spy: jest.SpyInstance): { _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } }[] {
-  return spy.mock.calls.flatMap((c) => String(c[0]).split('\n')).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line));
+  return spy.mock.calls
+    .flatMap((c) => String(c[0]).split('\n'))
+    .filter((line) => line.includes('"_aws"'))
+    .map((line) => JSON.parse(line));
 }
 
 describe('registry-settings handler entry point', () => {
@@ -37,7 +40,9 @@ describe('registry-settings handler entry point', () => {
     const { handler } = await import('../../functions/registry-settings/handler');
     const event = eventFixture('replication-create.event.json');
     const bad = { ...event, ResourceProperties: { ...event.ResourceProperties, Kind: 'Lifecycle' } } as typeof event;
-    await expect(handler(bad, context)).rejects.toThrow('custom resource property ResourceProperties.Kind: Kind must be "Replication", "Scanning" or "RegistryPolicy"');
+    await expect(handler(bad, context)).rejects.toThrow(
+      'custom resource property ResourceProperties.Kind: Kind must be "Replication", "Scanning" or "RegistryPolicy"',
+    );
     const names = emitted(stdout).flatMap((e) => e._aws.CloudWatchMetrics.flatMap((m) => m.Metrics.map((x) => x.Name)));
     expect(names).toContain('RegistrySettingsRejected');
   });

@@ -34,8 +34,12 @@ describe('ptc plan: replication, registry policy and scanning', () => {
     const [euPart, usPart] = io.out.split('Environment dr-us');
     expect(euPart).toContain('  replication  k8s/, quay/ -> 444455556666/us-east-1 (cross-account)');
     expect(euPart).toContain('  replication  k8s/ -> 999988887777/ap-south-1 (cross-account)');
-    expect(euPart).toContain('cross-account destination 444455556666/us-east-1 needs its registry policy to allow ecr:CreateRepository, ecr:ReplicateImage from this account:\n    deployed by environment dr-us of this config');
-    expect(euPart).toContain('not deployed by this config: add replication.acceptFrom: ["111122223333"] to the config that deploys 999988887777/ap-south-1');
+    expect(euPart).toContain(
+      'cross-account destination 444455556666/us-east-1 needs its registry policy to allow ecr:CreateRepository, ecr:ReplicateImage from this account:\n    deployed by environment dr-us of this config',
+    );
+    expect(euPart).toContain(
+      'not deployed by this config: add replication.acceptFrom: ["111122223333"] to the config that deploys 999988887777/ap-south-1',
+    );
     expect(euPart).toContain(
       '{"Sid":"PtcAutopilotReplicationAccess","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:root"]},"Action":["ecr:CreateRepository","ecr:ReplicateImage"],"Resource":["arn:aws:ecr:ap-south-1:999988887777:repository/k8s/*"]}',
     );
@@ -58,7 +62,10 @@ describe('ptc plan: replication, registry policy and scanning', () => {
     });
 
     const plain = recordingIo();
-    await run(['plan', '--config', configFile('account: "111122223333"\nregion: eu-west-2\nrules: [{ prefix: k8s, upstream: k8s }]\n'), '--json'], plain);
+    await run(
+      ['plan', '--config', configFile('account: "111122223333"\nregion: eu-west-2\nrules: [{ prefix: k8s, upstream: k8s }]\n'), '--json'],
+      plain,
+    );
     expect(JSON.parse(plain.out).environments[0]).not.toHaveProperty('registrySettings');
   });
 
@@ -75,9 +82,15 @@ describe('ptc plan: replication, registry policy and scanning', () => {
       '',
     ].join('\n');
     expect(await run(['plan', '--config', configFile(hub)], io)).toBe(0);
-    expect(io.out).toContain('  registry policy  first pulls (ecr:CreateRepository, ecr:BatchImportUpstreamImage) into k8s/* by accounts 222233334444\n');
-    expect(io.out).toContain('  registry policy  first pulls (ecr:CreateRepository, ecr:BatchImportUpstreamImage) into quay/* by accounts 777788889999\n');
-    expect(io.out).toContain('  registry policy  first pulls (ecr:CreateRepository, ecr:BatchImportUpstreamImage) into k8s/*, quay/* by members of OUs (and their child OUs) o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/\n');
+    expect(io.out).toContain(
+      '  registry policy  first pulls (ecr:CreateRepository, ecr:BatchImportUpstreamImage) into k8s/* by accounts 222233334444\n',
+    );
+    expect(io.out).toContain(
+      '  registry policy  first pulls (ecr:CreateRepository, ecr:BatchImportUpstreamImage) into quay/* by accounts 777788889999\n',
+    );
+    expect(io.out).toContain(
+      '  registry policy  first pulls (ecr:CreateRepository, ecr:BatchImportUpstreamImage) into k8s/*, quay/* by members of OUs (and their child OUs) o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/\n',
+    );
     expect(io.out).not.toContain('accepts replication from');
   });
 });

@@ -20,14 +20,28 @@ const base = { ServiceToken: z.string().optional(), RegistryId: account, Region:
 const reference = z.discriminatedUnion(
   'Kind',
   [
-    z.object({ ...base, Kind: z.literal('Replication'), Rules: z.array(z.object({ Prefixes: z.array(prefix).min(1), Destinations: z.array(z.object({ Region: regionName, RegistryId: account })).min(1) })) }),
-    z.object({ ...base, Kind: z.literal('Scanning'), Prefixes: z.array(prefix), ScanType: z.enum(['BASIC', 'ENHANCED']), ScanFrequency: z.enum(['SCAN_ON_PUSH', 'CONTINUOUS_SCAN', 'MANUAL']) }),
+    z.object({
+      ...base,
+      Kind: z.literal('Replication'),
+      Rules: z.array(
+        z.object({ Prefixes: z.array(prefix).min(1), Destinations: z.array(z.object({ Region: regionName, RegistryId: account })).min(1) }),
+      ),
+    }),
+    z.object({
+      ...base,
+      Kind: z.literal('Scanning'),
+      Prefixes: z.array(prefix),
+      ScanType: z.enum(['BASIC', 'ENHANCED']),
+      ScanFrequency: z.enum(['SCAN_ON_PUSH', 'CONTINUOUS_SCAN', 'MANUAL']),
+    }),
     z.object({
       ...base,
       Kind: z.literal('RegistryPolicy'),
       Partition: z.enum(['aws', 'aws-cn', 'aws-us-gov']),
       SourceAccounts: z.array(account),
-      RepositoryArns: z.array(z.string().regex(/^arn:aws[a-z-]*:ecr:[a-z0-9-]+:\d{12}:repository\/.+$/, { error: 'must be an ECR repository ARN' })),
+      RepositoryArns: z.array(
+        z.string().regex(/^arn:aws[a-z-]*:ecr:[a-z0-9-]+:\d{12}:repository\/.+$/, { error: 'must be an ECR repository ARN' }),
+      ),
     }),
   ],
   { error: 'Kind must be "Replication", "Scanning" or "RegistryPolicy"' },
@@ -38,7 +52,9 @@ function referenceOutcome(input: unknown): unknown {
   if (r.success) return { ok: r.data };
   const issue = r.error.issues[0]!;
   const path = formatPath(issue.path);
-  return { error: `custom resource property ResourceProperties${path === '' ? '' : path.startsWith('[') ? path : `.${path}`}: ${issue.message}` };
+  return {
+    error: `custom resource property ResourceProperties${path === '' ? '' : path.startsWith('[') ? path : `.${path}`}: ${issue.message}`,
+  };
 }
 
 function outcome(input: unknown): unknown {
@@ -51,15 +67,33 @@ function outcome(input: unknown): unknown {
 }
 
 // Leaves: mostly good values, sometimes a near miss of another type or shape.
-const leaf = (good: fc.Arbitrary<unknown>) => fc.oneof({ weight: 8, arbitrary: good }, { weight: 1, arbitrary: fc.constantFrom(undefined, null, 5, 'x', 'k', [], {}, true, 'k'.repeat(31)) });
+const leaf = (good: fc.Arbitrary<unknown>) =>
+  fc.oneof(
+    { weight: 8, arbitrary: good },
+    { weight: 1, arbitrary: fc.constantFrom(undefined, null, 5, 'x', 'k', [], {}, true, 'k'.repeat(31)) },
+  );
 const accountArb = leaf(fc.constantFrom('111122223333', '444455556666', '12345'));
 const regionArb = leaf(fc.constantFrom('eu-west-2', 'us-east-1', 'europe'));
 const prefixArb = leaf(fc.constantFrom('k8s', 'docker-hub', 'q'));
 const list = <T>(item: fc.Arbitrary<T>) => leaf(fc.array(item, { maxLength: 3 }));
-const common = { ServiceToken: fc.option(leaf(fc.constant('arn:aws:lambda:eu-west-2:111122223333:function:f')), { nil: undefined }), RegistryId: accountArb, Region: regionArb };
+const common = {
+  ServiceToken: fc.option(leaf(fc.constant('arn:aws:lambda:eu-west-2:111122223333:function:f')), { nil: undefined }),
+  RegistryId: accountArb,
+  Region: regionArb,
+};
 const props = fc.oneof(
-  fc.record({ ...common, Kind: leaf(fc.constant('Replication')), Rules: list(fc.record({ Prefixes: list(prefixArb), Destinations: list(fc.record({ Region: regionArb, RegistryId: accountArb })) })) }),
-  fc.record({ ...common, Kind: leaf(fc.constant('Scanning')), Prefixes: list(prefixArb), ScanType: leaf(fc.constantFrom('BASIC', 'ENHANCED', 'basic')), ScanFrequency: leaf(fc.constantFrom('SCAN_ON_PUSH', 'CONTINUOUS_SCAN', 'MANUAL', 'DAILY')) }),
+  fc.record({
+    ...common,
+    Kind: leaf(fc.constant('Replication')),
+    Rules: list(fc.record({ Prefixes: list(prefixArb), Destinations: list(fc.record({ Region: regionArb, RegistryId: accountArb })) })),
+  }),
+  fc.record({
+    ...common,
+    Kind: leaf(fc.constant('Scanning')),
+    Prefixes: list(prefixArb),
+    ScanType: leaf(fc.constantFrom('BASIC', 'ENHANCED', 'basic')),
+    ScanFrequency: leaf(fc.constantFrom('SCAN_ON_PUSH', 'CONTINUOUS_SCAN', 'MANUAL', 'DAILY')),
+  }),
   fc.record({
     ...common,
     Kind: leaf(fc.constantFrom('RegistryPolicy', 'Policy')),
@@ -82,7 +116,10 @@ describe('custom resource properties checked by zod/mini', () => {
   });
 
   test.each([
-    [{ Kind: 'Replication', RegistryId: '111122223333', Region: 'eu-west-2', Rules: [{ Prefixes: [], Destinations: [] }] }, 'custom resource property ResourceProperties.Rules[0].Prefixes: must have at least 1 item'],
+    [
+      { Kind: 'Replication', RegistryId: '111122223333', Region: 'eu-west-2', Rules: [{ Prefixes: [], Destinations: [] }] },
+      'custom resource property ResourceProperties.Rules[0].Prefixes: must have at least 1 item',
+    ],
     [{ Kind: 'Scanning', RegistryId: 123 }, 'custom resource property ResourceProperties.RegistryId: must be a string, got number 123'],
     ['not an object', 'custom resource property ResourceProperties: Kind must be "Replication", "Scanning" or "RegistryPolicy"'],
   ])('%j is refused with %s', (input, message) => {
@@ -97,8 +134,19 @@ describe('custom resource properties checked by zod/mini', () => {
       Partition: 'aws',
       SourceAccounts: [],
       RepositoryArns: [],
-      FirstPull: { Accounts: [], Organizations: [], OrganizationalUnitPaths: [{ Principals: ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/', 'ou-ab12-11111111'], RepositoryArns: ['arn:aws:ecr:eu-west-2:111122223333:repository/k8s/*'] }] },
+      FirstPull: {
+        Accounts: [],
+        Organizations: [],
+        OrganizationalUnitPaths: [
+          {
+            Principals: ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/', 'ou-ab12-11111111'],
+            RepositoryArns: ['arn:aws:ecr:eu-west-2:111122223333:repository/k8s/*'],
+          },
+        ],
+      },
     };
-    expect(() => parseResourceProperties(input, 'OldResourceProperties')).toThrow(/^custom resource property OldResourceProperties\.FirstPull\.OrganizationalUnitPaths\[0\]\.Principals\[1\]: must be an OU path/);
+    expect(() => parseResourceProperties(input, 'OldResourceProperties')).toThrow(
+      /^custom resource property OldResourceProperties\.FirstPull\.OrganizationalUnitPaths\[0\]\.Principals\[1\]: must be an OU path/,
+    );
   });
 });

@@ -40,8 +40,16 @@ describe('registry policy custom resource', () => {
   });
 
   test('Update replaces our statement in place, between foreign ones, with the new accounts and prefixes', async () => {
-    const later = { Sid: 'PullForCi', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::121212121212:root' }, Action: 'ecr:BatchGetImage', Resource: '*' };
-    ecrMock.on(GetRegistryPolicyCommand).resolves({ policyText: JSON.stringify({ Version: '2012-10-17', Statement: [foreignStatement, OURS, later] }) });
+    const later = {
+      Sid: 'PullForCi',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::121212121212:root' },
+      Action: 'ecr:BatchGetImage',
+      Resource: '*',
+    };
+    ecrMock
+      .on(GetRegistryPolicyCommand)
+      .resolves({ policyText: JSON.stringify({ Version: '2012-10-17', Statement: [foreignStatement, OURS, later] }) });
     const result = await onEvent(eventFixture('registry-policy-update.event.json'), { ecr });
     expect(putPolicy()).toEqual({
       Version: '2012-10-17',
@@ -56,7 +64,10 @@ describe('registry policy custom resource', () => {
       ],
     });
     expect(ecrMock).toHaveReceivedCommandTimes(DeleteRegistryPolicyCommand, 0);
-    expect(result).toEqual({ PhysicalResourceId: 'ptc-autopilot:registry-policy:444455556666:us-east-1', Data: { Changed: 'true', Owned: '1', Foreign: '2' } });
+    expect(result).toEqual({
+      PhysicalResourceId: 'ptc-autopilot:registry-policy:444455556666:us-east-1',
+      Data: { Changed: 'true', Owned: '1', Foreign: '2' },
+    });
   });
 
   test('Update of a policy already holding the wanted statement writes nothing', async () => {
@@ -65,14 +76,18 @@ describe('registry policy custom resource', () => {
       Principal: { AWS: ['arn:aws:iam::111122223333:root', 'arn:aws:iam::555566667777:root'] },
       Resource: ['arn:aws:ecr:us-east-1:444455556666:repository/k8s/*', 'arn:aws:ecr:us-east-1:444455556666:repository/quay/*'],
     };
-    ecrMock.on(GetRegistryPolicyCommand).resolves({ policyText: JSON.stringify({ Version: '2012-10-17', Statement: [foreignStatement, wanted] }) });
+    ecrMock
+      .on(GetRegistryPolicyCommand)
+      .resolves({ policyText: JSON.stringify({ Version: '2012-10-17', Statement: [foreignStatement, wanted] }) });
     const result = await onEvent(eventFixture('registry-policy-update.event.json'), { ecr });
     expect(result.Data.Changed).toBe('false');
     expect(ecrMock).toHaveReceivedCommandTimes(PutRegistryPolicyCommand, 0);
   });
 
   test('Delete removes our statement and keeps the foreign one', async () => {
-    ecrMock.on(GetRegistryPolicyCommand).resolves({ policyText: JSON.stringify({ Version: '2012-10-17', Statement: [OURS, foreignStatement] }) });
+    ecrMock
+      .on(GetRegistryPolicyCommand)
+      .resolves({ policyText: JSON.stringify({ Version: '2012-10-17', Statement: [OURS, foreignStatement] }) });
     await onEvent(eventFixture('registry-policy-delete.event.json'), { ecr });
     expect(putPolicy()).toEqual({ Version: '2012-10-17', Statement: [foreignStatement] });
     expect(ecrMock).toHaveReceivedCommandTimes(DeleteRegistryPolicyCommand, 0);
@@ -93,7 +108,9 @@ describe('registry policy custom resource', () => {
   });
 
   test('an access error reading the policy propagates, so nothing is overwritten blindly', async () => {
-    ecrMock.on(GetRegistryPolicyCommand).rejects(Object.assign(new Error('User is not authorized to perform: ecr:GetRegistryPolicy'), { name: 'AccessDeniedException' }));
+    ecrMock
+      .on(GetRegistryPolicyCommand)
+      .rejects(Object.assign(new Error('User is not authorized to perform: ecr:GetRegistryPolicy'), { name: 'AccessDeniedException' }));
     await expect(onEvent(eventFixture('registry-policy-create.event.json'), { ecr })).rejects.toThrow(/not authorized/);
     expect(ecrMock).toHaveReceivedCommandTimes(PutRegistryPolicyCommand, 0);
   });

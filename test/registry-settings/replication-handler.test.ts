@@ -1,4 +1,10 @@
-import { DescribeRegistryCommand, ECRClient, PutReplicationConfigurationCommand, type DescribeRegistryCommandOutput, type ReplicationRule } from '@aws-sdk/client-ecr';
+import {
+  DescribeRegistryCommand,
+  ECRClient,
+  PutReplicationConfigurationCommand,
+  type DescribeRegistryCommandOutput,
+  type ReplicationRule,
+} from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
 import { RegistryConflictError, RegistryLimitError } from '../../core';
 import { onEvent } from '../../functions/registry-settings/on-event';
@@ -50,7 +56,10 @@ describe('replication custom resource', () => {
   });
 
   test('Create refuses a rule shaped like ours that replicates elsewhere, and writes nothing', async () => {
-    const stray: ReplicationRule = { destinations: [{ region: 'us-west-1', registryId: '111122223333' }], repositoryFilters: [{ filter: 'k8s/', filterType: 'PREFIX_MATCH' }] };
+    const stray: ReplicationRule = {
+      destinations: [{ region: 'us-west-1', registryId: '111122223333' }],
+      repositoryFilters: [{ filter: 'k8s/', filterType: 'PREFIX_MATCH' }],
+    };
     ecrMock.on(DescribeRegistryCommand).resolves({ replicationConfiguration: { rules: [...foreignRules, stray] } });
     const run = onEvent(eventFixture('replication-create.event.json'), { ecr });
     await expect(run).rejects.toBeInstanceOf(RegistryConflictError);
@@ -87,7 +96,10 @@ describe('replication custom resource', () => {
   });
 
   test('Delete of a resource whose Create failed (not our physical id) touches nothing', async () => {
-    const event = { ...eventFixture('replication-delete.event.json'), PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' };
+    const event = {
+      ...eventFixture('replication-delete.event.json'),
+      PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED',
+    };
     await onEvent(event, { ecr });
     expect(ecrMock).toHaveReceivedCommandTimes(DescribeRegistryCommand, 0);
     expect(ecrMock).toHaveReceivedCommandTimes(PutReplicationConfigurationCommand, 0);
@@ -107,21 +119,27 @@ describe('replication custom resource', () => {
     expect(ecrMock).toHaveReceivedCommandTimes(DescribeRegistryCommand, 0);
   });
 
-  test('a registry already at 10 foreign rules fails with ECR\'s limit and writes nothing', async () => {
+  test("a registry already at 10 foreign rules fails with ECR's limit and writes nothing", async () => {
     const ten = Array.from({ length: 10 }, (_, i): ReplicationRule => ({
       destinations: [{ region: 'us-west-2', registryId: '111122223333' }],
       repositoryFilters: [{ filter: `team-${i}`, filterType: 'PREFIX_MATCH' }],
     }));
     ecrMock.on(DescribeRegistryCommand).resolves({ replicationConfiguration: { rules: ten } });
     await expect(onEvent(eventFixture('replication-create.event.json'), { ecr })).rejects.toThrow(
-      new RegistryLimitError('replication.destinations', 'the registry would hold 11 replication rules (10 not created by ptc-autopilot); ECR allows 10'),
+      new RegistryLimitError(
+        'replication.destinations',
+        'the registry would hold 11 replication rules (10 not created by ptc-autopilot); ECR allows 10',
+      ),
     );
     expect(ecrMock).toHaveReceivedCommandTimes(PutReplicationConfigurationCommand, 0);
   });
 
   test('malformed properties fail with the property named, before any call', async () => {
     const event = eventFixture('replication-create.event.json');
-    const bad = { ...event, ResourceProperties: { ...event.ResourceProperties, Rules: [{ Prefixes: [], Destinations: [] }] } } as typeof event;
+    const bad = {
+      ...event,
+      ResourceProperties: { ...event.ResourceProperties, Rules: [{ Prefixes: [], Destinations: [] }] },
+    } as typeof event;
     await expect(onEvent(bad, { ecr })).rejects.toThrow(/^custom resource property ResourceProperties\.Rules\[0\]\.Prefixes: /);
     expect(ecrMock).toHaveReceivedCommandTimes(DescribeRegistryCommand, 0);
   });

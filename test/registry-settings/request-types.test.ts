@@ -27,7 +27,9 @@ const OUR_ID = 'ptc-autopilot:replication:111122223333:eu-west-2';
 function registry(initial: ReplicationConfiguration): { current: () => ReplicationConfiguration; failNextPut: () => void } {
   let state = structuredClone(initial);
   let fail = false;
-  ecrMock.on(DescribeRegistryCommand).callsFake(async () => ({ registryId: '111122223333', replicationConfiguration: structuredClone(state) }));
+  ecrMock
+    .on(DescribeRegistryCommand)
+    .callsFake(async () => ({ registryId: '111122223333', replicationConfiguration: structuredClone(state) }));
   ecrMock.on(PutReplicationConfigurationCommand).callsFake(async (input: { replicationConfiguration: ReplicationConfiguration }) => {
     if (fail) {
       fail = false;
@@ -44,7 +46,8 @@ function registry(initial: ReplicationConfiguration): { current: () => Replicati
  * the marker never reaches onEvent; a Create that throws is answered with the marker as its id.
  */
 async function framework(event: CloudFormationCustomResourceEvent): Promise<{ status: 'SUCCESS' | 'FAILED'; physicalId: string }> {
-  if (event.RequestType === 'Delete' && event.PhysicalResourceId === CREATE_FAILED_MARKER) return { status: 'SUCCESS', physicalId: CREATE_FAILED_MARKER };
+  if (event.RequestType === 'Delete' && event.PhysicalResourceId === CREATE_FAILED_MARKER)
+    return { status: 'SUCCESS', physicalId: CREATE_FAILED_MARKER };
   try {
     return { status: 'SUCCESS', physicalId: (await onEvent(event, { ecr })).PhysicalResourceId };
   } catch {
@@ -56,9 +59,14 @@ beforeEach(() => ecrMock.reset());
 
 describe('registry settings request types', () => {
   test.each(['Replace', 'create', ''])('RequestType %p is refused before any read or write', async (requestType) => {
-    const event = { ...eventFixture('replication-create.event.json'), RequestType: requestType } as unknown as CloudFormationCustomResourceEvent;
+    const event = {
+      ...eventFixture('replication-create.event.json'),
+      RequestType: requestType,
+    } as unknown as CloudFormationCustomResourceEvent;
     await expect(onEvent(event, { ecr })).rejects.toThrow(new UnknownRequestTypeError(requestType));
-    await expect(onEvent(event, { ecr })).rejects.toThrow(`RequestType "${requestType}" is not one CloudFormation sends (Create, Update or Delete); nothing was changed`);
+    await expect(onEvent(event, { ecr })).rejects.toThrow(
+      `RequestType "${requestType}" is not one CloudFormation sends (Create, Update or Delete); nothing was changed`,
+    );
     expect(ecrMock.calls()).toHaveLength(0);
   });
 
@@ -72,7 +80,10 @@ describe('registry settings request types', () => {
 
   test('an Update carrying the failed-create marker is applied as a Create and answered with our physical id', async () => {
     const ecrState = registry(FOREIGN.replicationConfiguration!);
-    const update = { ...eventFixture('replication-update.event.json'), PhysicalResourceId: CREATE_FAILED_MARKER } as CloudFormationCustomResourceEvent;
+    const update = {
+      ...eventFixture('replication-update.event.json'),
+      PhysicalResourceId: CREATE_FAILED_MARKER,
+    } as CloudFormationCustomResourceEvent;
     const result = await onEvent(update, { ecr });
     expect(result.PhysicalResourceId).toBe(OUR_ID);
     // Create semantics: the current properties' prefixes, nothing taken from OldResourceProperties.
@@ -98,15 +109,25 @@ describe('registry settings request types', () => {
     const create = eventFixture('replication-create.event.json');
     expect(await framework(create)).toEqual({ status: 'FAILED', physicalId: CREATE_FAILED_MARKER });
     // 2. The next deploy updates the failed resource: CloudFormation sends Update with the marker as physical id.
-    const update = { ...eventFixture('replication-update.event.json'), PhysicalResourceId: CREATE_FAILED_MARKER } as CloudFormationCustomResourceEvent;
+    const update = {
+      ...eventFixture('replication-update.event.json'),
+      PhysicalResourceId: CREATE_FAILED_MARKER,
+    } as CloudFormationCustomResourceEvent;
     const updated = await framework(update);
     expect(updated).toEqual({ status: 'SUCCESS', physicalId: OUR_ID });
     expect(ecrState.current().rules).toHaveLength(FOREIGN.replicationConfiguration!.rules!.length + 1);
     // 3. The id changed, so CloudFormation deletes the old one in cleanup: the framework swallows the marker's Delete.
-    const cleanup = { ...eventFixture('replication-delete.event.json'), PhysicalResourceId: CREATE_FAILED_MARKER } as CloudFormationCustomResourceEvent;
+    const cleanup = {
+      ...eventFixture('replication-delete.event.json'),
+      PhysicalResourceId: CREATE_FAILED_MARKER,
+    } as CloudFormationCustomResourceEvent;
     expect(await framework(cleanup)).toEqual({ status: 'SUCCESS', physicalId: CREATE_FAILED_MARKER });
     // 4. The stack is deleted: Delete with the id the Update answered, and the current properties.
-    const stackDelete = { ...eventFixture('replication-delete.event.json'), PhysicalResourceId: updated.physicalId, ResourceProperties: update.ResourceProperties } as CloudFormationCustomResourceEvent;
+    const stackDelete = {
+      ...eventFixture('replication-delete.event.json'),
+      PhysicalResourceId: updated.physicalId,
+      ResourceProperties: update.ResourceProperties,
+    } as CloudFormationCustomResourceEvent;
     expect(await framework(stackDelete)).toEqual({ status: 'SUCCESS', physicalId: OUR_ID });
     expect(ecrState.current().rules).toEqual(FOREIGN.replicationConfiguration!.rules);
   });

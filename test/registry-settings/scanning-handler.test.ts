@@ -69,7 +69,10 @@ describe('scanning custom resource', () => {
 
   test('Delete restores the scan type the registry had before us when no foreign rule remains', async () => {
     ecrMock.on(GetRegistryScanningConfigurationCommand).resolves({
-      scanningConfiguration: { scanType: 'ENHANCED', rules: [{ scanFrequency: 'CONTINUOUS_SCAN', repositoryFilters: [w('docker-hub/*'), w('k8s/*')] }] },
+      scanningConfiguration: {
+        scanType: 'ENHANCED',
+        rules: [{ scanFrequency: 'CONTINUOUS_SCAN', repositoryFilters: [w('docker-hub/*'), w('k8s/*')] }],
+      },
     });
     await onEvent(eventFixture('scanning-delete.event.json'), { ecr });
     expect(ecrMock).toHaveReceivedCommandWith(PutRegistryScanningConfigurationCommand, { scanType: 'BASIC', rules: [] });

@@ -26,7 +26,12 @@ describe.each([...new Set(CHARTS.map((c) => c.chart))])('%s/EXPECTED.yaml', (cha
       const listed = expected.cases[i]!;
       expect(listed.appVersion).toBe(c.appVersion);
       expect(listed.images.map((x) => [x.path, x.template, x.renders, x.ptc])).toEqual(
-        c.images.map((x) => [x.path, x.template, x.render(values, c.appVersion), `${x.verdict}${x.reported === true ? ' (and reported)' : ''}`]),
+        c.images.map((x) => [
+          x.path,
+          x.template,
+          x.render(values, c.appVersion),
+          `${x.verdict}${x.reported === true ? ' (and reported)' : ''}`,
+        ]),
       );
     });
   });

@@ -37,9 +37,17 @@ const WORKFLOW = path.join(ROOT, 'argo-workflows/examples/container-set-template
 
 describe('policies and constraint templates from their libraries', () => {
   test('the corpus holds the Kyverno and Gatekeeper files SOURCE lists, some with image patterns in pod-spec shape', () => {
-    expect(POLICIES.map(rel)).toEqual(expect.arrayContaining(['kyverno/best-practices/restrict-image-registries/restrict-image-registries.yaml', 'kyverno/other/verify-image/verify-image.yaml', 'gatekeeper/library/general/allowedrepos/template.yaml']));
+    expect(POLICIES.map(rel)).toEqual(
+      expect.arrayContaining([
+        'kyverno/best-practices/restrict-image-registries/restrict-image-registries.yaml',
+        'kyverno/other/verify-image/verify-image.yaml',
+        'gatekeeper/library/general/allowedrepos/template.yaml',
+      ]),
+    );
     expect(POLICIES).toHaveLength(14);
-    expect(readFileSync(path.join(ROOT, 'kyverno/best-practices/restrict-image-registries/restrict-image-registries.yaml'), 'utf8')).toContain('- image: "eu.foo.io/* | bar.io/*"');
+    expect(
+      readFileSync(path.join(ROOT, 'kyverno/best-practices/restrict-image-registries/restrict-image-registries.yaml'), 'utf8'),
+    ).toContain('- image: "eu.foo.io/* | bar.io/*"');
   });
 
   test.each(POLICIES.map((f) => [rel(f), f]))('%s: rewrite and --reverse leave it byte for byte, with nothing reported', (_name, file) => {
@@ -61,7 +69,8 @@ describe('policies and constraint templates from their libraries', () => {
     const text = readFileSync(path.join(ROOT, 'kyverno/other/inject-sidecar-deployment/inject-sidecar-deployment.yaml'), 'utf8');
     expect(text).toContain('image: vault:1.5.4');
     expect(rewriteManifests(text, resolve).changes).toEqual([]);
-    const deployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: v}\nspec:\n  template:\n    spec:\n      containers:\n        - name: vault\n          image: vault:1.5.4\n';
+    const deployment =
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: v}\nspec:\n  template:\n    spec:\n      containers:\n        - name: vault\n          image: vault:1.5.4\n';
     expect(rewriteManifests(deployment, resolve).text).toContain(`image: ${R}/docker-hub/library/vault:1.5.4`);
   });
 
@@ -80,9 +89,24 @@ describe('policies and constraint templates from their libraries', () => {
       apiVersion: 'v1',
       kind: 'List',
       items: [
-        { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: 'v' }, spec: { example: containers('Not A Reference') } },
-        { apiVersion: 'admissionregistration.k8s.io/v1alpha1', kind: 'MutatingAdmissionPolicy', metadata: { name: 'm' }, spec: { example: containers('nginx:1.27') } },
-        { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'c' }, spec: { versions: [{ schema: { openAPIV3Schema: { default: containers('eu.foo.io/* | bar.io/*') } } }] } },
+        {
+          apiVersion: 'admissionregistration.k8s.io/v1',
+          kind: 'ValidatingAdmissionPolicy',
+          metadata: { name: 'v' },
+          spec: { example: containers('Not A Reference') },
+        },
+        {
+          apiVersion: 'admissionregistration.k8s.io/v1alpha1',
+          kind: 'MutatingAdmissionPolicy',
+          metadata: { name: 'm' },
+          spec: { example: containers('nginx:1.27') },
+        },
+        {
+          apiVersion: 'apiextensions.k8s.io/v1',
+          kind: 'CustomResourceDefinition',
+          metadata: { name: 'c' },
+          spec: { versions: [{ schema: { openAPIV3Schema: { default: containers('eu.foo.io/* | bar.io/*') } } }] },
+        },
         { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { spec: containers('nginx:1.27') } } },
       ],
     };
@@ -125,7 +149,8 @@ describe('a custom kind that embeds containers (Argo Workflows)', () => {
   });
 
   test('the same placeholder in a Deployment is still an invalid reference', () => {
-    const deployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: ARGOSAY_IMAGE\n';
+    const deployment =
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: ARGOSAY_IMAGE\n';
     expect(rewriteManifests(deployment, resolve).findings.map((f) => f.reason)).toEqual(['invalid']);
   });
 });
@@ -137,13 +162,20 @@ describe('a policy inside a kustomization', () => {
     const kustomization = 'resources:\n- policy.yaml\n- deployment.yaml\n';
     writeFileSync(path.join(root, 'kustomization.yaml'), kustomization);
     writeFileSync(path.join(root, 'policy.yaml'), policy);
-    writeFileSync(path.join(root, 'deployment.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n');
+    writeFileSync(
+      path.join(root, 'deployment.yaml'),
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n',
+    );
     const check = recordingIo({ cwd: root });
     expect(await run(['rewrite', '-c', EXAMPLE, '--check', '.'], check)).toBe(1);
     expect(check.err).not.toContain('eu.foo.io');
     expect(await run(['rewrite', '-c', EXAMPLE, '--in-place', '.'], recordingIo({ cwd: root }))).toBe(0);
-    expect(readFileSync(path.join(root, 'kustomization.yaml'), 'utf8')).toBe(`${kustomization}images: # added by ptc rewrite\n- name: nginx # added by ptc rewrite\n  newName: ${R}/docker-hub/library/nginx\n`);
-    expect(renderedImages(['.'], root).get('kustomization.yaml')!.sort()).toEqual(['eu.foo.io/* | bar.io/*', `${R}/docker-hub/library/nginx:1.27`].sort());
+    expect(readFileSync(path.join(root, 'kustomization.yaml'), 'utf8')).toBe(
+      `${kustomization}images: # added by ptc rewrite\n- name: nginx # added by ptc rewrite\n  newName: ${R}/docker-hub/library/nginx\n`,
+    );
+    expect(renderedImages(['.'], root).get('kustomization.yaml')!.sort()).toEqual(
+      ['eu.foo.io/* | bar.io/*', `${R}/docker-hub/library/nginx:1.27`].sort(),
+    );
     expect(readFileSync(path.join(root, 'policy.yaml'), 'utf8')).toBe(policy);
   });
 });

@@ -113,7 +113,9 @@ describe.each(CASES.map((c) => [c.file, c] as const))('%s', (file, c) => {
   });
 
   test('ptc audit sees the images the rewrite sees', () => {
-    const audited = parseDocuments(source, file).flatMap(imageUses).map((u) => u.image);
+    const audited = parseDocuments(source, file)
+      .flatMap(imageUses)
+      .map((u) => u.image);
     const seen = [...result.changes.map((ch) => ch.from), ...result.findings.filter((f) => f.reason !== 'unseen').map((f) => f.reference)];
     expect(audited.sort()).toEqual(seen.sort());
   });
@@ -130,7 +132,9 @@ describe('a Flux repository as a kustomize tree (fluxcd/flux2-kustomize-helm-exa
   test('--check on the directory sees the HelmRelease values its kustomization owns (exit 1)', async () => {
     const io = recordingIo({ cwd: path.join(ROOT, 'flux-kustomize-tree') });
     expect(await run(['rewrite', '--check', '-c', CONFIG, 'apps'], io)).toBe(1);
-    expect(io.err).toContain(`${release}:\n  HelmRelease podinfo/podinfo [doc 1] spec.values.redis: public.ecr.aws/docker/library/redis:8.6.2 -> ${REGISTRY}/ecr-public/docker/library/redis:8.6.2\n`);
+    expect(io.err).toContain(
+      `${release}:\n  HelmRelease podinfo/podinfo [doc 1] spec.values.redis: public.ecr.aws/docker/library/redis:8.6.2 -> ${REGISTRY}/ecr-public/docker/library/redis:8.6.2\n`,
+    );
   });
 
   test('a HelmRelease file named beside its kustomization is rewritten in its values, not called "left unchanged"', async () => {
@@ -145,7 +149,9 @@ describe('a Flux repository as a kustomize tree (fluxcd/flux2-kustomize-helm-exa
     const before = readFileSync(path.join(dir, release), 'utf8');
     expect(await run(['rewrite', '--in-place', '-c', CONFIG, 'apps'], recordingIo({ cwd: dir }))).toBe(0);
     const after = readFileSync(path.join(dir, release), 'utf8');
-    expect(after).toBe(before.replace('repository: public.ecr.aws/docker/library/redis', `repository: ${REGISTRY}/ecr-public/docker/library/redis`));
+    expect(after).toBe(
+      before.replace('repository: public.ecr.aws/docker/library/redis', `repository: ${REGISTRY}/ecr-public/docker/library/redis`),
+    );
     expect(await run(['rewrite', '--check', '-c', CONFIG, 'apps'], recordingIo({ cwd: dir }))).toBe(0);
     expect(await run(['rewrite', '--reverse', '--in-place', '-c', CONFIG, 'apps'], recordingIo({ cwd: dir }))).toBe(0);
     expect(readFileSync(path.join(dir, release), 'utf8')).toBe(before);

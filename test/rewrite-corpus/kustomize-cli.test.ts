@@ -25,7 +25,8 @@ function writeTree(files: Record<string, string>): string {
   return root;
 }
 
-const DEPLOYMENT = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n';
+const DEPLOYMENT =
+  'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n';
 
 describe('ptc rewrite DIR (kustomizations)', () => {
   test('--check exits 1 on the original argo-cd tree, --in-place rewrites it, then --check exits 0', async () => {
@@ -33,11 +34,15 @@ describe('ptc rewrite DIR (kustomizations)', () => {
     const io = { cwd: root };
     const check = recordingIo(io);
     expect(await run(['rewrite', '-c', EXAMPLE, '--check', 'manifests'], check)).toBe(1);
-    expect(check.err).toContain(`manifests/base/kustomization.yaml:\n  images[0].name: quay.io/argoproj/argocd -> ${R}/quay/argoproj/argocd\n  images[0].newName: quay.io/argoproj/argocd -> ${R}/quay/argoproj/argocd\n`);
+    expect(check.err).toContain(
+      `manifests/base/kustomization.yaml:\n  images[0].name: quay.io/argoproj/argocd -> ${R}/quay/argoproj/argocd\n  images[0].newName: quay.io/argoproj/argocd -> ${R}/quay/argoproj/argocd\n`,
+    );
     expect(check.err).toContain(`  images[0].newName: public.ecr.aws/docker/library/redis -> ${R}/ecr/docker/library/redis\n`);
     expect(readFileSync(path.join(root, 'manifests/base/kustomization.yaml'), 'utf8')).toContain('- name: quay.io/argoproj/argocd\n');
     expect(await run(['rewrite', '-c', EXAMPLE, '--in-place', 'manifests'], recordingIo(io))).toBe(0);
-    expect(readFileSync(path.join(root, 'manifests/base/kustomization.yaml'), 'utf8')).toContain(`- name: ${R}/quay/argoproj/argocd\n  newName: ${R}/quay/argoproj/argocd\n  newTag: v3.5.1\n`);
+    expect(readFileSync(path.join(root, 'manifests/base/kustomization.yaml'), 'utf8')).toContain(
+      `- name: ${R}/quay/argoproj/argocd\n  newName: ${R}/quay/argoproj/argocd\n  newTag: v3.5.1\n`,
+    );
     const after = recordingIo(io);
     expect(await run(['rewrite', '-c', EXAMPLE, '--check', 'manifests'], after)).toBe(0);
     expect(after.err).toBe('nothing to rewrite\n');
@@ -47,17 +52,23 @@ describe('ptc rewrite DIR (kustomizations)', () => {
     const root = tree('metrics-server');
     const check = recordingIo({ cwd: root });
     expect(await run(['rewrite', '-c', EXAMPLE, '--check', 'manifests'], check)).toBe(1);
-    expect(check.err).toContain(`manifests/components/release/kustomization.yaml:\n  images[0].newName: registry.k8s.io/metrics-server/metrics-server -> ${R}/k8s/metrics-server/metrics-server\n`);
+    expect(check.err).toContain(
+      `manifests/components/release/kustomization.yaml:\n  images[0].newName: registry.k8s.io/metrics-server/metrics-server -> ${R}/k8s/metrics-server/metrics-server\n`,
+    );
     expect(check.err).toContain(
       'manifests/components/autoscale/kustomization.yaml:\n  kustomization: left unchanged: a Component that no kustomization given here applies (it renders only inside one); patchesStrategicMerge[0]: patch.yaml touches an image field; ptc cannot prove what it renders\n',
     );
     expect(check.err).toMatch(/1 image would change in 1 file; 6 uncovered left unchanged, 1 skipped \(no workload's image\)\n$/);
     expect(await run(['rewrite', '-c', EXAMPLE, '--in-place', 'manifests'], recordingIo({ cwd: root }))).toBe(0);
-    expect(readFileSync(path.join(root, 'manifests/components/release/kustomization.yaml'), 'utf8')).toContain(`  newName: ${R}/k8s/metrics-server/metrics-server\n  newTag: v0.9.0\n`);
+    expect(readFileSync(path.join(root, 'manifests/components/release/kustomization.yaml'), 'utf8')).toContain(
+      `  newName: ${R}/k8s/metrics-server/metrics-server\n  newTag: v0.9.0\n`,
+    );
     const again = recordingIo({ cwd: root });
     expect(await run(['rewrite', '-c', EXAMPLE, '--check', 'manifests'], again)).toBe(0);
     expect(await run(['rewrite', '-c', EXAMPLE, '--reverse', '--in-place', 'manifests'], recordingIo({ cwd: root }))).toBe(0);
-    expect(readFileSync(path.join(root, 'manifests/components/release/kustomization.yaml'), 'utf8')).toContain('  newName: registry.k8s.io/metrics-server/metrics-server\n');
+    expect(readFileSync(path.join(root, 'manifests/components/release/kustomization.yaml'), 'utf8')).toContain(
+      '  newName: registry.k8s.io/metrics-server/metrics-server\n',
+    );
   });
 
   test('a kustomization tree is not printed: without --in-place or --check it is a one-line error', async () => {
@@ -79,7 +90,9 @@ describe('ptc rewrite DIR (kustomizations)', () => {
     const io = recordingIo({ cwd: root });
     expect(await run(['rewrite', '-c', EXAMPLE, '--in-place', 'app/deployment.yaml', 'app/kustomization.yaml'], io)).toBe(0);
     expect(readFileSync(path.join(root, 'app/deployment.yaml'), 'utf8')).toBe(DEPLOYMENT);
-    expect(readFileSync(path.join(root, 'app/kustomization.yaml'), 'utf8')).toBe(`resources:\n- deployment.yaml\nimages: # added by ptc rewrite\n- name: nginx # added by ptc rewrite\n  newName: ${R}/docker-hub/library/nginx\n`);
+    expect(readFileSync(path.join(root, 'app/kustomization.yaml'), 'utf8')).toBe(
+      `resources:\n- deployment.yaml\nimages: # added by ptc rewrite\n- name: nginx # added by ptc rewrite\n  newName: ${R}/docker-hub/library/nginx\n`,
+    );
     expect(io.err).toContain('app/deployment.yaml left unchanged: a kustomization given in this run owns it');
   });
 
@@ -95,14 +108,17 @@ describe('ptc rewrite DIR (kustomizations)', () => {
       `resources:\n- ../base\nimages:\n- name: nginx\n  newName: ${R}/docker-hub/library/nginx # added by ptc rewrite\n  newTag: "1.28"\n`,
     );
     expect(await run(['rewrite', '-c', EXAMPLE, '--reverse', '--in-place', 'prod'], recordingIo({ cwd: root }))).toBe(0);
-    expect(readFileSync(path.join(root, 'prod/kustomization.yaml'), 'utf8')).toBe('resources:\n- ../base\nimages:\n- name: nginx\n  newTag: "1.28"\n');
+    expect(readFileSync(path.join(root, 'prod/kustomization.yaml'), 'utf8')).toBe(
+      'resources:\n- ../base\nimages:\n- name: nginx\n  newTag: "1.28"\n',
+    );
   });
 
   test('an inline patch that sets an image is reported with its YAML path, and the base it patches is left alone', () => {
     const root = writeTree({
       'base/kustomization.yaml': 'resources:\n- deployment.yaml\n',
       'base/deployment.yaml': DEPLOYMENT,
-      'dev/kustomization.yaml': 'resources:\n- ../base\npatches:\n- target: {kind: Deployment}\n  patch: |-\n    - op: replace\n      path: /spec/template/spec/containers/0/image\n      value: nginx:1.29\n',
+      'dev/kustomization.yaml':
+        'resources:\n- ../base\npatches:\n- target: {kind: Deployment}\n  patch: |-\n    - op: replace\n      path: /spec/template/spec/containers/0/image\n      value: nginx:1.29\n',
     });
     const { outcomes } = rewriteKustomizations(['.'], policyResolve, root);
     expect(outcomes.map((o) => [o.file, o.result.changes.length, o.result.findings.map((f) => `${f.location}: ${f.message}`)])).toEqual([
@@ -122,7 +138,10 @@ describe('ptc rewrite DIR (kustomizations)', () => {
     expect(outcomes[0]!.result.changes).toEqual([]);
     expect(outcomes[0]!.result.text).toBe('resources:\n- a.yaml\n- b.yaml\n');
     expect(outcomes[0]!.result.findings.map((f) => [f.reason, f.message])).toEqual([
-      ['unsupported', `left unchanged: app/b.yaml Deployment pinned spec.template.spec.containers[0] would render ${R}/docker-hub/library/${pinned}, not ${pinned}`],
+      [
+        'unsupported',
+        `left unchanged: app/b.yaml Deployment pinned spec.template.spec.containers[0] would render ${R}/docker-hub/library/${pinned}, not ${pinned}`,
+      ],
     ]);
   });
 });
@@ -134,7 +153,9 @@ describe('--digest-pinned on an overlay that adds a digest', () => {
     const root = tree('invented-overlays');
     const io = recordingIo({ cwd: root });
     expect(await run(['rewrite', '-c', EXAMPLE, '--in-place', '.'], io)).toBe(0);
-    expect(readFileSync(path.join(root, 'overlays/digest/kustomization.yaml'), 'utf8')).toContain(`- name: ${R}/github/dexidp/dex\n  newName: ghcr.io/dexidp/dex # added by ptc rewrite\n  digest: ${digest}\n`);
+    expect(readFileSync(path.join(root, 'overlays/digest/kustomization.yaml'), 'utf8')).toContain(
+      `- name: ${R}/github/dexidp/dex\n  newName: ghcr.io/dexidp/dex # added by ptc rewrite\n  digest: ${digest}\n`,
+    );
     expect(io.err).toContain(`ghcr.io/dexidp/dex@${digest} digest-pinned, left upstream`);
   });
 
@@ -142,7 +163,9 @@ describe('--digest-pinned on an overlay that adds a digest', () => {
     const root = tree('invented-overlays');
     const io = recordingIo({ cwd: root });
     expect(await run(['rewrite', '-c', EXAMPLE, '--digest-pinned', 'cache', '--in-place', '.'], io)).toBe(0);
-    expect(readFileSync(path.join(root, 'overlays/digest/kustomization.yaml'), 'utf8')).toContain(`- name: ${R}/github/dexidp/dex\n  digest: ${digest}\n`);
+    expect(readFileSync(path.join(root, 'overlays/digest/kustomization.yaml'), 'utf8')).toContain(
+      `- name: ${R}/github/dexidp/dex\n  digest: ${digest}\n`,
+    );
     expect(io.err).toContain(`ghcr.io/dexidp/dex@${digest} rewritten, but digest-pinned and not known to be cached`);
   });
 });
@@ -201,13 +224,27 @@ describe('kustomize components', () => {
   test('a Component shared by two overlays over rewritten bases is rewritten once, and every overlay renders the cache of what it rendered', async () => {
     const root = writeTree(files);
     const { renderedImages } = await import('../../cli/rewrite');
-    expect(renderedImages(['.'], root)).toEqual(new Map([['base/kustomization.yaml', ['nginx:1.27']], ['other/kustomization.yaml', ['nginx:1.26']], ['overlays/a/kustomization.yaml', ['nginx:1.28']], ['overlays/b/kustomization.yaml', ['nginx:1.28']]]));
+    expect(renderedImages(['.'], root)).toEqual(
+      new Map([
+        ['base/kustomization.yaml', ['nginx:1.27']],
+        ['other/kustomization.yaml', ['nginx:1.26']],
+        ['overlays/a/kustomization.yaml', ['nginx:1.28']],
+        ['overlays/b/kustomization.yaml', ['nginx:1.28']],
+      ]),
+    );
     const io = recordingIo({ cwd: root });
     expect(await run(['rewrite', '-c', EXAMPLE, '--in-place', '.'], io)).toBe(0);
     expect(renderedImages(['.'], root)).toEqual(
-      new Map([['base/kustomization.yaml', [`${R}/docker-hub/library/nginx:1.27`]], ['other/kustomization.yaml', [`${R}/docker-hub/library/nginx:1.26`]], ['overlays/a/kustomization.yaml', [`${R}/docker-hub/library/nginx:1.28`]], ['overlays/b/kustomization.yaml', [`${R}/docker-hub/library/nginx:1.28`]]]),
+      new Map([
+        ['base/kustomization.yaml', [`${R}/docker-hub/library/nginx:1.27`]],
+        ['other/kustomization.yaml', [`${R}/docker-hub/library/nginx:1.26`]],
+        ['overlays/a/kustomization.yaml', [`${R}/docker-hub/library/nginx:1.28`]],
+        ['overlays/b/kustomization.yaml', [`${R}/docker-hub/library/nginx:1.28`]],
+      ]),
     );
-    expect(readFileSync(path.join(root, 'components/bump/kustomization.yaml'), 'utf8')).toBe(COMPONENT.replace('- name: nginx\n', `- name: ${R}/docker-hub/library/nginx\n`));
+    expect(readFileSync(path.join(root, 'components/bump/kustomization.yaml'), 'utf8')).toBe(
+      COMPONENT.replace('- name: nginx\n', `- name: ${R}/docker-hub/library/nginx\n`),
+    );
     expect(readFileSync(path.join(root, 'overlays/a/kustomization.yaml'), 'utf8')).toBe(files['overlays/a/kustomization.yaml']);
     expect(await run(['rewrite', '-c', EXAMPLE, '--check', '.'], recordingIo({ cwd: root }))).toBe(0);
     expect(await run(['rewrite', '-c', EXAMPLE, '--reverse', '--in-place', '.'], recordingIo({ cwd: root }))).toBe(0);
@@ -218,10 +255,13 @@ describe('kustomize components', () => {
     const root = writeTree({
       ...files,
       'components/bump/kustomization.yaml': `${COMPONENT}patches:\n- path: patch.yaml\n`,
-      'components/bump/patch.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.29\n',
+      'components/bump/patch.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.29\n',
     });
     const io = recordingIo({ cwd: root });
     expect(await run(['rewrite', '-c', EXAMPLE, '--check', 'overlays/a'], io)).toBe(3);
-    expect(io.err).toContain('overlays/a/kustomization.yaml:\n  kustomization: left unchanged: its Component components/bump/kustomization.yaml is not understood\n');
+    expect(io.err).toContain(
+      'overlays/a/kustomization.yaml:\n  kustomization: left unchanged: its Component components/bump/kustomization.yaml is not understood\n',
+    );
   });
 });

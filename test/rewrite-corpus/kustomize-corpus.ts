@@ -86,5 +86,7 @@ export function copyTree(tree: KustomizeTree): string {
 
 /** The container and init-container images of a rendered stream, sorted (kubectl sorts resources and keys). */
 export function imagesOf(rendered: string): string[] {
-  return parseAllDocuments(rendered).flatMap((doc) => slotsOf(doc.toJS(), '').map((s) => s.value)).sort();
+  return parseAllDocuments(rendered)
+    .flatMap((doc) => slotsOf(doc.toJS(), '').map((s) => s.value))
+    .sort();
 }

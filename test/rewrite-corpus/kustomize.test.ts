@@ -11,14 +11,28 @@ import * as path from 'node:path';
 import { createReverser } from '../../core';
 import { renderedImages, rewriteKustomizations } from '../../cli/rewrite';
 import { CORPUS_CONFIG, REGISTRY } from '../image-ref/corpus';
-import { copyTree, imagesOf, kustomizationDirs, kustomizationFiles, KUSTOMIZE_ROOT, policyResolve, renderName, TREES, type KustomizeTree } from './kustomize-corpus';
+import {
+  copyTree,
+  imagesOf,
+  kustomizationDirs,
+  kustomizationFiles,
+  KUSTOMIZE_ROOT,
+  policyResolve,
+  renderName,
+  TREES,
+  type KustomizeTree,
+} from './kustomize-corpus';
 
 const reverse = createReverser({ config: CORPUS_CONFIG, registryHost: REGISTRY });
 
 /** kubectl with an embedded Kustomize v5 or later, or undefined (Debian's kubernetes-client 1.20 has Kustomize v2). */
 const liveKubectl = ((): string | undefined => {
   try {
-    const version = execFileSync('kubectl', ['version', '--client'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 20_000 });
+    const version = execFileSync('kubectl', ['version', '--client'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 20_000,
+    });
     const major = /Kustomize Version: v(\d+)/.exec(version)?.[1];
     return major !== undefined && Number(major) >= 5 ? 'kubectl' : undefined;
   } catch (err) {
@@ -39,7 +53,11 @@ const expectedImages = (tree: KustomizeTree, dir: string): string[] =>
     .sort();
 
 /** Rewrites a copy of a tree in place, the way `ptc rewrite --in-place DIR` does. */
-function rewriteCopy(tree: KustomizeTree, resolve = policyResolve, copy = copyTree(tree)): { copy: string; result: ReturnType<typeof rewriteKustomizations> } {
+function rewriteCopy(
+  tree: KustomizeTree,
+  resolve = policyResolve,
+  copy = copyTree(tree),
+): { copy: string; result: ReturnType<typeof rewriteKustomizations> } {
   const result = rewriteKustomizations([tree.dir], resolve, copy);
   for (const o of result.outcomes) if (o.read !== undefined && o.result.text !== o.read.text) writeFileSync(o.path, o.result.text);
   return { copy, result };
@@ -58,7 +76,8 @@ describe.each(TREES.filter((t) => t.verdict === 'rewritten').map((t) => [t.name,
   });
 
   test('ptc reads each original kustomization as kubectl rendered it', () => {
-    for (const dir of dirs) expect([key(dir), modelBefore.get(key(dir))]).toEqual([key(dir), imagesOf(read(tree, 'renders', renderName(dir)))]);
+    for (const dir of dirs)
+      expect([key(dir), modelBefore.get(key(dir))]).toEqual([key(dir), imagesOf(read(tree, 'renders', renderName(dir)))]);
   });
 
   test.each(dirs.map((d) => [d]))('%s renders what the resolver makes of the original render', (dir) => {
@@ -70,11 +89,19 @@ describe.each(TREES.filter((t) => t.verdict === 'rewritten').map((t) => [t.name,
   test('the rewritten kustomization files are byte for byte those kubectl rendered; manifests and other files are untouched', () => {
     for (const file of kustomizationFiles(tree)) {
       const stored = path.join(KUSTOMIZE_ROOT, tree.name, 'rewritten', file);
-      expect([file, readFileSync(path.join(copy, file), 'utf8')]).toEqual([file, existsSync(stored) ? readFileSync(stored, 'utf8') : read(tree, file)]);
+      expect([file, readFileSync(path.join(copy, file), 'utf8')]).toEqual([
+        file,
+        existsSync(stored) ? readFileSync(stored, 'utf8') : read(tree, file),
+      ]);
     }
-    const changed = result.outcomes.filter((o) => o.result.changes.length > 0).map((o) => o.file).sort();
+    const changed = result.outcomes
+      .filter((o) => o.result.changes.length > 0)
+      .map((o) => o.file)
+      .sort();
     expect(changed.every((f) => path.basename(f) === 'kustomization.yaml')).toBe(true);
-    expect(result.outcomes.flatMap((o) => o.result.findings.filter((f) => f.reason === 'unsupported' || f.reason === 'invalid'))).toEqual([]);
+    expect(result.outcomes.flatMap((o) => o.result.findings.filter((f) => f.reason === 'unsupported' || f.reason === 'invalid'))).toEqual(
+      [],
+    );
   });
 
   test('only lines of images: entries change or are added; comments and order stay', () => {
@@ -83,7 +110,8 @@ describe.each(TREES.filter((t) => t.verdict === 'rewritten').map((t) => [t.name,
       const after = o.result.text.split('\n');
       const kept = after.filter((line) => before.includes(line));
       expect(kept).toEqual(before.filter((line) => after.includes(line)));
-      for (const line of after.filter((l) => !before.includes(l))) expect(line).toMatch(/^\s*(- )?(images:|name:|newName:|newTag:|digest:)/);
+      for (const line of after.filter((l) => !before.includes(l)))
+        expect(line).toMatch(/^\s*(- )?(images:|name:|newName:|newTag:|digest:)/);
     }
   });
 
@@ -97,12 +125,17 @@ describe.each(TREES.filter((t) => t.verdict === 'rewritten').map((t) => [t.name,
     const { copy: back } = rewriteCopy(tree, reverse, copyTree(tree));
     rewriteCopy(tree, policyResolve, back);
     rewriteCopy(tree, reverse, back);
-    for (const file of kustomizationFiles(tree)) expect([file, readFileSync(path.join(back, file), 'utf8')]).toEqual([file, read(tree, file)]);
+    for (const file of kustomizationFiles(tree))
+      expect([file, readFileSync(path.join(back, file), 'utf8')]).toEqual([file, read(tree, file)]);
   });
 
   (liveKubectl === undefined ? test.skip : test)('kubectl kustomize renders the rewritten copy as expected (live)', () => {
     for (const dir of dirs) {
-      const live = execFileSync(liveKubectl!, ['kustomize', path.join(copy, dir)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 });
+      const live = execFileSync(liveKubectl!, ['kustomize', path.join(copy, dir)], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 60_000,
+      });
       expect([dir, imagesOf(live)]).toEqual([dir, expectedImages(tree, dir)]);
     }
   });
@@ -141,11 +174,17 @@ describe('what is reported, by shape', () => {
     ]);
     const t = TREES.find((x) => x.name === 'metrics-server')!;
     const { result } = rewriteCopy(t);
-    expect(result.outcomes.find((o) => o.file === 'manifests/components/autoscale/kustomization.yaml')!.result.findings.map((f) => f.reason)).toEqual(['skipped']);
+    expect(
+      result.outcomes.find((o) => o.file === 'manifests/components/autoscale/kustomization.yaml')!.result.findings.map((f) => f.reason),
+    ).toEqual(['skipped']);
   });
 
   test('a digest an overlay adds stays upstream under --digest-pinned upstream, and is reported', () => {
     const findings = find('invented-overlays', 'overlays/digest/kustomization.yaml');
-    expect(findings).toEqual([expect.stringMatching(/^base\/deployment\.yaml Deployment argocd-server spec\.template\.spec\.initContainers\[0\] \(rendered by overlays\/digest\/kustomization\.yaml\): ghcr\.io\/dexidp\/dex@sha256:0123.* digest-pinned, left upstream/)]);
+    expect(findings).toEqual([
+      expect.stringMatching(
+        /^base\/deployment\.yaml Deployment argocd-server spec\.template\.spec\.initContainers\[0\] \(rendered by overlays\/digest\/kustomization\.yaml\): ghcr\.io\/dexidp\/dex@sha256:0123.* digest-pinned, left upstream/,
+      ),
+    ]);
   });
 });

@@ -4,7 +4,12 @@
  * AWSServiceRoleForECRPullThroughCache (no kms:Decrypt). Validation names that cause, ptc plan
  * prints the key policy statement ECR needs, and the template lets the validator find the key.
  */
-import { DescribePullThroughCacheRulesCommand, ECRClient, ValidatePullThroughCacheRuleCommand, type ValidatePullThroughCacheRuleCommandOutput } from '@aws-sdk/client-ecr';
+import {
+  DescribePullThroughCacheRulesCommand,
+  ECRClient,
+  ValidatePullThroughCacheRuleCommand,
+  type ValidatePullThroughCacheRuleCommandOutput,
+} from '@aws-sdk/client-ecr';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -25,7 +30,14 @@ const DOCKER_HUB_SECRET = 'arn:aws:secretsmanager:eu-west-2:111122223333:secret:
 const ECR_FAILURE = fixture('validation/validate-pull-through-cache-rule.cmk-secret.json').failure as string;
 
 function deps(extra: { secretsKmsKeyArn?: string } = {}) {
-  return { ecr: new ECRClient({}), secrets: new SecretsManagerClient({}), events: new EventBridgeClient({}), log: recordingLog(), metrics: recordingMetrics(), ...extra };
+  return {
+    ecr: new ECRClient({}),
+    secrets: new SecretsManagerClient({}),
+    events: new EventBridgeClient({}),
+    log: recordingLog(),
+    metrics: recordingMetrics(),
+    ...extra,
+  };
 }
 
 beforeEach(() => {
@@ -34,16 +46,23 @@ beforeEach(() => {
   eventsMock.reset();
   ecrMock.on(DescribePullThroughCacheRulesCommand).resolves(fixture('validation/describe-pull-through-cache-rules.json'));
   for (const prefix of ['docker-hub', 'github', 'k8s']) {
-    ecrMock.on(ValidatePullThroughCacheRuleCommand, { ecrRepositoryPrefix: prefix }).resolves({ ...fixture<ValidatePullThroughCacheRuleCommandOutput>('validation/validate-pull-through-cache-rule.valid.json'), ecrRepositoryPrefix: prefix });
+    ecrMock.on(ValidatePullThroughCacheRuleCommand, { ecrRepositoryPrefix: prefix }).resolves({
+      ...fixture<ValidatePullThroughCacheRuleCommandOutput>('validation/validate-pull-through-cache-rule.valid.json'),
+      ecrRepositoryPrefix: prefix,
+    });
   }
-  ecrMock.on(ValidatePullThroughCacheRuleCommand, { ecrRepositoryPrefix: 'docker-hub' }).resolves(fixture('validation/validate-pull-through-cache-rule.cmk-secret.json'));
+  ecrMock
+    .on(ValidatePullThroughCacheRuleCommand, { ecrRepositoryPrefix: 'docker-hub' })
+    .resolves(fixture('validation/validate-pull-through-cache-rule.cmk-secret.json'));
   secretsMock.on(GetSecretValueCommand).resolves(fixture('validation/get-secret-value.credentials.json'));
   eventsMock.on(PutEventsCommand).resolves(fixture('validation/put-events.response.json'));
 });
 
 describe('a rule whose secret uses a customer managed key', () => {
   test('when ECR fails the rule, the failure names the key and the service-linked role that cannot decrypt with it', async () => {
-    secretsMock.on(DescribeSecretCommand, { SecretId: DOCKER_HUB_SECRET }).resolves(fixture('validation/describe-secret.customer-managed-key.json'));
+    secretsMock
+      .on(DescribeSecretCommand, { SecretId: DOCKER_HUB_SECRET })
+      .resolves(fixture('validation/describe-secret.customer-managed-key.json'));
     const d = deps();
     const checks = await validateRules(validationConfig().rules, d);
     expect(secretsMock).toHaveReceivedCommandTimes(DescribeSecretCommand, 1);
@@ -57,7 +76,12 @@ describe('a rule whose secret uses a customer managed key', () => {
     );
     expect(d.metrics.values).toContainEqual({ name: 'RuleValid', value: 0, prefix: 'docker-hub' });
     const entries = eventsMock.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries!;
-    expect(JSON.parse(entries[0]!.Detail!)).toEqual({ prefix: 'docker-hub', upstream: 'docker-hub', upstreamRegistryUrl: 'registry-1.docker.io', failure });
+    expect(JSON.parse(entries[0]!.Detail!)).toEqual({
+      prefix: 'docker-hub',
+      upstream: 'docker-hub',
+      upstreamRegistryUrl: 'registry-1.docker.io',
+      failure,
+    });
   });
 
   test('a secret under aws/secretsmanager (DescribeSecret omits KmsKeyId) is not blamed on a key', async () => {
@@ -67,15 +91,24 @@ describe('a rule whose secret uses a customer managed key', () => {
   });
 
   test('when DescribeSecret is refused, the key the stack creates its secrets with is named for a created secret', async () => {
-    secretsMock.on(DescribeSecretCommand).rejects(Object.assign(new Error('not authorized to perform: secretsmanager:DescribeSecret'), { name: 'AccessDeniedException' }));
+    secretsMock
+      .on(DescribeSecretCommand)
+      .rejects(Object.assign(new Error('not authorized to perform: secretsmanager:DescribeSecret'), { name: 'AccessDeniedException' }));
     const d = deps({ secretsKmsKeyArn: KEY });
     const checks = await validateRules(validationConfig().rules, d);
     expect(checks[0]!.failure).toContain(`is encrypted with the customer managed key "${KEY}"`);
-    expect(d.log.lines).toContainEqual({ level: 'debug', message: 'credential secret not described', attributes: { prefix: 'docker-hub', reason: 'AccessDeniedException' } });
+    expect(d.log.lines).toContainEqual({
+      level: 'debug',
+      message: 'credential secret not described',
+      attributes: { prefix: 'docker-hub', reason: 'AccessDeniedException' },
+    });
   });
 
   test('a rule ECR validates never has its secret described', async () => {
-    ecrMock.on(ValidatePullThroughCacheRuleCommand, { ecrRepositoryPrefix: 'docker-hub' }).resolves({ ...fixture<ValidatePullThroughCacheRuleCommandOutput>('validation/validate-pull-through-cache-rule.valid.json'), ecrRepositoryPrefix: 'docker-hub' });
+    ecrMock.on(ValidatePullThroughCacheRuleCommand, { ecrRepositoryPrefix: 'docker-hub' }).resolves({
+      ...fixture<ValidatePullThroughCacheRuleCommandOutput>('validation/validate-pull-through-cache-rule.valid.json'),
+      ecrRepositoryPrefix: 'docker-hub',
+    });
     await validateRules(validationConfig().rules, deps({ secretsKmsKeyArn: KEY }));
     expect(secretsMock).not.toHaveReceivedCommand(DescribeSecretCommand);
   });
@@ -91,7 +124,9 @@ describe('the secrets key in the validation settings, the template and the plan'
   });
 
   test('the validator may describe the credential secrets and decrypt with the configured key', () => {
-    const template = Template.fromStack(buildApp(config, { nag: false, appProps: { context: { 'aws:cdk:bundling-stacks': [] } } }).stacks[0]!);
+    const template = Template.fromStack(
+      buildApp(config, { nag: false, appProps: { context: { 'aws:cdk:bundling-stacks': [] } } }).stacks[0]!,
+    );
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -101,7 +136,12 @@ describe('the secrets key in the validation settings, the template and the plan'
       },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'validate-rules', PTC_VALIDATION_RULES: Match.stringLikeRegexp('"secretsKmsKeyArn":"arn:aws:kms:eu-west-2') }) },
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'validate-rules',
+          PTC_VALIDATION_RULES: Match.stringLikeRegexp('"secretsKmsKeyArn":"arn:aws:kms:eu-west-2'),
+        }),
+      },
     });
   });
 
@@ -110,7 +150,9 @@ describe('the secrets key in the validation settings, the template and the plan'
     const statement = {
       Sid: 'AllowEcrPullThroughCacheToDecryptCredentialSecrets',
       Effect: 'Allow',
-      Principal: { AWS: 'arn:aws:iam::111122223333:role/aws-service-role/pullthroughcache.ecr.amazonaws.com/AWSServiceRoleForECRPullThroughCache' },
+      Principal: {
+        AWS: 'arn:aws:iam::111122223333:role/aws-service-role/pullthroughcache.ecr.amazonaws.com/AWSServiceRoleForECRPullThroughCache',
+      },
       Action: 'kms:Decrypt',
       Resource: '*',
       Condition: {
@@ -118,12 +160,21 @@ describe('the secrets key in the validation settings, the template and the plan'
         StringLike: { 'kms:EncryptionContext:SecretARN': 'arn:aws:secretsmanager:eu-west-2:111122223333:secret:ecr-pullthroughcache/*' },
       },
     };
-    expect(plan.environments[0]!.secretsKey).toEqual({ kmsKeyArn: KEY, secretNames: ['ecr-pullthroughcache/docker-hub'], keyPolicyStatement: statement });
+    expect(plan.environments[0]!.secretsKey).toEqual({
+      kmsKeyArn: KEY,
+      secretNames: ['ecr-pullthroughcache/docker-hub'],
+      keyPolicyStatement: statement,
+    });
     const text = renderPlan(plan);
     expect(text).toContain(`credential secrets ecr-pullthroughcache/docker-hub are encrypted with the customer managed key ${KEY}.`);
     expect(text).toContain('ECR reads them as its service-linked role AWSServiceRoleForECRPullThroughCache, which has no kms:Decrypt');
     expect(text).toContain('aws iam create-service-linked-role --aws-service-name pullthroughcache.ecr.amazonaws.com');
-    expect(text).toContain(JSON.stringify(statement, null, 2).split('\n').map((l) => `      ${l}`).join('\n'));
+    expect(text).toContain(
+      JSON.stringify(statement, null, 2)
+        .split('\n')
+        .map((l) => `      ${l}`)
+        .join('\n'),
+    );
   });
 
   test('without a customer managed key the plan says nothing about key policies', () => {
@@ -133,7 +184,9 @@ describe('the secrets key in the validation settings, the template and the plan'
 
   test('the statement follows the partition and Region of the target', () => {
     const s = secretsKeyPolicyStatement({ partition: 'aws-cn', account: '111122223333', region: 'cn-north-1' });
-    expect(s.Principal.AWS).toBe('arn:aws-cn:iam::111122223333:role/aws-service-role/pullthroughcache.ecr.amazonaws.com/AWSServiceRoleForECRPullThroughCache');
+    expect(s.Principal.AWS).toBe(
+      'arn:aws-cn:iam::111122223333:role/aws-service-role/pullthroughcache.ecr.amazonaws.com/AWSServiceRoleForECRPullThroughCache',
+    );
     expect(s.Condition.StringEquals).toEqual({ 'kms:ViaService': 'secretsmanager.cn-north-1.amazonaws.com.cn' });
   });
 });

@@ -49,17 +49,32 @@ const emf = (lines: Record<string, any>[], name: string) => lines.filter((l) => 
 
 describe('validate-rules handler', () => {
   test('on the schedule, publishes RuleValid per prefix with the service and prefix dimensions', async () => {
-    secretsMock.on(GetSecretValueCommand, { SecretId: 'arn:aws:secretsmanager:eu-west-2:111122223333:secret:ecr-pullthroughcache/docker-hub-AbCdEf' }).resolves(fixture('validation/get-secret-value.placeholder.json'));
+    secretsMock
+      .on(GetSecretValueCommand, {
+        SecretId: 'arn:aws:secretsmanager:eu-west-2:111122223333:secret:ecr-pullthroughcache/docker-hub-AbCdEf',
+      })
+      .resolves(fixture('validation/get-secret-value.placeholder.json'));
     const { result, lines } = await invoke(fixture('events/scheduled-event.json'));
     expect(result).toMatchObject({ kind: 'validated', valid: 2, invalid: 1 });
-    const points = emf(lines, 'RuleValid').map((l) => ({ prefix: l.prefix, value: l.RuleValid, service: l.service, dims: l._aws.CloudWatchMetrics[0].Dimensions, ns: l._aws.CloudWatchMetrics[0].Namespace }));
+    const points = emf(lines, 'RuleValid').map((l) => ({
+      prefix: l.prefix,
+      value: l.RuleValid,
+      service: l.service,
+      dims: l._aws.CloudWatchMetrics[0].Dimensions,
+      ns: l._aws.CloudWatchMetrics[0].Namespace,
+    }));
     expect(points).toEqual([
       { prefix: 'docker-hub', value: 0, service: 'validate-rules', dims: [['service', 'prefix']], ns: 'PtcAutopilot' },
       { prefix: 'github', value: 1, service: 'validate-rules', dims: [['service', 'prefix']], ns: 'PtcAutopilot' },
       { prefix: 'k8s', value: 1, service: 'validate-rules', dims: [['service', 'prefix']], ns: 'PtcAutopilot' },
     ]);
     const error = lines.find((l) => l.message === 'pull through cache rule invalid');
-    expect(error).toMatchObject({ level: 'ERROR', prefix: 'docker-hub', upstream: 'docker-hub', failure: expect.stringContaining('still holds the placeholder') });
+    expect(error).toMatchObject({
+      level: 'ERROR',
+      prefix: 'docker-hub',
+      upstream: 'docker-hub',
+      failure: expect.stringContaining('still holds the placeholder'),
+    });
   });
 
   test('on a FAILED sync event, publishes SyncFailures for the prefix', async () => {

@@ -10,7 +10,9 @@ const TIMESTAMPS = new Set(['createdAt', 'updatedAt', 'expiresAt', 'CreatedDate'
  * wire format's epoch-second timestamps become `Date`s.
  */
 export function fixture<T = any>(name: string): T {
-  return JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8'), (key, value) => (TIMESTAMPS.has(key) && typeof value === 'number' ? new Date(value * 1000) : value)) as T;
+  return JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8'), (key, value) =>
+    TIMESTAMPS.has(key) && typeof value === 'number' ? new Date(value * 1000) : value,
+  ) as T;
 }
 
 /** Rules matching the DescribePullThroughCacheRules fixture: a created secret, an imported one, and no credentials. */
@@ -20,7 +22,11 @@ export function validationConfig(extraRules: Record<string, unknown>[] = []): Pt
     region: 'eu-west-2',
     rules: [
       { prefix: 'docker-hub', upstream: 'docker-hub', credentials: { secretName: 'ecr-pullthroughcache/docker-hub' } },
-      { prefix: 'github', upstream: 'github-container-registry', credentials: { secretArn: 'arn:aws:secretsmanager:eu-west-2:111122223333:secret:ecr-pullthroughcache/github-AbCdEf' } },
+      {
+        prefix: 'github',
+        upstream: 'github-container-registry',
+        credentials: { secretArn: 'arn:aws:secretsmanager:eu-west-2:111122223333:secret:ecr-pullthroughcache/github-AbCdEf' },
+      },
       { prefix: 'k8s', upstream: 'k8s' },
       ...extraRules,
     ],
@@ -37,9 +43,11 @@ export interface LogLine {
 /** A logger that records every line. */
 export function recordingLog() {
   const lines: LogLine[] = [];
-  const at = (level: LogLine['level']) => (message: string, attributes: Record<string, unknown> = {}) => {
-    lines.push({ level, message, attributes });
-  };
+  const at =
+    (level: LogLine['level']) =>
+    (message: string, attributes: Record<string, unknown> = {}) => {
+      lines.push({ level, message, attributes });
+    };
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 

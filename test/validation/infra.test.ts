@@ -17,15 +17,21 @@ const template = templateOf(fullConfig());
 const PREFIXES = ['docker-hub', 'github', 'k8s', 'ecr', 'central'];
 
 function validationFunctionId(): string {
-  const fns = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'validate-rules' } } } });
+  const fns = template.findResources('AWS::Lambda::Function', {
+    Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'validate-rules' } } },
+  });
   const ids = Object.keys(fns);
   expect(ids).toHaveLength(1);
   return ids[0]!;
 }
 
 function statementsOf(functionId: string): { Sid?: string; Action: string | string[]; Resource: unknown }[] {
-  const role = (template.findResources('AWS::Lambda::Function')[functionId]!.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
-  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.Roles).includes(role!));
+  const role = (template.findResources('AWS::Lambda::Function')[functionId]!.Properties.Role as { 'Fn::GetAtt': string[] })[
+    'Fn::GetAtt'
+  ][0];
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+    JSON.stringify(p.Properties.Roles).includes(role!),
+  );
   return policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
 }
 
@@ -33,13 +39,20 @@ describe('rule validation infrastructure', () => {
   test('the function gets the rules in its environment and runs on validation.schedule (hourly by default)', () => {
     const id = validationFunctionId();
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ PTC_VALIDATION_RULES: Match.stringLikeRegexp('docker-hub'), POWERTOOLS_METRICS_NAMESPACE: 'PtcAutopilot' }) },
+      Environment: {
+        Variables: Match.objectLike({
+          PTC_VALIDATION_RULES: Match.stringLikeRegexp('docker-hub'),
+          POWERTOOLS_METRICS_NAMESPACE: 'PtcAutopilot',
+        }),
+      },
     });
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 hour)',
       Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [id, 'Arn'] } })]),
     });
-    templateOf(fullConfig({ validation: { schedule: 'rate(30 minutes)' } })).hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(30 minutes)' });
+    templateOf(fullConfig({ validation: { schedule: 'rate(30 minutes)' } })).hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(30 minutes)',
+    });
   });
 
   test('failed syncs (sync-status anything but the documented SUCCESS) under the managed prefixes invoke the function', () => {
@@ -74,18 +87,29 @@ describe('rule validation infrastructure', () => {
   });
 
   test('one SyncFailures alarm per rule fires on the first failed sync', () => {
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'SyncFailures' } })).map((a) => a.Properties);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'SyncFailures' } })).map(
+      (a) => a.Properties,
+    );
     expect(alarms).toHaveLength(PREFIXES.length);
     for (const p of alarms) {
-      expect(p).toMatchObject({ Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching', Period: 300 });
+      expect(p).toMatchObject({
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        Period: 300,
+      });
     }
   });
 
-  test('the function reads only the rules\' credential secrets and puts events only on the default bus', () => {
+  test("the function reads only the rules' credential secrets and puts events only on the default bus", () => {
     const statements = statementsOf(validationFunctionId());
     const secrets = statements.find((s) => s.Sid === 'ReadCredentialSecrets')!;
     expect(secrets.Action).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']);
-    expect(secrets.Resource).toEqual([{ Ref: expect.stringMatching(/^CacheRulesDockerHubSecret/) }, 'arn:aws:secretsmanager:eu-west-2:111122223333:secret:ecr-pullthroughcache/github-AbCdEf']);
+    expect(secrets.Resource).toEqual([
+      { Ref: expect.stringMatching(/^CacheRulesDockerHubSecret/) },
+      'arn:aws:secretsmanager:eu-west-2:111122223333:secret:ecr-pullthroughcache/github-AbCdEf',
+    ]);
     const put = statements.find((s) => s.Sid === 'PublishValidationEvents')!;
     expect(JSON.stringify(put.Resource)).toContain(':event-bus/default');
     const rules = statements.find((s) => s.Sid === 'DescribeAndValidateRules')!;
@@ -97,7 +121,9 @@ describe('rule validation infrastructure', () => {
   });
 
   test('a validation schedule slower than daily is refused, naming the field', () => {
-    expect(() => templateOf(fullConfig({ validation: { schedule: 'rate(2 days)' } }))).toThrow(/config error at validation\.schedule: "rate\(2 days\)" runs less than once a day/);
+    expect(() => templateOf(fullConfig({ validation: { schedule: 'rate(2 days)' } }))).toThrow(
+      /config error at validation\.schedule: "rate\(2 days\)" runs less than once a day/,
+    );
   });
 });
 
@@ -122,18 +148,20 @@ describe('dashboard', () => {
     }
   });
 
-  test('draws the reconciler\'s changes and failures by metric name', () => {
-    for (const name of ['ChangesApplied', 'ReposConfigured', 'Failures']) expect(body).toContain(`\\"PtcAutopilot\\",\\"${name}\\",\\"service\\",\\"reconcile-repository\\"`);
+  test("draws the reconciler's changes and failures by metric name", () => {
+    for (const name of ['ChangesApplied', 'ReposConfigured', 'Failures'])
+      expect(body).toContain(`\\"PtcAutopilot\\",\\"${name}\\",\\"service\\",\\"reconcile-repository\\"`);
   });
 
   test('draws prewarm results only when something is prewarmed', () => {
     expect(body).not.toContain('ImagesOk');
     const withImages = templateOf(fullConfig({ prewarm: { images: ['nginx:1.27'] } }));
     const body2 = JSON.stringify(Object.values(withImages.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
-    for (const name of ['ImagesOk', 'ImagesMissing', 'ImagesDenied', 'ImagesFailed']) expect(body2).toContain(`\\"PtcAutopilot\\",\\"${name}\\",\\"service\\",\\"prewarm\\"`);
+    for (const name of ['ImagesOk', 'ImagesMissing', 'ImagesDenied', 'ImagesFailed'])
+      expect(body2).toContain(`\\"PtcAutopilot\\",\\"${name}\\",\\"service\\",\\"prewarm\\"`);
   });
 
-  test('the alarm status widget shows every alarm of the stack: rule, sync, prewarm and the reconciler\'s DLQ', () => {
+  test("the alarm status widget shows every alarm of the stack: rule, sync, prewarm and the reconciler's DLQ", () => {
     const t = templateOf(fullConfig({ prewarm: { images: ['nginx:1.27'] } }));
     const alarmIds = Object.keys(t.findResources('AWS::CloudWatch::Alarm'));
     // 5 RuleValid + 5 SyncFailures + prewarm failures and errors + the reconciler's dead-letter alarm, at least.
@@ -148,17 +176,25 @@ describe('PtcDashboard', () => {
   const widgetsOf = (alarms: cloudwatch.IAlarm[]) => {
     const stack = new Stack(new App(), 'Dash', { env: { account: '111122223333', region: 'eu-west-2' } });
     new PtcDashboard(stack, 'Dashboard', { prefixes: ['docker-hub'], alarms });
-    const body = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody as string | { 'Fn::Join': [string, unknown[]] };
+    const body = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody as
+      string | { 'Fn::Join': [string, unknown[]] };
     const text = typeof body === 'string' ? body : body['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'TOKEN')).join(''); // tokens (the region) sit inside JSON strings
-    return (JSON.parse(text) as { widgets: { type: string; properties: { title?: string; alarms?: string[] } }[] }).widgets.filter((w) => w.type === 'alarm');
+    return (JSON.parse(text) as { widgets: { type: string; properties: { title?: string; alarms?: string[] } }[] }).widgets.filter(
+      (w) => w.type === 'alarm',
+    );
   };
   const imported = (n: number) =>
-    Array.from({ length: n }, (_, i) => cloudwatch.Alarm.fromAlarmArn(new Stack(), `A${i}`, `arn:aws:cloudwatch:eu-west-2:111122223333:alarm:team-alarm-${i}`));
+    Array.from({ length: n }, (_, i) =>
+      cloudwatch.Alarm.fromAlarmArn(new Stack(), `A${i}`, `arn:aws:cloudwatch:eu-west-2:111122223333:alarm:team-alarm-${i}`),
+    );
 
   test('accepts any alarm, such as one imported by ARN', () => {
     const widgets = widgetsOf(imported(2));
     expect(widgets.map((w) => [w.properties.title, w.properties.alarms])).toEqual([
-      ['Alarms', ['arn:aws:cloudwatch:eu-west-2:111122223333:alarm:team-alarm-0', 'arn:aws:cloudwatch:eu-west-2:111122223333:alarm:team-alarm-1']],
+      [
+        'Alarms',
+        ['arn:aws:cloudwatch:eu-west-2:111122223333:alarm:team-alarm-0', 'arn:aws:cloudwatch:eu-west-2:111122223333:alarm:team-alarm-1'],
+      ],
     ]);
   });
 

@@ -22,6 +22,8 @@ describe('validation settings', () => {
   test('a missing or broken variable names the variable', () => {
     expect(() => decodeRules(undefined)).toThrow('environment variable PTC_VALIDATION_RULES: not set');
     expect(() => decodeRules('{"rules": [')).toThrow(/^environment variable PTC_VALIDATION_RULES: is not \(gzipped\) JSON/);
-    expect(() => decodeRules('{"account":"111122223333","region":"eu-west-2","rules":[]}')).toThrow(/PTC_VALIDATION_RULES: config error at rules/);
+    expect(() => decodeRules('{"account":"111122223333","region":"eu-west-2","rules":[]}')).toThrow(
+      /PTC_VALIDATION_RULES: config error at rules/,
+    );
   });
 });

@@ -68,6 +68,9 @@ describe('classifyEvent', () => {
     expect(classifyEvent(fixture('events/scheduled-event.json'))).toEqual({ kind: 'validate', source: 'schedule' });
     expect(classifyEvent({})).toEqual({ kind: 'validate', source: 'invoke' });
     expect(classifyEvent(failed)).toEqual({ kind: 'sync', detail: failed.detail });
-    expect(classifyEvent(fixture('events/ecr-image-action-push.json'))).toEqual({ kind: 'drop', reason: 'unexpected event aws.ecr / ECR Image Action' });
+    expect(classifyEvent(fixture('events/ecr-image-action-push.json'))).toEqual({
+      kind: 'drop',
+      reason: 'unexpected event aws.ecr / ECR Image Action',
+    });
   });
 });

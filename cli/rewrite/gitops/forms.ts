@@ -115,7 +115,10 @@ export function readForms(group: ValuesGroup, doc: Document, text: string, offse
     if (source.form === 'object') {
       const view = subDocument(doc, source.map);
       for (const alias of outsideAliases(source.map, view)) {
-        unread.push({ source, message: `${source.path} uses *${alias}, an anchor written outside it; ptc reads the values alone, so the value is not checked (write it inside ${source.path})` });
+        unread.push({
+          source,
+          message: `${source.path} uses *${alias}, an anchor written outside it; ptc reads the values alone, so the value is not checked (write it inside ${source.path})`,
+        });
       }
       const base = baseOf(view, text, offset);
       forms.push({ source, base, recognized: recognizeValues(base, true), names: leafNames(source.map, doc, '', []) });
@@ -133,11 +136,20 @@ export function readForms(group: ValuesGroup, doc: Document, text: string, offse
       const inner = parseDocument(readable);
       const error = inner.errors[0];
       if (error !== undefined) {
-        unread.push({ source, message: `${source.path} is not valid YAML (line ${error.linePos?.[0]?.line ?? '?'} of the string): ${YAML_MESSAGE(error.message)}` });
+        unread.push({
+          source,
+          message: `${source.path} is not valid YAML (line ${error.linePos?.[0]?.line ?? '?'} of the string): ${YAML_MESSAGE(error.message)}`,
+        });
         continue;
       }
       const base = baseOf(inner, readable, 0);
-      forms.push({ source, base, recognized: recognizeValues(base), names: leafNames(inner.contents, inner, '', []), inner: innerText(source.scalar, text) });
+      forms.push({
+        source,
+        base,
+        recognized: recognizeValues(base),
+        names: leafNames(inner.contents, inner, '', []),
+        inner: innerText(source.scalar, text),
+      });
     }
   }
   return { forms, unread };
@@ -149,5 +161,11 @@ export function readForms(group: ValuesGroup, doc: Document, text: string, offse
  */
 export function overlaps(path: string, names: readonly string[]): string | undefined {
   const composes = (n: string): boolean => IMAGE_PART.test(n.slice(n.lastIndexOf('.') + 1)) || /(^|\.)name$/.test(n);
-  return names.find((n) => n === path || path.startsWith(`${n}.`) || (n.startsWith(`${path}.`) && composes(n)) || (n.startsWith('global.') && /registry|hub/i.test(n)));
+  return names.find(
+    (n) =>
+      n === path ||
+      path.startsWith(`${n}.`) ||
+      (n.startsWith(`${path}.`) && composes(n)) ||
+      (n.startsWith('global.') && /registry|hub/i.test(n)),
+  );
 }

@@ -45,15 +45,29 @@ interface Segment {
 }
 
 /** Plans one form; returns its planned values and changes, findings going to the collector. */
-function plan(form: Form, others: readonly string[], renamedBy: string | undefined, label: string, collector: RewriteCollector, resolve: Resolve): { values: Planned; changes: ImageChange[] } {
+function plan(
+  form: Form,
+  others: readonly string[],
+  renamedBy: string | undefined,
+  label: string,
+  collector: RewriteCollector,
+  resolve: Resolve,
+): { values: Planned; changes: ImageChange[] } {
   const rec = form.recognized;
   const sites = rec.sites.filter((site) => {
     if (renamedBy !== undefined) {
-      rec.unsupported.push({ path: site.path, message: `${renamedBy} may change this image after the chart renders it; ptc cannot prove what is deployed` });
+      rec.unsupported.push({
+        path: site.path,
+        message: `${renamedBy} may change this image after the chart renders it; ptc cannot prove what is deployed`,
+      });
       return false;
     }
     const other = overlaps(site.path, others);
-    if (other !== undefined) rec.unsupported.push({ path: site.path, message: `${other} is also set by another values source of this chart; ptc reads each source alone, so it cannot prove what the chart renders` });
+    if (other !== undefined)
+      rec.unsupported.push({
+        path: site.path,
+        message: `${other} is also set by another values source of this chart; ptc reads each source alone, so it cannot prove what the chart renders`,
+      });
     return other === undefined;
   });
   const mark = collector.findings.length;
@@ -66,7 +80,13 @@ function plan(form: Form, others: readonly string[], renamedBy: string | undefin
 
 /** Reports the planned changes of a form as left alone, with why. */
 function refuse(changes: readonly ImageChange[], why: string, collector: RewriteCollector): void {
-  for (const c of changes) collector.findings.push({ location: c.location, reference: c.from, reason: 'unsupported', message: `${c.from} left unchanged: ${why}` });
+  for (const c of changes)
+    collector.findings.push({
+      location: c.location,
+      reference: c.from,
+      reason: 'unsupported',
+      message: `${c.from} left unchanged: ${why}`,
+    });
 }
 
 /** Carries the edits of a values string into the file, proven by reading the string back. */
@@ -83,7 +103,8 @@ function stringEdits(form: Form, values: Planned, segment: Segment, start: numbe
     edits.push(outer);
   }
   const expected = applyEdits(inner.text, innerEdits);
-  if (stringAt(applyEdits(segment.text, edits), start, form.source.keys) !== expected) return `${form.source.path} does not read back as the rewritten values`;
+  if (stringAt(applyEdits(segment.text, edits), start, form.source.keys) !== expected)
+    return `${form.source.path} does not read back as the rewritten values`;
   return edits.map((e) => ({ ...e, start: e.start + segment.offset, end: e.end + segment.offset }));
 }
 
@@ -105,7 +126,13 @@ export function rewriteGitOpsValues(doc: Document, segment: Segment, label: stri
       collector.findings.push({ location: `${label} ${source.path}`, reference: source.reference, reason: 'unseen', message });
     }
     const { forms, unread } = readForms(group, plain, segment.text, segment.offset);
-    for (const u of unread) collector.findings.push({ location: `${label} ${u.source.path}`, reference: u.source.path, reason: 'unsupported', message: u.message });
+    for (const u of unread)
+      collector.findings.push({
+        location: `${label} ${u.source.path}`,
+        reference: u.source.path,
+        reason: 'unsupported',
+        message: u.message,
+      });
     for (const form of forms) {
       const others = forms.filter((f) => f !== form).flatMap((f) => f.names);
       const { values, changes } = plan(form, others, group.renamedBy, label, collector, resolve);

@@ -29,7 +29,11 @@ export function chartValues(text: string, resolve: Resolve, file: string): Rewri
 export function withChartValues(owned: RewriteResult, text: string, resolve: Resolve, file: string): RewriteResult {
   const values = parsed(() => chartValues(text, resolve, file));
   if (values === undefined) return owned;
-  return { text: values.text, changes: values.changes, findings: [...(values.changes.length > 0 ? [] : owned.findings), ...values.findings] };
+  return {
+    text: values.text,
+    changes: values.changes,
+    findings: [...(values.changes.length > 0 ? [] : owned.findings), ...values.findings],
+  };
 }
 
 /** The result, or undefined for a YAML error: the kustomization that owns the file reports that one. */

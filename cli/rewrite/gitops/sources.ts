@@ -73,7 +73,13 @@ function helmRelease(spec: unknown, doc: Document): ValuesGroup {
   if (isSeq(files)) {
     files.items.forEach((item, i) => {
       const file = text(deref(item, doc));
-      if (file !== undefined) sources.push({ form: 'external', keys: ['spec', 'chart', 'spec', 'valuesFiles', i], path: `spec.chart.spec.valuesFiles[${i}]`, reference: `file ${file} (of the chart's source)` });
+      if (file !== undefined)
+        sources.push({
+          form: 'external',
+          keys: ['spec', 'chart', 'spec', 'valuesFiles', i],
+          path: `spec.chart.spec.valuesFiles[${i}]`,
+          reference: `file ${file} (of the chart's source)`,
+        });
     });
   }
   const from = get(spec, 'valuesFrom', doc);

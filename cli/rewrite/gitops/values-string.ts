@@ -54,7 +54,8 @@ function literal(scalar: Scalar, value: string, outer: string): InnerText | stri
   };
   return {
     text: value,
-    toOuter: (edit) => (edit.text.includes('\n') ? 'the new value spans lines' : { start: map(edit.start), end: map(edit.end), text: edit.text }),
+    toOuter: (edit) =>
+      edit.text.includes('\n') ? 'the new value spans lines' : { start: map(edit.start), end: map(edit.end), text: edit.text },
   };
 }
 
@@ -63,7 +64,10 @@ function quoted(scalar: Scalar, value: string, outer: string, forbidden: RegExp)
   if (outer.slice(start + 1, end - 1) !== value) return 'a quoted string with escapes or line breaks';
   return {
     text: value,
-    toOuter: (edit) => (forbidden.test(edit.text) ? 'the new value would need escaping in the quoted string' : { start: edit.start + start + 1, end: edit.end + start + 1, text: edit.text }),
+    toOuter: (edit) =>
+      forbidden.test(edit.text)
+        ? 'the new value would need escaping in the quoted string'
+        : { start: edit.start + start + 1, end: edit.end + start + 1, text: edit.text },
   };
 }
 

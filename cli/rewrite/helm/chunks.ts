@@ -65,7 +65,20 @@ export interface NestedChunks {
  * Keys whose presence (whatever their value) the recognizer reads in the map that holds them
  * (an image block's name, registry, tag and digest keys), and `global`, `hub`: always context.
  */
-const CONTEXT_KEYS = new Set(['repository', 'registry', 'defaultRegistry', 'tag', 'imageTag', 'digest', 'imageDigest', 'sha', 'name', 'imageName', 'global', 'hub']);
+const CONTEXT_KEYS = new Set([
+  'repository',
+  'registry',
+  'defaultRegistry',
+  'tag',
+  'imageTag',
+  'digest',
+  'imageDigest',
+  'sha',
+  'name',
+  'imageName',
+  'global',
+  'hub',
+]);
 /** The first line of a block map entry or sequence item, as a value that starts on the next line. */
 const COLLECTION_START = /^(?:-(?: |$)|[A-Za-z0-9_][A-Za-z0-9_./-]*:(?: |$)|"[^"\\]*":(?: |$)|'[^']*':(?: |$))/;
 const BLANK = /^[ \t]*$/;
@@ -79,7 +92,7 @@ interface Line {
 
 /** The lines of `text` from `from` that are neither blank nor comments. */
 function* contentLines(text: string, from: number): Generator<Line> {
-  for (let at = from; at < text.length; ) {
+  for (let at = from; at < text.length;) {
     let end = text.indexOf('\n', at);
     if (end < 0) end = text.length;
     const line = text.slice(at, end).replace(/\r$/, '');

@@ -56,7 +56,8 @@ class Planned {
     for (const [slot, value] of assignments) {
       if (slot.node === undefined || slot.base === undefined) return `${slot.path} is not written in the file`;
       const planned = this.values.get(slot.node)?.value;
-      if (planned !== undefined && planned !== value) return `${slot.path} is shared (YAML anchor or merge key) with an image that needs "${planned}" there`;
+      if (planned !== undefined && planned !== value)
+        return `${slot.path} is shared (YAML anchor or merge key) with an image that needs "${planned}" there`;
     }
     for (const [slot, value] of assignments) this.values.set(slot.node!, { value, base: slot.base! });
     return undefined;
@@ -105,7 +106,11 @@ export class HelmPlanner {
       const composed = compose(m.site, after);
       if (!same(composed, m.resolution!.output)) {
         for (const other of members) {
-          this.unsupported(other.site.path, other.original, `ptc cannot set these values so that the chart renders ${m.resolution!.output} for ${m.site.path} (it would render ${composed ?? 'nothing'})`);
+          this.unsupported(
+            other.site.path,
+            other.original,
+            `ptc cannot set these values so that the chart renders ${m.resolution!.output} for ${m.site.path} (it would render ${composed ?? 'nothing'})`,
+          );
         }
         return false;
       }
@@ -173,7 +178,12 @@ export class HelmPlanner {
       const names = unproven.map((u) => u.path);
       const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
       for (const m of resolved) {
-        this.collector.findings.push({ location: m.site.path, reference: m.original, reason: 'blocked', message: `${m.original} left unchanged: ${label} also applies to ${shown}, whose image ptc cannot prove (reported above), so it stays` });
+        this.collector.findings.push({
+          location: m.site.path,
+          reference: m.original,
+          reason: 'blocked',
+          message: `${m.original} left unchanged: ${label} also applies to ${shown}, whose image ptc cannot prove (reported above), so it stays`,
+        });
       }
       return;
     }
@@ -220,16 +230,20 @@ export class HelmPlanner {
     const stuck = all.find((m) => m.resolution?.status !== 'resolved');
     const candidates = new Set<string>();
     for (const m of moving) {
-      const rest = [...group.parts.slice(1).map((p) => p.value), splitName(m.site.name.value!).name].filter((v) => v !== undefined).join('/');
+      const rest = [...group.parts.slice(1).map((p) => p.value), splitName(m.site.name.value!).name]
+        .filter((v) => v !== undefined)
+        .join('/');
       const target = nameOf(m.resolution!.output);
       candidates.add(target.endsWith(`/${rest}`) ? target.slice(0, -rest.length - 1) : `\u0000${target}`);
     }
     const [value] = [...candidates];
     if (stuck !== undefined || candidates.size !== 1 || value!.startsWith('\u0000')) {
-      const reason = stuck !== undefined
-        ? `${stuck.site.path} (${stuck.original}) under the same ${group.label} cannot move (${stuck.resolution?.status ?? 'invalid'})`
-        : `no one value of ${head.path} puts every image under it on its cache name`;
-      for (const m of members.length > 0 ? moving.filter((x) => members.includes(x)) : moving) this.unsupported(m.site.path, m.original, reason);
+      const reason =
+        stuck !== undefined
+          ? `${stuck.site.path} (${stuck.original}) under the same ${group.label} cannot move (${stuck.resolution?.status ?? 'invalid'})`
+          : `no one value of ${head.path} puts every image under it on its cache name`;
+      for (const m of members.length > 0 ? moving.filter((x) => members.includes(x)) : moving)
+        this.unsupported(m.site.path, m.original, reason);
       return;
     }
     this.prove(moving, [[head, value!]], [head]);

@@ -142,7 +142,8 @@ function ambiguity(site: ImageSite, hasOwnRegistryKey: boolean): string | undefi
 const OUTER_PREFIX_KEYS = ['repo', 'registry', 'imageRegistry', 'hub'];
 
 function outerPrefix(site: ImageSite, scopes: readonly Scope[], w: Walk): Slot | undefined {
-  if (site.prefix !== undefined || site.ownRegistries.length > 0 || site.globalRegistries.length > 0 || hasHost(site.name.value!)) return undefined;
+  if (site.prefix !== undefined || site.ownRegistries.length > 0 || site.globalRegistries.length > 0 || hasHost(site.name.value!))
+    return undefined;
   // The scopes end with the map holding the name; look at the three maps around it.
   for (const scope of scopes.slice(Math.max(0, scopes.length - 4), -1)) {
     for (const key of OUTER_PREFIX_KEYS) {
@@ -159,11 +160,19 @@ function addSite(site: ImageSite, hasOwnRegistryKey: boolean, scopes: readonly S
   if (value === undefined || typeof site.name.node?.value !== 'string' || TEMPLATE.test(value)) return;
   const outer = outerPrefix(site, scopes, w);
   if (outer !== undefined) {
-    w.out.unsupported.push({ path: site.path, message: `${outer.path} ("${outer.value}") may be put in front of ${site.name.path} ("${value}") by the chart's template` });
+    w.out.unsupported.push({
+      path: site.path,
+      message: `${outer.path} ("${outer.value}") may be put in front of ${site.name.path} ("${value}") by the chart's template`,
+    });
     return;
   }
   const why = ambiguity(site, hasOwnRegistryKey);
-  if (why !== undefined) w.out.unsupported.push({ path: site.path, message: why, ...(site.globalRegistries.length > 0 ? { globals: site.globalRegistries } : {}) });
+  if (why !== undefined)
+    w.out.unsupported.push({
+      path: site.path,
+      message: why,
+      ...(site.globalRegistries.length > 0 ? { globals: site.globalRegistries } : {}),
+    });
   else w.out.sites.push(site);
 }
 
@@ -194,11 +203,18 @@ function block(fields: Fields, path: string, underImageKey: boolean, scopes: rea
     const detail = set !== undefined ? `${set.path} is set but ${join(path, nameKey)} is empty` : `${join(path, nameKey)} is empty`;
     // A chart-wide registry may still go in front of whatever the template chooses.
     const globals = prefix === undefined && w.globals.length > 0 ? { globals: w.globals } : {};
-    w.out.unsupported.push({ path, message: `${detail}: the chart's template chooses this image (a default, or another value), so ptc cannot prove it goes through the cache; set ${join(path, nameKey)} or check the rendered manifests`, ...globals });
+    w.out.unsupported.push({
+      path,
+      message: `${detail}: the chart's template chooses this image (a default, or another value), so ptc cannot prove it goes through the cache; set ${join(path, nameKey)} or check the rendered manifests`,
+      ...globals,
+    });
     return used;
   }
   if (nameKey === 'name' && own.length > 0) {
-    w.out.unsupported.push({ path, message: `${own[0]!.path} is prepended to ${prefix?.label ?? 'the composed name'} (a deprecated "double registry" form)` });
+    w.out.unsupported.push({
+      path,
+      message: `${own[0]!.path} is prepended to ${prefix?.label ?? 'the composed name'} (a deprecated "double registry" form)`,
+    });
     return used;
   }
   if (nameKey === 'image' && !has('registry') && !name.value.includes('/') && w.globals.length === 0) {
@@ -243,7 +259,14 @@ function stringImage(fields: Fields, key: string, path: string, scopes: readonly
 }
 
 /** Walks a map's fields; returns the keys its own image block used (which are not walked again). */
-function walkFields(fields: Fields, path: string, underImageKey: boolean, scopes: readonly Scope[], w: Walk, skipMaps = false): Set<string> {
+function walkFields(
+  fields: Fields,
+  path: string,
+  underImageKey: boolean,
+  scopes: readonly Scope[],
+  w: Walk,
+  skipMaps = false,
+): Set<string> {
   const here = [...scopes, { fields, path }];
   // Every hub is a prefix, even when no image name under it is written in the values.
   hubIn(fields, path, w);

@@ -126,7 +126,12 @@ function readEntries(k: KustomizationFile, seq: unknown): void {
 
 /** A remote resource (`github.com/org/repo//dir?ref=v1`, `https://...`, `git@...`) or a local path. */
 export function isRemote(value: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) || value.startsWith('git@') || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(value) || value.includes('?ref=');
+  return (
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ||
+    value.startsWith('git@') ||
+    /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(value) ||
+    value.includes('?ref=')
+  );
 }
 
 /** An `image` key or path segment (`imagePullPolicy` is not one). */
@@ -145,7 +150,18 @@ export function parseKustomization(file: string, text: string): KustomizationFil
   const error = doc.errors[0];
   if (error !== undefined) return `YAML error: ${error.message.split('\n')[0]}`;
   const root = doc.contents;
-  const k: KustomizationFile = { file, text, doc, kind: 'Kustomization', resources: [], components: [], entries: [], imagesMarked: false, unsupported: [], patchFiles: [] };
+  const k: KustomizationFile = {
+    file,
+    text,
+    doc,
+    kind: 'Kustomization',
+    resources: [],
+    components: [],
+    entries: [],
+    imagesMarked: false,
+    unsupported: [],
+    patchFiles: [],
+  };
   if (!isMap(root) || root.flow === true || columnOf(text, root.range[0]) !== 0 || /^---/m.test(text)) {
     k.unsupported.push({ path: '', message: 'not a single block mapping document' });
     return k;
@@ -168,7 +184,14 @@ export function parseKustomization(file: string, text: string): KustomizationFil
       value.items.forEach((item, i) => {
         const js: unknown = isScalar(item) ? item.value : (item as { toJSON(): unknown }).toJSON();
         // A patchesStrategicMerge string is a file path, or the patch itself when it spans lines.
-        const filePath = typeof js === 'string' ? (js.includes('\n') ? undefined : js) : js !== null && typeof js === 'object' ? (js as { path?: unknown }).path : undefined;
+        const filePath =
+          typeof js === 'string'
+            ? js.includes('\n')
+              ? undefined
+              : js
+            : js !== null && typeof js === 'object'
+              ? (js as { path?: unknown }).path
+              : undefined;
         const inline = typeof js === 'string' ? (js.includes('\n') ? { patch: js } : undefined) : js;
         if (typeof filePath === 'string') k.patchFiles.push({ path: `${key}[${i}]`, file: filePath });
         if (inline !== undefined && mentionsImage(key === 'replacements' ? inline : (inline as { patch?: unknown })?.patch)) {

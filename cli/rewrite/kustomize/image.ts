@@ -42,7 +42,8 @@ export function splitImage(value: string): { name: string; tag: string; digest: 
   const colon = search.indexOf(':');
   if (colon < 0 && at < 0) return { name: value, tag: '', digest: '' };
   if (at >= 0 && (at < colon || colon < 0)) return { name: value.slice(0, from + at), tag: '', digest: value.slice(from + at + 1) };
-  if (at >= 0 && colon >= 0) return { name: value.slice(0, from + colon), tag: value.slice(from + colon + 1, from + at), digest: value.slice(from + at + 1) };
+  if (at >= 0 && colon >= 0)
+    return { name: value.slice(0, from + colon), tag: value.slice(from + colon + 1, from + at), digest: value.slice(from + at + 1) };
   return { name: value.slice(0, from + colon), tag: value.slice(from + colon + 1), digest: '' };
 }
 
@@ -90,7 +91,12 @@ export interface ImageSlot {
   pattern?: boolean;
 }
 
-const FIELD_SPECS = new Set(['spec.containers', 'spec.initContainers', 'spec.template.spec.containers', 'spec.template.spec.initContainers']);
+const FIELD_SPECS = new Set([
+  'spec.containers',
+  'spec.initContainers',
+  'spec.template.spec.containers',
+  'spec.template.spec.initContainers',
+]);
 
 /** One entry applied to a slot the way the transformer does (legacy filter, then the field specs). */
 export function applyToSlot(entry: ImageEntry, value: string, twice: boolean): string {
@@ -117,7 +123,8 @@ export function slotsOf(resource: unknown, label: string): ImageSlot[] {
       if ((key === 'containers' || key === 'initContainers') && Array.isArray(value)) {
         value.forEach((item: unknown, i) => {
           const image = item !== null && typeof item === 'object' ? (item as { image?: unknown }).image : undefined;
-          if (typeof image === 'string') out.push({ origin: `${label} ${path}[${i}]`, value: image, twice: FIELD_SPECS.has(path), ...pattern });
+          if (typeof image === 'string')
+            out.push({ origin: `${label} ${path}[${i}]`, value: image, twice: FIELD_SPECS.has(path), ...pattern });
         });
       }
     }

@@ -64,12 +64,19 @@ function descendants(n: KNode, out: Set<KNode>): Set<KNode> {
  * relative to `cwd`) with `resolve`, to the cache or, with a reverser, back upstream.
  * @returns one outcome per kustomization found under the targets, and the manifest files they own.
  */
-export function rewriteKustomizations(targets: readonly string[], resolve: Resolve, cwd: string): { outcomes: KustomizationOutcome[]; owned: Set<string> } {
+export function rewriteKustomizations(
+  targets: readonly string[],
+  resolve: Resolve,
+  cwd: string,
+): { outcomes: KustomizationOutcome[]; owned: Set<string> } {
   const roots = targets.flatMap((t) => {
     const at = path.resolve(cwd, t);
     if (isKustomizationFile(at)) return [at];
     const found = findKustomizations(at);
-    if (found.length === 0) throw new NoKustomizationError(`${truncate(t, 200)} is a directory without a kustomization file; name the manifest files to rewrite them`);
+    if (found.length === 0)
+      throw new NoKustomizationError(
+        `${truncate(t, 200)} is a directory without a kustomization file; name the manifest files to rewrite them`,
+      );
     return found;
   });
   const requested = new Set(roots);
@@ -129,7 +136,13 @@ export function rewriteKustomizations(targets: readonly string[], resolve: Resol
       findings.push({ location: 'kustomization', reference: n.file, reason: 'skipped', message: `left unchanged: ${UNUSED}${parts}` });
     } else if (why !== undefined) {
       if (n.unsupported.length > 0) {
-        for (const u of n.unsupported) findings.push({ location: u.path || 'kustomization', reference: n.file, reason: 'unsupported', message: `${u.message}; left unchanged` });
+        for (const u of n.unsupported)
+          findings.push({
+            location: u.path || 'kustomization',
+            reference: n.file,
+            reason: 'unsupported',
+            message: `${u.message}; left unchanged`,
+          });
       } else {
         findings.push({ location: 'kustomization', reference: n.file, reason: 'unsupported', message: `left unchanged: ${why}` });
       }
@@ -141,7 +154,11 @@ export function rewriteKustomizations(targets: readonly string[], resolve: Resol
       if (!said.has(key)) findings.push(f);
       said.add(key);
     }
-    const result: RewriteResult = { text: plan === undefined ? text : applyEdits(text, plan.edits), changes: plan?.changes ?? [], findings };
+    const result: RewriteResult = {
+      text: plan === undefined ? text : applyEdits(text, plan.edits),
+      changes: plan?.changes ?? [],
+      findings,
+    };
     outcomes.push({ file: n.file, path: n.path, ...(n.read !== undefined ? { read: n.read } : {}), result });
   }
   return { outcomes, owned: tree.owned };
@@ -167,7 +184,11 @@ export function renderedImages(targets: readonly string[], cwd: string): Map<str
     const input = inputOf(n, { before: [], after: [] }, world);
     const slots = render(ownEntries(n), input.before);
     rendered.set(n, { before: slots, after: slots });
-    if (roots.includes(n.path)) out.set(n.file, slots.map((s) => s.value));
+    if (roots.includes(n.path))
+      out.set(
+        n.file,
+        slots.map((s) => s.value),
+      );
   }
   return out;
 }

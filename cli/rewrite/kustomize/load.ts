@@ -60,7 +60,8 @@ export function findKustomizations(dir: string, out: string[] = [], depth = 0): 
   if (own !== undefined) out.push(own);
   if (depth > 32) return out;
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') findKustomizations(path.join(dir, entry.name), out, depth + 1);
+    if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules')
+      findKustomizations(path.join(dir, entry.name), out, depth + 1);
   }
   return out;
 }
@@ -82,7 +83,12 @@ function manifestSlots(text: string, label: string): ImageSlot[] | string {
     if (doc.errors[0] !== undefined) return `YAML error: ${doc.errors[0].message.split('\n')[0]}`;
     const js: unknown = doc.toJS();
     const meta = js !== null && typeof js === 'object' ? (js as { kind?: unknown; metadata?: { name?: unknown } }) : {};
-    const id = [typeof meta.kind === 'string' ? meta.kind : 'document', typeof meta.metadata?.name === 'string' ? meta.metadata.name : undefined].filter((s) => s !== undefined).join(' ');
+    const id = [
+      typeof meta.kind === 'string' ? meta.kind : 'document',
+      typeof meta.metadata?.name === 'string' ? meta.metadata.name : undefined,
+    ]
+      .filter((s) => s !== undefined)
+      .join(' ');
     slots.push(...slotsOf(js, `${label} ${id}`));
   }
   return slots;
@@ -114,8 +120,13 @@ export function loadTree(files: readonly string[], cwd: string): Tree {
     for (const patch of k.patchFiles) {
       const at = path.resolve(dir, patch.file);
       const text = isRemote(patch.file) ? { error: 'remote' } : readText(at, cwd);
-      if ('error' in text) node.unsupported.push({ path: patch.path, message: `cannot read ${patch.file} (${text.error}); ptc cannot prove it leaves images alone` });
-      else if (IMAGE_KEY.test(text.read.text)) node.unsupported.push({ path: patch.path, message: `${patch.file} touches an image field; ptc cannot prove what it renders` });
+      if ('error' in text)
+        node.unsupported.push({
+          path: patch.path,
+          message: `cannot read ${patch.file} (${text.error}); ptc cannot prove it leaves images alone`,
+        });
+      else if (IMAGE_KEY.test(text.read.text))
+        node.unsupported.push({ path: patch.path, message: `${patch.file} touches an image field; ptc cannot prove what it renders` });
     }
     const inner = new Set(stack).add(file);
     for (const r of k.resources) {
@@ -130,7 +141,8 @@ export function loadTree(files: readonly string[], cwd: string): Tree {
         else if (inner.has(sub)) node.unsupported.push({ path: r.path, message: `${r.value} is a cycle` });
         else {
           const base = load(sub, inner);
-          if (isComponent(base)) node.unsupported.push({ path: r.path, message: `${r.value} is a Component, which Kustomize applies only under components:` });
+          if (isComponent(base))
+            node.unsupported.push({ path: r.path, message: `${r.value} is a Component, which Kustomize applies only under components:` });
           else node.resources.push({ kind: 'kustomization', node: base });
         }
         continue;
@@ -144,11 +156,16 @@ export function loadTree(files: readonly string[], cwd: string): Tree {
     for (const c of k.components) {
       const at = path.resolve(dir, c.value);
       const sub = isRemote(c.value) || !existsSync(at) || !statSync(at).isDirectory() ? undefined : kustomizationIn(at);
-      if (sub === undefined) node.unsupported.push({ path: c.path, message: `${c.value} is a remote (or missing) component, or has no kustomization file; ptc cannot see what it renders` });
+      if (sub === undefined)
+        node.unsupported.push({
+          path: c.path,
+          message: `${c.value} is a remote (or missing) component, or has no kustomization file; ptc cannot see what it renders`,
+        });
       else if (inner.has(sub)) node.unsupported.push({ path: c.path, message: `${c.value} is a cycle` });
       else {
         const component = load(sub, inner);
-        if (component.k !== undefined && !isComponent(component)) node.unsupported.push({ path: c.path, message: `${c.value} is a ${component.k.kind}, not a Component` });
+        if (component.k !== undefined && !isComponent(component))
+          node.unsupported.push({ path: c.path, message: `${c.value} is a ${component.k.kind}, not a Component` });
         else if (!node.components.includes(component)) {
           node.components.push(component);
           component.users.push(node);

@@ -120,11 +120,17 @@ export function planKustomization(input: PlanInput): NodePlan {
         cur = out;
         continue;
       }
-      const name = one(matched.map((i) => nameOf(next[i]!)), `${at}.name`)!;
+      const name = one(
+        matched.map((i) => nameOf(next[i]!)),
+        `${at}.name`,
+      )!;
       if (!SAFE_NAME.test(name)) fail(`${at}.name would be ${name}, which Kustomize reads as a pattern`);
       const hits = next.flatMap((v, i) => (imageMatches(v, name) ? [i] : []));
       if (hits.join() !== matched.join()) fail(`${at} would match other images after the rewrite`);
-      const to = one(matched.map((i) => route(i, nameOf(out[i]!))), `${at}.newName`)!;
+      const to = one(
+        matched.map((i) => route(i, nameOf(out[i]!))),
+        `${at}.newName`,
+      )!;
       const entry: ImageEntry = { ...e.entry, name };
       delete entry.newName;
       if (name !== e.entry.name) setScalar(e.nameNode, name, `${at}.name`, e.entry.name);
@@ -202,7 +208,9 @@ function appendEntries(k: KustomizationFile, entries: readonly (readonly [string
   const cols = entryColumns(k);
   const dash = ' '.repeat(cols.dash);
   const gap = ' '.repeat(Math.max(1, cols.key - cols.dash - 1));
-  const body = entries.map(([from, to]) => `${dash}-${gap}name: ${yamlValue(from)} ${MARK}\n${' '.repeat(cols.key)}newName: ${yamlValue(to)}`).join('\n');
+  const body = entries
+    .map(([from, to]) => `${dash}-${gap}name: ${yamlValue(from)} ${MARK}\n${' '.repeat(cols.key)}newName: ${yamlValue(to)}`)
+    .join('\n');
   const last = k.entries[k.entries.length - 1];
   if (k.images !== undefined && last !== undefined) {
     const end = lineEnd(k.text, last.map.range![1] - 1);

@@ -22,7 +22,10 @@ export const validation = strictObject({
     ),
     'schedule of rule validation; at least daily',
   ),
-  alarmEmail: described(z.optional(z.email({ error: (i) => `${quote(String(i.input))} is not an email address` })), 'email subscribed to every alarm'),
+  alarmEmail: described(
+    z.optional(z.email({ error: (i) => `${quote(String(i.input))} is not an email address` })),
+    'email subscribed to every alarm',
+  ),
 });
 
 const replicationDestination = strictObject({
@@ -34,7 +37,7 @@ const replicationDestination = strictObject({
   ),
   templates: described(
     z.optional(z.boolean({ error: 'must be true or false' })),
-    'creation templates for `REPLICATION` at the destination: one an environment of this config deploys gets them from that stack; any other gets a replica stack `PtcAutopilot-replica-<account>-<region>` with the same templates (and, in another account, the registry policy statement letting the sources replicate in), which must be deployed too (`cdk deploy --all`; another account\'s with its credentials or bootstrap trust); `false` opts a destination managed elsewhere out; `ptc plan` says which, per destination. Unset: true',
+    "creation templates for `REPLICATION` at the destination: one an environment of this config deploys gets them from that stack; any other gets a replica stack `PtcAutopilot-replica-<account>-<region>` with the same templates (and, in another account, the registry policy statement letting the sources replicate in), which must be deployed too (`cdk deploy --all`; another account's with its credentials or bootstrap trust); `false` opts a destination managed elsewhere out; `ptc plan` says which, per destination. Unset: true",
   ),
   kmsKeyArn: described(
     z.optional(kmsKeyArn),
@@ -48,7 +51,10 @@ export const replication = strictObject({
     z._default(z.array(replicationDestination), []),
     "cache repositories under the managed prefixes (or only `prefixes`) replicate there, merged into the registry's own replication configuration",
   ),
-  acceptFrom: described(z.optional(z.array(accountId)), "source accounts whose registries may replicate into this config's registries (registry policy statement)"),
+  acceptFrom: described(
+    z.optional(z.array(accountId)),
+    "source accounts whose registries may replicate into this config's registries (registry policy statement)",
+  ),
 });
 
 /** The `scanning` block. */
@@ -80,6 +86,12 @@ export const environment = strictObject({
   ),
   account: described(z.clone(accountId), 'account of the stack (12 digits, quoted)'),
   region: described(z.clone(region), 'Region of the stack'),
-  kmsKeyArn: described(z.optional(kmsKeyArn), "this stack's key for every KMS-encrypted repository, replacing the config-wide `kmsKeyArn`s here"),
-  secretsKmsKeyArn: described(z.optional(kmsKeyArn), "this stack's key for the created credential secrets, replacing the top-level `secretsKmsKeyArn` here"),
+  kmsKeyArn: described(
+    z.optional(kmsKeyArn),
+    "this stack's key for every KMS-encrypted repository, replacing the config-wide `kmsKeyArn`s here",
+  ),
+  secretsKmsKeyArn: described(
+    z.optional(kmsKeyArn),
+    "this stack's key for the created credential secrets, replacing the top-level `secretsKmsKeyArn` here",
+  ),
 });

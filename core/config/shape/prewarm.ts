@@ -14,7 +14,9 @@ const s3Location = strictObject({
 const manifest = strictObject({
   s3: described(z.optional(s3Location), 'an S3 object listing images, one per line or as YAML'),
   ssmParameter: described(
-    z.optional(z.string().check(z.regex(/^\/?[a-zA-Z0-9_.\-/]+$/, { error: 'must be an SSM parameter name such as "/ptc/prewarm-images"' }))),
+    z.optional(
+      z.string().check(z.regex(/^\/?[a-zA-Z0-9_.\-/]+$/, { error: 'must be an SSM parameter name such as "/ptc/prewarm-images"' })),
+    ),
     'an SSM parameter (String, StringList or SecureString) listing images',
   ),
   kmsKeyArn: described(
@@ -30,11 +32,20 @@ export const prewarm = strictObject({
     z._default(z.array(z.string()), []),
     'upstream references to keep warm (`nginx:1.27`, `ghcr.io/org/app:v1`); each must parse and be covered by a rule in every environment, or it is a `config error at prewarm.images[N]` with the reason',
   ),
-  manifest: described(z.optional(manifest), 'extra images read at run time, so the list changes without a deploy: `s3` and/or `ssmParameter`'),
+  manifest: described(
+    z.optional(manifest),
+    'extra images read at run time, so the list changes without a deploy: `s3` and/or `ssmParameter`',
+  ),
   platforms: described(
     z._default(
       z
-        .array(z.string().check(z.regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, { error: (i) => `${quote(String(i.input))} is not a platform such as "linux/amd64"` })))
+        .array(
+          z.string().check(
+            z.regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, {
+              error: (i) => `${quote(String(i.input))} is not a platform such as "linux/amd64"`,
+            }),
+          ),
+        )
         .check(z.minLength(1)),
       ['linux/amd64', 'linux/arm64'],
     ),

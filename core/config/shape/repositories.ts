@@ -14,14 +14,20 @@ const organizationalUnitPath = z
   .check(refineWith(organizationalUnitPathProblem));
 
 const lifecycle = strictObject({
-  untaggedExpireDays: described(z.optional(boundedInt(1, 3650)), 'days after which untagged images expire (1 to 3650); unset, untagged images never expire (the platform manifests of a cached multi-arch tag are untagged)'),
+  untaggedExpireDays: described(
+    z.optional(boundedInt(1, 3650)),
+    'days after which untagged images expire (1 to 3650); unset, untagged images never expire (the platform manifests of a cached multi-arch tag are untagged)',
+  ),
   keepLastTagged: described(z.optional(boundedInt(1, 10000)), 'how many tagged images to keep (1 to 10000); older ones expire. Unset: 100'),
   ...archiveLifecycleShape,
 });
 
 const encryption = strictObject({
   type: described(z.enum(['AES256', 'KMS'], { error: 'must be "AES256" or "KMS"' }), 'encryption of new repositories'),
-  kmsKeyArn: described(z.optional(kmsKeyArn), 'type KMS: the key ARN (never an alias); unset, the AWS managed key `aws/ecr` or the environment\'s `kmsKeyArn`'),
+  kmsKeyArn: described(
+    z.optional(kmsKeyArn),
+    "type KMS: the key ARN (never an alias); unset, the AWS managed key `aws/ecr` or the environment's `kmsKeyArn`",
+  ),
 }).check(
   z.superRefine((value, ctx) => {
     if (value.type === 'AES256' && value.kmsKeyArn !== undefined) {
@@ -39,7 +45,10 @@ function grantList<T extends z.ZodMiniType>(item: T, max: number, what: string, 
 function repositorySettingsShape(limited: boolean) {
   return {
     lifecycle: described(z.optional(lifecycle), 'lifecycle policy of the repositories (`untaggedExpireDays`, `keepLastTagged`)'),
-    pullAccounts: described(z.optional(grantList(accountId, 100, 'accounts', limited)), 'accounts allowed to pull (and to pull first); at most 100'),
+    pullAccounts: described(
+      z.optional(grantList(accountId, 100, 'accounts', limited)),
+      'accounts allowed to pull (and to pull first); at most 100',
+    ),
     pullOrganizations: described(
       z.optional(grantList(organizationId, 20, 'organizations', limited)),
       'AWS Organizations IDs allowed to pull, through an `aws:PrincipalOrgID` condition; at most 20',
@@ -48,9 +57,15 @@ function repositorySettingsShape(limited: boolean) {
       z.optional(grantList(organizationalUnitPath, 50, 'organizational units', limited)),
       'OU paths as `aws:PrincipalOrgPaths` writes them (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`): accounts of the OU and of every OU under it may pull; at most 50',
     ),
-    tags: described(z.optional(tagMap), 'repository tags (at most 48: ECR allows 50 and ptc-autopilot uses 2); an override\'s tags merge key by key into the base tags'),
+    tags: described(
+      z.optional(tagMap),
+      "repository tags (at most 48: ECR allows 50 and ptc-autopilot uses 2); an override's tags merge key by key into the base tags",
+    ),
     scanOnPush: described(z.optional(z.boolean({ error: 'must be true or false' })), 'scan images on push; unset: true'),
-    imageTagMutability: described(z.optional(z.enum(['MUTABLE', 'IMMUTABLE'], { error: 'must be "MUTABLE" or "IMMUTABLE"' })), 'tag mutability of new repositories; unset: MUTABLE'),
+    imageTagMutability: described(
+      z.optional(z.enum(['MUTABLE', 'IMMUTABLE'], { error: 'must be "MUTABLE" or "IMMUTABLE"' })),
+      'tag mutability of new repositories; unset: MUTABLE',
+    ),
     encryption: described(z.optional(encryption), 'encryption of new repositories; unset: AES256'),
     eviction: described(z.optional(evictionSchema), 'evict images nobody pulled (docs/eviction.md); absent: nothing is evicted'),
   };
@@ -61,7 +76,11 @@ export const MAX_CONFIG_TAGS = 48;
 
 const tagCountCheck = z.superRefine<{ tags?: Record<string, string> | undefined }>((value, ctx) => {
   if (value.tags !== undefined && Object.keys(value.tags).length > MAX_CONFIG_TAGS) {
-    ctx.addIssue({ code: 'custom', path: ['tags'], message: `at most ${MAX_CONFIG_TAGS} tags (ECR allows 50 and ptc-autopilot uses 2), got ${Object.keys(value.tags).length}` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['tags'],
+      message: `at most ${MAX_CONFIG_TAGS} tags (ECR allows 50 and ptc-autopilot uses 2), got ${Object.keys(value.tags).length}`,
+    });
   }
 });
 

@@ -33,8 +33,14 @@ const upstreamName = z
   .check(z.meta({ enum: [...UPSTREAM_NAMES] }));
 
 const credentials = strictObject({
-  secretName: described(z.optional(secretName), 'name of a Secrets Manager secret (`ecr-pullthroughcache/<name>`) that the stack creates with a placeholder value'),
-  secretArn: described(z.optional(secretArn), 'complete ARN of an existing `ecr-pullthroughcache/...` secret, in the account and Region of every stack that uses it'),
+  secretName: described(
+    z.optional(secretName),
+    'name of a Secrets Manager secret (`ecr-pullthroughcache/<name>`) that the stack creates with a placeholder value',
+  ),
+  secretArn: described(
+    z.optional(secretArn),
+    'complete ARN of an existing `ecr-pullthroughcache/...` secret, in the account and Region of every stack that uses it',
+  ),
 }).check(
   z.superRefine((value, ctx) => {
     const given = [value.secretName, value.secretArn].filter((v) => v !== undefined).length;
@@ -46,9 +52,15 @@ const credentials = strictObject({
 
 /** One pull through cache rule. */
 export const rule = strictObject({
-  prefix: described(z.clone(repositoryPrefix), "the cache's repository prefix (`ecrRepositoryPrefix`): 2 to 30 characters, ECR's pattern less `ROOT` and a trailing `/`"),
+  prefix: described(
+    z.clone(repositoryPrefix),
+    "the cache's repository prefix (`ecrRepositoryPrefix`): 2 to 30 characters, ECR's pattern less `ROOT` and a trailing `/`",
+  ),
   upstream: described(upstreamName, "the upstream registry, as the ECR API's `UpstreamRegistry` value"),
-  credentials: described(z.optional(credentials), 'upstream credentials: exactly one of `secretName` or `secretArn`; required by the upstreams that take a secret'),
+  credentials: described(
+    z.optional(credentials),
+    'upstream credentials: exactly one of `secretName` or `secretArn`; required by the upstreams that take a secret',
+  ),
   registryUrl: described(z.optional(z.string()), 'azure-container-registry only: the registry host, such as `myregistry.azurecr.io`'),
   upstreamAccount: described(z.optional(accountId), 'ecr upstream only: the account that owns the upstream registry'),
   upstreamRegion: described(z.optional(region), 'ecr upstream only: the Region of the upstream registry'),
@@ -77,12 +89,24 @@ export const rule = strictObject({
     }
     if (value.upstream === 'azure-container-registry') {
       if (value.registryUrl === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['registryUrl'], message: 'Azure Container Registry needs "registryUrl", such as "myregistry.azurecr.io"' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['registryUrl'],
+          message: 'Azure Container Registry needs "registryUrl", such as "myregistry.azurecr.io"',
+        });
       } else if (!/^[a-z0-9]{5,50}\.azurecr\.io$/.test(value.registryUrl)) {
-        ctx.addIssue({ code: 'custom', path: ['registryUrl'], message: `${quote(value.registryUrl)} is not an Azure Container Registry host such as "myregistry.azurecr.io"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['registryUrl'],
+          message: `${quote(value.registryUrl)} is not an Azure Container Registry host such as "myregistry.azurecr.io"`,
+        });
       }
     } else if (value.registryUrl !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['registryUrl'], message: `"registryUrl" is only for azure-container-registry; the URL of ${info.displayName} is known` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['registryUrl'],
+        message: `"registryUrl" is only for azure-container-registry; the URL of ${info.displayName} is known`,
+      });
     }
     const ecrOnly = ['upstreamAccount', 'upstreamRegion', 'customRoleArn', 'upstreamRepositoryPrefix'] as const;
     if (value.upstream === 'ecr') {
@@ -95,7 +119,11 @@ export const rule = strictObject({
       if (upstreamPrefix !== undefined && upstreamPrefix !== 'ROOT') {
         const parsed = repositoryPrefix.safeParse(upstreamPrefix);
         if (!parsed.success) {
-          ctx.addIssue({ code: 'custom', path: ['upstreamRepositoryPrefix'], message: parsed.error.issues[0]?.message ?? 'invalid prefix' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['upstreamRepositoryPrefix'],
+            message: parsed.error.issues[0]?.message ?? 'invalid prefix',
+          });
         }
       }
     } else {
@@ -112,7 +140,10 @@ export const rule = strictObject({
 export const rules = described(
   z.array(rule).check(
     z.minLength(1, { error: 'list at least one rule' }),
-    z.maxLength(MAX_RULES, { error: (i) => `at most ${MAX_RULES} rules: ECR allows ${MAX_RULES} pull through cache rules per registry, a quota it does not raise; got ${(i.input as unknown[]).length}` }),
+    z.maxLength(MAX_RULES, {
+      error: (i) =>
+        `at most ${MAX_RULES} rules: ECR allows ${MAX_RULES} pull through cache rules per registry, a quota it does not raise; got ${(i.input as unknown[]).length}`,
+    }),
   ),
-  'one pull through cache rule each; at least one, at most 50 (ECR\'s quota per registry)',
+  "one pull through cache rule each; at least one, at most 50 (ECR's quota per registry)",
 );
