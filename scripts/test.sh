@@ -39,8 +39,7 @@ npm run --silent deps
 # The public API (index.ts) against its committed report, etc/ptc-autopilot.api.md (npm run api:update after a deliberate change).
 npm run --silent api
 npm run --silent lint
-# enabled by the integrator after the one-commit format of the tree
-# npm run --silent format:check
+npm run --silent format:check
 # The prewarm tests start real registries; say so plainly here if this machine cannot.
 bash scripts/registry.sh check
 mkdir -p .tmp
