@@ -15,20 +15,6 @@
 /** Node.js modules that do network I/O; the domain never touches them. */
 const NETWORK_MODULES = '^(node:)?(http|https|http2|tls|net|dgram|dns)$';
 
-/**
- * The explicit allowlist of functions/ modules that infra/ may import: each Lambda's contract with the construct
- * that deploys it. Keep it short; anything else the two share belongs in core/ or engines/.
- */
-const INFRA_TO_LAMBDA_CONTRACT = [
-  '^functions/reconcile-repository/settings\\.ts$',
-  '^functions/prewarm/settings\\.ts$',
-  '^functions/prewarm/metric-names\\.ts$',
-  '^functions/validate-rules/settings\\.ts$',
-  '^functions/validate-rules/sync-status\\.ts$',
-  '^functions/evict-images/settings\\.ts$',
-  '^functions/evict-images/metric-names\\.ts$',
-];
-
 /** Everything that sits above core/. */
 const ABOVE_CORE = '^(registry|engines|functions|cli|infra|bench|scripts|test)/|^(index|version)\\.ts$';
 
@@ -94,20 +80,11 @@ module.exports = {
       name: 'nobody-imports-functions',
       severity: 'error',
       comment:
-        'Only the Lambdas themselves (and tests, benchmarks, scripts) import functions/; infra/lambda-bundling.ts bundles them by path. ' +
-        'Shared code belongs in core/, registry/ or engines/. The one exception is INFRA_TO_LAMBDA_CONTRACT below.',
-      from: { pathNot: ['^functions/', '^(test|bench|scripts|infra)/'] },
+        'Only the Lambdas themselves (and tests, benchmarks, scripts) import functions/; infra/lambda-bundling.ts bundles them by path ' +
+        '(a string, not an import). What a construct and its Lambda share (the settings encoder and decoder, metric names, ' +
+        'the sync-status constant) lives in core/lambda-contracts/; other shared code belongs in core/, registry/ or engines/. No exceptions.',
+      from: { pathNot: ['^functions/', '^(test|bench|scripts)/'] },
       to: { path: '^functions/' },
-    },
-    {
-      name: 'infra-imports-only-the-lambda-contract',
-      severity: 'error',
-      comment:
-        "The construct that deploys a Lambda may import that Lambda's contract modules and nothing else of functions/: " +
-        "its settings variable's encoder (settings.ts, the same file that decodes it, so both sides cannot drift), " +
-        'and the constant-only metric-names.ts and sync-status.ts (no Powertools, no SDK).',
-      from: { path: '^infra/' },
-      to: { path: '^functions/', pathNot: INFRA_TO_LAMBDA_CONTRACT },
     },
     {
       name: 'cli-and-infra-are-peers',

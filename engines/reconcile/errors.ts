@@ -1,6 +1,7 @@
 /**
  * Named errors of the repository reconciler. Each message names the field or value at fault, so
- * the Lambda log and the `ptc` CLI can show it without a stack trace.
+ * the Lambda log and the `ptc` CLI can show it without a stack trace. The settings variable's error,
+ * `ReconcilerSettingsError`, lives with its contract in core/lambda-contracts/errors.ts.
  */
 import { PtcError } from '../../core/errors';
 import { quote, truncate } from '../../core/quote';
@@ -14,17 +15,6 @@ export class InvalidRepositoryNameError extends PtcError {
     readonly field: string,
   ) {
     super(`${field}: ${quote(repositoryName)} is not an ECR repository name (2-256 lowercase letters, digits, ".", "_", "-" and "/")`);
-  }
-}
-
-/** The Lambda's environment does not carry a usable configuration. */
-export class ReconcilerSettingsError extends PtcError {
-  constructor(
-    /** The environment variable at fault. */
-    readonly variable: string,
-    reason: string,
-  ) {
-    super(`environment variable ${variable}: ${truncate(reason, 1000)}`);
   }
 }
 

@@ -10,9 +10,9 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import { powertoolsLog, SDK_CLIENT_CONFIG } from '../shared/runtime';
-import { EVICT_METRICS } from './metric-names';
+import { EVICT_METRICS } from '../../core/lambda-contracts/evict-images/metric-names';
 import { runEviction } from './run';
-import { decodeEvictSettings, EVICT_SETTINGS_VARIABLE } from './settings';
+import { decodeEvictSettings, EVICT_SETTINGS_VARIABLE } from '../../core/lambda-contracts/evict-images/settings';
 
 const config = decodeEvictSettings(process.env[EVICT_SETTINGS_VARIABLE]);
 const ecr = new ECRClient(SDK_CLIENT_CONFIG);

@@ -14,8 +14,8 @@ import { manifestSources } from '../../core/prewarm/image-list';
 import { loadManifestImages } from '../../engines/prewarm';
 import { evict, type EvictReport, type PrefixTotals, type RetryOptions } from '../../engines/evict';
 import type { FunctionLogger } from '../shared/runtime';
-import type { EvictMetricName } from './metric-names';
-import type { EvictPayload } from './settings';
+import type { EvictMetricName } from '../../core/lambda-contracts/evict-images/metric-names';
+import type { EvictPayload } from '../../core/lambda-contracts/evict-images/settings';
 
 /** Some deletions failed; thrown after the pass so Lambda retries and the DLQ alarm can fire. */
 export class EvictionIncompleteError extends PtcError {

@@ -12,7 +12,7 @@ import type { Context } from 'aws-lambda';
 import { powertoolsLog, SDK_CLIENT_CONFIG } from '../shared/runtime';
 import { PrewarmRequestError } from './errors';
 import { newTotals, runPrewarm, type PrewarmInvocationResult } from './run';
-import { decodePrewarmSettings, SETTINGS_VARIABLE } from './settings';
+import { decodePrewarmSettings, SETTINGS_VARIABLE } from '../../core/lambda-contracts/prewarm/settings';
 import { publishPrewarmTotals, type PrewarmLogger } from './telemetry';
 
 const config = decodePrewarmSettings(process.env[SETTINGS_VARIABLE]);

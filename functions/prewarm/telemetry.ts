@@ -5,9 +5,9 @@
  */
 import type { FunctionLogger } from '../shared/runtime';
 
-import { PREWARM_METRIC_NAMES, type PrewarmMetricName } from './metric-names';
+import { PREWARM_METRIC_NAMES, type PrewarmMetricName } from '../../core/lambda-contracts/prewarm/metric-names';
 
-export { PREWARM_METRIC_NAMES, type PrewarmMetricName } from './metric-names';
+export { PREWARM_METRIC_NAMES, type PrewarmMetricName } from '../../core/lambda-contracts/prewarm/metric-names';
 
 export type { LogAttributes } from '../shared/runtime';
 

@@ -9,7 +9,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import { powertoolsLog, SDK_CLIENT_CONFIG } from '../shared/runtime';
 import { handleEvent, type InvocationResult } from './run';
-import { settingsFromEnv } from './settings';
+import { settingsFromEnv } from '../../core/lambda-contracts/reconcile-repository/settings';
 import { MetricTotals, publishTotals, type ReconcilerLogger } from '../../engines/reconcile/telemetry';
 
 const settings = settingsFromEnv(process.env);

@@ -1,18 +1,8 @@
 /**
- * Named errors of the rule validation Lambda. Messages name the variable or rule at fault.
+ * Named errors of the rule validation Lambda. Messages name the rule at fault. The settings
+ * variable's error, `ValidationSettingsError`, lives with its contract in core/lambda-contracts/errors.ts.
  */
 import { PtcError } from '../../core/errors';
-
-/** The Lambda's environment does not carry usable rules. */
-export class ValidationSettingsError extends PtcError {
-  constructor(
-    /** The environment variable at fault. */
-    readonly variable: string,
-    reason: string,
-  ) {
-    super(`environment variable ${variable}: ${reason}`);
-  }
-}
 
 /**
  * Some rules could not be checked for a passing reason (throttling, an AWS service error) or a

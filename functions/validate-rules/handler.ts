@@ -11,7 +11,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { powertoolsLog, SDK_CLIENT_CONFIG } from '../shared/runtime';
 import { handleValidationEvent, type ValidationResult } from './run';
-import { decodeValidationSettings, RULES_VARIABLE } from './settings';
+import { decodeValidationSettings, RULES_VARIABLE } from '../../core/lambda-contracts/validate-rules/settings';
 import type { RuleMetrics, ValidationLogger } from './telemetry';
 
 const { rules, secretsKmsKeyArn } = decodeValidationSettings(process.env[RULES_VARIABLE]);

@@ -7,7 +7,7 @@
  */
 import type { RuleConfig } from '../../core/config/schema';
 import type { RuleMetrics, ValidationLogger } from './telemetry';
-import { SYNC_SUCCESS } from './sync-status';
+import { SYNC_SUCCESS } from '../../core/lambda-contracts/validate-rules/sync-status';
 
 /** What counting needs. */
 export interface SyncFailureDeps {

@@ -12,13 +12,13 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { prefixRepositoryArn, prewarmKeyStatements, type PtcConfig, type Target } from '../../core';
-import { encodePrewarmSettings, SETTINGS_VARIABLE } from '../../functions/prewarm/settings';
-import type { PrewarmMetricName } from '../../functions/prewarm/metric-names';
+import { encodePrewarmSettings, SETTINGS_VARIABLE } from '../../core/lambda-contracts/prewarm/settings';
+import type { PrewarmMetricName } from '../../core/lambda-contracts/prewarm/metric-names';
 import { acknowledgeNag } from '../nag';
 import { failureCountAlarm } from './alarm-topic';
 import { PtcFunction, functionMetric } from './ptc-function';
 
-export type { PrewarmMetricName } from '../../functions/prewarm/metric-names';
+export type { PrewarmMetricName } from '../../core/lambda-contracts/prewarm/metric-names';
 
 /** The folder of the function under `functions/`, also its Powertools service name. */
 export const PREWARM_FUNCTION_DIR = 'prewarm';

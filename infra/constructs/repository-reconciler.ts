@@ -17,7 +17,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { prefixRepositoryArn, type PtcConfig, type Target } from '../../core';
 import { EVENT_SOURCE, SWEEP_CONTINUED_DETAIL_TYPE } from '../../engines/reconcile/events';
-import { CONFIG_VARIABLE, encodeConfig, PARTITION_VARIABLE } from '../../functions/reconcile-repository/settings';
+import { CONFIG_VARIABLE, encodeConfig, PARTITION_VARIABLE } from '../../core/lambda-contracts/reconcile-repository/settings';
 import { acknowledgeNag } from '../nag';
 import { PtcFunction, functionMetric } from './ptc-function';
 

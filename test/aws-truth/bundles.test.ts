@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { PrewarmSettingsError, AuthorizationTokenError } from '../../functions/prewarm/errors';
-import { ReconcilerSettingsError } from '../../engines/reconcile/errors';
-import { ValidationIncompleteError, ValidationSettingsError } from '../../functions/validate-rules/errors';
+import { AuthorizationTokenError } from '../../functions/prewarm/errors';
+import { PrewarmSettingsError, ReconcilerSettingsError, ValidationSettingsError } from '../../core/lambda-contracts/errors';
+import { ValidationIncompleteError } from '../../functions/validate-rules/errors';
 import { documentedEvents, withRepository } from './aws-events';
 import { checkPolicyDocument } from './iam-check';
 import { bundledFunctions, fixtureJson, runBundle, sent, type BundledFunction, type MockSpec } from './bundles';

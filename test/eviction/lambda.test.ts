@@ -1,6 +1,6 @@
 import { BatchDeleteImageCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { parseConfig } from '../../core';
-import { decodeEvictSettings, encodeEvictSettings, EvictSettingsError } from '../../functions/evict-images/settings';
+import { decodeEvictSettings, encodeEvictSettings, EvictSettingsError } from '../../core/lambda-contracts/evict-images/settings';
 import { EvictionIncompleteError, runEviction } from '../../functions/evict-images/run';
 import { fakeEcr, REGISTRY } from './fake-ecr';
 import { daysAgo, index, manifest, NOW } from './fixtures';

@@ -11,7 +11,7 @@ import {
   tagKeyFingerprint,
   targets,
 } from '../../core';
-import { CONFIG_VARIABLE, decodeConfig } from '../../functions/reconcile-repository/settings';
+import { CONFIG_VARIABLE, decodeConfig } from '../../core/lambda-contracts/reconcile-repository/settings';
 import { buildApp } from '../../infra/build-app';
 import { fullConfig, templateOf } from './helpers';
 

@@ -2,7 +2,7 @@ import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseConfig } from '../../core';
-import { encodePrewarmSettings, SETTINGS_VARIABLE } from '../../functions/prewarm/settings';
+import { encodePrewarmSettings, SETTINGS_VARIABLE } from '../../core/lambda-contracts/prewarm/settings';
 import { fixture } from '../validation/helpers';
 import { captureOutput } from '../functions/captured-output';
 

@@ -5,7 +5,7 @@ import { parseConfig, type PtcConfig } from '../../core';
 import { RegistryClient, type RegistryClientOptions } from '../../registry';
 import { PrewarmRequestError } from '../../functions/prewarm/errors';
 import { decodeAuthorizationToken, newTotals, requestedImages, runPrewarm } from '../../functions/prewarm/run';
-import { decodePrewarmSettings, encodePrewarmSettings, SETTINGS_VARIABLE_LIMIT } from '../../functions/prewarm/settings';
+import { decodePrewarmSettings, encodePrewarmSettings, SETTINGS_VARIABLE_LIMIT } from '../../core/lambda-contracts/prewarm/settings';
 import { fixture, recordingLog } from '../validation/helpers';
 import { FakeRegistry } from './fake-registry';
 

@@ -2,7 +2,7 @@ import { ECRClient, ECRServiceException, ListTagsForResourceCommand } from '@aws
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CONFIG_VARIABLE, encodeConfig, PARTITION_VARIABLE } from '../../functions/reconcile-repository/settings';
+import { CONFIG_VARIABLE, encodeConfig, PARTITION_VARIABLE } from '../../core/lambda-contracts/reconcile-repository/settings';
 import { FakeRegistry, installEcrMock } from './fake-registry';
 import { fixture, reconcilerTestConfig } from './helpers';
 import { captureOutput } from '../functions/captured-output';

@@ -1,12 +1,12 @@
 import { parseConfig } from '../../core';
-import { ReconcilerSettingsError } from '../../engines/reconcile/errors';
+import { ReconcilerSettingsError } from '../../core/lambda-contracts/errors';
 import {
   CONFIG_VARIABLE,
   CONFIG_VARIABLE_LIMIT,
   decodeConfig,
   encodeConfig,
   settingsFromEnv,
-} from '../../functions/reconcile-repository/settings';
+} from '../../core/lambda-contracts/reconcile-repository/settings';
 import { reconcilerTestConfig } from './helpers';
 
 const target = { account: '111122223333', region: 'eu-west-2' };

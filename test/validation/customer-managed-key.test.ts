@@ -16,7 +16,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildPlan, renderPlan, secretsKeyPolicyStatement } from '../../core';
 import { buildApp } from '../../infra/build-app';
-import { decodeValidationSettings, encodeRules } from '../../functions/validate-rules/settings';
+import { decodeValidationSettings, encodeRules } from '../../core/lambda-contracts/validate-rules/settings';
 import { validateRules } from '../../functions/validate-rules/validate';
 import { fullConfig } from '../infra/helpers';
 import { fixture, recordingLog, recordingMetrics, validationConfig } from './helpers';

@@ -3,7 +3,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { encodeRules, RULES_VARIABLE } from '../../functions/validate-rules/settings';
+import { encodeRules, RULES_VARIABLE } from '../../core/lambda-contracts/validate-rules/settings';
 import { fixture, validationConfig } from './helpers';
 import { captureOutput } from '../functions/captured-output';
 

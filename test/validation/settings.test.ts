@@ -1,4 +1,4 @@
-import { decodeRules, encodeRules, RULES_VARIABLE_LIMIT } from '../../functions/validate-rules/settings';
+import { decodeRules, encodeRules, RULES_VARIABLE_LIMIT } from '../../core/lambda-contracts/validate-rules/settings';
 import { validationConfig } from './helpers';
 
 const target = { account: '111122223333', region: 'eu-west-2' };

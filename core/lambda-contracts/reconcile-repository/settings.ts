@@ -5,18 +5,18 @@
  * checks the payload (`readReconcilerPayload`, the config schema's own pieces in zod/mini) once,
  * at cold start.
  */
-import type { PtcConfig } from '../../core/config/schema';
-import type { Target } from '../../core/environments';
+import type { PtcConfig } from '../../config/schema';
+import type { Target } from '../../environments';
 import {
   RECONCILER_CONFIG_VARIABLE,
   RECONCILER_PARTITION_VARIABLE,
   readReconcilerPayload,
   reconcilerPayload,
   type ReconcilerPayload,
-} from '../../core/lambda-settings';
-import { ConfigError } from '../../core/errors';
-import { ENV_VALUE_LIMIT, packJson, unpackJson } from '../shared/env-value';
-import { ReconcilerSettingsError } from '../../engines/reconcile/errors';
+} from '../../lambda-settings';
+import { ConfigError } from '../../errors';
+import { ENV_VALUE_LIMIT, packJson, unpackJson } from '../../env-value';
+import { ReconcilerSettingsError } from '../errors';
 
 /** The environment variable holding the config (JSON, or `gzip:` and base64 of gzipped JSON). */
 export const CONFIG_VARIABLE = RECONCILER_CONFIG_VARIABLE;

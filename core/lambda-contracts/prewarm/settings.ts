@@ -4,12 +4,12 @@
  * validated them with the schema at synth; the Lambda checks the payload (`readPrewarmPayload`,
  * the config schema's own pieces in zod/mini) once, at cold start.
  */
-import type { PtcConfig } from '../../core/config/schema';
-import type { Target } from '../../core/environments';
-import { PREWARM_SETTINGS_VARIABLE, prewarmPayload, readPrewarmPayload, type PrewarmPayload } from '../../core/lambda-settings';
-import { ConfigError } from '../../core/errors';
-import { ENV_VALUE_LIMIT, packJson, unpackJson, type EnvValueError } from '../shared/env-value';
-import { PrewarmSettingsError } from './errors';
+import type { PtcConfig } from '../../config/schema';
+import type { Target } from '../../environments';
+import { PREWARM_SETTINGS_VARIABLE, prewarmPayload, readPrewarmPayload, type PrewarmPayload } from '../../lambda-settings';
+import { ConfigError } from '../../errors';
+import { ENV_VALUE_LIMIT, packJson, unpackJson, type EnvValueError } from '../../env-value';
+import { PrewarmSettingsError } from '../errors';
 
 /** The environment variable holding the settings (JSON, or `gzip:` and base64 of gzipped JSON). */
 export const SETTINGS_VARIABLE = PREWARM_SETTINGS_VARIABLE;

@@ -5,24 +5,17 @@
  * the Lambda checks the payload's structure once, at cold start, with the reconciler's and
  * prewarm's checks (core/lambda-payload-check.ts), and bundles no schema library.
  */
-import type { PtcConfig } from '../../core/config/schema';
-import type { Target } from '../../core/environments';
-import { ConfigError, PtcError } from '../../core/errors';
-import { readPrewarmPayload, readReconcilerPayload } from '../../core/lambda-settings';
-import { ENV_VALUE_LIMIT, packJson, unpackJson } from '../shared/env-value';
-import { EVICT_SETTINGS_VARIABLE, evictPayload, type EvictPayload } from '../../core/eviction/payload';
+import type { PtcConfig } from '../../config/schema';
+import type { Target } from '../../environments';
+import { ConfigError } from '../../errors';
+import { EvictSettingsError } from '../errors';
+import { readPrewarmPayload, readReconcilerPayload } from '../../lambda-settings';
+import { ENV_VALUE_LIMIT, packJson, unpackJson } from '../../env-value';
+import { EVICT_SETTINGS_VARIABLE, evictPayload, type EvictPayload } from '../../eviction/payload';
 
 export { EVICT_SETTINGS_VARIABLE, evictPayload, type EvictPayload };
 
-/** The Lambda's environment does not carry usable settings. */
-export class EvictSettingsError extends PtcError {
-  constructor(
-    readonly variable: string,
-    reason: string,
-  ) {
-    super(`environment variable ${variable}: ${reason}`);
-  }
-}
+export { EvictSettingsError };
 
 /**
  * Encodes the settings: plain JSON when small, gzipped otherwise.

@@ -4,12 +4,12 @@
  * the Lambda checks the payload (`readValidationPayload`, the config schema's own pieces in
  * zod/mini) at cold start.
  */
-import type { RuleConfig } from '../../core/config/schema';
-import type { Target } from '../../core/environments';
-import { readValidationPayload, VALIDATION_RULES_VARIABLE, validationPayload } from '../../core/lambda-settings';
-import { ConfigError } from '../../core/errors';
-import { ENV_VALUE_LIMIT, packJson, unpackJson, type EnvValueError } from '../shared/env-value';
-import { ValidationSettingsError } from './errors';
+import type { RuleConfig } from '../../config/schema';
+import type { Target } from '../../environments';
+import { readValidationPayload, VALIDATION_RULES_VARIABLE, validationPayload } from '../../lambda-settings';
+import { ConfigError } from '../../errors';
+import { ENV_VALUE_LIMIT, packJson, unpackJson, type EnvValueError } from '../../env-value';
+import { ValidationSettingsError } from '../errors';
 
 /** The environment variable holding the rules (JSON, or `gzip:` and base64 of gzipped JSON). */
 export const RULES_VARIABLE = VALIDATION_RULES_VARIABLE;
