@@ -147,7 +147,9 @@ function mentionsImage(node: unknown): boolean {
  */
 export function parseKustomization(file: string, text: string): KustomizationFile | string {
   const doc = parseDocument(text);
-  const error = doc.errors[0];
+  // More than one document: refused below (kustomize reads one), not reported as a YAML error.
+  const multiple = doc.errors.some((e) => e.code === 'MULTIPLE_DOCS');
+  const error = doc.errors.find((e) => e.code !== 'MULTIPLE_DOCS');
   if (error !== undefined) return `YAML error: ${error.message.split('\n')[0]}`;
   const root = doc.contents;
   const k: KustomizationFile = {
@@ -162,7 +164,10 @@ export function parseKustomization(file: string, text: string): KustomizationFil
     unsupported: [],
     patchFiles: [],
   };
-  if (!isMap(root) || root.flow === true || columnOf(text, root.range[0]) !== 0 || /^---/m.test(text)) {
+  // One document, which may open with a `---` marker (the norm in Flux fleet repositories; kustomize
+  // reads it): node ranges are offsets into the whole text, so edits land right after the marker too.
+  // A `...` end marker is refused: entries ptc appends at the end of the text would fall outside it.
+  if (multiple || doc.directives.docEnd || !isMap(root) || root.flow === true || columnOf(text, root.range[0]) !== 0) {
     k.unsupported.push({ path: '', message: 'not a single block mapping document' });
     return k;
   }
