@@ -205,7 +205,7 @@ export function renderPlan(plan: Plan): string {
  * What the tag mutability means for the cache's 24-hour refresh of a tag whose upstream moved
  * (docs/reconciler.md, "Tag mutability and the 24-hour refresh"); undefined for MUTABLE.
  */
-export function tagRefreshNote(mutability: string, filters: readonly string[]): string | undefined {
+function tagRefreshNote(mutability: string, filters: readonly string[]): string | undefined {
   const patterns = filters.join(', ');
   switch (mutability) {
     case 'IMMUTABLE':

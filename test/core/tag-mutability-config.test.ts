@@ -5,7 +5,7 @@
  * 1 to 128 characters of `[0-9a-zA-Z._*-]`; at most 5 filters, `maxItems` in the CloudFormation schema),
  * refused with one line naming the field otherwise, and carried per prefix into the desired state.
  */
-import { parseConfig } from '../../core';
+import { buildPlan, parseConfig, renderPlan } from '../../core';
 import { desiredStateForPrefix } from '../../core/policy/desired-state';
 import { issuesOf } from './issues-of';
 
@@ -115,5 +115,25 @@ describe('refused with one line naming the field', () => {
     expect(issues[0]!.path).toBe(path);
     expect(issues[0]!.message).toMatch(message);
     expect(issues[0]!.message).not.toContain('\n');
+  });
+});
+
+describe('ptc plan', () => {
+  test('says per prefix which cached tags the 24-hour refresh can still move', () => {
+    const text = renderPlan(
+      buildPlan(
+        parseConfig(
+          config({
+            imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+            imageTagMutabilityExclusionFilters: ['latest', 'stable'],
+            overrides: [{ prefix: 'quay', imageTagMutability: 'MUTABLE' }],
+          }),
+        ),
+      ),
+    );
+    expect(text).toMatch(
+      /rule k8s <- k8s[\s\S]*?tags IMMUTABLE_WITH_EXCLUSION, encryption AES256\n {4}tag refresh {2}tags matching latest, stable follow the upstream; every other cached tag stays on its first image\n/,
+    );
+    expect(text).toMatch(/rule quay <- quay[\s\S]*?tags MUTABLE, encryption AES256\n(?! {4}tag refresh)/);
   });
 });
