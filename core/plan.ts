@@ -175,6 +175,8 @@ export function renderPlan(plan: Plan): string {
       lines.push(`    pull access  ${access}`);
       lines.push(`    tags         ${tags}`);
       lines.push(`    scanOnPush ${s.scanOnPush}, tags ${s.imageTagMutability}, encryption ${rule.repositorySettings.encryption.type}`);
+      const refresh = tagRefreshNote(s.imageTagMutability, s.imageTagMutabilityExclusionFilters);
+      if (refresh !== undefined) lines.push(`    tag refresh  ${refresh}`);
     }
     lines.push(...renderCopies(env.copies));
     lines.push(...renderSecretsKey(env.secretsKey));
@@ -197,4 +199,22 @@ export function renderPlan(plan: Plan): string {
   }
   lines.push(...renderConsumers(plan.consumers ?? []));
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * What the tag mutability means for the cache's 24-hour refresh of a tag whose upstream moved
+ * (docs/reconciler.md, "Tag mutability and the 24-hour refresh"); undefined for MUTABLE.
+ */
+function tagRefreshNote(mutability: string, filters: readonly string[]): string | undefined {
+  const patterns = filters.join(', ');
+  switch (mutability) {
+    case 'IMMUTABLE':
+      return 'a cached tag stays on its first image: the refresh cannot move it when the upstream does';
+    case 'IMMUTABLE_WITH_EXCLUSION':
+      return `tags matching ${patterns} follow the upstream; every other cached tag stays on its first image`;
+    case 'MUTABLE_WITH_EXCLUSION':
+      return `tags matching ${patterns} stay on their first image; every other cached tag follows the upstream`;
+    default:
+      return undefined;
+  }
 }

@@ -5,6 +5,7 @@
 import type { PtcConfig } from '../config/schema';
 import { lifecyclePolicy, type LifecyclePolicy } from './lifecycle';
 import { pullStatements, type PolicyStatement } from './repository-policy';
+import type { ImageTagMutability } from './types';
 import { effectiveSettings, ruleForRepository, type EffectiveSettings } from './settings';
 
 /** The tag key that marks a repository as configured by ptc-autopilot. */
@@ -28,7 +29,9 @@ export interface ManagedDesiredState {
   repositoryPolicyStatements: PolicyStatement[];
   tags: Record<string, string>;
   scanOnPush: boolean;
-  imageTagMutability: 'MUTABLE' | 'IMMUTABLE';
+  imageTagMutability: ImageTagMutability;
+  /** `WILDCARD` tag patterns excepted from `imageTagMutability`; empty unless it is a `*_WITH_EXCLUSION` value. */
+  imageTagMutabilityExclusionFilters: string[];
 }
 
 /** The desired state of any repository: `{ managed: false }` outside the managed prefixes. */
@@ -56,6 +59,7 @@ export function desiredStateForPrefix(
     tags: desiredTags(settings),
     scanOnPush: settings.scanOnPush,
     imageTagMutability: settings.imageTagMutability,
+    imageTagMutabilityExclusionFilters: [...settings.imageTagMutabilityExclusionFilters],
   };
 }
 

@@ -31,11 +31,8 @@ export function effectiveSettings(
 ): EffectiveSettings {
   const base = repositoriesWithConsumers(config);
   const override = base.overrides?.find((o) => o.prefix === prefix);
-  const pick = <
-    K extends 'pullAccounts' | 'pullOrganizations' | 'pullOrganizationalUnits' | 'scanOnPush' | 'imageTagMutability' | 'encryption',
-  >(
-    key: K,
-  ) => (override?.[key] !== undefined ? override[key] : base[key]);
+  const pick = <K extends 'pullAccounts' | 'pullOrganizations' | 'pullOrganizationalUnits' | 'scanOnPush' | 'encryption'>(key: K) =>
+    override?.[key] !== undefined ? override[key] : base[key];
   const untaggedExpireDays = override?.lifecycle?.untaggedExpireDays ?? base.lifecycle?.untaggedExpireDays;
   const archiveUnpulledDays = override?.lifecycle?.archiveUnpulledDays ?? base.lifecycle?.archiveUnpulledDays;
   const expireArchivedDays = override?.lifecycle?.expireArchivedDays ?? base.lifecycle?.expireArchivedDays;
@@ -52,8 +49,25 @@ export function effectiveSettings(
     pullOrganizationalUnits: dedupe((pick('pullOrganizationalUnits') ?? []).map(normalizeOrganizationalUnitPath)),
     tags: { ...(base.tags ?? {}), ...(override?.tags ?? {}) },
     scanOnPush: pick('scanOnPush') ?? true,
-    imageTagMutability: pick('imageTagMutability') ?? 'MUTABLE',
+    ...mutability(override?.imageTagMutability !== undefined ? override : base),
     encryption: pick('encryption') ?? { type: 'AES256' },
+  };
+}
+
+/**
+ * The tag mutability and its exclusion filters, taken together from the block that sets the
+ * mutability (an override's replaces the base's with its filters; the config checks the pair).
+ */
+function mutability(block: {
+  imageTagMutability?: EffectiveSettings['imageTagMutability'] | undefined;
+  imageTagMutabilityExclusionFilters?: string[] | undefined;
+}): Pick<EffectiveSettings, 'imageTagMutability' | 'imageTagMutabilityExclusionFilters'> {
+  const imageTagMutability = block.imageTagMutability ?? 'MUTABLE';
+  return {
+    imageTagMutability,
+    imageTagMutabilityExclusionFilters: imageTagMutability.endsWith('_WITH_EXCLUSION')
+      ? [...(block.imageTagMutabilityExclusionFilters ?? [])]
+      : [],
   };
 }
 

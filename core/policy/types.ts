@@ -4,6 +4,9 @@
  * read it; with the shape here neither imports the other back (docs/architecture.md, "No cycles").
  */
 
+/** ECR's tag mutability settings. */
+export type ImageTagMutability = 'MUTABLE' | 'IMMUTABLE' | 'IMMUTABLE_WITH_EXCLUSION' | 'MUTABLE_WITH_EXCLUSION';
+
 /** Settings every repository under one prefix should have (computed by `effectiveSettings`). */
 export interface EffectiveSettings {
   /** `untaggedExpireDays` is absent unless the config sets it (no untagged rule then). */
@@ -21,6 +24,8 @@ export interface EffectiveSettings {
   readonly pullOrganizationalUnits: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
   readonly scanOnPush: boolean;
-  readonly imageTagMutability: 'MUTABLE' | 'IMMUTABLE';
+  readonly imageTagMutability: ImageTagMutability;
+  /** The `WILDCARD` tag patterns excepted from `imageTagMutability`; empty unless it is a `*_WITH_EXCLUSION` value. */
+  readonly imageTagMutabilityExclusionFilters: readonly string[];
   readonly encryption: { readonly type: 'AES256' | 'KMS'; readonly kmsKeyArn?: string };
 }

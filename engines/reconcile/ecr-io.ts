@@ -24,7 +24,10 @@ import { summarizeWrite, type RefusedSetting, type RepositoryState, type Write }
 import { writePolicyGuarded, type PolicyContext } from './policy-write';
 
 /** The repository attributes the reconciler reads from DescribeRepositories. */
-export type RepositoryListing = Pick<Repository, 'repositoryName' | 'repositoryArn' | 'imageTagMutability' | 'imageScanningConfiguration'>;
+export type RepositoryListing = Pick<
+  Repository,
+  'repositoryName' | 'repositoryArn' | 'imageTagMutability' | 'imageTagMutabilityExclusionFilters' | 'imageScanningConfiguration'
+>;
 
 /** Whether an error is ECR's "this repository does not exist". */
 export function isRepositoryNotFound(err: unknown): boolean {
@@ -81,6 +84,7 @@ export async function readPolicies(
     repositoryArn: listing.repositoryArn,
     scanOnPush: listing.imageScanningConfiguration?.scanOnPush ?? false,
     imageTagMutability: listing.imageTagMutability ?? 'MUTABLE',
+    imageTagMutabilityExclusionFilters: (listing.imageTagMutabilityExclusionFilters ?? []).map((f) => f.filter ?? ''),
     lifecyclePolicyText,
     repositoryPolicyText,
     tags,
@@ -147,7 +151,20 @@ async function applyWrite(ecr: ECRClient, state: Pick<RepositoryState, 'reposito
       );
       break;
     case 'PutImageTagMutability':
-      await ecr.send(new PutImageTagMutabilityCommand({ repositoryName, imageTagMutability: write.imageTagMutability }));
+      await ecr.send(
+        new PutImageTagMutabilityCommand({
+          repositoryName,
+          imageTagMutability: write.imageTagMutability,
+          ...(write.imageTagMutabilityExclusionFilters !== undefined
+            ? {
+                imageTagMutabilityExclusionFilters: write.imageTagMutabilityExclusionFilters.map((filter) => ({
+                  filterType: 'WILDCARD',
+                  filter,
+                })),
+              }
+            : {}),
+        }),
+      );
       break;
     case 'UntagResource':
       await ecr.send(new UntagResourceCommand({ resourceArn: repositoryArn, tagKeys: [...write.tagKeys] }));

@@ -4,6 +4,7 @@
  * plans no write at all.
  */
 import type { ManagedDesiredState } from '../../core/policy/desired-state';
+import type { ImageTagMutability } from '../../core/policy/types';
 import { diffRepositoryTags, mergeRepositoryPolicy, planLifecyclePolicy } from '../../core/policy/merge';
 
 /** What the reconciler read about a repository. */
@@ -13,6 +14,8 @@ export interface RepositoryState {
   readonly scanOnPush: boolean;
   /** As ECR reports it, `*_WITH_EXCLUSION` values included. */
   readonly imageTagMutability: string;
+  /** The `filter` of each exclusion filter ECR reports (all `WILDCARD`); absent or empty without exclusions. */
+  readonly imageTagMutabilityExclusionFilters?: readonly string[];
   /** Undefined when the repository has no lifecycle policy. */
   readonly lifecyclePolicyText?: string;
   /** Undefined when the repository has no repository policy. */
@@ -26,7 +29,12 @@ export type Write =
   | { readonly kind: 'SetRepositoryPolicy'; readonly policyText: string }
   | { readonly kind: 'DeleteRepositoryPolicy' }
   | { readonly kind: 'PutImageScanningConfiguration'; readonly scanOnPush: boolean }
-  | { readonly kind: 'PutImageTagMutability'; readonly imageTagMutability: 'MUTABLE' | 'IMMUTABLE' }
+  | {
+      readonly kind: 'PutImageTagMutability';
+      readonly imageTagMutability: ImageTagMutability;
+      /** The `WILDCARD` patterns, sent only with a `*_WITH_EXCLUSION` value. */
+      readonly imageTagMutabilityExclusionFilters?: readonly string[];
+    }
   | { readonly kind: 'UntagResource'; readonly tagKeys: readonly string[] }
   | { readonly kind: 'TagResource'; readonly tags: Readonly<Record<string, string>> };
 
@@ -102,11 +110,9 @@ export function planRepository(state: RepositoryState, desired: ManagedDesiredSt
 
   if (state.scanOnPush !== desired.scanOnPush) writes.push({ kind: 'PutImageScanningConfiguration', scanOnPush: desired.scanOnPush });
 
-  if (state.imageTagMutability.endsWith('_WITH_EXCLUSION')) {
-    kept.push(`image tag mutability kept: ${state.imageTagMutability} has exclusion filters set outside ptc-autopilot`);
-  } else if (state.imageTagMutability !== desired.imageTagMutability) {
-    writes.push({ kind: 'PutImageTagMutability', imageTagMutability: desired.imageTagMutability });
-  }
+  const mutability = planTagMutability(state, desired);
+  if (mutability.kept !== undefined) kept.push(mutability.kept);
+  if (mutability.write !== undefined) writes.push(mutability.write);
 
   const tags = diffRepositoryTags(state.tags, desired.tags);
   if (tags.remove.length > 0) writes.push({ kind: 'UntagResource', tagKeys: tags.remove });
@@ -115,6 +121,42 @@ export function planRepository(state: RepositoryState, desired: ManagedDesiredSt
     kept.push(`tag "${key}" kept: set by someone else to "${state.tags[key]}" (desired "${desired.tags[key]}")`);
 
   return { writes, kept, refused };
+}
+
+/** The same patterns, whatever their order and repetitions (ECR's order is not ours to enforce). */
+function samePatterns(a: readonly string[], b: readonly string[]): boolean {
+  const x = [...new Set(a)].sort();
+  const y = [...new Set(b)].sort();
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+/**
+ * The tag mutability write, if any. A config with exclusion filters owns them: a different value or
+ * a different set of patterns is drift. A config without any keeps exclusion filters it finds (set
+ * outside ptc-autopilot, or by an earlier config): overwriting them could make tags immutable that
+ * someone relies on moving.
+ */
+function planTagMutability(state: RepositoryState, desired: ManagedDesiredState): { write?: Write; kept?: string } {
+  const stateFilters = state.imageTagMutabilityExclusionFilters ?? [];
+  if (desired.imageTagMutability.endsWith('_WITH_EXCLUSION')) {
+    if (state.imageTagMutability === desired.imageTagMutability && samePatterns(stateFilters, desired.imageTagMutabilityExclusionFilters))
+      return {};
+    return {
+      write: {
+        kind: 'PutImageTagMutability',
+        imageTagMutability: desired.imageTagMutability,
+        imageTagMutabilityExclusionFilters: [...desired.imageTagMutabilityExclusionFilters],
+      },
+    };
+  }
+  if (state.imageTagMutability.endsWith('_WITH_EXCLUSION')) {
+    return {
+      kept: `image tag mutability kept: ${state.imageTagMutability} with exclusion filters ${stateFilters.join(', ') || '(none listed)'} set outside the config; set imageTagMutabilityExclusionFilters to manage them`,
+    };
+  }
+  if (state.imageTagMutability !== desired.imageTagMutability)
+    return { write: { kind: 'PutImageTagMutability', imageTagMutability: desired.imageTagMutability } };
+  return {};
 }
 
 /** Summarises a write for events and the CLI (never the policy texts themselves). */
@@ -129,7 +171,14 @@ export function summarizeWrite(write: Write): ChangeSummary {
     case 'PutImageScanningConfiguration':
       return { setting: 'scanOnPush', action: 'set', value: write.scanOnPush };
     case 'PutImageTagMutability':
-      return { setting: 'imageTagMutability', action: 'set', value: write.imageTagMutability };
+      return {
+        setting: 'imageTagMutability',
+        action: 'set',
+        value:
+          write.imageTagMutabilityExclusionFilters === undefined
+            ? write.imageTagMutability
+            : `${write.imageTagMutability} except ${write.imageTagMutabilityExclusionFilters.join(', ')}`,
+      };
     case 'UntagResource':
       return { setting: 'tags', action: 'untag', keys: [...write.tagKeys] };
     case 'TagResource':

@@ -92,6 +92,13 @@ export class CreationTemplates extends Construct {
           appliedFor: [...applied],
           description,
           imageTagMutability: desired.imageTagMutability,
+          imageTagMutabilityExclusionFilters:
+            desired.imageTagMutabilityExclusionFilters.length > 0
+              ? desired.imageTagMutabilityExclusionFilters.map((pattern) => ({
+                  imageTagMutabilityExclusionFilterType: 'WILDCARD',
+                  imageTagMutabilityExclusionFilterValue: pattern,
+                }))
+              : undefined,
           lifecyclePolicy: canonicalJson(desired.lifecyclePolicy),
           repositoryPolicy: policy ? canonicalJson(policy) : undefined,
           resourceTags: Object.entries(creationTemplateTags(desired.tags)).map(([key, value]) => ({ key, value })),

@@ -50,6 +50,7 @@ describe('effective settings', () => {
       tags: {},
       scanOnPush: true,
       imageTagMutability: 'MUTABLE',
+      imageTagMutabilityExclusionFilters: [],
       encryption: { type: 'AES256' },
     });
   });

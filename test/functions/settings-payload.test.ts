@@ -24,6 +24,11 @@ describe('every payload the stack writes for the truth configs reads back unchan
     const c = config();
     return targets(c).map((target) => [`${name} ${target.account}/${target.region}`, configForTarget(c, target), target] as const);
   });
+  test('the truth configs include exclusion filters (the github override), so they are read back too', () => {
+    expect(cases.some(([, c]) => c.repositories.overrides?.some((o) => (o.imageTagMutabilityExclusionFilters ?? []).length > 0))).toBe(
+      true,
+    );
+  });
   test.each(cases)('%s', (_name, config, target) => {
     expect(decodeConfig(encodeConfig(config, target))).toEqual({
       ...where(target),
@@ -78,6 +83,14 @@ describe('a malformed variable fails with one line naming the variable and the f
     [{ ...base, repositories: { tags: { team: null } } }, 'config error at repositories.tags.team: tag values must be strings'],
     [{ ...base, repositories: { overrides: [{ lifecycle: {} }] } }, 'config error at repositories.overrides[0].prefix: required'],
     [{ ...base, repositories: { encryption: { type: 'kms' } } }, 'config error at repositories.encryption.type: must be "AES256" or "KMS"'],
+    [
+      { ...base, repositories: { imageTagMutability: 'MUTABLE', imageTagMutabilityExclusionFilters: ['latest'] } },
+      'config error at repositories.imageTagMutabilityExclusionFilters: goes with imageTagMutability "IMMUTABLE_WITH_EXCLUSION" or "MUTABLE_WITH_EXCLUSION" (in the same block), not "MUTABLE"',
+    ],
+    [
+      { ...base, repositories: { imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION', imageTagMutabilityExclusionFilters: ['feature/*'] } },
+      'config error at repositories.imageTagMutabilityExclusionFilters[0]: may contain only letters, digits, ".", "_", "-" and the wildcard "*"',
+    ],
     [
       { ...base, reconciler: { sweepSchedule: 'rate(1 day)', concurrency: '8' } },
       'config error at reconciler.concurrency: must be a whole number from 1 to 50',

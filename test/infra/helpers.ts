@@ -86,7 +86,13 @@ export function everyFeatureTwoEnvironments(): PtcConfig {
           pullAccounts: ['666677778888'],
           eviction: { mode: 'delete', unpulledDays: 365 },
         },
-        { prefix: 'github', lifecycle: { archiveUnpulledDays: 60, expireArchivedDays: 180 } },
+        // Immutable tags but for the ones the cache's 24-hour refresh must be able to move (docs/reconciler.md).
+        {
+          prefix: 'github',
+          lifecycle: { archiveUnpulledDays: 60, expireArchivedDays: 180 },
+          imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+          imageTagMutabilityExclusionFilters: ['latest', 'v*-rc*'],
+        },
       ],
     },
     prewarm: {

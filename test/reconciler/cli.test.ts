@@ -38,6 +38,7 @@ describe('ptc desired-state', () => {
       'tags',
       'scanOnPush',
       'imageTagMutability',
+      'imageTagMutabilityExclusionFilters',
     ]);
     expect(printed).toEqual(desiredState(loadConfig(EXAMPLE), 'k8s/pause'));
     expect(printed).toMatchObject({

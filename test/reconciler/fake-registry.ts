@@ -32,6 +32,8 @@ export interface FakeRepository {
   name: string;
   scanOnPush: boolean;
   imageTagMutability: string;
+  /** As ECR holds them: `{ filterType, filter }`; absent without exclusions. */
+  imageTagMutabilityExclusionFilters?: { filterType: string; filter: string }[];
   lifecyclePolicyText?: string;
   policyText?: string;
   tags: Record<string, string>;
@@ -101,6 +103,9 @@ export class FakeRegistry {
           repositoryUri: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${r.name}`,
           createdAt: 1700000000,
           imageTagMutability: r.imageTagMutability,
+          ...(r.imageTagMutabilityExclusionFilters !== undefined
+            ? { imageTagMutabilityExclusionFilters: r.imageTagMutabilityExclusionFilters }
+            : {}),
           imageScanningConfiguration: { scanOnPush: r.scanOnPush },
           encryptionConfiguration: { encryptionType: 'AES256' },
         });
@@ -164,7 +169,13 @@ export class FakeRegistry {
       case 'PutImageTagMutability': {
         const repo = this.get(input.repositoryName);
         repo.imageTagMutability = input.imageTagMutability;
-        return { registryId: ACCOUNT, repositoryName: repo.name, imageTagMutability: repo.imageTagMutability };
+        repo.imageTagMutabilityExclusionFilters = input.imageTagMutabilityExclusionFilters;
+        return {
+          registryId: ACCOUNT,
+          repositoryName: repo.name,
+          imageTagMutability: repo.imageTagMutability,
+          imageTagMutabilityExclusionFilters: repo.imageTagMutabilityExclusionFilters,
+        };
       }
       case 'TagResource': {
         const repo = this.get(nameOfArn(input.resourceArn));

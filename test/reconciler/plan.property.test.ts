@@ -31,19 +31,36 @@ const action = fc.constantFrom(
 const tagKey = fc.oneof(fc.constantFrom('team', 'owner', 'cost-center', 'env', 'app'), fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/));
 const tagValue = fc.constantFrom('', 'platform', 'data', 'a1');
 
-const settings: fc.Arbitrary<EffectiveSettings> = fc.record({
-  lifecycle: fc.record({ untaggedExpireDays: fc.integer({ min: 1, max: 90 }), keepLastTagged: fc.integer({ min: 1, max: 500 }) }),
-  pullAccounts: fc.uniqueArray(account, { maxLength: 3 }),
-  pullOrganizations: fc.uniqueArray(fc.stringMatching(/^o-[a-z0-9]{10}$/), { maxLength: 2 }),
-  pullOrganizationalUnits: fc.uniqueArray(
-    fc.constantFrom('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/', 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/'),
-    { maxLength: 2 },
-  ),
-  tags: fc.dictionary(tagKey, tagValue, { maxKeys: 4 }),
-  scanOnPush: fc.boolean(),
-  imageTagMutability: fc.constantFrom('MUTABLE' as const, 'IMMUTABLE' as const),
-  encryption: fc.constant({ type: 'AES256' as const }),
-});
+/** Exclusion patterns from a small pool, so desired and current often share some. */
+const exclusionPattern = fc.constantFrom('latest', 'dev-*', '*-rc*', 'stable', 'v1.*');
+
+const settings: fc.Arbitrary<EffectiveSettings> = fc
+  .record({
+    lifecycle: fc.record({ untaggedExpireDays: fc.integer({ min: 1, max: 90 }), keepLastTagged: fc.integer({ min: 1, max: 500 }) }),
+    pullAccounts: fc.uniqueArray(account, { maxLength: 3 }),
+    pullOrganizations: fc.uniqueArray(fc.stringMatching(/^o-[a-z0-9]{10}$/), { maxLength: 2 }),
+    pullOrganizationalUnits: fc.uniqueArray(
+      fc.constantFrom('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/', 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/'),
+      { maxLength: 2 },
+    ),
+    tags: fc.dictionary(tagKey, tagValue, { maxKeys: 4 }),
+    scanOnPush: fc.boolean(),
+    encryption: fc.constant({ type: 'AES256' as const }),
+  })
+  .chain((s) =>
+    fc
+      .oneof(
+        fc.record({
+          imageTagMutability: fc.constantFrom('MUTABLE' as const, 'IMMUTABLE' as const),
+          imageTagMutabilityExclusionFilters: fc.constant([]),
+        }),
+        fc.record({
+          imageTagMutability: fc.constantFrom('MUTABLE_WITH_EXCLUSION' as const, 'IMMUTABLE_WITH_EXCLUSION' as const),
+          imageTagMutabilityExclusionFilters: fc.uniqueArray(exclusionPattern, { minLength: 1, maxLength: 5 }),
+        }),
+      )
+      .map((m) => ({ ...s, ...m })),
+  );
 
 const desiredOf = (s: EffectiveSettings): ManagedDesiredState => ({
   managed: true,
@@ -53,6 +70,7 @@ const desiredOf = (s: EffectiveSettings): ManagedDesiredState => ({
   tags: desiredTags(s),
   scanOnPush: s.scanOnPush,
   imageTagMutability: s.imageTagMutability,
+  imageTagMutabilityExclusionFilters: [...s.imageTagMutabilityExclusionFilters],
 });
 
 /** Someone else's statement, often with a Sid shaped like ours. */
@@ -110,6 +128,7 @@ const state: fc.Arbitrary<RepositoryState> = fc.record({
   repositoryArn: fc.constant('arn:aws:ecr:eu-west-2:111122223333:repository/docker-hub/library/nginx'),
   scanOnPush: fc.boolean(),
   imageTagMutability: fc.constantFrom('MUTABLE', 'IMMUTABLE', 'MUTABLE_WITH_EXCLUSION', 'IMMUTABLE_WITH_EXCLUSION'),
+  imageTagMutabilityExclusionFilters: fc.uniqueArray(exclusionPattern, { maxLength: 5 }),
   lifecyclePolicyText: lifecycleText,
   repositoryPolicyText: policyText,
   tags: currentTags,
@@ -133,7 +152,11 @@ function apply(current: RepositoryState, writes: readonly Write[]): RepositorySt
         next = { ...next, scanOnPush: w.scanOnPush };
         break;
       case 'PutImageTagMutability':
-        next = { ...next, imageTagMutability: w.imageTagMutability };
+        next = {
+          ...next,
+          imageTagMutability: w.imageTagMutability,
+          imageTagMutabilityExclusionFilters: w.imageTagMutabilityExclusionFilters ?? [],
+        };
         break;
       case 'UntagResource': {
         const tags = { ...next.tags };
@@ -180,7 +203,11 @@ describe('planRepository on a whole repository (property-based)', () => {
           if (key === MANAGED_TAG_KEY || key === OWNED_TAGS_TAG_KEY || ours.has(tagKeyFingerprint(key))) continue;
           expect({ key, value: after.tags[key] }).toEqual({ key, value });
         }
-        if (current.imageTagMutability.endsWith('_WITH_EXCLUSION')) expect(after.imageTagMutability).toBe(current.imageTagMutability);
+        // Exclusions found are kept unless the config sets its own.
+        if (current.imageTagMutability.endsWith('_WITH_EXCLUSION') && s.imageTagMutabilityExclusionFilters.length === 0) {
+          expect(after.imageTagMutability).toBe(current.imageTagMutability);
+          expect(after.imageTagMutabilityExclusionFilters).toEqual(current.imageTagMutabilityExclusionFilters);
+        }
       }),
       { numRuns: 400 },
     );
@@ -198,6 +225,7 @@ describe('planRepository on a whole repository (property-based)', () => {
             repositoryArn: 'arn:aws:ecr:eu-west-2:111122223333:repository/docker-hub/library/nginx',
             scanOnPush: desired.scanOnPush,
             imageTagMutability: desired.imageTagMutability,
+            imageTagMutabilityExclusionFilters: [...desired.imageTagMutabilityExclusionFilters].reverse(),
             lifecyclePolicyText: JSON.stringify(desired.lifecyclePolicy, null, 2),
             repositoryPolicyText:
               desired.repositoryPolicyStatements.length === 0

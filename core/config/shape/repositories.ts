@@ -63,13 +63,67 @@ function repositorySettingsShape(limited: boolean) {
     ),
     scanOnPush: described(z.optional(z.boolean({ error: 'must be true or false' })), 'scan images on push; unset: true'),
     imageTagMutability: described(
-      z.optional(z.enum(['MUTABLE', 'IMMUTABLE'], { error: 'must be "MUTABLE" or "IMMUTABLE"' })),
-      'tag mutability of new repositories; unset: MUTABLE',
+      z.optional(z.enum(IMAGE_TAG_MUTABILITIES, { error: `must be one of ${IMAGE_TAG_MUTABILITIES.map((v) => `"${v}"`).join(', ')}` })),
+      'tag mutability of the repositories; unset: MUTABLE. The `*_WITH_EXCLUSION` values need `imageTagMutabilityExclusionFilters` (docs/reconciler.md, "Tag mutability and the 24-hour refresh")',
+    ),
+    imageTagMutabilityExclusionFilters: described(
+      z.optional(
+        z
+          .array(exclusionFilter)
+          .check(
+            z.minLength(1, { error: 'at least 1 pattern' }),
+            z.maxLength(MAX_EXCLUSION_FILTERS, { error: `at most ${MAX_EXCLUSION_FILTERS} patterns (ECR's limit)` }),
+          ),
+      ),
+      `tag patterns (\`*\` wildcard; letters, digits, \`.\`, \`_\`, \`-\`; 1 to 128 characters; 1 to ${MAX_EXCLUSION_FILTERS} patterns) excepted from \`imageTagMutability\`; only with \`IMMUTABLE_WITH_EXCLUSION\` or \`MUTABLE_WITH_EXCLUSION\`, and then required`,
     ),
     encryption: described(z.optional(encryption), 'encryption of new repositories; unset: AES256'),
     eviction: described(z.optional(evictionSchema), 'evict images nobody pulled (docs/eviction.md); absent: nothing is evicted'),
   };
 }
+
+/** ECR's tag mutability settings (`ImageTagMutability` in the API and in CloudFormation). */
+export const IMAGE_TAG_MUTABILITIES = ['MUTABLE', 'IMMUTABLE', 'IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION'] as const;
+
+/** The most exclusion filters ECR takes (`ImageTagMutabilityExclusionFilters`, `maxItems` 5 in the CloudFormation schema). */
+export const MAX_EXCLUSION_FILTERS = 5;
+
+/**
+ * One `WILDCARD` exclusion filter: ECR's pattern `^[0-9a-zA-Z._*-]{1,128}$`
+ * (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ImageTagMutabilityExclusionFilter.html).
+ */
+const exclusionFilter = z
+  .string({ error: 'must be a tag pattern such as "latest" or "dev-*"' })
+  .check(
+    z.minLength(1, { error: 'must not be empty' }),
+    z.maxLength(128, { error: (issue) => `at most 128 characters, got ${String((issue.input as string).length)}` }),
+    z.regex(/^[0-9a-zA-Z._*-]*$/, { error: 'may contain only letters, digits, ".", "_", "-" and the wildcard "*"' }),
+  );
+
+/**
+ * `imageTagMutabilityExclusionFilters` goes with a `*_WITH_EXCLUSION` value of `imageTagMutability`
+ * in the same block, and such a value needs it: ECR refuses the one without the other.
+ */
+const exclusionPairCheck = z.superRefine<{
+  imageTagMutability?: string | undefined;
+  imageTagMutabilityExclusionFilters?: string[] | undefined;
+}>((value, ctx) => {
+  const withExclusion = value.imageTagMutability?.endsWith('_WITH_EXCLUSION') === true;
+  if (withExclusion && value.imageTagMutabilityExclusionFilters === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['imageTagMutabilityExclusionFilters'],
+      message: `required with imageTagMutability "${value.imageTagMutability}": the tag patterns excepted from it`,
+    });
+  }
+  if (!withExclusion && value.imageTagMutabilityExclusionFilters !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['imageTagMutabilityExclusionFilters'],
+      message: `goes with imageTagMutability "IMMUTABLE_WITH_EXCLUSION" or "MUTABLE_WITH_EXCLUSION" (in the same block), not ${value.imageTagMutability === undefined ? 'an unset one' : `"${value.imageTagMutability}"`}`,
+    });
+  }
+});
 
 /** ECR allows 50 tags per repository; ptc-autopilot keeps two for its own marker tags. */
 export const MAX_CONFIG_TAGS = 48;
@@ -92,7 +146,7 @@ export function repositoriesBlock(limited: boolean) {
   const override = strictObject({
     prefix: described(z.string(), 'the rule prefix whose repositories this override applies to'),
     ...repositorySettingsShape(limited),
-  }).check(tagCountCheck);
+  }).check(tagCountCheck, exclusionPairCheck);
   const block = strictObject({
     ...repositorySettingsShape(limited),
     // One override per rule at most, so never more than there can be rules.
@@ -100,6 +154,6 @@ export function repositoriesBlock(limited: boolean) {
       z.optional(z.array(override).check(z.maxLength(MAX_RULES, { error: `at most ${MAX_RULES} overrides, one per rule` }))),
       'per-prefix settings: `{ prefix, ...any of the keys above }`; lifecycle and tags merge key by key, the other keys replace',
     ),
-  }).check(tagCountCheck);
+  }).check(tagCountCheck, exclusionPairCheck);
   return { override, block };
 }
