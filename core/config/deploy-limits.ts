@@ -115,15 +115,16 @@ export function predictedLambdaEnvironments(config: PtcConfig, target: Target): 
 
 /**
  * The CloudFormation resources of one stack as the app declares them, counted construct by construct:
- * - always 34: 3 roles and their 3 policies (creation templates, reconciler, validation), the node
+ * - always 41: 3 roles and their 3 policies (creation templates, reconciler, validation), the node
  *   managed policy, the alarm topic with its KMS key and topic policy, the reconciler's DLQ and queue
  *   policy, 2 functions with their log groups and invoke configs, 7 EventBridge rules and their 7
- *   Lambda permissions, the DLQ alarm and the dashboard;
+ *   Lambda permissions, the DLQ alarm and the dashboard; and the pull through cache action metrics:
+ *   their rule, log group and its resource policy, 3 metric filters and the rate-limit alarm;
  * - 4 per rule: the rule, its creation template, its RuleValid alarm and its sync-failure alarm;
  * - 1 per created credential secret, 1 for the alarm email subscription;
  * - 9 for prewarm, and 8 for the registry-settings function and provider plus 1 per setting it manages;
  * - 12 for eviction: its function, role, policy, log group, invoke config, DLQ and queue policy, schedule
- *   and permission, pull-time update exclusion, and 2 alarms.
+ *   and permission, pull-time update exclusion, and 2 alarms; 1 more with prewarm (its role's exclusion).
  * `AWS::CDK::Metadata`, which the CDK CLI may add, is not counted (`deployLimitIssues` allows for it).
  * The infra test compares this with the synthesized templates of configs using every feature.
  */
@@ -133,14 +134,14 @@ export function predictedResourceCount(config: PtcConfig, target: Target): numbe
   const settings = registrySettingCount(c, target);
   // One SSM parameter per published node config format (mirror mode), in every stack.
   return (
-    34 +
+    41 +
     PUBLISHED_NODE_CONFIG_FORMATS.length +
     4 * c.rules.length +
     secrets +
     (c.validation.alarmEmail !== undefined ? 1 : 0) +
     (hasPrewarm(c) ? 9 : 0) +
     (settings > 0 ? 8 + settings : 0) +
-    (hasEviction(c) ? 12 : 0)
+    (hasEviction(c) ? 12 + (hasPrewarm(c) ? 1 : 0) : 0)
   );
 }
 

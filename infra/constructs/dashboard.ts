@@ -1,12 +1,13 @@
 /**
  * The ptc-autopilot CloudWatch dashboard: rule validity and sync failures per prefix, prewarm
- * results, the repository reconciler's changes and failures, and the state of every alarm. Metrics
+ * results, first pulls and upstream failures by code (`cache-actions.ts`), the repository reconciler's changes and failures, and the state of every alarm. Metrics
  * are referenced by name (`functionMetric`: namespace `PtcAutopilot`, dimension `service` = the function folder), so
  * the dashboard draws exactly what the Lambdas publish.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { cacheActionWidgets } from './cache-actions';
 import { evictionWidgets } from './image-eviction';
 import { prewarmMetric } from './prewarm';
 import { functionMetric } from './ptc-function';
@@ -109,6 +110,7 @@ export class PtcDashboard extends Construct {
       }),
     );
     this.dashboard.addWidgets(...row);
+    this.dashboard.addWidgets(...cacheActionWidgets(props.prefixes));
     if (props.evictionPrefixes !== undefined && props.evictionPrefixes.length > 0)
       this.dashboard.addWidgets(...evictionWidgets(props.evictionPrefixes));
     const alarms = props.alarms ?? [];

@@ -37,6 +37,11 @@ export interface ImageEvictionProps {
   readonly alarmTopic: sns.ITopic;
   /** When the pass runs. @default rate(1 day) */
   readonly schedule?: string;
+  /**
+   * Other roles of ours that pull cached images (the prewarm function's): registered as pull-time
+   * update exclusions too, so their pulls never count as use. @default none
+   */
+  readonly excludedPullers?: readonly iam.IRole[];
 }
 
 /** Whether any prefix of the config has eviction on. */
@@ -131,6 +136,9 @@ export class ImageEviction extends Construct {
 
     // The index reads are BatchGetImage calls, which ECR records as pulls unless the caller is excluded.
     new ecr.CfnPullTimeUpdateExclusion(this, 'PullTimeUpdateExclusion', { principalArn: this.function.role!.roleArn });
+    (props.excludedPullers ?? []).forEach(
+      (role, i) => new ecr.CfnPullTimeUpdateExclusion(this, `PullerExclusion${i}`, { principalArn: role.roleArn }),
+    );
 
     new events.Rule(this, 'Schedule', {
       description: 'ptc-autopilot: evict cached images nobody pulled',

@@ -5,6 +5,7 @@
 import { Construct } from 'constructs';
 import { configForTarget, nodePolicyScope, prefixRepositoryArn, receivesReplication, type PtcConfig, type Target } from '../../core';
 import { AlarmTopic } from './alarm-topic';
+import { CacheActionMetrics } from './cache-actions';
 import { CacheRules } from './cache-rules';
 import { CreationTemplates } from './creation-templates';
 import { MirrorNodeConfig } from './node-config';
@@ -55,6 +56,8 @@ export class PullThroughCache extends Construct {
   readonly prewarm?: Prewarm;
   /** Evicts what nobody pulls; absent when no prefix has `repositories.eviction` (docs/eviction.md). */
   readonly eviction?: ImageEviction;
+  /** The pull through cache action events as metrics, with the upstream rate-limit alarm. */
+  readonly cacheActions: CacheActionMetrics;
   /** Rule validity, sync failures, prewarm results, reconciler changes and failures, alarms. */
   readonly dashboard: PtcDashboard;
   /** Mirror mode: the node config of this registry (SSM parameters, `userData()` for launch templates). */
@@ -92,7 +95,15 @@ export class PullThroughCache extends Construct {
       alarmTopic: this.alarms.topic,
     });
     if (needsPrewarm(config)) this.prewarm = new Prewarm(this, 'Prewarm', { config, target, alarmTopic: this.alarms.topic });
-    if (needsEviction(config)) this.eviction = new ImageEviction(this, 'Eviction', { config, target, alarmTopic: this.alarms.topic });
+    if (needsEviction(config))
+      this.eviction = new ImageEviction(this, 'Eviction', {
+        config,
+        target,
+        alarmTopic: this.alarms.topic,
+        // The prewarm pulls are ours, not use: they must not keep an image from eviction.
+        ...(this.prewarm ? { excludedPullers: [this.prewarm.function.role!] } : {}),
+      });
+    this.cacheActions = new CacheActionMetrics(this, 'CacheActions', { prefixes: this.prefixes, alarmTopic: this.alarms.topic });
     this.dashboard = new PtcDashboard(this, 'Dashboard', {
       prefixes: this.prefixes,
       prewarm: this.prewarm !== undefined,
@@ -104,6 +115,7 @@ export class PullThroughCache extends Construct {
         ...(this.prewarm ? [this.prewarm.failureAlarm, this.prewarm.errorAlarm] : []),
         this.reconciler.deadLetterAlarm,
         ...(this.eviction ? [this.eviction.deadLetterAlarm, this.eviction.errorAlarm] : []),
+        this.cacheActions.rateLimitAlarm,
       ],
     });
   }

@@ -61,6 +61,7 @@ const ROLES: Array<[RegExp, string]> = [
   [/ImagePushRule/, 'reconcile on push'],
   [/SyncFailed/, 'count failed sync'],
   [/SweepContinuation/, 'continue sweep'],
+  [/CacheActionsRule/, 'count pull through cache action'],
 ];
 
 function failedSync(event: AwsEvent): AwsEvent {
@@ -79,11 +80,15 @@ function failedSync(event: AwsEvent): AwsEvent {
 describe('every EventBridge pattern against the documented sample events', () => {
   const documented = documentedEvents();
   const repositoryEvents: Array<[string, AwsEvent, string[]]> = [
-    ['ECR Pull Through Cache Action', documented['ECR Pull Through Cache Action']!, ['reconcile on pull through cache action']],
+    [
+      'ECR Pull Through Cache Action',
+      documented['ECR Pull Through Cache Action']!,
+      ['reconcile on pull through cache action', 'count pull through cache action'],
+    ],
     [
       'ECR Pull Through Cache Action, failed (derived)',
       failedSync(documented['ECR Pull Through Cache Action']!),
-      ['reconcile on pull through cache action', 'count failed sync'],
+      ['reconcile on pull through cache action', 'count failed sync', 'count pull through cache action'],
     ],
     ['ECR Image Action (push)', documented['ECR Image Action (push)']!, ['reconcile on push']],
     ['ECR Image Action (delete)', documented['ECR Image Action (delete)']!, []],
