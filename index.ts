@@ -48,6 +48,8 @@ export { Prewarm, type PrewarmProps, type PrewarmMetricName } from './infra/cons
 export { PtcDashboard, type PtcDashboardProps } from './infra/constructs/dashboard';
 export { MirrorNodeConfig, type MirrorNodeConfigProps } from './infra/constructs/node-config';
 export { PtcFunction, type PtcFunctionProps } from './infra/constructs/ptc-function';
+export { ImageEviction, type ImageEvictionProps } from './infra/constructs/image-eviction';
+export { CacheActionMetrics, type CacheActionMetricsProps } from './infra/constructs/cache-actions';
 export { type CfnTemplate } from './infra/stacks/consumer-stack';
 
 // The config: read a file or text, validate a parsed document, and its types.
