@@ -15,13 +15,13 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { prefixRepositoryArn, prewarmKeyStatements, type PtcConfig, type Target } from '../../core';
+import { prefixRepositoryArn, type PtcConfig, type Target } from '../../core';
 import { effectiveEviction, evictionEnabled } from '../../core/eviction/settings';
 import type { EvictMetricName } from '../../core/lambda-contracts/evict-images/metric-names';
 import { encodeEvictSettings, EVICT_SETTINGS_VARIABLE } from '../../core/lambda-contracts/evict-images/settings';
 import { acknowledgeNag } from '../nag';
 import { failureCountAlarm } from './alarm-topic';
-import { ssmParameterArn } from './prewarm';
+import { grantImageListRead } from './prewarm';
 import { PtcFunction, functionMetric } from './ptc-function';
 
 /** The folder of the function under `functions/`, also its Powertools service name. */
@@ -105,26 +105,7 @@ export class ImageEviction extends Construct {
     this.function.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'ListRepositories', actions: ['ecr:DescribeRepositories'], resources: [registryRepositories] }),
     );
-    const manifest = config.prewarm.manifest;
-    if (manifest?.s3) {
-      this.function.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: 'ReadPrewarmListObject',
-          actions: ['s3:GetObject'],
-          resources: [`arn:${target.partition}:s3:::${manifest.s3.bucket}/${manifest.s3.key}`],
-        }),
-      );
-    }
-    if (manifest?.ssmParameter) {
-      this.function.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: 'ReadPrewarmListParameter',
-          actions: ['ssm:GetParameter'],
-          resources: [ssmParameterArn(target, manifest.ssmParameter)],
-        }),
-      );
-    }
-    for (const statement of prewarmKeyStatements(config, target)) this.function.addToRolePolicy(iam.PolicyStatement.fromJson(statement));
+    grantImageListRead(this.function, config, target, 'ReadPrewarmList');
     acknowledgeNag(this.function, [
       {
         id: 'AwsSolutions-IAM5',

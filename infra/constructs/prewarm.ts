@@ -86,27 +86,7 @@ export class Prewarm extends Construct {
     this.function.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'PullThroughCache', actions: [...PREWARM_REPOSITORY_ACTIONS], resources: repositoryArns }),
     );
-    const manifest = config.prewarm.manifest;
-    if (manifest?.s3) {
-      this.function.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: 'ReadImageListObject',
-          actions: ['s3:GetObject'],
-          resources: [`arn:${target.partition}:s3:::${manifest.s3.bucket}/${manifest.s3.key}`],
-        }),
-      );
-    }
-    if (manifest?.ssmParameter) {
-      this.function.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: 'ReadImageListParameter',
-          actions: ['ssm:GetParameter'],
-          resources: [ssmParameterArn(target, manifest.ssmParameter)],
-        }),
-      );
-    }
-    // A customer managed key on the list (prewarm.manifest.kmsKeyArn): decrypt through S3 or SSM only. aws/ssm and aws/s3 need no grant.
-    for (const statement of prewarmKeyStatements(config, target)) this.function.addToRolePolicy(iam.PolicyStatement.fromJson(statement));
+    grantImageListRead(this.function, config, target, 'ReadImageList');
     acknowledgeNag(this.function, [
       {
         id: 'AwsSolutions-IAM5',
@@ -139,6 +119,35 @@ export class Prewarm extends Construct {
   metric(name: PrewarmMetricName, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     return prewarmMetric(name, props);
   }
+}
+
+/**
+ * Lets `fn` read the prewarm image list's run-time sources (`prewarm.manifest`: the S3 object and/or
+ * the SSM parameter, and a customer managed key on them through S3 or SSM only; `aws/ssm` and
+ * `aws/s3` need no grant). Shared by prewarm and eviction, which both honour that list.
+ * `sidPrefix` names the statements (`<sidPrefix>Object`, `<sidPrefix>Parameter`).
+ */
+export function grantImageListRead(fn: lambda.IFunction, config: PtcConfig, target: Target, sidPrefix: string): void {
+  const manifest = config.prewarm.manifest;
+  if (manifest?.s3) {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: `${sidPrefix}Object`,
+        actions: ['s3:GetObject'],
+        resources: [`arn:${target.partition}:s3:::${manifest.s3.bucket}/${manifest.s3.key}`],
+      }),
+    );
+  }
+  if (manifest?.ssmParameter) {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: `${sidPrefix}Parameter`,
+        actions: ['ssm:GetParameter'],
+        resources: [ssmParameterArn(target, manifest.ssmParameter)],
+      }),
+    );
+  }
+  for (const statement of prewarmKeyStatements(config, target)) fn.addToRolePolicy(iam.PolicyStatement.fromJson(statement));
 }
 
 /** A prewarm metric by name, summed over 1 hour unless told otherwise. */
