@@ -24,25 +24,30 @@ export const DESCRIBE_IMAGES_PAGE = 1000;
 /** BatchGetImage's limit on image IDs per call. */
 export const BATCH_GET_IMAGE_LIMIT = 100;
 
-/** Every repository of the registry, page by page (1,000 a page), without holding them all. */
-export async function* repositories(ecr: ECRClient, registryId: string | undefined, retry: RetryOptions): AsyncGenerator<Repository[]> {
+/**
+ * The pages of a paginated ECR call, each fetched with `withRetry`: `fetch` takes the previous
+ * page's `nextToken` (undefined for the first page).
+ */
+async function* pages<P extends { nextToken?: string | undefined }>(
+  fetch: (nextToken: string | undefined) => Promise<P>,
+  retry: RetryOptions,
+): AsyncGenerator<P> {
   let nextToken: string | undefined;
   do {
     const token = nextToken;
-    const page = await withRetry(
-      () =>
-        ecr.send(
-          new DescribeRepositoriesCommand({
-            ...(registryId ? { registryId } : {}),
-            maxResults: 1000,
-            ...(token ? { nextToken: token } : {}),
-          }),
-        ),
-      retry,
-    );
-    yield page.repositories ?? [];
+    const page = await withRetry(() => fetch(token), retry);
+    yield page;
     nextToken = page.nextToken;
   } while (nextToken !== undefined);
+}
+
+/** Every repository of the registry, page by page (1,000 a page), without holding them all. */
+export async function* repositories(ecr: ECRClient, registryId: string | undefined, retry: RetryOptions): AsyncGenerator<Repository[]> {
+  const fetch = (token: string | undefined) =>
+    ecr.send(
+      new DescribeRepositoriesCommand({ ...(registryId ? { registryId } : {}), maxResults: 1000, ...(token ? { nextToken: token } : {}) }),
+    );
+  for await (const page of pages(fetch, retry)) yield page.repositories ?? [];
 }
 
 /** The repository's tags as a map. */
@@ -59,26 +64,20 @@ export async function describeAll(
   retry: RetryOptions,
 ): Promise<ImageRecord[]> {
   const images: ImageRecord[] = [];
-  let nextToken: string | undefined;
-  do {
-    const token = nextToken;
-    const page = await withRetry(
-      () =>
-        ecr.send(
-          new DescribeImagesCommand({
-            ...(registryId ? { registryId } : {}),
-            repositoryName,
-            maxResults: DESCRIBE_IMAGES_PAGE,
-            ...(token ? { nextToken: token } : {}),
-          }),
-        ),
-      retry,
+  const fetch = (token: string | undefined) =>
+    ecr.send(
+      new DescribeImagesCommand({
+        ...(registryId ? { registryId } : {}),
+        repositoryName,
+        maxResults: DESCRIBE_IMAGES_PAGE,
+        ...(token ? { nextToken: token } : {}),
+      }),
     );
+  for await (const page of pages(fetch, retry)) {
     for (const detail of page.imageDetails ?? []) {
       if (detail.imageDigest !== undefined) images.push({ ...detail, imageDigest: detail.imageDigest });
     }
-    nextToken = page.nextToken;
-  } while (nextToken !== undefined);
+  }
   return images;
 }
 
