@@ -19,6 +19,7 @@ export * from './config/replication-templates';
 export * from './config/prewarm-images';
 export * from './env-value';
 export * from './policy/settings';
+export * from './policy/managed-prefixes';
 export * from './policy/lifecycle';
 export * from './policy/repository-policy';
 export * from './policy/pull-principals';

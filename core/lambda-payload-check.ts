@@ -8,7 +8,7 @@
 import * as z from 'zod/mini';
 import { ConfigError } from './errors';
 import { formatPath } from './config/format-path';
-import { accountId, kmsKeyArn, region, strictObject } from './config/fields';
+import { accountId, kmsKeyArn, region, repositoryPrefix, strictObject } from './config/fields';
 import { rules } from './config/shape/rule';
 import { repositoriesBlock } from './config/shape/repositories';
 import { prewarm } from './config/shape/prewarm';
@@ -22,8 +22,17 @@ const where = { account: accountId, region };
  */
 const grantedRepositories = repositoriesBlock(false).block;
 
+/** The `copies` entries as the reconciler gets them: their prefixes only (docs/copy.md, "Repositories"). */
+const copyPrefixList = z.optional(z.array(strictObject({ prefix: z.clone(repositoryPrefix) })));
+
 /** The reconciler's payload: the parts of the validated config that decide desired state, consumers granted. */
-export const reconcilerPayloadSchema = strictObject({ ...where, rules, repositories: grantedRepositories, reconciler });
+export const reconcilerPayloadSchema = strictObject({
+  ...where,
+  rules,
+  copies: copyPrefixList,
+  repositories: grantedRepositories,
+  reconciler,
+});
 /** Rule validation's payload: the rules, and the customer managed key of the secrets its stack creates. */
 export const validationPayloadSchema = strictObject({ ...where, rules, secretsKmsKeyArn: z.optional(kmsKeyArn) });
 /** Prewarm's payload: the rules (to map images to the cache) and the prewarm block. */

@@ -26,18 +26,21 @@ export const PREWARM_SETTINGS_VARIABLE = 'PTC_PREWARM_SETTINGS';
 type Where = Pick<Target, 'account' | 'region'>;
 
 /**
- * The config as the reconciler needs it: the target's account and region, the rules and the
- * repository settings; prewarm, validation and the rest stay out to keep within Lambda's 4 KB.
+ * The config as the reconciler needs it: the target's account and region, the rules, the `copies`
+ * prefixes and the repository settings; prewarm, validation and the rest stay out to keep within Lambda's 4 KB.
  */
 export function reconcilerPayload(
-  config: Pick<PtcConfig, 'rules' | 'repositories' | 'reconciler'> & Partial<Pick<PtcConfig, 'consumers'>>,
+  config: Pick<PtcConfig, 'rules' | 'repositories' | 'reconciler'> & Partial<Pick<PtcConfig, 'consumers' | 'copies'>>,
   target: Where,
 ): ReconcilerPayload {
   // Consumers travel as the pull grants they add (repositoriesWithConsumers), not as a block the Lambda would have to read.
+  // Copies travel as their prefixes only (managed prefixes, docs/copy.md); their image lists stay out of the 4 KB.
+  const copies = (config.copies ?? []).map((c) => ({ prefix: c.prefix }));
   return {
     account: target.account,
     region: target.region,
     rules: config.rules,
+    ...(copies.length > 0 ? { copies } : {}),
     repositories: repositoriesWithConsumers(config),
     reconciler: config.reconciler,
   };

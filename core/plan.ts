@@ -29,6 +29,7 @@ function withValue<K extends string, V>(key: K, value: V | undefined): Partial<R
 import { configFallback, kubeletExclusions, MIRROR_NODE_REQUIREMENTS, mirrorMapFor, mirrorMapLines } from './node-config';
 import { planConsumers, renderConsumers, type PlannedConsumer } from './consumers/plan';
 import { planCopies, renderCopies, type PlannedCopy } from './plan-notes/copies';
+import { planCopyRepositories } from './plan-notes/copy-repositories';
 
 function withReplicationTemplates(planned: PlannedReplicationTemplates[]): { replicationTemplates?: PlannedReplicationTemplates[] } {
   return planned.length === 0 ? {} : { replicationTemplates: planned };
@@ -133,7 +134,9 @@ export function buildPlan(config: PtcConfig): Plan {
       ...withRegistrySettings(withReplicaDeployers(planRegistrySettings(config, t), config)),
       mirror: planMirror(config, t),
       ...withReplicationTemplates(replicationTemplatePlan(config, t)),
-      ...(config.copies.length > 0 ? { copies: planCopies(config, t.registryHost) } : {}),
+      ...(config.copies.length > 0
+        ? { copies: planCopies(config, t.registryHost).map((c) => ({ ...c, repositories: planCopyRepositories(config, c.prefix, t) })) }
+        : {}),
     })),
     unattachedNodeRoles: unattachedNodeRoles(config),
     ...(config.consumers !== undefined ? { consumers: planConsumers(config) } : {}),

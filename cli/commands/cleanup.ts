@@ -77,6 +77,13 @@ export function cleanupCommand(clients: EcrClientFactory = defaultEcrClientFacto
         const config = readConfig(io, opts.config);
         const managed = config.rules.map((r) => r.prefix);
         for (const p of opts.prefix ?? []) {
+          const copyIndex = config.copies.findIndex((c) => c.prefix === p);
+          if (copyIndex >= 0) {
+            // A copy is fetched again by no pull (only by the next copy run): cleanup never deletes copy repositories.
+            throw new PtcError(
+              `--prefix ${p}: copies[${copyIndex}].prefix; ptc cleanup deletes cache repositories only, never copies (no pull fetches a copy again); remove the image from copies[${copyIndex}].images and delete its repository yourself`,
+            );
+          }
           if (!managed.includes(p)) {
             // A prefix is at most 30 characters; a longer value is no typo of one (and costs no edit distance).
             const hint = p.length <= 64 ? suggestName(p, managed) : undefined;

@@ -168,3 +168,31 @@ export function copyIssues(config: CopiesInConfig): CopyIssue[] {
   secretIssues(config, copies, issues);
   return issues;
 }
+
+/** The keys of a `repositories.overrides` entry that a copy prefix's override may not set. */
+export interface CopyOverride {
+  readonly prefix: string;
+  readonly lifecycle?: { untaggedExpireDays?: number | undefined; archiveUnpulledDays?: number | undefined } | undefined;
+  readonly eviction?: unknown;
+}
+
+/**
+ * Keys an override naming a `copies` prefix may not set, because copy repositories never get them:
+ * no untagged rule and no archive rule (a copied index's platform manifests are untagged, and
+ * nothing fetches a copy again on a miss), and no eviction (docs/copy.md, "Repositories").
+ * Paths are relative to the override.
+ */
+export function copyOverrideIssues(override: CopyOverride): CopyIssue[] {
+  const issues: CopyIssue[] = [];
+  const why = `${quote(override.prefix)} is a copies prefix, whose repositories get no untagged or archive lifecycle rule (docs/copy.md, "Repositories")`;
+  if (override.lifecycle?.untaggedExpireDays !== undefined)
+    issues.push({ path: ['lifecycle', 'untaggedExpireDays'], message: `not for ${why}: a copied index's platform manifests are untagged` });
+  if (override.lifecycle?.archiveUnpulledDays !== undefined)
+    issues.push({ path: ['lifecycle', 'archiveUnpulledDays'], message: `not for ${why}: an archived copy cannot be pulled` });
+  if (override.eviction !== undefined)
+    issues.push({
+      path: ['eviction'],
+      message: `not for ${quote(override.prefix)}, a copies prefix: copies are not evicted (remove an image from the entry's images instead)`,
+    });
+  return issues;
+}

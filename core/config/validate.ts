@@ -10,7 +10,7 @@ import { deployRegionProblem } from '../regions';
 import { quote } from '../quote';
 import { registrySettingsIssues } from '../registry-settings/limits';
 import { prewarmKeyIssues } from '../policy/prewarm-key';
-import { copyIssues } from './copies-checks';
+import { copyIssues, copyOverrideIssues } from './copies-checks';
 import { evictionIssues } from './eviction-schema';
 import { consumerIssues } from '../consumers/validate';
 import { kmsKeyIssues } from './kms-keys';
@@ -116,16 +116,22 @@ function crossFieldIssues(config: PtcConfig, ctx: z.core.$RefinementCtx): void {
       }
     }
   });
-  const prefixes = [...seen.keys()];
+  // An override may name a rule's prefix or a copies entry's (copy repositories get the same settings, docs/copy.md).
+  const copied = config.copies.map((c) => c.prefix);
+  const prefixes = [...seen.keys(), ...copied];
   const overridden = new Map<string, number>();
   config.repositories.overrides?.forEach((o, index) => {
-    if (!seen.has(o.prefix)) {
+    if (!prefixes.includes(o.prefix)) {
       const hint = suggestName(o.prefix, prefixes);
+      const what = copied.length > 0 ? 'no rule or copies entry' : 'no rule';
       ctx.addIssue({
         code: 'custom',
         path: ['repositories', 'overrides', index, 'prefix'],
-        message: `no rule has prefix ${quote(o.prefix)}${hint === undefined ? `; rule prefixes are: ${prefixes.join(', ')}` : `; did you mean ${quote(hint)}?`}`,
+        message: `${what} has prefix ${quote(o.prefix)}${hint === undefined ? `; ${copied.length > 0 ? 'managed' : 'rule'} prefixes are: ${prefixes.join(', ')}` : `; did you mean ${quote(hint)}?`}`,
       });
+    } else if (copied.includes(o.prefix)) {
+      for (const issue of copyOverrideIssues(o))
+        ctx.addIssue({ code: 'custom', path: ['repositories', 'overrides', index, ...issue.path], message: issue.message });
     }
     const first = overridden.get(o.prefix);
     if (first !== undefined) {

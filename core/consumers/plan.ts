@@ -5,6 +5,7 @@
  */
 import type { PtcConfig } from '../config/schema';
 import { managedPrefixes } from '../policy/settings';
+import { copyPrefixes } from '../policy/managed-prefixes';
 import { CONSUMER_FIRST_PULL_ACTIONS, CONSUMER_PULL_ACTIONS, hubRepositoryArns } from './policy';
 import { consumerExportNames, consumerParameterPrefix, consumersOf, type Consumer } from './resolve';
 import { PUBLISHED_NODE_CONFIG_FORMATS } from '../node-config/formats';
@@ -18,7 +19,13 @@ export interface PlannedConsumer {
   /** Where its side deploys, one line each. */
   deploysTo: string[];
   /** The node policy: actions and the hub repositories they apply to, plus the token. */
-  nodePolicy: { actions: string[]; resources: string[]; authorizationToken: 'ecr:GetAuthorizationToken on *' };
+  nodePolicy: {
+    actions: string[];
+    resources: string[];
+    /** Pull only (no first pull) on the hub's copy repositories; absent without `copies`. */
+    copies?: { actions: string[]; resources: string[] };
+    authorizationToken: 'ecr:GetAuthorizationToken on *';
+  };
   /** Roles the policy is attached to: ARNs (listed accounts) or names in every account (OUs). */
   nodeRoles: string[];
   /** SSM parameters it publishes. */
@@ -45,6 +52,7 @@ function deploysTo(c: Consumer): string[] {
 /** The consumers of a config, as the plan shows them (empty without consumers). */
 export function planConsumers(config: PtcConfig): PlannedConsumer[] {
   const prefixes = managedPrefixes(config);
+  const copied = copyPrefixes(config);
   return consumersOf(config).map((c) => {
     const prefix = consumerParameterPrefix(c.name);
     const exports = consumerExportNames(c.name);
@@ -60,6 +68,7 @@ export function planConsumers(config: PtcConfig): PlannedConsumer[] {
       nodePolicy: {
         actions: [...CONSUMER_FIRST_PULL_ACTIONS, ...CONSUMER_PULL_ACTIONS],
         resources: hubRepositoryArns(c.hub, prefixes),
+        ...(copied.length > 0 ? { copies: { actions: [...CONSUMER_PULL_ACTIONS], resources: hubRepositoryArns(c.hub, copied) } } : {}),
         authorizationToken: 'ecr:GetAuthorizationToken on *',
       },
       nodeRoles: c.kind === 'account' ? [...c.nodeRoleArns] : c.nodeRoleNames.map((n) => `${n} (by name, in every account)`),
@@ -67,7 +76,7 @@ export function planConsumers(config: PtcConfig): PlannedConsumer[] {
       exports: [exports.nodePolicyArn, exports.hubRegistry],
       hubGrants: {
         firstPull: `registry policy of ${c.hub.registryHost}: ${CONSUMER_FIRST_PULL_ACTIONS.join(', ')} on repository/<prefix>/* to ${who}`,
-        pull: `repository policies under the managed prefixes: ${CONSUMER_PULL_ACTIONS.join(', ')} (and ecr:BatchImportUpstreamImage) to ${who}`,
+        pull: `repository policies under the managed prefixes: ${CONSUMER_PULL_ACTIONS.join(', ')} (and ecr:BatchImportUpstreamImage) to ${who}${copied.length > 0 ? `; under the copies prefixes (${copied.join(', ')}): ${CONSUMER_PULL_ACTIONS.join(', ')} only` : ''}`,
       },
     };
   });
@@ -82,6 +91,8 @@ export function renderConsumers(consumers: readonly PlannedConsumer[]): string[]
     );
     for (const d of c.deploysTo) lines.push(`  deploys  ${d}`);
     lines.push(`  policy   ${c.nodePolicy.actions.join(', ')} on ${c.nodePolicy.resources.join(', ')}; ${c.nodePolicy.authorizationToken}`);
+    if (c.nodePolicy.copies !== undefined)
+      lines.push(`  copies   ${c.nodePolicy.copies.actions.join(', ')} on ${c.nodePolicy.copies.resources.join(', ')} (pull only)`);
     lines.push(`  roles    ${c.nodeRoles.length > 0 ? c.nodeRoles.join(', ') : `none: attach the exported ${c.exports[0]} yourself`}`);
     lines.push(
       `  params   ${c.parameters[0]}, ${c.parameters[1]!.replace(/[^/]+$/, '')}{${c.parameters

@@ -1,6 +1,6 @@
 /**
  * The identity policy a consumer account's node roles get: pull and first pull on the hub's cache
- * repositories under the managed prefixes, and an authorization token.
+ * repositories under the managed prefixes, pull on its copy repositories, and an authorization token.
  *
  * A cross-account first pull needs both sides: this identity policy in the consumer account, and
  * the hub's registry policy (`ecr:CreateRepository`, `ecr:BatchImportUpstreamImage`) and
@@ -40,18 +40,28 @@ export function hubRepositoryArns(hub: RegistryLocation, prefixes: readonly stri
 }
 
 /**
- * The consumer node policy document.
+ * The consumer node policy document: first pull and pull under the rules' prefixes, pull only
+ * under the `copies` prefixes (`PtcAutopilotHubCopiedPull`, absent without copies).
  * @example
  * consumerNodePolicyDocument({ partition: 'aws', region: 'eu-west-2', account: '111122223333' }, ['docker-hub'])
  *   .Statement[0].Resource // ['arn:aws:ecr:eu-west-2:111122223333:repository/docker-hub/*']
  */
-export function consumerNodePolicyDocument(hub: RegistryLocation, prefixes: readonly string[]): ConsumerPolicyDocument {
+export function consumerNodePolicyDocument(
+  hub: RegistryLocation,
+  prefixes: readonly string[],
+  copyPrefixes: readonly string[] = [],
+): ConsumerPolicyDocument {
   const resources = hubRepositoryArns(hub, prefixes);
+  // Copy repositories (`copies`, docs/copy.md) are pushed by the hub's copy: consumers pull them, never create or import.
+  const copied = hubRepositoryArns(hub, copyPrefixes);
   return {
     Version: '2012-10-17',
     Statement: [
       { Sid: 'PtcAutopilotHubFirstPull', Effect: 'Allow', Action: [...CONSUMER_FIRST_PULL_ACTIONS], Resource: resources },
       { Sid: 'PtcAutopilotHubPull', Effect: 'Allow', Action: [...CONSUMER_PULL_ACTIONS], Resource: resources },
+      ...(copied.length > 0
+        ? [{ Sid: 'PtcAutopilotHubCopiedPull', Effect: 'Allow' as const, Action: [...CONSUMER_PULL_ACTIONS], Resource: copied }]
+        : []),
       { Sid: 'PtcAutopilotRegistryAuthToken', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: '*' },
     ],
   };

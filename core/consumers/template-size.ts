@@ -9,6 +9,7 @@
  */
 import type { PtcConfig } from '../config/schema';
 import { managedPrefixes } from '../policy/settings';
+import { copyPrefixes } from '../policy/managed-prefixes';
 import { consumerNodeConfigDocuments } from './node-config';
 import { consumerNodePolicyDocument } from './policy';
 import { consumersOf, type OrganizationConsumer } from './resolve';
@@ -27,7 +28,7 @@ const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
  */
 export function predictedStackSetTemplateBytes(config: PtcConfig, consumer: OrganizationConsumer): number {
   const documents = Object.values(consumerNodeConfigDocuments(config, consumer.hub)).reduce((n, d) => n + bytes(JSON.stringify(d)), 0);
-  const policy = bytes(JSON.stringify(consumerNodePolicyDocument(consumer.hub, managedPrefixes(config))));
+  const policy = bytes(JSON.stringify(consumerNodePolicyDocument(consumer.hub, managedPrefixes(config), copyPrefixes(config))));
   const roles = consumer.nodeRoleNames.reduce((n, r) => n + bytes(JSON.stringify(r)) + 1, 0);
   return documents + policy + roles + 3000 + 20 * consumer.name.length + 12 * consumer.hub.registryHost.length;
 }

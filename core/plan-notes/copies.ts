@@ -6,6 +6,7 @@
 import type { CopyConfig } from '../config/copies-schema';
 import { InvalidReferenceError } from '../errors';
 import { createResolver } from '../image-ref/resolve';
+import { renderCopyRepositories, type PlannedCopyRepositories } from './copy-repositories';
 
 /** One copy entry as one environment gets it. */
 export interface PlannedCopy {
@@ -18,6 +19,8 @@ export interface PlannedCopy {
   schedule: string;
   /** Each listed image and the URI workloads pull it from (`not copied: ...` when it cannot be). */
   images: { image: string; uri: string }[];
+  /** What its repositories get: template, reconciler, lifecycle, grants, node access (`planCopyRepositories`). */
+  repositories?: PlannedCopyRepositories;
 }
 
 /** The copies of a config for one registry; empty without copies. */
@@ -50,6 +53,7 @@ export function renderCopies(copies: readonly PlannedCopy[] | undefined): string
   const lines: string[] = [];
   for (const c of copies ?? []) {
     lines.push(`  copy ${c.prefix} <- ${c.upstream} (${c.images.length} images, ${c.platforms}, ${c.schedule}, ${c.credentials})`);
+    if (c.repositories !== undefined) lines.push(...renderCopyRepositories(c.repositories));
     lines.push(...c.images.map((i) => `    ${i.image} -> ${i.uri}`));
   }
   return lines;

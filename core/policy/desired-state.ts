@@ -4,9 +4,10 @@
  */
 import type { PtcConfig } from '../config/schema';
 import { lifecyclePolicy, type LifecyclePolicy } from './lifecycle';
-import { pullStatements, type PolicyStatement } from './repository-policy';
+import { copyPullStatements, pullStatements, type PolicyStatement } from './repository-policy';
 import type { ImageTagMutability } from './types';
-import { effectiveSettings, ruleForRepository, type EffectiveSettings } from './settings';
+import { effectiveSettings, type EffectiveSettings } from './settings';
+import { isCopyPrefix, managedPrefixFor, type ManagedScope } from './managed-prefixes';
 
 /** The tag key that marks a repository as configured by ptc-autopilot. */
 export const MANAGED_TAG_KEY = 'ptc-autopilot:managed';
@@ -25,6 +26,8 @@ export function optedOut(tags: Readonly<Record<string, string>>): boolean {
 export interface ManagedDesiredState {
   managed: true;
   prefix: string;
+  /** Present on copy repositories (a `copies` prefix): pull-only grants, no untagged or archive rule. */
+  copy?: true;
   lifecyclePolicy: LifecyclePolicy;
   repositoryPolicyStatements: PolicyStatement[];
   tags: Record<string, string>;
@@ -43,19 +46,34 @@ export function desiredTags(settings: EffectiveSettings): Record<string, string>
 }
 
 /**
- * The desired state for a prefix's repositories.
+ * The lifecycle of a copy repository: the newest `keepLastTagged` tagged images only. No untagged
+ * rule and no archive rule, whatever the config says for cache repositories: a copied index's
+ * platform manifests are untagged images that ECR's lifecycle documentation does not say an
+ * untagged rule spares, an archived image cannot be pulled, and nothing fetches a copy again on a
+ * miss (the next copy run finds the tag unchanged and does not look at the children). docs/copy.md, "Repositories".
+ */
+export function copyRepositoryLifecycle(lifecycle: EffectiveSettings['lifecycle']): EffectiveSettings['lifecycle'] {
+  return { keepLastTagged: lifecycle.keepLastTagged };
+}
+
+/**
+ * The desired state for a prefix's repositories. A `copies` prefix (in `config.copies`) gets the
+ * same settings as a cache prefix except the lifecycle (`copyRepositoryLifecycle`) and the
+ * grants (pull only, `copyPullStatements`).
  */
 export function desiredStateForPrefix(
-  config: Pick<PtcConfig, 'rules' | 'repositories'>,
+  config: Pick<PtcConfig, 'repositories'> & ManagedScope,
   prefix: string,
   partition = 'aws',
 ): ManagedDesiredState {
   const settings = effectiveSettings(config, prefix);
+  const copy = isCopyPrefix(config, prefix);
   return {
     managed: true,
     prefix,
-    lifecyclePolicy: lifecyclePolicy(settings.lifecycle),
-    repositoryPolicyStatements: pullStatements(settings, partition),
+    ...(copy ? { copy: true as const } : {}),
+    lifecyclePolicy: lifecyclePolicy(copy ? copyRepositoryLifecycle(settings.lifecycle) : settings.lifecycle),
+    repositoryPolicyStatements: copy ? copyPullStatements(settings, partition) : pullStatements(settings, partition),
     tags: desiredTags(settings),
     scanOnPush: settings.scanOnPush,
     imageTagMutability: settings.imageTagMutability,
@@ -67,9 +85,14 @@ export function desiredStateForPrefix(
  * The desired state for a repository by name.
  * @example
  * desiredState(config, 'k8s/pause')      // { managed: true, prefix: 'k8s', ... }
+ * desiredState(config, 'gcr/distroless/static') // { managed: true, prefix: 'gcr', copy: true, ... } with a copies entry gcr
  * desiredState(config, 'team-a/service') // { managed: false }
  */
-export function desiredState(config: Pick<PtcConfig, 'rules' | 'repositories'>, repositoryName: string, partition = 'aws'): DesiredState {
-  const rule = ruleForRepository(config, repositoryName);
-  return rule === undefined ? { managed: false } : desiredStateForPrefix(config, rule.prefix, partition);
+export function desiredState(
+  config: Pick<PtcConfig, 'repositories'> & ManagedScope,
+  repositoryName: string,
+  partition = 'aws',
+): DesiredState {
+  const managed = managedPrefixFor(config, repositoryName);
+  return managed === undefined ? { managed: false } : desiredStateForPrefix(config, managed.prefix, partition);
 }

@@ -67,6 +67,19 @@ export function pullStatements(settings: PullSettings, partition = 'aws'): Polic
 }
 
 /**
+ * The statements ptc-autopilot wants on every copy repository (a `copies` prefix's): the same
+ * `Sid`s and principals as `pullStatements`, with the pull actions only. A copy is pushed by
+ * ptc copy; nothing imports it from an upstream, so `ecr:BatchImportUpstreamImage` has no use there.
+ */
+export function copyPullStatements(settings: PullSettings, partition = 'aws'): PolicyStatement[] {
+  return principalStatements(pullPrincipals(settings), PULL_ACTIONS, partition, {
+    accounts: OWNED_SIDS.crossAccountPull,
+    organizations: OWNED_SIDS.organizationPull,
+    organizationalUnits: OWNED_SIDS.organizationalUnitPull,
+  });
+}
+
+/**
  * One statement per kind of principal (their conditions cannot share a statement: conditions are
  * ANDed): accounts by `Principal`, organizations by `aws:PrincipalOrgID`, OUs by
  * `aws:PrincipalOrgPaths`, which is multivalued, so `ForAnyValue:StringLike` with `<path>*`

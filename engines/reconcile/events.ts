@@ -3,8 +3,7 @@
  * Cache Action, ECR Image Action PUSH, the sweep schedule or a sweep continuation) or a direct
  * invocation. Anything else is dropped with a reason, never retried.
  */
-import type { PtcConfig } from '../../core/config/schema';
-import { ruleForRepository } from '../../core/policy/settings';
+import { managedPrefixFor, type ManagedScope } from '../../core/policy/managed-prefixes';
 import { quote, truncate } from '../../core/quote';
 import { isRepositoryName } from './errors';
 
@@ -44,15 +43,15 @@ const drop = (reason: string, repositoryName?: string): Trigger => ({
 });
 
 /** Checks a repository name from `field` and that it lies under a managed prefix. */
-function repositoryTrigger(config: Pick<PtcConfig, 'rules'>, name: unknown, field: string, source: RepositoryTriggerSource): Trigger {
+function repositoryTrigger(config: ManagedScope, name: unknown, field: string, source: RepositoryTriggerSource): Trigger {
   if (typeof name !== 'string') return drop(`${field} is missing or not a string`);
   if (!isRepositoryName(name)) return drop(`${field} ${quote(name, 300)} is not an ECR repository name`);
-  const rule = ruleForRepository(config, name);
-  if (rule === undefined) return drop(`repository "${name}" is not under a managed prefix`, name);
-  return { kind: 'repository', repositoryName: name, prefix: rule.prefix, source };
+  const managed = managedPrefixFor(config, name);
+  if (managed === undefined) return drop(`repository "${name}" is not under a managed prefix`, name);
+  return { kind: 'repository', repositoryName: name, prefix: managed.prefix, source };
 }
 
-function fromCloudTrail(config: Pick<PtcConfig, 'rules'>, detail: Json): Trigger {
+function fromCloudTrail(config: ManagedScope, detail: Json): Trigger {
   if (detail.eventSource !== 'ecr.amazonaws.com' || detail.eventName !== 'CreateRepository') {
     return drop(
       `CloudTrail event ${truncate(String(detail.eventSource))} ${truncate(String(detail.eventName))} is not ECR CreateRepository`,
@@ -69,14 +68,14 @@ function fromCloudTrail(config: Pick<PtcConfig, 'rules'>, detail: Json): Trigger
   return repositoryTrigger(config, name, 'detail.requestParameters.repositoryName', 'cloudtrail');
 }
 
-function fromImageAction(config: Pick<PtcConfig, 'rules'>, detail: Json): Trigger {
+function fromImageAction(config: ManagedScope, detail: Json): Trigger {
   if (detail['action-type'] !== 'PUSH' || detail.result !== 'SUCCESS') {
     return drop(`ECR Image Action ${truncate(String(detail['action-type']))}/${truncate(String(detail.result))} is not a successful push`);
   }
   return repositoryTrigger(config, detail['repository-name'], 'detail.repository-name', 'image-push');
 }
 
-function fromInvocation(config: Pick<PtcConfig, 'rules'>, event: Json): Trigger {
+function fromInvocation(config: ManagedScope, event: Json): Trigger {
   if (event.sweep === true) return { kind: 'sweep', source: 'invoke' };
   if ('repositoryName' in event) return repositoryTrigger(config, event.repositoryName, 'repositoryName', 'invoke');
   return drop('not an event the reconciler handles (expected an ECR or scheduled event, {"sweep": true} or {"repositoryName": "..."})');
@@ -88,7 +87,7 @@ function fromInvocation(config: Pick<PtcConfig, 'rules'>, event: Json): Trigger 
  * parseTrigger({ 'detail-type': 'ECR Pull Through Cache Action', source: 'aws.ecr', detail: { 'repository-name': 'k8s/pause', ... } }, config)
  * // { kind: 'repository', repositoryName: 'k8s/pause', prefix: 'k8s', source: 'pull-through-cache' }
  */
-export function parseTrigger(event: unknown, config: Pick<PtcConfig, 'rules'>): Trigger {
+export function parseTrigger(event: unknown, config: ManagedScope): Trigger {
   if (!isObject(event))
     return drop(`event is ${Array.isArray(event) ? 'an array' : event === null ? 'null' : typeof event}, not an object`);
   const detailType = event['detail-type'];

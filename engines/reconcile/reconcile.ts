@@ -6,6 +6,7 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { PtcConfig } from '../../core/config/schema';
 import { desiredState, IGNORE_TAG_KEY, optedOut } from '../../core/policy/desired-state';
+import type { ManagedScope } from '../../core/policy/managed-prefixes';
 import { applyWrites, describeRepository, isRepositoryNotFound, readPolicies, readTags, type RepositoryListing } from './ecr-io';
 import { errorName } from './errors';
 import { planRepository, summarizeWrite, type RefusedSetting, type Write } from './plan';
@@ -16,7 +17,8 @@ import type { Counters, ReconcilerLogger } from './telemetry';
 export interface ReconcileDeps {
   readonly ecr: ECRClient;
   readonly events: EventBridgeClient;
-  readonly config: Pick<PtcConfig, 'rules' | 'repositories'>;
+  /** The rules, the `copies` prefixes and the repository settings: what decides each managed repository's desired state. */
+  readonly config: Pick<PtcConfig, 'repositories'> & ManagedScope;
   /** The AWS partition, for the ARNs in repository policies. */
   readonly partition: string;
   readonly log: ReconcilerLogger;

@@ -1,11 +1,11 @@
 /**
- * The sweep: every repository under the managed prefixes, page by page, a bounded number at a
+ * The sweep: every repository under the managed prefixes (the rules' and the copies'), page by page, a bounded number at a
  * time. It repairs drift and configures repositories that existed before ptc-autopilot. A
  * repository that fails with a transient error (throttling beyond the SDK's retries, a 5xx) is
  * tried again after the rest of its page, so a busy registry loses none.
  */
 import { DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
-import { ruleForRepository } from '../../core/policy/settings';
+import { managedPrefixFor } from '../../core/policy/managed-prefixes';
 import type { RepositoryListing } from './ecr-io';
 import { errorName, isTransientError, SettingsRefusedError } from './errors';
 import { reconcileRepository, type ReconcileDeps, type ReconcileOutcome } from './reconcile';
@@ -132,7 +132,7 @@ export async function sweep(deps: ReconcileDeps, options: SweepOptions): Promise
     if (report.failures.length < MAX_FAILURES_KEPT) report.failures.push(failure);
     log.error('repository not reconciled', {
       repositoryName,
-      prefix: ruleForRepository(config, repositoryName)?.prefix,
+      prefix: managedPrefixFor(config, repositoryName)?.prefix,
       error: failure.error,
       reason: failure.message,
     });
@@ -158,7 +158,7 @@ export async function sweep(deps: ReconcileDeps, options: SweepOptions): Promise
     }
   };
 
-  const carried = (options.retryFirst ?? []).filter((name) => ruleForRepository(config, name) !== undefined);
+  const carried = (options.retryFirst ?? []).filter((name) => managedPrefixFor(config, name) !== undefined);
   report.managed += carried.length;
   await reconcileAll(carried.map((name) => ({ name })));
 
@@ -181,7 +181,7 @@ export async function sweep(deps: ReconcileDeps, options: SweepOptions): Promise
     report.listed += repositories.length;
     const managed = repositories.filter(
       (r): r is RepositoryListing & { repositoryName: string; repositoryArn: string } =>
-        r.repositoryName !== undefined && r.repositoryArn !== undefined && ruleForRepository(config, r.repositoryName) !== undefined,
+        r.repositoryName !== undefined && r.repositoryArn !== undefined && managedPrefixFor(config, r.repositoryName) !== undefined,
     );
     report.managed += managed.length;
     await reconcileAll(managed.map((listing) => ({ name: listing.repositoryName, listing })));

@@ -1,12 +1,12 @@
 /**
  * `ConsumerNodeAccess`: what one consumer account gets, in a plain stack or in the template of
  * the organization's StackSet: the managed policy for its node roles (pull and first pull on the
- * hub's cache repositories), the mirror-mode node config pointing at the hub registry as SSM
+ * hub's cache repositories, pull on its copy repositories), the mirror-mode node config pointing at the hub registry as SSM
  * parameters, and outputs exported for the account's own stacks.
  */
 import { CfnOutput, aws_iam as iam, aws_ssm as ssm, type CfnCondition } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { managedPrefixes, type PtcConfig, type Target } from '../../core';
+import { copyPrefixes, managedPrefixes, type PtcConfig, type Target } from '../../core';
 import {
   SSM_ADVANCED_VALUE_LIMIT,
   SSM_STANDARD_VALUE_LIMIT,
@@ -51,10 +51,11 @@ export class ConsumerNodeAccess extends Construct {
   constructor(scope: Construct, id: string, props: ConsumerNodeAccessProps) {
     super(scope, id);
     const prefixes = managedPrefixes(props.config);
+    const copied = copyPrefixes(props.config);
     const exports = consumerExportNames(props.name);
     if (props.withNodePolicy ?? true) {
       const roles = nodeRoles(this, props.nodeRoles);
-      const document = consumerNodePolicyDocument(props.hub, prefixes);
+      const document = consumerNodePolicyDocument(props.hub, prefixes, copied);
       const policy = new iam.ManagedPolicy(this, 'NodePolicy', {
         description: `ptc-autopilot consumer ${props.name}: node roles pull through the hub cache ${props.hub.registryHost} (managed prefixes only)`,
         document: iam.PolicyDocument.fromJson(document),
@@ -64,8 +65,8 @@ export class ConsumerNodeAccess extends Construct {
         {
           id: 'AwsSolutions-IAM5',
           reason:
-            'Cache repositories are created in the hub on first pull under each managed prefix, so each repository ARN ends in <prefix>/*; ecr:GetAuthorizationToken supports no resource-level permission and must be on *.',
-          appliesTo: [...hubRepositoryArns(props.hub, prefixes).map((arn) => `Resource::${arn}`), 'Resource::*'],
+            "Cache repositories are created in the hub on first pull under each managed prefix (copy repositories on the copy's first push under each copies prefix), so each repository ARN ends in <prefix>/*; ecr:GetAuthorizationToken supports no resource-level permission and must be on *.",
+          appliesTo: [...hubRepositoryArns(props.hub, [...prefixes, ...copied]).map((arn) => `Resource::${arn}`), 'Resource::*'],
         },
       ]);
       const output = new CfnOutput(this, 'NodePolicyArn', {

@@ -15,7 +15,7 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { prefixRepositoryArn, type PtcConfig, type Target } from '../../core';
+import { allManagedPrefixes, prefixRepositoryArn, type PtcConfig, type Target } from '../../core';
 import { EVENT_SOURCE, SWEEP_CONTINUED_DETAIL_TYPE } from '../../engines/reconcile/events';
 import { CONFIG_VARIABLE, encodeConfig, PARTITION_VARIABLE } from '../../core/lambda-contracts/reconcile-repository/settings';
 import { acknowledgeNag } from '../nag';
@@ -23,7 +23,7 @@ import { PtcFunction, functionMetric } from './ptc-function';
 
 /** Properties of `RepositoryReconciler`. */
 export interface RepositoryReconcilerProps {
-  /** The parsed configuration: rules, repository settings and `reconciler` settings. */
+  /** The parsed configuration: rules, `copies` prefixes, repository settings and `reconciler` settings. */
   readonly config: PtcConfig;
   /** The account and region deployed to. */
   readonly target: Target;
@@ -98,7 +98,8 @@ export class RepositoryReconciler extends Construct {
   constructor(scope: Construct, id: string, props: RepositoryReconcilerProps) {
     super(scope, id);
     const { config, target } = props;
-    const prefixes = config.rules.map((r) => r.prefix);
+    // The rules' prefixes and the copies': copy repositories get the same life as cache repositories (docs/copy.md).
+    const prefixes = allManagedPrefixes(config).map((m) => m.prefix);
     const repositoryArns = prefixes.map((p) => prefixRepositoryArn(target, p));
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
@@ -157,7 +158,7 @@ export class RepositoryReconciler extends Construct {
       {
         id: 'AwsSolutions-IAM5',
         reason:
-          'Cache repositories are created on first pull under each managed prefix, so the ARNs end in <prefix>/*. The sweep lists repositories with DescribeRepositories without names, which ECR authorizes on repository/* of this registry only; it reconciles only names under the managed prefixes.',
+          'Cache repositories are created on first pull under each managed prefix (copy repositories on first push under each copies prefix), so the ARNs end in <prefix>/*. The sweep lists repositories with DescribeRepositories without names, which ECR authorizes on repository/* of this registry only; it reconciles only names under the managed prefixes.',
         appliesTo: [...repositoryArns, registryRepositories].map((arn) => `Resource::${arn}`),
       },
     ]);

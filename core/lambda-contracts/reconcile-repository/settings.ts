@@ -42,7 +42,7 @@ export const reconcilerConfig = reconcilerPayload;
  * Throws when even the compressed form does not fit.
  */
 export function encodeConfig(
-  config: Pick<PtcConfig, 'rules' | 'repositories' | 'reconciler'>,
+  config: Pick<PtcConfig, 'rules' | 'repositories' | 'reconciler'> & Partial<Pick<PtcConfig, 'consumers' | 'copies'>>,
   target: Pick<Target, 'account' | 'region'>,
 ): string {
   const value = packJson(reconcilerConfig(config, target));
