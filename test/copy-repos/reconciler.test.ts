@@ -170,10 +170,9 @@ describe('the sweep', () => {
     expectCopyRepositoryConfigured('gcr/distroless/static');
     // The cache repository keeps its own settings: the untagged rule and the import action.
     const cacheLifecycle = ecrMock.commandCalls(PutLifecyclePolicyCommand, { repositoryName: 'k8s/pause' })[0]!.args[0].input;
-    expect(JSON.parse(cacheLifecycle.lifecyclePolicyText!).rules.map((r: { selection: { tagStatus: string } }) => r.selection.tagStatus)).toEqual([
-      'untagged',
-      'tagged',
-    ]);
+    expect(
+      JSON.parse(cacheLifecycle.lifecyclePolicyText!).rules.map((r: { selection: { tagStatus: string } }) => r.selection.tagStatus),
+    ).toEqual(['untagged', 'tagged']);
     const cachePolicy = ecrMock.commandCalls(SetRepositoryPolicyCommand, { repositoryName: 'k8s/pause' })[0]!.args[0].input.policyText!;
     expect(cachePolicy).toContain('ecr:BatchImportUpstreamImage');
     for (const name of ['gcrx/other', 'team-a/service']) {
