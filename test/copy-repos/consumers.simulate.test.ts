@@ -85,7 +85,7 @@ describe('a consumer node and a hub copy repository, simulated', () => {
       action: 'ecr:BatchGetImage',
       resource: repo('gcr/distroless/static'),
       resourceAccount: HUB,
-      identityPolicies: { node: plain as unknown as PolicyJson },
+      identityPolicies: { node: plain },
       resourcePolicy: policy!,
       context: { 'aws:PrincipalAccount': CONSUMER },
     });

@@ -144,7 +144,7 @@ const tagCountCheck = z.superRefine<{ tags?: Record<string, string> | undefined 
  */
 export function repositoriesBlock(limited: boolean) {
   const override = strictObject({
-    prefix: described(z.string(), 'the rule prefix whose repositories this override applies to'),
+    prefix: described(z.string(), 'the rule or `copies` prefix whose repositories this override applies to'),
     ...repositorySettingsShape(limited),
   }).check(tagCountCheck, exclusionPairCheck);
   const block = strictObject({
