@@ -115,7 +115,7 @@ export function ruleForRepository(config: Pick<PtcConfig, 'rules'>, repositoryNa
   return best;
 }
 
-/** The prefixes ptc-autopilot manages, in config order. */
+/** The rules' prefixes (cache repositories), in config order; `allManagedPrefixes` (./managed-prefixes) adds the `copies` prefixes. */
 export function managedPrefixes(config: Pick<PtcConfig, 'rules'>): string[] {
   return config.rules.map((r) => r.prefix);
 }
