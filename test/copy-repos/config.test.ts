@@ -123,7 +123,7 @@ describe('ptc plan', () => {
   });
 });
 
-describe('ptc cleanup never deletes a copy repository', () => {
+describe('the CLI with a config file: ptc desired-state, and ptc cleanup, which never deletes a copy repository', () => {
   const ecrMock = mockClient(ECRClient);
   let dir: string;
   let file: string;
@@ -134,6 +134,13 @@ describe('ptc cleanup never deletes a copy repository', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   beforeEach(() => ecrMock.reset());
+
+  test('ptc desired-state prints what the reconciler enforces on a copy repository', async () => {
+    const io = recordingIo();
+    expect(await run(['desired-state', 'gcr/distroless/static', '--config', file], io)).toBe(0);
+    expect(JSON.parse(io.out)).toEqual(JSON.parse(JSON.stringify(desiredState(config, 'gcr/distroless/static'))));
+    expect(JSON.parse(io.out)).toMatchObject({ managed: true, prefix: 'gcr', copy: true });
+  });
 
   test('--prefix naming a copy prefix is refused with one line, before any call', async () => {
     const io = recordingIo();
