@@ -21,6 +21,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ctrFetch, startContainerd, stopContainerd, type TestContainerd } from '../node-config/containerd';
+import { buildMirrorMap, containerdHostsFiles } from '../../core/node-config';
+import { configOf } from '../node-config/fixtures';
+import { pushImage, startMirrorRegistry, stopMirrorRegistry, type MirrorRegistry } from '../node-config/mirror-registry';
 import { startRecordingUpstream } from '../node-config/recording-upstream';
 import { selfSignedCertificate, type TestCertificate } from '../prewarm/hostile-registry';
 import { OciLayoutWriter } from '../prewarm/oci-images';
@@ -70,7 +73,7 @@ beforeAll(async () => {
     }),
   ]);
   registries.push(...started);
-  const [e, anonymous, basic, bearer] = started as [TestRegistry, TestRegistry, TestRegistry, TestRegistry];
+  const [e, anonymous, basic, bearer] = started;
   bearerProxy.registry = bearer.address;
   ecr = e;
   ecrProxy = await proxied(ecr);
@@ -253,5 +256,66 @@ describe('a copy host mirrored to ECR, the provider not matching the host (no cr
     const p = await pull('anonymous', 'cache-only', 'distroless/static:nonroot', false);
     expect(p.ok).toBe(false);
     expect(p.upstream).toEqual([]);
+  });
+});
+
+describe('what ptc node-config generates for copies[N].mirror: true, on the real containerd', () => {
+  // The generated hosts.toml has no `ca` line, so the ECR stand-in here is the plain-HTTP Basic-auth
+  // registry of the node-config tests (--registry-url http://...); the upstream is the Bearer one.
+  let plainEcr: MirrorRegistry | undefined;
+  let hostsDir: string;
+
+  beforeAll(async () => {
+    plainEcr = await startMirrorRegistry(path.join(work, 'plain-ecr'));
+    const layout = new OciLayoutWriter(path.join(work, 'layout-nonroot'));
+    layout.addImage('nonroot', { platforms: ['linux/amd64'] });
+    pushImage(plainEcr, layout.dir, 'nonroot', 'gcr/distroless/static');
+    const host = upstream.bearer.proxy.address;
+    const config = configOf(
+      [
+        'account: "111122223333"',
+        'region: eu-west-2',
+        'rules:',
+        '  - { prefix: docker-hub, upstream: docker-hub, credentials: { secretName: ecr-pullthroughcache/docker-hub } }',
+        'copies:',
+        `  - { prefix: gcr, upstream: "${host}", mirror: true, images: ["${host}/distroless/static:nonroot"] }`,
+        '',
+      ].join('\n'),
+    );
+    hostsDir = path.join(work, 'hosts-generated');
+    // Fallback on for the rules: the copy host must stay cache only anyway.
+    for (const file of containerdHostsFiles(buildMirrorMap(config, { scheme: 'http', host: plainEcr.address }), { fallback: true })) {
+      mkdirSync(path.dirname(path.join(hostsDir, file.path)), { recursive: true });
+      writeFileSync(path.join(hostsDir, file.path), file.content);
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await stopMirrorRegistry(plainEcr);
+  });
+
+  const fetchThroughGenerated = async (reference: string) => {
+    const start = upstream.bearer.proxy.requests.length;
+    const result = await ctrFetch(
+      containerd!,
+      hostsDir,
+      `${upstream.bearer.proxy.address}/${reference}`,
+      `${plainEcr!.user}:${plainEcr!.password}`,
+    );
+    return { ok: result.ok, upstream: upstream.bearer.proxy.requests.slice(start) };
+  };
+
+  test('a listed image comes from the copy in ECR', async () => {
+    const p = await fetchThroughGenerated('distroless/static:nonroot');
+    expect(p.ok).toBe(true);
+    expect(p.upstream).toEqual([]);
+  });
+
+  test('an unlisted image or tag fails, and the upstream receives no request at all, so never the token', async () => {
+    for (const reference of ['distroless/base:latest', 'distroless/static:debug']) {
+      const p = await fetchThroughGenerated(reference);
+      expect(p.ok).toBe(false);
+      expect(p.upstream).toEqual([]);
+    }
   });
 });
