@@ -9,11 +9,13 @@
 import * as path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { run } from '../../cli/main';
 import { buildPlan, renderPlan } from '../../core';
+import { recordingIo } from '../cli/fake-io';
 import { buildMirrorMap, containerdHostsFiles, mirrorMapLines, renderNodeConfig, type MirrorMap } from '../../core/node-config';
 import { modelErrors, structWithField } from '../node-config/bottlerocket-model';
 import { crdValidator } from '../node-config/crd-schema';
-import { ALL_UPSTREAMS_YAML, configOf } from '../node-config/fixtures';
+import { ALL_UPSTREAMS_YAML, configFile, configOf } from '../node-config/fixtures';
 import { kubeletConfigErrors, kubeletPatternMatches } from '../node-config/kubelet-rules';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'node-config');
@@ -162,5 +164,38 @@ describe('ptc plan', () => {
     expect(text).toContain('gcr.io -> https://111122223333.dkr.ecr.eu-west-2.amazonaws.com/v2/gcr');
     expect(text).toMatch(/needs every image nodes pull from gcr\.io listed in copies\[0\]\.images \(mirrored cache only/);
     expect(text).toMatch(/nvcr\.io not mirrored: copies\[1\] serves only its listed images/);
+  });
+});
+
+describe('ptc node-config', () => {
+  test('says which copy host is mirrored cache only and why the other is not, one line each', async () => {
+    const io = recordingIo();
+    expect(await run(['node-config', '-c', configFile(`${ALL_UPSTREAMS_YAML}${COPIES_YAML}`), '--format', 'containerd'], io)).toBe(0);
+    expect(io.err).toMatch(
+      /^note: gcr\.io is mirrored cache only \(copies\[0\]\.mirror\): images it does not list fail to pull on these nodes$/m,
+    );
+    expect(io.err).toMatch(/^note: nvcr\.io is not mirrored: copies\[1\] serves only its listed images, .*Kyverno policy$/m);
+    expect(io.out).toContain('# --- gcr.io/hosts.toml');
+    expect(io.out).not.toContain('nvcr.io/hosts.toml');
+  });
+
+  test('--format bottlerocket says the cache-only copy host is left out', async () => {
+    const io = recordingIo();
+    expect(await run(['node-config', '-c', configFile(`${ALL_UPSTREAMS_YAML}${COPIES_YAML}`), '--format', 'bottlerocket'], io)).toBe(0);
+    expect(io.err).toMatch(/^note: gcr\.io is mirrored cache only .*\(left out of the Bottlerocket settings, which always fall back\)$/m);
+  });
+
+  test('a config whose rules cannot be mirrored still generates its cache-only copy host', async () => {
+    const yaml = [
+      'account: "111122223333"',
+      'region: eu-west-2',
+      'rules:',
+      '  - { prefix: platform, upstream: ecr, upstreamAccount: "444455556666", upstreamRegion: eu-west-2, customRoleArn: "arn:aws:iam::111122223333:role/ptc-upstream", upstreamRepositoryPrefix: team }',
+      COPIES_YAML,
+    ].join('\n');
+    const io = recordingIo();
+    expect(await run(['node-config', '-c', configFile(yaml), '--format', 'containerd'], io)).toBe(0);
+    expect(io.err).toMatch(/^note: 444455556666\.dkr\.ecr\.eu-west-2\.amazonaws\.com is not mirrored: rule "platform"/m);
+    expect(io.out).toContain('# --- gcr.io/hosts.toml');
   });
 });
