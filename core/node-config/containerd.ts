@@ -61,7 +61,7 @@ export function hostsToml(entry: MirrorEntry, options: HostsFileOptions): string
  */
 export function copyHostsToml(entry: CopyMirrorEntry): string {
   return [
-    `# ptc-autopilot mirror mode: ${entry.host} via copies[${entry.index}] (prefix "${entry.copy.prefix}"), cache only: only listed images exist`,
+    `# ptc-autopilot mirror mode: ${entry.host} via copies[${entry.index}] (prefix "${entry.prefix}"), cache only: only listed images exist`,
     `server = ${tomlString(entry.upstreamServer)}`,
     `capabilities = ["push"] # cache only, even with fallback: every unlisted image would send the node's ECR token upstream`,
     '',

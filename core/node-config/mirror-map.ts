@@ -9,7 +9,6 @@
  * path>` (an ECR upstream with an `upstreamRepositoryPrefix`) cannot be a mirror, and is listed
  * under `unmirrored` with the reason.
  */
-import type { CopyConfig } from '../config/copies-schema';
 import type { PtcConfig, RuleConfig } from '../config/schema';
 import { PtcError } from '../errors';
 import { buildRoutes } from '../image-ref/routes';
@@ -51,7 +50,8 @@ export interface CopyMirrorEntry {
   readonly host: string;
   /** The entry's position in `copies`, for messages (`copies[2]`). */
   readonly index: number;
-  readonly copy: CopyConfig;
+  /** The entry's `prefix`: its copies are ECR repositories `<prefix>/<upstream path>`. */
+  readonly prefix: string;
   /** The upstream endpoint (`https://<host>`), kept as `server` with the `push` capability only. */
   readonly upstreamServer: string;
   /** The mirror endpoint: `https://<registry>/v2/<prefix>`, used with `override_path = true`. */
@@ -146,7 +146,7 @@ export function buildMirrorMap(config: PtcConfig, registry: MirrorRegistry, regi
       copies.push({
         host: copy.upstream,
         index,
-        copy,
+        prefix: copy.prefix,
         upstreamServer: defaultUpstreamServer(copy.upstream),
         mirrorUrl: mirrorUrl(registry, copy.prefix),
       });
