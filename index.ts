@@ -73,7 +73,8 @@ export {
 export { targets, primaryTarget, type Target, type AccountConsumer, type OrganizationConsumer, type ConsumerStackPlacement } from './core';
 
 // The node roles' policy scope and the mirror-mode host map, as the constructs above expose them.
-export { type RegistryLocation, type MirrorMap, type MirrorEntry, type CopyMirrorEntry, type MirrorRegistry, type UnmirroredHost } from './core';
+export { type RegistryLocation, type MirrorMap, type MirrorEntry, type MirrorRegistry, type UnmirroredHost } from './core';
+export { type CopyMirrorEntry } from './core';
 
 // Image references: parse, format, and map to the cache (`ptc resolve` as functions).
 export {
