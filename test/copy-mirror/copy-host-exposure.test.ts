@@ -31,7 +31,7 @@ import { pushLayout, startRegistry, startTokenRealm, stopRegistry, type TestRegi
 import { startRecordingProxy, type ProxiedRequest, type RecordingProxy } from './recording-proxy';
 
 /** How the hosts.toml of the copy host treats the upstream. */
-type Variant = 'fallback' | 'no-server' | 'cache-only';
+type Variant = 'fallback' | 'fallback-skip-verify' | 'no-server' | 'cache-only';
 
 let cert: TestCertificate;
 let work: string;
@@ -104,13 +104,14 @@ afterAll(async () => {
 
 /** The hosts.toml of the copy host `upstreamHost`, mirrored to the ECR stand-in's `/v2/gcr`. */
 function hostsToml(upstreamHost: string, variant: Variant): string {
-  const ca = JSON.stringify(path.join(work, 'ca.pem'));
+  // TLS trust: the throw-away CA, or (the skip_verify variant) no verification at all.
+  const tls = variant === 'fallback-skip-verify' ? 'skip_verify = true' : `ca = ${JSON.stringify(path.join(work, 'ca.pem'))}`;
   const top =
     variant === 'no-server'
-      ? [`ca = ${ca}`]
+      ? [tls]
       : [
           `server = "https://${upstreamHost}"`,
-          `ca = ${ca}`,
+          tls,
           variant === 'cache-only' ? 'capabilities = ["push"]' : 'capabilities = ["pull", "resolve"]',
         ];
   return [
@@ -119,7 +120,7 @@ function hostsToml(upstreamHost: string, variant: Variant): string {
     `[host."https://${ecrProxy.address}/v2/gcr"]`,
     '  capabilities = ["pull", "resolve"]',
     '  override_path = true',
-    `  ca = ${ca}`,
+    `  ${tls}`,
     '',
   ].join('\n');
 }
@@ -198,6 +199,11 @@ describe('a copy host mirrored to ECR, the provider matching the host (ECR token
     const p = await pull('bearer', 'fallback', 'distroless/static:debug', true);
     expect(p.ok).toBe(false);
     expect(p.upstream.some(carriesEcrToken)).toBe(true);
+  });
+
+  test('TLS settings change nothing: with skip_verify instead of a CA the token goes upstream the same way', async () => {
+    const p = await pull('bearer', 'fallback-skip-verify', 'distroless/base:latest', true);
+    expect(p.upstream.filter((r) => r.path.startsWith('/token')).some(carriesEcrToken)).toBe(true);
   });
 
   test('without a server line containerd falls back to the host itself, with the token', async () => {
