@@ -12,7 +12,14 @@ import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { run } from '../../cli/main';
 import { buildPlan, renderPlan } from '../../core';
 import { recordingIo } from '../cli/fake-io';
-import { buildMirrorMap, containerdHostsFiles, mirrorMapLines, renderNodeConfig, type MirrorMap } from '../../core/node-config';
+import {
+  buildMirrorMap,
+  containerdHostsFiles,
+  mirrorMapLines,
+  nodeConfigDocuments,
+  renderNodeConfig,
+  type MirrorMap,
+} from '../../core/node-config';
 import { modelErrors, structWithField } from '../node-config/bottlerocket-model';
 import { crdValidator } from '../node-config/crd-schema';
 import { ALL_UPSTREAMS_YAML, configFile, configOf } from '../node-config/fixtures';
@@ -155,6 +162,20 @@ describe('--format karpenter', () => {
     for (const doc of docs) expect(check(doc)).toEqual([]);
     expect(docs[0]!.spec.userData).toContain('certs.d/gcr.io/hosts.toml');
     expect(docs[1]!.spec.userData).not.toMatch(/registry = "gcr\.io"/);
+  });
+});
+
+describe('the documents every stack publishes (SSM parameters)', () => {
+  test('carry the cache-only copy host where the nodes can keep it cache only, and not in the Bottlerocket ones', () => {
+    const docs = nodeConfigDocuments(map, 'eu-west-2', { fallback: true });
+    expect(Object.keys(JSON.parse(docs.containerd) as Record<string, string>)).toContain('gcr.io/hosts.toml');
+    expect(docs.containerd).not.toContain('nvcr.io');
+    expect(docs.al2023).toContain('certs.d/gcr.io/hosts.toml');
+    expect(docs['karpenter-al2023']).toContain('certs.d/gcr.io/hosts.toml');
+    expect(docs.bottlerocket).not.toMatch(/"gcr\.io"/);
+    expect(docs['karpenter-bottlerocket']).toMatch(/registry = \\?"docker\.io/);
+    expect(docs.bottlerocket).toMatch(/"docker\.io"/);
+    expect(docs['karpenter-bottlerocket']).not.toMatch(/registry = \\?"gcr\.io/);
   });
 });
 
