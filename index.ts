@@ -74,6 +74,7 @@ export { targets, primaryTarget, type Target, type AccountConsumer, type Organiz
 
 // The node roles' policy scope and the mirror-mode host map, as the constructs above expose them.
 export { type RegistryLocation, type MirrorMap, type MirrorEntry, type MirrorRegistry, type UnmirroredHost } from './core';
+export { type CopyMirrorEntry } from './core';
 
 // Image references: parse, format, and map to the cache (`ptc resolve` as functions).
 export {

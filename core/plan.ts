@@ -147,10 +147,16 @@ function planMirror(config: PtcConfig, t: Parameters<typeof mirrorMapFor>[1]): P
   const map = mirrorMapFor(config, t);
   return {
     fallback: configFallback(config),
-    hosts: map.entries.map((e) => ({ host: e.host, mirrorUrl: e.mirrorUrl })),
+    hosts: [...map.entries, ...(map.copies ?? [])].map((e) => ({ host: e.host, mirrorUrl: e.mirrorUrl })),
     unmirrored: map.unmirrored.map((u) => ({ host: u.host, reason: u.reason })),
     notKubelet: kubeletExclusions(map),
-    requirements: map.entries.length > 0 ? [...MIRROR_NODE_REQUIREMENTS] : [],
+    requirements: [
+      ...(map.entries.length > 0 || map.copies !== undefined ? MIRROR_NODE_REQUIREMENTS : []),
+      ...(map.copies ?? []).map(
+        (c) =>
+          `every image nodes pull from ${c.host} listed in copies[${c.index}].images (mirrored cache only: any other fails to pull; not on Bottlerocket)`,
+      ),
+    ],
   };
 }
 

@@ -13,7 +13,7 @@ import {
   type DigestPinnedMode,
   type Resolution,
 } from '../../core/image-ref';
-import { isMirroredHost, kubeletMirrorMap, mirrorMapFor } from '../../core/node-config';
+import { isMirroredHost, kubeletMirrorMap, mirrorMapFor, type CopyMirrorEntry, type MirrorMap } from '../../core/node-config';
 import type { ContainerKind, ImageUse } from './extract';
 
 /**
@@ -135,8 +135,9 @@ export function auditImages(uses: readonly ImageUse[], config: PtcConfig, enviro
         mirrorMap !== undefined &&
         !(r instanceof InvalidReferenceError) &&
         (r.status === 'resolved' || r.status === 'pinned' || r.status === 'cached') &&
-        isMirroredHost(mirrorMap, r.reference.host);
-      entry = { row: mirrored ? mirroredRow(key, r) : rowFor(key, r), owners: new Set(), digests: new Set(), kinds: new Set() };
+        (isMirroredHost(mirrorMap, r.reference.host) || (r.copy !== undefined && cacheOnlyCopy(mirrorMap, r.reference.host) !== undefined));
+      const row = mirrored ? mirroredRow(key, r) : rowFor(key, r);
+      entry = { row: withCacheOnlyNote(row, r, mirrorMap), owners: new Set(), digests: new Set(), kinds: new Set() };
       rows.set(key, entry);
     }
     entry.owners.add(use.owner);
@@ -203,10 +204,27 @@ function mirroredRow(image: string, r: Resolution): AuditRow {
     status: 'cached',
     throughCache: true,
     throughMirror: true,
-    rule: r.rule?.prefix ?? null,
+    rule: r.rule?.prefix ?? r.copy?.prefix ?? null,
     dockerHubDirect: false,
     ...(pinned ? { note: `through the mirror, but ${pinnedReason(r)}` } : {}),
   };
+}
+
+/** The cache-only copy mirror of a host (`copies[N].mirror: true`), if the nodes have one. */
+function cacheOnlyCopy(map: MirrorMap | undefined, host: string): CopyMirrorEntry | undefined {
+  return map?.copies?.find((c) => c.host === host);
+}
+
+/**
+ * An image a cache-only copy host does not list stays upstream for rewriting, but on nodes that
+ * mirror the host it fails to pull: the row says so (docs/copy.md, "Mirror mode").
+ */
+function withCacheOnlyNote(row: AuditRow, r: Resolution | InvalidReferenceError, map: MirrorMap | undefined): AuditRow {
+  if (r instanceof InvalidReferenceError || row.throughCache) return row;
+  const copy = cacheOnlyCopy(map, r.reference.host);
+  if (copy === undefined) return row;
+  const failing = `fails to pull on nodes that mirror ${copy.host} cache only (copies[${copy.index}].mirror)`;
+  return { ...row, note: row.note === undefined ? failing : `${row.note}; ${failing}` };
 }
 
 const LABEL: Record<AuditStatus, string> = {

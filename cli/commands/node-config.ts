@@ -112,7 +112,17 @@ export const registerNodeConfig: RegisterCommand = (program, io) => {
       const fallback = opts.fallback ?? configFallback(config);
       for (const u of map.unmirrored) io.stderr(`note: ${u.host} is not mirrored: ${u.reason}\n`);
       for (const x of kubeletExclusions(map)) io.stderr(`note: on kubelet nodes ${x.host} cannot go through the mirror: ${x.reason}\n`);
-      if (map.entries.length === 0) throw new PtcError('no rule of the config can be mirrored; nothing to generate');
+      const copies = map.copies ?? [];
+      for (const c of copies) {
+        const where =
+          opts.format === 'bottlerocket' || opts.format === 'karpenter'
+            ? ' (left out of the Bottlerocket settings, which always fall back)'
+            : '';
+        io.stderr(
+          `note: ${c.host} is mirrored cache only (copies[${c.index}].mirror): images it does not list fail to pull on these nodes${where}\n`,
+        );
+      }
+      if (map.entries.length === 0 && copies.length === 0) throw new PtcError('no rule of the config can be mirrored; nothing to generate');
       const output = renderNodeConfig(
         opts.format,
         map,

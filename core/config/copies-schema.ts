@@ -68,6 +68,10 @@ export const copyEntry = strictObject({
     z._default(z.clone(scheduleExpression), DEFAULT_COPY_SCHEDULE),
     'when tags are checked again; a moved tag is copied again',
   ),
+  mirror: described(
+    z.optional(z.boolean({ error: 'must be true or false' })),
+    "mirror mode (`ptc node-config`) for this upstream, cache only: nodes pull every image of the host from its copies and an unlisted image fails to pull; never with fallback, which would send the node's ECR token upstream on every unlisted image (docs/copy.md)",
+  ),
 });
 
 /**

@@ -57,7 +57,9 @@ export const MIN_BOTTLEROCKET_K8S_VARIANT = 'aws-k8s-1.29';
  * registry's Region, given to the provider as `AWS_REGION`.
  */
 export function bottlerocketSettings(map: MirrorMap, region: string): Record<string, unknown> {
-  const node = kubeletMirrorMap(map);
+  // Cache-only copy hosts stay out, mirror and provider pattern alike: Bottlerocket always falls
+  // back, and a copy misses every unlisted image, so the provider's ECR token would go upstream.
+  const node: MirrorMap = { ...kubeletMirrorMap(map), copies: [] };
   return {
     settings: {
       'container-registry': {
@@ -73,7 +75,7 @@ export function bottlerocketSettings(map: MirrorMap, region: string): Record<str
             'image-patterns': [
               ...new Set([
                 ...BOTTLEROCKET_ECR_IMAGE_PATTERNS,
-                ...credentialProviderMatchImages(map).filter((p) => !ECR_PUBLIC_TOKEN_HOSTS.includes(p)),
+                ...credentialProviderMatchImages(node).filter((p) => !ECR_PUBLIC_TOKEN_HOSTS.includes(p)),
               ]),
             ],
             environment: { AWS_REGION: region },
@@ -127,6 +129,10 @@ export function bottlerocketToml(map: MirrorMap, region: string): string {
   const lines = [
     '# ptc-autopilot mirror mode for Bottlerocket (ptc node-config --format bottlerocket).',
     ...BOTTLEROCKET_LIMITS.map((l) => `# ${l}`),
+    ...(map.copies ?? []).map(
+      (c) =>
+        `# ${c.host} (copies[${c.index}].mirror) is left out: a copy host is mirrored cache only, which Bottlerocket cannot express, and with fallback every unlisted image would send the ECR token upstream.`,
+    ),
   ];
   for (const mirror of settings['container-registry'].mirrors)
     lines.push('', '[[settings.container-registry.mirrors]]', ...valueLines(mirror));

@@ -10,7 +10,7 @@
  * remotes/docker/config/hosts.go: an absent `server` would fall back to the default host with
  * every capability, so leaving it out does not disable the upstream).
  */
-import type { MirrorEntry, MirrorMap } from './mirror-map';
+import type { CopyMirrorEntry, MirrorEntry, MirrorMap } from './mirror-map';
 
 /** The directory containerd reads hosts files from (`config_path`). */
 export const CONTAINERD_CERTS_DIR = '/etc/containerd/certs.d';
@@ -54,11 +54,34 @@ export function hostsToml(entry: MirrorEntry, options: HostsFileOptions): string
 }
 
 /**
- * Every hosts file of a mirror map: `<host>/hosts.toml` per mirrored upstream host, and no
- * directory for a host no rule covers (containerd then uses the host itself, as before).
+ * The `hosts.toml` of a `copies` upstream mirrored cache only (`copies[N].mirror: true`): the
+ * upstream keeps only `push` whatever `fallback` says, so an image the entry does not list fails
+ * at the mirror (ECR answers 404) and nothing, above all not the node's ECR token, reaches the
+ * upstream (test/copy-mirror measures both).
+ */
+export function copyHostsToml(entry: CopyMirrorEntry): string {
+  return [
+    `# ptc-autopilot mirror mode: ${entry.host} via copies[${entry.index}] (prefix "${entry.prefix}"), cache only: only listed images exist`,
+    `server = ${tomlString(entry.upstreamServer)}`,
+    `capabilities = ["push"] # cache only, even with fallback: every unlisted image would send the node's ECR token upstream`,
+    '',
+    `[host.${tomlString(entry.mirrorUrl)}]`,
+    '  capabilities = ["pull", "resolve"]',
+    '  override_path = true',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Every hosts file of a mirror map: `<host>/hosts.toml` per mirrored upstream host (the rules',
+ * then the cache-only copy hosts'), and no directory for a host nothing covers (containerd then
+ * uses the host itself, as before).
  */
 export function containerdHostsFiles(map: MirrorMap, options: HostsFileOptions): NodeFile[] {
-  return map.entries.map((entry) => ({ path: `${entry.host}/hosts.toml`, content: hostsToml(entry, options) }));
+  return [
+    ...map.entries.map((entry) => ({ path: `${entry.host}/hosts.toml`, content: hostsToml(entry, options) })),
+    ...(map.copies ?? []).map((entry) => ({ path: `${entry.host}/hosts.toml`, content: copyHostsToml(entry) })),
+  ];
 }
 
 /** The containerd major line a node runs, which decides where `config_path` goes. */

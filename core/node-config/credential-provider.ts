@@ -129,7 +129,12 @@ export function kubeletExclusions(map: MirrorMap): { host: string; reason: strin
  * registry, every mirrored host.
  */
 export function credentialProviderMatchImages(map: MirrorMap, kubeletVersion?: string): string[] {
-  const hosts = [...nodeadmMatchImages(kubeletVersion), map.registry.host, ...kubeletMirrorMap(map).entries.map((e) => e.host)];
+  const hosts = [
+    ...nodeadmMatchImages(kubeletVersion),
+    map.registry.host,
+    ...kubeletMirrorMap(map).entries.map((e) => e.host),
+    ...(map.copies ?? []).map((e) => e.host),
+  ];
   return [...new Set(hosts)];
 }
 

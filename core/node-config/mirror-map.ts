@@ -38,10 +38,33 @@ export interface MirrorEntry {
   readonly mirrorUrl: string;
 }
 
+/**
+ * A `copies` upstream host mirrored **cache only** (`copies[N].mirror: true`): nodes pull every
+ * image of the host from its copies, and an image the entry does not list fails to pull. Never
+ * with fallback, whatever `mirror.fallback` says: a copy serves only its listed images, so every
+ * other image of the host would miss and containerd would hand the node's ECR token to the
+ * upstream (measured in test/copy-mirror, docs/copy.md "Mirror mode").
+ */
+export interface CopyMirrorEntry {
+  /** The copy entry's `upstream` (`host[:port]`), also containerd's hosts directory name. */
+  readonly host: string;
+  /** The entry's position in `copies`, for messages (`copies[2]`). */
+  readonly index: number;
+  /** The entry's `prefix`: its copies are ECR repositories `<prefix>/<upstream path>`. */
+  readonly prefix: string;
+  /** The upstream endpoint (`https://<host>`), kept as `server` with the `push` capability only. */
+  readonly upstreamServer: string;
+  /** The mirror endpoint: `https://<registry>/v2/<prefix>`, used with `override_path = true`. */
+  readonly mirrorUrl: string;
+}
+
 /** A covered upstream host that cannot be mirrored, with the reason. */
 export interface UnmirroredHost {
   readonly host: string;
-  readonly rule: RuleConfig;
+  /** The rule that covers the host; absent for a `copies` upstream (then `copyIndex` says which). */
+  readonly rule?: RuleConfig;
+  /** The `copies` entry whose upstream this is, when it is one. */
+  readonly copyIndex?: number;
   readonly reason: string;
 }
 
@@ -52,6 +75,8 @@ export interface MirrorMap {
   readonly region?: string;
   /** One entry per upstream host, in config order (Docker Hub's aliases after `docker.io`). */
   readonly entries: readonly MirrorEntry[];
+  /** The `copies` upstreams mirrored cache only (`copies[N].mirror: true`), in config order. */
+  readonly copies?: readonly CopyMirrorEntry[];
   readonly unmirrored: readonly UnmirroredHost[];
 }
 
@@ -115,10 +140,38 @@ export function buildMirrorMap(config: PtcConfig, registry: MirrorRegistry, regi
       });
     }
   }
-  return region === undefined ? { registry, entries, unmirrored } : { registry, region, entries, unmirrored };
+  const copies: CopyMirrorEntry[] = [];
+  (config.copies ?? []).forEach((copy, index) => {
+    if (copy.mirror === true) {
+      copies.push({
+        host: copy.upstream,
+        index,
+        prefix: copy.prefix,
+        upstreamServer: defaultUpstreamServer(copy.upstream),
+        mirrorUrl: mirrorUrl(registry, copy.prefix),
+      });
+    } else {
+      unmirrored.push({ host: copy.upstream, copyIndex: index, reason: copyUnmirroredReason(index) });
+    }
+  });
+  return { registry, ...(region === undefined ? {} : { region }), entries, ...(copies.length > 0 ? { copies } : {}), unmirrored };
 }
 
-/** Whether a normalized reference host is served by the mirror map (`ptc audit --mirror`). */
+/**
+ * Why a `copies` upstream is not mirrored unless its entry asks for cache only: a copy serves only
+ * the images it lists, containerd tries the mirror for every image of the host, and on a miss
+ * (an unlisted image or tag) falls back to the upstream with the credential the kubelet gave for
+ * the host, which on a mirrored node is the ECR token (measured, docs/copy.md "Mirror mode").
+ */
+export function copyUnmirroredReason(index: number): string {
+  return `copies[${index}] serves only its listed images, and a mirror that misses (any unlisted image or tag) falls back to the upstream with the node's ECR token; set copies[${index}].mirror: true to mirror it cache only (unlisted images then fail on the node), or route its listed images with ptc rewrite or the Kyverno policy`;
+}
+
+/**
+ * Whether a normalized reference host is served by the mirror map's rules (`ptc audit --mirror`).
+ * A cache-only copy host is not: only its listed images exist there, and those the copy routes
+ * already count.
+ */
 export function isMirroredHost(map: MirrorMap, host: string): boolean {
   return map.entries.some((e) => e.host === host);
 }
