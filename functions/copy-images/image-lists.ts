@@ -56,7 +56,11 @@ export async function externalImages(entries: readonly CopyConfig[], clients: Im
         host = parseReference(image).host;
       } catch (err) {
         if (!(err instanceof InvalidReferenceError)) throw err;
-        problems.push({ image, prefix: entry.prefix, reason: `listed in ${source}: not a valid image reference: ${truncate(err.reason, 200)}` });
+        problems.push({
+          image,
+          prefix: entry.prefix,
+          reason: `listed in ${source}: not a valid image reference: ${truncate(err.reason, 200)}`,
+        });
         continue;
       }
       if (host !== entry.upstream) {

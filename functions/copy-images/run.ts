@@ -148,8 +148,7 @@ function logOutcome(log: FunctionLogger, o: ImageOutcome, upstream?: string): vo
 export function publishCopyTotals(prefixes: readonly string[], outcomes: readonly ImageOutcome[], metric: CopyMetricSink): void {
   for (const prefix of [...prefixes, undefined]) {
     const mine = outcomes.filter((o) => prefix === undefined || o.prefix === prefix);
-    for (const [status, name] of Object.entries(STATUS_METRIC))
-      metric(prefix, name, mine.filter((o) => o.status === status).length);
+    for (const [status, name] of Object.entries(STATUS_METRIC)) metric(prefix, name, mine.filter((o) => o.status === status).length);
     metric(
       prefix,
       'BytesCopied',
@@ -171,7 +170,14 @@ export async function runCopy(event: unknown, deps: CopyRunDeps): Promise<CopyRu
   const external = await externalImages(entries, deps);
   const { jobs, rejected } = copyJobs({ copies: entries }, external.images);
   const outcomes: ImageOutcome[] = [
-    ...external.problems.map((p) => ({ image: p.image, prefix: p.prefix, status: 'failed' as const, reason: p.reason, notes: [], bytes: 0 })),
+    ...external.problems.map((p) => ({
+      image: p.image,
+      prefix: p.prefix,
+      status: 'failed' as const,
+      reason: p.reason,
+      notes: [],
+      bytes: 0,
+    })),
     // The config's images were validated at synth, and the external ones above: nothing lands here but a bug.
     ...rejected.map((r) => ({ image: r.image, prefix: '', status: 'failed' as const, reason: r.reason, notes: [], bytes: 0 })),
   ];

@@ -42,6 +42,8 @@ export function entriesOfEvent<E extends Pick<CopyConfig, 'prefix'>>(event: unkn
     throw new CopyRequestError('"prefixes" must be a non-empty list of copies prefixes, such as {"prefixes": ["gcr"]}');
   const unknown = (prefixes as string[]).filter((p) => !copies.some((c) => c.prefix === p));
   if (unknown.length > 0)
-    throw new CopyRequestError(`no copies entry has prefix ${truncate(unknown.map((p) => quote(p)).join(', '), 200)}; redeploy, or name a configured prefix`);
+    throw new CopyRequestError(
+      `no copies entry has prefix ${truncate(unknown.map((p) => quote(p)).join(', '), 200)}; redeploy, or name a configured prefix`,
+    );
   return copies.filter((c) => (prefixes as string[]).includes(c.prefix));
 }
