@@ -41,14 +41,8 @@ export async function secretCredentials(secrets: Pick<SecretsManagerClient, 'sen
       `secret ${quote(secretName)} has no {"username", "accessToken"} value yet; put the upstream's credentials in it`,
     );
   }
-  let parsed: { username?: unknown; accessToken?: unknown } | null;
-  try {
-    parsed = JSON.parse(value!) as typeof parsed;
-  } catch {
-    // JSON.parse's message quotes the text, which is the secret: say only what it should be.
-    throw new CopyCredentialsError(`secret ${quote(secretName)} is not JSON; it must hold {"username": "...", "accessToken": "..."}`);
-  }
-  if (parsed === null || typeof parsed !== 'object' || typeof parsed.username !== 'string' || typeof parsed.accessToken !== 'string') {
+  const parsed = JSON.parse(value!) as { username: unknown; accessToken: unknown };
+  if (typeof parsed.username !== 'string' || typeof parsed.accessToken !== 'string') {
     throw new CopyCredentialsError(`secret ${quote(secretName)} must hold {"username": "...", "accessToken": "..."} as strings`);
   }
   return { username: parsed.username, password: parsed.accessToken };
