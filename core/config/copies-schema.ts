@@ -63,7 +63,7 @@ export const copyEntry = strictObject({
   ),
   manifest: described(
     z.optional(z.clone(manifestSource)),
-    "more images read by the copy-images Lambda at run time, as `prewarm.manifest` (`s3` and/or `ssmParameter`); each must lie on `upstream` (else it fails, naming the list); routing commands rewrite only the images listed in `images`",
+    'more images read by the copy-images Lambda at run time, as `prewarm.manifest` (`s3` and/or `ssmParameter`); each must lie on `upstream` (else it fails, naming the list); routing commands rewrite only the images listed in `images`',
   ),
   platforms: described(
     z.optional(z.array(platform).check(z.minLength(1, { error: 'list at least one platform, or remove the key to copy every platform' }))),

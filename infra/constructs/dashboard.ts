@@ -116,7 +116,8 @@ export class PtcDashboard extends Construct {
     this.dashboard.addWidgets(...cacheActionWidgets(props.prefixes));
     if (props.evictionPrefixes !== undefined && props.evictionPrefixes.length > 0)
       this.dashboard.addWidgets(...evictionWidgets(props.evictionPrefixes));
-    if (props.copyPrefixes !== undefined && props.copyPrefixes.length > 0) this.dashboard.addWidgets(...imageCopyWidgets(props.copyPrefixes));
+    if (props.copyPrefixes !== undefined && props.copyPrefixes.length > 0)
+      this.dashboard.addWidgets(...imageCopyWidgets(props.copyPrefixes));
     const alarms = props.alarms ?? [];
     const widgets = Math.ceil(alarms.length / ALARMS_PER_WIDGET);
     for (let i = 0; i < widgets; i++) {

@@ -52,10 +52,10 @@ describe('copy-images handler', () => {
       expect(names).toEqual(['ImagesCopied', 'ImagesUnchanged', 'ImagesFailed', 'ImagesLeft', 'BytesCopied']);
       for (const d of docs) expect(d._aws.CloudWatchMetrics[0].Namespace).toBe('PtcAutopilot');
     }
-    expect(perPrefix[0]._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service', 'prefix']]);
-    expect(total[0]._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service']]);
+    expect(perPrefix[0]!._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service', 'prefix']]);
+    expect(total[0]!._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service']]);
     expect(total.find((d) => d.ImagesLeft !== undefined)).toMatchObject({ service: 'copy-images', ImagesLeft: 1 });
-    expect(perPrefix.find((d) => d.BytesCopied !== undefined)._aws.CloudWatchMetrics[0].Metrics).toEqual([
+    expect(perPrefix.find((d) => d.BytesCopied !== undefined)!._aws.CloudWatchMetrics[0].Metrics).toEqual([
       { Name: 'BytesCopied', Unit: 'Bytes' },
     ]);
     expect(run.lines).toContainEqual(

@@ -94,12 +94,10 @@ beforeEach(() => {
   for (const m of [ecrMock, secretsMock, ssmMock]) m.reset();
   // The target's htpasswd password stands in for ECR's: GetAuthorizationToken's documented shape, token `AWS:<password>`.
   ecrMock.on(GetAuthorizationTokenCommand).resolves(authorizationTokenFor(target.password!));
-  secretsMock
-    .on(GetSecretValueCommand)
-    .resolves({
-      ...copyFixture('get-secret-value.json'),
-      SecretString: JSON.stringify({ username: upstream.user, accessToken: upstream.password }),
-    });
+  secretsMock.on(GetSecretValueCommand).resolves({
+    ...copyFixture<Record<string, unknown>>('get-secret-value.json'),
+    SecretString: JSON.stringify({ username: upstream.user, accessToken: upstream.password }),
+  });
   const parameter = copyFixture('get-parameter.string.json');
   parameter.Parameter.Value = parameter.Parameter.Value.replace('UPSTREAM', upstream.address);
   ssmMock.on(GetParameterCommand).resolves(parameter);

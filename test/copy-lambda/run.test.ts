@@ -56,7 +56,11 @@ beforeEach(() => {
   ssmMock.on(GetParameterCommand).resolves(parameter);
   s3Mock
     .on(GetObjectCommand)
-    .resolves({ ...copyFixture('get-object.json'), ContentLength: 40, Body: objectBody(`${UP}/team/from-s3:v3\n`) });
+    .resolves({
+      ...copyFixture<Record<string, unknown>>('get-object.json'),
+      ContentLength: 40,
+      Body: objectBody(`${UP}/team/from-s3:v3\n`),
+    });
 });
 
 function deps(extra: Partial<CopyRunDeps> = {}) {
@@ -174,7 +178,9 @@ describe('a copy-images run', () => {
   });
 
   test('a secret that is not the credentials JSON fails that entry images without quoting it; an unreadable list fails as one result', async () => {
-    secretsMock.on(GetSecretValueCommand).resolves({ ...copyFixture('get-secret-value.json'), SecretString: 'hunter2-not-json' });
+    secretsMock
+      .on(GetSecretValueCommand)
+      .resolves({ ...copyFixture<Record<string, unknown>>('get-secret-value.json'), SecretString: 'hunter2-not-json' });
     s3Mock.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }));
     const { d, lines } = deps();
     const err = await runCopy({ prefixes: ['up'] }, d).catch((e: unknown) => e);
