@@ -27,6 +27,8 @@ import { PtcFunction, functionMetric } from './ptc-function';
 /** The folder of the function under `functions/`, also its Powertools service name. */
 export const COPY_FUNCTION_DIR = 'copy-images';
 
+export type { CopyMetricName } from '../../core/lambda-contracts/copy-images/metric-names';
+
 /**
  * ECR actions of a copy on its repositories: reading what the target has (manifests, blobs),
  * uploading layers and putting manifests, and creating the repository on its first push (through
@@ -65,7 +67,9 @@ export function secretNameArn(target: Pick<Target, 'partition' | 'region' | 'acc
 
 /** The copy-images Lambda, its schedules, DLQ and alarms. */
 export class ImageCopy extends Construct {
+  /** The function; invoke it with `{}` for every entry or `{"prefixes": [...]}` for some. */
   readonly function: lambda.Function;
+  /** Runs that failed every retry (the failure destination of the function and of its schedules). */
   readonly deadLetterQueue: sqs.Queue;
   /** A run failed every retry. */
   readonly deadLetterAlarm: cloudwatch.Alarm;
