@@ -54,13 +54,11 @@ beforeEach(() => {
   const parameter = copyFixture('get-parameter.string.json');
   parameter.Parameter.Value = parameter.Parameter.Value.replace('UPSTREAM', UP);
   ssmMock.on(GetParameterCommand).resolves(parameter);
-  s3Mock
-    .on(GetObjectCommand)
-    .resolves({
-      ...copyFixture<Record<string, unknown>>('get-object.json'),
-      ContentLength: 40,
-      Body: objectBody(`${UP}/team/from-s3:v3\n`),
-    });
+  s3Mock.on(GetObjectCommand).resolves({
+    ...copyFixture<Record<string, unknown>>('get-object.json'),
+    ContentLength: 40,
+    Body: objectBody(`${UP}/team/from-s3:v3\n`),
+  });
 });
 
 function deps(extra: Partial<CopyRunDeps> = {}) {
