@@ -49,6 +49,7 @@ export { PtcDashboard, type PtcDashboardProps } from './infra/constructs/dashboa
 export { MirrorNodeConfig, type MirrorNodeConfigProps } from './infra/constructs/node-config';
 export { PtcFunction, type PtcFunctionProps } from './infra/constructs/ptc-function';
 export { ImageEviction, type ImageEvictionProps } from './infra/constructs/image-eviction';
+export { ImageCopy, type ImageCopyProps, type CopyMetricName } from './infra/constructs/image-copy';
 export { CacheActionMetrics, type CacheActionMetricsProps } from './infra/constructs/cache-actions';
 export { type CfnTemplate } from './infra/stacks/consumer-stack';
 

@@ -61,7 +61,28 @@ function functionEnvironments(): Map<string, Record<string, string>> {
       ...example,
       repositories: { ...example.repositories, eviction: example.repositories.eviction ?? { unpulledDays: 90 } },
     };
-    const stacks = [...buildApp(example, { nag: false }).stacks, ...buildApp(withEviction, { nag: false }).stacks];
+    // Nor copies: one entry (a secret and an SSM list) gives the copy-images Lambda its environment.
+    const withCopies = {
+      ...example,
+      copies:
+        example.copies.length > 0
+          ? example.copies
+          : [
+              {
+                prefix: 'gcr-copies',
+                upstream: 'gcr.io',
+                credentials: { secretName: 'ptc-copy/gcr' },
+                images: ['gcr.io/distroless/static:nonroot'],
+                manifest: { ssmParameter: '/ptc/copies/gcr' },
+                schedule: 'rate(1 day)',
+              },
+            ],
+    };
+    const stacks = [
+      ...buildApp(example, { nag: false }).stacks,
+      ...buildApp(withEviction, { nag: false }).stacks,
+      ...buildApp(withCopies, { nag: false }).stacks,
+    ];
     for (const stack of stacks) {
       for (const fn of Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))) {
         const vars = (fn.Properties?.Environment?.Variables ?? {}) as Record<string, unknown>;

@@ -13,6 +13,7 @@ import { rules } from './config/shape/rule';
 import { repositoriesBlock } from './config/shape/repositories';
 import { prewarm } from './config/shape/prewarm';
 import { reconciler } from './config/shape/reconciler';
+import { copiesSchema } from './config/copies-schema';
 import { payloadIssueMessage } from './payload-messages';
 
 const where = { account: accountId, region };
@@ -38,12 +39,17 @@ export const validationPayloadSchema = strictObject({ ...where, rules, secretsKm
 /** Prewarm's payload: the rules (to map images to the cache) and the prewarm block. */
 export const prewarmPayloadSchema = strictObject({ ...where, rules, prewarm });
 
+/** The copy-images Lambda's payload: the target's account and region and the `copies` list. */
+export const copyPayloadSchema = strictObject({ ...where, copies: copiesSchema });
+
 /** What the reconciler's variable holds. */
 export type ReconcilerPayload = z.output<typeof reconcilerPayloadSchema>;
 /** What rule validation's variable holds. */
 export type ValidationPayload = z.output<typeof validationPayloadSchema>;
 /** What prewarm's variable holds. */
 export type PrewarmPayload = z.output<typeof prewarmPayloadSchema>;
+/** What the copy-images Lambda's variable holds. */
+export type CopyPayload = z.output<typeof copyPayloadSchema>;
 
 /**
  * Parses `raw` with `schema`.
@@ -78,4 +84,12 @@ export function readValidationPayload(raw: unknown): ValidationPayload {
  */
 export function readPrewarmPayload(raw: unknown): PrewarmPayload {
   return read(prewarmPayloadSchema, raw);
+}
+
+/**
+ * Checks the copy-images Lambda's payload (`copyPayload`) read back from JSON.
+ * @throws ConfigError naming the first field at fault: `config error at copies[0].upstream: ...`
+ */
+export function readCopyPayload(raw: unknown): CopyPayload {
+  return read(copyPayloadSchema, raw);
 }

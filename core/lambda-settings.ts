@@ -9,10 +9,10 @@ import type { PtcConfig, RuleConfig } from './config/schema';
 import type { Target } from './environments';
 import { repositoriesWithConsumers } from './policy/settings';
 
-import type { PrewarmPayload, ReconcilerPayload, ValidationPayload } from './lambda-payload-check';
+import type { CopyPayload, PrewarmPayload, ReconcilerPayload, ValidationPayload } from './lambda-payload-check';
 
-export { readPrewarmPayload, readReconcilerPayload, readValidationPayload } from './lambda-payload-check';
-export type { PrewarmPayload, ReconcilerPayload, ValidationPayload } from './lambda-payload-check';
+export { readCopyPayload, readPrewarmPayload, readReconcilerPayload, readValidationPayload } from './lambda-payload-check';
+export type { CopyPayload, PrewarmPayload, ReconcilerPayload, ValidationPayload } from './lambda-payload-check';
 
 /** The reconciler's config variable (JSON, or `gzip:` and base64 of gzipped JSON). */
 export const RECONCILER_CONFIG_VARIABLE = 'PTC_RECONCILER_CONFIG';
@@ -22,6 +22,8 @@ export const RECONCILER_PARTITION_VARIABLE = 'PTC_PARTITION';
 export const VALIDATION_RULES_VARIABLE = 'PTC_VALIDATION_RULES';
 /** Prewarm's settings variable (JSON, or `gzip:` and base64 of gzipped JSON). */
 export const PREWARM_SETTINGS_VARIABLE = 'PTC_PREWARM_SETTINGS';
+/** The copy-images Lambda's settings variable (JSON, or `gzip:` and base64 of gzipped JSON). */
+export const COPY_SETTINGS_VARIABLE = 'PTC_COPY_SETTINGS';
 
 type Where = Pick<Target, 'account' | 'region'>;
 
@@ -59,4 +61,9 @@ export function validationPayload(rules: readonly RuleConfig[], target: Where, s
 /** What prewarm needs: the rules (to map images to the cache) and the prewarm block. */
 export function prewarmPayload(config: Pick<PtcConfig, 'rules' | 'prewarm'>, target: Where): PrewarmPayload {
   return { account: target.account, region: target.region, rules: config.rules, prewarm: config.prewarm };
+}
+
+/** What the copy-images Lambda needs: the target's account and region (its ECR registry) and the `copies` list. */
+export function copyPayload(config: Pick<PtcConfig, 'copies'>, target: Where): CopyPayload {
+  return { account: target.account, region: target.region, copies: config.copies };
 }

@@ -7,6 +7,7 @@
 import * as z from 'zod/mini';
 import { quote } from '../quote';
 import { described, refineWith, repositoryPrefix, scheduleExpression, strictObject } from './fields';
+import { manifestSource } from './shape/prewarm';
 
 /** A registry host with an optional port: a DNS name, an IPv4 address or a bracketed IPv6 address. */
 export const REGISTRY_HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[a-f0-9:]+\])(?::[0-9]{1,5})?$/;
@@ -59,6 +60,10 @@ export const copyEntry = strictObject({
   images: described(
     z._default(z.array(z.string({ error: 'must be an image reference such as "gcr.io/distroless/static:nonroot"' })), []),
     'what to copy: `host/path:tag`, `host/path@digest` or `host/path:tag@digest`, each on `upstream`',
+  ),
+  manifest: described(
+    z.optional(z.clone(manifestSource)),
+    'more images read by the copy-images Lambda at run time, as `prewarm.manifest` (`s3` and/or `ssmParameter`); each must lie on `upstream` (else it fails, naming the list); routing commands rewrite only the images listed in `images`',
   ),
   platforms: described(
     z.optional(z.array(platform).check(z.minLength(1, { error: 'list at least one platform, or remove the key to copy every platform' }))),

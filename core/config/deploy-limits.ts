@@ -14,6 +14,8 @@ import { configForTarget } from './kms-keys';
 import { predictedReplicaResourceCount, replicaDestinations } from './replication-templates';
 import { secretsKmsKeyFor } from '../policy/secrets-key-policy';
 import {
+  COPY_SETTINGS_VARIABLE,
+  copyPayload,
   PREWARM_SETTINGS_VARIABLE,
   RECONCILER_CONFIG_VARIABLE,
   RECONCILER_PARTITION_VARIABLE,
@@ -27,6 +29,7 @@ import type { PtcConfig } from './schema';
 import { evictionEnabled as hasEviction } from '../eviction/settings';
 import { EVICT_SETTINGS_VARIABLE, evictPayload } from '../eviction/payload';
 import { policySizeIssues } from '../policy/policy-size';
+import { copySchedules } from '../lambda-contracts/copy-images/schedule-event';
 
 /** Lambda: "4 KB, the total size of all environment variables" of one function. */
 export const LAMBDA_ENVIRONMENT_LIMIT = 4096;
@@ -110,6 +113,15 @@ export function predictedLambdaEnvironments(config: PtcConfig, target: Target): 
       shorten: 'move the prewarm images to prewarm.manifest (an S3 object or SSM parameter)',
     });
   }
+  if (c.copies.length > 0) {
+    out.push({
+      service: 'copy-images',
+      variables: { ...baseVariables('copy-images'), [COPY_SETTINGS_VARIABLE]: packJson(copyPayload(c, target)) },
+      settingsVariable: COPY_SETTINGS_VARIABLE,
+      blame: ['copies'],
+      shorten: 'move images to copies[N].manifest (an S3 object or SSM parameter)',
+    });
+  }
   return out;
 }
 
@@ -124,7 +136,10 @@ export function predictedLambdaEnvironments(config: PtcConfig, target: Target): 
  * - 1 per created credential secret, 1 for the alarm email subscription;
  * - 9 for prewarm, and 8 for the registry-settings function and provider plus 1 per setting it manages;
  * - 12 for eviction: its function, role, policy, log group, invoke config, DLQ and queue policy, schedule
- *   and permission, pull-time update exclusion, and 2 alarms; 1 more with prewarm (its role's exclusion).
+ *   and permission, pull-time update exclusion, and 2 alarms; 1 more with prewarm (its role's exclusion);
+ * - with copies, 1 creation template per entry, and 10 for copy-images (its function, role, policy, log group,
+ *   invoke config, DLQ and queue policy, 3 alarms) plus a rule and a permission per distinct schedule,
+ *   and 1 more with eviction (its role's pull-time update exclusion).
  * `AWS::CDK::Metadata`, which the CDK CLI may add, is not counted (`deployLimitIssues` allows for it).
  * The infra test compares this with the synthesized templates of configs using every feature.
  */
@@ -141,7 +156,8 @@ export function predictedResourceCount(config: PtcConfig, target: Target): numbe
     (c.validation.alarmEmail !== undefined ? 1 : 0) +
     (hasPrewarm(c) ? 9 : 0) +
     (settings > 0 ? 8 + settings : 0) +
-    (hasEviction(c) ? 12 + (hasPrewarm(c) ? 1 : 0) : 0)
+    (hasEviction(c) ? 12 + (hasPrewarm(c) ? 1 : 0) : 0) +
+    (c.copies.length > 0 ? c.copies.length + 10 + 2 * copySchedules(c.copies).length + (hasEviction(c) ? 1 : 0) : 0)
   );
 }
 

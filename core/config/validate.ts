@@ -201,6 +201,11 @@ function crossFieldIssues(config: PtcConfig, ctx: z.core.$RefinementCtx): void {
   for (const issue of deployLimitIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of registrySettingsIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of prewarmKeyIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  // A copies entry's external list is read like prewarm's (copy-images, docs/copy.md): the same key check, at its own path.
+  (config.copies ?? []).forEach((entry, index) => {
+    for (const issue of prewarmKeyIssues({ ...config, prewarm: { manifest: entry.manifest } }))
+      ctx.addIssue({ code: 'custom', path: ['copies', index, 'manifest', ...issue.path.slice(2)], message: issue.message });
+  });
   for (const issue of replicaIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of consumerIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of evictionIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });

@@ -50,3 +50,14 @@ export class EvictSettingsError extends PtcError {
     super(`environment variable ${variable}: ${reason}`);
   }
 }
+
+/** The copy-images Lambda's environment does not carry usable settings. */
+export class CopySettingsError extends PtcError {
+  constructor(
+    /** The environment variable at fault. */
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`environment variable ${variable}: ${reason}`);
+  }
+}

@@ -9,6 +9,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { cacheActionWidgets } from './cache-actions';
 import { evictionWidgets } from './image-eviction';
+import { imageCopyWidgets } from './image-copy';
 import { prewarmMetric } from './prewarm';
 import { functionMetric } from './ptc-function';
 import { RECONCILER_FUNCTION_DIR } from './repository-reconciler';
@@ -28,6 +29,8 @@ export interface PtcDashboardProps {
   readonly alarms?: readonly cloudwatch.IAlarm[];
   /** Prefixes with eviction on: draws stored, evictable and evicted bytes per prefix. @default none */
   readonly evictionPrefixes?: readonly string[];
+  /** Copy prefixes (`copies`): draws the copy-images results and bytes per prefix. @default none */
+  readonly copyPrefixes?: readonly string[];
   /** Dashboard name. @default a name CloudFormation generates */
   readonly dashboardName?: string;
 }
@@ -113,6 +116,8 @@ export class PtcDashboard extends Construct {
     this.dashboard.addWidgets(...cacheActionWidgets(props.prefixes));
     if (props.evictionPrefixes !== undefined && props.evictionPrefixes.length > 0)
       this.dashboard.addWidgets(...evictionWidgets(props.evictionPrefixes));
+    if (props.copyPrefixes !== undefined && props.copyPrefixes.length > 0)
+      this.dashboard.addWidgets(...imageCopyWidgets(props.copyPrefixes));
     const alarms = props.alarms ?? [];
     const widgets = Math.ceil(alarms.length / ALARMS_PER_WIDGET);
     for (let i = 0; i < widgets; i++) {

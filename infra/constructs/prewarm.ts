@@ -122,13 +122,20 @@ export class Prewarm extends Construct {
 }
 
 /**
- * Lets `fn` read the prewarm image list's run-time sources (`prewarm.manifest`: the S3 object and/or
- * the SSM parameter, and a customer managed key on them through S3 or SSM only; `aws/ssm` and
- * `aws/s3` need no grant). Shared by prewarm and eviction, which both honour that list.
- * `sidPrefix` names the statements (`<sidPrefix>Object`, `<sidPrefix>Parameter`).
+ * Lets `fn` read an image list's run-time sources (`prewarm.manifest` unless `manifest` names another,
+ * such as `copies[N].manifest`: the S3 object and/or the SSM parameter, and a customer managed key on
+ * them through S3 or SSM only; `aws/ssm` and `aws/s3` need no grant). Shared by prewarm and eviction,
+ * which both honour the prewarm list, and copy-images. `sidPrefix` names the statements
+ * (`<sidPrefix>Object`, `<sidPrefix>Parameter`, and `<sidPrefix>` before the key's for another list).
  */
-export function grantImageListRead(fn: lambda.IFunction, config: PtcConfig, target: Target, sidPrefix: string): void {
-  const manifest = config.prewarm.manifest;
+export function grantImageListRead(
+  fn: lambda.IFunction,
+  config: PtcConfig,
+  target: Target,
+  sidPrefix: string,
+  manifest: PtcConfig['prewarm']['manifest'] = config.prewarm.manifest,
+): void {
+  const other = manifest !== config.prewarm.manifest;
   if (manifest?.s3) {
     fn.addToRolePolicy(
       new iam.PolicyStatement({
@@ -147,7 +154,9 @@ export function grantImageListRead(fn: lambda.IFunction, config: PtcConfig, targ
       }),
     );
   }
-  for (const statement of prewarmKeyStatements(config, target)) fn.addToRolePolicy(iam.PolicyStatement.fromJson(statement));
+  const keyConfig = other ? { ...config, prewarm: { ...config.prewarm, manifest } } : config;
+  for (const statement of prewarmKeyStatements(keyConfig, target))
+    fn.addToRolePolicy(iam.PolicyStatement.fromJson(other ? { ...statement, Sid: `${sidPrefix}${statement.Sid}` } : statement));
 }
 
 /** A prewarm metric by name, summed over 1 hour unless told otherwise. */

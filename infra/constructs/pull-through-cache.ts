@@ -15,6 +15,7 @@ import { RepositoryReconciler } from './repository-reconciler';
 import { RuleValidation } from './rule-validation';
 import { Prewarm, needsPrewarm } from './prewarm';
 import { ImageEviction, needsEviction } from './image-eviction';
+import { ImageCopy, needsImageCopy } from './image-copy';
 import { PtcDashboard } from './dashboard';
 
 /** Properties of `PullThroughCache`. */
@@ -54,6 +55,8 @@ export class PullThroughCache extends Construct {
   readonly validation: RuleValidation;
   /** Prewarms the critical images; absent when the config lists none. */
   readonly prewarm?: Prewarm;
+  /** Copies the images of `copies` on their schedules; absent without copies (docs/copy.md). */
+  readonly imageCopy?: ImageCopy;
   /** Evicts what nobody pulls; absent when no prefix has `repositories.eviction` (docs/eviction.md). */
   readonly eviction?: ImageEviction;
   /** The pull through cache action events as metrics, with the upstream rate-limit alarm. */
@@ -95,19 +98,22 @@ export class PullThroughCache extends Construct {
       alarmTopic: this.alarms.topic,
     });
     if (needsPrewarm(config)) this.prewarm = new Prewarm(this, 'Prewarm', { config, target, alarmTopic: this.alarms.topic });
+    if (needsImageCopy(config)) this.imageCopy = new ImageCopy(this, 'Copy', { config, target, alarmTopic: this.alarms.topic });
+    // The prewarm and copy pulls are ours, not use: they must not keep an image from eviction.
+    const ourPullers = [this.prewarm, this.imageCopy].flatMap((c) => (c ? [c.function.role!] : []));
     if (needsEviction(config))
       this.eviction = new ImageEviction(this, 'Eviction', {
         config,
         target,
         alarmTopic: this.alarms.topic,
-        // The prewarm pulls are ours, not use: they must not keep an image from eviction.
-        ...(this.prewarm ? { excludedPullers: [this.prewarm.function.role!] } : {}),
+        ...(ourPullers.length > 0 ? { excludedPullers: ourPullers } : {}),
       });
     this.cacheActions = new CacheActionMetrics(this, 'CacheActions', { prefixes: this.prefixes, alarmTopic: this.alarms.topic });
     this.dashboard = new PtcDashboard(this, 'Dashboard', {
       prefixes: this.prefixes,
       prewarm: this.prewarm !== undefined,
       ...(this.eviction ? { evictionPrefixes: this.eviction.prefixes } : {}),
+      ...(this.imageCopy ? { copyPrefixes: this.imageCopy.prefixes } : {}),
       dashboardName: `${target.stackName}-${target.region}`,
       alarms: [
         ...this.validation.ruleAlarms.values(),
@@ -115,6 +121,7 @@ export class PullThroughCache extends Construct {
         ...(this.prewarm ? [this.prewarm.failureAlarm, this.prewarm.errorAlarm] : []),
         this.reconciler.deadLetterAlarm,
         ...(this.eviction ? [this.eviction.deadLetterAlarm, this.eviction.errorAlarm] : []),
+        ...(this.imageCopy ? [this.imageCopy.failureAlarm, this.imageCopy.errorAlarm, this.imageCopy.deadLetterAlarm] : []),
         this.cacheActions.rateLimitAlarm,
       ],
     });

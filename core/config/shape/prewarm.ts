@@ -11,7 +11,8 @@ const s3Location = strictObject({
   key: described(z.string().check(z.minLength(1)), 'object key'),
 });
 
-const manifest = strictObject({
+/** Where an image list is read at run time (`prewarm.manifest`, `copies[N].manifest`): an S3 object and/or an SSM parameter. */
+export const manifestSource = strictObject({
   s3: described(z.optional(s3Location), 'an S3 object listing images, one per line or as YAML'),
   ssmParameter: described(
     z.optional(
@@ -33,7 +34,7 @@ export const prewarm = strictObject({
     'upstream references to keep warm (`nginx:1.27`, `ghcr.io/org/app:v1`); each must parse and be covered by a rule in every environment, or it is a `config error at prewarm.images[N]` with the reason',
   ),
   manifest: described(
-    z.optional(manifest),
+    z.optional(manifestSource),
     'extra images read at run time, so the list changes without a deploy: `s3` and/or `ssmParameter`',
   ),
   platforms: described(
