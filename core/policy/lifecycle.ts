@@ -2,7 +2,15 @@
  * The lifecycle policy document for cache repositories, as ECR's PutLifecyclePolicy and
  * repository creation templates take it.
  */
+import { SEED_TAG_PREFIX } from '../image-ref/seeds';
 import type { EffectiveSettings } from './types';
+
+/**
+ * What the seed rule counts up to: ECR's default quota of images per repository (10,000,
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html), so it never finds
+ * more seeded images than it may keep and expires none of them.
+ */
+export const SEED_KEEP_COUNT = 10000;
 
 /** One rule of an ECR lifecycle policy. */
 export interface LifecycleRule {
@@ -33,12 +41,36 @@ export interface LifecyclePolicy {
  * manifests are untagged images, and ECR's lifecycle documentation does not say that an untagged
  * rule spares the images a kept index references (it selects untagged images by push date alone;
  * https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html). An opt-in
- * `untaggedExpireDays` keeps its rule, and `ptc plan` warns about it.
+ * `untaggedExpireDays` keeps its rule, and `ptc plan` warns about it. A prefix whose rule lists
+ * `seeds` gets the seed rule first (`seedRule`), the others one priority lower.
  * @example
  * lifecyclePolicy({ keepLastTagged: 50 }).rules.length // 1
  * lifecyclePolicy({ untaggedExpireDays: 7, keepLastTagged: 50 }).rules.length // 2
  */
 export function lifecyclePolicy(lifecycle: EffectiveSettings['lifecycle']): LifecyclePolicy {
+  const policy = basePolicy(lifecycle);
+  if (lifecycle.protectSeeds !== true) return policy;
+  return { rules: [seedRule(), ...policy.rules.map((r) => ({ ...r, rulePriority: r.rulePriority + 1 }))] };
+}
+
+/**
+ * The rule that keeps seeded digests (`rules[N].seeds`, core/image-ref/seeds.ts), first of all:
+ * it selects the images tagged `ptc-seed-*` and expires only beyond `SEED_KEEP_COUNT` of them. ECR's
+ * evaluation rules: "An image that matches the tagging requirements of a rule cannot be expired by a
+ * rule with a lower priority" (https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html,
+ * "Lifecycle policy evaluation rules"), so neither the untagged rule nor `keepLastTagged` removes a
+ * seed, even once the cache's refresh moved the upstream tag off it.
+ */
+function seedRule(): LifecycleRule {
+  return {
+    rulePriority: 1,
+    description: `ptc-autopilot: keep every seeded digest (tags ${SEED_TAG_PREFIX}*)`,
+    selection: { tagStatus: 'tagged', tagPatternList: [`${SEED_TAG_PREFIX}*`], countType: 'imageCountMoreThan', countNumber: SEED_KEEP_COUNT },
+    action: { type: 'expire' },
+  };
+}
+
+function basePolicy(lifecycle: EffectiveSettings['lifecycle']): LifecyclePolicy {
   const untagged: LifecycleRule[] =
     lifecycle.untaggedExpireDays === undefined
       ? []
