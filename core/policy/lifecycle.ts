@@ -2,15 +2,8 @@
  * The lifecycle policy document for cache repositories, as ECR's PutLifecyclePolicy and
  * repository creation templates take it.
  */
-import { SEED_TAG_PREFIX } from '../image-ref/seeds';
+import { seedRule } from './seed-rule';
 import type { EffectiveSettings } from './types';
-
-/**
- * What the seed rule counts up to: ECR's default quota of images per repository (10,000,
- * https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html), so it never finds
- * more seeded images than it may keep and expires none of them.
- */
-export const SEED_KEEP_COUNT = 10000;
 
 /** One rule of an ECR lifecycle policy. */
 export interface LifecycleRule {
@@ -51,23 +44,6 @@ export function lifecyclePolicy(lifecycle: EffectiveSettings['lifecycle']): Life
   const policy = basePolicy(lifecycle);
   if (lifecycle.protectSeeds !== true) return policy;
   return { rules: [seedRule(), ...policy.rules.map((r) => ({ ...r, rulePriority: r.rulePriority + 1 }))] };
-}
-
-/**
- * The rule that keeps seeded digests (`rules[N].seeds`, core/image-ref/seeds.ts), first of all:
- * it selects the images tagged `ptc-seed-*` and expires only beyond `SEED_KEEP_COUNT` of them. ECR's
- * evaluation rules: "An image that matches the tagging requirements of a rule cannot be expired by a
- * rule with a lower priority" (https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html,
- * "Lifecycle policy evaluation rules"), so neither the untagged rule nor `keepLastTagged` removes a
- * seed, even once the cache's refresh moved the upstream tag off it.
- */
-function seedRule(): LifecycleRule {
-  return {
-    rulePriority: 1,
-    description: `ptc-autopilot: keep every seeded digest (tags ${SEED_TAG_PREFIX}*)`,
-    selection: { tagStatus: 'tagged', tagPatternList: [`${SEED_TAG_PREFIX}*`], countType: 'imageCountMoreThan', countNumber: SEED_KEEP_COUNT },
-    action: { type: 'expire' },
-  };
 }
 
 function basePolicy(lifecycle: EffectiveSettings['lifecycle']): LifecyclePolicy {
