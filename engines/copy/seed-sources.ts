@@ -52,7 +52,7 @@ export async function seedSessions(rules: readonly RuleConfig[], options: Upstre
  * Why each cache repository of the jobs must not be seeded, by repository name (absent: safe).
  * GetLifecyclePolicy per repository: no policy, or no repository yet (the rule's creation template
  * gives it the seed rule on push), is safe; a policy whose first rule does not keep `ptc-seed-*`
- * tags is not (`seedPolicyProblem`).
+ * tags is not (`seedPolicyProblem`), nor one that cannot be read.
  */
 export async function seedGuard(ecr: Pick<ECRClient, 'send'>, jobs: readonly SeedJob[]): Promise<Map<string, string>> {
   const problems = new Map<string, string>();
@@ -63,7 +63,9 @@ export async function seedGuard(ecr: Pick<ECRClient, 'send'>, jobs: readonly See
     } catch (err) {
       const name = (err as { name?: unknown }).name;
       if (name === 'LifecyclePolicyNotFoundException' || name === 'RepositoryNotFoundException') continue;
-      throw err;
+      // Unknown is unsafe: the seed waits until the policy can be read.
+      problems.set(repositoryName, `its lifecycle policy cannot be read (${typeof name === 'string' ? name : 'error'})`);
+      continue;
     }
     const problem = seedPolicyProblem(text);
     if (problem !== undefined) problems.set(repositoryName, problem);
