@@ -59,7 +59,8 @@ export function seedPolicyProblem(policyText: string | undefined): string | unde
     action?: { type?: unknown };
   };
   const sorted = [...(rules as Rule[])].sort((a, b) => Number(a.rulePriority) - Number(b.rulePriority));
-  if (sorted.some((r) => r.action?.type === 'transition')) return 'its lifecycle policy archives images, which no tag is documented to prevent';
+  if (sorted.some((r) => r.action?.type === 'transition'))
+    return 'its lifecycle policy archives images, which no tag is documented to prevent';
   const first = sorted[0]!.selection;
   const keeps =
     first?.tagStatus === 'tagged' &&

@@ -29,7 +29,8 @@ export async function seedSessions(rules: readonly RuleConfig[], options: Upstre
       const host = upstreamRegistryUrl(rule);
       if (sessions.has(host)) continue;
       const secret = rule.credentials?.secretName ?? rule.credentials?.secretArn;
-      if (secret !== undefined && client === undefined) throw new RangeError(`rule ${rule.prefix} needs a Secrets Manager client for its secret`);
+      if (secret !== undefined && client === undefined)
+        throw new RangeError(`rule ${rule.prefix} needs a Secrets Manager client for its secret`);
       const credentials = secret !== undefined ? await secretCredentials(client!, secret) : undefined;
       sessions.set(
         host,

@@ -69,7 +69,11 @@ export async function seedImages(jobs: readonly SeedJob[], options: CopyOptions)
       try {
         const written = await tagTree(options.target, job);
         if (written === 0) return { ...result, notes };
-        return { ...result, status: 'copied', notes: [...notes, `tagged ${job.seedTag} (${written} seed tag${written === 1 ? '' : 's'} written)`] };
+        return {
+          ...result,
+          status: 'copied',
+          notes: [...notes, `tagged ${job.seedTag} (${written} seed tag${written === 1 ? '' : 's'} written)`],
+        };
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         return { ...result, status: 'failed', notes, reason: options.target.redactor.redact(source.redactor.redact(message)) };

@@ -74,12 +74,13 @@ describe('seed checks', () => {
     expect(issuesOf(c)).toEqual([
       {
         path: 'rules[0].seeds[0]',
-        message: '"nginx:1.27" has no digest; a seed is a pinned digest (name@sha256:... or name:tag@sha256:...): the pull-through cache fetches tags itself',
+        message:
+          '"nginx:1.27" has no digest; a seed is a pinned digest (name@sha256:... or name:tag@sha256:...): the pull-through cache fetches tags itself',
       },
     ]);
   });
 
-  test('a seed of another rule\'s upstream names the rule it belongs to', () => {
+  test("a seed of another rule's upstream names the rule it belongs to", () => {
     const c = base();
     c.rules[0].seeds = [`ghcr.io/org/app@${D1}`];
     expect(issuesOf(c)).toEqual([

@@ -75,7 +75,7 @@ export const rule = strictObject({
         .array(z.string({ error: 'must be a digest-pinned image reference such as "nginx@sha256:..."' }))
         .check(z.maxLength(MAX_SEEDS, { error: `at most ${MAX_SEEDS} seeds per rule` })),
     ),
-    "digest-pinned images of this rule's upstream (`name@sha256:...`, `name:tag@sha256:...`) that `ptc copy` seeds into the cache repository, which the pull-through cache cannot fetch by digest; each keeps a `ptc-seed-<hex>` tag that a lifecycle rule never expires (docs/copy.md, \"Seeding pinned digests\")",
+    'digest-pinned images of this rule\'s upstream (`name@sha256:...`, `name:tag@sha256:...`) that `ptc copy` seeds into the cache repository, which the pull-through cache cannot fetch by digest; each keeps a `ptc-seed-<hex>` tag that a lifecycle rule never expires (docs/copy.md, "Seeding pinned digests")',
   ),
 }).check(
   z.superRefine((value, ctx) => {
