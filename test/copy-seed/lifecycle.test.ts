@@ -10,6 +10,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { canonicalJson, desiredState, lifecyclePolicy, parseConfig, planLifecyclePolicy, type PtcConfig } from '../../core';
 import { SEED_KEEP_COUNT, seedPolicyProblem } from '../../core/policy/seed-rule';
 import { seedTag } from '../../core/image-ref/seeds';
+import { decodeConfig, encodeConfig } from '../../core/lambda-contracts/reconcile-repository/settings';
 import { buildApp } from '../../infra/build-app';
 import { evaluateLifecycle, type SimImage, type SimRule } from './lifecycle-sim';
 
@@ -115,6 +116,13 @@ describe('the generated lifecycle policy', () => {
     expect(planLifecyclePolicy(foreign, desired).action).toBe('keep-foreign');
     // ... which is exactly what `ptc copy` then refuses to seed into.
     expect(seedPolicyProblem(foreign)).toBe('its lifecycle policy does not keep ptc-seed-* tags first, so a seed could expire');
+  });
+
+  test('the reconciler Lambda, from its settings variable, wants the same policy (seed rule first) as the config', () => {
+    const c = config({ untaggedExpireDays: 7 });
+    const payload = decodeConfig(encodeConfig(c, { account: '111122223333', region: 'eu-west-2' }));
+    expect(desiredState(payload, 'docker-hub/library/nginx')).toEqual(desiredState(c, 'docker-hub/library/nginx'));
+    expect(rulesOf(c, 'docker-hub/library/nginx')[0]!.selection.tagPatternList).toEqual(['ptc-seed-*']);
   });
 
   test('the seeded prefix creation template has the seed rule and also applies to CREATE_ON_PUSH; the others do not change', () => {

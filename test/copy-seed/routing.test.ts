@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { run } from '../../cli/main';
 import { createResolver, digestPinnedPolicy, parseConfig, pinnedReason, type DigestPinnedMode } from '../../core';
 import { pinnedImages } from '../../core/eviction/pins';
+import { decodeEvictSettings, encodeEvictSettings } from '../../core/lambda-contracts/evict-images/settings';
 import { kyvernoPolicyYaml } from '../../core/kyverno';
 import { recordingIo } from '../cli/fake-io';
 import { evaluateRule, type PolicyRule } from '../image-ref/kyverno-eval';
@@ -95,6 +96,11 @@ describe('eviction pins', () => {
     expect(pins.tags.has(`docker-hub/library/nginx:ptc-seed-${'1'.repeat(32)}`)).toBe(true);
     expect(pins.sources.get(`docker-hub/bitnami/redis@${D2}`)).toBe('rules[0].seeds[1]');
     expect(pins.digests.has(`docker-hub/library/nginx@${D3}`)).toBe(false);
+  });
+
+  test('the eviction Lambda pins the same seeds from its settings variable', () => {
+    const payload = decodeEvictSettings(encodeEvictSettings(config, { account: '111122223333', region: 'eu-west-2' }));
+    expect(pinnedImages(payload, REGISTRY)).toEqual(pinnedImages(config, REGISTRY));
   });
 });
 
