@@ -4,6 +4,7 @@
  * `ptc validate-config`. The configs are invented for these tests (the README's Docker Hub, GHCR
  * and registry.k8s.io rules with digests of our own).
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -11,6 +12,7 @@ import { run } from '../../cli/main';
 import { parseConfig } from '../../core';
 import { seedJobs } from '../../core/copy/seeds';
 import { seedRoutes } from '../../core/image-ref/seeds';
+import { reconcilerPayload, validationPayload } from '../../core/lambda-settings';
 import { recordingIo } from '../cli/fake-io';
 import { issuesOf } from '../core/issues-of';
 
@@ -149,6 +151,32 @@ describe('seed checks', () => {
     const c = base();
     c.rules[0].seeds = Array.from({ length: 501 }, (_, i) => `nginx@sha256:${i.toString(16).padStart(64, '0')}`);
     expect(issuesOf(c)).toEqual([{ path: 'rules[0].seeds', message: 'at most 500 seeds per rule' }]);
+  });
+});
+
+describe("seeds and the Lambdas' 4 KB of settings", () => {
+  /** `n` distinct (incompressible) digests of nginx. */
+  const many = (n: number) => Array.from({ length: n }, (_, i) => `nginx@sha256:${createHash('sha256').update(String(i)).digest('hex')}`);
+  const WHERE = { account: '111122223333', region: 'eu-west-2' };
+
+  test('500 seeds deploy: the reconciler gets one seed per rule (all it needs), rule validation none', () => {
+    const c = base();
+    c.rules[0].seeds = many(500);
+    const config = parseConfig(c);
+    expect(reconcilerPayload(config, WHERE).rules[0]!.seeds).toEqual([config.rules[0]!.seeds![0]]);
+    expect(validationPayload(config.rules, WHERE).rules[0]).not.toHaveProperty('seeds');
+  });
+
+  test('with eviction on, the eviction Lambda carries every seed: too many are refused, and the message says so', () => {
+    const c = base();
+    c.rules[0].seeds = many(120);
+    c.repositories = { eviction: { unpulledDays: 90 } };
+    const issues = issuesOf(c);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.path).toBe('rules');
+    expect(issues[0]!.message).toMatch(
+      /^the evict-images Lambda would get \d+ bytes of environment variables .*: list fewer rules\[N\]\.seeds \(the eviction Lambda pins each one\)/,
+    );
   });
 });
 
