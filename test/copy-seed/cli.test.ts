@@ -81,11 +81,9 @@ test("a cache repository whose lifecycle policy is the user's own is not seeded:
 });
 
 test('the plain-text report names the seed and the reason on one line', async () => {
-  ecr
-    .on(GetLifecyclePolicyCommand)
-    .resolves({
-      lifecyclePolicyText: canonicalJson(lifecyclePolicy({ keepLastTagged: 100, archiveUnpulledDays: 30, protectSeeds: true })),
-    });
+  ecr.on(GetLifecyclePolicyCommand).resolves({
+    lifecyclePolicyText: canonicalJson(lifecyclePolicy({ keepLastTagged: 100, archiveUnpulledDays: 30, protectSeeds: true })),
+  });
   const io = recordingIo();
   expect(await run(['copy', '--config', file], io)).toBe(1);
   expect(io.out).toContain(
