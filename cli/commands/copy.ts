@@ -95,7 +95,7 @@ async function guardSeeds(
       image: j.image,
       target: `${targetHost}/${j.targetRepository}@${j.digest!}`,
       status: 'failed' as const,
-      reason: `not seeded: ${j.targetRepository}: ${problems.get(j.targetRepository)!}; deploy the stack with rules[${j.ruleIndex}].seeds (the reconciler puts the seed rule first) or put it there yourself (docs/copy.md, "Seeding pinned digests")`,
+      reason: `not seeded: ${j.targetRepository}: ${problems.get(j.targetRepository)!}; deploy the stack with rules[${j.ruleIndex}].seeds and run ptc reconcile (the seed rule goes first) or put it there yourself (docs/copy.md, "Seeding pinned digests")`,
       notes: [],
       blobs: { sent: 0, present: 0 },
       bytes: 0,

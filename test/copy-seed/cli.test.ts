@@ -72,7 +72,7 @@ test("a cache repository whose lifecycle policy is the user's own is not seeded:
       image: `nginx:1.27@${D1}`,
       status: 'failed',
       reason:
-        'not seeded: docker-hub/library/nginx: its lifecycle policy does not keep ptc-seed-* tags first, so a seed could expire; deploy the stack with rules[0].seeds (the reconciler puts the seed rule first) or put it there yourself (docs/copy.md, "Seeding pinned digests")',
+        'not seeded: docker-hub/library/nginx: its lifecycle policy does not keep ptc-seed-* tags first, so a seed could expire; deploy the stack with rules[0].seeds and run ptc reconcile (the seed rule goes first) or put it there yourself (docs/copy.md, "Seeding pinned digests")',
     }),
   ]);
   expect(ecr).toHaveReceivedCommandWith(GetLifecyclePolicyCommand, { repositoryName: 'docker-hub/library/nginx' });
