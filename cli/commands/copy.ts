@@ -165,8 +165,14 @@ export const registerCopy: RegisterCommand = (program, io, state) => {
       // Seeds: the config's own ECR registry is checked first (a lifecycle policy that could expire a seed refuses it).
       const { seeds, refused } = await guardSeeds(config, opts, targetHost, allSeeds);
       if (seeds.length > 0) {
-        for (const [host, session] of await seedSessions(config.rules, { secrets, concurrency: concurrency * 2, ...(ca ? { ca } : {}) }))
-          if (!sources.has(host)) sources.set(host, session);
+        let seeded: Map<string, RegistrySession>;
+        try {
+          seeded = await seedSessions(config.rules, { secrets, concurrency: concurrency * 2, ...(ca ? { ca } : {}) });
+        } catch (err) {
+          for (const s of sources.values()) s.close();
+          throw err;
+        }
+        for (const [host, session] of seeded) if (!sources.has(host)) sources.set(host, session);
       }
       const target = new RegistrySession({
         baseUrl,

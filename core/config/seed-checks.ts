@@ -8,6 +8,7 @@
  */
 import { InvalidReferenceError } from '../errors';
 import { createResolver } from '../image-ref/resolve';
+import { NO_REGISTRY } from '../image-ref/seeds';
 import { effectiveSettings } from '../policy/settings';
 import { quote, truncate } from '../quote';
 import type { PtcConfig } from './schema';
@@ -17,9 +18,6 @@ export interface SeedIssue {
   readonly path: (string | number)[];
   readonly message: string;
 }
-
-/** A registry host no reference names, so the resolver never answers `cached` for a seed. */
-const NO_REGISTRY = 'seed.invalid';
 
 /** Every problem of the rules' seeds; linear in the seeds, each parsed once. */
 export function seedIssues(config: Pick<PtcConfig, 'rules' | 'repositories'>): SeedIssue[] {

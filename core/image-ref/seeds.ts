@@ -52,8 +52,8 @@ export interface ConfigWithSeeds {
   readonly rules: RuleConfig[];
 }
 
-/** A registry host no reference can name: the resolver then never treats a seed as already cached. */
-const NO_REGISTRY = 'seed.invalid';
+/** A registry host no reference can name (`.invalid`, RFC 2606): the resolver then never treats a seed as already cached. */
+export const NO_REGISTRY = 'seed.invalid';
 
 /**
  * Every seed the config lists that parses, carries a digest and resolves to its own rule's cache
