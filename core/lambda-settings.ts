@@ -28,6 +28,18 @@ export const COPY_SETTINGS_VARIABLE = 'PTC_COPY_SETTINGS';
 type Where = Pick<Target, 'account' | 'region'>;
 
 /**
+ * A rule with its `seeds` list cut to what a Lambda reads: the reconciler needs only whether the rule
+ * seeds (its prefix then gets the seed lifecycle rule), so one seed stands for all (`keep: 1`);
+ * rule validation and prewarm need none. The full list (hundreds of incompressible digests) would
+ * not fit Lambda's 4 KB; the eviction Lambda, which pins each seed, gets it whole.
+ */
+function withSeeds(rule: RuleConfig, keep: 0 | 1): RuleConfig {
+  if (rule.seeds === undefined) return rule;
+  const { seeds, ...rest } = rule;
+  return keep === 1 && seeds.length > 0 ? { ...rest, seeds: seeds.slice(0, 1) } : rest;
+}
+
+/**
  * The config as the reconciler needs it: the target's account and region, the rules, the `copies`
  * prefixes and the repository settings; prewarm, validation and the rest stay out to keep within Lambda's 4 KB.
  */
@@ -41,8 +53,7 @@ export function reconcilerPayload(
   return {
     account: target.account,
     region: target.region,
-    rules: config.rules,
-    ...(copies.length > 0 ? { copies } : {}),
+    rules: config.rules.map((r) => withSeeds(r, 1)),
     repositories: repositoriesWithConsumers(config),
     reconciler: config.reconciler,
   };
@@ -53,14 +64,14 @@ export function validationPayload(rules: readonly RuleConfig[], target: Where, s
   return {
     account: target.account,
     region: target.region,
-    rules: [...rules],
+    rules: rules.map((r) => withSeeds(r, 0)),
     ...(secretsKmsKeyArn !== undefined ? { secretsKmsKeyArn } : {}),
   };
 }
 
 /** What prewarm needs: the rules (to map images to the cache) and the prewarm block. */
 export function prewarmPayload(config: Pick<PtcConfig, 'rules' | 'prewarm'>, target: Where): PrewarmPayload {
-  return { account: target.account, region: target.region, rules: config.rules, prewarm: config.prewarm };
+  return { account: target.account, region: target.region, rules: config.rules.map((r) => withSeeds(r, 0)), prewarm: config.prewarm };
 }
 
 /** What the copy-images Lambda needs: the target's account and region (its ECR registry) and the `copies` list. */

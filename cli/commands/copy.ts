@@ -1,17 +1,21 @@
 /**
  * `ptc copy`: the copy engine (engines/copy) run from a workstation or CI. Copies the images of
  * the config's `copies` list (and `--images FILE`) from their upstream registries into the
- * config's ECR registry, or `--registry-url`. Target credentials: `--username` and
+ * config's ECR registry, or `--registry-url`, and seeds the rules' pinned digests (`rules[N].seeds`) into
+ * their cache repositories (engines/copy/seed.ts). Target credentials: `--username` and
  * `--password-stdin`, else the ECR token of the caller's AWS credentials (only ever sent to the
  * config's own ECR registry). Upstream credentials: each entry's secret, read from Secrets Manager.
  */
 import { primaryTarget, PtcError, type PtcConfig } from '../../core';
 import { copyJobs } from '../../core/copy/jobs';
+import { seedJobs, type SeedJob } from '../../core/copy/seeds';
 import { ImageListError, MAX_IMAGE_LIST_BYTES, parseImageList, RegistryAuthError, registryHostOf } from '../../core/prewarm';
 import type { Credentials } from '../../registry';
 import { copyImages, RegistrySession, summarizeCopies, type CopyResult } from '../../engines/copy';
 import { ecrCredentials } from '../../engines/copy/credentials';
 import { upstreamSessions } from '../../engines/copy/sources';
+import { seedImages } from '../../engines/copy/seed';
+import { seedGuard, seedSessions } from '../../engines/copy/seed-sources';
 import { InputReadError, readConfig, readInputFile, type CliIo } from '../io';
 import { credentialsOf, registryBaseUrl } from './prewarm';
 import type { RegisterCommand } from './types';
@@ -70,6 +74,35 @@ async function targetCredentials(io: CliIo, config: PtcConfig, opts: CopyCliOpti
   return ecrCredentials(new ECRClient({ region: target.region }));
 }
 
+/**
+ * The seeds that may go to the target: all of them for a `--registry-url` elsewhere; for the
+ * config's own ECR registry, those whose cache repository's lifecycle policy keeps `ptc-seed-*`
+ * tags (or has no policy yet), the others refused with the reason.
+ */
+async function guardSeeds(
+  config: PtcConfig,
+  opts: CopyCliOptions,
+  targetHost: string,
+  all: SeedJob[],
+): Promise<{ seeds: SeedJob[]; refused: CopyResult[] }> {
+  const target = primaryTarget(config, opts.environment);
+  if (all.length === 0 || targetHost !== target.registryHost) return { seeds: all, refused: [] };
+  const { ECRClient } = await import('@aws-sdk/client-ecr');
+  const problems = await seedGuard(new ECRClient({ region: target.region }), all);
+  const refused = all
+    .filter((j) => problems.has(j.targetRepository))
+    .map((j) => ({
+      image: j.image,
+      target: `${targetHost}/${j.targetRepository}@${j.digest!}`,
+      status: 'failed' as const,
+      reason: `not seeded: ${j.targetRepository}: ${problems.get(j.targetRepository)!}; deploy the stack with rules[${j.ruleIndex}].seeds and run ptc reconcile (the seed rule goes first) or put it there yourself (docs/copy.md, "Seeding pinned digests")`,
+      notes: [],
+      blobs: { sent: 0, present: 0 },
+      bytes: 0,
+    }));
+  return { seeds: all.filter((j) => !problems.has(j.targetRepository)), refused };
+}
+
 /** One line per image for people. */
 function renderResult(r: CopyResult, dryRun: boolean): string {
   const verb = r.status === 'copied' && dryRun ? 'would copy' : r.status;
@@ -117,7 +150,8 @@ export const registerCopy: RegisterCommand = (program, io, state) => {
       const baseUrl = registryBaseUrl(config, opts);
       const targetHost = registryHostOf(baseUrl);
       const { jobs, rejected } = copyJobs(config, readImages(io, opts.images));
-      if (config.copies.length === 0)
+      const allSeeds = seedJobs(config);
+      if (config.copies.length === 0 && allSeeds.length === 0)
         io.stderr('no copies in the config: list registries the pull-through cache cannot serve under "copies" (docs/copy.md)\n');
       const ca = readCa(io, opts.caFile);
       const credentials = await targetCredentials(io, config, opts, targetHost);
@@ -128,6 +162,18 @@ export const registerCopy: RegisterCommand = (program, io, state) => {
         jobs.length === 0
           ? new Map<string, RegistrySession>()
           : await upstreamSessions(config.copies, { secrets, concurrency: concurrency * 2, ...(ca ? { ca } : {}) });
+      // Seeds: the config's own ECR registry is checked first (a lifecycle policy that could expire a seed refuses it).
+      const { seeds, refused } = await guardSeeds(config, opts, targetHost, allSeeds);
+      if (seeds.length > 0) {
+        let seeded: Map<string, RegistrySession>;
+        try {
+          seeded = await seedSessions(config.rules, { secrets, concurrency: concurrency * 2, ...(ca ? { ca } : {}) });
+        } catch (err) {
+          for (const s of sources.values()) s.close();
+          throw err;
+        }
+        for (const [host, session] of seeded) if (!sources.has(host)) sources.set(host, session);
+      }
       const target = new RegistrySession({
         baseUrl,
         concurrency: concurrency * 2,
@@ -136,7 +182,7 @@ export const registerCopy: RegisterCommand = (program, io, state) => {
       });
       let results: CopyResult[];
       try {
-        if (jobs.length > 0) {
+        if (jobs.length + seeds.length > 0) {
           try {
             await target.ping();
           } catch (err) {
@@ -151,16 +197,20 @@ export const registerCopy: RegisterCommand = (program, io, state) => {
         }
         // Progress on a terminal only: one line, rewritten as images finish (the results follow on stdout).
         const terminal = !opts.json && process.stderr.isTTY === true;
-        results = await copyImages(jobs, {
+        const total = jobs.length + seeds.length;
+        let done = 0;
+        const run = {
           target,
           targetHost,
-          source: (host) => sources.get(host)!,
+          source: (host: string) => sources.get(host)!,
           concurrency,
           ...(opts.dryRun ? { dryRun: true } : {}),
-          onResult: (r, done, total) => {
+          onResult: (r: CopyResult) => {
+            done++;
             if (terminal) io.stderr(`\r\x1b[K[${done}/${total}] ${r.status} ${r.image.slice(0, 150)}${done === total ? '\n' : ''}`);
           },
-        });
+        };
+        results = [...(await copyImages(jobs, run)), ...(await seedImages(seeds, run)), ...refused];
       } finally {
         target.close();
         for (const s of sources.values()) s.close();

@@ -110,7 +110,10 @@ export function predictedLambdaEnvironments(config: PtcConfig, target: Target): 
       variables: { ...baseVariables('evict-images'), [EVICT_SETTINGS_VARIABLE]: packJson(evictPayload(c, target)) },
       settingsVariable: EVICT_SETTINGS_VARIABLE,
       blame: sizeOf(c.prewarm.images) > sizeOf(c.rules) ? ['prewarm', 'images'] : ['rules'],
-      shorten: 'move the prewarm images to prewarm.manifest (an S3 object or SSM parameter)',
+      shorten:
+        sizeOf(c.prewarm.images) <= sizeOf(c.rules) && c.rules.some((r) => (r.seeds?.length ?? 0) > 0)
+          ? 'list fewer rules[N].seeds (the eviction Lambda pins each one), or move the prewarm images to prewarm.manifest'
+          : 'move the prewarm images to prewarm.manifest (an S3 object or SSM parameter)',
     });
   }
   if (c.copies.length > 0) {

@@ -11,6 +11,7 @@ import { quote } from '../quote';
 import { registrySettingsIssues } from '../registry-settings/limits';
 import { prewarmKeyIssues } from '../policy/prewarm-key';
 import { copyIssues, copyOverrideIssues } from './copies-checks';
+import { seedIssues } from './seed-checks';
 import { evictionIssues } from './eviction-schema';
 import { consumerIssues } from '../consumers/validate';
 import { kmsKeyIssues } from './kms-keys';
@@ -210,6 +211,7 @@ function crossFieldIssues(config: PtcConfig, ctx: z.core.$RefinementCtx): void {
   for (const issue of consumerIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of evictionIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   for (const issue of copyIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  for (const issue of seedIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   if (config.replication !== undefined) {
     config.replication.destinations.forEach((d, index) => {
       const envRegions = config.environments?.map((e) => e.region) ?? (config.region ? [config.region] : []);

@@ -1,11 +1,13 @@
 /**
  * Images eviction never removes: every `prewarm.images` entry (and the prewarm manifest sources'
- * entries, which the caller reads) resolved to its cache repository and tag or digest, and the
- * images of `copies` entries (`<prefix>/<path>`).
+ * entries, which the caller reads) resolved to its cache repository and tag or digest, the
+ * images of `copies` entries (`<prefix>/<path>`), and the digests rules seed (`rules[N].seeds`,
+ * core/image-ref/seeds.ts) with their `ptc-seed-*` tags.
  */
 import { InvalidReferenceError } from '../errors';
 import { createResolver } from '../image-ref/resolve';
 import { parseReference } from '../image-ref/parse';
+import { seedRoutes, seedTag } from '../image-ref/seeds';
 import type { PtcConfig } from '../config/schema';
 import type { PinnedImages } from './types';
 
@@ -59,5 +61,9 @@ export function pinnedImages(
       }
     });
   });
+  // A seeded index keeps its platform manifests: a digest goes only when every group reaching it goes.
+  for (const seed of seedRoutes(config)) {
+    add(seed.cacheRepository, seedTag(seed.reference.digest), seed.reference.digest, `rules[${seed.ruleIndex}].seeds[${seed.seedIndex}]`);
+  }
   return { tags, digests, sources };
 }

@@ -13,11 +13,15 @@
  *   tag and verifies; the others stay upstream and are reported.
  * - `cache`: every digest-pinned reference goes to the cache; those not known to be cached are
  *   reported (a first pull fails until someone pulls the tag through the cache).
+ *
+ * In every mode, a digest a rule seeds (`rules[N].seeds`, core/image-ref/seeds.ts) goes to the
+ * cache: `ptc copy` pushes it there byte for byte, as it does a copy.
  */
 import type { PtcConfig } from '../config/schema';
 import { InvalidReferenceError } from '../errors';
 import { parseReference, type ImageReference } from './parse';
 import type { Resolution } from './resolve';
+import { seedRoutes, type ConfigWithSeeds } from './seeds';
 
 /** The three policies, as the `--digest-pinned` flag spells them. */
 export const DIGEST_PINNED_MODES = ['upstream', 'prewarmed', 'cache'] as const;
@@ -55,6 +59,14 @@ export function prewarmedDigests(config: PtcConfig): Set<string> {
 }
 
 /**
+ * The digests the config seeds (`rules[N].seeds`), as `digestKey` spells them: a digest-pinned
+ * reference to one of them goes to the cache in every mode.
+ */
+export function seededDigests(config: ConfigWithSeeds): Set<string> {
+  return new Set(seedRoutes(config).map((route) => digestKey(route.reference)!));
+}
+
+/**
  * Applies a digest-pinned policy to one resolution. A resolved digest-pinned reference either
  * stays upstream (status `pinned`, output = input) or goes to the cache with `digestCached` saying
  * whether prewarm is known to seed it. Anything else passes through unchanged.
@@ -64,10 +76,14 @@ export function prewarmedDigests(config: PtcConfig): Set<string> {
  */
 export function digestPinnedPolicy(config: PtcConfig, mode: DigestPinnedMode): (resolution: Resolution) => Resolution {
   const known = prewarmedDigests(config);
+  const seeded = seededDigests(config);
   return (resolution) => {
     // A copy keeps every digest it lists (core/image-ref/copy-routes.ts): nothing to hold back.
     if (resolution.status !== 'resolved' || resolution.digest === undefined || resolution.copy !== undefined) return resolution;
-    const cached = known.has(digestKey(resolution.reference)!);
+    const key = digestKey(resolution.reference)!;
+    // A seed is in the cache repository byte for byte once `ptc copy` ran (core/image-ref/seeds.ts).
+    if (seeded.has(key)) return { ...resolution, digestCached: true, seeded: true };
+    const cached = known.has(key);
     if (mode === 'cache' || (mode === 'prewarmed' && cached)) return { ...resolution, digestCached: cached };
     return {
       input: resolution.input,
@@ -98,7 +114,9 @@ export function pinnedReason(resolution: Resolution): string {
     resolution.tag !== undefined
       ? `list ${resolution.input} in prewarm.images (prewarm seeds it by its tag and verifies the digest)`
       : 'pin a tag beside the digest (name:tag@digest) and list it in prewarm.images';
+  // A rule's seeds are the other way in: `ptc copy` pushes the digest itself (core/image-ref/seeds.ts).
+  const rule = resolution.rule !== undefined ? `the seeds of rule ${resolution.rule.prefix}` : "its rule's seeds";
   return resolution.status === 'pinned'
-    ? `digest-pinned, left upstream: the pull-through cache cannot fetch a digest it has not cached (aws/containers-roadmap#2837); ${seed}, then use --digest-pinned prewarmed`
-    : `digest-pinned and not known to be cached: its first pull through the cache fails until the digest is cached; ${seed}`;
+    ? `digest-pinned, left upstream: the pull-through cache cannot fetch a digest it has not cached (aws/containers-roadmap#2837); ${seed}, then use --digest-pinned prewarmed; or add it to ${rule} and run ptc copy`
+    : `digest-pinned and not known to be cached: its first pull through the cache fails until the digest is cached; ${seed}, or add it to ${rule} and run ptc copy`;
 }

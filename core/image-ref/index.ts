@@ -12,9 +12,11 @@ export {
   digestPinnedPolicy,
   pinnedReason,
   prewarmedDigests,
+  seededDigests,
   type DigestPinnedMode,
 } from './digest-policy';
 export { buildCopyRoutes, copyMiss, copyRepositoryFor, type ConfigWithCopies, type CopyRoute } from './copy-routes';
+export { SEED_TAG_PREFIX, seedRoutes, seedTag, type ConfigWithSeeds, type SeedRoute } from './seeds';
 export { buildRoutes, cacheRepositoryFor, upstreamOf, type Route } from './routes';
 /** The reference grammar's regular-expression sources and Docker Hub constants, shared with the Kyverno generator. */
 export * as referenceGrammar from './grammar';

@@ -60,6 +60,11 @@ export interface Resolution {
    * cached (prewarm seeds it by its tag).
    */
   digestCached?: boolean;
+  /**
+   * Set by the digest-pinned policy on a digest a rule seeds (`rules[N].seeds`): `ptc copy` pushes
+   * it into the cache repository, so it goes to the cache in every mode (core/image-ref/seeds.ts).
+   */
+  seeded?: boolean;
 }
 
 /**

@@ -8,7 +8,7 @@
  * JMESPath raw-string literal unchanged.
  */
 import type { PtcConfig } from '../config/schema';
-import { DEFAULT_DIGEST_PINNED, prewarmedDigests, type DigestPinnedMode } from '../image-ref/digest-policy';
+import { DEFAULT_DIGEST_PINNED, prewarmedDigests, seededDigests, type DigestPinnedMode } from '../image-ref/digest-policy';
 import { parseReference } from '../image-ref/parse';
 import { cacheLimitBreach, createResolver } from '../image-ref/resolve';
 import { buildRoutes, type Route } from '../image-ref/routes';
@@ -99,13 +99,15 @@ function pair(
 }
 
 /**
- * One exact pattern per digest prewarm seeds (`--digest-pinned prewarmed`): every spelling of that
- * image and digest, with or without a tag, goes to its cache URI.
+ * One exact pattern per digest key (`digestKey`): every spelling of that image and digest, with or
+ * without a tag, goes to its cache URI. The digests prewarm seeds (`--digest-pinned prewarmed`) and
+ * the digests rules seed (`rules[N].seeds`, in every mode but `cache`, whose generic patterns
+ * already take every digest).
  */
-function prewarmedPatterns(config: PtcConfig, registryHost: string): ImagePattern[] {
+function digestPatterns(config: PtcConfig, registryHost: string, keys: Iterable<string>, what: string): ImagePattern[] {
   const resolve = createResolver({ config, registryHost });
   const patterns: ImagePattern[] = [];
-  for (const key of prewarmedDigests(config)) {
+  for (const key of keys) {
     const resolution = resolve(key);
     if (resolution.status !== 'resolved') continue;
     const { host, repository, digest } = parseReference(key);
@@ -121,7 +123,7 @@ function prewarmedPatterns(config: PtcConfig, registryHost: string): ImagePatter
       head = `${literal(host)}/${literal(repository)}`;
     }
     patterns.push({
-      description: `${resolution.rule!.prefix}: prewarmed digest ${key}`,
+      description: `${resolution.rule!.prefix}: ${what} ${key}`,
       match: `^${head}((?::${TAG})?@${literal(digest!)})$`,
       replace: `${registryHost}/${resolution.cacheRepository!}\${1}`,
       exclude: [],
@@ -174,7 +176,13 @@ export function imagePatterns(config: PtcConfig, registryHost: string, options: 
       }
     }
   }
-  if (mode === 'prewarmed') patterns.push(...prewarmedPatterns(config, registryHost));
+  const seeded = mode === 'cache' ? new Set<string>() : seededDigests(config);
+  if (mode === 'prewarmed') {
+    const prewarmed = [...prewarmedDigests(config)].filter((key) => !seeded.has(key));
+    patterns.push(...digestPatterns(config, registryHost, prewarmed, 'prewarmed digest'));
+  }
+  // Seeds (core/image-ref/seeds.ts): in the cache byte for byte once ptc copy ran, in every mode.
+  patterns.push(...digestPatterns(config, registryHost, seeded, 'seeded digest'));
   // Copies: exact patterns for the listed images only (`copyPatterns`).
   patterns.push(...copyPatterns(config, registryHost));
   return patterns;

@@ -2,6 +2,7 @@
  * The lifecycle policy document for cache repositories, as ECR's PutLifecyclePolicy and
  * repository creation templates take it.
  */
+import { seedRule } from './seed-rule';
 import type { EffectiveSettings } from './types';
 
 /** One rule of an ECR lifecycle policy. */
@@ -33,12 +34,19 @@ export interface LifecyclePolicy {
  * manifests are untagged images, and ECR's lifecycle documentation does not say that an untagged
  * rule spares the images a kept index references (it selects untagged images by push date alone;
  * https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html). An opt-in
- * `untaggedExpireDays` keeps its rule, and `ptc plan` warns about it.
+ * `untaggedExpireDays` keeps its rule, and `ptc plan` warns about it. A prefix whose rule lists
+ * `seeds` gets the seed rule first (`seedRule`), the others one priority lower.
  * @example
  * lifecyclePolicy({ keepLastTagged: 50 }).rules.length // 1
  * lifecyclePolicy({ untaggedExpireDays: 7, keepLastTagged: 50 }).rules.length // 2
  */
 export function lifecyclePolicy(lifecycle: EffectiveSettings['lifecycle']): LifecyclePolicy {
+  const policy = basePolicy(lifecycle);
+  if (lifecycle.protectSeeds !== true) return policy;
+  return { rules: [seedRule(), ...policy.rules.map((r) => ({ ...r, rulePriority: r.rulePriority + 1 }))] };
+}
+
+function basePolicy(lifecycle: EffectiveSettings['lifecycle']): LifecyclePolicy {
   const untagged: LifecycleRule[] =
     lifecycle.untaggedExpireDays === undefined
       ? []

@@ -26,7 +26,7 @@ export const LIFECYCLE_DEFAULTS = { keepLastTagged: 100 } as const;
  * effectiveSettings(config, 'k8s').lifecycle.keepLastTagged // 20 with the example config
  */
 export function effectiveSettings(
-  config: Pick<PtcConfig, 'repositories'> & Partial<Pick<PtcConfig, 'consumers'>>,
+  config: Pick<PtcConfig, 'repositories'> & Partial<Pick<PtcConfig, 'consumers' | 'rules'>>,
   prefix: string,
 ): EffectiveSettings {
   const base = repositoriesWithConsumers(config);
@@ -43,6 +43,8 @@ export function effectiveSettings(
         ? { archiveUnpulledDays, ...(expireArchivedDays !== undefined ? { expireArchivedDays } : {}) }
         : {}),
       keepLastTagged: override?.lifecycle?.keepLastTagged ?? base.lifecycle?.keepLastTagged ?? LIFECYCLE_DEFAULTS.keepLastTagged,
+      // Seeds (rules[N].seeds) get the rule that keeps their reserved tags (core/policy/lifecycle.ts).
+      ...(config.rules?.some((r) => r.prefix === prefix && (r.seeds?.length ?? 0) > 0) ? { protectSeeds: true as const } : {}),
     },
     pullAccounts: dedupe(pick('pullAccounts') ?? []),
     pullOrganizations: dedupe(pick('pullOrganizations') ?? []),

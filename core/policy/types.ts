@@ -17,6 +17,11 @@ export interface EffectiveSettings {
     readonly archiveUnpulledDays?: number;
     /** Expiry of archived images (`sinceImageTransitioned`); only with `archiveUnpulledDays`. */
     readonly expireArchivedDays?: number;
+    /**
+     * The prefix's rule lists `seeds`: a highest-priority rule keeps every image tagged `ptc-seed-*`
+     * (core/image-ref/seeds.ts); absent otherwise.
+     */
+    readonly protectSeeds?: true;
   };
   readonly pullAccounts: readonly string[];
   readonly pullOrganizations: readonly string[];

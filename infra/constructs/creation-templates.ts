@@ -111,8 +111,15 @@ export class CreationTemplates extends Construct {
       );
     };
     const ids = constructIds(prefixes);
+    // A rule with seeds also takes pushes: `ptc copy` seeding a digest may be the first to write a cache repository.
+    const seeded = new Set(config.rules.filter((r) => (r.seeds?.length ?? 0) > 0).map((r) => r.prefix));
     for (const prefix of prefixes)
-      add(prefix, `${ids.get(prefix)}Template`, appliedFor, `ptc-autopilot: settings for every cache repository under ${prefix}/`);
+      add(
+        prefix,
+        `${ids.get(prefix)}Template`,
+        seeded.has(prefix) && !appliedFor.includes('CREATE_ON_PUSH') ? [...appliedFor, 'CREATE_ON_PUSH'] : appliedFor,
+        `ptc-autopilot: settings for every cache repository under ${prefix}/`,
+      );
     const copyIds = constructIds(copyPrefixes);
     for (const prefix of copyPrefixes)
       add(

@@ -13,6 +13,9 @@ import { quote } from '../../quote';
  */
 export const MAX_RULES = 50;
 
+/** The most `seeds` one rule lists: each is an image (an index: one per platform too) the seed lifecycle rule keeps. */
+export const MAX_SEEDS = 500;
+
 const upstreamName = z
   .pipe(
     z.string({ error: `must be one of: ${UPSTREAM_NAMES.join(', ')}` }),
@@ -66,6 +69,14 @@ export const rule = strictObject({
   upstreamRegion: described(z.optional(region), 'ecr upstream only: the Region of the upstream registry'),
   customRoleArn: described(z.optional(roleArn), 'ecr upstream only: the IAM role ECR assumes to read the upstream registry'),
   upstreamRepositoryPrefix: described(z.optional(z.string()), 'ecr upstream only: only upstream repositories under this prefix are cached'),
+  seeds: described(
+    z.optional(
+      z
+        .array(z.string({ error: 'must be a digest-pinned image reference such as "nginx@sha256:..."' }))
+        .check(z.maxLength(MAX_SEEDS, { error: `at most ${MAX_SEEDS} seeds per rule` })),
+    ),
+    'digest-pinned images of this rule\'s upstream (`name@sha256:...`, `name:tag@sha256:...`) that `ptc copy` seeds into the cache repository, which the pull-through cache cannot fetch by digest; each keeps a `ptc-seed-<hex>` tag that a lifecycle rule never expires (docs/copy.md, "Seeding pinned digests")',
+  ),
 }).check(
   z.superRefine((value, ctx) => {
     if (!isUpstreamName(value.upstream)) return;
