@@ -54,6 +54,7 @@ export function reconcilerPayload(
     account: target.account,
     region: target.region,
     rules: config.rules.map((r) => withSeeds(r, 1)),
+    ...(copies.length > 0 ? { copies } : {}),
     repositories: repositoriesWithConsumers(config),
     reconciler: config.reconciler,
   };
