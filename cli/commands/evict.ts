@@ -5,10 +5,11 @@
  * and a delete that removed everything it meant to; 1 when any deletion failed (each is named).
  */
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { primaryTarget, PtcError, truncate } from '../../core';
-import { pinnedImages, type GroupDecision } from '../../core/eviction';
+import { primaryTarget, PtcError, truncate, type PtcConfig, type Target } from '../../core';
+import { pinnedImages, type GroupDecision, type PinnedImages } from '../../core/eviction';
 import { loadManifestImages } from '../../engines/prewarm';
 import { monthlyStorageCost, STORAGE_USD_PER_GB_MONTH } from '../../core/plan-notes/eviction';
+import { formatBytes } from '../../core/prewarm/report';
 import { evict, type EvictReport, type PrefixTotals, type RepositoryResult } from '../../engines/evict';
 import { readConfig, type CliIo } from '../io';
 import type { RegisterCommand } from './types';
@@ -34,19 +35,10 @@ export interface EvictJsonGroup {
 /** Builds the ECR client for a region. Tests inject their own; the CLI builds a real one. */
 export type EvictEcrFactory = (region: string) => ECRClient;
 
-const defaultFactory: EvictEcrFactory = (region) => new ECRClient({ region, retryMode: 'adaptive', maxAttempts: 5 });
+/** The CLI's ECR client: the SDK's adaptive retry, 5 attempts. */
+export const defaultEvictEcrFactory: EvictEcrFactory = (region) => new ECRClient({ region, retryMode: 'adaptive', maxAttempts: 5 });
 
-/** `12.3 GB`, in powers of 1000 as AWS bills storage. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
+export { formatBytes };
 
 function jsonGroup(prefix: string, g: GroupDecision): EvictJsonGroup {
   return {
@@ -90,8 +82,26 @@ function summary(report: EvictReport): string {
     .join('');
 }
 
+/**
+ * The images eviction never touches (prewarm images, the prewarm manifest read with the caller's
+ * credentials, copies), resolved to `target`'s cache repositories.
+ */
+export async function loadPins(config: PtcConfig, target: Target): Promise<PinnedImages> {
+  const manifest = config.prewarm.manifest;
+  let extra: { image: string; source: string }[] = [];
+  if (manifest?.s3 !== undefined || manifest?.ssmParameter !== undefined) {
+    const source = manifest.s3 ? `s3://${manifest.s3.bucket}/${manifest.s3.key}` : `ssm:${manifest.ssmParameter}`;
+    const images = await loadManifestImages(manifest, {
+      ...(manifest.s3 ? { s3: new (await import('@aws-sdk/client-s3')).S3Client({ region: target.region }) } : {}),
+      ...(manifest.ssmParameter ? { ssm: new (await import('@aws-sdk/client-ssm')).SSMClient({ region: target.region }) } : {}),
+    });
+    extra = images.map((image) => ({ image, source }));
+  }
+  return pinnedImages(config, target.registryHost, extra);
+}
+
 /** `ptc evict` with an injectable ECR client factory. */
-export function evictCommand(clients: EvictEcrFactory = defaultFactory): RegisterCommand {
+export function evictCommand(clients: EvictEcrFactory = defaultEvictEcrFactory): RegisterCommand {
   return (program, io, state) => {
     program
       .command('evict')
@@ -109,17 +119,7 @@ export function evictCommand(clients: EvictEcrFactory = defaultFactory): Registe
       .action(async (opts: { config?: string; environment?: string; dryRun?: boolean; json?: boolean; readManifests?: boolean }) => {
         const config = readConfig(io, opts.config);
         const target = primaryTarget(config, opts.environment);
-        const manifest = config.prewarm.manifest;
-        let extra: { image: string; source: string }[] = [];
-        if (manifest?.s3 !== undefined || manifest?.ssmParameter !== undefined) {
-          const source = manifest.s3 ? `s3://${manifest.s3.bucket}/${manifest.s3.key}` : `ssm:${manifest.ssmParameter}`;
-          const images = await loadManifestImages(manifest, {
-            ...(manifest.s3 ? { s3: new (await import('@aws-sdk/client-s3')).S3Client({ region: target.region }) } : {}),
-            ...(manifest.ssmParameter ? { ssm: new (await import('@aws-sdk/client-ssm')).SSMClient({ region: target.region }) } : {}),
-          });
-          extra = images.map((image) => ({ image, source }));
-        }
-        const pins = pinnedImages(config, target.registryHost, extra);
+        const pins = await loadPins(config, target);
         const groups: EvictJsonGroup[] = [];
         const onRepository = (r: RepositoryResult) => {
           if (opts.json) groups.push(...r.plan.groups.map((g) => jsonGroup(r.prefix, g)));
