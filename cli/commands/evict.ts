@@ -10,6 +10,7 @@ import { pinnedImages, type GroupDecision, type PinnedImages } from '../../core/
 import { loadManifestImages } from '../../engines/prewarm';
 import { monthlyStorageCost, STORAGE_USD_PER_GB_MONTH } from '../../core/plan-notes/eviction';
 import { formatBytes } from '../../core/prewarm/report';
+import { counted } from '../../core/plan-notes/storage';
 import { evict, type EvictReport, type PrefixTotals, type RepositoryResult } from '../../engines/evict';
 import { readConfig, type CliIo } from '../io';
 import type { RegisterCommand } from './types';
@@ -59,7 +60,7 @@ function textLines(result: RepositoryResult, io: CliIo): void {
   for (const g of result.plan.groups) {
     if (g.action !== 'evict' || g.deletes.length === 0) continue;
     const name = `${g.repository}${g.tags.length > 0 ? `:${g.tags.join(',')}` : `@${g.digests[0]!.slice(0, 19)}`}`;
-    io.stdout(`${verb} ${name} (${g.deletes.length} images, ${formatBytes(g.freedBytes)}): ${g.reason}\n`);
+    io.stdout(`${verb} ${name} (${counted(g.deletes.length, 'image')}, ${formatBytes(g.freedBytes)}): ${g.reason}\n`);
   }
 }
 
@@ -74,10 +75,10 @@ function summary(report: EvictReport): string {
     .map((p) => {
       const moved =
         p.mode === 'delete'
-          ? `${p.evictedImages} images evicted (${formatBytes(p.evictedBytes)})${p.failedImages > 0 ? `, ${p.failedImages} failed` : ''}`
-          : `${p.evictableImages} images evictable (${formatBytes(p.evictableBytes)}), nothing deleted`;
+          ? `${counted(p.evictedImages, 'image')} evicted (${formatBytes(p.evictedBytes)})${p.failedImages > 0 ? `, ${p.failedImages} failed` : ''}`
+          : `${counted(p.evictableImages, 'image')} evictable (${formatBytes(p.evictableBytes)}), nothing deleted`;
       const kept = keptBytes(p);
-      return `${p.prefix}: ${p.repositories} repositories, ${p.images} images, ${formatBytes(p.storedBytes)} stored; ${moved}; ${formatBytes(kept)} kept (about $${monthlyStorageCost(kept).toFixed(2)} a month at $${STORAGE_USD_PER_GB_MONTH} per GB-month)${p.ignored > 0 ? `; ${p.ignored} ignored (ptc-autopilot:ignore=true)` : ''}\n`;
+      return `${p.prefix}: ${counted(p.repositories, 'repository')}, ${counted(p.images, 'image')}, ${formatBytes(p.storedBytes)} stored; ${moved}; ${formatBytes(kept)} kept (about $${monthlyStorageCost(kept).toFixed(2)} a month at $${STORAGE_USD_PER_GB_MONTH} per GB-month)${p.ignored > 0 ? `; ${p.ignored} ignored (ptc-autopilot:ignore=true)` : ''}\n`;
     })
     .join('');
 }

@@ -76,6 +76,10 @@ export interface StorageEstimate {
 export const STORAGE_ESTIMATE_NOTE =
   'an estimate: bytes are DescribeImages sizes (an index counts its manifests once), a layer shared by two images is counted for each, so stored and kept bytes are upper bounds';
 
+/** `1 image`, `2 images`, `2 repositories`. */
+export const counted = (n: number, noun: string): string =>
+  `${n} ${n === 1 ? noun : noun.endsWith('y') ? `${noun.slice(0, -1)}ies` : `${noun}s`}`;
+
 const usd = (bytes: number, price: number): number => Math.round((bytes / 1e9) * price * 100) / 100;
 
 /**
@@ -162,7 +166,7 @@ export function renderStorageEstimate(e: StorageEstimate): string {
       const kept = p.eviction
         ? `eviction would keep ${formatBytes(p.keptBytes)} (${money(p.keptUsdPerMonth)} a month)`
         : `eviction off: all kept`;
-      const line = `  ${p.prefix}: ${p.repositories} repositories, ${p.images} images, ${formatBytes(p.storedBytes)} stored (${money(p.storedUsdPerMonth)} a month); ${kept}`;
+      const line = `  ${p.prefix}: ${counted(p.repositories, 'repository')}, ${counted(p.images, 'image')}, ${formatBytes(p.storedBytes)} stored (${money(p.storedUsdPerMonth)} a month); ${kept}`;
       if (p.archive === undefined) return [line];
       return [
         line,

@@ -128,7 +128,7 @@ describe('ptc plan --storage', () => {
     expect(io.out).toMatch(
       /^ {2}k8s: 2 repositories, 5 images, 6\.0 GB stored \(\$1\.20 a month\); eviction would keep 4\.0 GB \(\$0\.80 a month\)$/m,
     );
-    expect(io.out).toMatch(/^ {2}quay: 1 repositories, 2 images, 10\.0 GB stored \(\$2\.00 a month\); eviction off: all kept$/m);
+    expect(io.out).toMatch(/^ {2}quay: 1 repository, 2 images, 10\.0 GB stored \(\$2\.00 a month\); eviction off: all kept$/m);
     expect(io.out).toMatch(
       /^ {4}archive rule \(30 days unpulled\): 5\.0 GB unpulled for 30 days would move to the archive class at \$0\.1 per GB-month \(\$0\.50 a month, billed at least 90 days/m,
     );
