@@ -1,6 +1,6 @@
 /**
- * `npm run demo:evict`: a report-mode `ptc evict` against a small fake ECR on 127.0.0.1, the run
- * docs/eviction.md shows ("A report-mode run"). The CLI is the real one (bin/ptc.js, spawned) with
+ * `npm run demo:evict`: a report-mode `ptc evict` (text and `--json`) and `ptc plan --storage` against a
+ * small fake ECR on 127.0.0.1, the run docs/eviction.md shows ("A report-mode run"). The CLI is the real one (bin/ptc.js, spawned) with
  * `AWS_ENDPOINT_URL_ECR` pointing at the fake (the SDK's service-specific endpoint variable) and
  * dummy credentials; nothing leaves the machine. The data set is invented, times relative to now:
  * a multi-arch tag pulled yesterday only through its arm64 child, an index nobody pulled for 100
@@ -108,7 +108,7 @@ export async function startDemoEcr(nowS = Date.now() / 1000): Promise<{ server: 
   return { server: await startFakeEcrServer(registry), registry };
 }
 
-/** Runs `ptc evict --config <demo config> ...args` against `endpoint`; resolves with its exit code and output. */
+/** Runs `ptc <args> --config <demo config>` against `endpoint`; resolves with its exit code and output. */
 export function runDemoCli(endpoint: string, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ptc-evict-demo-'));
   const config = path.join(dir, 'ptc.yaml');
@@ -124,7 +124,7 @@ export function runDemoCli(endpoint: string, args: readonly string[]): Promise<{
   });
   const bin = path.join(__dirname, '..', 'bin', 'ptc.js');
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, 'evict', '--config', config, ...args], { env, cwd: dir, timeout: 60_000 }, (err, stdout, stderr) =>
+    execFile(process.execPath, [bin, ...args, '--config', config], { env, cwd: dir, timeout: 60_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
   });
@@ -134,9 +134,11 @@ if (require.main === module) {
   void (async () => {
     const { server, registry } = await startDemoEcr();
     try {
-      for (const args of [[], ['--json']]) {
+      for (const args of [['evict'], ['evict', '--json'], ['plan', '--storage']]) {
         const { code, stdout, stderr } = await runDemoCli(server.endpoint, args);
-        process.stdout.write(`$ ptc evict --config ptc.yaml ${args.join(' ')}`.trimEnd() + `\n${stdout}${stderr}(exit ${code})\n\n`);
+        // The plan itself is long and offline: only its storage section here.
+        const shown = args[0] === 'plan' ? stdout.slice(stdout.indexOf('\nStorage') + 1) : stdout;
+        process.stdout.write(`$ ptc ${args.join(' ')} --config ptc.yaml\n${shown}${stderr}(exit ${code})\n\n`);
       }
       process.stdout.write(
         `ECR calls served: ${[...registry.calls].map(([op, n]) => `${op} ${n}`).join(', ')}; deleted: ${registry.deleted.size}\n`,

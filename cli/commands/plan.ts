@@ -39,7 +39,7 @@ export function planCommand(clients?: EvictEcrFactory): RegisterCommand {
         if (storage) {
           const { renderStorageEstimate } = await import('../../core/plan-notes/storage');
           const where = storage.registryId ? ` of ${storage.registryId} ${storage.region ?? ''}`.trimEnd() : '';
-          io.stdout(`\n${renderStorageEstimate(storage).replace(/^Storage/, `Storage${where} (from ${storage.source})`)}`);
+          io.stdout(`\n${renderStorageEstimate(storage, `from ${storage.source}${where}`)}`);
         }
       });
   };

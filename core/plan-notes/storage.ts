@@ -157,11 +157,11 @@ export function estimateStorage(
   };
 }
 
-/** The estimate as text: one line per prefix, a total, the prices and the note. */
-export function renderStorageEstimate(e: StorageEstimate): string {
+/** The estimate as text: a heading naming `origin` (where the figures come from), one line per prefix, a total. */
+export function renderStorageEstimate(e: StorageEstimate, origin: string): string {
   const money = (n: number) => `$${n.toFixed(2)}`;
   const lines = [
-    `Storage (estimate at $${e.pricesUsdPerGbMonth.standard} per GB-month; ${e.note})`,
+    `Storage estimate, ${origin}, at $${e.pricesUsdPerGbMonth.standard} per GB-month (${e.note}):`,
     ...e.prefixes.flatMap((p) => {
       const kept = p.eviction
         ? `eviction would keep ${formatBytes(p.keptBytes)} (${money(p.keptUsdPerMonth)} a month)`

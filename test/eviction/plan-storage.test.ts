@@ -123,7 +123,7 @@ describe('ptc plan --storage', () => {
     const io = recordingIo();
     expect(await run(['plan', '--config', tempFile('ptc.yaml', CONFIG), '--storage', '--storage-price', '0.2'], io)).toBe(0);
     expect(io.out).toMatch(
-      /^Storage of 111122223333 eu-west-2 \(from a report-mode pass over ECR\) \(estimate at \$0\.2 per GB-month; an estimate: /m,
+      /^Storage estimate, from a report-mode pass over ECR of 111122223333 eu-west-2, at \$0\.2 per GB-month \(an estimate: /m,
     );
     expect(io.out).toMatch(
       /^ {2}k8s: 2 repositories, 5 images, 6\.0 GB stored \(\$1\.20 a month\); eviction would keep 4\.0 GB \(\$0\.80 a month\)$/m,
