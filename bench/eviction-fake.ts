@@ -12,7 +12,8 @@ const DAY_S = 86_400;
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 
-interface GeneratedImage {
+/** One image as DescribeImages returns it over the wire (times in epoch seconds). */
+export interface GeneratedImage {
   imageDigest: string;
   imageTags?: string[];
   imageSizeInBytes: number;
@@ -88,26 +89,36 @@ export function imagesOf(repo: number, nowS: number): { images: GeneratedImage[]
   return { images, children };
 }
 
-/** The fake registry: `repos` repositories under `docker-hub/`, plus `outside` ones no prefix covers. */
+/** A repository's images and, per index digest, the manifests it lists. */
+export interface FakeRepositoryContents {
+  readonly images: GeneratedImage[];
+  readonly children: Map<string, string[]>;
+}
+
+/**
+ * The fake registry: `count` repositories named by `nameAt`, whose contents `contentsOf` gives
+ * (computed on each call, so that only the deleted digests are state).
+ */
 export class EvictionFakeRegistry {
   readonly deleted = new Set<string>();
   readonly calls = new Map<string, number>();
   constructor(
-    readonly repos: number,
-    readonly outside: number,
-    readonly nowS: number,
+    readonly count: number,
+    private readonly nameAt: (i: number) => string,
+    private readonly contentsOf: (name: string) => FakeRepositoryContents,
   ) {}
 
-  private nameOf(i: number): string {
-    return i < this.repos ? `docker-hub/team/app-${i}` : `team-a/own-${i}`;
+  /** `repos` generated repositories under `docker-hub/` (`imagesOf`), plus `outside` ones no prefix covers. */
+  static generated(repos: number, outside: number, nowS: number): EvictionFakeRegistry {
+    return new EvictionFakeRegistry(
+      repos + outside,
+      (i) => (i < repos ? `docker-hub/team/app-${i}` : `team-a/own-${i}`),
+      (name) => imagesOf(Number(name.slice(name.lastIndexOf('-') + 1)), nowS),
+    );
   }
 
-  private numberOf(name: string): number {
-    return Number(name.slice(name.lastIndexOf('-') + 1));
-  }
-
-  private live(repo: number) {
-    const { images, children } = imagesOf(repo, this.nowS);
+  private live(name: string) {
+    const { images, children } = this.contentsOf(name);
     return { images: images.filter((i) => !this.deleted.has(i.imageDigest)), children };
   }
 
@@ -116,11 +127,11 @@ export class EvictionFakeRegistry {
     switch (operation) {
       case 'DescribeRepositories': {
         const start = input.nextToken === undefined ? 0 : Number(input.nextToken);
-        const total = this.repos + this.outside;
+        const total = this.count;
         const end = Math.min(total, start + (input.maxResults ?? 100));
         const repositories = [];
         for (let i = start; i < end; i++) {
-          const name = this.nameOf(i);
+          const name = this.nameAt(i);
           repositories.push({
             repositoryName: name,
             repositoryArn: `arn:aws:ecr:eu-west-2:${ACCOUNT}:repository/${name}`,
@@ -132,8 +143,7 @@ export class EvictionFakeRegistry {
       case 'ListTagsForResource':
         return { tags: [] };
       case 'DescribeImages': {
-        const repo = this.numberOf(input.repositoryName);
-        const { images } = this.live(repo);
+        const { images } = this.live(input.repositoryName);
         const start = input.nextToken === undefined ? 0 : Number(input.nextToken);
         const end = Math.min(images.length, start + (input.maxResults ?? 100));
         return {
@@ -142,7 +152,7 @@ export class EvictionFakeRegistry {
         };
       }
       case 'BatchGetImage': {
-        const { children } = this.live(this.numberOf(input.repositoryName));
+        const { children } = this.live(input.repositoryName);
         const ids = input.imageIds as { imageDigest: string }[];
         return {
           images: ids
@@ -162,7 +172,7 @@ export class EvictionFakeRegistry {
         };
       }
       case 'BatchDeleteImage': {
-        const { images, children } = this.live(this.numberOf(input.repositoryName));
+        const { images, children } = this.live(input.repositoryName);
         const present = new Set(images.map((i) => i.imageDigest));
         const imageIds: { imageDigest: string }[] = [];
         const failures: unknown[] = [];

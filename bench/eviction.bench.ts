@@ -54,7 +54,7 @@ async function measured<T>(work: () => Promise<T>): Promise<{ result: T; wallMs:
 }
 
 async function evictionRun(repos: number, mode: 'report' | 'delete') {
-  const registry = new EvictionFakeRegistry(repos, Math.round(repos / 10), nowS);
+  const registry = EvictionFakeRegistry.generated(repos, Math.round(repos / 10), nowS);
   const server = await startFakeEcrServer(registry, { throttleRate: THROTTLE, seed: 7 });
   const ecr = client(server.endpoint);
   const run = await measured<EvictReport>(() =>

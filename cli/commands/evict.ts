@@ -5,10 +5,12 @@
  * and a delete that removed everything it meant to; 1 when any deletion failed (each is named).
  */
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { primaryTarget, PtcError, truncate } from '../../core';
-import { pinnedImages, type GroupDecision } from '../../core/eviction';
+import { primaryTarget, PtcError, truncate, type PtcConfig, type Target } from '../../core';
+import { pinnedImages, type GroupDecision, type PinnedImages } from '../../core/eviction';
 import { loadManifestImages } from '../../engines/prewarm';
 import { monthlyStorageCost, STORAGE_USD_PER_GB_MONTH } from '../../core/plan-notes/eviction';
+import { formatBytes } from '../../core/prewarm/report';
+import { counted } from '../../core/plan-notes/storage';
 import { evict, type EvictReport, type PrefixTotals, type RepositoryResult } from '../../engines/evict';
 import { readConfig, type CliIo } from '../io';
 import type { RegisterCommand } from './types';
@@ -34,19 +36,10 @@ export interface EvictJsonGroup {
 /** Builds the ECR client for a region. Tests inject their own; the CLI builds a real one. */
 export type EvictEcrFactory = (region: string) => ECRClient;
 
-const defaultFactory: EvictEcrFactory = (region) => new ECRClient({ region, retryMode: 'adaptive', maxAttempts: 5 });
+/** The CLI's ECR client: the SDK's adaptive retry, 5 attempts. */
+export const defaultEvictEcrFactory: EvictEcrFactory = (region) => new ECRClient({ region, retryMode: 'adaptive', maxAttempts: 5 });
 
-/** `12.3 GB`, in powers of 1000 as AWS bills storage. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
+export { formatBytes };
 
 function jsonGroup(prefix: string, g: GroupDecision): EvictJsonGroup {
   return {
@@ -67,7 +60,7 @@ function textLines(result: RepositoryResult, io: CliIo): void {
   for (const g of result.plan.groups) {
     if (g.action !== 'evict' || g.deletes.length === 0) continue;
     const name = `${g.repository}${g.tags.length > 0 ? `:${g.tags.join(',')}` : `@${g.digests[0]!.slice(0, 19)}`}`;
-    io.stdout(`${verb} ${name} (${g.deletes.length} images, ${formatBytes(g.freedBytes)}): ${g.reason}\n`);
+    io.stdout(`${verb} ${name} (${counted(g.deletes.length, 'image')}, ${formatBytes(g.freedBytes)}): ${g.reason}\n`);
   }
 }
 
@@ -82,16 +75,34 @@ function summary(report: EvictReport): string {
     .map((p) => {
       const moved =
         p.mode === 'delete'
-          ? `${p.evictedImages} images evicted (${formatBytes(p.evictedBytes)})${p.failedImages > 0 ? `, ${p.failedImages} failed` : ''}`
-          : `${p.evictableImages} images evictable (${formatBytes(p.evictableBytes)}), nothing deleted`;
+          ? `${counted(p.evictedImages, 'image')} evicted (${formatBytes(p.evictedBytes)})${p.failedImages > 0 ? `, ${p.failedImages} failed` : ''}`
+          : `${counted(p.evictableImages, 'image')} evictable (${formatBytes(p.evictableBytes)}), nothing deleted`;
       const kept = keptBytes(p);
-      return `${p.prefix}: ${p.repositories} repositories, ${p.images} images, ${formatBytes(p.storedBytes)} stored; ${moved}; ${formatBytes(kept)} kept (about $${monthlyStorageCost(kept).toFixed(2)} a month at $${STORAGE_USD_PER_GB_MONTH} per GB-month)${p.ignored > 0 ? `; ${p.ignored} ignored (ptc-autopilot:ignore=true)` : ''}\n`;
+      return `${p.prefix}: ${counted(p.repositories, 'repository')}, ${counted(p.images, 'image')}, ${formatBytes(p.storedBytes)} stored; ${moved}; ${formatBytes(kept)} kept (about $${monthlyStorageCost(kept).toFixed(2)} a month at $${STORAGE_USD_PER_GB_MONTH} per GB-month)${p.ignored > 0 ? `; ${p.ignored} ignored (ptc-autopilot:ignore=true)` : ''}\n`;
     })
     .join('');
 }
 
+/**
+ * The images eviction never touches (prewarm images, the prewarm manifest read with the caller's
+ * credentials, copies), resolved to `target`'s cache repositories.
+ */
+export async function loadPins(config: PtcConfig, target: Target): Promise<PinnedImages> {
+  const manifest = config.prewarm.manifest;
+  let extra: { image: string; source: string }[] = [];
+  if (manifest?.s3 !== undefined || manifest?.ssmParameter !== undefined) {
+    const source = manifest.s3 ? `s3://${manifest.s3.bucket}/${manifest.s3.key}` : `ssm:${manifest.ssmParameter}`;
+    const images = await loadManifestImages(manifest, {
+      ...(manifest.s3 ? { s3: new (await import('@aws-sdk/client-s3')).S3Client({ region: target.region }) } : {}),
+      ...(manifest.ssmParameter ? { ssm: new (await import('@aws-sdk/client-ssm')).SSMClient({ region: target.region }) } : {}),
+    });
+    extra = images.map((image) => ({ image, source }));
+  }
+  return pinnedImages(config, target.registryHost, extra);
+}
+
 /** `ptc evict` with an injectable ECR client factory. */
-export function evictCommand(clients: EvictEcrFactory = defaultFactory): RegisterCommand {
+export function evictCommand(clients: EvictEcrFactory = defaultEvictEcrFactory): RegisterCommand {
   return (program, io, state) => {
     program
       .command('evict')
@@ -109,17 +120,7 @@ export function evictCommand(clients: EvictEcrFactory = defaultFactory): Registe
       .action(async (opts: { config?: string; environment?: string; dryRun?: boolean; json?: boolean; readManifests?: boolean }) => {
         const config = readConfig(io, opts.config);
         const target = primaryTarget(config, opts.environment);
-        const manifest = config.prewarm.manifest;
-        let extra: { image: string; source: string }[] = [];
-        if (manifest?.s3 !== undefined || manifest?.ssmParameter !== undefined) {
-          const source = manifest.s3 ? `s3://${manifest.s3.bucket}/${manifest.s3.key}` : `ssm:${manifest.ssmParameter}`;
-          const images = await loadManifestImages(manifest, {
-            ...(manifest.s3 ? { s3: new (await import('@aws-sdk/client-s3')).S3Client({ region: target.region }) } : {}),
-            ...(manifest.ssmParameter ? { ssm: new (await import('@aws-sdk/client-ssm')).SSMClient({ region: target.region }) } : {}),
-          });
-          extra = images.map((image) => ({ image, source }));
-        }
-        const pins = pinnedImages(config, target.registryHost, extra);
+        const pins = await loadPins(config, target);
         const groups: EvictJsonGroup[] = [];
         const onRepository = (r: RepositoryResult) => {
           if (opts.json) groups.push(...r.plan.groups.map((g) => jsonGroup(r.prefix, g)));

@@ -96,18 +96,11 @@ export function planRepository(repo: RepositoryImages, options: PlanOptions): Re
     const lastUse = latest(lastPull, lastPush) ?? new Date(0);
     const age = options.now.getTime() - lastUse.getTime();
     const kept = keptBecause(repo.repositoryName, rootImage, members, options, options.protect);
-    const clock =
-      lastPull === undefined || (lastPush !== undefined && lastPush > lastPull)
-        ? `pushed ${days(age)} days ago`
-        : `pulled ${days(age)} days ago`;
+    const ago = days(age) === 1 ? '1 day ago' : `${days(age)} days ago`;
+    const clock = lastPull === undefined || (lastPush !== undefined && lastPush > lastPull) ? `pushed ${ago}` : `pulled ${ago}`;
     const what = lastPull === undefined ? `never pulled, ${clock}` : clock;
-    let evict = false;
-    let reason: string;
-    if (kept !== undefined) reason = kept;
-    else if (age > limitMs) {
-      evict = true;
-      reason = `${what} (limit ${options.unpulledDays} days)`;
-    } else reason = `${what} (limit ${options.unpulledDays} days)`;
+    const evict = kept === undefined && age > limitMs;
+    const reason = kept ?? `${what} (limit ${options.unpulledDays} days)`;
     decided.push({ root, members, evict, reason, lastPull, lastUse, bytes });
   }
 

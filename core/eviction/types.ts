@@ -94,3 +94,19 @@ export interface RepositoryPlan {
   readonly storedBytes: number;
   readonly images: number;
 }
+
+/** Per-prefix figures of a pass, the ones the metrics and the CLI show (and a continued pass carries). */
+export interface PrefixTotals {
+  readonly prefix: string;
+  mode: 'report' | 'delete';
+  repositories: number;
+  ignored: number;
+  images: number;
+  storedBytes: number;
+  evictableGroups: number;
+  evictableImages: number;
+  evictableBytes: number;
+  evictedImages: number;
+  evictedBytes: number;
+  failedImages: number;
+}

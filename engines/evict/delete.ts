@@ -30,33 +30,41 @@ export interface DeletionOutcome {
   readonly failures: DeletionFailure[];
 }
 
-async function deleteBatch(
-  ecr: ECRClient,
-  registryId: string | undefined,
-  repository: string,
-  digests: readonly string[],
-  retry: RetryOptions,
-  outcome: DeletionOutcome,
-): Promise<string[]> {
-  const failed: string[] = [];
+/** One repository's deletion: where it deletes and what it did so far. */
+interface Deletion {
+  readonly ecr: ECRClient;
+  readonly registryId: string | undefined;
+  readonly repository: string;
+  readonly retry: RetryOptions;
+  readonly outcome: DeletionOutcome;
+}
+
+/** Records `digests` as failed with `code`; returns how many. */
+function fail(d: Deletion, digests: readonly string[], code: string, reason: string): number {
+  for (const digest of digests) d.outcome.failures.push({ repository: d.repository, digest, code, reason });
+  return digests.length;
+}
+
+/** One BatchDeleteImage call (at most `BATCH_DELETE_LIMIT` digests); returns how many failed. */
+async function deleteBatch(d: Deletion, digests: readonly string[]): Promise<number> {
+  const { outcome } = d;
   let response;
   try {
     response = await withRetry(
       () =>
-        ecr.send(
+        d.ecr.send(
           new BatchDeleteImageCommand({
-            ...(registryId ? { registryId } : {}),
-            repositoryName: repository,
+            ...(d.registryId ? { registryId: d.registryId } : {}),
+            repositoryName: d.repository,
             imageIds: digests.map((imageDigest) => ({ imageDigest })),
           }),
         ),
-      retry,
+      d.retry,
     );
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    for (const digest of digests) outcome.failures.push({ repository, digest, code: errorName(err), reason });
-    return [...digests];
+    return fail(d, digests, errorName(err), err instanceof Error ? err.message : String(err));
   }
+  let failed = 0;
   for (const id of response.imageIds ?? []) if (id.imageDigest !== undefined) outcome.deleted.add(id.imageDigest);
   const answered = new Set(outcome.deleted);
   for (const f of response.failures ?? []) {
@@ -64,38 +72,19 @@ async function deleteBatch(
     if (digest === undefined) continue;
     if (f.failureCode === 'ImageNotFound') outcome.deleted.add(digest);
     else if (f.failureCode === 'ImageReferencedByManifestList') outcome.referenced.add(digest);
-    else {
-      outcome.failures.push({ repository, digest, code: f.failureCode ?? 'Unknown', reason: f.failureReason ?? '' });
-      failed.push(digest);
-    }
+    else failed += fail(d, [digest], f.failureCode ?? 'Unknown', f.failureReason ?? '');
     answered.add(digest);
   }
   // ECR answers each image ID with a deletion or a failure; one it left out is not known to be gone.
-  for (const digest of digests) {
-    if (answered.has(digest) || outcome.referenced.has(digest)) continue;
-    outcome.failures.push({
-      repository,
-      digest,
-      code: 'NoAnswer',
-      reason: 'BatchDeleteImage answered neither a deletion nor a failure for it',
-    });
-    failed.push(digest);
-  }
-  return failed;
+  const unanswered = digests.filter((digest) => !answered.has(digest) && !outcome.referenced.has(digest));
+  return failed + fail(d, unanswered, 'NoAnswer', 'BatchDeleteImage answered neither a deletion nor a failure for it');
 }
 
-async function deleteAll(
-  ecr: ECRClient,
-  registryId: string | undefined,
-  repository: string,
-  digests: readonly string[],
-  retry: RetryOptions,
-  outcome: DeletionOutcome,
-): Promise<number> {
+/** `digests` in calls of `BATCH_DELETE_LIMIT`; returns how many failed. */
+async function deleteAll(d: Deletion, digests: readonly string[]): Promise<number> {
   let failed = 0;
-  for (let at = 0; at < digests.length; at += BATCH_DELETE_LIMIT) {
-    failed += (await deleteBatch(ecr, registryId, repository, digests.slice(at, at + BATCH_DELETE_LIMIT), retry, outcome)).length;
-  }
+  for (let at = 0; at < digests.length; at += BATCH_DELETE_LIMIT)
+    failed += await deleteBatch(d, digests.slice(at, at + BATCH_DELETE_LIMIT));
   return failed;
 }
 
@@ -112,26 +101,20 @@ export async function deleteDigests(
   retry: RetryOptions,
 ): Promise<DeletionOutcome> {
   const outcome: DeletionOutcome = { deleted: new Set(), referenced: new Set(), failures: [] };
-  const skipRest = (from: number) => {
-    const rest = [...rounds.slice(from).flat(), ...unordered];
-    for (const digest of rest)
-      outcome.failures.push({
-        repository,
-        digest,
-        code: 'NotAttempted',
-        reason: 'an earlier deletion in this repository failed, so what it refers to was left in place',
-      });
-    return outcome;
-  };
+  const d: Deletion = { ecr, registryId, repository, retry, outcome };
   for (let r = 0; r < rounds.length; r++) {
-    if ((await deleteAll(ecr, registryId, repository, rounds[r]!, retry, outcome)) > 0) return skipRest(r + 1);
+    if ((await deleteAll(d, rounds[r]!)) > 0) {
+      const rest = [...rounds.slice(r + 1).flat(), ...unordered];
+      fail(d, rest, 'NotAttempted', 'an earlier deletion in this repository failed, so what it refers to was left in place');
+      return outcome;
+    }
   }
   let pending = [...unordered];
   while (pending.length > 0) {
     const before = outcome.deleted.size;
-    for (const d of pending) outcome.referenced.delete(d);
-    if ((await deleteAll(ecr, registryId, repository, pending, retry, outcome)) > 0) return outcome;
-    pending = pending.filter((d) => outcome.referenced.has(d));
+    for (const digest of pending) outcome.referenced.delete(digest);
+    if ((await deleteAll(d, pending)) > 0) return outcome;
+    pending = pending.filter((digest) => outcome.referenced.has(digest));
     if (outcome.deleted.size === before) break;
   }
   return outcome;

@@ -26,28 +26,41 @@ export const BATCH_GET_IMAGE_LIMIT = 100;
 
 /**
  * The pages of a paginated ECR call, each fetched with `withRetry`: `fetch` takes the previous
- * page's `nextToken` (undefined for the first page).
+ * page's `nextToken` (undefined for the first page, or `startToken` to begin elsewhere). Each page
+ * comes with the token that listed it, so a pass can say where to continue.
  */
 async function* pages<P extends { nextToken?: string | undefined }>(
   fetch: (nextToken: string | undefined) => Promise<P>,
   retry: RetryOptions,
-): AsyncGenerator<P> {
-  let nextToken: string | undefined;
+  startToken?: string,
+): AsyncGenerator<{ page: P; token: string | undefined }> {
+  let nextToken: string | undefined = startToken;
   do {
     const token = nextToken;
     const page = await withRetry(() => fetch(token), retry);
-    yield page;
+    yield { page, token };
     nextToken = page.nextToken;
   } while (nextToken !== undefined);
 }
 
-/** Every repository of the registry, page by page (1,000 a page), without holding them all. */
-export async function* repositories(ecr: ECRClient, registryId: string | undefined, retry: RetryOptions): AsyncGenerator<Repository[]> {
+/** A page of the registry's repositories and the token that listed it (undefined: the first page). */
+export interface RepositoryPage {
+  readonly repositories: Repository[];
+  readonly token: string | undefined;
+}
+
+/** Every repository of the registry, page by page (1,000 a page), without holding them all; from `startToken` when given. */
+export async function* repositories(
+  ecr: ECRClient,
+  registryId: string | undefined,
+  retry: RetryOptions,
+  startToken?: string,
+): AsyncGenerator<RepositoryPage> {
   const fetch = (token: string | undefined) =>
     ecr.send(
       new DescribeRepositoriesCommand({ ...(registryId ? { registryId } : {}), maxResults: 1000, ...(token ? { nextToken: token } : {}) }),
     );
-  for await (const page of pages(fetch, retry)) yield page.repositories ?? [];
+  for await (const { page, token } of pages(fetch, retry, startToken)) yield { repositories: page.repositories ?? [], token };
 }
 
 /** The repository's tags as a map. */
@@ -73,7 +86,7 @@ export async function describeAll(
         ...(token ? { nextToken: token } : {}),
       }),
     );
-  for await (const page of pages(fetch, retry)) {
+  for await (const { page } of pages(fetch, retry)) {
     for (const detail of page.imageDetails ?? []) {
       if (detail.imageDigest !== undefined) images.push({ ...detail, imageDigest: detail.imageDigest });
     }

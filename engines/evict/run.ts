@@ -17,6 +17,7 @@ import {
   type GroupDecision,
   type ImageRecord,
   type PinnedImages,
+  type PrefixTotals,
   type RepositoryPlan,
 } from '../../core/eviction';
 import { errorName } from '../../core/aws-errors';
@@ -25,6 +26,7 @@ import { ruleForRepository } from '../../core/policy/settings';
 import { deleteDigests, type DeletionFailure } from './delete';
 import { describeAll, readChildren, repositories, repositoryTags } from './ecr-reads';
 import type { RetryOptions } from './retry';
+import type { EvictionCursor } from '../../core/lambda-contracts/evict-images/continuation';
 
 /** What a pass needs. */
 export interface EvictOptions {
@@ -45,6 +47,10 @@ export interface EvictOptions {
   readonly retry?: RetryOptions;
   /** Called with each repository's result, in completion order. */
   readonly onRepository?: (result: RepositoryResult) => void;
+  /** Asked before each repository is started; `true` ends the pass early, with `cursor` saying where to go on. @default never */
+  readonly shouldStop?: () => boolean;
+  /** Continue a pass stopped early: from its cursor, adding to its totals and failure count. @default a pass from the start */
+  readonly resume?: { readonly cursor: EvictionCursor; readonly totals: readonly PrefixTotals[]; readonly failedCount: number };
 }
 
 /** One repository's result. */
@@ -58,38 +64,38 @@ export interface RepositoryResult {
   readonly failures: readonly DeletionFailure[];
 }
 
-/** Per-prefix figures, the ones the metrics and the CLI show. */
-export interface PrefixTotals {
-  readonly prefix: string;
-  mode: 'report' | 'delete';
-  repositories: number;
-  ignored: number;
-  images: number;
-  storedBytes: number;
-  evictableGroups: number;
-  evictableImages: number;
-  evictableBytes: number;
-  evictedImages: number;
-  evictedBytes: number;
-  failedImages: number;
-}
-
 /** What a pass did. */
 export interface EvictReport {
   readonly prefixes: PrefixTotals[];
   /** The first 100 failures. */
   readonly failures: DeletionFailure[];
   failedCount: number;
+  /** Set when the pass stopped early (`shouldStop`): where the next part continues. */
+  cursor?: EvictionCursor;
 }
 
 const MAX_FAILURES_KEPT = 100;
 
-async function runPool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+/**
+ * Runs `work` over `items`, `concurrency` at a time; once `stop()` says so no item is started any
+ * more. Returns the index of the first item not started (`items.length` when all ran).
+ */
+async function runPool<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+  stop: () => boolean = () => false,
+): Promise<number> {
   let next = 0;
+  let stoppedAt: number | undefined;
   const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
+    while (next < items.length && stoppedAt === undefined) {
+      if (stop()) stoppedAt = next;
+      else await work(items[next++]!);
+    }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+  return stoppedAt ?? items.length;
 }
 
 const same = (a: ImageRecord, b: ImageRecord): boolean =>
@@ -114,8 +120,10 @@ export async function evict(options: EvictOptions): Promise<EvictReport> {
   const { ecr, config, registryId } = options;
   const retry = options.retry ?? {};
   const now = options.now ?? new Date();
-  const totals = new Map<string, PrefixTotals>();
-  const report: EvictReport = { prefixes: [], failures: [], failedCount: 0 };
+  const totals = new Map<string, PrefixTotals>((options.resume?.totals ?? []).map((t) => [t.prefix, { ...t }]));
+  const report: EvictReport = { prefixes: [], failures: [], failedCount: options.resume?.failedCount ?? 0 };
+  // A continued pass skips, in the page it resumes, the repositories before the cursor's (all of the page when it is gone).
+  let skipUntil = options.resume?.cursor.nextRepository;
   const protectByPrefix = new Map<string, ReturnType<typeof compileProtect>>();
 
   const handle = async (repositoryName: string, repositoryArn: string | undefined, prefix: string) => {
@@ -186,7 +194,13 @@ export async function evict(options: EvictOptions): Promise<EvictReport> {
 
   // Eviction off everywhere: nothing to list.
   if (!evictionEnabled(config)) return report;
-  for await (const page of repositories(ecr, registryId, retry)) {
+  for await (const { repositories: listed, token } of repositories(ecr, registryId, retry, options.resume?.cursor.pageToken)) {
+    let page = listed;
+    if (skipUntil !== undefined) {
+      const at = page.findIndex((r) => r.repositoryName === skipUntil);
+      if (at > 0) page = page.slice(at);
+      skipUntil = undefined;
+    }
     const work: { name: string; arn: string | undefined; prefix: string }[] = [];
     for (const repo of page) {
       const name = repo.repositoryName;
@@ -213,25 +227,39 @@ export async function evict(options: EvictOptions): Promise<EvictReport> {
       }
       work.push({ name, arn: repo.repositoryArn, prefix });
     }
-    await runPool(work, options.concurrency ?? 4, async (w) => {
-      try {
-        await handle(w.name, w.arn, w.prefix);
-      } catch (err) {
-        // Deleted since the listing: nothing to evict. Anything else fails this repository only; the pass goes on.
-        if (err instanceof Error && err.name === 'RepositoryNotFoundException') return;
-        report.failedCount++;
-        const failure = { repository: w.name, digest: '', code: errorName(err), reason: err instanceof Error ? err.message : String(err) };
-        if (report.failures.length < MAX_FAILURES_KEPT) report.failures.push(failure);
-        totals.get(w.prefix)!.failedImages++;
-        options.onRepository?.({
-          prefix: w.prefix,
-          mode: options.dryRun ? 'report' : effectiveEviction(config, w.prefix)!.mode,
-          plan: { repositoryName: w.name, groups: [], rounds: [], unordered: [], storedBytes: 0, images: 0 },
-          deleted: [],
-          failures: [failure],
-        });
-      }
-    });
+    const started = await runPool(
+      work,
+      options.concurrency ?? 4,
+      async (w) => {
+        try {
+          await handle(w.name, w.arn, w.prefix);
+        } catch (err) {
+          // Deleted since the listing: nothing to evict. Anything else fails this repository only; the pass goes on.
+          if (err instanceof Error && err.name === 'RepositoryNotFoundException') return;
+          report.failedCount++;
+          const failure = {
+            repository: w.name,
+            digest: '',
+            code: errorName(err),
+            reason: err instanceof Error ? err.message : String(err),
+          };
+          if (report.failures.length < MAX_FAILURES_KEPT) report.failures.push(failure);
+          totals.get(w.prefix)!.failedImages++;
+          options.onRepository?.({
+            prefix: w.prefix,
+            mode: options.dryRun ? 'report' : effectiveEviction(config, w.prefix)!.mode,
+            plan: { repositoryName: w.name, groups: [], rounds: [], unordered: [], storedBytes: 0, images: 0 },
+            deleted: [],
+            failures: [failure],
+          });
+        }
+      },
+      options.shouldStop,
+    );
+    if (started < work.length) {
+      report.cursor = { ...(token !== undefined ? { pageToken: token } : {}), nextRepository: work[started]!.name };
+      break;
+    }
   }
   report.prefixes.push(...[...totals.values()].sort((a, b) => a.prefix.localeCompare(b.prefix)));
   return report;

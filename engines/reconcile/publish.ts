@@ -17,7 +17,8 @@ export interface ConfiguredDetail {
   readonly changes: readonly ChangeSummary[];
 }
 
-async function put(events: EventBridgeClient, entry: PutEventsRequestEntry): Promise<void> {
+/** Puts one entry on the default bus; a refused entry throws EventNotPublishedError. */
+export async function put(events: EventBridgeClient, entry: PutEventsRequestEntry): Promise<void> {
   const out = await events.send(new PutEventsCommand({ Entries: [entry] }));
   if ((out.FailedEntryCount ?? 0) > 0) {
     const failed = out.Entries?.find((e) => e.ErrorCode !== undefined);

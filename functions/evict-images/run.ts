@@ -1,8 +1,10 @@
 /**
- * One eviction pass of the Lambda: pins from the prewarm images (and manifest), the engine over
- * the managed repositories, one log line per evicted group and per-prefix metrics. Deletion
- * failures end the invocation with `EvictionIncompleteError`, so Lambda retries it and the DLQ
- * alarm fires when it keeps failing.
+ * One part of an eviction pass in the Lambda: pins from the prewarm images (and manifest), the
+ * engine over the managed repositories, one log line per evicted group. A pass that would outlast
+ * the invocation stops taking repositories `EVICTION_STOP_MARGIN_MS` before the timeout and puts a
+ * continuation event (cursor, clock, totals so far); the part that finishes the pass publishes the
+ * per-prefix metrics of the whole pass. Deletion failures end that last part with
+ * `EvictionIncompleteError`, so Lambda retries it and the DLQ alarm fires when it keeps failing.
  */
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -12,7 +14,10 @@ import { PtcError } from '../../core/errors';
 import { pinnedImages } from '../../core/eviction';
 import { manifestSources } from '../../core/prewarm/image-list';
 import { loadManifestImages } from '../../engines/prewarm';
-import { evict, type EvictReport, type PrefixTotals, type RetryOptions } from '../../engines/evict';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { MAX_EVICTION_PARTS, parseEvictionTrigger, type EvictionContinuation } from '../../core/lambda-contracts/evict-images/continuation';
+import { evict, publishEvictionContinuation, type EvictReport, type PrefixTotals, type RetryOptions } from '../../engines/evict';
+import { EVENT_SOURCE } from '../../engines/reconcile/events';
 import type { FunctionLogger } from '../shared/runtime';
 import type { EvictMetricName } from '../../core/lambda-contracts/evict-images/metric-names';
 import type { EvictPayload } from '../../core/lambda-contracts/evict-images/settings';
@@ -23,6 +28,21 @@ export class EvictionIncompleteError extends PtcError {
     super(`eviction could not delete ${failedCount} images; the log names each`);
   }
 }
+
+/** A pass that needed more than `MAX_EVICTION_PARTS` invocations; the metrics published cover the parts done. */
+export class EvictionUnfinishedError extends PtcError {
+  constructor(readonly parts: number) {
+    super(`the eviction pass needed more than ${parts} invocations and stopped; its metrics cover only the repositories it reached`);
+  }
+}
+
+/** A part stops taking repositories when less than this is left of the invocation (the reconciler's sweep margin). */
+export const EVICTION_STOP_MARGIN_MS = 4 * 60 * 1000;
+
+/** What an invocation did (the Lambda's return value, visible on direct invocations). */
+export type EvictionOutcome =
+  | { readonly status: 'dropped'; readonly reason: string }
+  | { readonly status: 'continued' | 'finished'; readonly part: number; readonly report: EvictReport };
 
 /** Where the pass publishes a per-prefix figure. */
 export type PrefixMetricSink = (prefix: string, name: EvictMetricName, value: number) => void;
@@ -38,6 +58,12 @@ export interface EvictDeps {
   readonly metric: PrefixMetricSink;
   readonly retry?: RetryOptions;
   readonly now?: Date;
+  /** The invocation's event: a continuation resumes a pass, anything else starts one. @default a new pass */
+  readonly event?: unknown;
+  /** Where continuation events go; without it (or without `remainingTimeMs`) a pass never stops early. */
+  readonly events?: EventBridgeClient;
+  /** Milliseconds left before Lambda stops the invocation (`context.getRemainingTimeInMillis`). */
+  readonly remainingTimeMs?: () => number;
 }
 
 /** Per-prefix totals as metrics. */
@@ -54,11 +80,23 @@ export function publishPrefixTotals(totals: readonly PrefixTotals[], metric: Pre
 }
 
 /**
- * Runs one pass.
- * @throws EvictionIncompleteError when a deletion failed; an ImageListError when the prewarm manifest cannot be read (nothing is deleted then)
+ * Runs one part of a pass: the whole pass unless time runs short.
+ * @throws EvictionIncompleteError when a deletion of the pass failed (from its last part); EvictionUnfinishedError
+ * when the pass needs more than `MAX_EVICTION_PARTS` invocations; an ImageListError when the prewarm manifest
+ * cannot be read (nothing is deleted then)
  */
-export async function runEviction(deps: EvictDeps): Promise<EvictReport> {
+export async function runEviction(deps: EvictDeps): Promise<EvictionOutcome> {
   const { config, log } = deps;
+  const trigger = parseEvictionTrigger(deps.event, deps.now ?? new Date(), EVENT_SOURCE);
+  if (trigger.kind === 'drop') {
+    log.warn('event dropped', { reason: trigger.reason });
+    return { status: 'dropped', reason: trigger.reason };
+  }
+  const resumed: EvictionContinuation | undefined = trigger.kind === 'continue' ? trigger.continuation : undefined;
+  // Every part decides with the clock of the pass's first part.
+  const now = resumed ? new Date(resumed.passStartedAt) : (deps.now ?? new Date());
+  const part = resumed?.part ?? 1;
+  const pass = { passStartedAt: now.toISOString(), part };
   const manifest = config.prewarm.manifest;
   const source = manifestSources(manifest).join(', ');
   const extra = (
@@ -69,6 +107,8 @@ export async function runEviction(deps: EvictDeps): Promise<EvictReport> {
     })
   ).map((image) => ({ image, source }));
   const pins = pinnedImages(config, ecrRegistryHost(config.account, config.region), extra);
+  const { events, remainingTimeMs } = deps;
+  if (resumed) log.info('eviction pass resumed', { ...pass, cursor: resumed.cursor });
   const report = await evict({
     ecr: deps.ecr,
     config,
@@ -77,8 +117,10 @@ export async function runEviction(deps: EvictDeps): Promise<EvictReport> {
     readManifests: true,
     // As many repositories at once as the drift sweep handles (reconciler.concurrency's default).
     concurrency: 8,
-    ...(deps.now ? { now: deps.now } : {}),
+    now,
     ...(deps.retry ? { retry: deps.retry } : {}),
+    ...(resumed ? { resume: { cursor: resumed.cursor, totals: resumed.totals, failedCount: resumed.failedCount } } : {}),
+    ...(events && remainingTimeMs ? { shouldStop: () => remainingTimeMs() < EVICTION_STOP_MARGIN_MS } : {}),
     onRepository: (r) => {
       for (const g of r.plan.groups) {
         if (g.action !== 'evict' || g.deletes.length === 0) continue;
@@ -102,8 +144,26 @@ export async function runEviction(deps: EvictDeps): Promise<EvictReport> {
         });
     },
   });
+  if (report.cursor !== undefined && events && part < MAX_EVICTION_PARTS) {
+    // Totals and failures travel with the continuation: only the last part publishes metrics or throws.
+    for (const t of report.prefixes) log.info('eviction pass part', { ...t, ...pass, covers: `parts 1-${part}, the pass continues` });
+    await publishEvictionContinuation(events, {
+      passStartedAt: pass.passStartedAt,
+      part: part + 1,
+      cursor: report.cursor,
+      totals: report.prefixes,
+      failedCount: report.failedCount,
+    });
+    log.info('eviction pass continues in a new invocation', { ...pass, cursor: report.cursor });
+    return { status: 'continued', part, report };
+  }
   publishPrefixTotals(report.prefixes, deps.metric);
-  for (const t of report.prefixes) log.info('eviction pass', { ...t });
+  const covers = report.cursor === undefined ? `the whole pass (${part} parts)` : `parts 1-${part} only: the pass stopped unfinished`;
+  for (const t of report.prefixes) log.info('eviction pass', { ...t, ...pass, covers });
+  if (report.cursor !== undefined) {
+    log.error('eviction pass unfinished', { ...pass, cursor: report.cursor, maxParts: MAX_EVICTION_PARTS });
+    throw new EvictionUnfinishedError(part);
+  }
   if (report.failedCount > 0) throw new EvictionIncompleteError(report.failedCount);
-  return report;
+  return { status: 'finished', part, report };
 }

@@ -4,7 +4,7 @@
  * queue and alarms. Its role is a pull-time update exclusion, so reading image indexes
  * (BatchGetImage) never counts as a pull. docs/eviction.md.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -19,6 +19,8 @@ import { prefixRepositoryArn, type PtcConfig, type Target } from '../../core';
 import { effectiveEviction, evictionEnabled } from '../../core/eviction/settings';
 import type { EvictMetricName } from '../../core/lambda-contracts/evict-images/metric-names';
 import { encodeEvictSettings, EVICT_SETTINGS_VARIABLE } from '../../core/lambda-contracts/evict-images/settings';
+import { EVICTION_CONTINUED_DETAIL_TYPE } from '../../core/lambda-contracts/evict-images/continuation';
+import { EVENT_SOURCE } from '../../engines/reconcile/events';
 import { acknowledgeNag } from '../nag';
 import { failureCountAlarm } from './alarm-topic';
 import { grantImageListRead } from './prewarm';
@@ -121,17 +123,27 @@ export class ImageEviction extends Construct {
       (role, i) => new ecr.CfnPullTimeUpdateExclusion(this, `PullerExclusion${i}`, { principalArn: role.roleArn }),
     );
 
+    const invoke = () =>
+      new targets.LambdaFunction(this.function, {
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(6),
+      });
     new events.Rule(this, 'Schedule', {
       description: 'ptc-autopilot: evict cached images nobody pulled',
       schedule: events.Schedule.expression(props.schedule ?? 'rate(1 day)'),
-      targets: [
-        new targets.LambdaFunction(this.function, {
-          deadLetterQueue: this.deadLetterQueue,
-          retryAttempts: 2,
-          maxEventAge: Duration.hours(6),
-        }),
-      ],
+      targets: [invoke()],
     });
+    // A pass that would outlast the 15-minute timeout continues in a new invocation (at most MAX_EVICTION_PARTS).
+    new events.Rule(this, 'Continuation', {
+      description: 'ptc-autopilot: an eviction pass that ran out of time continues in a new invocation',
+      eventPattern: { source: [EVENT_SOURCE], detailType: [EVICTION_CONTINUED_DETAIL_TYPE] },
+      targets: [invoke()],
+    });
+    const defaultBus = Stack.of(this).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' });
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'ContinueEvictionPass', actions: ['events:PutEvents'], resources: [defaultBus] }),
+    );
 
     this.deadLetterAlarm = failureCountAlarm(this, 'DeadLetterAlarm', {
       description:

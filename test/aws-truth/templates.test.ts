@@ -1,3 +1,5 @@
+import { evictionEnabled } from '../../core/eviction';
+import { EVICTION_CONTINUED_DETAIL_TYPE } from '../../core/lambda-contracts/evict-images/continuation';
 import { EVENT_SOURCE, SWEEP_CONTINUED_DETAIL_TYPE } from '../../engines/reconcile/events';
 import { documentedEvents, withRepository, type AwsEvent } from './aws-events';
 import { checkTemplateAgainstSchemas, storedSchemaTypes } from './cfn-schema';
@@ -61,6 +63,7 @@ const ROLES: Array<[RegExp, string]> = [
   [/ImagePushRule/, 'reconcile on push'],
   [/SyncFailed/, 'count failed sync'],
   [/SweepContinuation/, 'continue sweep'],
+  [/EvictionContinuation/, 'continue eviction pass'],
   [/CacheActionsRule/, 'count pull through cache action'],
 ];
 
@@ -115,6 +118,11 @@ describe('every EventBridge pattern against the documented sample events', () =>
       { source: EVENT_SOURCE, 'detail-type': SWEEP_CONTINUED_DETAIL_TYPE, detail: { nextToken: 't' } },
       ['continue sweep'],
     ],
+    [
+      'ptc-autopilot eviction pass continuation (ours)',
+      { source: EVENT_SOURCE, 'detail-type': EVICTION_CONTINUED_DETAIL_TYPE, detail: { passStartedAt: '2026-12-07T03:00:00Z', part: 2 } },
+      ['continue eviction pass'],
+    ],
   ];
 
   function firing(stack: Synthesized['stacks'][number], event: AwsEvent): string[] {
@@ -125,11 +133,15 @@ describe('every EventBridge pattern against the documented sample events', () =>
       .sort();
   }
 
-  test.each(environmentStacks.map((s) => [s.where, s] as const))('%s: every pattern rule has a known role', (_where, { stack }) => {
+  /** The eviction continuation rule is deployed only with eviction on. */
+  const deployedRoles = (config: Parameters<typeof evictionEnabled>[0]) =>
+    ROLES.map(([, role]) => role).filter((role) => role !== 'continue eviction pass' || evictionEnabled(config));
+
+  test.each(environmentStacks.map((s) => [s.where, s] as const))('%s: every pattern rule has a known role', (_where, { app, stack }) => {
     const ids = Object.entries(stack.resources)
       .filter(([, r]) => r.Type === 'AWS::Events::Rule' && (r.Properties as { EventPattern?: unknown }).EventPattern !== undefined)
       .map(([id]) => id);
-    expect(ids.map((id) => ROLES.find(([re]) => re.test(id))?.[1] ?? id).sort()).toEqual(ROLES.map(([, role]) => role).sort());
+    expect(ids.map((id) => ROLES.find(([re]) => re.test(id))?.[1] ?? id).sort()).toEqual(deployedRoles(app.config).sort());
   });
 
   test.each(environmentStacks.map((s) => [s.where, s] as const))(
@@ -153,7 +165,7 @@ describe('every EventBridge pattern against the documented sample events', () =>
       }
       for (const [name, event, roles] of otherEvents) {
         seen[name] = firing(stack, event);
-        expected[name] = [...roles].sort();
+        expected[name] = roles.filter((r) => deployedRoles(app.config).includes(r)).sort();
       }
       expect(seen).toEqual(expected);
     },

@@ -1,6 +1,6 @@
 /**
- * A stateful ECR for the eviction engine's tests, on aws-sdk-client-mock: DescribeRepositories,
- * ListTagsForResource, DescribeImages (paginated with `maxResults`/`nextToken`), BatchGetImage
+ * A stateful ECR for the eviction engine's tests, on aws-sdk-client-mock:
+ * ListTagsForResource, DescribeRepositories and DescribeImages (paginated with `maxResults`/`nextToken`), BatchGetImage
  * (the index documents) and BatchDeleteImage, which refuses an image a remaining manifest list
  * refers to with `ImageReferencedByManifestList` and answers `ImageNotFound` for a gone one, as
  * ECR's API reference documents (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_BatchDeleteImage.html,
@@ -33,17 +33,23 @@ export interface FakeRepository {
 /** The fake and its state; `beforeDescribe` runs before each DescribeImages answer (to change things between listings). */
 export function fakeEcr(
   state: Map<string, FakeRepository>,
-  options: { pageSize?: number; beforeDescribe?: (repositoryName: string, call: number) => void } = {},
+  options: { pageSize?: number; repositoryPageSize?: number; beforeDescribe?: (repositoryName: string, call: number) => void } = {},
 ) {
   const mock = mockClient(ECRClient);
   const describeCalls = new Map<string, number>();
-  mock.on(DescribeRepositoriesCommand).callsFake(() => ({
-    repositories: [...state.keys()].map((repositoryName) => ({
-      repositoryName,
-      repositoryArn: arnOf(repositoryName),
-      registryId: REGISTRY,
-    })),
-  }));
+  mock.on(DescribeRepositoriesCommand).callsFake((input: { maxResults?: number; nextToken?: string }) => {
+    const names = [...state.keys()];
+    const start = input.nextToken === undefined ? 0 : Number(input.nextToken);
+    const end = Math.min(names.length, start + Math.min(input.maxResults ?? 100, options.repositoryPageSize ?? 1000));
+    return {
+      repositories: names.slice(start, end).map((repositoryName) => ({
+        repositoryName,
+        repositoryArn: arnOf(repositoryName),
+        registryId: REGISTRY,
+      })),
+      ...(end < names.length ? { nextToken: String(end) } : {}),
+    };
+  });
   mock.on(ListTagsForResourceCommand).callsFake((input: { resourceArn: string }) => {
     const name = input.resourceArn.split(':repository/')[1]!;
     return { tags: Object.entries(state.get(name)?.tags ?? {}).map(([Key, Value]) => ({ Key, Value })) };

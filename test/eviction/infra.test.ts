@@ -71,3 +71,32 @@ describe('the eviction infrastructure', () => {
     expect(github.rules.map((r) => r.selection.countType)).toEqual(expect.arrayContaining(['sinceImagePulled', 'sinceImageTransitioned']));
   });
 });
+
+describe('the eviction pass continuation', () => {
+  test('a rule sends "Cache Eviction Pass Continued" from ptc-autopilot to the eviction function, which may put it on the default bus only', () => {
+    const t = template();
+    const fn = Object.entries(t.findResources('AWS::Lambda::Function')).find(([id]) => /EvictionFunction/.test(id))![0];
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['ptc-autopilot'], 'detail-type': ['Cache Eviction Pass Continued'] },
+      Targets: [
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [fn, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21600 } }),
+      ],
+    });
+    const statements = Object.entries(t.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => /EvictionFunction/.test(id))
+      .flatMap(
+        ([, p]) =>
+          (p as { Properties: { PolicyDocument: { Statement: { Sid: string; Action: unknown; Resource: unknown }[] } } }).Properties
+            .PolicyDocument.Statement,
+      );
+    const put = statements.filter((s) => JSON.stringify(s.Action).includes('events:'));
+    expect(put).toEqual([
+      {
+        Sid: 'ContinueEvictionPass',
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-2:111122223333:event-bus/default']] },
+      },
+    ]);
+  });
+});
