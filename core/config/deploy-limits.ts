@@ -138,8 +138,9 @@ export function predictedLambdaEnvironments(config: PtcConfig, target: Target): 
  * - 4 per rule: the rule, its creation template, its RuleValid alarm and its sync-failure alarm;
  * - 1 per created credential secret, 1 for the alarm email subscription;
  * - 9 for prewarm, and 8 for the registry-settings function and provider plus 1 per setting it manages;
- * - 12 for eviction: its function, role, policy, log group, invoke config, DLQ and queue policy, schedule
- *   and permission, pull-time update exclusion, and 2 alarms; 1 more with prewarm (its role's exclusion);
+ * - 14 for eviction: its function, role, policy, log group, invoke config, DLQ and queue policy, schedule
+ *   and permission, the pass-continuation rule and permission, pull-time update exclusion, and 2 alarms;
+ *   1 more with prewarm (its role's exclusion);
  * - with copies, 1 creation template per entry, and 10 for copy-images (its function, role, policy, log group,
  *   invoke config, DLQ and queue policy, 3 alarms) plus a rule and a permission per distinct schedule,
  *   and 1 more with eviction (its role's pull-time update exclusion).
@@ -159,7 +160,7 @@ export function predictedResourceCount(config: PtcConfig, target: Target): numbe
     (c.validation.alarmEmail !== undefined ? 1 : 0) +
     (hasPrewarm(c) ? 9 : 0) +
     (settings > 0 ? 8 + settings : 0) +
-    (hasEviction(c) ? 12 + (hasPrewarm(c) ? 1 : 0) : 0) +
+    (hasEviction(c) ? 14 + (hasPrewarm(c) ? 1 : 0) : 0) +
     (c.copies.length > 0 ? c.copies.length + 10 + 2 * copySchedules(c.copies).length + (hasEviction(c) ? 1 : 0) : 0)
   );
 }
