@@ -15,7 +15,8 @@ import { pipeline, Transform } from 'node:stream';
 import { DigestVerifier } from '../../core/prewarm/digest';
 import { RegistryHttpError } from '../../core/prewarm/errors';
 import { DigestMismatchError, TargetRefusedError, UpstreamCutError } from './errors';
-import { errorDetail, httpFailure, type RegistrySession, type SessionResponse } from './session';
+import { errorDetail } from '../../registry/http';
+import { httpFailure, type RegistrySession, type SessionResponse } from '../../registry/session';
 
 /** A blob as a manifest's descriptor gives it. */
 export interface BlobDescriptor {
@@ -94,7 +95,13 @@ export async function copyBlob(
 
 /** `GET`s the blob from the upstream: an answer whose body is the blob, its length checked against the descriptor. */
 async function openUpstream(source: RegistrySession, from: string, blob: BlobDescriptor, what: string): Promise<SessionResponse> {
-  const res = await source.request({ method: 'GET', path: `/v2/${from}/blobs/${blob.digest}`, repository: from, what: `GET ${what}` });
+  const res = await source.request({
+    method: 'GET',
+    path: `/v2/${from}/blobs/${blob.digest}`,
+    repository: from,
+    what: `GET ${what}`,
+    followRedirects: true,
+  });
   if (res.status !== 200) {
     const error = await httpFailure(res, `GET ${what}`, source.redactor);
     // A 5xx that outlived the session's retries, like a cut body, is worth a fresh attempt.

@@ -19,7 +19,7 @@ import { copyAttached } from './attached';
 import { DEFAULT_CHUNK_BYTES, type BlobOptions } from './blob';
 import { fetchManifest, manifestDigest, platformSubset, putManifest } from './manifests';
 import { copyTree, settleAll, type Tally, type TreeContext } from './tree';
-import type { RegistrySession } from './session';
+import type { RegistrySession } from '../../registry/session';
 
 /** The statuses of a result, as `ptc copy --json` spells them. */
 export const COPY_STATUSES = ['copied', 'unchanged', 'failed'] as const;

@@ -7,7 +7,7 @@ import { parseManifest } from '../../core/prewarm/manifest';
 import { copyBlob, type BlobOptions } from './blob';
 import { CopyShapeError } from './errors';
 import { manifestDigest, putManifest, type ManifestBytes } from './manifests';
-import type { RegistrySession } from './session';
+import type { RegistrySession } from '../../registry/session';
 
 /** What one image's copy has sent so far. */
 export interface Tally {
