@@ -28,6 +28,7 @@ interface CopyCliOptions {
   json?: boolean;
   concurrency?: string;
   environment?: string;
+  mount?: boolean;
 }
 
 /** Bad use of the command's flags. */
@@ -100,6 +101,7 @@ export const registerCopy: RegisterCommand = (program, io, state) => {
     .option('--dry-run', 'read only: say what would be copied, without a single write request')
     .option('--json', 'print one result per image as JSON (status copied, unchanged or failed, with its reason)')
     .option('--concurrency <n>', 'images copied at once (1 to 16, default 4)')
+    .option('--no-mount', 'send every blob, never mount one this run already pushed into another copy repository (docs/copy.md)')
     .option(
       '-e, --environment <name>',
       'the environment whose registry to copy into (default: the only one, or the top-level account/region)',
@@ -157,6 +159,7 @@ export const registerCopy: RegisterCommand = (program, io, state) => {
           source: (host) => sources.get(host)!,
           concurrency,
           ...(opts.dryRun ? { dryRun: true } : {}),
+          ...(opts.mount === false ? { mount: false } : {}),
           onResult: (r, done, total) => {
             if (terminal) io.stderr(`\r\x1b[K[${done}/${total}] ${r.status} ${r.image.slice(0, 150)}${done === total ? '\n' : ''}`);
           },

@@ -18,6 +18,7 @@ import { parseManifest } from '../../core/prewarm/manifest';
 import { copyAttached } from './attached';
 import { DEFAULT_CHUNK_BYTES, type BlobOptions } from './blob';
 import { fetchManifest, manifestDigest, platformSubset, putManifest } from './manifests';
+import { BlobLedger, MOUNT_FELL_BACK_NOTE } from './mount';
 import { copyTree, settleAll, type Tally, type TreeContext } from './tree';
 import type { RegistrySession } from '../../registry/session';
 
@@ -39,8 +40,11 @@ export interface CopyResult {
   readonly digest?: string;
   /** What a reader should know: a tag that moved upstream, the new digest of a platforms subset, a dry run. */
   readonly notes: string[];
-  /** Blobs sent, and blobs the target already had. */
-  readonly blobs: { readonly sent: number; readonly present: number };
+  /**
+   * Blobs sent, blobs the target already had, and blobs mounted from another copy repository of
+   * the run (`mounted` only when there were any).
+   */
+  readonly blobs: { readonly sent: number; readonly present: number; readonly mounted?: number };
   /** Bytes sent to the target. */
   readonly bytes: number;
 }
@@ -66,6 +70,19 @@ export interface CopyOptions {
    * OCI referrers fallback tag `sha256-<hex>`) when the upstream has it. @default true
    */
   readonly attached?: boolean;
+  /**
+   * Mount a blob this run already pushed into another repository of the target instead of
+   * sending it again (`POST ...?mount=&from=`); a registry that answers with a normal upload
+   * (ECR without the BLOB_MOUNTING account setting) gets the bytes all the same. Only repositories
+   * this run pushed to lend blobs, and only those `mountFrom` accepts. @default true
+   */
+  readonly mount?: boolean;
+  /**
+   * Which target repositories may lend their blobs to a mount. A run that writes into
+   * pull-through-cache repositories (seeding) must answer false for them: ECR never mounts from
+   * those. @default every repository the run pushed to (the copy repositories `<prefix>/<path>`)
+   */
+  readonly mountFrom?: (repository: string) => boolean;
   /** Called once per finished image (progress). */
   readonly onResult?: (result: CopyResult, done: number, total: number) => void;
 }
@@ -73,19 +90,24 @@ export interface CopyOptions {
 /** Copies every job; results keep the jobs' order. Never throws for one image: its result says `failed`. */
 export async function copyImages(jobs: readonly CopyJob[], options: CopyOptions): Promise<CopyResult[]> {
   let done = 0;
+  const ledger = new BlobLedger(options.mountFrom);
   return mapLimit(jobs, options.concurrency ?? 4, async (job) => {
-    const result = await copyImage(job, options);
+    const result = await copyOne(job, options, ledger);
     options.onResult?.(result, ++done, jobs.length);
     return result;
   });
 }
 
-/** Copies one job. */
+/** Copies one job (blobs mount only between its own repositories' platforms: `copyImages` shares one ledger per run). */
 export async function copyImage(job: CopyJob, options: CopyOptions): Promise<CopyResult> {
+  return copyOne(job, options, new BlobLedger(options.mountFrom));
+}
+
+async function copyOne(job: CopyJob, options: CopyOptions, ledger: BlobLedger): Promise<CopyResult> {
   const source = options.source(job.upstream);
   const target = options.target;
   const ref = `${options.targetHost}/${job.targetRepository}${job.tag !== undefined ? `:${job.tag}` : ''}${job.digest !== undefined ? `@${job.digest}` : ''}`;
-  const tally: Tally = { sent: 0, present: 0, bytes: 0 };
+  const tally: Tally = { sent: 0, present: 0, mounted: 0, bytes: 0 };
   const notes: string[] = [];
   const blobOptions: BlobOptions = {
     chunkBytes: options.blob?.chunkBytes ?? DEFAULT_CHUNK_BYTES,
@@ -98,7 +120,7 @@ export async function copyImage(job: CopyJob, options: CopyOptions): Promise<Cop
     status,
     ...extra,
     notes,
-    blobs: { sent: tally.sent, present: tally.present },
+    blobs: { sent: tally.sent, present: tally.present, ...(tally.mounted > 0 ? { mounted: tally.mounted } : {}) },
     bytes: tally.bytes,
   });
   try {
@@ -124,6 +146,16 @@ export async function copyImage(job: CopyJob, options: CopyOptions): Promise<Cop
       tally,
       blob: blobOptions,
       blobConcurrency: options.blobConcurrency ?? 4,
+      ...(options.mount === false
+        ? {}
+        : {
+            mount: {
+              ledger,
+              fellBack: () => {
+                if (!notes.includes(MOUNT_FELL_BACK_NOTE)) notes.push(MOUNT_FELL_BACK_NOTE);
+              },
+            },
+          }),
     };
     // Signatures and attestations attached by tag follow the image, unless the copy is a new index.
     const attach = async () => {

@@ -9,3 +9,4 @@ export { fetchManifest, manifestDigest, platformSubset, putManifest, type Manife
 export { RegistrySession, type RegistrySessionOptions, type SessionRequest, type SessionResponse } from '../../registry/session';
 export { ecrCredentials, secretCredentials, CopyCredentialsError } from './credentials';
 export { upstreamSessions, type UpstreamOptions } from './sources';
+export { BlobLedger, MOUNT_FELL_BACK_NOTE } from './mount';

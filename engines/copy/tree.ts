@@ -4,7 +4,7 @@
  */
 import { mapLimit } from '../../core/prewarm/limits';
 import { parseManifest } from '../../core/prewarm/manifest';
-import { copyBlob, type BlobOptions } from './blob';
+import { copyBlob, type BlobOptions, type MountContext } from './blob';
 import { CopyShapeError } from './errors';
 import { manifestDigest, putManifest, type ManifestBytes } from './manifests';
 import type { RegistrySession } from '../../registry/session';
@@ -13,6 +13,7 @@ import type { RegistrySession } from '../../registry/session';
 export interface Tally {
   sent: number;
   present: number;
+  mounted: number;
   bytes: number;
 }
 
@@ -27,6 +28,8 @@ export interface TreeContext {
   readonly tally: Tally;
   readonly blob: BlobOptions;
   readonly blobConcurrency: number;
+  /** Blob mounting from the run's other copy repositories; absent: off. */
+  readonly mount?: MountContext;
 }
 
 /**
@@ -39,8 +42,9 @@ export async function copyTree(ctx: TreeContext, manifest: ManifestBytes): Promi
     throw new CopyShapeError(`an index inside an index (${manifest.digest}) is not copied; list its platform images instead`);
   if (await manifestDigest(ctx.target, ctx.to, manifest.digest)) return;
   await settleAll([parsed.config, ...parsed.layers], ctx.blobConcurrency, async (blob) => {
-    const outcome = await copyBlob(ctx.source, ctx.from, ctx.target, ctx.to, blob, ctx.blob);
+    const outcome = await copyBlob(ctx.source, ctx.from, ctx.target, ctx.to, blob, ctx.blob, ctx.mount);
     if (outcome.present) ctx.tally.present++;
+    else if (outcome.mounted) ctx.tally.mounted++;
     else ctx.tally.sent++;
     ctx.tally.bytes += outcome.bytes;
   });
