@@ -63,7 +63,7 @@ export interface CopyOptions {
   readonly concurrency?: number;
   /** Blobs copied at once within one image. @default 4 */
   readonly blobConcurrency?: number;
-  /** @default { chunkBytes: 8 MiB, attempts: 3, mode: 'stream' } */
+  /** @default { chunkBytes: 8 MiB, attempts: 3, mode: 'stream', wholeBytes: 1 MiB } */
   readonly blob?: Partial<BlobOptions>;
   /**
    * Copy what is attached to an image by tag (cosign's `sha256-<hex>.sig`, `.att`, `.sbom`, and the
@@ -113,6 +113,7 @@ async function copyOne(job: CopyJob, options: CopyOptions, ledger: BlobLedger): 
     chunkBytes: options.blob?.chunkBytes ?? DEFAULT_CHUNK_BYTES,
     attempts: options.blob?.attempts ?? 3,
     mode: options.blob?.mode ?? 'stream',
+    ...(options.blob?.wholeBytes !== undefined ? { wholeBytes: options.blob.wholeBytes } : {}),
   };
   const result = (status: CopyStatus, extra: { reason?: string; digest?: string } = {}): CopyResult => ({
     image: job.image,

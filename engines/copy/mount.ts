@@ -17,11 +17,13 @@ import { TargetRefusedError } from './errors';
  * all the same, and the user may want the account setting.
  */
 export const MOUNT_FELL_BACK_NOTE =
-  'the target answered a blob mount with a normal upload (202), so the bytes were sent again; on ECR, turn on the BLOB_MOUNTING account setting (docs/copy.md)';
+  'the target answered a blob mount with a normal upload (202), so the bytes were sent again; ECR does so without the BLOB_MOUNTING account setting, or for a blob no manifest of the other repository references yet (docs/copy.md)';
 
 /** Which repositories of this run hold which blobs, and the uploads still in flight. */
 export class BlobLedger {
   private readonly holders = new Map<string, Set<string>>();
+  /** `digest repository` pairs whose repository has a manifest referencing the blob. */
+  private readonly referenced = new Set<string>();
   private readonly pending = new Map<string, Promise<void>>();
 
   /**
@@ -38,10 +40,27 @@ export class BlobLedger {
     set.add(repository);
   }
 
-  /** A repository other than `to` that this run pushed `digest` into, if any. */
+  /**
+   * Records that a manifest referencing these blobs is now in `repository`. ECR mounts only a blob
+   * some manifest of the source repository references, and answers 202 for one that is merely
+   * uploaded (aws/containers-roadmap#2860), so such a source is preferred.
+   */
+  manifestPushed(digests: readonly string[], repository: string): void {
+    for (const digest of digests) {
+      this.record(digest, repository);
+      if (this.mountable(repository)) this.referenced.add(`${digest} ${repository}`);
+    }
+  }
+
+  /** A repository other than `to` that this run pushed `digest` into, if any (one where a manifest references it first). */
   sourceFor(digest: string, to: string): string | undefined {
-    for (const repository of this.holders.get(digest) ?? []) if (repository !== to) return repository;
-    return undefined;
+    let fallback: string | undefined;
+    for (const repository of this.holders.get(digest) ?? []) {
+      if (repository === to) continue;
+      if (this.referenced.has(`${digest} ${repository}`)) return repository;
+      fallback ??= repository;
+    }
+    return fallback;
   }
 
   /**

@@ -49,6 +49,10 @@ export async function copyTree(ctx: TreeContext, manifest: ManifestBytes): Promi
     ctx.tally.bytes += outcome.bytes;
   });
   await putManifest(ctx.target, ctx.to, manifest.digest, manifest);
+  ctx.mount?.ledger.manifestPushed(
+    [parsed.config, ...parsed.layers].map((b) => b.digest),
+    ctx.to,
+  );
 }
 
 /**

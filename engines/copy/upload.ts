@@ -67,7 +67,14 @@ export async function patchChunk(
   return next === undefined ? location : new URL(next, location).toString();
 }
 
-export async function finishUpload(target: RegistrySession, to: string, location: string, digest: string): Promise<void> {
+/** `PUT <location>?digest=`: commits the upload, with the last bytes (the whole blob for a monolithic upload) or none. */
+export async function finishUpload(
+  target: RegistrySession,
+  to: string,
+  location: string,
+  digest: string,
+  body: Buffer = Buffer.alloc(0),
+): Promise<void> {
   const url = new URL(location);
   url.searchParams.set('digest', digest);
   const what = `PUT blob ${to}@${digest}`;
@@ -76,7 +83,7 @@ export async function finishUpload(target: RegistrySession, to: string, location
     path: url.toString(),
     repository: to,
     what,
-    body: Buffer.alloc(0),
+    body,
     headers: { 'content-type': 'application/octet-stream' },
   });
   if (res.status !== 201) throw refused(what, res, await errorDetail(res, target.redactor));
