@@ -176,12 +176,12 @@ async function copyOne(job: CopyJob, options: CopyOptions, ledger: BlobLedger): 
     if (selected.kind === 'index') {
       // Platforms side by side: their blobs share the image's blob concurrency below each.
       await settleAll(selected.manifests, 4, async (entry) => copyTree(tree, await fetchManifest(source, job.repository, entry.digest)));
+      // The tag last (one PUT stores the index under its digest too): everything it references is in the target now.
+      await putManifest(target, job.targetRepository, job.tag ?? top.digest, top);
     } else {
-      await copyTree(tree, top);
+      // Blobs, then the manifest under its tag (or digest) last.
+      await copyTree(tree, top, job.tag ?? top.digest);
     }
-    await putManifest(target, job.targetRepository, top.digest, top);
-    // The tag last: everything it references is in the target now.
-    if (job.tag !== undefined) await putManifest(target, job.targetRepository, job.tag, top);
     await attach();
     return result('copied', { digest: top.digest });
   } catch (err) {

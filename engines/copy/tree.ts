@@ -33,14 +33,15 @@ export interface TreeContext {
 }
 
 /**
- * Copies an image manifest's blobs, then the manifest by digest.
+ * Copies an image manifest's blobs, then the manifest under `reference`: its digest (skipped when
+ * the target has it), or the image's tag (one `PUT` stores it under both).
  * @throws CopyShapeError for an index (the caller walks indexes), and whatever a blob or manifest copy throws
  */
-export async function copyTree(ctx: TreeContext, manifest: ManifestBytes): Promise<void> {
+export async function copyTree(ctx: TreeContext, manifest: ManifestBytes, reference: string = manifest.digest): Promise<void> {
   const parsed = parseManifest(manifest.body, manifest.mediaType);
   if (parsed.kind === 'index')
     throw new CopyShapeError(`an index inside an index (${manifest.digest}) is not copied; list its platform images instead`);
-  if (await manifestDigest(ctx.target, ctx.to, manifest.digest)) return;
+  if (reference === manifest.digest && (await manifestDigest(ctx.target, ctx.to, manifest.digest))) return;
   await settleAll([parsed.config, ...parsed.layers], ctx.blobConcurrency, async (blob) => {
     const outcome = await copyBlob(ctx.source, ctx.from, ctx.target, ctx.to, blob, ctx.blob, ctx.mount);
     if (outcome.present) ctx.tally.present++;
@@ -48,7 +49,7 @@ export async function copyTree(ctx: TreeContext, manifest: ManifestBytes): Promi
     else ctx.tally.sent++;
     ctx.tally.bytes += outcome.bytes;
   });
-  await putManifest(ctx.target, ctx.to, manifest.digest, manifest);
+  await putManifest(ctx.target, ctx.to, reference, manifest);
   ctx.mount?.ledger.manifestPushed(
     [parsed.config, ...parsed.layers].map((b) => b.digest),
     ctx.to,
