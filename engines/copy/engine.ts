@@ -15,7 +15,7 @@
 import type { CopyJob } from '../../core/copy/jobs';
 import { mapLimit } from '../../core/prewarm/limits';
 import { parseManifest } from '../../core/prewarm/manifest';
-import { copyAttached } from './attached';
+import { copyAttached, findAttached } from './attached';
 import { DEFAULT_CHUNK_BYTES, type BlobOptions } from './blob';
 import { fetchManifest, manifestDigest, platformSubset, putManifest } from './manifests';
 import { BlobLedger, MOUNT_FELL_BACK_NOTE } from './mount';
@@ -125,10 +125,16 @@ async function copyOne(job: CopyJob, options: CopyOptions, ledger: BlobLedger): 
     bytes: tally.bytes,
   });
   try {
-    let top = await fetchManifest(source, job.repository, job.digest ?? job.tag!);
+    // Side by side: the upstream manifest, what the target has under the tag (or digest), and where the upstream tag points now.
+    const pinned = job.digest !== undefined && job.tag !== undefined;
+    const [fetched, had, now] = await Promise.all([
+      fetchManifest(source, job.repository, job.digest ?? job.tag!),
+      manifestDigest(target, job.targetRepository, job.tag ?? job.digest!),
+      pinned ? manifestDigest(source, job.repository, job.tag!).catch(() => undefined) : Promise.resolve(undefined),
+    ]);
+    let top = fetched;
     const upstreamDigest = top.digest;
-    if (job.digest !== undefined && job.tag !== undefined) {
-      const now = await manifestDigest(source, job.repository, job.tag).catch(() => undefined);
+    if (pinned) {
       if (now === undefined) notes.push(`upstream tag ${job.tag} is gone; the copy keeps ${job.digest}`);
       else if (now !== job.digest) notes.push(`upstream tag ${job.tag} has moved to ${now}; the copy keeps the listed ${job.digest}`);
     }
@@ -158,12 +164,14 @@ async function copyOne(job: CopyJob, options: CopyOptions, ledger: BlobLedger): 
             },
           }),
     };
-    // Signatures and attestations attached by tag follow the image, unless the copy is a new index.
+    // Signatures and attestations attached by tag follow the image, unless the copy is a new index;
+    // the upstream is asked for them while the image is copied.
+    const found =
+      !options.dryRun && top.digest === upstreamDigest && options.attached !== false ? findAttached(tree, top.digest) : undefined;
     const attach = async () => {
-      if (!options.dryRun && top.digest === upstreamDigest && options.attached !== false)
-        notes.push(...(await copyAttached(tree, top.digest)));
+      if (found !== undefined) notes.push(...(await copyAttached(tree, top.digest, await found)));
     };
-    const have = await manifestDigest(target, job.targetRepository, job.tag ?? top.digest);
+    const have = job.tag === undefined && top.digest !== job.digest ? await manifestDigest(target, job.targetRepository, top.digest) : had;
     if (have === top.digest) {
       await attach();
       return result('unchanged', { digest: top.digest });
@@ -175,7 +183,14 @@ async function copyOne(job: CopyJob, options: CopyOptions, ledger: BlobLedger): 
     const selected = parseManifest(top.body, top.mediaType);
     if (selected.kind === 'index') {
       // Platforms side by side: their blobs share the image's blob concurrency below each.
-      await settleAll(selected.manifests, 4, async (entry) => copyTree(tree, await fetchManifest(source, job.repository, entry.digest)));
+      await settleAll(selected.manifests, 4, async (entry) => {
+        // The platform manifest and whether the target has it, side by side.
+        const [manifest, present] = await Promise.all([
+          fetchManifest(source, job.repository, entry.digest),
+          manifestDigest(target, job.targetRepository, entry.digest),
+        ]);
+        if (present === undefined) await copyTree(tree, manifest, manifest.digest, true);
+      });
       // The tag last (one PUT stores the index under its digest too): everything it references is in the target now.
       await putManifest(target, job.targetRepository, job.tag ?? top.digest, top);
     } else {

@@ -34,14 +34,21 @@ export interface TreeContext {
 
 /**
  * Copies an image manifest's blobs, then the manifest under `reference`: its digest (skipped when
- * the target has it), or the image's tag (one `PUT` stores it under both).
+ * the target has it, unless the caller already knows it does not: `checked`), or the image's tag (one `PUT`
+ * stores it under both).
  * @throws CopyShapeError for an index (the caller walks indexes), and whatever a blob or manifest copy throws
  */
-export async function copyTree(ctx: TreeContext, manifest: ManifestBytes, reference: string = manifest.digest): Promise<void> {
+export async function copyTree(
+  ctx: TreeContext,
+  manifest: ManifestBytes,
+  reference: string = manifest.digest,
+  checked = false,
+): Promise<void> {
   const parsed = parseManifest(manifest.body, manifest.mediaType);
   if (parsed.kind === 'index')
     throw new CopyShapeError(`an index inside an index (${manifest.digest}) is not copied; list its platform images instead`);
-  if (reference === manifest.digest && (await manifestDigest(ctx.target, ctx.to, manifest.digest))) return;
+  // `checked`: the caller has already asked the target for this digest, and it was missing.
+  if (!checked && reference === manifest.digest && (await manifestDigest(ctx.target, ctx.to, manifest.digest))) return;
   await settleAll([parsed.config, ...parsed.layers], ctx.blobConcurrency, async (blob) => {
     const outcome = await copyBlob(ctx.source, ctx.from, ctx.target, ctx.to, blob, ctx.blob, ctx.mount);
     if (outcome.present) ctx.tally.present++;
