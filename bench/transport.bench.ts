@@ -77,7 +77,7 @@ async function child(): Promise<void> {
         method: 'PATCH',
         body: Readable.toWeb(blobStream(seed)) as ReadableStream,
         duplex: 'half',
-      } as RequestInit);
+      });
       await patch.arrayBuffer();
       const put = new URL(patch.headers.get('location')!, base);
       put.searchParams.set('digest', digest);

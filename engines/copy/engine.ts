@@ -130,7 +130,7 @@ async function copyOne(job: CopyJob, options: CopyOptions, ledger: BlobLedger): 
     const [fetched, had, now] = await Promise.all([
       fetchManifest(source, job.repository, job.digest ?? job.tag!),
       manifestDigest(target, job.targetRepository, job.tag ?? job.digest!),
-      pinned ? manifestDigest(source, job.repository, job.tag!).catch(() => undefined) : Promise.resolve(undefined),
+      pinned ? manifestDigest(source, job.repository, job.tag).catch(() => undefined) : Promise.resolve(undefined),
     ]);
     let top = fetched;
     const upstreamDigest = top.digest;
