@@ -52,6 +52,13 @@ export interface BlobOutcome {
   readonly mounted?: boolean;
 }
 
+/**
+ * The streamed PATCH writes the upstream's ~16 KiB TLS reads in pieces of 256 KiB: fewer writes,
+ * chunk headers and TLS records. Measured (docs/copy.md "Performance"): 2 x 256 MiB took 3.4 to 3.8 s
+ * of the engine's CPU against 4.2 to 5.4 s piece by piece, at 256 KiB of memory per blob in flight.
+ */
+const STREAM_BATCH_BYTES = 256 * 1024;
+
 /** 1 MiB: a config or a small layer is sent whole; 16 blobs in flight hold 16 MiB at most. */
 export const DEFAULT_WHOLE_BYTES = 1024 * 1024;
 
@@ -234,6 +241,8 @@ async function uploadStreamed(
   const verifier = DigestVerifier.for(blob.digest);
   let received = 0;
   let tooLong = false;
+  let held: Buffer[] = [];
+  let heldBytes = 0;
   const counted = new Transform({
     transform(piece: Buffer, _encoding, done) {
       received += piece.length;
@@ -243,7 +252,19 @@ async function uploadStreamed(
         return;
       }
       verifier.update(piece);
-      done(null, piece);
+      held.push(piece);
+      heldBytes += piece.length;
+      if (heldBytes >= STREAM_BATCH_BYTES) {
+        const out = Buffer.concat(held, heldBytes);
+        held = [];
+        heldBytes = 0;
+        done(null, out);
+        return;
+      }
+      done();
+    },
+    flush(done) {
+      done(null, heldBytes > 0 ? Buffer.concat(held, heldBytes) : undefined);
     },
   });
   // pipeline: an upstream body that errors or closes early destroys `counted`, which fails the PATCH at once.
