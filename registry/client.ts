@@ -2,54 +2,27 @@
  * A small OCI distribution client with exactly what prewarming needs: `GET /v2/`, `GET` a
  * manifest, and `GET` a blob that is either left at the registry's redirect (ECR answers with a
  * 307 to S3 once the layer is cached) or streamed to nowhere, chunk by chunk, with its digest
- * checked and never held in memory. Every request takes a slot of one bounded pool, retries 429,
- * 5xx and network failures with backoff, and authenticates through `RegistryAuthenticator`.
+ * checked and never held in memory. It is a thin layer over `RegistrySession` (registry/session.ts),
+ * the one session the copy engine uses too: every request takes a slot of one bounded pool,
+ * retries 429, 5xx and network failures with backoff, and authenticates through `RegistryAuthenticator`.
  */
 import { DigestVerifier, digestAlgorithm } from '../core/prewarm/digest';
-import {
-  BlobSizeError,
-  ManifestFormatError,
-  PlainHttpError,
-  RegistryAuthError,
-  RegistryHttpError,
-  RegistryNetworkError,
-  RegistryUnreachableError,
-} from '../core/prewarm/errors';
-import { backoffDelay, DEFAULT_RETRY, Semaphore, sleep, type RetryPolicy } from '../core/prewarm/limits';
+import { BlobSizeError, ManifestFormatError, RegistryHttpError } from '../core/prewarm/errors';
 import { MANIFEST_ACCEPT } from '../core/prewarm/manifest';
-import { Redactor } from '../core/prewarm/redact';
+import type { Redactor } from '../core/prewarm/redact';
 import type { FetchedManifest, PrewarmRegistry, TouchedBlob } from '../core/prewarm/registry-port';
-import { quote, truncate } from '../core/quote';
-import { describeCause, RegistryAuthenticator, type Credentials } from './auth';
-import { discard, HttpTransport, readAll, type HttpResponse } from './http';
-import { RequestTimer } from './request-timer';
+import { describeCause } from './auth';
+import { discard, errorDetail, type HttpResponse } from './http';
+import type { RequestTimer } from './request-timer';
+import { BodyInterruptedError, RegistrySession, type RegistrySessionOptions } from './session';
 
 export type { FetchedManifest, TouchedBlob } from '../core/prewarm/registry-port';
 
-/** Options of a `RegistryClient`. */
-export interface RegistryClientOptions {
-  /** `https://host[:port]`, or `http://host[:port]` for a plain-HTTP registry. */
-  readonly baseUrl: string;
-  /** Basic credentials (also sent to a bearer token realm). @default anonymous */
-  readonly credentials?: Credentials;
-  /**
-   * Hosts (`host:port` exactly as a URL names them, such as `127.0.0.1:5000`) the client may
-   * talk plain HTTP to, credentials included: an `http://` baseUrl must be one of them, and a
-   * token realm on another host must be HTTPS. `ptc prewarm --insecure-http` allows the
-   * `--registry-url` host and no other.
-   * @default [] (HTTPS only)
-   */
-  readonly plainHttpHosts?: readonly string[];
-  /** Certificate authorities to trust besides Node's (PEM), for a registry with a private CA. @default none */
-  readonly ca?: string;
-  /** Requests in flight at most. @default 8 */
-  readonly concurrency?: number;
-  /** @default DEFAULT_RETRY (5 attempts, 250 ms doubling, at most 10 s apart) */
-  readonly retry?: RetryPolicy;
-  /** How long to wait for response headers. @default 30000 */
-  readonly headersTimeoutMs?: number;
-  /** How long a body may stall between two chunks. @default 60000 */
-  readonly idleTimeoutMs?: number;
+/**
+ * Options of a `RegistryClient`: those of its `RegistrySession` (prewarm's defaults: a 30 s
+ * headers timeout, 60 s idle, a 120 s deadline per attempt), and the slowest blob transfer allowed.
+ */
+export interface RegistryClientOptions extends Omit<RegistrySessionOptions, 'userAgent'> {
   /**
    * How long one attempt of a request may take in all, headers and body, however steadily the
    * bytes drip: `/v2/`, a token, a manifest. A blob gets this plus its size at
@@ -63,11 +36,7 @@ export interface RegistryClientOptions {
 
 /** The largest manifest the client reads; a bigger body is not a manifest a runtime would pull. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-const USER_AGENT = 'ptc-autopilot-prewarm/1';
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-
-/** Thrown inside a body read; the request is retried like a network failure. */
-class BodyInterrupted extends Error {}
 
 /**
  * The client. One instance per registry and run; it keeps bearer tokens and the connection pool.
@@ -79,65 +48,31 @@ class BodyInterrupted extends Error {}
 export class RegistryClient implements PrewarmRegistry {
   /** The registry's base URL, without a trailing slash. */
   readonly baseUrl: string;
-  /** Knows the credentials and tokens of this client; scrubs them from text built from the registry's answers. */
-  readonly redactor = new Redactor();
-  private readonly auth: RegistryAuthenticator;
-  private readonly slots: Semaphore;
-  private readonly retry: RetryPolicy;
-  private readonly http: HttpTransport;
-  private readonly headersTimeoutMs: number;
-  private readonly idleTimeoutMs: number;
+  /** The session under the client: its transport, authentication, slots and retries (shared with engines/copy). */
+  readonly session: RegistrySession;
   private readonly deadlineMs: number;
   private readonly blobMinBytesPerSecond: number;
 
   constructor(options: RegistryClientOptions) {
-    const url = new URL(options.baseUrl);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-      throw new RangeError(`registry URL must be http(s), got ${quote(options.baseUrl)}`);
-    const plainHttpHosts = options.plainHttpHosts ?? [];
-    if (url.protocol === 'http:' && !plainHttpHosts.includes(url.host)) throw new PlainHttpError(url.origin);
-    this.baseUrl = url.origin;
-    this.retry = options.retry ?? DEFAULT_RETRY;
-    this.slots = new Semaphore(options.concurrency ?? 8);
-    // One socket per request slot, and room for a token request beside them.
-    this.http = new HttpTransport((options.concurrency ?? 8) + 2, options.ca);
-    this.headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
-    this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
     this.deadlineMs = options.deadlineMs ?? 120_000;
     this.blobMinBytesPerSecond = options.blobMinBytesPerSecond ?? 256 * 1024;
-    this.auth = new RegistryAuthenticator(
-      this.baseUrl,
-      options.credentials,
-      async (u, init) => {
-        const timer = new RequestTimer(this.headersTimeoutMs, this.deadlineMs);
-        let phase: 'headers' | 'body' = 'headers';
-        try {
-          const res = await this.http.get(u, { 'user-agent': USER_AGENT, ...init.headers }, timer.signal);
-          phase = 'body';
-          timer.reset(this.idleTimeoutMs);
-          const body = await readAll(res, 1024 * 1024);
-          return { status: res.status, json: async () => JSON.parse(body.toString('utf8')) as unknown };
-        } catch (err) {
-          // The message names the cause in a few words; the raw error (socket, request options with their
-          // headers) is left off on purpose so that no logger prints what it holds.
-          // eslint-disable-next-line preserve-caught-error
-          throw new Error(timer.describe(phase) ?? describeCause(err));
-        } finally {
-          timer.clear();
-        }
-      },
-      { plainHttpHosts, redactor: this.redactor },
-    );
+    this.session = new RegistrySession({ ...options, deadlineMs: this.deadlineMs, userAgent: 'ptc-autopilot-prewarm/1' });
+    this.baseUrl = this.session.baseUrl;
+  }
+
+  /** Knows the credentials and tokens of this client; scrubs them from text built from the registry's answers. */
+  get redactor(): Redactor {
+    return this.session.redactor;
   }
 
   /** Closes the client's idle connections. */
   close(): void {
-    this.http.close();
+    this.session.close();
   }
 
   /** How the client authenticates now (`basic`, `bearer`, `none`). */
   get authScheme(): string {
-    return this.auth.scheme;
+    return this.session.authScheme;
   }
 
   /**
@@ -147,24 +82,7 @@ export class RegistryClient implements PrewarmRegistry {
    * @throws RegistryAuthError when it refuses the credentials (or needs some)
    */
   async ping(): Promise<void> {
-    try {
-      await this.exchange({ path: '/v2/', what: 'GET /v2/' }, async (res) => {
-        discard(res);
-        if (res.status !== 200) throw new RegistryHttpError(res.status, 'GET /v2/');
-      });
-    } catch (err) {
-      if (err instanceof RegistryNetworkError) throw new RegistryUnreachableError(this.baseUrl, err.reason);
-      if (err instanceof RegistryHttpError) {
-        if (err.status === 401 || err.status === 403) {
-          throw new RegistryAuthError(
-            this.baseUrl,
-            this.auth.scheme === 'none' ? 'it needs credentials' : 'it does not accept the credentials given',
-          );
-        }
-        throw new RegistryUnreachableError(this.baseUrl, `GET /v2/ answered HTTP ${err.status}; is this an OCI distribution registry?`);
-      }
-      throw err;
-    }
+    await this.session.ping();
   }
 
   /**
@@ -235,75 +153,33 @@ export class RegistryClient implements PrewarmRegistry {
           throw new BlobSizeError(what, `the body is longer than the ${size} bytes the manifest declares (stopped after ${bytes})`);
         hash.update(chunk);
       });
-      if (bytes < size) throw new BodyInterrupted(`the body was cut off after ${bytes} of ${size} bytes`);
+      if (bytes < size) throw new BodyInterruptedError(`the body was cut off after ${bytes} of ${size} bytes`);
       const got = hash.digest();
-      if (got !== digest) throw new BodyInterrupted(`the body does not match the digest (got ${got} after ${bytes} bytes)`);
+      if (got !== digest) throw new BodyInterruptedError(`the body does not match the digest (got ${got} after ${bytes} bytes)`);
       return { bytes, redirected: false };
     });
   }
 
-  /**
-   * One request with slots, authentication, retries and timeouts. `handle` reads the response;
-   * a `BodyInterrupted` (or a stalled body) from it retries the request.
-   */
-  private async exchange<T>(
+  /** One GET through the session: `handle` reads the response; a `BodyInterruptedError` from it retries the request. */
+  private exchange<T>(
     spec: { path: string; repository?: string; accept?: string; what: string; deadlineMs?: number },
     handle: (res: HttpResponse, timer: RequestTimer) => Promise<T>,
   ): Promise<T> {
-    let attempt = 0;
-    let authRetries = 0;
-    for (;;) {
-      await this.auth.prepare(spec.repository);
-      const sent = this.auth.header(spec.repository);
-      const headers: Record<string, string> = { 'user-agent': USER_AGENT, 'accept-encoding': 'identity' };
-      if (spec.accept) headers.accept = spec.accept;
-      if (sent) headers.authorization = sent;
-      const release = await this.slots.acquire();
-      const idle = new RequestTimer(this.headersTimeoutMs, spec.deadlineMs ?? this.deadlineMs);
-      let retryAfter: string | null = null;
-      try {
-        // Like fetch with redirect: 'manual': a 3xx comes back as it is and is never followed.
-        const res = await this.http.get(`${this.baseUrl}${spec.path}`, headers, idle.signal);
-        idle.reset(this.idleTimeoutMs);
-        if (res.status === 401) {
-          const challenge = res.header('www-authenticate') ?? null;
-          const detail = await errorDetail(res, this.redactor);
-          release();
-          const decision = await this.auth.unauthorized(spec.repository, challenge, sent);
-          if (decision === 'retry' && authRetries++ < 2) continue;
-          throw new RegistryHttpError(401, spec.what, detail);
-        }
-        if (res.status === 429 || res.status >= 500) {
-          retryAfter = res.header('retry-after') ?? null;
-          const detail = await errorDetail(res, this.redactor);
-          if (attempt + 1 >= this.retry.attempts) throw new RegistryHttpError(res.status, spec.what, detail);
-        } else {
-          return await handle(res, idle);
-        }
-      } catch (err) {
-        if (
-          err instanceof RegistryHttpError ||
-          err instanceof ManifestFormatError ||
-          err instanceof RegistryAuthError ||
-          err instanceof BlobSizeError
-        )
-          throw err;
-        const reason = this.redactor.truncate(
-          err instanceof BodyInterrupted ? err.message : (idle.describe('headers') ?? describeCause(err)),
-          300,
-        );
-        if (attempt + 1 >= this.retry.attempts) throw new RegistryNetworkError(spec.what, reason);
-      } finally {
-        idle.clear();
-        release();
-      }
-      await sleep(backoffDelay(attempt, this.retry, retryAfter));
-      attempt++;
-    }
+    return this.session.exchange(
+      {
+        method: 'GET',
+        path: spec.path,
+        what: spec.what,
+        ...(spec.repository !== undefined ? { repository: spec.repository } : {}),
+        ...(spec.accept !== undefined ? { headers: { accept: spec.accept } } : {}),
+        ...(spec.deadlineMs !== undefined ? { deadlineMs: spec.deadlineMs } : {}),
+      },
+      handle,
+    );
   }
 }
 
-/** Reads a body chunk by chunk; a failure mid-body becomes `BodyInterrupted` (retried). */
+/** Reads a body chunk by chunk; a failure mid-body becomes `BodyInterruptedError` (retried). */
 async function readBody(res: HttpResponse, idle: RequestTimer, onChunk: (chunk: Buffer) => void): Promise<void> {
   const expected = Number(res.header('content-length') ?? 'NaN');
   let received = 0;
@@ -318,34 +194,9 @@ async function readBody(res: HttpResponse, idle: RequestTimer, onChunk: (chunk: 
       res.body.destroy();
       throw err;
     }
-    throw new BodyInterrupted(idle.describe('body') ?? `the body was cut off (${describeCause(err)})`);
+    throw new BodyInterruptedError(idle.describe('body') ?? `the body was cut off (${describeCause(err)})`);
   }
   // A connection closed early can end the stream without an error; the length tells.
   if (Number.isFinite(expected) && received < expected)
-    throw new BodyInterrupted(`the body was cut off after ${received} of ${expected} bytes`);
-}
-
-/**
- * The registry's error code and message from an error body (`MANIFEST_UNKNOWN: manifest unknown`),
- * redacted before anything is cut from it, then capped and escaped.
- */
-async function errorDetail(res: HttpResponse, redactor: Redactor): Promise<string | undefined> {
-  let text: string;
-  try {
-    text = redactor.redact((await readAll(res, 16 * 1024)).toString('utf8'));
-  } catch {
-    return undefined; // an unreadable error body: the status says enough
-  }
-  let doc: { errors?: { code?: unknown; message?: unknown }[] } | undefined;
-  try {
-    doc = JSON.parse(text) as typeof doc;
-  } catch {
-    doc = undefined; // not the distribution error format; the raw text is used
-  }
-  const first = Array.isArray(doc?.errors) ? doc.errors[0] : undefined;
-  if (first && typeof first.code === 'string') {
-    return truncate(typeof first.message === 'string' && first.message ? `${first.code}: ${first.message}` : first.code, 200);
-  }
-  const trimmed = text.trim().replace(/\s+/g, ' ');
-  return trimmed === '' ? undefined : truncate(trimmed, 200);
+    throw new BodyInterruptedError(`the body was cut off after ${received} of ${expected} bytes`);
 }

@@ -11,7 +11,7 @@ export type TimerCause = 'idle' | 'deadline';
 export class RequestTimer {
   private readonly controller = new AbortController();
   private idleTimer?: NodeJS.Timeout;
-  private readonly deadlineTimer: NodeJS.Timeout;
+  private readonly deadlineTimer: NodeJS.Timeout | undefined;
   /** What aborted the request, if a timer did. */
   fired?: TimerCause;
   /** The idle (or headers) timeout in force. */
@@ -19,14 +19,14 @@ export class RequestTimer {
 
   /**
    * @param firstMs how long to wait for the response headers
-   * @param deadlineMs how long the whole attempt (headers and body) may take
+   * @param deadlineMs how long the whole attempt (headers and body) may take; undefined: no deadline
    */
   constructor(
     firstMs: number,
-    readonly deadlineMs: number,
+    readonly deadlineMs?: number,
   ) {
     this.idleMs = firstMs;
-    this.deadlineTimer = setTimeout(() => this.abort('deadline'), deadlineMs);
+    this.deadlineTimer = deadlineMs === undefined ? undefined : setTimeout(() => this.abort('deadline'), deadlineMs);
     this.reset(firstMs);
   }
 
@@ -46,7 +46,7 @@ export class RequestTimer {
   /** Stops both clocks. */
   clear(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    clearTimeout(this.deadlineTimer);
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
   }
 
   /** Why the attempt was aborted, in words, or undefined when no timer fired. */

@@ -6,7 +6,7 @@
  * `--password-stdin`, else the ECR token of the caller's AWS credentials (only ever sent to the
  * config's own ECR registry). Upstream credentials: each entry's secret, read from Secrets Manager.
  */
-import { primaryTarget, PtcError, type PtcConfig } from '../../core';
+import { managedPrefixFor, primaryTarget, PtcError, type PtcConfig } from '../../core';
 import { copyJobs } from '../../core/copy/jobs';
 import { seedJobs, type SeedJob } from '../../core/copy/seeds';
 import { ImageListError, MAX_IMAGE_LIST_BYTES, parseImageList, RegistryAuthError, registryHostOf } from '../../core/prewarm';
@@ -32,6 +32,7 @@ interface CopyCliOptions {
   json?: boolean;
   concurrency?: string;
   environment?: string;
+  mount?: boolean;
 }
 
 /** Bad use of the command's flags. */
@@ -133,6 +134,7 @@ export const registerCopy: RegisterCommand = (program, io, state) => {
     .option('--dry-run', 'read only: say what would be copied, without a single write request')
     .option('--json', 'print one result per image as JSON (status copied, unchanged or failed, with its reason)')
     .option('--concurrency <n>', 'images copied at once (1 to 16, default 4)')
+    .option('--no-mount', 'send every blob, never mount one this run already pushed into another copy repository (docs/copy.md)')
     .option(
       '-e, --environment <name>',
       'the environment whose registry to copy into (default: the only one, or the top-level account/region)',
@@ -205,6 +207,10 @@ export const registerCopy: RegisterCommand = (program, io, state) => {
           source: (host: string) => sources.get(host)!,
           concurrency,
           ...(opts.dryRun ? { dryRun: true } : {}),
+          ...(opts.mount === false ? { mount: false } : {}),
+          // Blobs are lent only by copy repositories: ECR never mounts from a pull-through cache repository,
+          // and seeds land in those (docs/copy.md, "Cross-repository blob mounting").
+          mountFrom: (repository: string) => managedPrefixFor(config, repository)?.kind === 'copy',
           onResult: (r: CopyResult) => {
             done++;
             if (terminal) io.stderr(`\r\x1b[K[${done}/${total}] ${r.status} ${r.image.slice(0, 150)}${done === total ? '\n' : ''}`);

@@ -18,18 +18,35 @@ export const ATTACHED_TAGS: readonly { readonly suffix: string; readonly what: s
   { suffix: '', what: 'referrers index' },
 ];
 
+/** An attached tag the upstream has, with the digest it points at. */
+export interface AttachedTag {
+  readonly suffix: string;
+  readonly what: string;
+  readonly upstream: string;
+}
+
+/** Asks the upstream for every attached tag of the image `digest` at once (most images have none). Never throws. */
+export async function findAttached(ctx: TreeContext, digest: string): Promise<AttachedTag[]> {
+  const base = digest.replace(':', '-');
+  const found = await Promise.all(
+    ATTACHED_TAGS.map(async (t) => ({
+      ...t,
+      upstream: await manifestDigest(ctx.source, ctx.from, `${base}${t.suffix}`).catch(() => undefined),
+    })),
+  );
+  return found.filter((t): t is AttachedTag => t.upstream !== undefined);
+}
+
 /**
- * Copies the attached tags of the image `digest`; returns one note per tag copied or not copied.
- * Never throws for one tag.
+ * Copies the attached tags of the image `digest` (those `findAttached` found); returns one note per
+ * tag copied or not copied. Never throws for one tag.
  */
-export async function copyAttached(ctx: TreeContext, digest: string): Promise<string[]> {
+export async function copyAttached(ctx: TreeContext, digest: string, found?: readonly AttachedTag[]): Promise<string[]> {
   const notes: string[] = [];
   const base = digest.replace(':', '-');
-  for (const { suffix, what } of ATTACHED_TAGS) {
+  for (const { suffix, what, upstream } of found ?? (await findAttached(ctx, digest))) {
     const tag = `${base}${suffix}`;
     try {
-      const upstream = await manifestDigest(ctx.source, ctx.from, tag).catch(() => undefined);
-      if (upstream === undefined) continue;
       if ((await manifestDigest(ctx.target, ctx.to, tag)) === upstream) continue;
       const top = await fetchManifest(ctx.source, ctx.from, upstream);
       const parsed = parseManifest(top.body, top.mediaType);

@@ -15,11 +15,12 @@
 import type { CopyJob } from '../../core/copy/jobs';
 import { mapLimit } from '../../core/prewarm/limits';
 import { parseManifest } from '../../core/prewarm/manifest';
-import { copyAttached } from './attached';
+import { copyAttached, findAttached } from './attached';
 import { DEFAULT_CHUNK_BYTES, type BlobOptions } from './blob';
 import { fetchManifest, manifestDigest, platformSubset, putManifest } from './manifests';
+import { BlobLedger, MOUNT_FELL_BACK_NOTE } from './mount';
 import { copyTree, settleAll, type Tally, type TreeContext } from './tree';
-import type { RegistrySession } from './session';
+import type { RegistrySession } from '../../registry/session';
 
 /** The statuses of a result, as `ptc copy --json` spells them. */
 export const COPY_STATUSES = ['copied', 'unchanged', 'failed'] as const;
@@ -39,8 +40,11 @@ export interface CopyResult {
   readonly digest?: string;
   /** What a reader should know: a tag that moved upstream, the new digest of a platforms subset, a dry run. */
   readonly notes: string[];
-  /** Blobs sent, and blobs the target already had. */
-  readonly blobs: { readonly sent: number; readonly present: number };
+  /**
+   * Blobs sent, blobs the target already had, and blobs mounted from another copy repository of
+   * the run (`mounted` only when there were any).
+   */
+  readonly blobs: { readonly sent: number; readonly present: number; readonly mounted?: number };
   /** Bytes sent to the target. */
   readonly bytes: number;
 }
@@ -59,13 +63,26 @@ export interface CopyOptions {
   readonly concurrency?: number;
   /** Blobs copied at once within one image. @default 4 */
   readonly blobConcurrency?: number;
-  /** @default { chunkBytes: 8 MiB, attempts: 3, mode: 'stream' } */
+  /** @default { chunkBytes: 8 MiB, attempts: 3, mode: 'stream', wholeBytes: 1 MiB } */
   readonly blob?: Partial<BlobOptions>;
   /**
    * Copy what is attached to an image by tag (cosign's `sha256-<hex>.sig`, `.att`, `.sbom`, and the
    * OCI referrers fallback tag `sha256-<hex>`) when the upstream has it. @default true
    */
   readonly attached?: boolean;
+  /**
+   * Mount a blob this run already pushed into another repository of the target instead of
+   * sending it again (`POST ...?mount=&from=`); a registry that answers with a normal upload
+   * (ECR without the BLOB_MOUNTING account setting) gets the bytes all the same. Only repositories
+   * this run pushed to lend blobs, and only those `mountFrom` accepts. @default true
+   */
+  readonly mount?: boolean;
+  /**
+   * Which target repositories may lend their blobs to a mount. A run that writes into
+   * pull-through-cache repositories (seeding) must answer false for them: ECR never mounts from
+   * those. @default every repository the run pushed to (the copy repositories `<prefix>/<path>`)
+   */
+  readonly mountFrom?: (repository: string) => boolean;
   /** Called once per finished image (progress). */
   readonly onResult?: (result: CopyResult, done: number, total: number) => void;
 }
@@ -73,24 +90,30 @@ export interface CopyOptions {
 /** Copies every job; results keep the jobs' order. Never throws for one image: its result says `failed`. */
 export async function copyImages(jobs: readonly CopyJob[], options: CopyOptions): Promise<CopyResult[]> {
   let done = 0;
+  const ledger = new BlobLedger(options.mountFrom);
   return mapLimit(jobs, options.concurrency ?? 4, async (job) => {
-    const result = await copyImage(job, options);
+    const result = await copyOne(job, options, ledger);
     options.onResult?.(result, ++done, jobs.length);
     return result;
   });
 }
 
-/** Copies one job. */
+/** Copies one job (blobs mount only between its own repositories' platforms: `copyImages` shares one ledger per run). */
 export async function copyImage(job: CopyJob, options: CopyOptions): Promise<CopyResult> {
+  return copyOne(job, options, new BlobLedger(options.mountFrom));
+}
+
+async function copyOne(job: CopyJob, options: CopyOptions, ledger: BlobLedger): Promise<CopyResult> {
   const source = options.source(job.upstream);
   const target = options.target;
   const ref = `${options.targetHost}/${job.targetRepository}${job.tag !== undefined ? `:${job.tag}` : ''}${job.digest !== undefined ? `@${job.digest}` : ''}`;
-  const tally: Tally = { sent: 0, present: 0, bytes: 0 };
+  const tally: Tally = { sent: 0, present: 0, mounted: 0, bytes: 0 };
   const notes: string[] = [];
   const blobOptions: BlobOptions = {
     chunkBytes: options.blob?.chunkBytes ?? DEFAULT_CHUNK_BYTES,
     attempts: options.blob?.attempts ?? 3,
     mode: options.blob?.mode ?? 'stream',
+    ...(options.blob?.wholeBytes !== undefined ? { wholeBytes: options.blob.wholeBytes } : {}),
   };
   const result = (status: CopyStatus, extra: { reason?: string; digest?: string } = {}): CopyResult => ({
     image: job.image,
@@ -98,14 +121,20 @@ export async function copyImage(job: CopyJob, options: CopyOptions): Promise<Cop
     status,
     ...extra,
     notes,
-    blobs: { sent: tally.sent, present: tally.present },
+    blobs: { sent: tally.sent, present: tally.present, ...(tally.mounted > 0 ? { mounted: tally.mounted } : {}) },
     bytes: tally.bytes,
   });
   try {
-    let top = await fetchManifest(source, job.repository, job.digest ?? job.tag!);
+    // Side by side: the upstream manifest, what the target has under the tag (or digest), and where the upstream tag points now.
+    const pinned = job.digest !== undefined && job.tag !== undefined;
+    const [fetched, had, now] = await Promise.all([
+      fetchManifest(source, job.repository, job.digest ?? job.tag!),
+      manifestDigest(target, job.targetRepository, job.tag ?? job.digest!),
+      pinned ? manifestDigest(source, job.repository, job.tag).catch(() => undefined) : Promise.resolve(undefined),
+    ]);
+    let top = fetched;
     const upstreamDigest = top.digest;
-    if (job.digest !== undefined && job.tag !== undefined) {
-      const now = await manifestDigest(source, job.repository, job.tag).catch(() => undefined);
+    if (pinned) {
       if (now === undefined) notes.push(`upstream tag ${job.tag} is gone; the copy keeps ${job.digest}`);
       else if (now !== job.digest) notes.push(`upstream tag ${job.tag} has moved to ${now}; the copy keeps the listed ${job.digest}`);
     }
@@ -124,13 +153,25 @@ export async function copyImage(job: CopyJob, options: CopyOptions): Promise<Cop
       tally,
       blob: blobOptions,
       blobConcurrency: options.blobConcurrency ?? 4,
+      ...(options.mount === false
+        ? {}
+        : {
+            mount: {
+              ledger,
+              fellBack: () => {
+                if (!notes.includes(MOUNT_FELL_BACK_NOTE)) notes.push(MOUNT_FELL_BACK_NOTE);
+              },
+            },
+          }),
     };
-    // Signatures and attestations attached by tag follow the image, unless the copy is a new index.
+    // Signatures and attestations attached by tag follow the image, unless the copy is a new index;
+    // the upstream is asked for them while the image is copied.
+    const found =
+      !options.dryRun && top.digest === upstreamDigest && options.attached !== false ? findAttached(tree, top.digest) : undefined;
     const attach = async () => {
-      if (!options.dryRun && top.digest === upstreamDigest && options.attached !== false)
-        notes.push(...(await copyAttached(tree, top.digest)));
+      if (found !== undefined) notes.push(...(await copyAttached(tree, top.digest, await found)));
     };
-    const have = await manifestDigest(target, job.targetRepository, job.tag ?? top.digest);
+    const have = job.tag === undefined && top.digest !== job.digest ? await manifestDigest(target, job.targetRepository, top.digest) : had;
     if (have === top.digest) {
       await attach();
       return result('unchanged', { digest: top.digest });
@@ -142,13 +183,20 @@ export async function copyImage(job: CopyJob, options: CopyOptions): Promise<Cop
     const selected = parseManifest(top.body, top.mediaType);
     if (selected.kind === 'index') {
       // Platforms side by side: their blobs share the image's blob concurrency below each.
-      await settleAll(selected.manifests, 4, async (entry) => copyTree(tree, await fetchManifest(source, job.repository, entry.digest)));
+      await settleAll(selected.manifests, 4, async (entry) => {
+        // The platform manifest and whether the target has it, side by side.
+        const [manifest, present] = await Promise.all([
+          fetchManifest(source, job.repository, entry.digest),
+          manifestDigest(target, job.targetRepository, entry.digest),
+        ]);
+        if (present === undefined) await copyTree(tree, manifest, manifest.digest, true);
+      });
+      // The tag last (one PUT stores the index under its digest too): everything it references is in the target now.
+      await putManifest(target, job.targetRepository, job.tag ?? top.digest, top);
     } else {
-      await copyTree(tree, top);
+      // Blobs, then the manifest under its tag (or digest) last.
+      await copyTree(tree, top, job.tag ?? top.digest);
     }
-    await putManifest(target, job.targetRepository, top.digest, top);
-    // The tag last: everything it references is in the target now.
-    if (job.tag !== undefined) await putManifest(target, job.targetRepository, job.tag, top);
     await attach();
     return result('copied', { digest: top.digest });
   } catch (err) {

@@ -6,6 +6,7 @@ export { copyBlob, DEFAULT_CHUNK_BYTES, targetHasBlob, type BlobDescriptor, type
 export { COPY_STATUSES, copyImage, copyImages, summarizeCopies, type CopyOptions, type CopyResult, type CopyStatus } from './engine';
 export { CopyShapeError, DigestMismatchError, TargetRefusedError, UpstreamCutError } from './errors';
 export { fetchManifest, manifestDigest, platformSubset, putManifest, type ManifestBytes } from './manifests';
-export { RegistrySession, type RegistrySessionOptions, type SessionRequest, type SessionResponse } from './session';
+export { RegistrySession, type RegistrySessionOptions, type SessionRequest, type SessionResponse } from '../../registry/session';
 export { ecrCredentials, secretCredentials, CopyCredentialsError } from './credentials';
 export { upstreamSessions, type UpstreamOptions } from './sources';
+export { BlobLedger, MOUNT_FELL_BACK_NOTE } from './mount';

@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { DigestVerifier } from '../../core/prewarm/digest';
 import { MANIFEST_ACCEPT, MEDIA_TYPES, platformMatches } from '../../core/prewarm/manifest';
 import { CopyShapeError, DigestMismatchError, TargetRefusedError } from './errors';
-import { errorDetail, httpFailure, readSmall, type RegistrySession } from './session';
+import { errorDetail, readAll } from '../../registry/http';
+import { httpFailure, type RegistrySession } from '../../registry/session';
 
 /** The largest manifest read (as the prewarm client). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -48,7 +49,7 @@ export async function fetchManifest(source: RegistrySession, repository: string,
     headers: { accept: MANIFEST_ACCEPT },
   });
   if (res.status !== 200) throw await httpFailure(res, `GET ${what}`, source.redactor);
-  const body = await readSmall(res.body, MAX_MANIFEST_BYTES);
+  const body = await readAll(res, MAX_MANIFEST_BYTES);
   const digest = byDigest ? DigestVerifier.for(reference) : new DigestVerifier('sha256');
   digest.update(body);
   const got = digest.digest();

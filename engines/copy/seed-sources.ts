@@ -11,7 +11,7 @@ import type { SeedJob } from '../../core/copy/seeds';
 import { seedPolicyProblem } from '../../core/policy/seed-rule';
 import { upstreamRegistryUrl } from '../../core/rules';
 import { secretCredentials } from './credentials';
-import { RegistrySession } from './session';
+import { RegistrySession } from '../../registry/session';
 import type { UpstreamOptions } from './sources';
 
 /**

@@ -14,7 +14,7 @@ import { mapLimit } from '../../core/prewarm/limits';
 import { parseManifest } from '../../core/prewarm/manifest';
 import { copyImages, type CopyOptions, type CopyResult } from './engine';
 import { fetchManifest, manifestDigest, putManifest } from './manifests';
-import type { RegistrySession } from './session';
+import type { RegistrySession } from '../../registry/session';
 
 /** Gives `digest` in `repository` its seed tag unless it has it; true when a tag was written. */
 async function tagSeed(target: RegistrySession, repository: string, digest: string): Promise<boolean> {

@@ -6,7 +6,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CopyConfig } from '../../core/config/copies-schema';
 import { secretCredentials } from './credentials';
-import { RegistrySession } from './session';
+import { RegistrySession } from '../../registry/session';
 
 /** What the upstream sessions need. */
 export interface UpstreamOptions {

@@ -4,15 +4,16 @@
  */
 import { mapLimit } from '../../core/prewarm/limits';
 import { parseManifest } from '../../core/prewarm/manifest';
-import { copyBlob, type BlobOptions } from './blob';
+import { copyBlob, type BlobOptions, type MountContext } from './blob';
 import { CopyShapeError } from './errors';
 import { manifestDigest, putManifest, type ManifestBytes } from './manifests';
-import type { RegistrySession } from './session';
+import type { RegistrySession } from '../../registry/session';
 
 /** What one image's copy has sent so far. */
 export interface Tally {
   sent: number;
   present: number;
+  mounted: number;
   bytes: number;
 }
 
@@ -27,24 +28,39 @@ export interface TreeContext {
   readonly tally: Tally;
   readonly blob: BlobOptions;
   readonly blobConcurrency: number;
+  /** Blob mounting from the run's other copy repositories; absent: off. */
+  readonly mount?: MountContext;
 }
 
 /**
- * Copies an image manifest's blobs, then the manifest by digest.
+ * Copies an image manifest's blobs, then the manifest under `reference`: its digest (skipped when
+ * the target has it, unless the caller already knows it does not: `checked`), or the image's tag (one `PUT`
+ * stores it under both).
  * @throws CopyShapeError for an index (the caller walks indexes), and whatever a blob or manifest copy throws
  */
-export async function copyTree(ctx: TreeContext, manifest: ManifestBytes): Promise<void> {
+export async function copyTree(
+  ctx: TreeContext,
+  manifest: ManifestBytes,
+  reference: string = manifest.digest,
+  checked = false,
+): Promise<void> {
   const parsed = parseManifest(manifest.body, manifest.mediaType);
   if (parsed.kind === 'index')
     throw new CopyShapeError(`an index inside an index (${manifest.digest}) is not copied; list its platform images instead`);
-  if (await manifestDigest(ctx.target, ctx.to, manifest.digest)) return;
+  // `checked`: the caller has already asked the target for this digest, and it was missing.
+  if (!checked && reference === manifest.digest && (await manifestDigest(ctx.target, ctx.to, manifest.digest))) return;
   await settleAll([parsed.config, ...parsed.layers], ctx.blobConcurrency, async (blob) => {
-    const outcome = await copyBlob(ctx.source, ctx.from, ctx.target, ctx.to, blob, ctx.blob);
+    const outcome = await copyBlob(ctx.source, ctx.from, ctx.target, ctx.to, blob, ctx.blob, ctx.mount);
     if (outcome.present) ctx.tally.present++;
+    else if (outcome.mounted) ctx.tally.mounted++;
     else ctx.tally.sent++;
     ctx.tally.bytes += outcome.bytes;
   });
-  await putManifest(ctx.target, ctx.to, manifest.digest, manifest);
+  await putManifest(ctx.target, ctx.to, reference, manifest);
+  ctx.mount?.ledger.manifestPushed(
+    [parsed.config, ...parsed.layers].map((b) => b.digest),
+    ctx.to,
+  );
 }
 
 /**

@@ -66,7 +66,7 @@ function session(r: TestRegistry, creds?: { username: string; password: string }
 
 async function copy(
   jobs: CopyJob[],
-  options: { dryRun?: boolean; chunkBytes?: number; mode?: 'stream' | 'chunked' } = {},
+  options: { dryRun?: boolean; chunkBytes?: number; mode?: 'stream' | 'chunked'; wholeBytes?: number } = {},
 ): Promise<CopyResult[]> {
   const sources = new Map<string, RegistrySession>();
   const to = session(target, { username: target.user!, password: target.password! });
@@ -82,7 +82,11 @@ async function copy(
         }
         return s;
       },
-      blob: { chunkBytes: options.chunkBytes ?? 64 * 1024, ...(options.mode ? { mode: options.mode } : {}) },
+      blob: {
+        chunkBytes: options.chunkBytes ?? 64 * 1024,
+        ...(options.mode ? { mode: options.mode } : {}),
+        ...(options.wholeBytes !== undefined ? { wholeBytes: options.wholeBytes } : {}),
+      },
       ...(options.dryRun ? { dryRun: true } : {}),
     });
   } finally {
@@ -212,6 +216,13 @@ describe('copying from an anonymous upstream into a Basic-auth target', () => {
       blobs: { sent: 0, present: 0 },
     });
     await expect(fromTarget('cp/team/dry:moving2')).rejects.toThrow(/manifest unknown|name unknown/);
+  });
+
+  test('one streamed PATCH (no blob sent whole) gives the same bytes as the whole-blob PUTs', async () => {
+    const jobs = jobsOf([`${upstream.address}/team/multi:multi`]).map((j) => ({ ...j, targetRepository: 'streamed/team/multi' }));
+    const [result] = await copy(jobs, { wholeBytes: 0 });
+    expect(result).toMatchObject({ status: 'copied', digest: built.multi!.digest, blobs: { sent: 9, present: 0 } });
+    expect(await fromTarget('streamed/team/multi:multi')).toBe(await inspectRaw(upstream, 'team/multi:multi'));
   });
 
   test('chunked PATCHes of an odd few KiB give the same digests as one streamed PATCH', async () => {

@@ -2,7 +2,7 @@
  * A TLS proxy on 127.0.0.1 in front of a real registry, forwarding every request (method, path,
  * headers, body) and answer, except where the test's rule injects a fault: cut the body after some
  * bytes, send other bytes of the same length, answer a status (429 with `Retry-After`, a refused
- * PATCH), or drop the connection as a registry that has disappeared. The `Host` header is
+ * PATCH), drop the connection as a registry that has disappeared, or forward to another path. The `Host` header is
  * forwarded as it came, so distribution's upload `Location`s point back at the proxy. Every
  * request is recorded; the proxy answers at most `MAX_REQUESTS`, so no loop can run away.
  */
@@ -16,7 +16,9 @@ export type Fault =
   | { kind: 'cut'; afterBytes: number }
   | { kind: 'corrupt' }
   | { kind: 'status'; status: number; headers?: Record<string, string> }
-  | { kind: 'drop' };
+  | { kind: 'drop' }
+  /** Forward the request to this path instead (a blob mount turned into a plain upload, as ECR without BLOB_MOUNTING answers). */
+  | { kind: 'rewrite'; path: string };
 
 /** A request the proxy saw. */
 export interface SeenRequest {
@@ -24,6 +26,8 @@ export interface SeenRequest {
   readonly path: string;
   /** The request's `Content-Range` (upload chunks). */
   readonly contentRange?: string;
+  /** The status the client got (set when the answer's headers went out). */
+  status?: number;
 }
 
 /** The most requests one proxy answers. */
@@ -62,7 +66,11 @@ export class FaultProxy {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const range = req.headers['content-range'];
-    const seen = { method: req.method ?? 'GET', path: req.url ?? '/', ...(typeof range === 'string' ? { contentRange: range } : {}) };
+    const seen: SeenRequest = {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      ...(typeof range === 'string' ? { contentRange: range } : {}),
+    };
     this.requests.push(seen);
     if (this.requests.length > MAX_REQUESTS) {
       res.writeHead(503).end();
@@ -75,6 +83,7 @@ export class FaultProxy {
     }
     if (fault?.kind === 'status') {
       req.resume();
+      seen.status = fault.status;
       res
         .writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers })
         .end(JSON.stringify({ errors: [{ code: 'INJECTED', message: `fault ${fault.status}` }] }));
@@ -82,9 +91,18 @@ export class FaultProxy {
     }
     const [host, port] = this.backend.split(':');
     const upstream = request(
-      { host, port: Number(port), method: seen.method, path: seen.path, headers: req.headers, ca: this.cert.cert, agent: false },
+      {
+        host,
+        port: Number(port),
+        method: seen.method,
+        path: fault?.kind === 'rewrite' ? fault.path : seen.path,
+        headers: req.headers,
+        ca: this.cert.cert,
+        agent: false,
+      },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        seen.status = answer.statusCode ?? 502;
+        res.writeHead(seen.status, answer.headers);
         if (fault?.kind === 'cut') {
           let sent = 0;
           answer.on('data', (chunk: Buffer) => {

@@ -56,7 +56,13 @@ beforeEach(() => {
 const creds = () => ({ username: target.user!, password: target.password! });
 
 /** Copies the image from the upstream (through the front proxy) into `repository` of the target (through the back proxy). */
-async function copyInto(repository: string, mode: 'stream' | 'chunked' = 'chunked'): Promise<CopyResult> {
+/**
+ * `chunked`: 64 KiB PATCHes; `stream`: one streamed PATCH (no blob is small enough to go whole);
+ * `whole`: each blob read whole and sent in the committing PUT (the default for blobs up to 1 MiB).
+ */
+type Mode = 'chunked' | 'stream' | 'whole';
+
+async function copyInto(repository: string, mode: Mode = 'chunked'): Promise<CopyResult> {
   const { jobs } = copyJobs({
     copies: [{ prefix: 'cp', upstream: front.address, images: [`${front.address}/team/app:${TAG}`], schedule: 'rate(1 day)' }],
   });
@@ -68,7 +74,12 @@ async function copyInto(repository: string, mode: 'stream' | 'chunked' = 'chunke
       target: to,
       targetHost: target.address,
       source: () => source,
-      blob: { chunkBytes: 64 * 1024, attempts: 3, mode },
+      blob: {
+        chunkBytes: 64 * 1024,
+        attempts: 3,
+        mode: mode === 'chunked' ? 'chunked' : 'stream',
+        ...(mode === 'stream' ? { wholeBytes: 0 } : {}),
+      },
     });
     return result!;
   } finally {
@@ -90,7 +101,7 @@ const blobGet = (digest: string) => (r: { method: string; path: string }) => r.m
 const noTag = async (repository: string) =>
   expect(inspectRaw(target, `${repository}:${TAG}`)).rejects.toThrow(/manifest unknown|name unknown/);
 
-describe.each(['chunked', 'stream'] as const)('uploading with %s PATCHes', (mode) => {
+describe.each(['chunked', 'stream', 'whole'] as const)('uploading %s', (mode) => {
   describe('an upstream that cuts a body', () => {
     test('once: the blob is uploaded again from its start and the copy is the source, byte for byte', async () => {
       let cuts = 0;
