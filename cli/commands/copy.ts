@@ -13,6 +13,7 @@ import { ImageListError, MAX_IMAGE_LIST_BYTES, parseImageList, RegistryAuthError
 import type { Credentials } from '../../registry';
 import { copyImages, RegistrySession, summarizeCopies, type CopyResult } from '../../engines/copy';
 import { ecrCredentials } from '../../engines/copy/credentials';
+import { externalImages } from '../../engines/copy/image-lists';
 import { upstreamSessions } from '../../engines/copy/sources';
 import { seedImages } from '../../engines/copy/seed';
 import { seedGuard, seedSessions } from '../../engines/copy/seed-sources';
@@ -46,6 +47,34 @@ function readImages(io: CliIo, file: string | undefined): string[] {
     if (!(err instanceof InputReadError)) throw err;
     throw new ImageListError(file, err.code !== undefined ? `cannot be read (${err.code})` : err.reason);
   }
+}
+
+/**
+ * The images of the entries' `manifest` lists (S3/SSM), read as the copy-images Lambda reads them,
+ * unless `--images FILE` was given (used instead, as `ptc prewarm` does). A list that cannot be read,
+ * or an image of it on another host, is a failed result naming the list; the rest still copy.
+ */
+async function listedImages(config: PtcConfig, opts: CopyCliOptions): Promise<{ images: string[]; failed: CopyResult[] }> {
+  const entries = config.copies.filter((c) => c.manifest?.s3 !== undefined || c.manifest?.ssmParameter !== undefined);
+  if (opts.images !== undefined || entries.length === 0) return { images: [], failed: [] };
+  // Only a config with an external list needs these SDK clients, so they load lazily.
+  const region = primaryTarget(config, opts.environment).region;
+  const s3 = entries.some((c) => c.manifest?.s3 !== undefined);
+  const ssm = entries.some((c) => c.manifest?.ssmParameter !== undefined);
+  const { images, problems } = await externalImages(entries, {
+    ...(s3 ? { s3: new (await import('@aws-sdk/client-s3')).S3Client({ region }) } : {}),
+    ...(ssm ? { ssm: new (await import('@aws-sdk/client-ssm')).SSMClient({ region }) } : {}),
+  });
+  const failed = problems.map((p) => ({
+    image: p.image,
+    target: '',
+    status: 'failed' as const,
+    reason: `${p.reason}; pass --images FILE to use a local list instead`,
+    notes: [],
+    blobs: { sent: 0, present: 0 },
+    bytes: 0,
+  }));
+  return { images, failed };
 }
 
 /** The most a --ca-file may hold: a bundle of many PEM certificates is far smaller. */
@@ -123,7 +152,10 @@ export const registerCopy: RegisterCommand = (program, io, state) => {
     .command('copy')
     .description("copy the images of the config's copies list from registries the pull-through cache cannot serve into the registry")
     .option('-c, --config <file>', 'config file (default: $PTC_CONFIG, then ./ptc.yaml)')
-    .option('--images <file>', 'more images, one reference per line or a YAML/JSON list; each must be on a copies upstream')
+    .option(
+      '--images <file>',
+      'more images, one reference per line or a YAML/JSON list; each must be on a copies upstream; used instead of copies[N].manifest (S3/SSM)',
+    )
     .option('--registry-url <url>', "the target registry (default: the config's ECR registry)")
     .option('--username <user>', 'target registry user name (ECR: AWS); the password comes from --password-stdin')
     .option(
@@ -151,7 +183,8 @@ export const registerCopy: RegisterCommand = (program, io, state) => {
       }
       const baseUrl = registryBaseUrl(config, opts);
       const targetHost = registryHostOf(baseUrl);
-      const { jobs, rejected } = copyJobs(config, readImages(io, opts.images));
+      const listed = await listedImages(config, opts);
+      const { jobs, rejected } = copyJobs(config, [...readImages(io, opts.images), ...listed.images]);
       const allSeeds = seedJobs(config);
       if (config.copies.length === 0 && allSeeds.length === 0)
         io.stderr('no copies in the config: list registries the pull-through cache cannot serve under "copies" (docs/copy.md)\n');
@@ -223,6 +256,7 @@ export const registerCopy: RegisterCommand = (program, io, state) => {
       }
       const all: CopyResult[] = [
         ...results,
+        ...listed.failed,
         ...rejected.map((r) => ({
           image: r.image,
           target: '',

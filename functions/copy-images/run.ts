@@ -20,7 +20,7 @@ import { sdkErrorText } from '../../core/prewarm/image-list';
 import { ecrRegistryHost } from '../../core/upstreams';
 import { copyImage, CopyCredentialsError, ecrCredentials, RegistrySession, upstreamSessions, type CopyStatus } from '../../engines/copy';
 import type { FunctionLogger } from '../shared/runtime';
-import { externalImages, type ImageListClients } from './image-lists';
+import { externalImages, type ImageListClients } from '../../engines/copy/image-lists';
 
 /** Some images failed; thrown after the report so Lambda retries and the DLQ and alarms see it. */
 export class CopyIncompleteError extends PtcError {

@@ -12,7 +12,7 @@ import { parseReference } from '../../core/image-ref/parse';
 import { ImageListError } from '../../core/prewarm/errors';
 import { manifestSources } from '../../core/prewarm/image-list';
 import { quote, truncate } from '../../core/quote';
-import { loadManifestImages } from '../../engines/prewarm';
+import { loadManifestImages } from '../prewarm';
 
 /** The clients and command classes that read the lists (only those of configured sources). */
 export interface ImageListClients {
