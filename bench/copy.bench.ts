@@ -17,8 +17,7 @@
  * Every timed copy goes into fresh target repositories, so nothing is skipped as already present.
  * BENCH_COPY_CONCURRENCY overrides the engine's images at once (for tuning).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { copyJobs } from '../core/copy/jobs';
@@ -26,6 +25,7 @@ import { mapLimit } from '../core/prewarm';
 import { copyImages, RegistrySession, type CopyOptions } from '../engines/copy';
 import { selfSignedCertificate } from '../test/prewarm/hostile-registry';
 import { OciLayoutWriter } from '../test/prewarm/oci-images';
+import { bigLayout } from '../test/copy/big-layout';
 import { skopeo, startRegistry, stopRegistry, type TestRegistry } from '../test/copy/registries';
 
 const IMAGES = Number(process.env.BENCH_COPY_IMAGES ?? 200);
@@ -36,52 +36,6 @@ const CHUNKED = process.env.BENCH_COPY_CHUNKED === '1';
 /** Images at once, and requests per session at twice that, as `ptc copy --concurrency` sets them. */
 const CONCURRENCY = Number(process.env.BENCH_COPY_CONCURRENCY ?? 4);
 const RSS_TARGET_MB = 256;
-
-/** Writes an OCI layout holding one image (`tag`) with one random layer of `mib` MiB, streamed to disk. */
-function bigLayout(dir: string, mib: number, tag: string): void {
-  mkdirSync(path.join(dir, 'blobs', 'sha256'), { recursive: true });
-  const tmp = path.join(dir, 'layer.tmp');
-  const fd = openSync(tmp, 'w');
-  const hash = createHash('sha256');
-  for (let i = 0; i < mib; i++) {
-    const chunk = randomBytes(1024 * 1024);
-    hash.update(chunk);
-    writeSync(fd, chunk);
-  }
-  closeSync(fd);
-  const layer = `sha256:${hash.digest('hex')}`;
-  renameSync(tmp, path.join(dir, 'blobs', 'sha256', layer.slice(7)));
-  const blob = (data: Buffer) => {
-    const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
-    writeFileSync(path.join(dir, 'blobs', 'sha256', digest.slice(7)), data);
-    return { digest, size: data.length };
-  };
-  const config = blob(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer] } })));
-  const manifest = blob(
-    Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layer, size: mib * 1024 * 1024 }],
-      }),
-    ),
-  );
-  writeFileSync(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(
-    path.join(dir, 'index.json'),
-    JSON.stringify({
-      schemaVersion: 2,
-      manifests: [
-        {
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
-          ...manifest,
-          annotations: { 'org.opencontainers.image.ref.name': tag },
-        },
-      ],
-    }),
-  );
-}
 
 interface EngineRun {
   seconds: number;
