@@ -19,6 +19,7 @@ import { copyAttached, findAttached } from './attached';
 import { DEFAULT_CHUNK_BYTES, type BlobOptions } from './blob';
 import { fetchManifest, manifestDigest, platformSubset, putManifest } from './manifests';
 import { BlobLedger, MOUNT_FELL_BACK_NOTE } from './mount';
+import { copyReferrers, listReferrers } from './referrers';
 import { copyTree, settleAll, type Tally, type TreeContext } from './tree';
 import type { RegistrySession } from '../../registry/session';
 
@@ -66,8 +67,9 @@ export interface CopyOptions {
   /** @default { chunkBytes: 8 MiB, attempts: 3, mode: 'stream', wholeBytes: 1 MiB } */
   readonly blob?: Partial<BlobOptions>;
   /**
-   * Copy what is attached to an image by tag (cosign's `sha256-<hex>.sig`, `.att`, `.sbom`, and the
-   * OCI referrers fallback tag `sha256-<hex>`) when the upstream has it. @default true
+   * Copy what is attached to an image when the upstream has it: by tag (cosign's `sha256-<hex>.sig`,
+   * `.att`, `.sbom`, and the OCI referrers fallback tag `sha256-<hex>` where the upstream has no
+   * referrers API) and the manifests its referrers API lists (by digest). @default true
    */
   readonly attached?: boolean;
   /**
@@ -166,10 +168,17 @@ async function copyOne(job: CopyJob, options: CopyOptions, ledger: BlobLedger): 
     };
     // Signatures and attestations attached by tag follow the image, unless the copy is a new index;
     // the upstream is asked for them while the image is copied.
-    const found =
-      !options.dryRun && top.digest === upstreamDigest && options.attached !== false ? findAttached(tree, top.digest) : undefined;
+    // The referrers API is asked too; where it answers, what it lists is copied by digest and the
+    // referrers fallback tag is left alone (it holds the same manifests).
+    const follow = !options.dryRun && top.digest === upstreamDigest && options.attached !== false;
+    const found = follow ? findAttached(tree, top.digest) : undefined;
+    const listed = follow ? listReferrers(tree, top.digest) : undefined;
     const attach = async () => {
-      if (found !== undefined) notes.push(...(await copyAttached(tree, top.digest, await found)));
+      if (found === undefined || listed === undefined) return;
+      const [tags, api] = await Promise.all([found, listed]);
+      notes.push(...api.notes);
+      notes.push(...(await copyAttached(tree, top.digest, api.api ? tags.filter((t) => t.suffix !== '') : tags)));
+      if (api.api) notes.push(...(await copyReferrers(tree, api.referrers)));
     };
     const have = job.tag === undefined && top.digest !== job.digest ? await manifestDigest(target, job.targetRepository, top.digest) : had;
     if (have === top.digest) {
