@@ -10,7 +10,8 @@
  * has this digest under the tag (or the digest, for a digest-only image) is `unchanged`; else each
  * platform manifest's blobs are copied, then the platform manifests, then the top manifest by
  * digest, then the tag. A listed `name:tag@digest` copies that digest and points the tag at it;
- * the report says when the upstream tag has moved since.
+ * the report says when the upstream tag has moved since. What is attached to the image follows it
+ * (attached.ts: by tag; referrers.ts: what the upstream's referrers API lists, by digest).
  */
 import type { CopyJob } from '../../core/copy/jobs';
 import { mapLimit } from '../../core/prewarm/limits';
