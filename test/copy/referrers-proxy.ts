@@ -34,6 +34,8 @@ export class ReferrersProxy {
   address = '';
   /** Answer the referrers API (else forward it to the registry, which has none). */
   api = true;
+  /** Answer the referrers API with this status and an error body instead (a registry that fails it). */
+  failWith: number | undefined;
   /** Descriptors per page (undefined: one page). */
   pageSize: number | undefined;
   private readonly referrers = new Map<string, ReferrerDescriptor[]>();
@@ -109,6 +111,13 @@ export class ReferrersProxy {
       const next = new URLSearchParams(url.searchParams);
       next.set('page', String(page + 1));
       headers.link = `<${url.pathname}?${next.toString()}>; rel="next"`;
+    }
+    if (this.failWith !== undefined) {
+      seen.status = this.failWith;
+      res
+        .writeHead(this.failWith, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ errors: [{ code: 'DENIED', message: 'invented failure of the referrers API' }] }));
+      return;
     }
     seen.status = 200;
     res.writeHead(200, headers).end(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }));

@@ -210,6 +210,23 @@ describe('referrers found through the upstream referrers API', () => {
     }
   });
 
+  test('another failure of the referrers endpoint (403) is a note, and the referrers tag is looked for as without the API', async () => {
+    referrersProxy.failWith = 403;
+    try {
+      const before = targetProxy.requests.length;
+      const [result] = await copy(jobsOf(`${referrersProxy.address}/team/fallback:fallback`));
+      expect(result).toMatchObject({ status: 'unchanged', digest: built.fallback!.digest });
+      expect(result!.notes).toHaveLength(1);
+      expect(result!.notes[0]).toMatch(/^the upstream's referrers API failed \(.*HTTP 403.*\); its referrers tag was looked for instead$/);
+      // The fallback tag was asked for in the target (HEAD) and found there: nothing written.
+      const fallbackHead = new RegExp(`manifests/${built.fallback!.digest.replace(':', '-')}$`);
+      expect(targetProxy.requests.slice(before).filter((r) => r.method === 'HEAD' && fallbackHead.test(r.path))).toHaveLength(1);
+      expect(writes(before)).toEqual([]);
+    } finally {
+      referrersProxy.failWith = undefined;
+    }
+  });
+
   test('a target that refuses a referrer with 405 (ECR) gives a note; the image is still copied', async () => {
     const image = built.refused!.digest;
     const sig = await pushReferrer('team/refused', image, SIG_TYPE, '{"critical":{"type":"refused"}}');
