@@ -10,9 +10,8 @@ import type { RuleConfig } from '../../core/config/schema';
 import type { SeedJob } from '../../core/copy/seeds';
 import { seedPolicyProblem } from '../../core/policy/seed-rule';
 import { upstreamRegistryUrl } from '../../core/rules';
-import { secretCredentials } from './credentials';
-import { RegistrySession } from '../../registry/session';
-import type { UpstreamOptions } from './sources';
+import type { RegistrySession } from '../../registry/session';
+import { sessionsByHost, type UpstreamOptions } from './sources';
 
 /**
  * One HTTPS session per upstream of a rule with seeds, keyed by the host the rule reads
@@ -20,33 +19,15 @@ import type { UpstreamOptions } from './sources';
  * @throws CopyCredentialsError for a secret without usable credentials (nothing is seeded then)
  */
 export async function seedSessions(rules: readonly RuleConfig[], options: UpstreamOptions = {}): Promise<Map<string, RegistrySession>> {
-  const seeded = rules.filter((r) => (r.seeds?.length ?? 0) > 0);
-  const sessions = new Map<string, RegistrySession>();
-  const needsSecret = seeded.some((r) => r.credentials !== undefined);
-  const client = needsSecret && options.secrets ? await options.secrets() : undefined;
-  try {
-    for (const rule of seeded) {
-      const host = upstreamRegistryUrl(rule);
-      if (sessions.has(host)) continue;
-      const secret = rule.credentials?.secretName ?? rule.credentials?.secretArn;
-      if (secret !== undefined && client === undefined)
-        throw new RangeError(`rule ${rule.prefix} needs a Secrets Manager client for its secret`);
-      const credentials = secret !== undefined ? await secretCredentials(client!, secret) : undefined;
-      sessions.set(
-        host,
-        new RegistrySession({
-          baseUrl: `https://${host}`,
-          ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-          ...(options.ca ? { ca: options.ca } : {}),
-          ...(credentials ? { credentials } : {}),
-        }),
-      );
-    }
-  } catch (err) {
-    for (const s of sessions.values()) s.close();
-    throw err;
-  }
-  return sessions;
+  return sessionsByHost(
+    rules
+      .filter((r) => (r.seeds?.length ?? 0) > 0)
+      .map((rule) => {
+        const secret = rule.credentials?.secretName ?? rule.credentials?.secretArn;
+        return { host: upstreamRegistryUrl(rule), owner: `rule ${rule.prefix}`, ...(secret !== undefined ? { secret } : {}) };
+      }),
+    options,
+  );
 }
 
 /**

@@ -18,26 +18,35 @@ export interface UpstreamOptions {
   readonly concurrency?: number;
 }
 
+/** One upstream to open a session for: its host, the secret with its credentials, and who asks (for messages). */
+export interface UpstreamSource {
+  readonly host: string;
+  readonly secret?: string;
+  /** `copies entry gcr`, `rule docker-hub`. */
+  readonly owner: string;
+}
+
 /**
- * One HTTPS session per upstream host, keyed by `host[:port]`.
+ * One HTTPS session per host (the first source of a host wins), each with its secret's credentials
+ * read once; every session opened is closed again when one secret fails.
  * @throws CopyCredentialsError for a secret without usable credentials (nothing is copied then)
  */
-export async function upstreamSessions(
-  copies: readonly CopyConfig[],
+export async function sessionsByHost(
+  sources: readonly UpstreamSource[],
   options: UpstreamOptions = {},
 ): Promise<Map<string, RegistrySession>> {
   const sessions = new Map<string, RegistrySession>();
-  const client = copies.some((c) => c.credentials !== undefined) && options.secrets ? await options.secrets() : undefined;
+  const client = sources.some((s) => s.secret !== undefined) && options.secrets ? await options.secrets() : undefined;
   try {
-    for (const entry of copies) {
-      const name = entry.credentials?.secretName;
-      if (name !== undefined && client === undefined)
-        throw new RangeError(`copies entry ${entry.prefix} needs a Secrets Manager client for its secret`);
-      const credentials = name !== undefined ? await secretCredentials(client!, name) : undefined;
+    for (const source of sources) {
+      if (sessions.has(source.host)) continue;
+      if (source.secret !== undefined && client === undefined)
+        throw new RangeError(`${source.owner} needs a Secrets Manager client for its secret`);
+      const credentials = source.secret !== undefined ? await secretCredentials(client!, source.secret) : undefined;
       sessions.set(
-        entry.upstream,
+        source.host,
         new RegistrySession({
-          baseUrl: `https://${entry.upstream}`,
+          baseUrl: `https://${source.host}`,
           ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
           ...(options.ca ? { ca: options.ca } : {}),
           ...(credentials ? { credentials } : {}),
@@ -49,4 +58,22 @@ export async function upstreamSessions(
     throw err;
   }
   return sessions;
+}
+
+/**
+ * One HTTPS session per upstream host, keyed by `host[:port]`.
+ * @throws CopyCredentialsError for a secret without usable credentials (nothing is copied then)
+ */
+export async function upstreamSessions(
+  copies: readonly CopyConfig[],
+  options: UpstreamOptions = {},
+): Promise<Map<string, RegistrySession>> {
+  return sessionsByHost(
+    copies.map((entry) => ({
+      host: entry.upstream,
+      owner: `copies entry ${entry.prefix}`,
+      ...(entry.credentials?.secretName !== undefined ? { secret: entry.credentials.secretName } : {}),
+    })),
+    options,
+  );
 }

@@ -15,21 +15,13 @@ import { seedRoutes } from '../../core/image-ref/seeds';
 import { reconcilerPayload, validationPayload } from '../../core/lambda-settings';
 import { recordingIo } from '../cli/fake-io';
 import { issuesOf } from '../core/issues-of';
-
-const D1 = `sha256:${'1'.repeat(64)}`;
-const D2 = `sha256:${'2'.repeat(64)}`;
+import { D1, D2, dockerHubSeeding, WHERE } from './fixtures';
 
 function base(): Record<string, any> {
   return {
-    account: '111122223333',
-    region: 'eu-west-2',
+    ...WHERE,
     rules: [
-      {
-        prefix: 'docker-hub',
-        upstream: 'docker-hub',
-        credentials: { secretName: 'ecr-pullthroughcache/docker-hub' },
-        seeds: [`nginx@${D1}`, `docker.io/bitnami/redis:7.2@${D2}`],
-      },
+      dockerHubSeeding([`nginx@${D1}`, `docker.io/bitnami/redis:7.2@${D2}`]),
       { prefix: 'ghcr', upstream: 'github-container-registry', credentials: { secretName: 'ecr-pullthroughcache/ghcr' } },
       { prefix: 'k8s', upstream: 'k8s' },
     ],

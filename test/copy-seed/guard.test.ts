@@ -14,23 +14,15 @@ import { seedJobs } from '../../core/copy/seeds';
 import { seedPolicyProblem } from '../../core/policy/seed-rule';
 import { seedGuard, seedSessions } from '../../engines/copy/seed-sources';
 import { CopyCredentialsError } from '../../engines/copy/credentials';
+import { D1, D2, D3, dockerHubSeeding, WHERE } from './fixtures';
 
-const D1 = `sha256:${'1'.repeat(64)}`;
-const D2 = `sha256:${'2'.repeat(64)}`;
-const D3 = `sha256:${'3'.repeat(64)}`;
 const ecr = mockClient(ECRClient);
 const secrets = mockClient(SecretsManagerClient);
 
 const config = parseConfig({
-  account: '111122223333',
-  region: 'eu-west-2',
+  ...WHERE,
   rules: [
-    {
-      prefix: 'docker-hub',
-      upstream: 'docker-hub',
-      credentials: { secretName: 'ecr-pullthroughcache/docker-hub' },
-      seeds: [`nginx@${D1}`, `nginx:1.27@${D2}`, `bitnami/redis@${D3}`],
-    },
+    dockerHubSeeding([`nginx@${D1}`, `nginx:1.27@${D2}`, `bitnami/redis@${D3}`]),
     { prefix: 'quay', upstream: 'quay', seeds: [`quay.io/prometheus/node-exporter@${D1}`] },
     { prefix: 'k8s', upstream: 'k8s' },
   ],

@@ -13,22 +13,12 @@ import { seedTag } from '../../core/image-ref/seeds';
 import { decodeConfig, encodeConfig } from '../../core/lambda-contracts/reconcile-repository/settings';
 import { buildApp } from '../../infra/build-app';
 import { evaluateLifecycle, type SimImage, type SimRule } from './lifecycle-sim';
-
-const D1 = `sha256:${'1'.repeat(64)}`;
+import { D1, dockerHubSeeding, WHERE } from './fixtures';
 
 function config(lifecycle: Record<string, number> = {}): PtcConfig {
   return parseConfig({
-    account: '111122223333',
-    region: 'eu-west-2',
-    rules: [
-      {
-        prefix: 'docker-hub',
-        upstream: 'docker-hub',
-        credentials: { secretName: 'ecr-pullthroughcache/docker-hub' },
-        seeds: [`nginx@${D1}`],
-      },
-      { prefix: 'k8s', upstream: 'k8s' },
-    ],
+    ...WHERE,
+    rules: [dockerHubSeeding([`nginx@${D1}`]), { prefix: 'k8s', upstream: 'k8s' }],
     repositories: { lifecycle },
   });
 }

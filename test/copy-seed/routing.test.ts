@@ -16,23 +16,12 @@ import { decodeEvictSettings, encodeEvictSettings } from '../../core/lambda-cont
 import { kyvernoPolicyYaml } from '../../core/kyverno';
 import { recordingIo } from '../cli/fake-io';
 import { evaluateRule, type PolicyRule } from '../image-ref/kyverno-eval';
+import { D1, D2, D3, dockerHubSeeding, WHERE } from './fixtures';
 
 const REGISTRY = '111122223333.dkr.ecr.eu-west-2.amazonaws.com';
-const D1 = `sha256:${'1'.repeat(64)}`;
-const D2 = `sha256:${'2'.repeat(64)}`;
-const D3 = `sha256:${'3'.repeat(64)}`;
 const RAW = {
-  account: '111122223333',
-  region: 'eu-west-2',
-  rules: [
-    {
-      prefix: 'docker-hub',
-      upstream: 'docker-hub',
-      credentials: { secretName: 'ecr-pullthroughcache/docker-hub' },
-      seeds: [`nginx@${D1}`, `bitnami/redis:7.2@${D2}`],
-    },
-    { prefix: 'k8s', upstream: 'k8s' },
-  ],
+  ...WHERE,
+  rules: [dockerHubSeeding([`nginx@${D1}`, `bitnami/redis:7.2@${D2}`]), { prefix: 'k8s', upstream: 'k8s' }],
 };
 const config = parseConfig(RAW);
 const resolve = createResolver({ config, registryHost: REGISTRY });
