@@ -22,7 +22,7 @@ import { COPY_SETTINGS_VARIABLE, encodeCopySettings } from '../../core/lambda-co
 import { acknowledgeNag } from '../nag';
 import { failureCountAlarm } from './alarm-topic';
 import { grantImageListRead } from './prewarm';
-import { PtcFunction, functionMetric } from './ptc-function';
+import { PtcFunction, functionMetric, deadLetterQueue } from './ptc-function';
 
 /** The folder of the function under `functions/`, also its Powertools service name. */
 export const COPY_FUNCTION_DIR = 'copy-images';
@@ -87,17 +87,7 @@ export class ImageCopy extends Construct {
     const repositoryArns = this.prefixes.map((p) => prefixRepositoryArn(target, p));
     const secretArns = config.copies.flatMap((c) => (c.credentials ? [secretNameArn(target, c.credentials.secretName)] : []));
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeNag(this.deadLetterQueue, [
-      {
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is itself the dead-letter queue of the copy-images function; a DLQ of a DLQ would hide nothing more.',
-      },
-    ]);
+    this.deadLetterQueue = deadLetterQueue(this, 'the copy-images function');
 
     this.function = new PtcFunction(this, 'Function', {
       functionDir: COPY_FUNCTION_DIR,

@@ -24,7 +24,7 @@ import { EVENT_SOURCE } from '../../engines/reconcile/events';
 import { acknowledgeNag } from '../nag';
 import { failureCountAlarm } from './alarm-topic';
 import { grantImageListRead } from './prewarm';
-import { PtcFunction, functionMetric } from './ptc-function';
+import { PtcFunction, functionMetric, deadLetterQueue } from './ptc-function';
 
 /** The folder of the function under `functions/`, also its Powertools service name. */
 export const EVICTION_FUNCTION_DIR = 'evict-images';
@@ -69,17 +69,7 @@ export class ImageEviction extends Construct {
       .filter((p) => effectiveEviction(config, p)!.mode === 'delete')
       .map((p) => prefixRepositoryArn(target, p));
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeNag(this.deadLetterQueue, [
-      {
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is itself the dead-letter queue of the eviction function; a DLQ of a DLQ would hide nothing more.',
-      },
-    ]);
+    this.deadLetterQueue = deadLetterQueue(this, 'the eviction function');
 
     this.function = new PtcFunction(this, 'Function', {
       functionDir: EVICTION_FUNCTION_DIR,

@@ -10,6 +10,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { LAMBDA_BUNDLE, PREBUILT_ENTRY, findPackageRoot, lambdaCodeSource } from '../lambda-bundling';
 import { acknowledgeNag } from '../nag';
@@ -122,4 +123,20 @@ export class PtcFunction extends Construct {
       },
     ]);
   }
+}
+
+/**
+ * The dead-letter queue of a function (`DeadLetterQueue` in `scope`): SQS-managed encryption, TLS
+ * only, 14 days; cdk-nag's "no DLQ" finding on it is acknowledged, naming `owner`.
+ */
+export function deadLetterQueue(scope: Construct, owner: string): sqs.Queue {
+  const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  acknowledgeNag(queue, [
+    { id: 'AwsSolutions-SQS3', reason: `This queue is itself the dead-letter queue of ${owner}; a DLQ of a DLQ would hide nothing more.` },
+  ]);
+  return queue;
 }

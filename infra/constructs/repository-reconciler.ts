@@ -19,7 +19,7 @@ import { allManagedPrefixes, prefixRepositoryArn, type PtcConfig, type Target } 
 import { EVENT_SOURCE, SWEEP_CONTINUED_DETAIL_TYPE } from '../../engines/reconcile/events';
 import { CONFIG_VARIABLE, encodeConfig, PARTITION_VARIABLE } from '../../core/lambda-contracts/reconcile-repository/settings';
 import { acknowledgeNag } from '../nag';
-import { PtcFunction, functionMetric } from './ptc-function';
+import { PtcFunction, functionMetric, deadLetterQueue } from './ptc-function';
 
 /** Properties of `RepositoryReconciler`. */
 export interface RepositoryReconcilerProps {
@@ -102,17 +102,7 @@ export class RepositoryReconciler extends Construct {
     const prefixes = allManagedPrefixes(config).map((m) => m.prefix);
     const repositoryArns = prefixes.map((p) => prefixRepositoryArn(target, p));
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeNag(this.deadLetterQueue, [
-      {
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is itself the dead-letter queue of the reconciler; a DLQ of a DLQ would hide nothing more.',
-      },
-    ]);
+    this.deadLetterQueue = deadLetterQueue(this, 'the reconciler');
 
     this.function = new PtcFunction(this, 'Function', {
       functionDir: RECONCILER_FUNCTION_DIR,
