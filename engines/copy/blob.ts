@@ -106,15 +106,16 @@ export async function copyBlob(
       started = outcome.location;
     }
     const what = `blob ${from}@${blob.digest}`;
+    const transfer: Transfer = { source, from, target, to, blob, what };
     let lastCut = '';
     for (let attempt = 0; attempt < options.attempts; attempt++) {
       try {
         const bytes =
           options.mode === 'chunked'
-            ? await uploadOnce(source, from, target, to, blob, options.chunkBytes, what, started)
+            ? await uploadOnce(transfer, options.chunkBytes, started)
             : blob.size <= (options.wholeBytes ?? DEFAULT_WHOLE_BYTES)
-              ? await uploadWhole(source, from, target, to, blob, what, started)
-              : await uploadStreamed(source, from, target, to, blob, what, started);
+              ? await uploadWhole(transfer, started)
+              : await uploadStreamed(transfer, started);
         mount?.ledger.record(blob.digest, to);
         return { bytes, present: false };
       } catch (err) {
@@ -130,16 +131,32 @@ export async function copyBlob(
   }
 }
 
+/** One blob's way from the upstream repository `from` into the target repository `to`; `what` names it in messages. */
+interface Transfer {
+  readonly source: RegistrySession;
+  readonly from: string;
+  readonly target: RegistrySession;
+  readonly to: string;
+  readonly blob: BlobDescriptor;
+  readonly what: string;
+}
+
+const tooLong = (t: Transfer): UpstreamCutError =>
+  new UpstreamCutError(t.what, `the body is longer than the ${t.blob.size} bytes the manifest declares`);
+const cutOff = (t: Transfer, received: number): BodyCut =>
+  new BodyCut(`the upstream body was cut off after ${received} of ${t.blob.size} bytes`);
+const bodyFailed = (t: Transfer, received: number, err: unknown): BodyCut =>
+  new BodyCut(`the upstream body failed after ${received} of ${t.blob.size} bytes (${(err as Error).message})`);
+
+/** The bytes that passed `verifier` hash to the blob's digest, or the blob is refused before anything commits it. */
+function checkDigest(t: Transfer, verifier: DigestVerifier): void {
+  const got = verifier.digest();
+  if (got !== t.blob.digest) throw new DigestMismatchError(`GET ${t.what}`, t.blob.digest, got);
+}
+
 /** Opens the upstream body, then the upload (`started`, or a new one); a failure cancels an upload already started. */
-async function openBoth(
-  source: RegistrySession,
-  from: string,
-  target: RegistrySession,
-  to: string,
-  blob: BlobDescriptor,
-  what: string,
-  started: string | undefined,
-): Promise<{ res: SessionResponse; location: string }> {
+async function openBoth(t: Transfer, started: string | undefined): Promise<{ res: SessionResponse; location: string }> {
+  const { source, from, target, to, blob, what } = t;
   // Side by side: the upstream's answer and the target's upload (one round trip instead of two per blob).
   const [got, upload] = await Promise.allSettled([
     openUpstream(source, from, blob, what),
@@ -161,35 +178,27 @@ async function openBoth(
  * and sent in the `PUT ?digest=` that commits it (the OCI "POST then PUT" monolithic upload,
  * which ECR takes), one request fewer than `POST`, `PATCH`, `PUT`.
  */
-async function uploadWhole(
-  source: RegistrySession,
-  from: string,
-  target: RegistrySession,
-  to: string,
-  blob: BlobDescriptor,
-  what: string,
-  started: string | undefined,
-): Promise<number> {
-  const { res, location } = await openBoth(source, from, target, to, blob, what, started);
+async function uploadWhole(t: Transfer, started: string | undefined): Promise<number> {
+  const { target, to, blob } = t;
+  const { res, location } = await openBoth(t, started);
   try {
     const chunks: Buffer[] = [];
     let received = 0;
     try {
       for await (const piece of res.body as AsyncIterable<Buffer>) {
         received += piece.length;
-        if (received > blob.size) throw new UpstreamCutError(what, `the body is longer than the ${blob.size} bytes the manifest declares`);
+        if (received > blob.size) throw tooLong(t);
         chunks.push(piece);
       }
     } catch (err) {
       if (err instanceof UpstreamCutError) throw err;
-      throw new BodyCut(`the upstream body failed after ${received} of ${blob.size} bytes (${(err as Error).message})`);
+      throw bodyFailed(t, received, err);
     }
     const body = Buffer.concat(chunks, received);
-    if (body.length < blob.size) throw new BodyCut(`the upstream body was cut off after ${body.length} of ${blob.size} bytes`);
+    if (body.length < blob.size) throw cutOff(t, body.length);
     const verifier = DigestVerifier.for(blob.digest);
     verifier.update(body);
-    const got = verifier.digest();
-    if (got !== blob.digest) throw new DigestMismatchError(`GET ${what}`, blob.digest, got);
+    checkDigest(t, verifier);
     await finishUpload(target, to, location, blob.digest, body);
     return body.length;
   } catch (err) {
@@ -226,28 +235,21 @@ async function openUpstream(source: RegistrySession, from: string, blob: BlobDes
  * One `PATCH` whose body is the upstream's, hashed and counted on the way through (node's stream
  * buffers bound the memory); `PUT ?digest=` only when every byte arrived and hashed to the digest.
  */
-async function uploadStreamed(
-  source: RegistrySession,
-  from: string,
-  target: RegistrySession,
-  to: string,
-  blob: BlobDescriptor,
-  what: string,
-  started: string | undefined,
-): Promise<number> {
-  const opened = await openBoth(source, from, target, to, blob, what, started);
+async function uploadStreamed(t: Transfer, started: string | undefined): Promise<number> {
+  const { target, to, blob } = t;
+  const opened = await openBoth(t, started);
   const res = opened.res;
   let location = opened.location;
   const verifier = DigestVerifier.for(blob.digest);
   let received = 0;
-  let tooLong = false;
+  let overflowed = false;
   let held: Buffer[] = [];
   let heldBytes = 0;
   const counted = new Transform({
     transform(piece: Buffer, _encoding, done) {
       received += piece.length;
       if (received > blob.size) {
-        tooLong = true;
+        overflowed = true;
         done(new Error('longer than declared'));
         return;
       }
@@ -283,18 +285,17 @@ async function uploadStreamed(
         counted,
       );
     } catch (err) {
-      if (tooLong) throw new UpstreamCutError(what, `the body is longer than the ${blob.size} bytes the manifest declares`);
-      throw new BodyCut(`the upstream body failed after ${received} of ${blob.size} bytes (${(err as Error).message})`);
+      if (overflowed) throw tooLong(t);
+      throw bodyFailed(t, received, err);
     }
     if (answer.status !== 202 && answer.status !== 201)
       throw refused(`PATCH blob ${to}@${blob.digest}`, answer, await errorDetail(answer, target.redactor));
     answer.body.resume();
     const next = answer.header('location');
     if (next !== undefined) location = new URL(next, location).toString();
-    if (tooLong) throw new UpstreamCutError(what, `the body is longer than the ${blob.size} bytes the manifest declares`);
-    if (received < blob.size) throw new BodyCut(`the upstream body was cut off after ${received} of ${blob.size} bytes`);
-    const got = verifier.digest();
-    if (got !== blob.digest) throw new DigestMismatchError(`GET ${what}`, blob.digest, got);
+    if (overflowed) throw tooLong(t);
+    if (received < blob.size) throw cutOff(t, received);
+    checkDigest(t, verifier);
     await finishUpload(target, to, location, blob.digest);
     return received;
   } catch (err) {
@@ -304,17 +305,9 @@ async function uploadStreamed(
   }
 }
 
-async function uploadOnce(
-  source: RegistrySession,
-  from: string,
-  target: RegistrySession,
-  to: string,
-  blob: BlobDescriptor,
-  chunkBytes: number,
-  what: string,
-  started: string | undefined,
-): Promise<number> {
-  const opened = await openBoth(source, from, target, to, blob, what, started);
+async function uploadOnce(t: Transfer, chunkBytes: number, started: string | undefined): Promise<number> {
+  const { target, to, blob } = t;
+  const opened = await openBoth(t, started);
   const res = opened.res;
   let location = opened.location;
   const verifier = DigestVerifier.for(blob.digest);
@@ -357,7 +350,7 @@ async function uploadOnce(
         received += piece.length;
         if (received > blob.size) {
           res.body.destroy();
-          throw new UpstreamCutError(what, `the body is longer than the ${blob.size} bytes the manifest declares`);
+          throw tooLong(t);
         }
         verifier.update(piece);
         let offset = 0;
@@ -371,11 +364,10 @@ async function uploadOnce(
       }
     } catch (err) {
       if (err instanceof UpstreamCutError || err instanceof TargetRefusedError || err instanceof RegistryHttpError) throw err;
-      throw new BodyCut(`the upstream body failed after ${received} of ${blob.size} bytes (${(err as Error).message})`);
+      throw bodyFailed(t, received, err);
     }
-    if (received < blob.size) throw new BodyCut(`the upstream body was cut off after ${received} of ${blob.size} bytes`);
-    const got = verifier.digest();
-    if (got !== blob.digest) throw new DigestMismatchError(`GET ${what}`, blob.digest, got);
+    if (received < blob.size) throw cutOff(t, received);
+    checkDigest(t, verifier);
     await flush();
     await settle();
     await finishUpload(target, to, location, blob.digest);
